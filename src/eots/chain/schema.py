@@ -1,0 +1,102 @@
+"""CHAIN_SCHEMA: the one per-contract layout every source is normalised into.
+
+One row per listed contract (root, expiry, strike, right). Units:
+
+============== ======================= =====================================================
+column         dtype                   meaning
+============== ======================= =====================================================
+underlying     String                  underlying symbol (SPX, SPY, ...)
+root           String                  option root (SPX = AM monthly, SPXW = PM weekly, ...)
+symbol         String                  OCC-style symbol, e.g. ``SPXW230405C04100000``
+expiry         Date                    expiration date (US/Eastern calendar date)
+settlement     Enum(AM, PM)            AM: 09:30 ET open of expiry day; PM: the session close
+expiry_ts      Datetime(us, UTC)       the settlement instant; time to expiry counts to it
+strike         Float64                 strike in underlying price units ($), > 0
+right          Enum(C, P)              call or put
+bid, ask, last Float64 (nullable)      option prices in $ per share; null = not given
+volume         Int64 (nullable)        contracts traded in the session so far
+open_interest  Int64                   open contracts (OPRA, as of the previous close)
+iv_src         Float64 (nullable)      source's implied vol, decimal (0.15 = 15 %)
+delta_src      Float64 (nullable)      source's delta per $1 (kept for comparison only)
+gamma_src      Float64 (nullable)      source's gamma per $1 per $1 (comparison only)
+theta_src      Float64 (nullable)      source's theta per day (comparison only)
+vega_src       Float64 (nullable)      source's vega per vol point (comparison only)
+multiplier     Float64                 shares per contract (100)
+quote_valid    Boolean                 two-sided, uncrossed quote (0 < bid <= ask)
+source_line    Int64 (nullable)        1-based line/record number in the source, for errors
+============== ======================= =====================================================
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+RIGHTS = pl.Enum(["C", "P"])
+SETTLEMENTS = pl.Enum(["AM", "PM"])
+UTC_US = pl.Datetime("us", "UTC")
+
+CHAIN_SCHEMA = pl.Schema(
+    {
+        "underlying": pl.String,
+        "root": pl.String,
+        "symbol": pl.String,
+        "expiry": pl.Date,
+        "settlement": SETTLEMENTS,
+        "expiry_ts": UTC_US,
+        "strike": pl.Float64,
+        "right": RIGHTS,
+        "bid": pl.Float64,
+        "ask": pl.Float64,
+        "last": pl.Float64,
+        "volume": pl.Int64,
+        "open_interest": pl.Int64,
+        "iv_src": pl.Float64,
+        "delta_src": pl.Float64,
+        "gamma_src": pl.Float64,
+        "theta_src": pl.Float64,
+        "vega_src": pl.Float64,
+        "multiplier": pl.Float64,
+        "quote_valid": pl.Boolean,
+        "source_line": pl.Int64,
+    }
+)
+
+#: Columns a reader must provide (before validation adds the derived ones).
+RAW_REQUIRED: dict[str, pl.DataType] = {
+    "root": pl.String(),
+    "expiry": pl.Date(),
+    "strike": pl.Float64(),
+    "right": pl.String(),
+    "open_interest": pl.Float64(),
+}
+
+#: Columns a reader may provide; absent ones become null.
+RAW_OPTIONAL: dict[str, pl.DataType] = {
+    "symbol": pl.String(),
+    "bid": pl.Float64(),
+    "ask": pl.Float64(),
+    "last": pl.Float64(),
+    "volume": pl.Float64(),
+    "iv_src": pl.Float64(),
+    "delta_src": pl.Float64(),
+    "gamma_src": pl.Float64(),
+    "theta_src": pl.Float64(),
+    "vega_src": pl.Float64(),
+    "multiplier": pl.Float64(),
+    "source_line": pl.Int64(),
+}
+
+
+def check_schema(frame: pl.DataFrame, schema: pl.Schema, *, what: str) -> None:
+    """Raise ``SchemaError`` unless ``frame`` has exactly ``schema``'s columns and dtypes."""
+    from eots.core.errors import SchemaError
+
+    if frame.schema != schema:
+        got = dict(frame.schema)
+        want = dict(schema)
+        missing = [c for c in want if c not in got]
+        extra = [c for c in got if c not in want]
+        wrong = [f"{c}: {got[c]} != {want[c]}" for c in want if c in got and got[c] != want[c]]
+        raise SchemaError(
+            f"{what} does not match its schema: missing={missing} extra={extra} wrong={wrong}"
+        )

@@ -1,0 +1,303 @@
+"""Validation at the boundary: turn a reader's raw frame into a trusted ``ChainSnapshot``.
+
+Policy (corrupt data is worse than none):
+
+Refused with ``SchemaError`` naming the source, line and field (the whole file is rejected):
+  a missing required column; a value that is not a number where one is required; a missing or
+  non-positive strike; a missing expiry or root; a right other than C/P; NaN or infinite numbers;
+  negative bid, ask, last, volume or open interest; missing open interest; two rows for one contract
+  that disagree; roots of more than one underlying, or roots that contradict the stated
+  underlying; a spot that is not a positive finite number.
+
+Dropped, counted in ``QualityReport.dropped``:
+  rows at or past their settlement instant (expired); exact duplicate rows.
+
+Kept but flagged, counted in ``QualityReport.flagged``:
+  crossed quotes (bid > ask) and one-sided or empty quotes get ``quote_valid = False`` (their
+  prices are never used as a mid); zero open interest; a source IV that is missing, zero or above
+  500 % (the pricer will solve its own).
+
+A chain with no live contract left raises ``EmptyChainError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from eots.chain.schema import CHAIN_SCHEMA, RAW_OPTIONAL, RAW_REQUIRED, RIGHTS, SETTLEMENTS
+from eots.chain.snapshot import ChainSnapshot, QualityItem, QualityReport
+from eots.core.errors import EmptyChainError, SchemaError
+from eots.core.time import QuoteTime, settlement_instant
+from eots.core.types import underlying_for_root
+
+_NUMERIC = (
+    "strike",
+    "bid",
+    "ask",
+    "last",
+    "volume",
+    "open_interest",
+    "iv_src",
+    "delta_src",
+    "gamma_src",
+    "theta_src",
+    "vega_src",
+    "multiplier",
+)
+_NON_NEGATIVE = ("bid", "ask", "last", "volume", "open_interest")
+_KEY = ("root", "expiry", "strike", "right")
+MAX_SOURCE_IV = 5.0
+
+
+def build_snapshot(
+    raw: pl.DataFrame,
+    *,
+    spot: float,
+    quote_time: QuoteTime,
+    ts_recv: dt.datetime,
+    source: str,
+    source_format: str,
+    underlying: str | None = None,
+) -> ChainSnapshot:
+    """Validate a reader's raw frame and return the snapshot (see the module policy).
+
+    Parameters
+    ----------
+    raw
+        Columns ``RAW_REQUIRED`` plus any of ``RAW_OPTIONAL``; one row per contract.
+    spot
+        Underlying price in $ at ``quote_time``.
+    quote_time
+        The instant the quotes belong to and how it was inferred (becomes ``ts_event``).
+    ts_recv
+        When the data was captured or downloaded (UTC-aware).
+    source, source_format
+        A name for messages (usually the file path) and the reader's format id.
+    underlying
+        The underlying the source says it is about, checked against the roots when given.
+    """
+    frame = _conform(raw, source)
+    _refuse_bad_values(frame, source)
+    if not (spot == spot and 0.0 < spot < float("inf")):
+        raise SchemaError(
+            f"expected a positive finite spot, was {spot!r}", source=source, field="spot"
+        )
+    symbol = _underlying(frame, source, underlying)
+    frame = _with_settlement(frame)
+    frame, dup_item = _drop_duplicates(frame, source)
+    rows_read = raw.height
+    as_of = quote_time.ts
+    expired = frame.get_column("expiry_ts") <= as_of
+    dropped = [item for item in (dup_item,) if item is not None]
+    n_expired = int(expired.sum())
+    if n_expired:
+        first = frame.filter(expired).row(0, named=True)
+        dropped.append(
+            QualityItem(
+                reason=f"expired at or before as_of {as_of.isoformat()}",
+                count=n_expired,
+                example=f"{first['root']} {first['expiry']} settled {first['expiry_ts']}",
+            )
+        )
+        frame = frame.filter(~expired)
+    if frame.height == 0:
+        raise EmptyChainError(
+            f"no live contract left (read {rows_read} rows; "
+            + "; ".join(f"{d.reason}: {d.count}" for d in dropped)
+            + ")",
+            source=source,
+        )
+    frame = frame.with_columns(
+        underlying=pl.lit(symbol),
+        quote_valid=(
+            pl.col("bid").is_not_null()
+            & pl.col("ask").is_not_null()
+            & (pl.col("bid") > 0)
+            & (pl.col("ask") >= pl.col("bid"))
+        ),
+    )
+    flagged = _flags(frame)
+    frame = frame.sort("expiry", "strike", "right", "root").select(
+        [pl.col(c).cast(t) for c, t in CHAIN_SCHEMA.items()]
+    )
+    quality = QualityReport(
+        rows_read=rows_read, rows_kept=frame.height, dropped=tuple(dropped), flagged=tuple(flagged)
+    )
+    return ChainSnapshot(
+        underlying=symbol,
+        spot=float(spot),
+        ts_event=as_of,
+        ts_recv=ts_recv,
+        time_basis=quote_time.basis,
+        frame=frame,
+        quality=quality,
+        source=source,
+        source_format=source_format,
+    )
+
+
+def _conform(raw: pl.DataFrame, source: str) -> pl.DataFrame:
+    missing = [c for c in RAW_REQUIRED if c not in raw.columns]
+    if missing:
+        raise SchemaError(f"missing required column(s) {missing}; got {raw.columns}", source=source)
+    cols: list[pl.Expr] = []
+    for name, dtype in {**RAW_REQUIRED, **RAW_OPTIONAL}.items():
+        if name in raw.columns:
+            col = raw.get_column(name)
+            if col.dtype != dtype:
+                try:
+                    col = col.cast(dtype, strict=True)
+                except pl.exceptions.InvalidOperationError as e:
+                    raise SchemaError(
+                        f"cannot read as {dtype}: {e}", source=source, field=name
+                    ) from e
+            cols.append(pl.lit(col).alias(name))
+        else:
+            cols.append(pl.lit(None, dtype=dtype).alias(name))
+    frame = raw.select(cols)
+    if "source_line" not in raw.columns:
+        frame = frame.with_columns(source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    frame = frame.with_columns(
+        pl.col("multiplier").fill_null(100.0), pl.col("root").str.strip_chars().str.to_uppercase()
+    )
+    return frame.with_columns(pl.col("symbol").fill_null(_occ_symbol()))
+
+
+def _occ_symbol() -> pl.Expr:
+    """OCC symbol ROOT + YYMMDD + C/P + strike * 1000 on 8 digits, for sources that omit it."""
+    return pl.concat_str(
+        pl.col("root"),
+        pl.col("expiry").dt.strftime("%y%m%d"),
+        pl.col("right"),
+        (pl.col("strike") * 1000).round(0).cast(pl.Int64).cast(pl.String).str.zfill(8),
+    )
+
+
+def _first_bad(frame: pl.DataFrame, mask: pl.Expr) -> dict[str, object] | None:
+    bad = frame.filter(mask)
+    return None if bad.height == 0 else bad.row(0, named=True)
+
+
+def _refuse_bad_values(frame: pl.DataFrame, source: str) -> None:
+    checks: list[tuple[str, pl.Expr, str]] = [
+        ("root", pl.col("root").is_null() | (pl.col("root") == ""), "expected an option root"),
+        ("expiry", pl.col("expiry").is_null(), "expected an expiry date"),
+        (
+            "right",
+            ~pl.col("right").is_in(["C", "P"]) | pl.col("right").is_null(),
+            "expected right C or P",
+        ),
+        ("strike", pl.col("strike").is_null(), "expected a strike"),
+        ("open_interest", pl.col("open_interest").is_null(), "expected open interest"),
+    ]
+    checks += [
+        (c, pl.col(c).is_nan() | pl.col(c).is_infinite(), "expected a finite number")
+        for c in _NUMERIC
+    ]
+    checks.append(("strike", pl.col("strike") <= 0, "expected strike > 0"))
+    checks += [(c, pl.col(c) < 0, "expected a value >= 0") for c in _NON_NEGATIVE]
+    checks.append(("multiplier", pl.col("multiplier") <= 0, "expected multiplier > 0"))
+    for field, mask, text in checks:
+        row = _first_bad(frame, mask)
+        if row is not None:
+            raise SchemaError(
+                f"{text}, was {row[field]!r}", source=source, line=_line(row), field=field
+            )
+
+
+def _line(row: dict[str, object]) -> int | None:
+    value = row.get("source_line")
+    return value if isinstance(value, int) else None
+
+
+def _underlying(frame: pl.DataFrame, source: str, stated: str | None) -> str:
+    roots = frame.get_column("root").unique().sort().to_list()
+    symbols = sorted({underlying_for_root(r).symbol for r in roots})
+    if len(symbols) != 1:
+        raise SchemaError(
+            f"expected the roots of one underlying, found {symbols} (roots {roots})",
+            source=source,
+            field="root",
+        )
+    if stated is not None and stated.upper() != symbols[0]:
+        raise SchemaError(
+            f"source says underlying {stated!r} but its option roots {roots} "
+            f"belong to {symbols[0]!r}",
+            source=source,
+            field="root",
+        )
+    return symbols[0]
+
+
+def _with_settlement(frame: pl.DataFrame) -> pl.DataFrame:
+    pairs = frame.select("root", "expiry").unique()
+    styles = [underlying_for_root(r).settlement(r) for r in pairs.get_column("root").to_list()]
+    instants = [
+        settlement_instant(d, s)
+        for d, s in zip(pairs.get_column("expiry").to_list(), styles, strict=True)
+    ]
+    table = pairs.with_columns(
+        settlement=pl.Series([s.value for s in styles], dtype=SETTLEMENTS),
+        expiry_ts=pl.Series(instants, dtype=pl.Datetime("us", "UTC")),
+    )
+    return frame.join(table, on=["root", "expiry"], how="left")
+
+
+def _drop_duplicates(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, QualityItem | None]:
+    dup = frame.select(pl.struct(_KEY).is_duplicated()).to_series()
+    if not dup.any():
+        return frame, None
+    data_cols = [c for c in frame.columns if c != "source_line"]
+    dups = frame.filter(dup)
+    distinct = dups.unique(subset=data_cols)
+    conflicting = distinct.filter(pl.struct(_KEY).is_duplicated())
+    if conflicting.height:
+        rows = conflicting.sort("source_line").head(2).rows(named=True)
+        key = " ".join(str(rows[0][k]) for k in _KEY)
+        raise SchemaError(
+            f"contract {key} listed twice with different data "
+            f"(lines {rows[0]['source_line']} and {rows[1]['source_line']})",
+            source=source,
+            line=_line(rows[0]),
+            field="symbol",
+        )
+    kept = frame.sort("source_line").unique(subset=data_cols, keep="first", maintain_order=True)
+    item = QualityItem(
+        reason="exact duplicate row",
+        count=frame.height - kept.height,
+        example=f"line {dups.get_column('source_line').max()}",
+    )
+    return kept, item
+
+
+def _flags(frame: pl.DataFrame) -> list[QualityItem]:
+    checks = [
+        (
+            "crossed quote (bid > ask): quote not used",
+            pl.col("bid").is_not_null()
+            & pl.col("ask").is_not_null()
+            & (pl.col("bid") > pl.col("ask")),
+        ),
+        (
+            "no two-sided quote (bid or ask missing or 0): quote not used",
+            ~pl.col("quote_valid") & ~(pl.col("bid").fill_null(0) > pl.col("ask").fill_null(0)),
+        ),
+        ("zero open interest", pl.col("open_interest") == 0),
+        (
+            f"source IV missing, zero or above {MAX_SOURCE_IV:.0%}: IV solved from price",
+            pl.col("iv_src").is_null()
+            | (pl.col("iv_src") <= 0)
+            | (pl.col("iv_src") > MAX_SOURCE_IV),
+        ),
+    ]
+    items = []
+    for reason, mask in checks:
+        n = int(frame.select(mask.sum()).item())
+        if n:
+            items.append(QualityItem(reason=reason, count=n))
+    return items
+
+
+__all__ = ["RIGHTS", "build_snapshot"]

@@ -1,0 +1,1 @@
+"""Lowest layer: domain vocabulary, time and session handling, the error tree."""
