@@ -1,0 +1,5 @@
+"""``python -m eots``."""
+
+from eots.cli.main import main
+
+main()

@@ -1,0 +1,143 @@
+"""The ``eots`` command: analyze a chain file, or the bundled synthetic sample (``demo``).
+
+Heavy imports (polars, numpy, the calendar) happen inside the commands so ``eots --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from eots.chain.snapshot import ChainSnapshot
+    from eots.pipeline import AnalysisParams
+
+app = typer.Typer(
+    name="eots",
+    help="Dealer exposures, gamma levels and key levels from an option chain.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+ExpiriesOpt = Annotated[
+    str, typer.Option("--expiries", "-e", help="Expiry scope: all | 0dte | ex0dte | <=N (days).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+TopOpt = Annotated[int, typer.Option("--top", help="How many top strikes to list.", min=1)]
+SignOpt = Annotated[
+    str, typer.Option("--sign", help="Dealer sign convention: classic | short_both.")
+]
+BandOpt = Annotated[
+    float, typer.Option("--band", help="Zero-gamma search band, +- fraction of spot.", min=0.01)
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Valuation time, ISO 8601; without an offset it is US/Eastern."),
+]
+
+
+def _parse_as_of(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    from eots.core.time import ET
+
+    try:
+        ts = dt.datetime.fromisoformat(text)
+    except ValueError as e:
+        raise typer.BadParameter(f"expected an ISO 8601 time, was {text!r}") from e
+    return ts.replace(tzinfo=ET) if ts.tzinfo is None else ts
+
+
+def _params(expiries: str, sign: str, band: float) -> AnalysisParams:
+    from pydantic import ValidationError
+
+    from eots.core.errors import ConfigError
+    from eots.exposures import ExpiryScope, ExposureParams
+    from eots.levels import ZeroGammaParams
+    from eots.pipeline import AnalysisParams
+
+    try:
+        ExpiryScope.parse(expiries)
+        return AnalysisParams(
+            exposures=ExposureParams(expiries=expiries, sign_convention=sign),  # type: ignore[arg-type]
+            zero_gamma=ZeroGammaParams(band_pct=band),
+        )
+    except (ConfigError, ValidationError) as e:
+        raise typer.BadParameter(str(e)) from e
+
+
+def _emit(snapshot: ChainSnapshot, params: AnalysisParams, *, as_json: bool, top: int) -> None:
+    from rich.console import Console
+
+    from eots.cli.render import render
+    from eots.cli.report import report
+    from eots.pipeline import analyze
+
+    analysis = analyze(snapshot, params)
+    data = report(analysis, top=top)
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        render(data, Console())
+
+
+def _fail(e: Exception) -> None:
+    typer.echo(f"error: {e}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def analyze(
+    path: Annotated[Path, typer.Argument(help="Chain file: CBOE CSV/JSON, TDA JSON, generic.")],
+    expiries: ExpiriesOpt = "all",
+    as_of: AsOfOpt = None,
+    as_json: JsonOpt = False,
+    top: TopOpt = 10,
+    sign: SignOpt = "classic",
+    band: BandOpt = 0.15,
+) -> None:
+    """Analyze an option-chain file: exposures, walls, zero gamma."""
+    from eots.core.errors import EotsError
+    from eots.sources import load_chain
+
+    params = _params(expiries, sign, band)
+    try:
+        snapshot = load_chain(path, as_of=_parse_as_of(as_of))
+        _emit(snapshot, params, as_json=as_json, top=top)
+    except (EotsError, OSError) as e:
+        _fail(e)
+
+
+@app.command()
+def demo(
+    underlying: Annotated[str, typer.Option(help="SPX or SPY.")] = "SPX",
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
+    as_of: AsOfOpt = "2026-11-20T11:30:00",
+    expiries: ExpiriesOpt = "all",
+    as_json: JsonOpt = False,
+    top: TopOpt = 10,
+    sign: SignOpt = "classic",
+    band: BandOpt = 0.15,
+) -> None:
+    """Analyze the bundled synthetic market (no data, no network needed)."""
+    from eots.core.errors import EotsError
+    from eots.synthetic import SyntheticParams, synthetic_chain
+
+    params = _params(expiries, sign, band)
+    when = _parse_as_of(as_of)
+    assert when is not None
+    try:
+        snapshot = synthetic_chain(SyntheticParams(underlying=underlying, seed=seed), as_of=when)
+        _emit(snapshot, params, as_json=as_json, top=top)
+    except EotsError as e:
+        _fail(e)
+
+
+def main() -> None:
+    """Entry point for ``python -m eots``."""
+    app()

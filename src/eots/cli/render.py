@@ -1,0 +1,86 @@
+"""Rich rendering of the report data for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _usd(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    for scale, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:+,.2f}{suffix}"
+    return f"{x:+,.0f}"
+
+
+def render(data: dict[str, Any], console: Console) -> None:
+    """Print the analysis summary, levels and top strikes."""
+    c = data["contracts"]
+    t = data["totals"]
+    zg = data["zero_gamma"]
+    w = data["walls"]
+    console.print(
+        f"[bold]{data['underlying']}[/bold]  spot [bold]{data['spot']:,.2f}[/bold]  "
+        f"as of {data['as_of_et']} ({data['time_basis']})  session {data['session']}"
+    )
+    console.print(f"source: {data['source']} [{data['source_format']}]")
+    console.print(
+        f"contracts: {c['read']} read, {c['live']} live, {c['in_scope']} in scope "
+        f"[{data['expiry_scope']}], {c['without_iv']} without IV "
+        f"({c['open_interest_without_iv']:,} OI excluded)"
+    )
+    for d in c["dropped"]:
+        console.print(
+            f"  dropped {d['count']}: {d['reason']}"
+            + (f" (e.g. {d['example']})" if d["example"] else "")
+        )
+    for d in c["flagged"]:
+        console.print(f"  flagged {d['count']}: {d['reason']}")
+    conv = data["conventions"]
+    console.print(f"sign convention: {conv['sign']}; GEX unit: {conv['gex_unit']}")
+    console.print(
+        f"net GEX [bold]{_usd(t['net_gex_usd_per_pct'])}[/bold] per 1% "
+        f"(calls {_usd(t['call_gex_usd_per_pct'])}, puts {_usd(t['put_gex_usd_per_pct'])}); "
+        f"net DEX {_usd(t['net_dex_usd'])}; vanna {_usd(t['net_vanna_usd_per_vol_pt'])}/vol pt; "
+        f"charm {_usd(t['net_charm_usd_per_day'])}/day"
+    )
+    console.print(f"zero gamma: [bold]{zg['text']}[/bold]")
+    levels = Table(title="Gamma levels (runners-up after the first)")
+    for col in ("level", "strike", "GEX $/1%", "runners-up"):
+        levels.add_column(col)
+    for key, label in (
+        ("call_wall", "call wall"),
+        ("put_wall", "put wall"),
+        ("abs_gamma", "abs gamma"),
+    ):
+        items = w[key]
+        if items:
+            levels.add_row(
+                label,
+                f"{items[0]['strike']:g}",
+                _usd(items[0]["gex_usd_per_pct"]),
+                ", ".join(f"{r['strike']:g}" for r in items[1:]),
+            )
+        else:
+            levels.add_row(label, "none", "", "")
+    console.print(levels)
+    top = Table(title="Top strikes by |exposure|")
+    keys = list(data["top_strikes"])
+    for key in keys:
+        top.add_column(f"{key.upper()} strike")
+        top.add_column(data["top_strikes"][key]["unit"], justify="right")
+    n = max(len(data["top_strikes"][k]["strikes"]) for k in keys)
+    for i in range(n):
+        row: list[str] = []
+        for key in keys:
+            items = data["top_strikes"][key]["strikes"]
+            if i < len(items):
+                row += [f"{items[i]['strike']:g}", _usd(items[i]["value"])]
+            else:
+                row += ["", ""]
+        top.add_row(*row)
+    console.print(top)

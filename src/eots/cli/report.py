@@ -1,0 +1,158 @@
+"""Turn an ``Analysis`` into plain data (the ``--json`` output and the tables' source).
+
+Every figure says its unit and convention; nothing here computes a metric.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from eots.core.time import ET
+from eots.exposures.params import SignConvention
+from eots.levels.walls import RankedStrike
+from eots.pipeline import Analysis
+
+_SIGN_TEXT = {
+    SignConvention.CLASSIC: "classic: dealers long calls, short puts (call GEX +, put GEX -)",
+    SignConvention.SHORT_BOTH: "short_both: dealers short calls and puts",
+}
+
+TOP_COLUMNS = {
+    "gex": ("net_gex", "$ per 1% move"),
+    "dex": ("dex", "$ notional delta"),
+    "vanna": ("vanna", "$ delta per vol point"),
+    "charm": ("charm", "$ delta per day"),
+}
+
+
+def _num(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return float(x)
+
+
+def _ranked(items: tuple[RankedStrike, ...]) -> list[dict[str, float | None]]:
+    return [{"strike": r.strike, "gex_usd_per_pct": _num(r.value)} for r in items]
+
+
+def top_strikes(analysis: Analysis, column: str, n: int) -> pl.DataFrame:
+    """Return the ``n`` strikes with the largest |column|, largest first."""
+    return (
+        analysis.by_strike.filter(pl.col(column) != 0)
+        .sort(pl.col(column).abs(), descending=True)
+        .head(n)
+        .select("strike", column)
+    )
+
+
+def forwards_table(analysis: Analysis) -> pl.DataFrame:
+    """Return one row per expiry: root(s), settlement, days, forward, method, ATM IV."""
+    c = analysis.contracts
+    return (
+        c.with_columns(dist=(pl.col("strike") - pl.col("forward")).abs())
+        .group_by("expiry_ts")
+        .agg(
+            expiry=pl.col("expiry").first(),
+            roots=pl.col("root").unique().sort().str.join("/"),
+            settlement=pl.col("settlement").first().cast(pl.String),
+            t_days=pl.col("t_years").first() * 365.0,
+            forward=pl.col("forward").first(),
+            forward_method=pl.col("forward_method").first().cast(pl.String),
+            atm_iv=pl.col("iv")
+            .filter(pl.col("iv").is_not_nan())
+            .sort_by(pl.col("dist").filter(pl.col("iv").is_not_nan()))
+            .head(2)
+            .mean(),
+            open_interest=pl.col("open_interest").sum(),
+        )
+        .sort("expiry_ts")
+        .drop("expiry_ts")
+    )
+
+
+def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
+    """Return the analysis as JSON-ready plain data."""
+    snap = analysis.snapshot
+    q = snap.quality
+    zg = analysis.zero_gamma
+    t = analysis.totals
+    walls = analysis.walls
+    return {
+        "underlying": snap.underlying,
+        "source": snap.source,
+        "source_format": snap.source_format,
+        "as_of": analysis.as_of.isoformat(),
+        "as_of_et": analysis.as_of.astimezone(ET).isoformat(),
+        "ts_recv": snap.ts_recv.isoformat(),
+        "time_basis": snap.time_basis.value,
+        "session": analysis.session.isoformat(),
+        "spot": snap.spot,
+        "expiry_scope": analysis.scope.label,
+        "conventions": {
+            "gex_unit": "USD per 1% move (gamma * OI * multiplier * S^2 * 0.01)",
+            "dex_unit": "USD notional (delta * OI * multiplier * S)",
+            "vanna_unit": "USD of delta per vol point",
+            "charm_unit": "USD of delta per calendar day",
+            "sign": _SIGN_TEXT[analysis.params.exposures.sign_convention],
+            "time_to_expiry": "ACT/365 to the settlement instant (AM open / PM close, XNYS)",
+            "model": "Black-76 on the parity-implied forward (BSM approximation for American)",
+            "iv_policy": analysis.params.pricing.iv_policy.value,
+        },
+        "contracts": {
+            "read": q.rows_read,
+            "live": snap.n_contracts,
+            "in_scope": t.contracts_in_scope,
+            "without_iv": t.contracts_without_iv,
+            "open_interest_without_iv": t.oi_without_iv,
+            "dropped": [
+                {"reason": d.reason, "count": d.count, "example": d.example} for d in q.dropped
+            ],
+            "flagged": [{"reason": d.reason, "count": d.count} for d in q.flagged],
+        },
+        "totals": {
+            "net_gex_usd_per_pct": _num(t.net_gex),
+            "call_gex_usd_per_pct": _num(t.call_gex),
+            "put_gex_usd_per_pct": _num(t.put_gex),
+            "net_dex_usd": _num(t.net_dex),
+            "net_vanna_usd_per_vol_pt": _num(t.net_vanna),
+            "net_charm_usd_per_day": _num(t.net_charm),
+        },
+        "zero_gamma": {
+            "status": "crossing" if zg.found else "no_crossing",
+            "nearest": _num(zg.nearest),
+            "crossings": list(zg.crossings),
+            "band": list(zg.band),
+            "net_gex_at_spot_usd_per_pct": _num(zg.net_gex_at_spot),
+            "text": zg.describe(snap.spot),
+        },
+        "walls": {
+            "call_wall": _ranked(walls.call_wall),
+            "put_wall": _ranked(walls.put_wall),
+            "abs_gamma": _ranked(walls.abs_gamma),
+        },
+        "top_strikes": {
+            key: {
+                "unit": unit,
+                "strikes": [
+                    {"strike": k, "value": _num(v)}
+                    for k, v in top_strikes(analysis, col, top).iter_rows()
+                ],
+            }
+            for key, (col, unit) in TOP_COLUMNS.items()
+        },
+        "forwards": [
+            {
+                k: (
+                    _num(v)
+                    if isinstance(v, float)
+                    else (v.isoformat() if hasattr(v, "isoformat") else v)
+                )
+                for k, v in row.items()
+            }
+            for row in forwards_table(analysis).iter_rows(named=True)
+        ],
+        "params_fingerprint": analysis.params_fingerprint,
+    }

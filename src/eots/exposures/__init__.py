@@ -1,0 +1,16 @@
+"""Dealer exposures: greek-times-open-interest columns, dollar exposures, per-strike sums."""
+
+from eots.exposures.contract import CONTRACT_EXPOSURE_COLUMNS, contract_exposures
+from eots.exposures.params import ExposureParams, SignConvention
+from eots.exposures.scope import ExpiryScope
+from eots.exposures.strikes import STRIKE_SCHEMA, strike_exposures
+
+__all__ = [
+    "CONTRACT_EXPOSURE_COLUMNS",
+    "STRIKE_SCHEMA",
+    "ExpiryScope",
+    "ExposureParams",
+    "SignConvention",
+    "contract_exposures",
+    "strike_exposures",
+]

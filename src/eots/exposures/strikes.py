@@ -1,0 +1,67 @@
+"""Per-strike exposures over an expiry scope: sums of the per-contract dollar exposures.
+
+Only contracts with ``exposure_ok`` enter. ``call_gex``/``put_gex`` are the signed dollar GEX of
+each side (per the dealer sign convention), ``net_gex = call_gex + put_gex``, and
+``abs_gex = |call_gex| + |put_gex|`` (not netted). Units as in ``exposures.contract``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+STRIKE_SCHEMA = pl.Schema(
+    {
+        "strike": pl.Float64,
+        "call_gex": pl.Float64,
+        "put_gex": pl.Float64,
+        "net_gex": pl.Float64,
+        "abs_gex": pl.Float64,
+        "gex_volm": pl.Float64,
+        "dex": pl.Float64,
+        "vanna": pl.Float64,
+        "charm": pl.Float64,
+        "call_oi": pl.Int64,
+        "put_oi": pl.Int64,
+        "call_volume": pl.Int64,
+        "put_volume": pl.Int64,
+        "n_contracts": pl.UInt32,
+    }
+)
+
+
+def strike_exposures(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFrame:
+    """Return one row per strike (ascending) with ``STRIKE_SCHEMA`` columns.
+
+    Parameters
+    ----------
+    contracts
+        Output of ``contract_exposures``.
+    scope_mask
+        Boolean expression selecting the expiry scope (``ExpiryScope.mask``).
+    """
+    call = pl.col("right") == "C"
+    gex = pl.col("gex_usd_per_pct")
+    return (
+        contracts.filter(scope_mask & pl.col("exposure_ok"))
+        .group_by("strike")
+        .agg(
+            call_gex=gex.filter(call).sum(),
+            put_gex=gex.filter(~call).sum(),
+            gex_volm=pl.col("gex_volm_usd_per_pct").fill_null(0.0).sum(),
+            dex=pl.col("dex_usd").sum(),
+            vanna=pl.col("vanna_usd_per_vol_pt").sum(),
+            charm=pl.col("charm_usd_per_day").sum(),
+            call_oi=pl.col("open_interest").filter(call).sum(),
+            put_oi=pl.col("open_interest").filter(~call).sum(),
+            call_volume=pl.col("volume").filter(call).sum(),
+            put_volume=pl.col("volume").filter(~call).sum(),
+            n_contracts=pl.len(),
+        )
+        .with_columns(
+            net_gex=pl.col("call_gex") + pl.col("put_gex"),
+            abs_gex=pl.col("call_gex").abs() + pl.col("put_gex").abs(),
+        )
+        .sort("strike")
+        .select(list(STRIKE_SCHEMA))
+        .cast(dict(STRIKE_SCHEMA))
+    )

@@ -1,0 +1,197 @@
+"""The polars bridge of the pricing stage: chain snapshot in, priced per-contract frame out.
+
+For each expiry (settlement instant) the forward is implied from put-call parity on near-the-money
+strikes with two-sided quotes (``greeks.forward``), falling back to S * exp((r - q) t) when the
+quotes do not allow it; the ``forward_method`` column records which. Each contract then gets a
+carry yield ``q = r - ln(F / S) / t`` so that the generalised Black-Scholes-Merton kernels on spot
+equal Black-76 on the forward (European index options). ETF and equity options (American) use the
+same kernels as a European approximation: early exercise premium is ignored, which biases deep
+in-the-money puts; their mids are still used for IV, so the IV absorbs part of that premium.
+
+Implied volatility follows ``PricingParams.iv_policy``; ``iv_origin`` says where each IV came from
+and ``iv_status`` holds the solver's ``IvStatus`` code (or ``NO_QUOTE_CODE`` when a contract has
+neither a usable source IV nor a two-sided quote). Greeks of a contract without IV are NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from eots.chain.snapshot import ChainSnapshot
+from eots.core.time import to_epoch_us
+from eots.greeks import black_scholes as bs
+from eots.greeks.forward import ForwardMethod, implied_forwards
+from eots.greeks.implied_vol import IvStatus, implied_vol
+from eots.greeks.params import IvPolicy, PricingParams
+
+IV_ORIGINS = pl.Enum(["source", "solved", "none"])
+FORWARD_METHODS = pl.Enum(["parity", "fallback"])
+NO_QUOTE_CODE = -1
+
+#: Columns the pricing stage appends to ``CHAIN_SCHEMA`` (units as in docs/conventions.md).
+PRICED_COLUMNS = pl.Schema(
+    {
+        "t_years": pl.Float64,  # ACT/365 year fraction to the settlement instant
+        "forward": pl.Float64,  # forward of the contract's expiry ($)
+        "forward_method": FORWARD_METHODS,
+        "carry_q": pl.Float64,  # implied carry yield, continuous, decimal
+        "mid": pl.Float64,  # (bid + ask) / 2 when the quote is valid, else null ($)
+        "iv": pl.Float64,  # implied volatility used, decimal; NaN when unavailable
+        "iv_origin": IV_ORIGINS,
+        "iv_status": pl.Int8,
+        "model_price": pl.Float64,  # model price at ``iv`` ($ per share)
+        "delta": pl.Float64,  # per $1 of underlying
+        "gamma": pl.Float64,  # per $1 per $1
+        "vega": pl.Float64,  # $ per vol point
+        "theta": pl.Float64,  # $ per calendar day
+        "rho": pl.Float64,  # $ per rate point
+        "vanna": pl.Float64,  # delta per vol point
+        "charm": pl.Float64,  # delta per calendar day
+        "vomma": pl.Float64,  # vega per vol point
+    }
+)
+
+
+def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame:
+    """Return the snapshot's frame with forwards, IVs and greeks appended (``PRICED_COLUMNS``).
+
+    Parameters
+    ----------
+    snapshot
+        A validated chain; only live contracts are present.
+    params
+        Rates, IV policy and tolerances.
+    """
+    f = snapshot.frame
+    spot = snapshot.spot
+    is_call = (f.get_column("right") == "C").to_numpy()
+    strike = f.get_column("strike").to_numpy()
+    settle_us = f.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    t = (settle_us.astype(np.float64) - float(to_epoch_us(snapshot.ts_event))) / (
+        365.0 * 86400.0 * 1e6
+    )
+    valid = f.get_column("quote_valid").to_numpy()
+    bid = f.get_column("bid").fill_null(np.nan).to_numpy()
+    ask = f.get_column("ask").fill_null(np.nan).to_numpy()
+    mid = np.where(valid, 0.5 * (bid + ask), np.nan)
+    r = params.rate
+    expiry_id, n_expiries = _group_ids(settle_us)
+    forward, method = _forwards(expiry_id, n_expiries, strike, is_call, mid, t, spot, params)
+    carry_q = r - np.log(forward / spot) / t
+    iv, origin, status = _implied_vols(
+        f, params, (is_call, strike, t, carry_q, mid, bid, ask, valid), spot
+    )
+    g = bs.greeks(is_call, spot, strike, t, iv, r, carry_q)
+    return f.with_columns(
+        t_years=pl.Series(t),
+        forward=pl.Series(forward),
+        forward_method=pl.Series(method, dtype=FORWARD_METHODS),
+        carry_q=pl.Series(carry_q),
+        mid=pl.Series(mid, nan_to_null=True),
+        iv=pl.Series(iv),
+        iv_origin=pl.Series(origin, dtype=IV_ORIGINS),
+        iv_status=pl.Series(status, dtype=pl.Int8),
+        model_price=pl.Series(g.price),
+        delta=pl.Series(g.delta),
+        gamma=pl.Series(g.gamma),
+        vega=pl.Series(g.vega),
+        theta=pl.Series(g.theta),
+        rho=pl.Series(g.rho),
+        vanna=pl.Series(g.vanna),
+        charm=pl.Series(g.charm),
+        vomma=pl.Series(g.vomma),
+    )
+
+
+def _group_ids(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return inverse.astype(np.int64), len(uniq)
+
+
+def _forwards(
+    expiry_id: NDArray[np.int64],
+    n_expiries: int,
+    strike: NDArray[np.float64],
+    is_call: NDArray[np.bool_],
+    mid: NDArray[np.float64],
+    t: NDArray[np.float64],
+    spot: float,
+    params: PricingParams,
+) -> tuple[NDArray[np.float64], NDArray[np.str_]]:
+    """Per-contract forward and method: parity per expiry, else the configured carry."""
+    strike_id, n_strikes = _group_ids(np.round(strike * 1000).astype(np.int64))
+    pair = expiry_id * n_strikes + strike_id
+    n_pairs = n_expiries * n_strikes
+    call_mid = np.full(n_pairs, np.nan)
+    put_mid = np.full(n_pairs, np.nan)
+    call_mid[pair[is_call]] = mid[is_call]
+    put_mid[pair[~is_call]] = mid[~is_call]
+    pair_t = np.full(n_pairs, np.nan)
+    pair_t[pair] = t
+    present = ~np.isnan(pair_t)
+    pair_ids = np.flatnonzero(present)
+    pair_expiry = pair_ids // n_strikes
+    pair_strike_value = np.empty(n_strikes)
+    pair_strike_value[strike_id] = strike
+    result = implied_forwards(
+        pair_expiry,
+        pair_strike_value[pair_ids % n_strikes],
+        call_mid[pair_ids],
+        put_mid[pair_ids],
+        np.exp(-params.rate * pair_t[pair_ids]),
+        spot,
+        max_strikes=params.forward_strikes,
+    )
+    fwd = result.forward
+    ok = (result.method == ForwardMethod.PARITY) & np.isfinite(fwd) & (fwd > 0)
+    per_contract = fwd[expiry_id]
+    fallback = spot * np.exp((params.rate - params.dividend_yield) * t)
+    use = ok[expiry_id]
+    return (
+        np.where(use, per_contract, fallback),
+        np.where(use, "parity", "fallback"),
+    )
+
+
+def _implied_vols(
+    f: pl.DataFrame,
+    params: PricingParams,
+    arrays: tuple[
+        NDArray[np.bool_],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.bool_],
+    ],
+    spot: float,
+) -> tuple[NDArray[np.float64], NDArray[np.str_], NDArray[np.int8]]:
+    is_call, strike, t, carry_q, mid, bid, ask, valid = arrays
+    r = params.rate
+    src = f.get_column("iv_src").fill_null(np.nan).to_numpy()
+    usable = np.isfinite(src) & (src > 0) & (src <= params.max_source_iv)
+    if params.iv_policy is IvPolicy.PREFER_SOURCE:
+        model = bs.price(is_call, spot, strike, t, np.where(usable, src, np.nan), r, carry_q)
+        tol = params.source_iv_tolerance * 0.5 * (ask - bid) + params.tick
+        consistent = ~valid | (np.abs(model - mid) <= tol)
+        take_source = usable & consistent
+    elif params.iv_policy is IvPolicy.SOURCE_ONLY:
+        take_source = usable
+    else:
+        take_source = np.zeros_like(usable)
+    solve = ~take_source & valid & (params.iv_policy is not IvPolicy.SOURCE_ONLY)
+    iv = np.where(take_source, src, np.nan)
+    status = np.full(len(iv), NO_QUOTE_CODE, dtype=np.int8)
+    status[take_source] = IvStatus.OK
+    if solve.any():
+        res = implied_vol(
+            mid[solve], is_call[solve], spot, strike[solve], t[solve], r, carry_q[solve]
+        )
+        iv[solve] = res.iv
+        status[solve] = res.status
+    origin = np.where(take_source, "source", np.where(solve & np.isfinite(iv), "solved", "none"))
+    return iv, origin, status

@@ -1,0 +1,44 @@
+"""Parameters of the pricing stage (forward, implied volatility, greeks)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IvPolicy(StrEnum):
+    """Where each contract's implied volatility comes from."""
+
+    PREFER_SOURCE = "prefer_source"  # source IV when usable and consistent with the quote
+    SOLVE = "solve"  # always solve from the mid price
+    SOURCE_ONLY = "source_only"  # never solve; contracts without a usable source IV get NaN
+
+
+class PricingParams(BaseModel):
+    """How the pricing stage turns quotes into forwards, IVs and greeks.
+
+    ``rate`` discounts everywhere and, with ``dividend_yield``, gives the fallback forward
+    S * exp((rate - dividend_yield) * t) for expiries whose quotes do not allow put-call parity.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rate: float = Field(0.045, ge=-0.05, le=0.5, description="riskless rate, continuous, decimal")
+    dividend_yield: float = Field(
+        0.013, ge=-0.05, le=0.5, description="fallback carry yield, continuous, decimal"
+    )
+    iv_policy: IvPolicy = IvPolicy.PREFER_SOURCE
+    max_source_iv: float = Field(5.0, gt=0, description="source IVs above this are refused")
+    source_iv_tolerance: float = Field(
+        1.0,
+        ge=0,
+        description=(
+            "a source IV is consistent with its quote when the model price at that IV lies "
+            "within tolerance * half-spread + one tick of the mid"
+        ),
+    )
+    tick: float = Field(0.05, gt=0, description="price tick added to the tolerance ($)")
+    forward_strikes: int = Field(
+        5, ge=1, le=50, description="near-the-money strikes whose parity forwards are medianed"
+    )
