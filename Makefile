@@ -1,0 +1,26 @@
+# eots developer tasks. `make help` lists them. Run inside the project's venv (.venv).
+.PHONY: help install test lint fmt types imports bench check
+
+help:  #-- list the targets
+	@grep -E '^[a-z]+:.*#--' Makefile | sed 's/:.*#--/\t/'
+
+install:  #-- create .venv and install eots with the dev and bench extras
+	python3 -m venv .venv && .venv/bin/pip install -q -e ".[dev,bench]"
+
+test:  #-- the whole default suite (real snapshots when EOTS_REAL_DATA is set)
+	python -m pytest
+
+lint:  #-- ruff lint and import layering
+	ruff check src tests benchmarks
+	lint-imports
+
+fmt:  #-- format the code
+	ruff format src tests benchmarks
+
+types:  #-- mypy strict on src
+	mypy src
+
+bench:  #-- benchmarks (a report, not a gate); set EOTS_REAL_DATA for the real chain
+	python benchmarks/run.py
+
+check: lint types test  #-- what a reviewer runs before merging

@@ -1,0 +1,77 @@
+"""Benchmark the foundation pipeline stage by stage on the largest real SPX snapshot.
+
+Reads $EOTS_REAL_DATA in place (falls back to the synthetic SPX chain when unset). Each stage's
+result is checked so a fast wrong answer cannot pass: the zero-gamma crossings must be roots of a
+dense brute-force profile, and totals must be finite.
+
+    python benchmarks/bench_analyze.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import median_ms  # noqa: E402
+
+from eots.exposures import ExposureParams, contract_exposures  # noqa: E402
+from eots.greeks.frame import priced_chain  # noqa: E402
+from eots.greeks.params import PricingParams  # noqa: E402
+from eots.levels import ZeroGammaParams, gamma_profile, zero_gamma  # noqa: E402
+from eots.pipeline import analyze  # noqa: E402
+
+
+def _largest_spx(root: Path) -> Path:
+    manifest = json.loads((root / "manifest.json").read_text())
+    spx = [e for e in manifest if e["underlying"] == "SPX" and "nogreeks" not in e["id"]]
+    return root / max(spx, key=lambda e: e["bytes"])["file"]
+
+
+def main() -> None:
+    """Print median timings (ms) per stage."""
+    from eots import load_chain
+
+    data = os.environ.get("EOTS_REAL_DATA")
+    if data:
+        path = _largest_spx(Path(data))
+        label = path.parent.name
+        parse_ms, snap = median_ms(lambda: load_chain(path), repeats=9)
+    else:
+        from eots.synthetic import SyntheticParams, synthetic_chain
+
+        when = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)
+        label = "synthetic SPX (EOTS_REAL_DATA unset)"
+        parse_ms, snap = median_ms(
+            lambda: synthetic_chain(SyntheticParams(), as_of=when), repeats=5
+        )
+    pricing = PricingParams()
+    priced_ms, priced = median_ms(lambda: priced_chain(snap, pricing))
+    exp_ms, contracts = median_ms(
+        lambda: contract_exposures(priced, snap.spot, ExposureParams())
+    )
+    zp = ZeroGammaParams()
+    flip_ms, zg = median_ms(lambda: zero_gamma(gamma_profile(contracts, snap.spot, zp)))
+    total_ms, analysis = median_ms(lambda: analyze(snap), repeats=9)
+
+    dense = gamma_profile(contracts, snap.spot, zp.model_copy(update={"grid_points": 2001}))
+    scale = float(np.max(np.abs(dense.net_gex)))
+    for c in zg.crossings:
+        assert abs(float(dense.terms.net_gex(np.array([c]))[0])) < 1e-6 * scale, c
+    assert np.isfinite(analysis.totals.net_gex)
+
+    print(f"chain: {label}: {snap.n_contracts} live contracts, spot {snap.spot}")
+    print(f"  load + validate        {parse_ms:8.2f} ms")
+    print(f"  forwards + IV + greeks {priced_ms:8.2f} ms")
+    print(f"  exposures              {exp_ms:8.2f} ms")
+    print(f"  zero gamma (profile)   {flip_ms:8.2f} ms  ({zg.describe(snap.spot)})")
+    print(f"  analyze (all stages)   {total_ms:8.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
