@@ -1,0 +1,1 @@
+"""Slow, obviously correct reference implementations that the vectorised kernels must match."""
