@@ -267,7 +267,7 @@ def _drop_duplicates(frame: pl.DataFrame, source: str) -> tuple[pl.DataFrame, Qu
     item = QualityItem(
         reason="exact duplicate row",
         count=frame.height - kept.height,
-        example=f"line {dups.get_column('source_line').max()}",
+        example=f"line {dups.get_column('source_line').max()!s}",
     )
     return kept, item
 

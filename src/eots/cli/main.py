@@ -64,7 +64,7 @@ def _params(expiries: str, sign: str, band: float) -> AnalysisParams:
     try:
         ExpiryScope.parse(expiries)
         return AnalysisParams(
-            exposures=ExposureParams(expiries=expiries, sign_convention=sign),  # type: ignore[arg-type]
+            exposures=ExposureParams(expiries=expiries, sign_convention=sign),
             zero_gamma=ZeroGammaParams(band_pct=band),
         )
     except (ConfigError, ValidationError) as e:

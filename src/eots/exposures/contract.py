@@ -34,15 +34,15 @@ _GREEK_COLUMNS = {
 
 CONTRACT_EXPOSURE_COLUMNS = pl.Schema(
     {
-        "exposure_ok": pl.Boolean,
-        "dealer_sign": pl.Float64,
-        **{f"{p}xoi": pl.Float64 for p in _GREEK_COLUMNS},
-        **{f"{p}xvolm": pl.Float64 for p in _GREEK_COLUMNS},
-        "gex_usd_per_pct": pl.Float64,
-        "gex_volm_usd_per_pct": pl.Float64,
-        "dex_usd": pl.Float64,
-        "vanna_usd_per_vol_pt": pl.Float64,
-        "charm_usd_per_day": pl.Float64,
+        "exposure_ok": pl.Boolean(),
+        "dealer_sign": pl.Float64(),
+        **{f"{p}xoi": pl.Float64() for p in _GREEK_COLUMNS},
+        **{f"{p}xvolm": pl.Float64() for p in _GREEK_COLUMNS},
+        "gex_usd_per_pct": pl.Float64(),
+        "gex_volm_usd_per_pct": pl.Float64(),
+        "dex_usd": pl.Float64(),
+        "vanna_usd_per_vol_pt": pl.Float64(),
+        "charm_usd_per_day": pl.Float64(),
     }
 )
 

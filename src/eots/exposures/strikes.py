@@ -11,20 +11,20 @@ import polars as pl
 
 STRIKE_SCHEMA = pl.Schema(
     {
-        "strike": pl.Float64,
-        "call_gex": pl.Float64,
-        "put_gex": pl.Float64,
-        "net_gex": pl.Float64,
-        "abs_gex": pl.Float64,
-        "gex_volm": pl.Float64,
-        "dex": pl.Float64,
-        "vanna": pl.Float64,
-        "charm": pl.Float64,
-        "call_oi": pl.Int64,
-        "put_oi": pl.Int64,
-        "call_volume": pl.Int64,
-        "put_volume": pl.Int64,
-        "n_contracts": pl.UInt32,
+        "strike": pl.Float64(),
+        "call_gex": pl.Float64(),
+        "put_gex": pl.Float64(),
+        "net_gex": pl.Float64(),
+        "abs_gex": pl.Float64(),
+        "gex_volm": pl.Float64(),
+        "dex": pl.Float64(),
+        "vanna": pl.Float64(),
+        "charm": pl.Float64(),
+        "call_oi": pl.Int64(),
+        "put_oi": pl.Int64(),
+        "call_volume": pl.Int64(),
+        "put_volume": pl.Int64(),
+        "n_contracts": pl.UInt32(),
     }
 )
 
@@ -63,5 +63,5 @@ def strike_exposures(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFra
         )
         .sort("strike")
         .select(list(STRIKE_SCHEMA))
-        .cast(dict(STRIKE_SCHEMA))
+        .cast(STRIKE_SCHEMA)
     )

@@ -33,23 +33,23 @@ NO_QUOTE_CODE = -1
 #: Columns the pricing stage appends to ``CHAIN_SCHEMA`` (units as in docs/conventions.md).
 PRICED_COLUMNS = pl.Schema(
     {
-        "t_years": pl.Float64,  # ACT/365 year fraction to the settlement instant
-        "forward": pl.Float64,  # forward of the contract's expiry ($)
+        "t_years": pl.Float64(),  # ACT/365 year fraction to the settlement instant
+        "forward": pl.Float64(),  # forward of the contract's expiry ($)
         "forward_method": FORWARD_METHODS,
-        "carry_q": pl.Float64,  # implied carry yield, continuous, decimal
-        "mid": pl.Float64,  # (bid + ask) / 2 when the quote is valid, else null ($)
-        "iv": pl.Float64,  # implied volatility used, decimal; NaN when unavailable
+        "carry_q": pl.Float64(),  # implied carry yield, continuous, decimal
+        "mid": pl.Float64(),  # (bid + ask) / 2 when the quote is valid, else null ($)
+        "iv": pl.Float64(),  # implied volatility used, decimal; NaN when unavailable
         "iv_origin": IV_ORIGINS,
-        "iv_status": pl.Int8,
-        "model_price": pl.Float64,  # model price at ``iv`` ($ per share)
-        "delta": pl.Float64,  # per $1 of underlying
-        "gamma": pl.Float64,  # per $1 per $1
-        "vega": pl.Float64,  # $ per vol point
-        "theta": pl.Float64,  # $ per calendar day
-        "rho": pl.Float64,  # $ per rate point
-        "vanna": pl.Float64,  # delta per vol point
-        "charm": pl.Float64,  # delta per calendar day
-        "vomma": pl.Float64,  # vega per vol point
+        "iv_status": pl.Int8(),
+        "model_price": pl.Float64(),  # model price at ``iv`` ($ per share)
+        "delta": pl.Float64(),  # per $1 of underlying
+        "gamma": pl.Float64(),  # per $1 per $1
+        "vega": pl.Float64(),  # $ per vol point
+        "theta": pl.Float64(),  # $ per calendar day
+        "rho": pl.Float64(),  # $ per rate point
+        "vanna": pl.Float64(),  # delta per vol point
+        "charm": pl.Float64(),  # delta per calendar day
+        "vomma": pl.Float64(),  # vega per vol point
     }
 )
 
@@ -143,6 +143,7 @@ def _forwards(
         np.exp(-params.rate * pair_t[pair_ids]),
         spot,
         max_strikes=params.forward_strikes,
+        n_expiries=n_expiries,
     )
     fwd = result.forward
     ok = (result.method == ForwardMethod.PARITY) & np.isfinite(fwd) & (fwd > 0)
