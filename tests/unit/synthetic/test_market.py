@@ -225,3 +225,16 @@ def test_synthetic_chain_spy_daily_dollar_strikes_penny_ticks() -> None:
 def test_synthetic_chain_naive_as_of_raises() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         synthetic_chain(PARAMS, as_of=dt.datetime(2024, 3, 13, 14, 0))  # noqa: DTZ001
+
+
+@pytest.mark.parametrize(
+    ("underlying", "roots"),
+    [("NDX", {"NDX", "NDXP"}), ("XSP", {"XSP"}), ("QQQ", {"QQQ"}), ("AAPL", {"AAPL"})],
+)
+def test_synthetic_chain_other_underlyings_validate(underlying: str, roots: set[str]) -> None:
+    weekend = dt.datetime(2024, 3, 16, 11, 0, tzinfo=ET)
+    snap = synthetic_chain(SyntheticParams(underlying=underlying), as_of=weekend)
+    check_schema(snap.frame, CHAIN_SCHEMA, what=f"synthetic {underlying} chain")
+    assert set(snap.frame.get_column("root").unique()) == roots
+    assert snap.expiries[0] == dt.date(2024, 3, 18)
+    assert snap.frame.get_column("volume").sum() > 0  # Friday's full session
