@@ -17,6 +17,14 @@ def _usd(x: float | None) -> str:
     return f"{x:+,.0f}"
 
 
+_SHORT_UNITS = {
+    "gex": "GEX $/1% move",
+    "dex": "DEX $ notional",
+    "vanna": "VANNA $/vol pt",
+    "charm": "CHARM $/day",
+}
+
+
 def render(data: dict[str, Any], console: Console) -> None:
     """Print the analysis summary, levels and top strikes."""
     c = data["contracts"]
@@ -50,8 +58,8 @@ def render(data: dict[str, Any], console: Console) -> None:
     )
     console.print(f"zero gamma: [bold]{zg['text']}[/bold]")
     levels = Table(title="Gamma levels (runners-up after the first)")
-    for col in ("level", "strike", "GEX $/1%", "runners-up"):
-        levels.add_column(col)
+    for col in ("level", "strike", "GEX $ per 1%", "runners-up"):
+        levels.add_column(col, no_wrap=True)
     for key, label in (
         ("call_wall", "call wall"),
         ("put_wall", "put wall"),
@@ -68,19 +76,17 @@ def render(data: dict[str, Any], console: Console) -> None:
         else:
             levels.add_row(label, "none", "", "")
     console.print(levels)
-    top = Table(title="Top strikes by |exposure|")
+    top = Table(title="Top strikes by |exposure| (strike  value)")
     keys = list(data["top_strikes"])
     for key in keys:
-        top.add_column(f"{key.upper()} strike")
-        top.add_column(data["top_strikes"][key]["unit"], justify="right")
+        top.add_column(_SHORT_UNITS.get(key, key), no_wrap=True)
     n = max(len(data["top_strikes"][k]["strikes"]) for k in keys)
     for i in range(n):
-        row: list[str] = []
+        cells: list[str] = []
         for key in keys:
             items = data["top_strikes"][key]["strikes"]
-            if i < len(items):
-                row += [f"{items[i]['strike']:g}", _usd(items[i]["value"])]
-            else:
-                row += ["", ""]
-        top.add_row(*row)
+            cells.append(
+                f"{items[i]['strike']:>8g} {_usd(items[i]['value']):>9}" if i < len(items) else ""
+            )
+        top.add_row(*cells)
     console.print(top)

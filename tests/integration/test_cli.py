@@ -1,0 +1,106 @@
+"""The ``eots`` command end to end: demo, analyze on a file, JSON output, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from eots.cli.main import app
+from eots.pipeline import analyze
+from eots.synthetic import SyntheticParams, synthetic_chain
+
+runner = CliRunner()
+AS_OF = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)  # 11:30 ET, a Friday session
+
+
+def _generic_csv(tmp_path: Path) -> tuple[Path, float]:
+    snap = synthetic_chain(SyntheticParams(underlying="SPY", seed=3), as_of=AS_OF)
+    cols = [
+        "root",
+        "expiry",
+        "strike",
+        "right",
+        "open_interest",
+        "bid",
+        "ask",
+        "last",
+        "volume",
+        "iv_src",
+    ]
+    frame = snap.frame.select(cols).with_columns(
+        spot=pl.lit(snap.spot), ts_event=pl.lit(AS_OF.isoformat())
+    )
+    path = tmp_path / "my_chain.csv"
+    frame.write_csv(path)
+    return path, analyze(snap).totals.net_gex
+
+
+def test_cli_demo_json_has_levels_and_conventions() -> None:
+    result = runner.invoke(app, ["demo", "--json", "--top", "3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["underlying"] == "SPX"
+    assert data["conventions"]["sign"].startswith("classic")
+    assert data["zero_gamma"]["status"] in {"crossing", "no_crossing"}
+    assert len(data["top_strikes"]["gex"]["strikes"]) == 3
+    assert data["walls"]["call_wall"][0]["strike"] > 0
+
+
+def test_cli_demo_text_names_units_and_time_basis() -> None:
+    result = runner.invoke(app, ["demo", "--underlying", "SPY"])
+    assert result.exit_code == 0, result.output
+    assert "SPY" in result.stdout
+    assert "zero gamma" in result.stdout
+    assert "USD per 1% move" in result.stdout
+
+
+def test_cli_analyze_generic_file_matches_python_api(tmp_path: Path) -> None:
+    path, net_gex = _generic_csv(tmp_path)
+    result = runner.invoke(app, ["analyze", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["underlying"] == "SPY"
+    assert data["totals"]["net_gex_usd_per_pct"] == pytest.approx(net_gex, rel=1e-6)
+
+
+def test_cli_analyze_expiry_scope_0dte_restricts_contracts(tmp_path: Path) -> None:
+    path, _ = _generic_csv(tmp_path)
+    everything = json.loads(runner.invoke(app, ["analyze", str(path), "--json"]).stdout)
+    zero = json.loads(
+        runner.invoke(app, ["analyze", str(path), "--json", "--expiries", "0dte"]).stdout
+    )
+    assert zero["expiry_scope"] == "0dte"
+    assert 0 < zero["contracts"]["in_scope"] < everything["contracts"]["in_scope"]
+
+
+def test_cli_analyze_missing_file_fails_with_message(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyze", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2
+    assert "nope.csv" in result.output
+
+
+def test_cli_analyze_garbage_file_fails_with_message(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.csv"
+    path.write_bytes(b"\x00\x01\x02 not a chain \xff")
+    result = runner.invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 2
+    assert "garbage.csv" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["--expiries", "weekly"], "expiry scope"),
+        (["--sign", "upside_down"], "sign_convention"),
+        (["--as-of", "yesterday"], "ISO 8601"),
+    ],
+)
+def test_cli_demo_bad_option_is_refused(args: list[str], text: str) -> None:
+    result = runner.invoke(app, ["demo", *args])
+    assert result.exit_code == 2
+    assert text in result.output
