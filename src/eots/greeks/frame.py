@@ -87,11 +87,11 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
     return f.with_columns(
         t_years=pl.Series(t),
         forward=pl.Series(forward),
-        forward_method=pl.Series(method, dtype=FORWARD_METHODS),
+        forward_method=_enum_from_codes(FORWARD_METHODS, method),
         carry_q=pl.Series(carry_q),
         mid=pl.Series(mid, nan_to_null=True),
         iv=pl.Series(iv),
-        iv_origin=pl.Series(origin, dtype=IV_ORIGINS),
+        iv_origin=_enum_from_codes(IV_ORIGINS, origin),
         iv_status=pl.Series(status, dtype=pl.Int8),
         model_price=pl.Series(g.price),
         delta=pl.Series(g.delta),
@@ -103,6 +103,11 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
         charm=pl.Series(g.charm),
         vomma=pl.Series(g.vomma),
     )
+
+
+def _enum_from_codes(dtype: pl.Enum, codes: NDArray[np.int64]) -> pl.Series:
+    """Build an Enum series from category indices (strings from numpy are slow to convert)."""
+    return pl.Series(dtype.categories, dtype=dtype).gather(codes)
 
 
 def _group_ids(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
@@ -119,8 +124,8 @@ def _forwards(
     t: NDArray[np.float64],
     spot: float,
     params: PricingParams,
-) -> tuple[NDArray[np.float64], NDArray[np.str_]]:
-    """Per-contract forward and method: parity per expiry, else the configured carry."""
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Per-contract forward and method code (index into FORWARD_METHODS)."""
     strike_id, n_strikes = _group_ids(np.round(strike * 1000).astype(np.int64))
     pair = expiry_id * n_strikes + strike_id
     n_pairs = n_expiries * n_strikes
@@ -150,10 +155,7 @@ def _forwards(
     per_contract = fwd[expiry_id]
     fallback = spot * np.exp((params.rate - params.dividend_yield) * t)
     use = ok[expiry_id]
-    return (
-        np.where(use, per_contract, fallback),
-        np.where(use, "parity", "fallback"),
-    )
+    return np.where(use, per_contract, fallback), np.where(use, 0, 1)
 
 
 def _implied_vols(
@@ -170,7 +172,7 @@ def _implied_vols(
         NDArray[np.bool_],
     ],
     spot: float,
-) -> tuple[NDArray[np.float64], NDArray[np.str_], NDArray[np.int8]]:
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8]]:
     is_call, strike, t, carry_q, mid, bid, ask, valid = arrays
     r = params.rate
     src = f.get_column("iv_src").fill_null(np.nan).to_numpy()
@@ -194,5 +196,5 @@ def _implied_vols(
         )
         iv[solve] = res.iv
         status[solve] = res.status
-    origin = np.where(take_source, "source", np.where(solve & np.isfinite(iv), "solved", "none"))
+    origin = np.where(take_source, 0, np.where(solve & np.isfinite(iv), 1, 2))
     return iv, origin, status

@@ -48,8 +48,13 @@ class ProfileTerms:
 
     def net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return P(X) in $ per 1 % move for an array of spot levels X."""
-        z = (np.log(x)[:, None] - self.c[None, :]) * self.inv_vol[None, :]
-        out: NDArray[np.float64] = (np.exp(-0.5 * z * z) @ self.a) * x
+        # In-place on one (levels x contracts) buffer: temporaries would double the time.
+        z = np.log(x)[:, None] - self.c[None, :]
+        z *= self.inv_vol[None, :]
+        z *= z
+        z *= -0.5
+        np.exp(z, out=z)
+        out: NDArray[np.float64] = (z @ self.a) * x
         return out
 
 
@@ -101,25 +106,21 @@ def profile_terms(
     ``contracts`` needs ``exposure_ok``, ``open_interest``, ``multiplier``, ``dealer_sign``,
     ``strike``, ``iv``, ``t_years``, ``forward``, ``carry_q``.
     """
-    f = contracts.filter(pl.col("exposure_ok") & (pl.col("open_interest") > 0))
-    sigma = f.get_column("iv").to_numpy()
-    t = f.get_column("t_years").to_numpy()
+    f = contracts.filter(pl.col("exposure_ok") & (pl.col("open_interest") > 0)).select(
+        sigma="iv",
+        t="t_years",
+        log_k=pl.col("strike").log(),
+        log_fs=(pl.col("forward") / spot).log(),
+        size=pl.col("dealer_sign")
+        * pl.col("open_interest").cast(pl.Float64)
+        * pl.col("multiplier")
+        * (-pl.col("carry_q") * pl.col("t_years")).exp(),
+    )
+    sigma, t, log_k, log_fs, size = (f.get_column(n).to_numpy() for n in f.columns)
     vol = sigma * np.sqrt(t)
     inv_vol = 1.0 / vol
-    c = (
-        np.log(f.get_column("strike").to_numpy())
-        - np.log(f.get_column("forward").to_numpy() / spot)
-        - 0.5 * vol * vol
-    )
-    weight = (
-        f.get_column("dealer_sign").to_numpy()
-        * f.get_column("open_interest").to_numpy().astype(np.float64)
-        * f.get_column("multiplier").to_numpy()
-        * 0.01
-        * np.exp(-f.get_column("carry_q").to_numpy() * t)
-        * inv_vol
-        * _INV_SQRT_2PI
-    )
+    c = log_k - log_fs - 0.5 * vol * vol
+    weight = size * (0.01 * _INV_SQRT_2PI) * inv_vol
     z_lo = (np.log(band[0]) - c) * inv_vol
     z_hi = (np.log(band[1]) - c) * inv_vol
     matters = (np.sign(z_lo) != np.sign(z_hi)) | (
