@@ -23,13 +23,13 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import median_ms  # noqa: E402
+from _timing import median_ms
 
-from eots.exposures import ExposureParams, contract_exposures  # noqa: E402
-from eots.greeks.frame import priced_chain  # noqa: E402
-from eots.greeks.params import PricingParams  # noqa: E402
-from eots.levels import ZeroGammaParams, gamma_profile, zero_gamma  # noqa: E402
-from eots.pipeline import analyze  # noqa: E402
+from eots.exposures import ExposureParams, contract_exposures
+from eots.greeks.frame import priced_chain
+from eots.greeks.params import PricingParams
+from eots.levels import ZeroGammaParams, gamma_profile, zero_gamma
+from eots.pipeline import analyze
 
 
 def _largest_spx(root: Path) -> Path:
