@@ -216,9 +216,13 @@ def _underlying(frame: pl.DataFrame, source: str, stated: str | None) -> str:
     roots = frame.get_column("root").unique().sort().to_list()
     symbols = sorted({underlying_for_root(r).symbol for r in roots})
     if len(symbols) != 1:
+        first = underlying_for_root(str(frame.get_column("root")[0])).symbol
+        others = [r for r in roots if underlying_for_root(r).symbol != first]
+        row = _first_bad(frame, pl.col("root").is_in(others))
         raise SchemaError(
             f"expected the roots of one underlying, found {symbols} (roots {roots})",
             source=source,
+            line=_line(row) if row is not None else None,
             field="root",
         )
     if stated is not None and stated.upper() != symbols[0]:

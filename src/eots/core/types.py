@@ -67,13 +67,13 @@ def _index(symbol: str, am: str, pm: tuple[str, ...], names: tuple[str, ...]) ->
 
 UNDERLYINGS: dict[str, UnderlyingSpec] = {
     "SPX": _index("SPX", "SPX", ("SPXW", "SPXPM"), ("S&P 500 INDEX", "STANDARD & POORS 500 INDEX")),
-    "NDX": _index("NDX", "NDX", ("NDXP", "NDXW"), ("NASDAQ 100 INDEX", "NASDAQ-100")),
+    "NDX": _index("NDX", "NDX", ("NDXP", "NDXW"), ("NASDAQ 100 INDEX", "NASDAQ-100", "NASDAQ 100")),
     "RUT": _index("RUT", "RUT", ("RUTW",), ("RUSSELL 2000 INDEX",)),
     "XSP": UnderlyingSpec(
         symbol="XSP",
         exercise=Exercise.EUROPEAN,
         pm_roots=frozenset({"XSP"}),
-        names=("MINI-SPX INDEX", "MINI SPX INDEX"),
+        names=("MINI-SPX INDEX", "MINI SPX INDEX", "S&P 500 MINI-SPX OPTIONS INDEX"),
     ),
     "SPY": UnderlyingSpec(
         symbol="SPY",

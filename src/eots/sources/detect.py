@@ -1,0 +1,81 @@
+"""Which chain format a file holds, decided from its content (never from its name).
+
+Rules, in order: an empty file is an ``EmptyChainError``; Parquet magic ``PAR1`` -> generic
+Parquet; NUL bytes in the first 64 KiB -> refused as binary; a document starting with ``{`` is
+JSON: ``callExpDateMap`` -> TD Ameritrade, an ``options`` list -> CBOE delayed quotes; text with an
+``Expiration Date,...`` line among its first lines -> CBOE ``quotedata.csv``; a first line that
+names any generic-format column -> generic CSV. Anything else is refused with a ``SchemaError``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from eots.core.errors import EmptyChainError, SchemaError
+from eots.sources._rows import split_fields
+from eots.sources.cboe_csv import MAX_PREAMBLE_LINES
+from eots.sources.generic import COLUMNS
+
+_SNIFF_BYTES = 65536
+
+
+class ChainFormat(StrEnum):
+    """A family of chain files that one reader handles."""
+
+    CBOE_CSV = "cboe_quotedata_csv"
+    CBOE_JSON = "cboe_delayed_json"
+    TDA_JSON = "tda_chain_json"
+    GENERIC_CSV = "generic_csv"
+    GENERIC_PARQUET = "generic_parquet"
+
+
+def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
+    """Return the format of a chain file's bytes.
+
+    Examples
+    --------
+    >>> detect_format(b'{"data": {"options": []}}').value
+    'cboe_delayed_json'
+    >>> detect_format(b"root,expiry,strike,right,open_interest,spot\\n").value
+    'generic_csv'
+    """
+    if not data.strip():
+        raise EmptyChainError("the file is empty", source=source)
+    if data[:4] == b"PAR1":
+        return ChainFormat.GENERIC_PARQUET
+    head = data[:_SNIFF_BYTES]
+    if b"\x00" in head:
+        raise SchemaError("binary data, not a chain file (NUL bytes)", source=source)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start in (b"{", b"["):
+        if b'"callExpDateMap"' in data:
+            return ChainFormat.TDA_JSON
+        if b'"options"' in data:
+            return ChainFormat.CBOE_JSON
+        raise SchemaError(
+            "JSON without 'options' (CBOE) or 'callExpDateMap' (TD Ameritrade)", source=source
+        )
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 4:
+            raise SchemaError(
+                f"not UTF-8 text: {e.reason} at byte {e.start}",
+                source=source,
+                line=head[: e.start].count(b"\n") + 1,
+            ) from e
+        text = head[: e.start].decode("utf-8-sig")
+    lines = text.split("\n")[:MAX_PREAMBLE_LINES]
+    for line in lines:
+        fields = split_fields(line)
+        if fields and fields[0].strip().strip('"').lower() == "expiration date":
+            return ChainFormat.CBOE_CSV
+    names = {n.strip() for n in split_fields(lines[0].rstrip("\r"))}
+    if names & set(COLUMNS):
+        return ChainFormat.GENERIC_CSV
+    raise SchemaError(
+        "unrecognised format: expected a CBOE quotedata.csv ('Expiration Date,Calls,...' header), "
+        "CBOE or TD Ameritrade JSON, or a generic CSV/Parquet (see docs/formats.md)",
+        source=source,
+        line=1,
+    )

@@ -1,0 +1,114 @@
+"""Load an option-chain file of any supported format into a validated ``ChainSnapshot``.
+
+``load_chain`` reads the bytes, detects the format from the content (``detect.detect_format``),
+parses it with that format's reader into a ``RawChain`` and validates it with
+``eots.chain.build_snapshot``. The ``read_*`` functions skip detection for callers that know the
+format. ``as_of`` (timezone-aware) overrides the quote time of any format
+(``TimeBasis.OVERRIDE``); ``underlying`` states what the caller expects and is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from eots.chain.snapshot import ChainSnapshot
+from eots.sources.cboe_csv import parse_cboe_csv
+from eots.sources.cboe_json import parse_cboe_json
+from eots.sources.detect import ChainFormat, detect_format
+from eots.sources.generic import parse_generic_csv, parse_generic_parquet
+from eots.sources.raw import RawChain, snapshot_from_raw
+from eots.sources.tda_json import parse_tda_json
+
+Parser = Callable[..., RawChain]
+
+PARSERS: dict[ChainFormat, Parser] = {
+    ChainFormat.CBOE_CSV: parse_cboe_csv,
+    ChainFormat.CBOE_JSON: parse_cboe_json,
+    ChainFormat.TDA_JSON: parse_tda_json,
+    ChainFormat.GENERIC_CSV: parse_generic_csv,
+    ChainFormat.GENERIC_PARQUET: parse_generic_parquet,
+}
+
+
+def load_chain(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> ChainSnapshot:
+    """Read, detect, parse and validate an option-chain file.
+
+    Parameters
+    ----------
+    path
+        A CBOE ``quotedata.csv``, CBOE delayed-quotes JSON, TD Ameritrade chain JSON, or a
+        generic CSV/Parquet file (``docs/formats.md``).
+    as_of
+        Timezone-aware quote time that overrides the file's own (``TimeBasis.OVERRIDE``).
+    underlying
+        The underlying the caller expects (e.g. ``"SPX"``); a file that says otherwise is refused.
+
+    Returns
+    -------
+    ChainSnapshot
+        Validated snapshot; expired contracts dropped and counted in ``quality``.
+
+    Raises
+    ------
+    SchemaError
+        The file cannot be trusted (the message names the file, line and field).
+    EmptyChainError
+        The file holds no usable contract.
+    """
+    return snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying))
+
+
+def load_raw_chain(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> RawChain:
+    """Read, detect and parse a chain file without validating its rows (see ``load_chain``)."""
+    data = Path(path).read_bytes()
+    fmt = detect_format(data, source=str(path))
+    return PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
+
+
+def _read(
+    fmt: ChainFormat, path: str | Path, as_of: dt.datetime | None, underlying: str | None
+) -> ChainSnapshot:
+    data = Path(path).read_bytes()
+    raw = PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
+    return snapshot_from_raw(raw)
+
+
+def read_cboe_csv(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> ChainSnapshot:
+    """Load a CBOE ``quotedata.csv`` (see ``eots.sources.cboe_csv``)."""
+    return _read(ChainFormat.CBOE_CSV, path, as_of, underlying)
+
+
+def read_cboe_json(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> ChainSnapshot:
+    """Load a CBOE delayed-quotes JSON payload (see ``eots.sources.cboe_json``)."""
+    return _read(ChainFormat.CBOE_JSON, path, as_of, underlying)
+
+
+def read_tda_json(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> ChainSnapshot:
+    """Load a TD Ameritrade chain JSON payload (see ``eots.sources.tda_json``)."""
+    return _read(ChainFormat.TDA_JSON, path, as_of, underlying)
+
+
+def read_generic_csv(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> ChainSnapshot:
+    """Load a generic-format CSV (see ``eots.sources.generic`` and ``docs/formats.md``)."""
+    return _read(ChainFormat.GENERIC_CSV, path, as_of, underlying)
+
+
+def read_generic_parquet(
+    path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
+) -> ChainSnapshot:
+    """Load a generic-format Parquet file (see ``eots.sources.generic``)."""
+    return _read(ChainFormat.GENERIC_PARQUET, path, as_of, underlying)
