@@ -135,7 +135,7 @@ class TestTdaJson(ReaderContract):
         maps: dict[str, dict[str, dict[str, list[dict[str, object]]]]] = {"C": {}, "P": {}}
         stamp = int(DOWNLOAD.timestamp() * 1000)
         for root, expiry, strike, right, bid, ask, volume, oi, iv in CONTRACTS:
-            contract = {
+            contract: dict[str, object] = {
                 "putCall": "CALL" if right == "C" else "PUT",
                 "symbol": f"{root}_{expiry:%m%d%y}{right}{strike:g}",
                 "bid": bid,

@@ -85,8 +85,11 @@ def _provenance() -> dict[str, dict[str, Any]]:
 _ENTRIES = _manifest()
 
 
+_PARAMS: list[dict[str, Any] | None] = list(_ENTRIES) or [None]
+
+
 @pytest.mark.real_data
-@pytest.mark.parametrize("entry", _ENTRIES or [None], ids=[e["id"] for e in _ENTRIES] or ["none"])
+@pytest.mark.parametrize("entry", _PARAMS, ids=[e["id"] for e in _ENTRIES] or ["none"])
 def test_real_snapshot_matches_provenance(entry: dict[str, Any] | None) -> None:
     if entry is None or _ROOT is None:
         pytest.skip(_SKIP)
@@ -129,7 +132,9 @@ def test_real_snapshot_matches_provenance(entry: dict[str, Any] | None) -> None:
     assert dropped.get("expired", 0) == expired
     assert "exact" not in dropped  # no duplicate rows in the real files
     assert snap.n_contracts == frame.height - expired
-    assert snap.frame.get_column("expiry").min() >= as_of_et.date()
+    first_live = snap.frame.get_column("expiry").min()
+    assert isinstance(first_live, dt.date)
+    assert first_live >= as_of_et.date()
 
 
 def _expected_expired(frame: pl.DataFrame, as_of_et: dt.datetime) -> int:

@@ -79,7 +79,7 @@ def test_cboe_csv_zero_iv_means_greeks_not_given(tmp_path: Path) -> None:
 def test_cboe_csv_preamble_variants_load(
     tmp_path: Path, first: str | None, title: str | None
 ) -> None:
-    text = cboe_csv(first=first or "", **({"title": title} if title else {}))
+    text = cboe_csv(first=first or "", title=title) if title else cboe_csv(first=first or "")
     if first is None:
         text = text[1:]
     snap = load_chain(write(tmp_path, text))
