@@ -1,0 +1,156 @@
+"""Flow inferred from two consecutive snapshots of one session (conventions.md section 5, source 2).
+
+Each contract's volume increment ``dv = volume_curr - volume_prev`` (contracts traded between the
+two quote times) is split into customer buys and sells by where the current ``last`` price sits in
+the current bid-ask spread (the quote rule of ``eots.flows.classify``), then valued at ``last`` and
+weighted by the current priced chain's greeks. Net flow ``*_bs = *_buy - *_sell`` is the customer's
+(buyer-initiated minus seller-initiated); the dealer view is its negation. The output follows
+``INCREMENT_SCHEMA``, one row per contract of ``curr``; ``session_flows`` accumulates a session's
+increments.
+
+Edge rules (each unknown row gets ``flow_source = none``, NaN flows and a ``flow_reason``):
+
+* A pair from two sessions is refused (``ReplayError``): volume restarts every session, so the
+  difference would be meaningless. So is a pair out of time order or of two underlyings.
+* A volume that goes down (data error, a source restarting its count) is never turned into negative
+  flow: ``volume_decreased``. A volume missing from either snapshot: ``no_volume``.
+* A contract in ``curr`` but absent from ``prev`` (listed intraday, or first quoted in between)
+  counts its whole session volume: the pair is of one session, so that volume was traded since the
+  open and none of it was counted by an earlier increment of this pair's sequence. (If a source
+  drops a traded contract from one snapshot and restores it later, its volume is counted again:
+  sources must not drop live contracts.) Contracts in ``prev`` only have no row.
+* ``dv == 0`` is a known zero flow, whatever the quote. ``dv > 0`` without a usable ``last`` or
+  quote is unclassified: ``volm`` and ``volm_unclassified`` hold ``dv``, the split is NaN, and
+  the reason is ``no_price`` or ``no_quote``.
+
+Approximations: the whole increment is classified by the *last* trade price against the quote *at
+the snapshot time*, not each trade against its own quote; a trade feed (``eots.flows.trades``)
+avoids both. Greek flows use greeks as of ``curr`` and are NaN where the pricer gave none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from eots.chain.snapshot import ChainSnapshot
+from eots.core.errors import ReplayError
+from eots.core.time import session_of
+from eots.flows.classify import buy_fraction, nan_for_null, side_columns, unclassified_reason
+from eots.flows.schema import (
+    FLOW_KEY,
+    GREEK_FLOWS,
+    INCREMENT_SCHEMA,
+    SIDE_COLUMNS,
+    FlowReason,
+    FlowSource,
+)
+
+#: Columns ``greeks`` must hold: the chain key plus the greeks per share.
+GREEK_INPUT = (*FLOW_KEY, *GREEK_FLOWS)
+
+
+def inferred_flow(prev: ChainSnapshot, curr: ChainSnapshot, greeks: pl.DataFrame) -> pl.DataFrame:
+    """Return each contract's buy/sell flow between two snapshots of one session.
+
+    Parameters
+    ----------
+    prev, curr
+        Consecutive validated snapshots of one underlying and one session, ``prev`` earlier.
+    greeks
+        The priced chain of ``curr`` (``eots.greeks.frame.priced_chain(curr, params)``), or any
+        frame with the chain key and ``delta`` (per $1), ``gamma`` (per $1 per $1), ``vega`` ($ per
+        vol point) and ``theta`` ($ per day), all per share.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``INCREMENT_SCHEMA``, one row per contract of ``curr``, sorted by key. Units in
+        ``eots.flows.schema``; customer net flow ``*_bs = *_buy - *_sell`` (dealer: its negation).
+
+    Raises
+    ------
+    ReplayError
+        When the snapshots are of different underlyings or sessions, or not in time order.
+    """
+    if prev.underlying != curr.underlying:
+        raise ReplayError(
+            f"expected snapshots of one underlying, was prev={prev.underlying} "
+            f"curr={curr.underlying}"
+        )
+    return inferred_flow_frames(
+        prev.frame, curr.frame, greeks, prev_ts=prev.ts_event, curr_ts=curr.ts_event
+    )
+
+
+def inferred_flow_frames(
+    prev: pl.DataFrame,
+    curr: pl.DataFrame,
+    greeks: pl.DataFrame,
+    *,
+    prev_ts: dt.datetime,
+    curr_ts: dt.datetime,
+) -> pl.DataFrame:
+    """Return ``inferred_flow`` for chain frames (``CHAIN_SCHEMA``) quoted at the given instants.
+
+    Examples
+    --------
+    A call whose volume rose by 10 while the last trade printed at the ask is all bought:
+
+    >>> from eots.core.time import UTC
+    >>> import datetime as dt
+    >>> key = {"root": ["SPXW"], "expiry": [dt.date(2024, 3, 15)], "strike": [5000.0],
+    ...        "right": pl.Series(["C"], dtype=pl.Enum(["C", "P"]))}
+    >>> prev = pl.DataFrame({**key, "volume": [5]})
+    >>> curr = pl.DataFrame({**key, "symbol": ["X"], "bid": [9.9], "ask": [10.1], "last": [10.1],
+    ...                      "volume": [15], "multiplier": [100.0]})
+    >>> g = pl.DataFrame({**key, "delta": [0.5], "gamma": [0.01], "vega": [2.0], "theta": [-3.0]})
+    >>> t0 = dt.datetime(2024, 3, 13, 15, tzinfo=UTC)
+    >>> out = inferred_flow_frames(prev, curr, g, prev_ts=t0, curr_ts=t0 + dt.timedelta(minutes=5))
+    >>> out.select("volm_buy", "volm_sell", "value_buy", "deltas_buy", "flow_source").row(0)
+    (10.0, 0.0, 10100.0, 500.0, 'inferred_snapshots')
+    """
+    _check_pair(prev_ts, curr_ts)
+    before = prev.select(*FLOW_KEY, _volume_prev="volume", _in_prev=pl.lit(value=True))
+    joined = (
+        curr.select(*FLOW_KEY, "symbol", "bid", "ask", "last", "volume", "multiplier")
+        .join(before, on=list(FLOW_KEY), how="left", nulls_equal=True)
+        .join(greeks.select(GREEK_INPUT), on=list(FLOW_KEY), how="left", nulls_equal=True)
+    )
+    vol, vol_prev, in_prev = pl.col("volume"), pl.col("_volume_prev"), pl.col("_in_prev")
+    in_prev = in_prev.fill_null(value=False)
+    volume_reason = (
+        pl.when(vol.is_null() | (in_prev & vol_prev.is_null()))
+        .then(pl.lit(FlowReason.NO_VOLUME.value))
+        .when(in_prev & (vol < vol_prev))
+        .then(pl.lit(FlowReason.VOLUME_DECREASED.value))
+    )
+    size = pl.when(in_prev).then(vol - vol_prev).otherwise(vol)
+    prepared = joined.with_columns(
+        _size=pl.when(volume_reason.is_null()).then(size.cast(pl.Float64)),
+        _fraction=buy_fraction(pl.col("last"), pl.col("bid"), pl.col("ask")),
+        _reason=volume_reason.otherwise(unclassified_reason(pl.col("last"))),
+        _price=pl.col("last"),
+        **{g: pl.col(g).fill_null(float("nan")) for g in GREEK_FLOWS},
+    )
+    out = side_columns(prepared, source=FlowSource.INFERRED_SNAPSHOTS)
+    return (
+        out.with_columns(nan_for_null(list(SIDE_COLUMNS)))
+        .select(list(INCREMENT_SCHEMA))
+        .sort(list(FLOW_KEY))
+    )
+
+
+def _check_pair(prev_ts: dt.datetime, curr_ts: dt.datetime) -> None:
+    if not prev_ts < curr_ts:
+        raise ReplayError(
+            f"expected prev before curr, was prev={prev_ts.isoformat()} curr={curr_ts.isoformat()}"
+        )
+    prev_session, curr_session = session_of(prev_ts), session_of(curr_ts)
+    if prev_session != curr_session:
+        raise ReplayError(
+            "expected two snapshots of one session (volume restarts each session), was "
+            f"prev={prev_ts.isoformat()} (session {prev_session}) "
+            f"curr={curr_ts.isoformat()} (session {curr_session})"
+        )
