@@ -1,0 +1,37 @@
+"""Durable history: the Parquet snapshot store, underlying price bars, and bulk ingest of files.
+
+``SnapshotStore`` keeps validated chain snapshots (one Parquet file each, written atomically,
+validated on read); ``PriceStore`` keeps OHLC bars per underlying and interval; ``ingest`` fills a
+snapshot store from saved chain files. See ``docs/storage.md``.
+"""
+
+from eots.storage.bars import PRICE_SCHEMA
+from eots.storage.bars_csv import RowRefusal
+from eots.storage.ingest import IngestEvent, IngestOutcome, IngestSummary, Refusal, ingest
+from eots.storage.prices import AppendResult, ImportResult, PriceStore, bars_from_snapshots
+from eots.storage.snapshots import (
+    RepairReport,
+    SaveResult,
+    SnapshotRef,
+    SnapshotStore,
+    StoreProblem,
+)
+
+__all__ = [
+    "PRICE_SCHEMA",
+    "AppendResult",
+    "ImportResult",
+    "IngestEvent",
+    "IngestOutcome",
+    "IngestSummary",
+    "PriceStore",
+    "Refusal",
+    "RepairReport",
+    "RowRefusal",
+    "SaveResult",
+    "SnapshotRef",
+    "SnapshotStore",
+    "StoreProblem",
+    "bars_from_snapshots",
+    "ingest",
+]

@@ -1,0 +1,105 @@
+"""OHLC bars of an underlying: ``PRICE_SCHEMA``, interval names and the rules every bar obeys.
+
+``PRICE_SCHEMA`` (one row per bar):
+
+========== ================= ==============================================================
+column     dtype             meaning
+========== ================= ==============================================================
+ts         Datetime(us, UTC) the instant the bar **closed** (its close price was known then):
+                             intraday, the end of the interval; daily, the session close
+                             (13:00 ET on half days). ``ts <= as_of`` therefore never
+                             reads a bar that was still forming at ``as_of``.
+open       Float64           first price in the bar, $ (> 0)
+high       Float64           highest price, $ (>= open, close)
+low        Float64           lowest price, $ (<= open, close; > 0)
+close      Float64           last price, $ (> 0)
+volume     Int64 (nullable)  shares (or index units) traded; null when unknown
+interval   String            ``1d`` or ``<n>m`` / ``<n>h`` (``1m``, ``5m``, ``1h`` ...)
+========== ================= ==============================================================
+
+Rules (``bar_problems``): prices present, finite and > 0; ``high >= max(open, close)``;
+``low <= min(open, close)``; ``volume`` null or >= 0; one bar per ``ts``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+
+from eots.core.time import ET, UTC, nyse_calendar
+
+PRICE_SCHEMA = pl.Schema(
+    {
+        "ts": pl.Datetime("us", "UTC"),
+        "open": pl.Float64(),
+        "high": pl.Float64(),
+        "low": pl.Float64(),
+        "close": pl.Float64(),
+        "volume": pl.Int64(),
+        "interval": pl.String(),
+    }
+)
+_INTERVAL = re.compile(r"^([1-9]\d*)([mh])$|^1d$")
+OHLC = ("open", "high", "low", "close")
+
+
+def interval_length(interval: str) -> dt.timedelta | None:
+    """Return an intraday interval's length, or None for ``1d``; refuse anything else.
+
+    Examples
+    --------
+    >>> interval_length("5m"), interval_length("1d")
+    (datetime.timedelta(seconds=300), None)
+    """
+    match = _INTERVAL.match(interval)
+    if match is None:
+        raise ValueError(f"expected an interval like 1d, 1m, 5m or 1h, was {interval!r}")
+    if match.group(1) is None:
+        return None
+    n = int(match.group(1))
+    return dt.timedelta(minutes=n) if match.group(2) == "m" else dt.timedelta(hours=n)
+
+
+def session_close(day: dt.date) -> dt.datetime:
+    """Return the XNYS close of ``day`` in UTC (16:00 ET when ``day`` is not a known session)."""
+    cal = nyse_calendar()
+    bounds = cal.session_bounds(day) if cal.covers(day) else None
+    if bounds is not None:
+        return bounds[1]
+    return dt.datetime.combine(day, dt.time(16, 0), tzinfo=ET).astimezone(UTC)
+
+
+def bar_problems(bars: pl.DataFrame) -> pl.DataFrame:
+    """Return ``(row, reason)`` for every bar that breaks an OHLC rule (``row`` is 0-based).
+
+    Rules: prices present, finite and > 0; ``high >= max(open, close)``;
+    ``low <= min(open, close)``; ``volume`` null or >= 0.
+    """
+    checks: list[tuple[str, pl.Expr]] = [
+        (
+            f"expected a finite {c} > 0",
+            (pl.col(c).is_finite() & (pl.col(c) > 0)).not_().fill_null(True),
+        )
+        for c in OHLC
+    ]
+    checks += [
+        (
+            "expected high >= max(open, close)",
+            pl.col("high") < pl.max_horizontal("open", "close"),
+        ),
+        ("expected low <= min(open, close)", pl.col("low") > pl.min_horizontal("open", "close")),
+        ("expected volume >= 0", pl.col("volume") < 0),
+    ]
+    indexed = bars.with_row_index("row")
+    found = [
+        indexed.filter(mask.fill_null(False)).select(
+            pl.col("row").cast(pl.Int64), reason=pl.lit(reason)
+        )
+        for reason, mask in checks
+    ]
+    return pl.concat(found).sort("row", maintain_order=True)
+
+
+__all__ = ["OHLC", "PRICE_SCHEMA", "bar_problems", "interval_length", "session_close"]
