@@ -1,0 +1,68 @@
+"""Base metrics of the original system: DAG, SDAG, TDPI/CTR/TDFI, VRI/VVR/VFI, MSPI, SAI, SSI, ARFI.
+
+Sits above ``eots.exposures`` and below ``eots.levels``: ``base_metrics(contracts, inputs, params)``
+turns the per-contract frame of ``eots.pipeline.analyze`` into per-contract and per-strike metric
+frames with notes. See ``docs/metrics.md`` for the definitions as implemented.
+"""
+
+from eots.metrics.frame import (
+    CONTRACT_METRIC_COLUMNS,
+    FLOW_LABEL_COLUMNS,
+    BaseMetrics,
+    base_metrics,
+)
+from eots.metrics.inputs import MetricInputs
+from eots.metrics.params import (
+    AlignmentCoefficients,
+    AtrProxy,
+    BaseMetricParams,
+    DagParams,
+    FlowRatioShape,
+    GammaBasis,
+    MspiComponentBasis,
+    MspiParams,
+    MspiSelection,
+    MspiWeights,
+    NormalisationScope,
+    ProximityShape,
+    SaiMethod,
+    SdagMethodParams,
+    SdagParams,
+    SdagWeightedParams,
+    SdagWeightedUnits,
+    SecondOrderFlow,
+    SsiMethod,
+    TdpiParams,
+    TimeWeightShape,
+    VriParams,
+)
+
+__all__ = [
+    "CONTRACT_METRIC_COLUMNS",
+    "FLOW_LABEL_COLUMNS",
+    "AlignmentCoefficients",
+    "AtrProxy",
+    "BaseMetricParams",
+    "BaseMetrics",
+    "DagParams",
+    "FlowRatioShape",
+    "GammaBasis",
+    "MetricInputs",
+    "MspiComponentBasis",
+    "MspiParams",
+    "MspiSelection",
+    "MspiWeights",
+    "NormalisationScope",
+    "ProximityShape",
+    "SaiMethod",
+    "SdagMethodParams",
+    "SdagParams",
+    "SdagWeightedParams",
+    "SdagWeightedUnits",
+    "SecondOrderFlow",
+    "SsiMethod",
+    "TdpiParams",
+    "TimeWeightShape",
+    "VriParams",
+    "base_metrics",
+]

@@ -1,0 +1,54 @@
+"""Flow/exposure alignment coefficients and flow/exposure ratios (DAG alpha, TDPI beta, VRI gamma).
+
+Alignment (base_system.md 3.1, 3.3, 3.4): ``aligned`` (1.3) when ``sgn(flow) * sgn(exposure) > 0``,
+``opposed`` (0.7) when < 0, ``neutral`` (1.0) when either is 0. Dimensionless. A missing flow or
+exposure gives a missing coefficient. With the unsigned greek x volume proxies the flow always has
+the exposure's sign, so the coefficient is always ``aligned`` (as in the original).
+
+Flow ratio: ``|flow| / |exposure|`` (flow and exposure in the same greek's share units, so the
+ratio is dimensionless), 0 when the exposure is 0 (the original; the metric it multiplies is then
+0 anyway). Optionally squashed: ``phi(r) = 2 / (1 + exp(-k r)) - 1`` in [0, 1).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from eots.metrics.normalise import EPS
+from eots.metrics.params import AlignmentCoefficients, FlowRatioShape
+
+
+def alignment(flow: pl.Expr, exposure: pl.Expr, coefficients: AlignmentCoefficients) -> pl.Expr:
+    """Return the alignment coefficient of ``flow`` against ``exposure``."""
+    product = flow.sign() * exposure.sign()
+    return (
+        pl.when(product > 0)
+        .then(coefficients.aligned)
+        .when(product < 0)
+        .then(coefficients.opposed)
+        .when(product == 0)
+        .then(coefficients.neutral)
+    )
+
+
+def flow_ratio(
+    flow: pl.Expr,
+    exposure: pl.Expr,
+    shape: FlowRatioShape = FlowRatioShape.RAW,
+    steepness: float = 3.0,
+) -> pl.Expr:
+    """Return ``|flow| / |exposure|`` (0 when the exposure is 0), raw or sigmoid-squashed."""
+    raw = (
+        pl.when(exposure.abs() >= EPS)
+        .then(flow.abs() / exposure.abs())
+        .when(exposure.is_not_null())
+        .then(flow * 0.0)
+    )
+    if shape is FlowRatioShape.SIGMOID:
+        return 2.0 / (1.0 + (-steepness * raw).exp()) - 1.0
+    return raw
+
+
+def sign_nonzero(x: pl.Expr) -> pl.Expr:
+    """Return sgn(x) with sgn(0) = +1 (the original's convention); null stays null."""
+    return pl.when(x < 0).then(-1.0).when(x.is_not_null()).then(1.0)

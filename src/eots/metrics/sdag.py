@@ -1,0 +1,73 @@
+"""SDAG, skew-and-delta-adjusted gamma exposure, four methods (base_system.md 3.2, [ITS241]).
+
+Per contract, with ``G = gxoi`` (shares of delta per $1; or ``sgxoi = gxoi * clip(iv/iv_und, 0.1,
+10)`` when ``use_skew_adjusted``; times ``dealer_sign`` with ``GammaBasis.DEALER``),
+``Dn = n(dxoi)`` (``dxoi_norm_for_sdag``), ``D = dxoi`` (shares) and f = ``delta_weight_factor``:
+
+================== ======================================================================
+method             formula
+================== ======================================================================
+multiplicative     ``G (1 + Dn f)``
+directional        ``G sgn(G Dn) (1 + |Dn f|)``, sgn(0) = +1
+weighted           ``(w1 G + w2 D') / (w1 + w2)``; ``D' = D max|G| / max|D|`` (scope maxima)
+volatility_focused ``G (1 + Dn sgn(G) f)``
+================== ======================================================================
+
+Units: G's (shares of delta per $1). **Unit issue of SDAG-weighted:** the original adds raw gxoi
+(shares per $1) to raw dxoi (shares), so the sum changes with the price level and is dominated by
+delta; with the default ``SdagWeightedUnits.RESCALED`` D is first rescaled into G's units by the
+ratio of their maxima over the normalisation scope (dimensionally shares per $1, invariant to
+scaling OI, and ``n(sdag_weighted) = n(w1 n(G) + w2 n(D))``); ``RAW_MIX`` reproduces the original.
+Sign: G's sign (>= 0 for the holder's gamma) modulated by delta; with holder gamma
+``volatility_focused`` equals ``multiplicative`` (as in the original, where gxoi >= 0). No flow.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from eots.metrics.coefficients import sign_nonzero
+from eots.metrics.inputs import working
+from eots.metrics.normalise import EPS, normalised, scope_aggregate
+from eots.metrics.params import BaseMetricParams, GammaBasis, SdagWeightedUnits
+
+SDAG_METHODS = ("multiplicative", "directional", "weighted", "volatility_focused")
+
+
+def sdag_factors(params: BaseMetricParams, *, underlying_iv: float | None) -> dict[str, pl.Expr]:
+    """Return ``G`` (``_sdag_g``) and ``dxoi_norm_for_sdag`` (first stage)."""
+    p = params.sdag
+    gamma = pl.col(working("gxoi"))
+    if p.use_skew_adjusted:
+        lo, hi = p.skew_ratio_clip
+        iv_und = underlying_iv if underlying_iv is not None else float("nan")
+        gamma = gamma * (pl.col(working("iv")) / iv_und).clip(lo, hi)
+    if p.gamma_basis is GammaBasis.DEALER:
+        gamma = gamma * pl.col("dealer_sign")
+    return {
+        "_sdag_g": gamma,
+        "dxoi_norm_for_sdag": normalised(
+            pl.col(working("dxoi")), params.normalisation_scope, params.clip_percentile
+        ),
+    }
+
+
+def sdag_values(params: BaseMetricParams) -> dict[str, pl.Expr]:
+    """Return the four ``sdag_<method>`` columns from the first-stage factors (second stage)."""
+    p = params.sdag
+    g, dn, d = pl.col("_sdag_g"), pl.col("dxoi_norm_for_sdag"), pl.col(working("dxoi"))
+    w1, w2 = p.weighted.w1_gamma, p.weighted.w2_delta
+    if p.weighted.units is SdagWeightedUnits.RESCALED:
+        scope = params.normalisation_scope
+        g_max = scope_aggregate(g.abs().max(), scope)
+        d_max = scope_aggregate(d.abs().max(), scope)
+        d = pl.when(d_max >= EPS).then(d * g_max / d_max).otherwise(d * 0.0)
+    f_m = p.multiplicative.delta_weight_factor
+    f_d = p.directional.delta_weight_factor
+    f_v = p.volatility_focused.delta_weight_factor
+    return {
+        "sdag_multiplicative": g * (1.0 + dn * f_m),
+        "sdag_directional": g * sign_nonzero(g * dn) * (1.0 + (dn * f_d).abs()),
+        "sdag_weighted": (w1 * g + w2 * d) / (w1 + w2),
+        "sdag_volatility_focused": g * (1.0 + dn * g.sign() * f_v),
+    }

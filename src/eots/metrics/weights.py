@@ -1,0 +1,104 @@
+"""Weights shared by the metrics: strike proximity, time of day, DTE, and the MSPI session.
+
+Strike proximity (base_system.md 2.2), dimensionless in [0, 1], 1 at the money:
+
+* ``gaussian_atr``:      ``exp(w ((K - S) / ATR)^2)`` with w < 0 (ITS TDPI; w = -0.5)
+* ``linear_band``:       ``clip(1 - |K - S| / (b S), 0, 1)``
+* ``linear_band_delta``: the linear band times ``clip(0.5 + 0.5 |delta|, 0.5, 1)`` ([CANON] DAG)
+* ``none``:              1
+
+Time of day (2.3), one scalar per snapshot from ``as_of`` in US/Eastern: ``quadratic`` is
+``1 + p^2`` with p the elapsed fraction of the session clamped to [0, 1] (1 at the open, 2 at the
+close); ``step`` is 1.2 before open + 1 h, 1.5 from close - 1 h, else 1. DTE weight ([CANON]):
+``clip(exp(-lambda DTE) * (2 if DTE <= 1 else 1), 0.1, 3)`` with DTE in calendar days
+(``t_years * 365``), and 1 for DTE < 0. MSPI sessions: morning before 11:00 ET, midday before
+14:00 ET, final after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import polars as pl
+
+from eots.core.time import ET
+from eots.metrics.params import BaseMetricParams, ProximityShape, TimeWeightShape
+
+
+class MspiSession(StrEnum):
+    """Intraday session that selects the time-based MSPI weights."""
+
+    MORNING = "morning"
+    MIDDAY = "midday"
+    FINAL = "final"
+
+
+def proximity(
+    shape: ProximityShape, *, spot: float, atr: float, width: float, band: float
+) -> pl.Expr:
+    """Return the strike-proximity weight of each contract (reads ``strike`` and ``delta``).
+
+    Parameters
+    ----------
+    shape
+        Which weight (module docstring).
+    spot, atr
+        Underlying price and ATR ($).
+    width
+        Gaussian w (negative).
+    band
+        Linear band b as a fraction of spot.
+    """
+    distance = pl.col("strike") - spot
+    if shape is ProximityShape.GAUSSIAN_ATR:
+        return (width * (distance / atr) ** 2).exp()
+    if shape is ProximityShape.NONE:
+        return pl.lit(1.0)
+    linear = (1.0 - distance.abs() / (band * spot)).clip(0.0, 1.0)
+    if shape is ProximityShape.LINEAR_BAND:
+        return linear
+    return linear * (0.5 + 0.5 * pl.col("delta").abs()).clip(0.5, 1.0)
+
+
+def _minutes(t: dt.time) -> float:
+    return t.hour * 60.0 + t.minute + t.second / 60.0
+
+
+def session_fraction(as_of: dt.datetime, params: BaseMetricParams) -> float:
+    """Return the elapsed fraction of the session at ``as_of`` (ET), clamped to [0, 1]."""
+    now = _minutes(as_of.astimezone(ET).time())
+    start, end = _minutes(params.market_open), _minutes(params.market_close)
+    return min(1.0, max(0.0, (now - start) / (end - start)))
+
+
+def time_of_day_weight(as_of: dt.datetime, params: BaseMetricParams) -> float:
+    """Return the TDPI time-of-day weight at ``as_of`` (dimensionless, >= 1)."""
+    shape = params.tdpi.time_weight
+    if shape is TimeWeightShape.NONE:
+        return 1.0
+    if shape is TimeWeightShape.QUADRATIC:
+        return 1.0 + session_fraction(as_of, params) ** 2
+    now = _minutes(as_of.astimezone(ET).time())
+    if _minutes(params.market_close) - 60.0 <= now <= _minutes(params.market_close):
+        return params.tdpi.step_close_factor
+    if _minutes(params.market_open) <= now <= _minutes(params.market_open) + 60.0:
+        return params.tdpi.step_open_factor
+    return 1.0
+
+
+def dte_weight(decay: float) -> pl.Expr:
+    """Return the [CANON] DTE weight of each contract (reads ``t_years``)."""
+    dte = pl.col("t_years") * 365.0
+    base = (-decay * dte).exp() * pl.when(dte <= 1.0).then(2.0).otherwise(1.0)
+    return pl.when(dte < 0.0).then(1.0).otherwise(base.clip(0.1, 3.0))
+
+
+def mspi_session(as_of: dt.datetime, params: BaseMetricParams) -> MspiSession:
+    """Return the MSPI session of ``as_of`` (ET wall clock)."""
+    now = as_of.astimezone(ET).time()
+    if now < params.mspi.morning_end:
+        return MspiSession.MORNING
+    if now < params.mspi.midday_end:
+        return MspiSession.MIDDAY
+    return MspiSession.FINAL
