@@ -40,7 +40,7 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import SchemaError
 from eots.core.time import ET, UTC, nyse_calendar, session_of
 from eots.storage._atomic import is_temp, write_atomic
-from eots.storage._metadata import StoredMeta, content_hash, decode, encode
+from eots.storage._metadata import StoredMeta, content_hash, decode, encode, utc_iso
 
 HASH_CHARS = 16
 _UNDERLYING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -272,7 +272,7 @@ class SnapshotStore:
         """
         latest: dict[dt.datetime, float] = {}
         for ref in self.list(underlying, start, end):
-            latest[ref.ts_event] = self.metadata(ref).spot
+            latest[ref.ts_event] = _footer_spot(ref)
         return pl.DataFrame(
             {"ts_event": list(latest), "spot": list(latest.values())},
             schema={"ts_event": pl.Datetime("us", "UTC"), "spot": pl.Float64()},
@@ -345,6 +345,30 @@ class SnapshotStore:
         except SchemaError as e:
             return StoreProblem(path=path, message=str(e))
         return None
+
+
+def _footer_spot(ref: SnapshotRef) -> float:
+    # Only the keys needed, not the full StoredMeta: spot_series reads a footer per snapshot.
+    source = str(ref.path)
+    try:
+        raw = pq.read_metadata(ref.path).metadata or {}
+    except (OSError, pa.ArrowException) as e:
+        raise SchemaError(f"cannot read Parquet footer: {e}", source=source) from e
+    digest = raw.get(b"eots.content_hash", b"").decode(errors="replace")
+    if not digest.startswith(ref.content_hash) or raw.get(b"eots.ts_event") != (
+        utc_iso(ref.ts_event).encode()
+    ):
+        raise SchemaError(
+            "metadata disagrees with the file name (ts_event or content hash)", source=source
+        )
+    text = raw.get(b"eots.spot", b"").decode(errors="replace")
+    try:
+        spot = float(text)
+    except ValueError:
+        spot = float("nan")
+    if not (0.0 < spot < float("inf")):
+        raise SchemaError(f"expected a positive finite spot, was {text!r}", source=source)
+    return spot
 
 
 def _session_dirs(base: Path) -> list[tuple[dt.date, Path]]:
