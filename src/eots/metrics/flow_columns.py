@@ -20,7 +20,7 @@ put sells as bullish (the original's heuristic). ``heuristic_net_delta_pressure`
 net delta flow, as the original coded it: delta already carries the call/put direction, so the
 side-aware heuristic it was meant to be adds nothing. These columns need side-classified flow
 (``eots.flows``); there is no proxy for them, so without it they are NaN (noted). A strike whose
-contracts all lack a value is NaN, never 0.
+contracts all lack a value is NaN, never 0 (the sums are taken in ``strikes``).
 """
 
 from __future__ import annotations
@@ -54,22 +54,18 @@ FLOW_COLUMN_NAMES = (
 )
 
 
-def null_safe_sum(x: pl.Expr) -> pl.Expr:
-    """Sum over a group, null (not 0) when every value is missing."""
-    return pl.when(x.is_not_null().any()).then(x.sum())
-
-
 def _net(pair: tuple[str, str]) -> pl.Expr:
     return pl.col(working(pair[0])) - pl.col(working(pair[1]))
 
 
-def strike_flow_aggregates(present: frozenset[str]) -> tuple[list[pl.Expr], list[str]]:
-    """Return the per-strike aggregations and the names of the inputs that are absent.
+def strike_flow_summands(present: frozenset[str]) -> tuple[dict[str, pl.Expr], list[str]]:
+    """Return, per flow column, the per-contract value whose strike sum it is, and absent inputs.
 
     Parameters
     ----------
     present
-        Flow input columns that exist (and have a working copy) in the frame.
+        Flow input columns that exist (and have a working copy) in the frame. A column whose
+        inputs are absent maps to a null literal.
     """
     absent: list[str] = []
 
@@ -80,43 +76,30 @@ def strike_flow_aggregates(present: frozenset[str]) -> tuple[list[pl.Expr], list
 
     nothing = pl.lit(None, dtype=pl.Float64)
     call_sign = pl.when(pl.col("right") == "C").then(1.0).otherwise(-1.0)
-    is_call, is_put = pl.col("right") == "C", pl.col("right") == "P"
+    is_call = pl.col("right") == "C"
     delta = _net(DIRECT_FLOW_PAIRS["delta"])
+    has_delta = have(*DIRECT_FLOW_PAIRS["delta"])
     out = {
-        "net_volume_pressure": null_safe_sum(call_sign * _net(VOLUME_SIDES))
-        if have(*VOLUME_SIDES)
+        "net_volume_pressure": call_sign * _net(VOLUME_SIDES) if have(*VOLUME_SIDES) else nothing,
+        "net_value_pressure": call_sign * _net(VALUE_SIDES) if have(*VALUE_SIDES) else nothing,
+        "true_net_volume_flow": pl.col(working(NET_VOLUME)) if have(NET_VOLUME) else nothing,
+        "true_net_value_flow": pl.col(working(NET_VALUE)) if have(NET_VALUE) else nothing,
+        "net_delta_flow_calls": pl.when(is_call).then(delta).otherwise(delta * 0.0)
+        if has_delta
         else nothing,
-        "net_value_pressure": null_safe_sum(call_sign * _net(VALUE_SIDES))
-        if have(*VALUE_SIDES)
+        "net_delta_flow_puts": pl.when(is_call).then(delta * 0.0).otherwise(delta)
+        if has_delta
         else nothing,
-        "true_net_volume_flow": null_safe_sum(pl.col(working(NET_VOLUME)))
-        if have(NET_VOLUME)
-        else nothing,
-        "true_net_value_flow": null_safe_sum(pl.col(working(NET_VALUE)))
-        if have(NET_VALUE)
-        else nothing,
+        "net_delta_flow_total": delta if has_delta else nothing,
+        "heuristic_net_delta_pressure": delta if has_delta else nothing,
     }
-    if have(*DIRECT_FLOW_PAIRS["delta"]):
-        known = delta.is_not_null().any()
-        out["net_delta_flow_calls"] = pl.when(known).then(
-            pl.when(is_call).then(delta).otherwise(0.0).sum()
-        )
-        out["net_delta_flow_puts"] = pl.when(known).then(
-            pl.when(is_put).then(delta).otherwise(0.0).sum()
-        )
-        out["net_delta_flow_total"] = null_safe_sum(delta)
-        out["heuristic_net_delta_pressure"] = null_safe_sum(delta)
-    else:
-        for name in ("calls", "puts", "total"):
-            out[f"net_delta_flow_{name}"] = nothing
-        out["heuristic_net_delta_pressure"] = nothing
     for name, greek in (
         ("net_gamma_flow", "gamma"),
         ("net_vega_flow", "vega"),
         ("net_theta_exposure", "theta"),
     ):
         pair = DIRECT_FLOW_PAIRS[greek]
-        out[name] = null_safe_sum(_net(pair)) if have(*pair) else nothing
+        out[name] = _net(pair) if have(*pair) else nothing
     for name in ROLLING_COLUMNS:
-        out[name] = null_safe_sum(pl.col(working(name))) if have(name) else nothing
-    return [out[name].alias(name) for name in FLOW_COLUMN_NAMES], absent
+        out[name] = pl.col(working(name)) if have(name) else nothing
+    return out, absent

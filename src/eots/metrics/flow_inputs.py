@@ -61,7 +61,9 @@ def _usable(frame: pl.DataFrame, column: str) -> bool:
     if column not in frame.columns:
         return False
     series = frame.get_column(column)
-    return bool(series.is_not_null().any() and series.fill_nan(None).is_not_null().any())
+    if series.null_count() == series.len():
+        return False
+    return not series.dtype.is_float() or bool(series.is_not_nan().any())
 
 
 def _col(name: str) -> pl.Expr:

@@ -5,8 +5,9 @@
 ``BaseMetrics``: the contracts with every metric column appended, the per-strike aggregate, and
 notes saying which proxies and fallbacks were used and which metrics are NaN and why. Each metric's
 formula, units and sign are in its own module (``dag``, ``sdag``, ``tdpi``, ``vri``, ``mspi``,
-``sai``, ``ssi``, ``arfi``, ``flow_columns``); this module wires them in stages over one lazy
-query. Missing values are NaN in the output, never 0.
+``sai``, ``ssi``, ``arfi``, ``flow_columns``); this module wires them in eager
+stages (eager beats the lazy optimiser on these wide expression lists). Missing values are NaN in
+the output, never 0.
 """
 
 from __future__ import annotations
@@ -218,6 +219,22 @@ def _nan_notes(contracts: pl.DataFrame, strikes: pl.DataFrame) -> list[Note]:
     return notes
 
 
+def _with_flow_columns(
+    scored: pl.DataFrame,
+    strikes: pl.DataFrame,
+    params: BaseMetricParams,
+    present_flows: frozenset[str],
+) -> pl.DataFrame:
+    if not present_flows:
+        nan = pl.lit(None, dtype=pl.Float64)
+        return scored.with_columns(nan.alias(c) for c in FLOW_COLUMN_NAMES)
+    keys = strike_keys(params)
+    flows = strikes.select(*keys, *FLOW_COLUMN_NAMES)
+    return scored.join(flows, on=keys, how="left", maintain_order="left").with_columns(
+        pl.when(pl.col(IN_SCOPE)).then(pl.col(FLOW_COLUMN_NAMES)).name.keep()
+    )
+
+
 def base_metrics(
     contracts: pl.DataFrame, inputs: MetricInputs, params: BaseMetricParams | None = None
 ) -> BaseMetrics:
@@ -251,8 +268,7 @@ def base_metrics(
 
     spot = inputs.spot
     staged = (
-        frame.lazy()
-        .with_columns(_working_columns(frame, list(choices.values())))
+        frame.with_columns(_working_columns(frame, list(choices.values())))
         .with_columns(
             **dag_factors(params, spot=spot, atr=ctx.atr),
             **sdag_factors(params, underlying_iv=ctx.underlying_iv),
@@ -270,29 +286,22 @@ def base_metrics(
             **{f"{m}_flow": combined_row_basis(g) for m, g in METRIC_FLOWS.items()},
         )
         .with_columns(**component_norms(params))
-        .collect()
     )
     known = staged.select(pl.col(MSPI_COMPONENTS).is_not_null().any()).row(0, named=True)
     missing = frozenset(m for m in MSPI_COMPONENTS if not known[m])
     choice = mspi_weights(params, inputs.as_of, inputs.iv_percentile_30d, missing)
     notes.extend(choice.notes)
-    scored = staged.lazy().with_columns(
+    scored = staged.with_columns(
         mspi=mspi_value(choice, params),
         sai=sai_value(choice, params),
         ssi=ssi_value(choice, params),
     )
-    strikes_lf, _ = strike_metrics(scored, params, choice, present_flows)
-    strikes = strikes_lf.collect()
-    keys = strike_keys(params)
-    flows = strikes.select(*keys, *FLOW_COLUMN_NAMES)
-    out = (
-        scored.join(flows.lazy(), on=keys, how="left", maintain_order="left")
-        .with_columns(pl.when(pl.col(IN_SCOPE)).then(pl.col(FLOW_COLUMN_NAMES)).name.keep())
-        .collect()
-    )
+    strikes, _ = strike_metrics(scored, params, choice, present_flows)
+    out = _with_flow_columns(scored, strikes, params, present_flows)
     notes.extend(_nan_notes(out, strikes))
     private = [c for c in out.columns if c.startswith(("_", WORKING_PREFIX))]
     final = out.drop(private).with_columns(pl.col(CONTRACT_METRIC_COLUMNS).fill_null(float("nan")))
+    keys = strike_keys(params)
     metric_strike_cols = [c for c in strikes.columns if c not in keys and c != "n_contracts"]
     return BaseMetrics(
         contracts=final,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from eots.metrics.arfi import ARFI_TERMS, relative_flow
-from eots.metrics.flow_columns import null_safe_sum, strike_flow_aggregates
+from eots.metrics.flow_columns import FLOW_COLUMN_NAMES, strike_flow_summands
 from eots.metrics.flow_inputs import flow_column
 from eots.metrics.inputs import working
 from eots.metrics.mspi import (
@@ -51,34 +51,44 @@ def strike_keys(params: BaseMetricParams) -> list[str]:
     return ["strike"]
 
 
+def _summands(present_flows: frozenset[str]) -> tuple[dict[str, pl.Expr], list[str]]:
+    flows, absent = strike_flow_summands(present_flows)
+    out: dict[str, pl.Expr] = {m: pl.col(m) for m in ADDITIVE_METRICS}
+    out["mspi_contract_sum"] = pl.col("mspi")
+    out.update({f"_s_{g}": pl.col(flow_column(g)) for g in _FLOW_GREEKS})
+    out.update({f"_s_{x}": pl.col(working(x)) for x in _EXPOSURES})
+    out.update(flows)
+    return out, absent
+
+
 def strike_metrics(
-    contracts: pl.LazyFrame,
+    contracts: pl.DataFrame,
     params: BaseMetricParams,
     choice: MspiWeightChoice,
     present_flows: frozenset[str],
-) -> tuple[pl.LazyFrame, list[str]]:
-    """Aggregate per-contract metrics (with working columns) to strikes.
+) -> tuple[pl.DataFrame, list[str]]:
+    """Aggregate per-contract metrics (with their working columns) to strikes.
 
-    Returns the strike frame (sorted by its keys) and the flow inputs that were absent.
+    Returns the strike frame (sorted by its keys) and the flow inputs that were absent. A sum over
+    a strike whose contracts all lack the value is null, not 0.
     """
     keys = strike_keys(params)
-    flow_aggs, absent = strike_flow_aggregates(present_flows)
-    sums = [null_safe_sum(pl.col(m)).alias(m) for m in ADDITIVE_METRICS]
-    flows = [null_safe_sum(pl.col(flow_column(g))).alias(f"_s_{g}") for g in _FLOW_GREEKS]
-    exposures = [null_safe_sum(pl.col(working(x))).alias(f"_s_{x}") for x in _EXPOSURES]
+    summands, absent = _summands(present_flows)
+    names = list(summands)
+    values = (e.alias(f"_v{i}") for i, e in enumerate(summands.values()))
+    prepared = contracts.select(*keys, IN_SCOPE, *values).filter(pl.col(IN_SCOPE))
     grouped = (
-        contracts.filter(pl.col(IN_SCOPE))
-        .group_by(keys)
+        prepared.group_by(keys)
         .agg(
             pl.len().alias("n_contracts"),
-            *sums,
-            null_safe_sum(pl.col("mspi")).alias("mspi_contract_sum"),
-            *flows,
-            *exposures,
-            *flow_aggs,
+            *(pl.col(f"_v{i}").sum().alias(n) for i, n in enumerate(names)),
+            *(pl.col(f"_v{i}").count().alias(f"_c{i}") for i in range(len(names))),
         )
         .with_columns(
-            (pl.col("expiry") if "expiry" in keys else pl.lit(0, dtype=pl.Int32)).alias(SCOPE_GROUP)
+            *(pl.when(pl.col(f"_c{i}") > 0).then(pl.col(n)).alias(n) for i, n in enumerate(names)),
+            (pl.col("expiry") if "expiry" in keys else pl.lit(0, dtype=pl.Int32)).alias(
+                SCOPE_GROUP
+            ),
         )
     )
     scope, clip = params.normalisation_scope, params.clip_percentile
@@ -106,7 +116,18 @@ def strike_metrics(
             sai=sai_value(choice, params),
             ssi=ssi_value(choice, params),
         )
-        .drop(SCOPE_GROUP, *[f"_s_{g}" for g in _FLOW_GREEKS], *[f"_s_{x}" for x in _EXPOSURES])
+        .select(
+            *keys,
+            "n_contracts",
+            *ADDITIVE_METRICS,
+            "mspi_contract_sum",
+            "mspi",
+            "sai",
+            "ssi",
+            *ratios,
+            *component_norms(params),
+            *FLOW_COLUMN_NAMES,
+        )
         .sort(keys)
     )
     return frame, absent
