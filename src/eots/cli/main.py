@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from eots.cli import store_cmds
+
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
     from eots.pipeline import AnalysisParams
@@ -136,6 +138,13 @@ def demo(
         _emit(snapshot, params, as_json=as_json, top=top)
     except EotsError as e:
         _fail(e)
+
+
+store_app = typer.Typer(help="Inspect the snapshot store.", no_args_is_help=True)
+app.command("ingest")(store_cmds.ingest_cmd)
+store_app.command("ls")(store_cmds.store_list_cmd)
+store_app.command("verify")(store_cmds.store_verify_cmd)
+app.add_typer(store_app, name="store")
 
 
 def main() -> None:
