@@ -150,8 +150,14 @@ class HttpClient:
         PayloadError
             The body is not JSON (HTML error page, truncated or garbled document).
         """
-        response = self.get(url, params)
-        return decode_json(response, where=self.describe(response.request.url))
+        return self.decode(self.get(url, params))
+
+    def decode(self, response: httpx.Response) -> Any:
+        """Return a response's JSON value; ``PayloadError`` (secrets masked) if it is not JSON."""
+        try:
+            return decode_json(response, where=self.describe(response.request.url))
+        except PayloadError as e:
+            raise PayloadError(self.scrub(str(e))) from None
 
     def get(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
         """GET ``url`` with retries and return the first 2xx/3xx response (see ``get_json``)."""

@@ -48,7 +48,7 @@ from eots.core.errors import ConfigError, PayloadError, SchemaError, SourceError
 from eots.core.time import ET, UTC, nyse_calendar, quote_time
 from eots.sources._json import is_number, number_column, records_of, text_column
 from eots.sources.cboe_live import without_source
-from eots.sources.http import HttpClient, RetryPolicy, decode_json
+from eots.sources.http import HttpClient, RetryPolicy
 from eots.sources.raw import RawChain, refuse_fractional, snapshot_from_raw
 
 TRADIER_BASE_URL = "https://api.tradier.com/v1/"
@@ -233,15 +233,11 @@ class TradierSource:
         key = "symbols" if path == "markets/quotes" else "symbol"
         response = self._http.get(path, {key: symbol, **params})
         where = self._http.describe(response.request.url)
-        doc = self._http_json(response, where)
-        _raise_vendor_error(doc, where, self._http.scrub)
-        return where, doc
-
-    def _http_json(self, response: httpx.Response, where: str) -> dict[str, Any]:
-        doc = decode_json(response, where=where)
+        doc = self._http.decode(response)
         if not isinstance(doc, dict):
             raise PayloadError(f"{where}: expected a JSON object, was {type(doc).__name__}")
-        return doc
+        _raise_vendor_error(doc, where, self._http.scrub)
+        return where, doc
 
     @contextlib.contextmanager
     def _payload(self, where: str) -> Iterator[None]:
