@@ -49,6 +49,8 @@ def test_cli_demo_json_has_levels_and_conventions() -> None:
     assert data["zero_gamma"]["status"] in {"crossing", "no_crossing"}
     assert len(data["top_strikes"]["gex"]["strikes"]) == 3
     assert data["walls"]["call_wall"][0]["strike"] > 0
+    profile = data["zero_gamma"]["profile"]
+    assert len(profile["spot_levels"]) == len(profile["net_gex_usd_per_pct"]) == 61
 
 
 def test_cli_demo_text_names_units_and_time_basis() -> None:

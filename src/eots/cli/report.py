@@ -127,6 +127,11 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
             "band": list(zg.band),
             "net_gex_at_spot_usd_per_pct": _num(zg.net_gex_at_spot),
             "text": zg.describe(snap.spot),
+            "profile": {
+                "spot_levels": [float(x) for x in analysis.profile.levels],
+                "net_gex_usd_per_pct": [float(y) for y in analysis.profile.net_gex],
+                "contracts": analysis.profile.n_contracts,
+            },
         },
         "walls": {
             "call_wall": _ranked(walls.call_wall),
