@@ -140,6 +140,15 @@ def test_http_5xx_then_success_is_retried() -> None:
     assert len(sleeps) == 2
 
 
+def test_http_503_with_retry_after_sleeps_that_long() -> None:
+    sleeps = Sleeps()
+    handler = _sequence(
+        httpx.Response(503, headers={"Retry-After": "12"}), httpx.Response(200, json={})
+    )
+    _client(handler, sleeps).get_json(URL)
+    assert sleeps == [12.0]
+
+
 def test_http_5xx_forever_raises_source_unavailable_after_n_tries() -> None:
     sleeps = Sleeps()
     requests: list[httpx.Request] = []

@@ -10,9 +10,9 @@ Retry policy (``RetryPolicy``):
 * not retried: other 4xx (``SourceError`` with the status and the start of the body), a body that
   is not JSON (``PayloadError``: an HTML error page, a truncated or garbled document);
 * the wait before try ``n + 1`` is "full jitter" exponential backoff,
-  ``random() * min(max_delay_s, base_delay_s * 2 ** (n - 1))`` seconds, except after a 429 that
-  carries ``Retry-After`` (delta-seconds or an HTTP date): then exactly that long, capped at
-  ``max_retry_after_s``;
+  ``random() * min(max_delay_s, base_delay_s * 2 ** (n - 1))`` seconds, except after a 429 (or a
+  5xx such as 503) that carries ``Retry-After`` (delta-seconds or an HTTP date): then exactly that
+  long, capped at ``max_retry_after_s``;
 * after the last try: ``SourceUnavailable`` naming the URL, the number of tries and the last error.
 
 Secrets never reach a message: query parameters whose name looks like a credential (``token``,
@@ -193,13 +193,11 @@ class HttpClient:
             return None
         response.read()
         snippet = self.scrub(_snippet(response.content))
-        if status == 429:
+        if status == 429 or status >= 500:
             wait = retry_after_seconds(response.headers.get("retry-after"), self.clock.now())
             if wait is not None:
                 wait = min(wait, self.policy.max_retry_after_s)
-            return _Retry(f"HTTP 429 Too Many Requests: {snippet}", wait)
-        if status >= 500:
-            return _Retry(f"HTTP {status} {response.reason_phrase}: {snippet}")
+            return _Retry(f"HTTP {status} {response.reason_phrase}: {snippet}", wait)
         raise SourceError(
             f"{where}: HTTP {status} {response.reason_phrase} (not retried): {snippet}"
         )
