@@ -1,0 +1,80 @@
+"""Which stored snapshots a context needs: the current session's latest ones, prior sessions'
+end-of-day snapshots and prior weeks' last ones, chosen from refs (file names) alone.
+
+End of day of a session: its last snapshot quoted at or before the session close (13:00 ET on half
+days), as ``SnapshotStore.end_of_day``. A prior week's last snapshot: the latest end-of-day
+snapshot among the sessions of one ISO week (Monday to Sunday), for weeks before the week of the
+current session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eots.core.time import nyse_calendar
+from eots.storage.snapshots import SnapshotRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionRefs:
+    """Refs of the current session (oldest first, one per ``ts_event``) and of prior EODs."""
+
+    current: tuple[SnapshotRef, ...]
+    end_of_day: tuple[SnapshotRef, ...]  # one per prior session, oldest first
+
+
+def sessions_before(session: dt.date, count: int) -> dt.date:
+    """Return the session ``count`` sessions before ``session`` (``session`` itself for 0)."""
+    cal = nyse_calendar()
+    day = session
+    for _ in range(count):
+        day = cal.previous_session(day)
+    return day
+
+
+def session_open(session: dt.date) -> dt.datetime:
+    """Return the UTC open of ``session`` (midnight UTC of the day when it is no session)."""
+    bounds = nyse_calendar().session_bounds(session)
+    if bounds is None:
+        return dt.datetime.combine(session, dt.time(), tzinfo=dt.UTC)
+    return bounds[0]
+
+
+def split_refs(refs: Sequence[SnapshotRef], session: dt.date) -> SessionRefs:
+    """Split visible refs into the current session's and prior sessions' end-of-day refs.
+
+    Several refs quoted at one instant keep the one captured last (as ``SnapshotStore.latest``).
+    """
+    by_session: dict[dt.date, dict[dt.datetime, SnapshotRef]] = defaultdict(dict)
+    for ref in sorted(refs):
+        by_session[ref.session][ref.ts_event] = ref
+    current = tuple(sorted(by_session.get(session, {}).values()))
+    cal = nyse_calendar()
+    eod = []
+    for day in sorted(d for d in by_session if d < session):
+        bounds = cal.session_bounds(day)
+        if bounds is None:
+            continue
+        closing = [r for r in by_session[day].values() if r.ts_event <= bounds[1]]
+        if closing:
+            eod.append(max(closing))
+    return SessionRefs(current=current, end_of_day=tuple(eod))
+
+
+def weekly_refs(
+    end_of_day: Sequence[SnapshotRef], session: dt.date, weeks: int
+) -> tuple[SnapshotRef, ...]:
+    """Return the last end-of-day ref of each of the ``weeks`` ISO weeks before ``session``'s."""
+    this_week = session.isocalendar()[:2]
+    last: dict[tuple[int, int], SnapshotRef] = {}
+    for ref in end_of_day:
+        week = ref.session.isocalendar()[:2]
+        if week < this_week:
+            last[week] = max(ref, last.get(week, ref))
+    return tuple(last[w] for w in sorted(last)[-weeks:]) if weeks else ()
+
+
+__all__ = ["SessionRefs", "session_open", "sessions_before", "split_refs", "weekly_refs"]

@@ -1,0 +1,274 @@
+"""At-the-money implied volatility by expiry (the term structure) and at a constant maturity.
+
+Feeds VRI 2.0's term-structure factor and surface dynamics, the volatility-regime factor (IV versus
+its longer average), the IV rank and percentile, and the skew adjustments (IV relative to ATM).
+
+ATM IV of an expiry (``atm_iv_term``): the volatility at the expiry's forward ``F`` (the at-the-
+forward convention of listed-volatility indices). Per strike the out-of-the-money contract's IV is
+used (call when ``K >= F``, put when ``K < F``; the other one when that IV is missing), because
+in-the-money quotes are wide and, for ETFs, carry early-exercise premium. With ``K_lo <= F <= K_hi``
+the nearest strikes with an IV on each side, total variance ``w = sigma^2 t`` is interpolated
+linearly in log-strike::
+
+    x = ln(F / K_lo) / ln(K_hi / K_lo)
+    w(F) = (1 - x) w(K_lo) + x w(K_hi)
+    atm_iv = sqrt(w(F) / t)
+
+When only one side has a strike with an IV, the nearest strike's IV is used and the row is
+marked ``nearest`` (an extrapolation). Units: IV decimal per year, ``t_years`` ACT/365 to the
+settlement instant, strikes and forwards in $.
+
+Constant maturity (``constant_maturity_iv``): ATM total variance interpolated linearly in time
+between the two expiries that bracket the target ``T = days / 365``, ``iv = sqrt(w(T) / T)``
+(the VIX-style interpolation). Outside the listed range the nearest expiry's ATM IV is used flat
+and the result says so (``extrapolated``).
+
+``near_the_money`` keeps the few strikes around each expiry's approximate forward so that callers
+can price only those rows (a 20,000-contract chain needs ~10 strikes per expiry for this).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+import polars as pl
+
+from eots.chain.schema import SETTLEMENTS, UTC_US
+from eots.core.time import SECONDS_PER_YEAR
+
+ATM_METHODS = pl.Enum(["interpolated", "nearest"])
+
+#: Output of ``atm_iv_term``: one row per settlement instant with a usable ATM IV, by ``t_years``.
+TERM_SCHEMA = pl.Schema(
+    {
+        "expiry": pl.Date(),  # expiration date
+        "settlement": SETTLEMENTS,  # AM / PM
+        "expiry_ts": UTC_US,  # settlement instant
+        "t_years": pl.Float64(),  # ACT/365 years to settlement
+        "forward": pl.Float64(),  # forward of the expiry, $
+        "atm_iv": pl.Float64(),  # IV at the forward, decimal per year
+        "total_variance": pl.Float64(),  # atm_iv^2 * t_years
+        "strike_below": pl.Float64(),  # K_lo, $ (null when only a higher strike had an IV)
+        "strike_above": pl.Float64(),  # K_hi, $ (null when only a lower strike had an IV)
+        "atm_method": ATM_METHODS,  # interpolated between K_lo and K_hi, or the nearest strike
+    }
+)
+
+
+class CmMethod(StrEnum):
+    """How a constant-maturity IV was obtained from the term structure."""
+
+    EXACT = "exact"  # an expiry sits exactly at the target maturity
+    INTERPOLATED = "interpolated"  # total variance interpolated between two bracketing expiries
+    FLAT_SHORT = "flat_short"  # target shorter than every expiry: the shortest one's IV
+    FLAT_LONG = "flat_long"  # target longer than every expiry: the longest one's IV
+    NONE = "none"  # no expiry with an ATM IV
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConstantMaturityIv:
+    """ATM IV at a constant maturity (decimal per year; NaN with ``method == NONE``)."""
+
+    iv: float
+    days: float
+    method: CmMethod
+    n_expiries: int
+
+    @property
+    def extrapolated(self) -> bool:
+        """True when the target lies outside the listed expiries (flat extrapolation) or none."""
+        return self.method in (CmMethod.FLAT_SHORT, CmMethod.FLAT_LONG, CmMethod.NONE)
+
+
+def near_the_money(
+    chain: pl.DataFrame, spot: float, as_of: dt.datetime, *, strikes: int, carry: float
+) -> pl.DataFrame:
+    """Return the rows of ``chain`` at the ``strikes`` strikes nearest each expiry's forward guess.
+
+    The guess is ``spot * exp(carry * t)`` (``carry = rate - dividend yield``, continuous); keep a
+    few more strikes than the interpolation needs, so the bracket of the parity forward (which
+    differs from the guess by the market's carry) stays inside. Both rights of a kept strike are
+    kept (put-call parity needs them). Expired rows (settled at or before ``as_of``) are dropped.
+
+    Parameters
+    ----------
+    chain
+        ``CHAIN_SCHEMA`` frame (at least ``expiry_ts`` and ``strike``).
+    spot
+        Underlying price at ``as_of``, $.
+    as_of
+        Valuation instant (timezone-aware).
+    strikes
+        Distinct strikes kept per settlement instant (>= 2).
+    carry
+        Continuous carry ``r - q`` used for the forward guess, decimal per year.
+    """
+    t = (pl.col("expiry_ts") - pl.lit(as_of).cast(UTC_US)).dt.total_microseconds() / (
+        SECONDS_PER_YEAR * 1e6
+    )
+    guess = spot * (t * carry).exp()
+    distance = (pl.col("strike") - guess).abs()
+    return chain.filter(pl.col("expiry_ts") > as_of).filter(
+        distance.rank("dense").over("expiry_ts") <= strikes
+    )
+
+
+def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
+    """Return the ATM implied volatility of every expiry (``TERM_SCHEMA``), shortest first.
+
+    Parameters
+    ----------
+    priced
+        A priced chain (``eots.greeks.frame.priced_chain``; ``iv``, ``t_years``, ``forward``), or
+        its near-the-money rows (``near_the_money`` before pricing).
+    spot
+        Underlying price, $; stands in for a missing (non-finite) forward.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per settlement instant with at least one finite positive IV and ``t_years > 0``.
+
+    Examples
+    --------
+    IVs 0.20 at K=95 and 0.10 at K=105 around F=100 (t=1): x = ln(100/95)/ln(105/95), and the
+    variance is interpolated, not the vol:
+
+    >>> import datetime as dt, math
+    >>> rows = {"expiry": [dt.date(2025, 1, 1)] * 2, "settlement": ["PM"] * 2,
+    ...         "expiry_ts": [dt.datetime(2025, 1, 1, 21, tzinfo=dt.UTC)] * 2,
+    ...         "strike": [95.0, 105.0], "right": ["P", "C"], "t_years": [1.0] * 2,
+    ...         "forward": [100.0] * 2, "iv": [0.20, 0.10]}
+    >>> term = atm_iv_term(pl.DataFrame(rows), 100.0)
+    >>> x = math.log(100 / 95) / math.log(105 / 95)
+    >>> round(term.item(0, "atm_iv") - math.sqrt((1 - x) * 0.04 + x * 0.01), 12)
+    0.0
+    """
+    forward = pl.when(pl.col("forward").is_finite()).then(pl.col("forward")).otherwise(pl.lit(spot))
+    keys = ["expiry", "settlement", "expiry_ts"]
+    live = priced.lazy().filter(
+        (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
+    )
+    per_strike = (
+        live.with_columns(_f=forward, _call=pl.col("right").cast(pl.String) == "C")
+        .group_by([*keys, "strike"])
+        .agg(
+            t_years=pl.col("t_years").first(),
+            forward=pl.col("_f").first(),
+            call_iv=pl.col("iv").filter(pl.col("_call")).mean(),
+            put_iv=pl.col("iv").filter(~pl.col("_call")).mean(),
+        )
+        .with_columns(
+            iv=pl.when(pl.col("strike") >= pl.col("forward"))
+            .then(pl.coalesce("call_iv", "put_iv"))
+            .otherwise(pl.coalesce("put_iv", "call_iv"))
+        )
+        .sort([*keys, "strike"])
+    )
+    below = (
+        per_strike.filter(pl.col("strike") <= pl.col("forward"))
+        .group_by(keys)
+        .agg(
+            strike_below=pl.col("strike").last(),
+            iv_below=pl.col("iv").last(),
+        )
+    )
+    above = (
+        per_strike.filter(pl.col("strike") >= pl.col("forward"))
+        .group_by(keys)
+        .agg(
+            strike_above=pl.col("strike").first(),
+            iv_above=pl.col("iv").first(),
+        )
+    )
+    expiries = per_strike.group_by(keys).agg(
+        t_years=pl.col("t_years").first(), forward=pl.col("forward").first()
+    )
+    joined = expiries.join(below, on=keys, how="left").join(above, on=keys, how="left")
+    lo, hi, f = pl.col("strike_below"), pl.col("strike_above"), pl.col("forward")
+    var_lo, var_hi = pl.col("iv_below") ** 2, pl.col("iv_above") ** 2
+    x = (f / lo).log() / (hi / lo).log()
+    both = lo.is_not_null() & hi.is_not_null()
+    variance = (
+        pl.when(both & (hi > lo))
+        .then((1 - x) * var_lo + x * var_hi)
+        .when(both)
+        .then(var_lo)
+        .when(lo.is_not_null())
+        .then(var_lo)
+        .otherwise(var_hi)
+    )
+    return (
+        joined.with_columns(
+            atm_iv=variance.sqrt(),
+            total_variance=variance * pl.col("t_years"),
+            atm_method=pl.when(both).then(pl.lit("interpolated")).otherwise(pl.lit("nearest")),
+        )
+        .select([pl.col(c).cast(dtype) for c, dtype in TERM_SCHEMA.items()])
+        .sort("t_years", "expiry_ts")
+        .collect()
+    )
+
+
+def constant_maturity_iv(term: pl.DataFrame, days: float = 30.0) -> ConstantMaturityIv:
+    """Return the ATM IV at ``days`` calendar days, interpolated in total variance.
+
+    Parameters
+    ----------
+    term
+        ``TERM_SCHEMA`` frame (``t_years``, ``atm_iv``), any order.
+    days
+        Target maturity in calendar days (ACT/365), > 0.
+
+    Examples
+    --------
+    Expiries at 20 and 40 days with IV 0.10 and 0.20: w(30) = (20 * 0.01 + 40 * 0.04) / 2 / 365
+    = 0.9 / 365, so iv = sqrt(0.9 / 30) = sqrt(0.03):
+
+    >>> term = pl.DataFrame({"t_years": [20 / 365, 40 / 365], "atm_iv": [0.10, 0.20]})
+    >>> cm = constant_maturity_iv(term, 30)
+    >>> round(cm.iv, 6), cm.method.value
+    (0.173205, 'interpolated')
+    """
+    if not days > 0:
+        raise ValueError(f"expected a positive target maturity in days, was {days}")
+    rows = (
+        term.select("t_years", "atm_iv")
+        .filter((pl.col("t_years") > 0) & pl.col("atm_iv").is_finite() & (pl.col("atm_iv") > 0))
+        .sort("t_years")
+    )
+    n = rows.height
+    if n == 0:
+        return ConstantMaturityIv(iv=math.nan, days=days, method=CmMethod.NONE, n_expiries=0)
+    t = rows.get_column("t_years").to_list()
+    iv = rows.get_column("atm_iv").to_list()
+    target = days / 365.0
+
+    def result(value: float, method: CmMethod) -> ConstantMaturityIv:
+        return ConstantMaturityIv(iv=value, days=days, method=method, n_expiries=n)
+
+    for ti, vi in zip(t, iv, strict=True):
+        if math.isclose(ti, target, rel_tol=0.0, abs_tol=1e-9):
+            return result(vi, CmMethod.EXACT)
+    if target < t[0]:
+        return result(iv[0], CmMethod.FLAT_SHORT)
+    if target > t[-1]:
+        return result(iv[-1], CmMethod.FLAT_LONG)
+    i = next(k for k in range(1, n) if t[k] > target)
+    w1, w2 = iv[i - 1] ** 2 * t[i - 1], iv[i] ** 2 * t[i]
+    w = w1 + (w2 - w1) * (target - t[i - 1]) / (t[i] - t[i - 1])
+    return result(math.sqrt(max(w, 0.0) / target), CmMethod.INTERPOLATED)
+
+
+__all__ = [
+    "ATM_METHODS",
+    "TERM_SCHEMA",
+    "CmMethod",
+    "ConstantMaturityIv",
+    "atm_iv_term",
+    "constant_maturity_iv",
+    "near_the_money",
+]
