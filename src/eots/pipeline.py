@@ -33,6 +33,7 @@ from eots.levels import (
     gamma_walls,
     zero_gamma,
 )
+from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs, base_metrics
 
 
 class AnalysisParams(BaseModel):
@@ -43,12 +44,33 @@ class AnalysisParams(BaseModel):
     pricing: PricingParams = Field(default_factory=PricingParams)
     exposures: ExposureParams = Field(default_factory=ExposureParams)
     zero_gamma: ZeroGammaParams = Field(default_factory=ZeroGammaParams)
+    metrics: BaseMetricParams = Field(default_factory=BaseMetricParams)
     runners_up: int = Field(3, ge=0, le=20)
 
     def fingerprint(self) -> str:
         """Return a short hash of the canonical JSON of these parameters."""
         canonical = self.model_dump_json(exclude_none=False)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+_FLOW_KEY = ("root", "expiry", "strike", "right")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class History:
+    """What history supplies to one analysis (all as of the snapshot's time, no look-ahead).
+
+    ``flows`` is a per-contract flow frame keyed by root, expiry, strike and right (the columns of
+    ``eots.flows.FLOW_SCHEMA``); without it the metrics use their documented proxies. The scalars
+    feed the metrics' inputs (None: the metrics' own documented fallbacks, flagged in notes).
+    """
+
+    flows: pl.DataFrame | None = None
+    atr: float | None = None
+    underlying_iv: float | None = None
+    iv_5d: float | None = None
+    iv_percentile_30d: float | None = None
+    description: str = "no history"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,6 +103,8 @@ class Analysis:
     walls: GammaWalls
     profile: GammaProfile
     zero_gamma: ZeroGamma
+    metrics: BaseMetrics
+    history: History
 
     @property
     def params_fingerprint(self) -> str:
@@ -92,6 +116,7 @@ def analyze(
     snapshot: ChainSnapshot,
     params: AnalysisParams | None = None,
     *,
+    history: History | None = None,
     as_of: dt.datetime | None = None,
 ) -> Analysis:
     """Run the foundation pipeline on one snapshot.
@@ -102,11 +127,14 @@ def analyze(
         A validated chain.
     params
         Stage parameters (defaults when None).
+    history
+        Flows and market scalars from stored history (``History()``: none, proxies are used).
     as_of
         Overrides the snapshot's ``ts_event`` as the valuation instant. Contracts settled at or
         before it are dropped (the snapshot's frame is filtered, not re-validated).
     """
     params = params or AnalysisParams()
+    history = history or History()
     if as_of is not None and as_of != snapshot.ts_event:
         snapshot = _revalue(snapshot, as_of)
     scope = ExpiryScope.parse(params.exposures.expiries)
@@ -117,6 +145,18 @@ def analyze(
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
     profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
+    metrics = base_metrics(
+        _with_flows(in_scope, history.flows),
+        MetricInputs(
+            as_of=snapshot.ts_event,
+            spot=snapshot.spot,
+            atr=history.atr,
+            underlying_iv=history.underlying_iv,
+            iv_5d=history.iv_5d,
+            iv_percentile_30d=history.iv_percentile_30d,
+        ),
+        params.metrics,
+    )
     return Analysis(
         snapshot=snapshot,
         as_of=snapshot.ts_event,
@@ -129,7 +169,17 @@ def analyze(
         walls=gamma_walls(by_strike, snapshot.spot, runners_up=params.runners_up),
         profile=profile,
         zero_gamma=zero_gamma(profile),
+        metrics=metrics,
+        history=history,
     )
+
+
+def _with_flows(contracts: pl.DataFrame, flows: pl.DataFrame | None) -> pl.DataFrame:
+    """Join per-contract flow columns (left join: contracts without flow rows get nulls)."""
+    if flows is None:
+        return contracts
+    extra = [c for c in flows.columns if c not in contracts.columns or c in _FLOW_KEY]
+    return contracts.join(flows.select(extra), on=list(_FLOW_KEY), how="left")
 
 
 def _revalue(snapshot: ChainSnapshot, as_of: dt.datetime) -> ChainSnapshot:

@@ -106,3 +106,48 @@ def test_cli_demo_bad_option_is_refused(args: list[str], text: str) -> None:
     result = runner.invoke(app, ["demo", *args])
     assert result.exit_code == 2
     assert text in result.output
+
+
+def test_cli_json_has_every_base_metric_per_strike_and_notes() -> None:
+    data = json.loads(runner.invoke(app, ["demo", "--json"]).stdout)
+    metrics = data["metrics"]
+    row = metrics["strikes"][0]
+    for key in (
+        "dag_custom",
+        "sdag_multiplicative",
+        "sdag_directional",
+        "sdag_weighted",
+        "sdag_volatility_focused",
+        "tdpi",
+        "ctr",
+        "tdfi",
+        "vri",
+        "vvr",
+        "vfi",
+        "mspi",
+        "sai",
+        "ssi",
+        "arfi",
+    ):
+        assert key in row, key
+    assert any("proxy" in n["note"] for n in metrics["notes"])
+    top = [abs(r["mspi"]) for r in metrics["top_by_abs_mspi"]]
+    assert top == sorted(top, reverse=True)
+    assert all(-1.0 <= r["mspi"] <= 1.0 for r in metrics["strikes"] if r["mspi"] is not None)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_cli_out_writes_contract_strike_and_profile_frames(tmp_path: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name.rsplit("_", 1)[1] for p in tmp_path.iterdir())
+    assert files == [f"contracts.{fmt}", f"profile.{fmt}", f"strikes.{fmt}"]
+    strikes = next(tmp_path.glob(f"*_strikes.{fmt}"))
+    frame = pl.read_parquet(strikes) if fmt == "parquet" else pl.read_csv(strikes)
+    assert {"strike", "net_gex", "mspi", "dag_custom"} <= set(frame.columns)
+
+
+def test_cli_out_bad_format_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "parquet or csv" in result.output

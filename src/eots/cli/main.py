@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,6 +38,11 @@ SignOpt = Annotated[
 BandOpt = Annotated[
     float, typer.Option("--band", help="Zero-gamma search band, +- fraction of spot.", min=0.01)
 ]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write contracts, strikes and profile frames to this folder."),
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="Frame file format: parquet | csv.")]
 AsOfOpt = Annotated[
     str | None,
     typer.Option("--as-of", help="Valuation time, ISO 8601; without an offset it is US/Eastern."),
@@ -73,19 +79,40 @@ def _params(expiries: str, sign: str, band: float) -> AnalysisParams:
         raise typer.BadParameter(str(e)) from e
 
 
-def _emit(snapshot: ChainSnapshot, params: AnalysisParams, *, as_json: bool, top: int) -> None:
+@dataclass(frozen=True, slots=True)
+class _Output:
+    as_json: bool
+    top: int
+    out: Path | None
+    fmt: str
+
+
+def _emit(snapshot: ChainSnapshot, params: AnalysisParams, output: _Output) -> None:
     from rich.console import Console
 
+    from eots.cli.frames import write_frames
     from eots.cli.render import render
     from eots.cli.report import report
     from eots.pipeline import analyze
 
     analysis = analyze(snapshot, params)
-    data = report(analysis, top=top)
+    data = report(analysis, top=output.top)
+    if output.out is not None:
+        written = write_frames(analysis, output.out, output.fmt)
+        data["files"] = [str(p) for p in written]
+    as_json = output.as_json
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
         render(data, Console())
+        for path in data.get("files", []):
+            typer.echo(f"wrote {path}")
+
+
+def _output(as_json: bool, top: int, out: Path | None, fmt: str) -> _Output:
+    if fmt not in ("parquet", "csv"):
+        raise typer.BadParameter(f"expected --format parquet or csv, was {fmt!r}")
+    return _Output(as_json=as_json, top=top, out=out, fmt=fmt)
 
 
 def _fail(e: Exception) -> None:
@@ -102,15 +129,18 @@ def analyze(
     top: TopOpt = 10,
     sign: SignOpt = "classic",
     band: BandOpt = 0.15,
+    out: OutOpt = None,
+    fmt: FormatOpt = "parquet",
 ) -> None:
-    """Analyze an option-chain file: exposures, walls, zero gamma."""
+    """Analyze an option-chain file: exposures, walls, zero gamma, base metrics."""
     from eots.core.errors import EotsError
     from eots.sources import load_chain
 
     params = _params(expiries, sign, band)
+    output = _output(as_json, top, out, fmt)
     try:
         snapshot = load_chain(path, as_of=_parse_as_of(as_of))
-        _emit(snapshot, params, as_json=as_json, top=top)
+        _emit(snapshot, params, output)
     except (EotsError, OSError) as e:
         _fail(e)
 
@@ -125,17 +155,20 @@ def demo(
     top: TopOpt = 10,
     sign: SignOpt = "classic",
     band: BandOpt = 0.15,
+    out: OutOpt = None,
+    fmt: FormatOpt = "parquet",
 ) -> None:
     """Analyze the bundled synthetic market (no data, no network needed)."""
     from eots.core.errors import EotsError
     from eots.synthetic import SyntheticParams, synthetic_chain
 
     params = _params(expiries, sign, band)
+    output = _output(as_json, top, out, fmt)
     when = _parse_as_of(as_of)
     assert when is not None
     try:
         snapshot = synthetic_chain(SyntheticParams(underlying=underlying, seed=seed), as_of=when)
-        _emit(snapshot, params, as_json=as_json, top=top)
+        _emit(snapshot, params, output)
     except EotsError as e:
         _fail(e)
 

@@ -90,3 +90,40 @@ def render(data: dict[str, Any], console: Console) -> None:
             )
         top.add_row(*cells)
     console.print(top)
+    _render_metrics(data["metrics"], console)
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    return _usd(x) if abs(x) >= 1e3 else f"{x:+.3f}"
+
+
+def _render_metrics(m: dict[str, Any], console: Console) -> None:
+    table = Table(
+        title=f"Strikes that matter by |MSPI| (weights: {m['mspi_weight_set']}; "
+        f"history: {m['history']})"
+    )
+    cols = (
+        "strike",
+        "mspi",
+        "sai",
+        "ssi",
+        "dag_custom",
+        "sdag_multiplicative",
+        "tdpi",
+        "vri",
+        "arfi",
+    )
+    labels = ("strike", "MSPI", "SAI", "SSI", "DAG", "SDAG mult", "TDPI", "VRI", "ARFI")
+    for label in labels:
+        table.add_column(label, justify="right", no_wrap=True)
+    for row in m["top_by_abs_mspi"]:
+        table.add_row(f"{row['strike']:g}", *(_fmt(row[c]) for c in cols[1:]))
+    console.print(table)
+    proxies = sorted({n["metric"] for n in m["notes"] if "proxy" in n["note"]})
+    if proxies:
+        console.print(
+            f"flow: no side-classified flow, proxies (greek x volume) used for {', '.join(proxies)}"
+            " (see --json metrics.notes)"
+        )

@@ -73,6 +73,46 @@ def forwards_table(analysis: Analysis) -> pl.DataFrame:
     )
 
 
+METRIC_KEYS = (
+    "dag_custom",
+    "sdag_multiplicative",
+    "sdag_directional",
+    "sdag_weighted",
+    "sdag_volatility_focused",
+    "tdpi",
+    "ctr",
+    "tdfi",
+    "vri",
+    "vvr",
+    "vfi",
+    "mspi",
+    "sai",
+    "ssi",
+    "arfi",
+)
+
+
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+
+
+def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
+    """Per-strike base metrics (every strike), the strikes that matter by |MSPI|, and notes."""
+    m = analysis.metrics
+    strikes = m.strikes
+    ranked = strikes.filter(pl.col("mspi").is_not_nan()).sort(pl.col("mspi").abs(), descending=True)
+    return {
+        "history": analysis.history.description,
+        "mspi_weight_set": m.mspi_weight_set,
+        "mspi_weights": dict(m.mspi_weights),
+        "notes": [{"metric": k, "note": v} for k, v in m.notes],
+        "top_by_abs_mspi": [
+            _row(r) for r in ranked.head(top).select("strike", *METRIC_KEYS).iter_rows(named=True)
+        ],
+        "strikes": [_row(r) for r in strikes.iter_rows(named=True)],
+    }
+
+
 def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
     """Return the analysis as JSON-ready plain data."""
     snap = analysis.snapshot
@@ -159,5 +199,6 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
             }
             for row in forwards_table(analysis).iter_rows(named=True)
         ],
+        "metrics": metrics_report(analysis, top=top),
         "params_fingerprint": analysis.params_fingerprint,
     }

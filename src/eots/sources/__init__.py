@@ -4,6 +4,8 @@
 snapshot; ``docs/formats.md`` describes every supported format and what is inferred from each.
 """
 
+from eots.sources.base import ChainSource
+from eots.sources.cboe_live import CboeLiveSource
 from eots.sources.detect import ChainFormat, detect_format
 from eots.sources.files import (
     load_chain,
@@ -14,11 +16,21 @@ from eots.sources.files import (
     read_generic_parquet,
     read_tda_json,
 )
+from eots.sources.http import HttpClient, RetryPolicy
 from eots.sources.raw import RawChain, snapshot_from_raw
+from eots.sources.recorded import RecordedTransport, RecordingTransport
+from eots.sources.tradier import TradierSource, tradier_token
 
 __all__ = [
+    "CboeLiveSource",
     "ChainFormat",
+    "ChainSource",
+    "HttpClient",
     "RawChain",
+    "RecordedTransport",
+    "RecordingTransport",
+    "RetryPolicy",
+    "TradierSource",
     "detect_format",
     "load_chain",
     "load_raw_chain",
@@ -28,4 +40,5 @@ __all__ = [
     "read_generic_parquet",
     "read_tda_json",
     "snapshot_from_raw",
+    "tradier_token",
 ]

@@ -165,8 +165,15 @@ def test_garbage_refused(
 
 def test_sources_public_api() -> None:
     assert sorted(eots.sources.__all__) == [
+        "CboeLiveSource",
         "ChainFormat",
+        "ChainSource",
+        "HttpClient",
         "RawChain",
+        "RecordedTransport",
+        "RecordingTransport",
+        "RetryPolicy",
+        "TradierSource",
         "detect_format",
         "load_chain",
         "load_raw_chain",
@@ -176,4 +183,5 @@ def test_sources_public_api() -> None:
         "read_generic_parquet",
         "read_tda_json",
         "snapshot_from_raw",
+        "tradier_token",
     ]
