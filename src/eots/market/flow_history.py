@@ -71,9 +71,12 @@ def strike_flows(flows: pl.DataFrame) -> pl.DataFrame:
         kept = pl.col(c).fill_nan(None)
         sums.append(pl.when(kept.count() > 0).then(kept.sum()).otherwise(float("nan")).alias(c))
     unknown = pl.all_horizontal([pl.col(c).is_nan() for c in ("volm_bs",) if c in present])
+    # Sorted input and ordered groups: float sums in a fixed order, so replays are bit-identical.
+    ordered = [c for c in ("strike", *FLOW_KEY) if c in flows.columns]
     out = (
         flows.lazy()
-        .group_by("strike")
+        .sort(list(dict.fromkeys(ordered)))
+        .group_by("strike", maintain_order=True)
         .agg(
             *sums,
             n_contracts=pl.len(),

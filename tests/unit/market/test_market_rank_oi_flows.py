@@ -1,0 +1,97 @@
+"""IV rank/percentile, OI by DTE, per-strike flows, charm rows and estimate ratios."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import polars as pl
+import pytest
+from pydantic import ValidationError
+
+from eots.flows import FLOW_SCHEMA
+from eots.market import (
+    STRIKE_FLOW_SCHEMA,
+    ContextParams,
+    Estimate,
+    iv_percentile,
+    iv_rank,
+    oi_by_dte,
+    ratio_estimate,
+    strike_flows,
+)
+
+
+def test_iv_rank_and_percentile_known_values() -> None:
+    history = [0.10, 0.12, 0.14, 0.16, 0.18, 0.20]
+    assert iv_rank(history, 0.15) == pytest.approx(0.5)
+    assert iv_percentile(history, 0.15) == pytest.approx(3 / 6)
+    assert iv_rank(history, 0.05) == 0.0  # a new low
+    assert iv_percentile(history, 0.25) == 1.0
+
+
+def test_iv_rank_undefined_is_nan() -> None:
+    assert math.isnan(iv_rank([], 0.2))
+    assert math.isnan(iv_rank([0.2, 0.2], 0.2))  # a single distinct value
+    assert math.isnan(iv_percentile([float("nan")], 0.2))
+    assert math.isnan(iv_percentile([0.1], float("nan")))
+
+
+def test_oi_by_dte_calendar_days_and_drops_past_expiries() -> None:
+    session = dt.date(2024, 3, 13)
+    frame = pl.DataFrame(
+        {
+            "expiry": [dt.date(2024, 3, 12), session, session, dt.date(2024, 4, 19)],
+            "right": ["C", "C", "P", "P"],
+            "open_interest": [99, 10, 20, 5],
+        }
+    )
+    assert oi_by_dte(frame, session).rows() == [(0, 30, 10, 20, 2), (37, 5, 0, 5, 1)]
+
+
+def test_strike_flows_sums_known_values_nan_when_none_known() -> None:
+    nan = float("nan")
+    flows = pl.DataFrame(
+        {
+            "root": ["SPXW"] * 3,
+            "expiry": [dt.date(2024, 3, 15)] * 3,
+            "strike": [100.0, 100.0, 105.0],
+            "right": ["C", "P", "C"],
+            "symbol": ["a", "b", "c"],
+            "volm_bs": [2.0, nan, nan],
+            "value_bs": [200.0, 50.0, nan],
+        }
+    ).with_columns(pl.col("right").cast(pl.Enum(["C", "P"])))
+    full = flows.with_columns(
+        [pl.lit(nan).alias(c) for c in FLOW_SCHEMA.names() if c not in flows.columns]
+    )
+    out = strike_flows(full)
+    assert out.schema == STRIKE_FLOW_SCHEMA
+    rows = {r["strike"]: r for r in out.iter_rows(named=True)}
+    assert rows[100.0]["volm_bs"] == 2.0
+    assert rows[100.0]["value_bs"] == 250.0
+    assert math.isnan(rows[105.0]["volm_bs"])
+    assert (rows[100.0]["n_contracts_unknown"], rows[105.0]["n_contracts_unknown"]) == (1, 1)
+
+
+def _estimate(value: float, *, ok: bool = True) -> Estimate:
+    return Estimate(value=value, n_obs=20, required=20, sufficient=ok, source="t")
+
+
+def test_ratio_estimate_neutral_unless_both_sufficient_and_positive() -> None:
+    assert ratio_estimate(_estimate(3.0), _estimate(2.0), what="x").value == 1.5
+    thin = ratio_estimate(_estimate(3.0), _estimate(2.0, ok=False), what="x")
+    assert (thin.value, thin.sufficient, thin.source) == (1.0, False, "neutral")
+    zero = ratio_estimate(_estimate(3.0), _estimate(0.0), what="x")
+    assert (zero.value, zero.sufficient) == (1.0, False)
+
+
+def test_context_params_bars_needed_and_validation() -> None:
+    params = ContextParams()
+    assert params.daily_bars_needed == 14 + 20 - 1
+    assert params.iv_sessions_needed == 252
+    assert ContextParams(rv_windows=(20, 10, 10)).rv_windows == (10, 20)
+    with pytest.raises(ValidationError):
+        ContextParams(rv_windows=(1,))
+    with pytest.raises(ValidationError):
+        ContextParams(unknown=1)  # type: ignore[call-arg]
