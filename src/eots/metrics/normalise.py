@@ -47,5 +47,9 @@ def normalised(x: pl.Expr, scope: NormalisationScope, clip_percentile: float = 1
 
 
 def safe_ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    """Return numerator / denominator, null where |denominator| < EPS (undefined, not 0)."""
-    return pl.when(denominator.abs() >= EPS).then(numerator / denominator)
+    """Return numerator / denominator, null where the denominator is 0 (undefined, not 0).
+
+    Only an exact zero is undefined: a ratio of two small numbers is well defined, and an
+    absolute cut-off would make ratios depend on the size of the chain.
+    """
+    return pl.when(denominator != 0.0).then(numerator / denominator)
