@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import store_cmds
+from eots.cli import collect_cmd, store_cmds
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
@@ -175,6 +175,7 @@ def demo(
 
 store_app = typer.Typer(help="Inspect the snapshot store.", no_args_is_help=True)
 app.command("ingest")(store_cmds.ingest_cmd)
+app.command("collect")(collect_cmd.collect_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
