@@ -34,7 +34,9 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.chain.schema import SETTLEMENTS, UTC_US
 from eots.core.time import SECONDS_PER_YEAR
@@ -147,70 +149,92 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     >>> round(term.item(0, "atm_iv") - math.sqrt((1 - x) * 0.04 + x * 0.01), 12)
     0.0
     """
-    forward = pl.when(pl.col("forward").is_finite()).then(pl.col("forward")).otherwise(pl.lit(spot))
-    keys = ["expiry", "settlement", "expiry_ts"]
-    live = priced.lazy().filter(
-        (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
+    live = priced.filter((pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0))
+    if live.height == 0:
+        return pl.DataFrame(schema=TERM_SCHEMA)
+    settle = live.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    strike = live.get_column("strike").to_numpy()
+    is_call = _is_call(live.get_column("right"))
+    iv = live.get_column("iv").to_numpy()
+    fwd = live.get_column("forward").to_numpy()
+    fwd = np.where(np.isfinite(fwd), fwd, spot)
+    # One pair per (settlement, strike) holding the call's and the put's IV (mean of duplicates).
+    pairs, first, inverse = np.unique(
+        np.stack([settle.astype(np.float64), strike], axis=1),
+        axis=0,
+        return_index=True,
+        return_inverse=True,
     )
-    per_strike = (
-        live.with_columns(_f=forward, _call=pl.col("right").cast(pl.String) == "C")
-        .group_by([*keys, "strike"])
-        .agg(
-            t_years=pl.col("t_years").first(),
-            forward=pl.col("_f").first(),
-            call_iv=pl.col("iv").filter(pl.col("_call")).mean(),
-            put_iv=pl.col("iv").filter(~pl.col("_call")).mean(),
-        )
-        .with_columns(
-            iv=pl.when(pl.col("strike") >= pl.col("forward"))
-            .then(pl.coalesce("call_iv", "put_iv"))
-            .otherwise(pl.coalesce("put_iv", "call_iv"))
-        )
-        .sort([*keys, "strike"])
+    inverse = inverse.reshape(-1)
+    n = len(pairs)
+    call_iv = _mean_by(inverse[is_call], iv[is_call], n)
+    put_iv = _mean_by(inverse[~is_call], iv[~is_call], n)
+    pair_fwd = fwd[first]
+    pair_k = pairs[:, 1]
+    pair_iv = np.where(
+        pair_k >= pair_fwd,
+        np.where(np.isfinite(call_iv), call_iv, put_iv),
+        np.where(np.isfinite(put_iv), put_iv, call_iv),
     )
-    below = (
-        per_strike.filter(pl.col("strike") <= pl.col("forward"))
-        .group_by(keys)
-        .agg(
-            strike_below=pl.col("strike").last(),
-            iv_below=pl.col("iv").last(),
-        )
-    )
-    above = (
-        per_strike.filter(pl.col("strike") >= pl.col("forward"))
-        .group_by(keys)
-        .agg(
-            strike_above=pl.col("strike").first(),
-            iv_above=pl.col("iv").first(),
-        )
-    )
-    expiries = per_strike.group_by(keys).agg(
-        t_years=pl.col("t_years").first(), forward=pl.col("forward").first()
-    )
-    joined = expiries.join(below, on=keys, how="left").join(above, on=keys, how="left")
-    lo, hi, f = pl.col("strike_below"), pl.col("strike_above"), pl.col("forward")
-    var_lo, var_hi = pl.col("iv_below") ** 2, pl.col("iv_above") ** 2
-    x = (f / lo).log() / (hi / lo).log()
-    both = lo.is_not_null() & hi.is_not_null()
-    variance = (
-        pl.when(both & (hi > lo))
-        .then((1 - x) * var_lo + x * var_hi)
-        .when(both)
-        .then(var_lo)
-        .when(lo.is_not_null())
-        .then(var_lo)
-        .otherwise(var_hi)
+    bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
+    starts = np.concatenate([[0], bounds]).astype(np.int64)
+    ends = np.concatenate([bounds, [n]]).astype(np.int64)
+    rows = [
+        _atm_row(pair_k[a:b], pair_iv[a:b], float(pair_fwd[a]))
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+    picks = first[starts].tolist()
+    meta = live.select(
+        pl.col(c).gather(picks) for c in ("expiry", "settlement", "expiry_ts", "t_years")
     )
     return (
-        joined.with_columns(
-            atm_iv=variance.sqrt(),
-            total_variance=variance * pl.col("t_years"),
-            atm_method=pl.when(both).then(pl.lit("interpolated")).otherwise(pl.lit("nearest")),
+        meta.with_columns(
+            forward=pl.Series(pair_fwd[starts], dtype=pl.Float64),
+            atm_iv=pl.Series([r[0] for r in rows], dtype=pl.Float64),
+            strike_below=pl.Series([r[1] for r in rows], dtype=pl.Float64),
+            strike_above=pl.Series([r[2] for r in rows], dtype=pl.Float64),
+            atm_method=pl.Series([r[3] for r in rows], dtype=ATM_METHODS),
         )
+        .with_columns(total_variance=pl.col("atm_iv") ** 2 * pl.col("t_years"))
         .select([pl.col(c).cast(dtype) for c, dtype in TERM_SCHEMA.items()])
         .sort("t_years", "expiry_ts")
-        .collect()
     )
+
+
+def _is_call(right: pl.Series) -> NDArray[np.bool_]:
+    if isinstance(right.dtype, pl.Enum):  # the chain's Enum(C, P): compare physical codes
+        codes = right.to_physical().to_numpy()
+        return np.asarray(codes == right.dtype.categories.index_of("C"), dtype=np.bool_)
+    return np.asarray((right == "C").to_numpy(), dtype=np.bool_)
+
+
+def _mean_by(ids: NDArray[np.intp], values: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    total = np.bincount(ids, weights=values, minlength=n)
+    count = np.bincount(ids, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _atm_row(
+    strike: NDArray[np.float64], iv: NDArray[np.float64], forward: float
+) -> tuple[float, float | None, float | None, str]:
+    ok = np.isfinite(iv)
+    k, v = strike[ok], iv[ok]
+    below = np.flatnonzero(k <= forward)
+    above = np.flatnonzero(k >= forward)
+    lo = int(below[-1]) if below.size else None
+    hi = int(above[0]) if above.size else None
+    if lo is not None and hi is not None:
+        variance = float(v[lo]) ** 2
+        if k[hi] > k[lo]:
+            x = math.log(forward / k[lo]) / math.log(k[hi] / k[lo])
+            variance = (1 - x) * float(v[lo]) ** 2 + x * float(v[hi]) ** 2
+        return math.sqrt(variance), float(k[lo]), float(k[hi]), "interpolated"
+    if lo is not None:
+        return float(v[lo]), float(k[lo]), None, "nearest"
+    if hi is not None:
+        return float(v[hi]), None, float(k[hi]), "nearest"
+    return math.nan, None, None, "nearest"
 
 
 def constant_maturity_iv(term: pl.DataFrame, days: float = 30.0) -> ConstantMaturityIv:
