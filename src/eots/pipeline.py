@@ -33,6 +33,7 @@ from eots.levels import (
     gamma_walls,
     zero_gamma,
 )
+from eots.market import MarketContext
 from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs, base_metrics
 
 
@@ -70,7 +71,29 @@ class History:
     underlying_iv: float | None = None
     iv_5d: float | None = None
     iv_percentile_30d: float | None = None
+    context: MarketContext | None = None
     description: str = "no history"
+
+    @classmethod
+    def from_context(cls, context: MarketContext) -> History:
+        """Take what the metrics need from a market context; thin fields are left to the
+        metrics' own documented fallbacks (flagged there), never filled with a neutral value."""
+        flows = context.flows_by_contract if context.flow_coverage.n_obs > 0 else None
+        atr = context.atr.value if context.atr.sufficient else None
+        iv = context.atm_iv.value if context.atm_iv.known else None
+        pct = context.iv_percentile.value if context.iv_percentile.sufficient else None
+        return cls(
+            flows=flows,
+            atr=atr,
+            underlying_iv=iv,
+            iv_percentile_30d=pct,
+            context=context,
+            description=(
+                f"{context.daily_coverage.n_obs} prior sessions, "
+                f"{context.intraday_coverage.n_obs} snapshots this session, "
+                f"flows from {context.flow_coverage.n_obs} increments"
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,7 +18,7 @@ from eots.cli import collect_cmd, store_cmds
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
-    from eots.pipeline import AnalysisParams
+    from eots.pipeline import AnalysisParams, History
 
 app = typer.Typer(
     name="eots",
@@ -87,7 +87,23 @@ class _Output:
     fmt: str
 
 
-def _emit(snapshot: ChainSnapshot, params: AnalysisParams, output: _Output) -> None:
+def _history(snapshot: ChainSnapshot, store: Path | None) -> History | None:
+    """Add ``snapshot`` to the store (duplicates skipped) and read its history as of its time."""
+    if store is None:
+        return None
+    from eots.history import AsOfReader, market_context
+    from eots.pipeline import History
+    from eots.storage import SnapshotStore
+
+    snapshots = SnapshotStore(store)
+    snapshots.save(snapshot)
+    reader = AsOfReader(snapshots, None, snapshot.ts_event)
+    return History.from_context(market_context(reader, snapshot.underlying, snapshot.ts_event))
+
+
+def _emit(
+    snapshot: ChainSnapshot, params: AnalysisParams, output: _Output, store: Path | None = None
+) -> None:
     from rich.console import Console
 
     from eots.cli.frames import write_frames
@@ -95,7 +111,7 @@ def _emit(snapshot: ChainSnapshot, params: AnalysisParams, output: _Output) -> N
     from eots.cli.report import report
     from eots.pipeline import analyze
 
-    analysis = analyze(snapshot, params)
+    analysis = analyze(snapshot, params, history=_history(snapshot, store))
     data = report(analysis, top=output.top)
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)
@@ -131,6 +147,14 @@ def analyze(
     band: BandOpt = 0.15,
     out: OutOpt = None,
     fmt: FormatOpt = "parquet",
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Snapshot store: the file is added to it and its history (earlier snapshots "
+            "of the session, prior sessions) supplies flows and market context.",
+        ),
+    ] = None,
 ) -> None:
     """Analyze an option-chain file: exposures, walls, zero gamma, base metrics."""
     from eots.core.errors import EotsError
@@ -140,7 +164,7 @@ def analyze(
     output = _output(as_json, top, out, fmt)
     try:
         snapshot = load_chain(path, as_of=_parse_as_of(as_of))
-        _emit(snapshot, params, output)
+        _emit(snapshot, params, output, store)
     except (EotsError, OSError) as e:
         _fail(e)
 

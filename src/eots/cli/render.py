@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -96,13 +97,19 @@ def render(data: dict[str, Any], console: Console) -> None:
 def _fmt(x: float | None) -> str:
     if x is None:
         return "n/a"
-    return _usd(x) if abs(x) >= 1e3 else f"{x:+.3f}"
+    if abs(x) >= 1e3:
+        for scale, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+            if abs(x) >= scale:
+                return f"{x / scale:+.1f}{suffix}"
+    return f"{x:+.0f}" if abs(x) >= 10 else f"{x:+.2f}"
 
 
 def _render_metrics(m: dict[str, Any], console: Console) -> None:
     table = Table(
         title=f"Strikes that matter by |MSPI| (weights: {m['mspi_weight_set']}; "
-        f"history: {m['history']})"
+        f"history: {m['history']})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
     cols = (
         "strike",
@@ -115,7 +122,7 @@ def _render_metrics(m: dict[str, Any], console: Console) -> None:
         "vri",
         "arfi",
     )
-    labels = ("strike", "MSPI", "SAI", "SSI", "DAG", "SDAG mult", "TDPI", "VRI", "ARFI")
+    labels = ("strike", "MSPI", "SAI", "SSI", "DAG", "SDAG", "TDPI", "VRI", "ARFI")
     for label in labels:
         table.add_column(label, justify="right", no_wrap=True)
     for row in m["top_by_abs_mspi"]:

@@ -1,0 +1,59 @@
+"""``eots analyze --store``: the store's earlier snapshots of the session supply inferred flows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from eots.cli.main import app
+from eots.storage import SnapshotStore
+from eots.synthetic import SyntheticParams, synthetic_session
+
+runner = CliRunner()
+PARAMS = SyntheticParams(
+    underlying="SPY", seed=5, leaps_years=0, quarterly_years=0, monthly_months=2
+)
+
+
+def test_cli_analyze_with_store_uses_inferred_flows(tmp_path: Path) -> None:
+    session = synthetic_session(
+        PARAMS, session=dt.date(2026, 11, 20), every=dt.timedelta(minutes=30)
+    )
+    store = tmp_path / "store"
+    snapshots = SnapshotStore(store)
+    for snap in session[:5]:
+        snapshots.save(snap)
+    current = session[5]
+    path = tmp_path / "now.csv"
+    current.frame.select(
+        "root",
+        "expiry",
+        "strike",
+        "right",
+        "open_interest",
+        "bid",
+        "ask",
+        "last",
+        "volume",
+        "iv_src",
+    ).with_columns(
+        spot=pl.lit(current.spot), ts_event=pl.lit(current.ts_event.isoformat())
+    ).write_csv(path)
+
+    without = json.loads(runner.invoke(app, ["analyze", str(path), "--json"]).stdout)
+    result = runner.invoke(app, ["analyze", str(path), "--json", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+
+    assert data["metrics"]["history"].startswith("0 prior sessions, 6 snapshots this session")
+    assert "flows from 5 increments" in data["metrics"]["history"]
+    notes = {n["note"] for n in data["metrics"]["notes"]}
+    assert not any("proxy dxvolm" in n for n in notes)  # delta flow now comes from the store
+    assert any("proxy dxvolm" in n["note"] for n in without["metrics"]["notes"])
+    strikes = data["metrics"]["strikes"]
+    assert any(r["true_net_volume_flow"] not in (None, 0.0) for r in strikes)
+    assert len(snapshots.list("SPY")) == 6  # the analysed file was added to the store
