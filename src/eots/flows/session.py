@@ -113,7 +113,7 @@ def flow_totals(events: pl.DataFrame, as_of: dt.datetime) -> pl.DataFrame:
         ]
     out = (
         events.sort("ts")
-        .group_by(list(FLOW_KEY))
+        .group_by(list(FLOW_KEY), maintain_order=True)
         .agg(
             pl.col("symbol").last(),
             *totals,
