@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import collect_cmd, store_cmds
+from eots.cli import collect_cmd, prices_cmd, store_cmds
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
@@ -87,22 +87,26 @@ class _Output:
     fmt: str
 
 
-def _history(snapshot: ChainSnapshot, store: Path | None) -> History | None:
+def _history(snapshot: ChainSnapshot, store: Path | None, prices: Path | None) -> History | None:
     """Add ``snapshot`` to the store (duplicates skipped) and read its history as of its time."""
     if store is None:
         return None
     from eots.history import AsOfReader, market_context
     from eots.pipeline import History
-    from eots.storage import SnapshotStore
+    from eots.storage import PriceStore, SnapshotStore
 
     snapshots = SnapshotStore(store)
     snapshots.save(snapshot)
-    reader = AsOfReader(snapshots, None, snapshot.ts_event)
+    bars = PriceStore(prices) if prices is not None else None
+    reader = AsOfReader(snapshots, bars, snapshot.ts_event)
     return History.from_context(market_context(reader, snapshot.underlying, snapshot.ts_event))
 
 
 def _emit(
-    snapshot: ChainSnapshot, params: AnalysisParams, output: _Output, store: Path | None = None
+    snapshot: ChainSnapshot,
+    params: AnalysisParams,
+    output: _Output,
+    history: tuple[Path | None, Path | None] = (None, None),
 ) -> None:
     from rich.console import Console
 
@@ -111,7 +115,7 @@ def _emit(
     from eots.cli.report import report
     from eots.pipeline import analyze
 
-    analysis = analyze(snapshot, params, history=_history(snapshot, store))
+    analysis = analyze(snapshot, params, history=_history(snapshot, *history))
     data = report(analysis, top=output.top)
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)
@@ -155,6 +159,10 @@ def analyze(
             "of the session, prior sessions) supplies flows and market context.",
         ),
     ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option("--prices", help="Price history folder (daily bars for ATR, realised vol)."),
+    ] = None,
 ) -> None:
     """Analyze an option-chain file: exposures, walls, zero gamma, base metrics."""
     from eots.core.errors import EotsError
@@ -162,9 +170,11 @@ def analyze(
 
     params = _params(expiries, sign, band)
     output = _output(as_json, top, out, fmt)
+    if prices is not None and store is None:
+        raise typer.BadParameter("--prices needs --store (history is read from the store)")
     try:
         snapshot = load_chain(path, as_of=_parse_as_of(as_of))
-        _emit(snapshot, params, output, store)
+        _emit(snapshot, params, output, (store, prices))
     except (EotsError, OSError) as e:
         _fail(e)
 
@@ -203,6 +213,7 @@ app.command("collect")(collect_cmd.collect_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
+app.add_typer(prices_cmd.prices_app, name="prices")
 
 
 def main() -> None:
