@@ -87,26 +87,58 @@ class _Output:
     fmt: str
 
 
-def _history(snapshot: ChainSnapshot, store: Path | None, prices: Path | None) -> History | None:
-    """Add ``snapshot`` to the store (duplicates skipped) and read its history as of its time."""
-    if store is None:
-        return None
-    from eots.history import AsOfReader, market_context
-    from eots.pipeline import History
-    from eots.storage import PriceStore, SnapshotStore
+@dataclass(frozen=True, slots=True)
+class _HistoryInputs:
+    store: Path | None = None
+    prices: Path | None = None
+    trades: Path | None = None
 
-    snapshots = SnapshotStore(store)
-    snapshots.save(snapshot)
-    bars = PriceStore(prices) if prices is not None else None
-    reader = AsOfReader(snapshots, bars, snapshot.ts_event)
-    return History.from_context(market_context(reader, snapshot.underlying, snapshot.ts_event))
+
+def _history(
+    snapshot: ChainSnapshot, params: AnalysisParams, inputs: _HistoryInputs
+) -> History | None:
+    """Read what history supplies: the store's context, and flows from a trades file if given.
+
+    With a store, ``snapshot`` is first added to it (duplicates skipped). A trade feed is the best
+    flow source (conventions section 5), so its flows replace the ones inferred from snapshots.
+    """
+    from dataclasses import replace
+
+    from eots.pipeline import History
+
+    history: History | None = None
+    if inputs.store is not None:
+        from eots.history import AsOfReader, market_context
+        from eots.storage import PriceStore, SnapshotStore
+
+        snapshots = SnapshotStore(inputs.store)
+        snapshots.save(snapshot)
+        bars = PriceStore(inputs.prices) if inputs.prices is not None else None
+        reader = AsOfReader(snapshots, bars, snapshot.ts_event)
+        history = History.from_context(
+            market_context(reader, snapshot.underlying, snapshot.ts_event)
+        )
+    if inputs.trades is not None:
+        from eots.flows import parse_trades, trade_flows
+        from eots.greeks.frame import priced_chain
+
+        trades = parse_trades(inputs.trades.read_bytes(), source=str(inputs.trades))
+        flows = trade_flows(trades, priced_chain(snapshot, params.pricing), snapshot.ts_event)
+        base = history or History(description="no stored history")
+        history = replace(
+            base,
+            flows=flows,
+            description=f"{base.description}; flows from {trades.height} trades in "
+            f"{inputs.trades.name}",
+        )
+    return history
 
 
 def _emit(
     snapshot: ChainSnapshot,
     params: AnalysisParams,
     output: _Output,
-    history: tuple[Path | None, Path | None] = (None, None),
+    history: _HistoryInputs | None = None,
 ) -> None:
     from rich.console import Console
 
@@ -115,7 +147,9 @@ def _emit(
     from eots.cli.report import report
     from eots.pipeline import analyze
 
-    analysis = analyze(snapshot, params, history=_history(snapshot, *history))
+    analysis = analyze(
+        snapshot, params, history=_history(snapshot, params, history or _HistoryInputs())
+    )
     data = report(analysis, top=output.top)
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)
@@ -163,6 +197,12 @@ def analyze(
         Path | None,
         typer.Option("--prices", help="Price history folder (daily bars for ATR, realised vol)."),
     ] = None,
+    trades: Annotated[
+        Path | None,
+        typer.Option(
+            "--trades", help="Side-classified trades CSV (docs/flows.md): the best flow source."
+        ),
+    ] = None,
 ) -> None:
     """Analyze an option-chain file: exposures, walls, zero gamma, base metrics."""
     from eots.core.errors import EotsError
@@ -174,7 +214,7 @@ def analyze(
         raise typer.BadParameter("--prices needs --store (history is read from the store)")
     try:
         snapshot = load_chain(path, as_of=_parse_as_of(as_of))
-        _emit(snapshot, params, output, (store, prices))
+        _emit(snapshot, params, output, _HistoryInputs(store, prices, trades))
     except (EotsError, OSError) as e:
         _fail(e)
 
