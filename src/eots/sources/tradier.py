@@ -46,6 +46,7 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.clock import Clock
 from eots.core.errors import ConfigError, PayloadError, SchemaError, SourceError
 from eots.core.time import ET, UTC, nyse_calendar, quote_time
+from eots.market.bars import PRICE_SCHEMA
 from eots.sources._json import is_number, number_column, records_of, text_column
 from eots.sources.cboe_live import without_source
 from eots.sources.http import HttpClient, RetryPolicy
@@ -56,18 +57,8 @@ TRADIER_SANDBOX_URL = "https://sandbox.tradier.com/v1/"
 TOKEN_ENV = "TRADIER_TOKEN"
 FORMAT = "tradier_chain"
 
-#: Daily bars: ``ts`` is the session close (UTC), as in ``eots.storage.bars.PRICE_SCHEMA``.
-HISTORY_SCHEMA = pl.Schema(
-    {
-        "ts": pl.Datetime("us", "UTC"),
-        "open": pl.Float64(),
-        "high": pl.Float64(),
-        "low": pl.Float64(),
-        "close": pl.Float64(),
-        "volume": pl.Int64(),
-        "interval": pl.String(),
-    }
-)
+#: Daily bars: ``ts`` is the session close (UTC); the layout of ``eots.market.bars``.
+HISTORY_SCHEMA = PRICE_SCHEMA
 _NUMBERS = {
     "strike": "strike",
     "bid": "bid",

@@ -1,6 +1,6 @@
-"""OHLC bars of an underlying: ``PRICE_SCHEMA``, interval names and the rules every bar obeys.
+"""OHLC bars of an underlying as stored: interval names and the rules every bar obeys.
 
-``PRICE_SCHEMA`` (one row per bar):
+``PRICE_SCHEMA`` (defined in ``eots.market.bars``; one row per bar):
 
 ========== ================= ==============================================================
 column     dtype             meaning
@@ -29,20 +29,9 @@ import re
 import polars as pl
 
 from eots.core.time import ET, UTC, nyse_calendar
+from eots.market.bars import OHLC, PRICE_SCHEMA
 
-PRICE_SCHEMA = pl.Schema(
-    {
-        "ts": pl.Datetime("us", "UTC"),
-        "open": pl.Float64(),
-        "high": pl.Float64(),
-        "low": pl.Float64(),
-        "close": pl.Float64(),
-        "volume": pl.Int64(),
-        "interval": pl.String(),
-    }
-)
 _INTERVAL = re.compile(r"^([1-9]\d*)([mh])$|^1d$")
-OHLC = ("open", "high", "low", "close")
 
 
 def interval_length(interval: str) -> dt.timedelta | None:
