@@ -1,5 +1,29 @@
-"""Key levels from exposures: gamma walls and the zero-gamma flip."""
+"""Key levels from exposures and metrics: walls, zero gamma, the volatility trigger, multi-timeframe
+support and resistance, clusters and conviction (``key_levels``), and their evaluation.
 
+See ``docs/levels.md`` for every definition and default.
+"""
+
+from eots.levels.conviction import TRACK_RECORD_SCHEMA
+from eots.levels.evaluate import EVALUATION_SCHEMA, SESSION_LEVELS_SCHEMA, evaluate_levels
+from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels
+from eots.levels.model import (
+    LEVELS_SCHEMA,
+    KeyLevels,
+    Level,
+    LevelKind,
+    SessionSummary,
+    Timeframe,
+    stars,
+)
+from eots.levels.params import (
+    ConvictionParams,
+    LevelParams,
+    MspiThresholdParams,
+    MultiTimeframeParams,
+    WallParams,
+)
+from eots.levels.positioning import POSITIONING_SCHEMA, positioning_change
 from eots.levels.walls import GammaWalls, RankedStrike, gamma_walls
 from eots.levels.zero_gamma import (
     GammaProfile,
@@ -10,12 +34,33 @@ from eots.levels.zero_gamma import (
 )
 
 __all__ = [
+    "EVALUATION_SCHEMA",
+    "LEVELS_SCHEMA",
+    "POSITIONING_SCHEMA",
+    "SESSION_LEVELS_SCHEMA",
+    "TRACK_RECORD_SCHEMA",
+    "ConvictionParams",
     "GammaProfile",
     "GammaWalls",
+    "KeyLevels",
+    "Level",
+    "LevelHistory",
+    "LevelInputs",
+    "LevelKind",
+    "LevelParams",
+    "MspiThresholdParams",
+    "MultiTimeframeParams",
     "RankedStrike",
+    "SessionSummary",
+    "Timeframe",
+    "WallParams",
     "ZeroGamma",
     "ZeroGammaParams",
+    "evaluate_levels",
     "gamma_profile",
     "gamma_walls",
+    "key_levels",
+    "positioning_change",
+    "stars",
     "zero_gamma",
 ]

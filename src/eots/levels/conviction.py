@@ -1,0 +1,169 @@
+"""Conviction of a level (framework.md section 2.3): alignment, track record and persistence.
+
+**Track record** (optional ``TRACK_RECORD_SCHEMA`` frame, e.g. from ``levels.evaluate``): rows
+``scope`` (``metric`` or ``kind``), ``name``, ``n`` (observations) and ``hits`` (how many went
+the predicted way). Every rate is shrunk to a neutral 0.5 prior with ``k = prior_observations``
+pseudo-observations: ``rate = (hits + k / 2) / (n + k)``. Without outcomes every rate is 0.5.
+
+* **Metric weights**: ``w_m`` proportional to metric m's rate, over the configured metrics present
+  in the strike metrics (equal weights under the neutral prior), summing to 1.
+* **Alignment** ``A = sum_m w_m a_m`` in -1..1 at the strike nearest the level: for signed metrics
+  (MSPI and its components, ``a_dag``, ``e_sdag`` ...) ``a_m = d * n(x)`` with ``n`` max-abs
+  scaling over the snapshot's strikes and ``d`` the level's direction (+1 support: ``support``,
+  put walls; -1 resistance: ``resistance``, call walls; other kinds by side of spot: at or below
+  +1, above -1); for ``sai`` ``a = 2 |n(sai)| - 1`` (components agreeing, either way) and for
+  ``ssi`` ``a = 2 n(ssi) - 1`` (stable structure). Metrics missing at that strike are left out and
+  the weights renormalised. Alignment factor ``(1 + A) / 2``; 0.5 without metrics.
+* **Historical performance** ``H = (rate_kind + interaction) / 2``: the level kind's held rate and
+  the level's own price interaction factor (``interaction``; 0.5 untested).
+* **Persistence**: ``min(1, updates / persistence_updates)``, or for daily and weekly
+  support/resistance the fraction of prior summaries it recurred in, whichever is larger.
+* **Conviction** ``= alignment_weight * (1 + A) / 2 + historical_performance_weight * H +
+  persistence_weight * persistence`` (0.4 / 0.3 / 0.3), in 0..1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+from eots.levels.model import Level, LevelKind
+from eots.levels.params import ConvictionParams
+
+#: Outcomes that weight the metrics and the level kinds.
+TRACK_RECORD_SCHEMA = pl.Schema(
+    {"scope": pl.String(), "name": pl.String(), "n": pl.Int64(), "hits": pl.Float64()}
+)
+
+_SUPPORTING = {LevelKind.SUPPORT, LevelKind.PUT_WALL, LevelKind.SECONDARY_PUT_WALL}
+_RESISTING = {LevelKind.RESISTANCE, LevelKind.CALL_WALL, LevelKind.SECONDARY_CALL_WALL}
+_MAGNITUDE = {"sai", "ssi"}
+
+
+def rates(track_record: pl.DataFrame | None, scope: str, prior: float) -> dict[str, float]:
+    """Return the shrunk hit rate of every ``name`` of ``scope`` in the track record."""
+    if track_record is None or track_record.height == 0:
+        return {}
+    rows = (
+        track_record.filter(pl.col("scope") == scope)
+        .group_by("name")
+        .agg(pl.col("n").sum(), pl.col("hits").sum())
+    )
+    return {name: (hits + prior / 2.0) / (n + prior) for name, n, hits in rows.iter_rows()}
+
+
+def metric_weights(
+    available: Sequence[str], track_record: pl.DataFrame | None, params: ConvictionParams
+) -> tuple[tuple[str, float], ...]:
+    """Return ``(metric, weight)`` over the configured metrics in ``available`` (sum 1).
+
+    Examples
+    --------
+    >>> metric_weights(["mspi", "sai", "other"], None, ConvictionParams())
+    (('mspi', 0.5), ('sai', 0.5))
+    """
+    names = [m for m in params.metrics if m in available]
+    if not names:
+        return ()
+    r = rates(track_record, "metric", params.prior_observations)
+    raw = [r.get(m, 0.5) for m in names]
+    total = sum(raw)
+    return tuple((m, v / total) for m, v in zip(names, raw, strict=True))
+
+
+def direction(level: Level, spot: float) -> float:
+    """Return +1 for a level expected to support price, -1 for one expected to resist it."""
+    if level.kind in _SUPPORTING:
+        return 1.0
+    if level.kind in _RESISTING:
+        return -1.0
+    return 1.0 if level.price <= spot else -1.0
+
+
+class MetricGrid:
+    """Normalised metric columns by strike, looked up at the strike nearest a price."""
+
+    def __init__(self, strike_metrics: pl.DataFrame | None, metrics: Sequence[str]) -> None:
+        """Normalise each metric column of ``strike_metrics`` (max-abs over its strikes)."""
+        self.strikes = np.empty(0)
+        self.values: dict[str, np.ndarray] = {}
+        if strike_metrics is None or strike_metrics.height == 0:
+            return
+        f = strike_metrics.sort("strike")
+        if "expiry" in f.columns:
+            f = f.group_by("strike", maintain_order=True).agg(
+                pl.col(m).cast(pl.Float64).fill_nan(None).sum() for m in metrics
+            )
+        self.strikes = f.get_column("strike").to_numpy()
+        for m in metrics:
+            x = f.get_column(m).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
+            self.values[m] = x / top if top > 0 else np.where(np.isfinite(x), 0.0, np.nan)
+
+    def at(self, price: float) -> dict[str, float]:
+        """Return every metric's normalised value at the strike nearest ``price``."""
+        if self.strikes.size == 0:
+            return {}
+        i = int(np.searchsorted(self.strikes, price))
+        i = min(max(i, 0), self.strikes.size - 1)
+        if i > 0 and abs(self.strikes[i - 1] - price) <= abs(self.strikes[i] - price):
+            i -= 1
+        return {m: float(v[i]) for m, v in self.values.items()}
+
+
+def alignment(
+    level: Level, spot: float, grid: MetricGrid, weights: Sequence[tuple[str, float]]
+) -> float:
+    """Return the weighted alignment A in -1..1 (NaN without any metric value)."""
+    values = grid.at(level.price)
+    d = direction(level, spot)
+    num = den = 0.0
+    for m, w in weights:
+        v = values.get(m, math.nan)
+        if not math.isfinite(v):
+            continue
+        a = 2.0 * abs(v) - 1.0 if m in _MAGNITUDE else d * v
+        num += w * a
+        den += w
+    return num / den if den > 0 else math.nan
+
+
+def conviction(
+    level: Level,
+    align: float,
+    kind_rates: Mapping[str, float],
+    persistence_updates: int,
+    params: ConvictionParams,
+) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """Return the composite conviction of ``level`` and its factors as evidence."""
+    align_factor = 0.5 if math.isnan(align) else 0.5 * (1.0 + align)
+    interaction = level.value("interaction")
+    own = 0.5 if interaction is None else interaction
+    history = 0.5 * (kind_rates.get(level.kind.value, 0.5) + own)
+    recurred = level.value("persistence") or 0.0
+    persistence = max(min(1.0, level.updates / persistence_updates), recurred)
+    score = (
+        params.alignment_weight * align_factor
+        + params.historical_performance_weight * history
+        + params.persistence_weight * persistence
+    )
+    factors = (
+        ("alignment", align_factor),
+        ("historical_performance", history),
+        ("persistence_factor", persistence),
+    )
+    return min(1.0, max(0.0, score)), factors
+
+
+__all__ = [
+    "TRACK_RECORD_SCHEMA",
+    "MetricGrid",
+    "alignment",
+    "conviction",
+    "direction",
+    "metric_weights",
+    "rates",
+]

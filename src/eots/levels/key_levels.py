@@ -1,0 +1,350 @@
+"""``key_levels``: every key level of one snapshot, as one ``KeyLevels`` (framework.md section 2).
+
+Order of the stages (each in its own module, formulas there and in ``docs/levels.md``):
+
+1. market conditions: ATR and IV rank/ratio from the ``MarketContext`` (without one: an
+   IV-implied ATR ``S * IV_atm / sqrt(252)`` and neutral rank/ratio, noted);
+2. dynamic thresholds (``thresholds``);
+3. support/resistance: intraday from the current strike MSPI, daily and weekly from the prior
+   summaries (``timeframes``), plus the latest daily and weekly summaries' walls, abs gamma and
+   zero gamma;
+4. walls with strengths from concentration, delta, positioning change and flow (``wall_levels``,
+   ``positioning``); zero gamma (the foundation's crossings) and the volatility trigger
+   (``vol_trigger``);
+5. persistence against the previous ``KeyLevels`` (``persistence``);
+6. price interaction with the daily bars and the session's spot path (``interaction``);
+7. clusters (``clusters``) and support/resistance strength (``strength``);
+8. conviction for every level and the adaptive high-conviction threshold (``conviction``).
+
+Pure: the same inputs give the same ``KeyLevels``; nothing after ``as_of`` is read (the context is
+built as of ``as_of`` by ``eots.history.market_context``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
+from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
+from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
+from eots.levels.model import KeyLevels, Level, LevelKind, SessionSummary, Timeframe
+from eots.levels.params import LevelParams
+from eots.levels.persistence import carry_forward
+from eots.levels.positioning import positioning_change
+from eots.levels.strength import sr_strength
+from eots.levels.thresholds import condition_factor, conviction_threshold, mspi_threshold
+from eots.levels.timeframes import (
+    intraday_levels,
+    prior_structure_levels,
+    recurring_levels,
+    strike_mspi,
+    summaries,
+)
+from eots.levels.vol_trigger import crossings, skew_profile, slope_strength
+from eots.levels.wall_levels import wall_levels
+from eots.levels.walls import gamma_walls
+from eots.levels.zero_gamma import GammaProfile, ZeroGamma, gamma_profile, zero_gamma
+from eots.market import MarketContext
+
+_SR = {LevelKind.SUPPORT, LevelKind.RESISTANCE}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LevelInputs:
+    """The current snapshot's stages that the levels read (all from ``eots.pipeline.analyze``).
+
+    Attributes
+    ----------
+    spot
+        Spot, $.
+    contracts
+        In-scope contracts with the priced and exposure columns (``Analysis.contracts`` filtered
+        to the expiry scope); the volatility trigger re-prices them.
+    by_strike
+        ``STRIKE_SCHEMA`` frame (``Analysis.by_strike``).
+    strike_metrics
+        Per-strike metrics (``Analysis.metrics.strikes``, optionally joined with adaptive metric
+        columns such as ``a_dag``); None: no MSPI levels and neutral alignment.
+    profile, zero_gamma
+        The foundation's gamma profile and its crossings (computed here when None).
+    """
+
+    spot: float
+    contracts: pl.DataFrame
+    by_strike: pl.DataFrame
+    strike_metrics: pl.DataFrame | None = None
+    profile: GammaProfile | None = None
+    zero_gamma: ZeroGamma | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LevelHistory:
+    """What earlier work supplies: the previous update's levels and measured outcomes.
+
+    ``previous``: the ``KeyLevels`` of the previous update (persistence, positioning change
+    between updates, reuse of the prior-session summaries). ``track_record``:
+    ``conviction.TRACK_RECORD_SCHEMA`` rows (None: the neutral prior).
+    """
+
+    previous: KeyLevels | None = None
+    track_record: pl.DataFrame | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Conditions:
+    atr: float
+    iv_rank: float
+    iv_ratio: float
+    notes: tuple[str, ...]
+
+
+def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditions:
+    notes: list[str] = []
+    atr = math.nan
+    rank, ratio = 0.5, 1.0
+    if context is not None:
+        atr, rank, ratio = context.atr.value, context.iv_rank.value, context.iv_ratio.value
+        for name, e in (("atr", context.atr), ("iv_rank", context.iv_rank)):
+            if not e.sufficient:
+                notes.append(f"{name}: {e.source} ({e.note})")
+    if not (math.isfinite(atr) and atr > 0):
+        near = inputs.contracts.filter(
+            pl.col("exposure_ok") & ((pl.col("strike") / inputs.spot - 1).abs() <= 0.02)
+        )
+        iv = near.get_column("iv").median() if near.height else None
+        iv_f = float(iv) if isinstance(iv, float) and math.isfinite(iv) else 0.16
+        atr = inputs.spot * iv_f / math.sqrt(252.0)
+        notes.append(f"atr: iv-implied {atr:.2f} (no usable ATR from the context)")
+    return _Conditions(
+        atr=atr,
+        iv_rank=rank if math.isfinite(rank) else 0.5,
+        iv_ratio=ratio if math.isfinite(ratio) and ratio > 0 else 1.0,
+        notes=tuple(notes),
+    )
+
+
+def _gamma_levels(
+    inputs: LevelInputs, atr: float, iv_ratio: float, as_of: dt.datetime, params: LevelParams
+) -> tuple[list[Level], list[str]]:
+    profile = inputs.profile or gamma_profile(inputs.contracts, inputs.spot, params.zero_gamma)
+    zg = inputs.zero_gamma or zero_gamma(profile)
+    notes: list[str] = []
+    scale = float(np.max(np.abs(profile.net_gex))) if profile.net_gex.size else 0.0
+    out = [
+        Level(
+            price=root,
+            kind=LevelKind.ZERO_GAMMA,
+            timeframe=Timeframe.INTRADAY,
+            strength=slope_strength(profile.terms.net_gex, root, scale, atr),
+            evidence=(
+                ("net_gex_at_spot", zg.net_gex_at_spot),
+                ("nearest", 1.0 if root == zg.nearest else 0.0),
+            ),
+            first_seen=as_of,
+            last_seen=as_of,
+        )
+        for root in zg.crossings
+    ]
+    if not zg.found:
+        notes.append(f"zero gamma: {zg.describe(inputs.spot)}")
+    skew = skew_profile(inputs.contracts, inputs.spot, zg.band, params.zero_gamma.negligible_d1)
+    roots = crossings(skew.net_gex, zg.band, params.wall_detection.trigger_grid_points)
+    if not roots:
+        notes.append("vol trigger: no crossing of the skew-shifted profile within the band")
+        return out, notes
+    vt = min(roots, key=lambda r: (abs(r - inputs.spot), r))
+    grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
+    skew_scale = float(np.max(np.abs(skew.net_gex(grid))))
+    half = params.wall_detection.trigger_zone_atr * atr * iv_ratio
+    shift = vt - zg.nearest if zg.nearest is not None else math.nan
+    out.append(
+        Level(
+            price=vt,
+            kind=LevelKind.VOL_TRIGGER,
+            timeframe=Timeframe.INTRADAY,
+            strength=slope_strength(skew.net_gex, vt, skew_scale, atr),
+            low=vt - half,
+            high=vt + half,
+            evidence=(
+                ("crossings", float(len(roots))),
+                ("shift_from_zero_gamma", shift),
+                ("zone_half_width", half),
+                ("iv_ratio", iv_ratio),
+            ),
+            first_seen=as_of,
+            last_seen=as_of,
+        )
+    )
+    return out, notes
+
+
+def _interactions(
+    levels: list[Level], context: MarketContext | None, atr: float, params: LevelParams
+) -> list[Level]:
+    p = params.multi_timeframe
+    bars = None
+    path = None
+    if context is not None:
+        bars = context.daily_bars.tail(p.interaction_bars)
+        path = context.spot_path.get_column("spot").to_numpy()
+    out = []
+    for lv in levels:
+        inter = NO_INTERACTION
+        if bars is not None and bars.height:
+            inter = inter + bar_interaction(lv.price, bars, atr, p.touch_atr)
+        if path is not None and path.size > 1:
+            inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
+        extra = (
+            ("tests", float(inter.tests)),
+            ("holds", float(inter.holds)),
+            ("breaches", float(inter.breaches)),
+            ("reaction_atr", inter.reaction_atr),
+            ("interaction", inter.factor(p.interaction_full_tests)),
+        )
+        out.append(dataclasses.replace(lv, evidence=lv.evidence + extra))
+    return out
+
+
+def _structure(
+    levels: list[Level], atr: float, as_of: dt.datetime, params: LevelParams
+) -> list[Level]:
+    """Clusters, S/R strengths and the cluster levels."""
+    p = params.multi_timeframe
+    groups = cluster_groups([lv.price for lv in levels], p.cluster_distance_factor * atr)
+    scored = list(levels)
+    for group in groups:
+        members = [levels[i] for i in group]
+        tfs = {m.timeframe for m in members}
+        sr = [i for i in group if levels[i].kind in _SR]
+        peak = (
+            max(sr, key=lambda i: (abs(levels[i].value("mspi") or 0.0), -levels[i].price))
+            if len(group) > 1 and sr
+            else None
+        )
+        for i in sr:
+            lv = levels[i]
+            conf = confluence(tfs, p) if len(group) > 1 else timeframe_weight(lv.timeframe, p)
+            inter = lv.value("interaction")
+            strength, factors = sr_strength(lv, 0.5 if inter is None else inter, i == peak, conf, p)
+            scored[i] = dataclasses.replace(lv, strength=strength, evidence=lv.evidence + factors)
+    clusters = [cluster_level([scored[i] for i in g], as_of, p) for g in groups if len(g) > 1]
+    return scored + clusters
+
+
+def key_levels(
+    inputs: LevelInputs,
+    context: MarketContext | None,
+    params: LevelParams,
+    as_of: dt.datetime,
+    history: LevelHistory | None = None,
+) -> KeyLevels:
+    """Return every key level of the current snapshot (module docstring).
+
+    Parameters
+    ----------
+    inputs
+        The current snapshot's stages (``LevelInputs``).
+    context
+        Market context as of ``as_of`` (ATR, IV rank/ratio, prior sessions, bars, spot path);
+        None: current-snapshot levels only, with the documented fallbacks (in ``notes``).
+    params
+        Level parameters.
+    as_of
+        The analysis instant (timezone-aware): stamps ``first_seen``/``last_seen``.
+    history
+        Previous update and track record (None: none).
+    """
+    history = history or LevelHistory()
+    previous = history.previous
+    cond = _conditions(inputs, context)
+    notes = list(cond.notes)
+    factor = condition_factor(cond.iv_rank, params.thresholds)
+    t = params.thresholds
+    intraday_thr = mspi_threshold(t.intraday_base, factor)
+    cached = previous.sessions if previous is not None else ()
+    daily = summaries(context.daily if context else (), cached, params)
+    weekly = summaries(context.weekly if context else (), cached + daily, params)
+    if context is not None and not context.daily:
+        notes.append("daily: no prior end-of-day snapshots")
+
+    levels: list[Level] = []
+    mspi = strike_mspi(inputs.strike_metrics) if inputs.strike_metrics is not None else None
+    if mspi is not None:
+        levels += intraday_levels(mspi, inputs.spot, intraday_thr, as_of, params)
+    else:
+        notes.append("support/resistance: no strike metrics")
+    mt = params.multi_timeframe
+    for tf, sums, base, need in (
+        (Timeframe.DAILY, daily, t.daily_base, mt.daily_min_sessions),
+        (Timeframe.WEEKLY, weekly, t.weekly_base, mt.weekly_min_weeks),
+    ):
+        levels += recurring_levels(sums, tf, mspi_threshold(base, factor), need, as_of)
+        if sums:
+            levels += prior_structure_levels(sums[-1], tf, as_of)
+
+    last = daily[-1] if daily else None
+    positioning = positioning_change(
+        inputs.by_strike,
+        last.strikes if last is not None else None,
+        previous.exposures if previous is not None and previous.exposures.height else None,
+    )
+    walls = gamma_walls(inputs.by_strike, inputs.spot, runners_up=params.wall_detection.runners_up)
+    prior_walls = (
+        (_finite(last.call_wall), _finite(last.put_wall)) if last is not None else (None, None)
+    )
+    levels += wall_levels(
+        walls, inputs.by_strike, positioning, prior_walls, as_of, params.wall_detection
+    )
+    gamma, gamma_notes = _gamma_levels(inputs, cond.atr, cond.iv_ratio, as_of, params)
+    levels += gamma
+    notes += gamma_notes
+
+    levels = carry_forward(levels, previous, mt.match_atr * cond.atr, as_of)
+    levels = _interactions(levels, context, cond.atr, params)
+    levels = _structure(levels, cond.atr, as_of, params)
+
+    cp = params.conviction_framework
+    grid_metrics = [
+        m for m in cp.metrics if inputs.strike_metrics is not None and m in inputs.strike_metrics
+    ]
+    weights = metric_weights(grid_metrics, history.track_record, cp)
+    grid = MetricGrid(inputs.strike_metrics, [m for m, _ in weights])
+    kind_rates = rates(history.track_record, "kind", cp.prior_observations)
+    final = []
+    for lv in levels:
+        align = alignment(lv, inputs.spot, grid, weights)
+        score, factors = conviction(lv, align, kind_rates, mt.persistence_updates, cp)
+        final.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
+    final.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))
+    return KeyLevels(
+        as_of=as_of,
+        spot=inputs.spot,
+        levels=tuple(final),
+        conviction_threshold=conviction_threshold(factor, cp),
+        mspi_threshold=intraday_thr,
+        metric_weights=weights,
+        positioning=positioning,
+        sessions=_unique(daily + weekly),
+        exposures=inputs.by_strike.select("strike", "net_gex", "dex"),
+        notes=tuple(notes),
+    )
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _unique(items: tuple[SessionSummary, ...]) -> tuple[SessionSummary, ...]:
+    seen: dict[str, SessionSummary] = {}
+    for s in items:
+        seen.setdefault(s.content_hash, s)
+    return tuple(seen.values())
+
+
+__all__ = ["LevelHistory", "LevelInputs", "key_levels"]

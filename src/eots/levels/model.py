@@ -1,0 +1,254 @@
+"""Key-level value objects: `LevelKind`, `Timeframe`, `Level`, `KeyLevels`, `LEVELS_SCHEMA`.
+
+``eots.levels.key_levels`` returns one ``KeyLevels``: every level of every kind and timeframe, each
+with its price (a zone ``low..high`` for clusters and volatility triggers), a strength and a
+conviction on the one 0..1 scale of conventions.md section 6, the evidence behind it as
+``(name, value)`` pairs, and when it was first and last seen (persistence across updates). The
+CLI, the JSON report and the evaluation consume it through ``to_frame()`` (``LEVELS_SCHEMA``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import polars as pl
+
+from eots.chain.schema import UTC_US
+
+
+class LevelKind(StrEnum):
+    """What a level is (definitions in ``docs/levels.md``)."""
+
+    SUPPORT = "support"  # |MSPI| above the dynamic threshold, MSPI > 0 (base_system.md 5.1)
+    RESISTANCE = "resistance"  # the same with MSPI < 0
+    CALL_WALL = "call_wall"  # largest positive net GEX (conventions.md section 4)
+    PUT_WALL = "put_wall"  # most negative net GEX
+    SECONDARY_CALL_WALL = "secondary_call_wall"  # runner-up call walls above the strength floor
+    SECONDARY_PUT_WALL = "secondary_put_wall"
+    ABS_GAMMA = "abs_gamma"  # largest call GEX + |put GEX|
+    ZERO_GAMMA = "zero_gamma"  # a crossing of the sticky-strike gamma profile
+    VOL_TRIGGER = "vol_trigger"  # a crossing of the skew-shifted (sticky-moneyness) profile
+    CLUSTER = "cluster"  # a zone of nearby levels (distance in ATR)
+
+
+class Timeframe(StrEnum):
+    """Which data a level comes from."""
+
+    INTRADAY = "intraday"  # the current snapshot
+    DAILY = "daily"  # prior sessions' end-of-day snapshots
+    WEEKLY = "weekly"  # prior weeks' last snapshots
+    MULTI = "multi"  # a cluster whose members span several timeframes
+
+
+#: Stars from a 0..1 score (conventions.md section 6): thresholds for 1..5 stars.
+STAR_THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+Evidence = tuple[tuple[str, float], ...]
+
+
+def stars(score: float) -> int:
+    """Return 0..5 stars for a 0..1 score.
+
+    Examples
+    --------
+    >>> [stars(s) for s in (0.05, 0.1, 0.45, 0.7, 0.95)]
+    [0, 1, 2, 4, 5]
+    """
+    return sum(score >= t for t in STAR_THRESHOLDS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Level:
+    """One key level.
+
+    Attributes
+    ----------
+    price
+        The level, $ (a strike, a root of a profile, or a cluster's strength-weighted centre).
+    kind, timeframe
+        What it is and which data it came from.
+    strength
+        0..1 from the kind's documented factors (``docs/levels.md``).
+    conviction
+        0..1 composite of metric alignment, historical performance and persistence.
+    low, high
+        The zone it covers, $ (equal to ``price`` for a point level).
+    evidence
+        ``(name, value)`` pairs behind the level (metric values, factors, counts ...).
+    first_seen, last_seen
+        The first and the latest ``as_of`` at which a matching level was found.
+    updates
+        How many consecutive updates it has been found in (1 = new).
+    """
+
+    price: float
+    kind: LevelKind
+    timeframe: Timeframe
+    strength: float
+    conviction: float = 0.0
+    low: float = math.nan
+    high: float = math.nan
+    evidence: Evidence = ()
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    updates: int = 1
+
+    def __post_init__(self) -> None:
+        """Fill a point level's zone and refuse scores outside 0..1."""
+        if math.isnan(self.low):
+            object.__setattr__(self, "low", self.price)
+        if math.isnan(self.high):
+            object.__setattr__(self, "high", self.price)
+        for name in ("strength", "conviction"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"expected {name} in [0, 1], was {value}")
+
+    def value(self, name: str) -> float | None:
+        """Return the evidence item ``name``, or None."""
+        for key, v in self.evidence:
+            if key == name:
+                return v
+        return None
+
+    @property
+    def stars(self) -> int:
+        """Conviction as 0..5 stars."""
+        return stars(self.conviction)
+
+
+#: One row per level (``KeyLevels.to_frame``); ``evidence`` is a list of name/value structs.
+LEVELS_SCHEMA = pl.Schema(
+    {
+        "price": pl.Float64(),  # $
+        "low": pl.Float64(),  # $, zone bottom
+        "high": pl.Float64(),  # $, zone top
+        "kind": pl.Enum([k.value for k in LevelKind]),
+        "timeframe": pl.Enum([t.value for t in Timeframe]),
+        "strength": pl.Float64(),  # 0..1
+        "conviction": pl.Float64(),  # 0..1
+        "stars": pl.Int8(),  # 0..5 from conviction
+        "high_conviction": pl.Boolean(),  # conviction >= the adaptive threshold
+        "updates": pl.Int64(),  # consecutive updates seen
+        "first_seen": UTC_US,
+        "last_seen": UTC_US,
+        "evidence": pl.List(pl.Struct({"name": pl.String(), "value": pl.Float64()})),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionSummary:
+    """What a prior snapshot contributes to the daily and weekly levels (see ``timeframes``).
+
+    ``strikes`` has ``strike, net_gex, dex, mspi`` (NaN MSPI when the metrics could not run);
+    ``walls`` the call wall, put wall, abs-gamma strike and zero gamma (NaN: none). It is keyed by
+    the snapshot's ``content_hash`` so a later update can reuse it instead of re-pricing.
+    """
+
+    session: dt.date
+    ts_event: dt.datetime
+    content_hash: str
+    spot: float
+    strikes: pl.DataFrame
+    call_wall: float
+    put_wall: float
+    abs_gamma: float
+    zero_gamma: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeyLevels:
+    """Every key level as of one instant, with what the next update needs.
+
+    Attributes
+    ----------
+    as_of
+        The analysis instant.
+    spot
+        Spot at ``as_of``, $.
+    levels
+        All levels, sorted by price then kind.
+    conviction_threshold
+        The adaptive threshold of the high-conviction set (0..1).
+    mspi_threshold
+        The dynamic MSPI threshold used for intraday support/resistance (|MSPI| >= it).
+    metric_weights
+        ``(metric, weight)`` used for the alignment (sums to 1).
+    positioning
+        Dealer positioning change by strike (``positioning.POSITIONING_SCHEMA``).
+    sessions
+        The prior-session summaries used (reused by the next update when their hash matches).
+    exposures
+        ``strike, net_gex, dex`` of this snapshot (the next update diffs against it).
+    notes
+        Fallbacks taken (thin history, no crossing ...).
+    """
+
+    as_of: dt.datetime
+    spot: float
+    levels: tuple[Level, ...]
+    conviction_threshold: float
+    mspi_threshold: float
+    metric_weights: tuple[tuple[str, float], ...]
+    positioning: pl.DataFrame
+    sessions: tuple[SessionSummary, ...] = ()
+    exposures: pl.DataFrame = field(default_factory=pl.DataFrame)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def high_conviction(self) -> tuple[Level, ...]:
+        """Levels whose conviction reaches ``conviction_threshold``, strongest first."""
+        keep = [lv for lv in self.levels if lv.conviction >= self.conviction_threshold]
+        return tuple(sorted(keep, key=lambda lv: (-lv.conviction, lv.price)))
+
+    def of_kind(self, kind: LevelKind, timeframe: Timeframe | None = None) -> tuple[Level, ...]:
+        """Return the levels of ``kind`` (and ``timeframe`` if given), by price."""
+        return tuple(
+            lv
+            for lv in self.levels
+            if lv.kind is kind and (timeframe is None or lv.timeframe is timeframe)
+        )
+
+    def nearest(self, *, above: bool, n: int = 3) -> tuple[Level, ...]:
+        """Return the ``n`` levels nearest spot strictly above (or at/below) it."""
+        side = [lv for lv in self.levels if (lv.price > self.spot) == above]
+        return tuple(sorted(side, key=lambda lv: (abs(lv.price - self.spot), lv.kind))[:n])
+
+    def to_frame(self) -> pl.DataFrame:
+        """Return the levels as a ``LEVELS_SCHEMA`` frame."""
+        rows = [
+            {
+                "price": lv.price,
+                "low": lv.low,
+                "high": lv.high,
+                "kind": lv.kind.value,
+                "timeframe": lv.timeframe.value,
+                "strength": lv.strength,
+                "conviction": lv.conviction,
+                "stars": lv.stars,
+                "high_conviction": lv.conviction >= self.conviction_threshold,
+                "updates": lv.updates,
+                "first_seen": lv.first_seen,
+                "last_seen": lv.last_seen,
+                "evidence": [{"name": k, "value": v} for k, v in lv.evidence],
+            }
+            for lv in self.levels
+        ]
+        return pl.DataFrame(rows, schema=LEVELS_SCHEMA)
+
+
+__all__ = [
+    "LEVELS_SCHEMA",
+    "STAR_THRESHOLDS",
+    "Evidence",
+    "KeyLevels",
+    "Level",
+    "LevelKind",
+    "SessionSummary",
+    "Timeframe",
+    "stars",
+]

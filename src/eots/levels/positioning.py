@@ -1,0 +1,70 @@
+"""Dealer positioning change: how net GEX and DEX by strike moved between snapshots and sessions.
+
+``positioning_change(now, session_ref, update_ref)`` joins the current per-strike ``net_gex`` and
+``dex`` (``STRIKE_SCHEMA`` units: $ per 1 % move, $ notional) with two references: the last prior
+session's end-of-day snapshot (``d_*_session``) and the previous update of the same session
+(``d_*_update``, from ``KeyLevels.exposures``). A strike missing on one side counts as 0 there; a
+missing reference gives NaN changes. The wall strengths read ``d_net_gex_session``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: Output of ``positioning_change``: one row per strike, ascending.
+POSITIONING_SCHEMA = pl.Schema(
+    {
+        "strike": pl.Float64(),
+        "net_gex": pl.Float64(),  # $ per 1 % move, now
+        "dex": pl.Float64(),  # $ notional, now
+        "d_net_gex_session": pl.Float64(),  # now - prior session end of day (NaN: no reference)
+        "d_dex_session": pl.Float64(),
+        "d_net_gex_update": pl.Float64(),  # now - previous update (NaN: no reference)
+        "d_dex_update": pl.Float64(),
+    }
+)
+
+
+def _diff(now: pl.DataFrame, ref: pl.DataFrame | None, suffix: str) -> pl.DataFrame:
+    names = {"net_gex": f"d_net_gex_{suffix}", "dex": f"d_dex_{suffix}"}
+    if ref is None or ref.height == 0:
+        return now.select("strike", *(pl.lit(float("nan")).alias(v) for v in names.values()))
+    joined = now.join(
+        ref.select("strike", "net_gex", "dex"), on="strike", how="full", coalesce=True, suffix="_r"
+    )
+    return joined.select(
+        "strike",
+        *(
+            (pl.col(k).fill_null(0.0) - pl.col(f"{k}_r").fill_null(0.0)).alias(v)
+            for k, v in names.items()
+        ),
+    )
+
+
+def positioning_change(
+    now: pl.DataFrame, session_ref: pl.DataFrame | None, update_ref: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Return ``POSITIONING_SCHEMA`` rows for every strike present now or in a reference.
+
+    Examples
+    --------
+    >>> now = pl.DataFrame({"strike": [100.0, 105.0], "net_gex": [5.0, 2.0], "dex": [1.0, 1.0]})
+    >>> ref = pl.DataFrame({"strike": [100.0], "net_gex": [3.0], "dex": [1.0]})
+    >>> positioning_change(now, ref, None).get_column("d_net_gex_session").to_list()
+    [2.0, 2.0]
+    """
+    base = now.select("strike", "net_gex", "dex")
+    session = _diff(base, session_ref, "session")
+    update = _diff(base, update_ref, "update")
+    keys = pl.concat([session.select("strike"), update.select("strike")]).unique()
+    out = (
+        keys.join(base, on="strike", how="left")
+        .join(session, on="strike", how="left")
+        .join(update, on="strike", how="left")
+        .with_columns(pl.col("net_gex", "dex").fill_null(0.0))
+        .sort("strike")
+    )
+    return out.select(list(POSITIONING_SCHEMA)).cast(POSITIONING_SCHEMA)
+
+
+__all__ = ["POSITIONING_SCHEMA", "positioning_change"]

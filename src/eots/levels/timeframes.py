@@ -1,0 +1,217 @@
+"""Support and resistance by timeframe: the current snapshot, prior sessions, prior weeks.
+
+* **Intraday** (the current snapshot): strikes whose strike-level MSPI reaches the dynamic floor
+  (``thresholds``): MSPI >= floor is support, MSPI <= -floor resistance (base_system.md 5.1, with
+  the 5.2 threshold). At most ``max_per_side`` of each, the largest |MSPI| first, within
+  ``band_pct`` of spot.
+* **Daily** (``MarketContext.daily``: prior sessions' end-of-day snapshots) and **weekly**
+  (``MarketContext.weekly``: prior weeks' last snapshots): a strike is a candidate in a summary
+  when its |MSPI| reaches that timeframe's floor; it is a level when it is a candidate in at least
+  ``min(min_count, n)`` of the ``n`` summaries. Its kind is the majority sign (ties: the sign of
+  the mean MSPI). Evidence: ``mspi`` (mean over the candidate summaries), ``count``, ``n``,
+  ``persistence = count / n``. The latest summary's walls, abs-gamma strike and zero gamma become
+  the timeframe's ``call_wall``/``put_wall``/``abs_gamma``/``zero_gamma`` levels (SpotGamma
+  publishes its levels from the prior close in the same way).
+
+A prior snapshot is reduced once to a ``SessionSummary`` (``session_summary``: prices it, its
+exposures and base metrics); summaries travel on ``KeyLevels.sessions`` so the next update reuses
+them by content hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import polars as pl
+
+from eots.core.time import session_of
+from eots.exposures import ExpiryScope, contract_exposures, strike_exposures
+from eots.greeks.frame import priced_chain
+from eots.levels.model import Level, LevelKind, SessionSummary, Timeframe
+from eots.levels.params import LevelParams
+from eots.levels.walls import gamma_walls
+from eots.levels.zero_gamma import gamma_profile, zero_gamma
+from eots.market import PriorSnapshot
+from eots.metrics import MetricInputs, base_metrics
+
+NAN = math.nan
+
+
+def strike_mspi(strike_metrics: pl.DataFrame) -> pl.DataFrame:
+    """Return ``strike, mspi`` (one row per strike, ascending) from a metrics strike frame.
+
+    With the ``per_expiry`` scope (an ``expiry`` column) the row of largest |MSPI| of a strike
+    is kept.
+    """
+    f = strike_metrics.select("strike", pl.col("mspi").cast(pl.Float64).fill_nan(None))
+    f = f.drop_nulls("mspi")
+    return (
+        f.sort([pl.col("strike"), pl.col("mspi").abs()], descending=[False, True])
+        .unique("strike", keep="first", maintain_order=True)
+        .sort("strike")
+    )
+
+
+def intraday_levels(
+    mspi: pl.DataFrame, spot: float, threshold: float, as_of: dt.datetime, params: LevelParams
+) -> list[Level]:
+    """Return the current snapshot's support and resistance levels (module docstring)."""
+    p = params.multi_timeframe
+    near = mspi.filter((pl.col("strike") / spot - 1.0).abs() <= p.band_pct)
+    out: list[Level] = []
+    for kind, keep in (
+        (LevelKind.SUPPORT, pl.col("mspi") >= threshold),
+        (LevelKind.RESISTANCE, pl.col("mspi") <= -threshold),
+    ):
+        top = near.filter(keep).sort(pl.col("mspi").abs(), descending=True).head(p.max_per_side)
+        for strike, value in top.select("strike", "mspi").iter_rows():
+            out.append(
+                Level(
+                    price=strike,
+                    kind=kind,
+                    timeframe=Timeframe.INTRADAY,
+                    strength=0.0,
+                    evidence=(("mspi", value), ("threshold", threshold)),
+                    first_seen=as_of,
+                    last_seen=as_of,
+                )
+            )
+    return out
+
+
+def session_summary(prior: PriorSnapshot, params: LevelParams) -> SessionSummary:
+    """Reduce a prior snapshot to its per-strike exposures, MSPI, walls and zero gamma.
+
+    Runs the foundation stages (pricing, exposures over ``params.exposures``' expiry scope, base
+    metrics with the context-free fallbacks) as of the snapshot's own quote time.
+    """
+    snap = prior.snapshot
+    session = session_of(snap.ts_event)
+    contracts = contract_exposures(priced_chain(snap, params.pricing), snap.spot, params.exposures)
+    mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
+    by_strike = strike_exposures(contracts, mask)
+    in_scope = contracts.filter(mask)
+    metrics = base_metrics(
+        in_scope, MetricInputs(as_of=snap.ts_event, spot=snap.spot), params.metrics
+    )
+    strikes = by_strike.select("strike", "net_gex", "dex").join(
+        strike_mspi(metrics.strikes), on="strike", how="left"
+    )
+    walls = gamma_walls(by_strike, snap.spot, runners_up=0)
+    zg = zero_gamma(gamma_profile(in_scope, snap.spot, params.zero_gamma))
+    return SessionSummary(
+        session=prior.session,
+        ts_event=prior.ts_event,
+        content_hash=prior.content_hash,
+        spot=snap.spot,
+        strikes=strikes.with_columns(pl.col("mspi").fill_null(NAN)),
+        call_wall=_or_nan(walls.call_wall_strike),
+        put_wall=_or_nan(walls.put_wall_strike),
+        abs_gamma=_or_nan(walls.abs_gamma_strike),
+        zero_gamma=_or_nan(zg.nearest),
+    )
+
+
+def summaries(
+    priors: Sequence[PriorSnapshot], cached: Sequence[SessionSummary], params: LevelParams
+) -> tuple[SessionSummary, ...]:
+    """Return one summary per prior snapshot, reusing ``cached`` ones with the same content hash."""
+    by_hash = {s.content_hash: s for s in cached}
+    return tuple(by_hash.get(p.content_hash) or session_summary(p, params) for p in priors)
+
+
+def recurring_levels(
+    sessions: Sequence[SessionSummary],
+    timeframe: Timeframe,
+    threshold: float,
+    min_count: int,
+    as_of: dt.datetime,
+) -> list[Level]:
+    """Return the strikes that are MSPI candidates in enough summaries (module docstring)."""
+    n = len(sessions)
+    if n == 0:
+        return []
+    stacked = pl.concat(
+        [s.strikes.select("strike", "mspi") for s in sessions], how="vertical_relaxed"
+    ).filter(pl.col("mspi").is_not_nan() & (pl.col("mspi").abs() >= threshold))
+    need = min(min_count, n)
+    grouped = (
+        stacked.group_by("strike")
+        .agg(
+            count=pl.len(),
+            positive=(pl.col("mspi") > 0).sum(),
+            mean=pl.col("mspi").mean(),
+        )
+        .filter(pl.col("count") >= need)
+        .sort("strike")
+    )
+    out = []
+    for strike, count, positive, mean in grouped.iter_rows():
+        negative = count - positive
+        support = positive > negative or (positive == negative and mean > 0)
+        out.append(
+            Level(
+                price=strike,
+                kind=LevelKind.SUPPORT if support else LevelKind.RESISTANCE,
+                timeframe=timeframe,
+                strength=0.0,
+                evidence=(
+                    ("mspi", mean),
+                    ("count", float(count)),
+                    ("n", float(n)),
+                    ("persistence", count / n),
+                    ("threshold", threshold),
+                ),
+                first_seen=as_of,
+                last_seen=as_of,
+            )
+        )
+    return out
+
+
+def prior_structure_levels(
+    latest: SessionSummary, timeframe: Timeframe, as_of: dt.datetime
+) -> list[Level]:
+    """Return the latest summary's walls, abs-gamma strike and zero gamma as ``timeframe`` levels.
+
+    Their strength is 1 for walls and abs gamma (the rank-1 strike of that snapshot) and 0.5 for
+    zero gamma (a regime marker); ``session_age`` days say how old the snapshot is.
+    """
+    age = float((session_of(as_of) - latest.session).days)
+    out = []
+    for kind, price, strength in (
+        (LevelKind.CALL_WALL, latest.call_wall, 1.0),
+        (LevelKind.PUT_WALL, latest.put_wall, 1.0),
+        (LevelKind.ABS_GAMMA, latest.abs_gamma, 1.0),
+        (LevelKind.ZERO_GAMMA, latest.zero_gamma, 0.5),
+    ):
+        if math.isnan(price):
+            continue
+        out.append(
+            Level(
+                price=price,
+                kind=kind,
+                timeframe=timeframe,
+                strength=strength,
+                evidence=(("session_age_days", age), ("spot_then", latest.spot)),
+                first_seen=as_of,
+                last_seen=as_of,
+            )
+        )
+    return out
+
+
+def _or_nan(value: float | None) -> float:
+    return NAN if value is None else float(value)
+
+
+__all__ = [
+    "intraday_levels",
+    "prior_structure_levels",
+    "recurring_levels",
+    "session_summary",
+    "strike_mspi",
+    "summaries",
+]
