@@ -1,0 +1,177 @@
+"""Evaluate key levels over stored history: the store-backed runner of ``levels.evaluate``.
+
+For every stored session S of the underlying in ``[start, end]``, the levels are computed as of
+S's last snapshot (the end-of-day view, as vendors publish from the prior close): the foundation
+pipeline on that snapshot, the market context read through an as-of-guarded reader (nothing
+later), and ``key_levels``. They apply to the next NYSE session after S and are tested against
+its daily bar. Bars come from the price store (``1d``) when it has them, else they are derived
+from the stored snapshots' spots (``snapshot_spots_proxy``: the high and low are the extremes of
+the sampled spots, so "held" is overstated); the result says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from eots.core.time import nyse_calendar, session_of
+from eots.history.context import market_context
+from eots.history.reader import AsOfReader
+from eots.history.sessions import session_open
+from eots.levels import (
+    SESSION_LEVELS_SCHEMA,
+    LevelHistory,
+    LevelInputs,
+    LevelParams,
+    evaluate_levels,
+    key_levels,
+)
+from eots.market import ContextParams
+from eots.pipeline import AnalysisParams, analyze
+from eots.storage import PriceStore, SnapshotStore
+from eots.storage.prices import bars_from_snapshots
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreEvaluation:
+    """What ``evaluate_store`` measured.
+
+    Attributes
+    ----------
+    table
+        ``levels.EVALUATION_SCHEMA`` rows, one per level kind and timeframe.
+    levels
+        ``SESSION_LEVELS_SCHEMA`` rows: every level and the session it was tested on.
+    bars_source
+        ``price_store`` or ``snapshot_spots_proxy``.
+    sessions_tested
+        Sessions with both levels and a bar.
+    notes
+        Sessions skipped and why.
+    """
+
+    table: pl.DataFrame
+    levels: pl.DataFrame
+    bars_source: str
+    sessions_tested: int
+    notes: tuple[str, ...]
+
+
+def session_levels(
+    store: SnapshotStore,
+    underlying: str,
+    session: dt.date,
+    prices: PriceStore | None = None,
+    params: LevelParams | None = None,
+) -> pl.DataFrame:
+    """Return the levels as of ``session``'s last stored snapshot (``SESSION_LEVELS_SCHEMA``).
+
+    The ``session`` column holds the session they apply to (the next NYSE session).
+    """
+    params = params or LevelParams()
+    refs = store.list(underlying, session_open(session), None)
+    refs = tuple(r for r in refs if r.session == session)
+    if not refs:
+        return pl.DataFrame(schema=SESSION_LEVELS_SCHEMA)
+    ref = refs[-1]
+    as_of = ref.ts_event
+    snapshot = store.load(ref)
+    analysis = analyze(
+        snapshot,
+        AnalysisParams(
+            pricing=params.pricing,
+            exposures=params.exposures,
+            zero_gamma=params.zero_gamma,
+            metrics=params.metrics,
+        ),
+    )
+    context = market_context(
+        AsOfReader(store, prices, as_of),
+        underlying,
+        as_of,
+        ContextParams(pricing=params.pricing, intraday_snapshots=1),
+    )
+    inputs = LevelInputs(
+        spot=snapshot.spot,
+        contracts=analysis.contracts.filter(analysis.scope.mask(analysis.session)),
+        by_strike=analysis.by_strike,
+        strike_metrics=analysis.metrics.strikes,
+        profile=analysis.profile,
+        zero_gamma=analysis.zero_gamma,
+    )
+    levels = key_levels(inputs, context, params, as_of, LevelHistory())
+    applies = nyse_calendar().next_session(session_of(as_of))
+    return (
+        levels.to_frame()
+        .select(
+            pl.lit(applies).alias("session"),
+            pl.col("kind").cast(pl.String),
+            pl.col("timeframe").cast(pl.String),
+            "price",
+        )
+        .cast(SESSION_LEVELS_SCHEMA)
+    )
+
+
+def evaluate_store(
+    store: SnapshotStore,
+    underlying: str,
+    span: tuple[dt.date | None, dt.date | None] = (None, None),
+    prices: PriceStore | None = None,
+    params: LevelParams | None = None,
+    on_session: Callable[[dt.date], None] | None = None,
+) -> StoreEvaluation:
+    """Compute each stored session's levels and evaluate them on the following session's bar.
+
+    Parameters
+    ----------
+    store, underlying
+        Where the snapshots are and which symbol.
+    span
+        First and last stored session whose levels are computed (None: unbounded).
+    prices
+        Price store with ``1d`` bars (None or empty: bars derived from snapshot spots, flagged).
+    params
+        Level parameters (their pricing/exposure/metric sections drive the pipeline too).
+    on_session
+        Called with each session as it is processed (progress).
+    """
+    underlying = underlying.upper()
+    lo, hi = span
+    sessions = [
+        s for s in store.sessions(underlying) if (lo is None or s >= lo) and (hi is None or s <= hi)
+    ]
+    frames = []
+    for s in sessions:
+        if on_session is not None:
+            on_session(s)
+        frames.append(session_levels(store, underlying, s, prices, params))
+    levels = pl.concat(frames) if frames else pl.DataFrame(schema=SESSION_LEVELS_SCHEMA)
+    bars = prices.bars(underlying, "1d") if prices is not None else pl.DataFrame()
+    source = "price_store"
+    if bars.height == 0:
+        bars = bars_from_snapshots(store, underlying, "1d")
+        source = "snapshot_spots_proxy"
+    daily = bars.select(
+        pl.Series("session", [session_of(t) for t in bars.get_column("ts").to_list()], pl.Date),
+        "open",
+        "high",
+        "low",
+        "close",
+    )
+    have = set(daily.get_column("session").to_list())
+    wanted = sorted(set(levels.get_column("session").to_list()))
+    notes = tuple(f"{d}: no daily bar, its levels are not tested" for d in wanted if d not in have)
+    return StoreEvaluation(
+        table=evaluate_levels(levels, daily),
+        levels=levels,
+        bars_source=source,
+        sessions_tested=sum(d in have for d in wanted),
+        notes=notes,
+    )
+
+
+__all__ = ["StoreEvaluation", "evaluate_store", "session_levels"]
