@@ -1,12 +1,13 @@
 """Evaluate key levels over stored history: the store-backed runner of ``levels.evaluate``.
 
-For every stored session S of the underlying in ``[start, end]``, the levels are computed as of
-S's last snapshot (the end-of-day view, as vendors publish from the prior close): the foundation
-pipeline on that snapshot, the market context read through an as-of-guarded reader (nothing
-later), and ``key_levels``. They apply to the next NYSE session after S and are tested against
-its daily bar. Bars come from the price store (``1d``) when it has them, else they are derived
-from the stored snapshots' spots (``snapshot_spots_proxy``: the high and low are the extremes of
-the sampled spots, so "held" is overstated); the result says which.
+For every stored session S of the underlying in a span, the levels are computed as of S's last
+snapshot (the end-of-day view, as vendors publish from the prior close): the foundation stages on
+that snapshot (``levels.snapshot_inputs``: the pipeline's stages), the market context read
+through an as-of-guarded reader (nothing later), and ``key_levels``. They apply to the next NYSE
+session after S and are tested against its daily bar. Bars come from the price store (``1d``)
+when it has them, else they are derived from the stored snapshots' spots
+(``snapshot_spots_proxy``: the high and low are the extremes of the sampled spots, so "held" is
+overstated); the result says which.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from eots.history.sessions import session_open
 from eots.levels import (
     SESSION_LEVELS_SCHEMA,
     LevelHistory,
-    LevelInputs,
     LevelParams,
     evaluate_levels,
     key_levels,
+    snapshot_inputs,
 )
 from eots.market import ContextParams
-from eots.pipeline import AnalysisParams, analyze
 from eots.storage import PriceStore, SnapshotStore
 from eots.storage.prices import bars_from_snapshots
 
@@ -79,29 +79,13 @@ def session_levels(
     ref = refs[-1]
     as_of = ref.ts_event
     snapshot = store.load(ref)
-    analysis = analyze(
-        snapshot,
-        AnalysisParams(
-            pricing=params.pricing,
-            exposures=params.exposures,
-            zero_gamma=params.zero_gamma,
-            metrics=params.metrics,
-        ),
-    )
     context = market_context(
         AsOfReader(store, prices, as_of),
         underlying,
         as_of,
         ContextParams(pricing=params.pricing, intraday_snapshots=1),
     )
-    inputs = LevelInputs(
-        spot=snapshot.spot,
-        contracts=analysis.contracts.filter(analysis.scope.mask(analysis.session)),
-        by_strike=analysis.by_strike,
-        strike_metrics=analysis.metrics.strikes,
-        profile=analysis.profile,
-        zero_gamma=analysis.zero_gamma,
-    )
+    inputs = snapshot_inputs(snapshot, params)
     levels = key_levels(inputs, context, params, as_of, LevelHistory())
     applies = nyse_calendar().next_session(session_of(as_of))
     return (

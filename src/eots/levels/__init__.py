@@ -6,7 +6,7 @@ See ``docs/levels.md`` for every definition and default.
 
 from eots.levels.conviction import TRACK_RECORD_SCHEMA
 from eots.levels.evaluate import EVALUATION_SCHEMA, SESSION_LEVELS_SCHEMA, evaluate_levels
-from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels
+from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels, snapshot_inputs
 from eots.levels.model import (
     LEVELS_SCHEMA,
     KeyLevels,
@@ -61,6 +61,7 @@ __all__ = [
     "gamma_walls",
     "key_levels",
     "positioning_change",
+    "snapshot_inputs",
     "stars",
     "zero_gamma",
 ]

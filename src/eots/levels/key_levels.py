@@ -30,6 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from eots.chain.snapshot import ChainSnapshot
+from eots.core.time import session_of
+from eots.exposures import ExpiryScope, contract_exposures, strike_exposures
+from eots.greeks.frame import priced_chain
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
 from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
@@ -51,6 +55,7 @@ from eots.levels.wall_levels import wall_levels
 from eots.levels.walls import gamma_walls
 from eots.levels.zero_gamma import GammaProfile, ZeroGamma, gamma_profile, zero_gamma
 from eots.market import MarketContext
+from eots.metrics import MetricInputs, base_metrics
 
 _SR = {LevelKind.SUPPORT, LevelKind.RESISTANCE}
 
@@ -81,6 +86,33 @@ class LevelInputs:
     strike_metrics: pl.DataFrame | None = None
     profile: GammaProfile | None = None
     zero_gamma: ZeroGamma | None = None
+
+
+def snapshot_inputs(snapshot: ChainSnapshot, params: LevelParams) -> LevelInputs:
+    """Return ``LevelInputs`` for a snapshot by running the foundation stages on it.
+
+    The same stages as ``eots.pipeline.analyze`` (pricing, exposures over the expiry scope, gamma
+    profile, base metrics without history), with the parameters of ``params``; for callers below
+    the pipeline (the evaluation runner) and for tests.
+    """
+    session = session_of(snapshot.ts_event)
+    contracts = contract_exposures(
+        priced_chain(snapshot, params.pricing), snapshot.spot, params.exposures
+    )
+    mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
+    in_scope = contracts.filter(mask)
+    profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
+    metrics = base_metrics(
+        in_scope, MetricInputs(as_of=snapshot.ts_event, spot=snapshot.spot), params.metrics
+    )
+    return LevelInputs(
+        spot=snapshot.spot,
+        contracts=in_scope,
+        by_strike=strike_exposures(contracts, mask),
+        strike_metrics=metrics.strikes,
+        profile=profile,
+        zero_gamma=zero_gamma(profile),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -347,4 +379,4 @@ def _unique(items: tuple[SessionSummary, ...]) -> tuple[SessionSummary, ...]:
     return tuple(seen.values())
 
 
-__all__ = ["LevelHistory", "LevelInputs", "key_levels"]
+__all__ = ["LevelHistory", "LevelInputs", "key_levels", "snapshot_inputs"]
