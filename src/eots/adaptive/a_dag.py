@@ -1,0 +1,90 @@
+"""A-DAG, adaptive delta-adjusted gamma exposure (framework.md 1.1), per contract.
+
+Formula (the seed's, with every helper defined in its own module)::
+
+    a_dag = gxoi * vw * sgn(dxoi) * (1 + alpha_v * r * dte_scale) * n(F_gamma) * decay
+
+* ``vw`` (``a_dag_volume_weight``): ``1 + k n(|volume|)``, k = ``volume_weight_factor`` 0.7
+  (volume-weighted gamma; session volume of the current chain; missing volume: 1).
+* ``alpha_v`` (``a_dag_alpha``): the base alignment coefficient with the adaptive values
+  ``1.3 v`` / ``0.7 / v`` / 1 (``regime``; v = ``a_dag_regime_factor``).
+* ``r`` (``a_dag_flow_ratio``): ``phi(|F_delta| / |dxoi|) = 2/(1 + e^{-3 x}) - 1`` in [0, 1) by
+  default (the seed's flow_ratio; ``FlowRatioShape.RAW`` gives the base ratio), 0 when dxoi = 0.
+* ``dte_scale`` (``a_dag_dte_scale``): the DTE bucket scale, inside the flow term as the seed
+  writes it (``dte``).
+* ``n(F_gamma)`` (``a_dag_norm_gamma_flow``): net customer gamma flow normalised over the base
+  metrics' scope (same flow choice as ``dag_custom``).
+* ``decay`` (``a_dag_decay``): the per-contract recency multiplier of flow (``decay``).
+
+Units: gxoi's (delta-shares per $1). Sign: ``sgn(dxoi) sgn(F_gamma)`` exactly as ``dag_custom``;
+every adaptive factor is positive, so A-DAG and DAG agree in sign contract by contract. The
+regime factor enters only through alpha (the seed; [CANON] also multiplied by it, double counting).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from eots.adaptive.decay import DECAY_COLUMN
+from eots.adaptive.inputs import f, w
+from eots.adaptive.params import ADagParams
+from eots.metrics import BaseMetricParams
+from eots.metrics.coefficients import alignment, flow_ratio, sign_nonzero
+from eots.metrics.normalise import normalised
+from eots.metrics.params import AlignmentCoefficients
+
+#: Per-contract factor columns of A-DAG.
+A_DAG_FACTORS = (
+    "a_dag_regime_factor",
+    "a_dag_alpha",
+    "a_dag_flow_ratio",
+    "a_dag_dte_scale",
+    "a_dag_volume_weight",
+    "a_dag_decay",
+    "a_dag_norm_gamma_flow",
+)
+
+
+def a_dag_factors(
+    params: ADagParams,
+    base_params: BaseMetricParams,
+    *,
+    regime: float,
+    alpha: AlignmentCoefficients,
+    dte_scale: pl.Expr,
+    decay_joined: bool,
+) -> dict[str, pl.Expr]:
+    """Return A-DAG's factor columns (first stage)."""
+    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
+    volume_weight = pl.lit(1.0)
+    if params.factors.volume_weighting:
+        n_volume = normalised(pl.col(w("volume")).abs(), scope, clip)
+        volume_weight = (1.0 + params.volume_weight_factor * n_volume).fill_null(1.0)
+    flow_delta, dxoi = pl.col(f("delta")), pl.col(w("dxoi"))
+    return {
+        "a_dag_regime_factor": pl.lit(regime, dtype=pl.Float64),
+        "a_dag_alpha": alignment(flow_delta, dxoi, alpha),
+        "a_dag_flow_ratio": flow_ratio(
+            flow_delta, dxoi, params.flow_ratio, params.sigmoid_steepness
+        ),
+        "a_dag_dte_scale": dte_scale,
+        "a_dag_volume_weight": volume_weight,
+        "a_dag_decay": pl.col(DECAY_COLUMN).fill_null(1.0) if decay_joined else pl.lit(1.0),
+        "a_dag_norm_gamma_flow": normalised(pl.col(f("gamma")), scope, clip),
+    }
+
+
+def a_dag_value() -> dict[str, pl.Expr]:
+    """Return ``a_dag`` from its factors (second stage)."""
+    c = pl.col
+    return {
+        "a_dag": c(w("gxoi"))
+        * c("a_dag_volume_weight")
+        * sign_nonzero(c(w("dxoi")))
+        * (1.0 + c("a_dag_alpha") * c("a_dag_flow_ratio") * c("a_dag_dte_scale"))
+        * c("a_dag_norm_gamma_flow")
+        * c("a_dag_decay")
+    }
+
+
+__all__ = ["A_DAG_FACTORS", "a_dag_factors", "a_dag_value"]

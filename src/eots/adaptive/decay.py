@@ -1,0 +1,93 @@
+"""A-DAG's temporal decay: a per-contract recency multiplier of flow over past snapshots.
+
+Input: the market context's ``flow_increments`` (one row per contract and snapshot-to-snapshot
+increment, stamped ``ts`` = the later snapshot's quote time; only stamps at or before ``as_of``
+are used). Keyed by contract (``root, expiry, strike, right``), the key of the contracts frame, so
+history never falls out of alignment (the [CANON] defect, base_system.md 4.1).
+
+With the latest K <= ``decay_window`` (10) stamps aged a = 0 (latest) ... K-1, weights
+``w_a = delta^a`` (delta = ``temporal_decay_factor`` 0.85) and ``|v_a|`` the contracts traded in
+increment a::
+
+    decay = (sum_a w_a |v_a| / sum_a |v_a|) / mean_a(w_a)
+
+Dimensionless, > 0: 1 when the contract's trading is spread evenly over the window, up to
+``1 / mean(w)`` (2.1 with the defaults, K = 10) when all of it is in the latest increment, down to
+``delta^(K-1) / mean(w)`` when all of it is in the oldest. It is the seed's
+``recency_weighted_flow`` multiplier: contracts whose flow is recent weigh more. A contract with
+no traded volume in the window, and every contract when fewer than ``decay_min_increments`` (2)
+stamps exist, gets 1 (neutral; flagged when it is for lack of history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from eots.adaptive.inputs import CONTRACT_KEY
+from eots.adaptive.params import ADagParams
+from eots.adaptive.report import FactorReport, measured, switched_off, thin
+from eots.chain.schema import UTC_US
+from eots.market import MarketContext
+
+_METRIC, _FACTOR = "a_dag", "decay"
+#: Column of the keyed frame ``recency_multiplier`` returns.
+DECAY_COLUMN = "_decay"
+
+
+def recency_weights(n: int, delta: float) -> list[float]:
+    """Return ``delta^a`` for ages a = 0 (latest) ... n-1.
+
+    Examples
+    --------
+    >>> recency_weights(3, 0.5)
+    [1.0, 0.5, 0.25]
+    """
+    return [delta**a for a in range(n)]
+
+
+def recency_multiplier(
+    context: MarketContext | None, as_of: dt.datetime, params: ADagParams
+) -> tuple[pl.DataFrame | None, FactorReport]:
+    """Return the per-contract multiplier keyed by contract (None: neutral everywhere)."""
+    if not params.factors.temporal_decay:
+        return None, switched_off(_METRIC, _FACTOR)
+    if context is None:
+        return None, thin(_METRIC, _FACTOR, 1.0, "no market context")
+    increments = context.flow_increments.filter(
+        pl.col("ts") <= pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US)
+    )
+    stamps = increments.get_column("ts").unique().sort(descending=True).head(params.decay_window)
+    if stamps.len() < params.decay_min_increments:
+        why = (
+            f"{stamps.len()} flow increments at or before as_of, "
+            f"{params.decay_min_increments} needed ({context.flow_coverage.note})"
+        )
+        return None, thin(_METRIC, _FACTOR, 1.0, why)
+    weights = recency_weights(stamps.len(), params.temporal_decay_factor)
+    mean_w = sum(weights) / len(weights)
+    ages = pl.DataFrame({"ts": stamps, "_w": weights})
+    volume = pl.col("volm").fill_nan(None).abs()
+    keyed = (
+        increments.lazy()
+        .join(ages.lazy(), on="ts", how="inner")
+        .group_by(list(CONTRACT_KEY))
+        .agg(_num=(pl.col("_w") * volume).sum(), _den=volume.sum())
+        .select(
+            *CONTRACT_KEY,
+            pl.when(pl.col("_den") > 0)
+            .then(pl.col("_num") / pl.col("_den") / mean_w)
+            .otherwise(1.0)
+            .alias(DECAY_COLUMN),
+        )
+        .collect()
+    )
+    how = (
+        f"{stamps.len()} increments, delta {params.temporal_decay_factor}, "
+        f"range [{weights[-1] / mean_w:.3f}, {1.0 / mean_w:.3f}] (per contract)"
+    )
+    return keyed, measured(_METRIC, _FACTOR, None, how)
+
+
+__all__ = ["DECAY_COLUMN", "recency_multiplier", "recency_weights"]

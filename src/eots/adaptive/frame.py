@@ -1,0 +1,418 @@
+"""The adaptive metric engine: A-DAG, E-SDAG, D-TDPI, VRI 2.0 per contract and per strike.
+
+``adaptive_metrics(base, contracts, context, inputs, params)`` sits on top of ``base_metrics``: it
+takes the frame the base metrics were computed on, their output, and the ``MarketContext`` as of
+the snapshot (history is read only through it, and only what is stamped at or before
+``inputs.as_of``), and returns a frozen ``AdaptiveMetrics``: per-contract and per-strike frames
+with every metric and every factor as a column, the factor reports, and the methodology weights.
+Each metric's formula is in its module (``a_dag``, ``e_sdag``, ``d_tdpi``, ``vri_2_0``) and each
+helper's in its own (``regime``, ``dte``, ``decay``, ``skew``, ``methodology``, ``conviction``,
+``time_profile``, ``gaussian``, ``clustering``, ``charm``, ``term_factor``, ``surface``,
+``vol_context``). Without history (``context`` None or thin) every history factor is neutral and
+its report says so; a disabled metric's columns are NaN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from eots.adaptive.a_dag import A_DAG_FACTORS, a_dag_factors, a_dag_value
+from eots.adaptive.charm import charm_past
+from eots.adaptive.clustering import expiration_clustering
+from eots.adaptive.conviction import conviction, stars
+from eots.adaptive.d_tdpi import D_TDPI_FACTORS, d_tdpi_factors, d_tdpi_value
+from eots.adaptive.decay import recency_multiplier
+from eots.adaptive.dte import dte_scale
+from eots.adaptive.e_sdag import (
+    E_SDAG_FACTORS,
+    E_SDAG_METHODS,
+    e_sdag_composite,
+    e_sdag_factors,
+    e_sdag_values,
+    method_norms,
+)
+from eots.adaptive.gaussian import dynamic_gaussian_width
+from eots.adaptive.inputs import CONTRACT_KEY, DTE, working_frame
+from eots.adaptive.methodology import methodology_weights
+from eots.adaptive.params import AdaptiveParams
+from eots.adaptive.regime import adaptive_alpha, volatility_regime
+from eots.adaptive.report import FactorReport
+from eots.adaptive.skew import expiry_skew
+from eots.adaptive.strikes import adaptive_strikes
+from eots.adaptive.surface import surface_dynamics
+from eots.adaptive.term_factor import term_structure_factor
+from eots.adaptive.time_profile import adaptive_time_weight, zero_dte_oi_share
+from eots.adaptive.vol_context import adaptive_thresholds, vol_context_weight
+from eots.adaptive.vri_2_0 import VRI_2_0_FACTORS, vri_2_0_factors, vri_2_0_value
+from eots.core.time import session_of
+from eots.market import TERM_SCHEMA, MarketContext, atm_iv_term
+from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs
+from eots.metrics.context import metric_context
+from eots.metrics.normalise import IN_SCOPE
+
+Note = tuple[str, str]
+
+#: Per-metric output columns (values first, then factors), in output order.
+METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "a_dag": ("a_dag", *A_DAG_FACTORS),
+    "e_sdag": (
+        "e_sdag_skew_adjusted_gex",
+        *E_SDAG_METHODS,
+        "e_sdag_composite",
+        "sdag_conviction_score",
+        "sdag_conviction_direction",
+        "sdag_conviction_stars",
+        *E_SDAG_FACTORS,
+    ),
+    "d_tdpi": ("d_tdpi", "enhanced_ctr", "enhanced_tdfi", *D_TDPI_FACTORS),
+    "vri_2_0": ("vri_2_0", "enhanced_vvr", "enhanced_vfi", *VRI_2_0_FACTORS),
+}
+#: Every per-contract adaptive column (``sdag_conviction_stars`` is Int8, the rest Float64).
+ADAPTIVE_CONTRACT_COLUMNS = tuple(c for cols in METRIC_COLUMNS.values() for c in cols)
+_ID_COLUMNS = ("root", "symbol", "expiry", "settlement", "strike", "right")
+_TERM_INPUTS = ("expiry_ts", "forward", "settlement", "t_years", "iv")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdaptiveMetrics:
+    """Output of ``adaptive_metrics``.
+
+    Attributes
+    ----------
+    contracts
+        Row-aligned with ``BaseMetrics.contracts``: the contract identity columns present
+        (``root, symbol, expiry, settlement, strike, right``) plus ``ADAPTIVE_CONTRACT_COLUMNS``.
+        Out-of-scope and no-IV contracts have NaN (stars null).
+    strikes
+        One row per strike (``adaptive.strikes``): summed metrics, recomputed ratios and
+        conviction, |metric|-weighted factor means.
+    factors
+        One ``FactorReport`` per factor and metric: active, scalar value, neutral, reason.
+    methodology_weights
+        E-SDAG's composite weights (method -> weight, summing to 1).
+    notes
+        (metric, message) pairs: inputs missing and what was done instead.
+    """
+
+    contracts: pl.DataFrame
+    strikes: pl.DataFrame
+    factors: tuple[FactorReport, ...]
+    methodology_weights: dict[str, float]
+    notes: tuple[Note, ...]
+
+
+def _disabled(metric: str, names: tuple[str, ...]) -> list[FactorReport]:
+    return [
+        FactorReport(
+            metric=metric,
+            factor=n,
+            active=False,
+            value=None,
+            neutral=False,
+            reason="metric disabled",
+        )
+        for n in names
+    ]
+
+
+def _joined(frame: pl.DataFrame, keyed: pl.DataFrame | None, on: list[str]) -> pl.DataFrame:
+    if keyed is None:
+        return frame
+    return frame.join(keyed, on=on, how="left", maintain_order="left")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Stages:
+    first: dict[str, pl.Expr]
+    second: dict[str, pl.Expr]
+    third: dict[str, pl.Expr]
+
+
+def adaptive_metrics(
+    base: BaseMetrics,
+    contracts: pl.DataFrame,
+    context: MarketContext | None,
+    inputs: MetricInputs,
+    params: AdaptiveParams | None = None,
+    *,
+    base_params: BaseMetricParams | None = None,
+    track_record: pl.DataFrame | None = None,
+) -> AdaptiveMetrics:
+    """Compute A-DAG, E-SDAG, D-TDPI and VRI 2.0 per contract and per strike.
+
+    Parameters
+    ----------
+    base
+        ``base_metrics(contracts, inputs, base_params)``.
+    contracts
+        The frame the base metrics were computed on (same rows).
+    context
+        Market context as of ``inputs.as_of`` (``eots.history.market_context``); None: no
+        history, every history factor neutral and flagged.
+    inputs
+        The base metrics' inputs (``as_of``, spot, ATR ...).
+    params
+        Adaptive parameters (framework defaults when None).
+    base_params
+        The parameters ``base`` was computed with (defaults when None): scope, flows, SDAG.
+    track_record
+        Past (ts, method, signal, forward_return[, realized_at]) rows for the methodology weights.
+
+    Raises
+    ------
+    ValueError
+        If the context is as of a later instant than ``inputs.as_of`` (look-ahead).
+    """
+    params = params or AdaptiveParams()
+    base_params = base_params or BaseMetricParams()
+    as_of = inputs.as_of
+    if context is not None and context.as_of > as_of:
+        raise ValueError(
+            f"expected a context as of at most {as_of.isoformat()}, "
+            f"was {context.as_of.isoformat()} (look-ahead)"
+        )
+    session = session_of(as_of)
+    notes: list[Note] = []
+    frame = working_frame(base, contracts, session, base_params)
+    live = frame.filter(pl.col(IN_SCOPE))
+    reports: list[FactorReport] = []
+    keyed = all(k in frame.columns for k in CONTRACT_KEY)
+    if not keyed:
+        notes.append(("history", f"no {CONTRACT_KEY} columns: decay and charm are neutral"))
+
+    has_term = all(c in frame.columns for c in _TERM_INPUTS) and live.height > 0
+    term = atm_iv_term(live, inputs.spot) if has_term else pl.DataFrame(schema=TERM_SCHEMA)
+    if not has_term:
+        notes.append(("term", f"no term structure (needs {_TERM_INPUTS}): smile/term factors 1"))
+
+    stages = _Stages(first={}, second={}, third={})
+    methods: list[str] = []
+    weights: dict[str, float] = {}
+    if params.a_dag.enabled:
+        frame = _a_dag(frame, context, as_of, params, base_params, stages, reports, keyed=keyed)
+    else:
+        reports += _disabled("a_dag", A_DAG_FACTORS)
+    if params.e_sdag.enabled:
+        frame, weights = _e_sdag(
+            frame, term, context, as_of, params, base_params, stages, reports, track_record
+        )
+        methods = list(weights)
+    else:
+        reports += _disabled("e_sdag", E_SDAG_FACTORS)
+    if params.d_tdpi.enabled:
+        frame = _d_tdpi(
+            frame, context, inputs, session, params, base_params, stages, reports, keyed=keyed
+        )
+    else:
+        reports += _disabled("d_tdpi", D_TDPI_FACTORS)
+    if params.vri_2_0.enabled:
+        _vri(term, context, as_of, params, base_params, stages, reports)
+    else:
+        reports += _disabled("vri_2_0", VRI_2_0_FACTORS)
+
+    scored = frame.with_columns(**stages.first).with_columns(**stages.second)
+    if stages.third:
+        scored = scored.with_columns(**stages.third)
+    if methods:
+        z = method_norms(base_params, methods)
+        scored = scored.with_columns(**z).with_columns(**conviction(list(z), params.e_sdag))
+        scored = scored.with_columns(
+            sdag_conviction_stars=stars(pl.col("sdag_conviction_score"), params.e_sdag)
+        )
+    missing = [c for c in ADAPTIVE_CONTRACT_COLUMNS if c not in scored.columns]
+    scored = scored.with_columns(
+        pl.lit(None, dtype=pl.Int8 if c == "sdag_conviction_stars" else pl.Float64).alias(c)
+        for c in missing
+    )
+    strikes = adaptive_strikes(scored, base_params, methods, params)
+    floats = [c for c in ADAPTIVE_CONTRACT_COLUMNS if c != "sdag_conviction_stars"]
+    ids = [c for c in _ID_COLUMNS if c in scored.columns]
+    out = scored.select(
+        *ids,
+        *(pl.when(pl.col(IN_SCOPE)).then(pl.col(c)).cast(pl.Float64) for c in floats),
+        pl.when(pl.col(IN_SCOPE))
+        .then(pl.col("sdag_conviction_stars"))
+        .alias("sdag_conviction_stars"),
+    ).select(*ids, *ADAPTIVE_CONTRACT_COLUMNS)
+    strike_floats = [
+        c for c in strikes.columns if strikes.schema[c] == pl.Float64 and c != "strike"
+    ]
+    return AdaptiveMetrics(
+        contracts=out.with_columns(pl.col(floats).fill_null(float("nan"))),
+        strikes=strikes.with_columns(pl.col(strike_floats).fill_null(float("nan"))),
+        factors=tuple(reports),
+        methodology_weights=weights,
+        notes=tuple(notes),
+    )
+
+
+def _a_dag(
+    frame: pl.DataFrame,
+    context: MarketContext | None,
+    as_of: dt.datetime,
+    params: AdaptiveParams,
+    base_params: BaseMetricParams,
+    stages: _Stages,
+    reports: list[FactorReport],
+    *,
+    keyed: bool,
+) -> pl.DataFrame:
+    p = params.a_dag
+    regime = volatility_regime(context, p)
+    dte = dte_scale(p)
+    decay, decay_report = recency_multiplier(context if keyed else None, as_of, p)
+    frame = _joined(frame, decay, list(CONTRACT_KEY))
+    alpha = adaptive_alpha(regime.value, p.alpha)
+    reports += [
+        regime.report,
+        FactorReport(
+            metric="a_dag",
+            factor="alpha",
+            active=p.factors.volatility_regime,
+            value=alpha.aligned,
+            neutral=regime.report.neutral,
+            reason=f"aligned {alpha.aligned:.4f}, opposed {alpha.opposed:.4f}, "
+            f"neutral {alpha.neutral:.4f}",
+        ),
+        dte.report,
+        decay_report,
+    ]
+    vw = p.factors.volume_weighting
+    reports.append(
+        FactorReport(
+            metric="a_dag",
+            factor="volume_weight",
+            active=vw,
+            value=None if vw else 1.0,
+            neutral=False,
+            reason=f"1 + {p.volume_weight_factor} n(|volume|) (per contract)"
+            if vw
+            else "switched off by configuration: neutral value",
+        )
+    )
+    stages.first.update(
+        a_dag_factors(
+            p,
+            base_params,
+            regime=regime.value,
+            alpha=alpha,
+            dte_scale=dte.expr,
+            decay_joined=decay is not None,
+        )
+    )
+    stages.second.update(a_dag_value())
+    return frame
+
+
+def _e_sdag(
+    frame: pl.DataFrame,
+    term: pl.DataFrame,
+    context: MarketContext | None,
+    as_of: dt.datetime,
+    params: AdaptiveParams,
+    base_params: BaseMetricParams,
+    stages: _Stages,
+    reports: list[FactorReport],
+    track_record: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, dict[str, float]]:
+    p = params.e_sdag
+    keys = ["expiry", "settlement"] if "settlement" in frame.columns else ["expiry"]
+    per_expiry, skew_reports = expiry_skew(term, context, as_of, keys, p)
+    joined = per_expiry.height > 0
+    frame = _joined(frame, per_expiry if joined else None, keys)
+    weights, weight_reports = methodology_weights(
+        track_record, as_of, p, params.performance_tracking_window
+    )
+    reports += [*skew_reports, *weight_reports]
+    stages.first.update(e_sdag_factors(p, base_params, skew_joined=joined))
+    stages.second.update(e_sdag_values(base_params))
+    stages.third.update(e_sdag_composite(weights))
+    return frame, weights
+
+
+def _d_tdpi(
+    frame: pl.DataFrame,
+    context: MarketContext | None,
+    inputs: MetricInputs,
+    session: dt.date,
+    params: AdaptiveParams,
+    base_params: BaseMetricParams,
+    stages: _Stages,
+    reports: list[FactorReport],
+    *,
+    keyed: bool,
+) -> pl.DataFrame:
+    p = params.d_tdpi
+    live = frame.filter(pl.col(IN_SCOPE))
+    time_weight = adaptive_time_weight(
+        inputs.as_of, session, zero_dte_oi_share(frame, session), base_params, p
+    )
+    width = dynamic_gaussian_width(context, p)
+    clusters, cluster_report = expiration_clustering(frame, session, p)
+    past, charm_report = charm_past(context if keyed else None, inputs.as_of, p)
+    frame = _joined(_joined(frame, clusters, [DTE]), past, list(CONTRACT_KEY))
+    atr = metric_context(live, inputs, base_params).atr
+    reports += [time_weight.report, width.report, cluster_report, charm_report]
+    stages.first.update(
+        d_tdpi_factors(
+            p,
+            base_params,
+            spot=inputs.spot,
+            atr=atr,
+            time_weight=time_weight.value,
+            width=width.value,
+            cluster_joined=clusters is not None,
+            charm_joined=past is not None,
+        )
+    )
+    stages.second.update(d_tdpi_value())
+    return frame
+
+
+def _vri(
+    term: pl.DataFrame,
+    context: MarketContext | None,
+    as_of: dt.datetime,
+    params: AdaptiveParams,
+    base_params: BaseMetricParams,
+    stages: _Stages,
+    reports: list[FactorReport],
+) -> None:
+    p = params.vri_2_0
+    thresholds, threshold_reports = adaptive_thresholds(context, p)
+    vol_context = vol_context_weight(context, thresholds, p)
+    term_factor = term_structure_factor(term, p)
+    surface = surface_dynamics(context, as_of, p)
+    vomma = p.factors.vomma
+    reports += [
+        *threshold_reports,
+        vol_context.report,
+        term_factor.report,
+        surface.report,
+        FactorReport(
+            metric="vri_2_0",
+            factor="vomma_factor",
+            active=vomma,
+            value=None if vomma else 1.0,
+            neutral=False,
+            reason=f"1 + {p.vomma_enhancement_factor - 1:g} n(|vommaxoi|) (per contract)"
+            if vomma
+            else "switched off by configuration: neutral value",
+        ),
+    ]
+    stages.first.update(
+        vri_2_0_factors(
+            p,
+            base_params,
+            vol_context=vol_context.value,
+            term=term_factor.value,
+            surface=surface.value,
+        )
+    )
+    stages.second.update(vri_2_0_value())
+
+
+__all__ = ["ADAPTIVE_CONTRACT_COLUMNS", "METRIC_COLUMNS", "AdaptiveMetrics", "adaptive_metrics"]

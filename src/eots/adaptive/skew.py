@@ -1,0 +1,147 @@
+"""E-SDAG's enhanced skew adjustment: per-expiry smile, term structure and its intraday change.
+
+Per contract with implied volatility ``iv`` on expiry e (settlement instant; AM and PM apart)::
+
+    smile    = clip(1 + a_s (iv / atm_iv(e) - 1), lo, hi)          a_s = 0.5
+    term     = clip(1 + a_t (atm_iv(e) / iv_ref - 1), lo, hi)       a_t = 0.5
+    intraday = clip(1 + a_d (atm_iv_now(e) / atm_iv_then(e) - 1), lo, hi)   a_d = 1
+    skew     = clip(smile * term * intraday, lo, hi)                [lo, hi] = [0.5, 2]
+
+* ``atm_iv(e)``: the expiry's at-the-forward IV of the current chain (``eots.market.atm_iv_term``:
+  OTM IVs interpolated in total variance across the forward);
+* ``iv_ref``: the constant-maturity ATM IV at ``term_reference_days`` (30) of the same term
+  structure (``constant_maturity_iv``), so ``smile * term`` ~ ``iv / iv_ref`` decomposed into the
+  position on the expiry's smile and the expiry's place on the term structure;
+* ``then``: the oldest of the last ``intraday_lookback`` + 1 snapshots of the session in the market
+  context's ``term_intraday`` (at or before ``as_of``), ``now`` the latest: how the expiry's vol
+  moved during the session (both ends from the context, so like is compared with like).
+
+Dimensionless, > 0; 1 when IV equals the ATM IV, the expiry sits at the reference level and did
+not move. Skew-adjusted GEX = G * skew (G = gxoi, dealer-signed with ``GammaBasis.DEALER``): wings
+priced rich on the smile, rich expiries and expiries bid up intraday weigh more. The smile and term
+pieces need only the current chain; the intraday piece needs at least two snapshots of the session
+(else 1, flagged neutral). A contract or expiry without an ATM IV gets 1 for that piece.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import polars as pl
+
+from eots.adaptive.params import ESdagParams
+from eots.adaptive.report import FactorReport, measured, switched_off, thin
+from eots.chain.schema import UTC_US
+from eots.market import MarketContext, constant_maturity_iv
+
+_METRIC = "e_sdag"
+#: Per-expiry columns of ``expiry_skew``: ATM IV, term piece, intraday piece.
+ATM_IV, TERM_PIECE, INTRADAY_PIECE = "_atm_iv_e", "_term_piece", "_intraday_piece"
+
+
+def _clip(x: pl.Expr, params: ESdagParams) -> pl.Expr:
+    return x.clip(*params.skew_clip)
+
+
+def smile_piece(iv: pl.Expr, params: ESdagParams) -> pl.Expr:
+    """Return the smile piece from a contract's IV and its expiry's ``ATM_IV`` column."""
+    if not params.factors.smile:
+        return pl.lit(1.0)
+    ratio = iv / pl.col(ATM_IV)
+    return _clip(1.0 + params.smile_sensitivity * (ratio - 1.0), params).fill_null(1.0)
+
+
+def _intraday(
+    term_intraday: pl.DataFrame, as_of: dt.datetime, keys: list[str], params: ESdagParams
+) -> tuple[pl.DataFrame | None, int]:
+    seen = term_intraday.filter(pl.col("ts_event") <= pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US))
+    stamps = seen.get_column("ts_event").unique().sort().tail(params.intraday_lookback + 1)
+    if stamps.len() < 2:
+        return None, stamps.len()
+    now = (
+        seen.filter(pl.col("ts_event") == stamps[-1])
+        .group_by(keys)
+        .agg(_now=pl.col("atm_iv").mean())
+    )
+    then = (
+        seen.filter(pl.col("ts_event") == stamps[0])
+        .group_by(keys)
+        .agg(_then=pl.col("atm_iv").mean())
+    )
+    change = pl.col("_now") / pl.col("_then") - 1.0
+    piece = _clip(1.0 + params.intraday_sensitivity * change, params)
+    return now.join(then, on=keys, how="inner").select(
+        *keys, piece.alias(INTRADAY_PIECE)
+    ), stamps.len()
+
+
+def expiry_skew(
+    term: pl.DataFrame,
+    context: MarketContext | None,
+    as_of: dt.datetime,
+    keys: list[str],
+    params: ESdagParams,
+) -> tuple[pl.DataFrame, tuple[FactorReport, ...]]:
+    """Return per-expiry ``ATM_IV``, ``TERM_PIECE``, ``INTRADAY_PIECE`` (keyed by ``keys``).
+
+    Parameters
+    ----------
+    term
+        The current chain's term structure (``TERM_SCHEMA``).
+    context
+        Market context (its ``term_intraday``); None: the intraday piece is neutral.
+    as_of
+        Analysis instant; later snapshots are ignored.
+    keys
+        ``["expiry", "settlement"]``, or ``["expiry"]`` when the contracts carry no settlement.
+    params
+        E-SDAG parameters.
+    """
+    per_expiry = term.group_by(keys).agg(pl.col("atm_iv").mean().alias(ATM_IV))
+    reports: list[FactorReport] = []
+    if not params.factors.smile:
+        reports.append(switched_off(_METRIC, "smile_factor"))
+    elif per_expiry.height:
+        reports.append(
+            measured(_METRIC, "smile_factor", None, f"iv / ATM IV of {per_expiry.height} expiries")
+        )
+    else:
+        reports.append(measured(_METRIC, "smile_factor", 1.0, "no ATM IV in the chain: 1"))
+
+    iv_ref = constant_maturity_iv(term, params.term_reference_days).iv if term.height else math.nan
+    if not params.factors.term_structure:
+        per_expiry = per_expiry.with_columns(pl.lit(1.0).alias(TERM_PIECE))
+        reports.append(switched_off(_METRIC, "term_factor"))
+    elif math.isfinite(iv_ref) and iv_ref > 0:
+        piece = _clip(1.0 + params.term_sensitivity * (pl.col(ATM_IV) / iv_ref - 1.0), params)
+        per_expiry = per_expiry.with_columns(piece.alias(TERM_PIECE))
+        how = f"ATM IV of the expiry over the {params.term_reference_days:g}-day IV {iv_ref:.4f}"
+        reports.append(measured(_METRIC, "term_factor", None, how))
+    else:
+        per_expiry = per_expiry.with_columns(pl.lit(1.0).alias(TERM_PIECE))
+        reports.append(measured(_METRIC, "term_factor", 1.0, "no reference IV in the chain: 1"))
+
+    factor = "intraday_skew_factor"
+    intraday: pl.DataFrame | None = None
+    if not params.factors.intraday_skew:
+        reports.append(switched_off(_METRIC, factor))
+    elif context is None:
+        reports.append(thin(_METRIC, factor, 1.0, "no market context"))
+    else:
+        intraday, n = _intraday(context.term_intraday, as_of, keys, params)
+        if intraday is None:
+            reports.append(thin(_METRIC, factor, 1.0, f"{n} snapshots of the session, 2 needed"))
+        else:
+            how = f"ATM IV change per expiry over the last {n} snapshots (per contract)"
+            reports.append(measured(_METRIC, factor, None, how))
+    if intraday is None:
+        per_expiry = per_expiry.with_columns(pl.lit(1.0).alias(INTRADAY_PIECE))
+    else:
+        per_expiry = per_expiry.join(intraday, on=keys, how="left").with_columns(
+            pl.col(INTRADAY_PIECE).fill_null(1.0)
+        )
+    return per_expiry, tuple(reports)
+
+
+__all__ = ["ATM_IV", "INTRADAY_PIECE", "TERM_PIECE", "expiry_skew", "smile_piece"]

@@ -1,0 +1,97 @@
+"""VRI 2.0, volatility regime indicator, with enhanced VVR and VFI (framework.md 1.4), per contract.
+
+Formula (the seed's: vanna base and vega flow, not the [CANON] vomma base)::
+
+    vri_2_0 = vannaxoi * sgn(vxoi) * (1 + gamma_v * r_v) * n(F_vega)
+              * vol_context_weight * vomma_factor * term_factor * surface_factor
+
+* ``gamma_v`` (``vri_2_0_gamma_coeff``) and ``r_v = |F_vanna| / |vannaxoi|``
+  (``vri_2_0_vanna_ratio``): the base VRI's ``gamma_coeff`` and ``vanna_flow_to_vanna_oi_ratio``.
+* ``n(F_vega)`` (``vri_2_0_norm_vega_flow``): net customer vega flow (``vegas_buy - vegas_sell``,
+  else the ``vxvolm`` proxy) normalised over the base scope, signed.
+* ``vol_context_weight``: IV-percentile weight with adaptive thresholds (``vol_context``).
+* ``vomma_factor`` (``vri_2_0_vomma_factor``): ``1 + (E - 1) n(|vommaxoi|)``, E =
+  ``vomma_enhancement_factor`` 1.5, in [1, E] (continuous, not the [CANON] OI switch).
+* ``term_factor`` (``term_factor``), ``surface_factor`` (``surface``).
+
+Enhanced ratios (bounded; NaN where the denominator is 0)::
+
+    enhanced_vvr = clip(|F_vanna| / |F_vomma|, 0, 10)
+    enhanced_vfi = clip(n(F_vega) / n(|vxoi|), -10, 10)       signed: net vega buying > 0
+
+Units: VRI 2.0 in vannaxoi's (delta-shares per vol point). Sign: ``sgn(vannaxoi) sgn(vxoi)
+sgn(F_vega)``; the base VRI uses the vomma flow instead, so the two agree in sign where vega and
+vomma flows do (always with proxies on positive-vomma contracts).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from eots.adaptive.inputs import f, w
+from eots.adaptive.params import Vri2Params
+from eots.metrics import BaseMetricParams
+from eots.metrics.normalise import normalised, safe_ratio
+
+#: Per-contract factor columns of VRI 2.0.
+VRI_2_0_FACTORS = (
+    "vri_2_0_gamma_coeff",
+    "vri_2_0_vanna_ratio",
+    "vri_2_0_norm_vega_flow",
+    "vri_2_0_vol_context_weight",
+    "vri_2_0_vomma_factor",
+    "vri_2_0_term_factor",
+    "vri_2_0_surface_factor",
+)
+
+
+def vri_2_0_factors(
+    params: Vri2Params,
+    base_params: BaseMetricParams,
+    *,
+    vol_context: float,
+    term: float,
+    surface: float,
+) -> dict[str, pl.Expr]:
+    """Return VRI 2.0's factor columns and the enhanced ratios (first stage)."""
+    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
+    vomma = pl.lit(1.0)
+    if params.factors.vomma:
+        n_vomma = normalised(pl.col(w("vommaxoi")).abs(), scope, clip)
+        vomma = 1.0 + (params.vomma_enhancement_factor - 1.0) * n_vomma
+    vega_flow = pl.col(f("vega"))
+    n_vega = normalised(vega_flow, scope, clip)
+    cap = params.ratio_cap
+    return {
+        "vri_2_0_gamma_coeff": pl.col("gamma_coeff"),
+        "vri_2_0_vanna_ratio": pl.col("vanna_flow_to_vanna_oi_ratio"),
+        "vri_2_0_norm_vega_flow": n_vega,
+        "vri_2_0_vol_context_weight": pl.lit(vol_context, dtype=pl.Float64),
+        "vri_2_0_vomma_factor": vomma,
+        "vri_2_0_term_factor": pl.lit(term, dtype=pl.Float64),
+        "vri_2_0_surface_factor": pl.lit(surface, dtype=pl.Float64),
+        "enhanced_vvr": safe_ratio(pl.col(f("vanna")).abs(), pl.col(f("vomma")).abs()).clip(
+            0.0, cap
+        ),
+        "enhanced_vfi": safe_ratio(n_vega, normalised(pl.col(w("vxoi")).abs(), scope, clip)).clip(
+            -cap, cap
+        ),
+    }
+
+
+def vri_2_0_value() -> dict[str, pl.Expr]:
+    """Return ``vri_2_0`` from its factors (second stage)."""
+    c = pl.col
+    return {
+        "vri_2_0": c(w("vannaxoi"))
+        * c(w("vxoi")).sign()
+        * (1.0 + c("vri_2_0_gamma_coeff") * c("vri_2_0_vanna_ratio"))
+        * c("vri_2_0_norm_vega_flow")
+        * c("vri_2_0_vol_context_weight")
+        * c("vri_2_0_vomma_factor")
+        * c("vri_2_0_term_factor")
+        * c("vri_2_0_surface_factor")
+    }
+
+
+__all__ = ["VRI_2_0_FACTORS", "vri_2_0_factors", "vri_2_0_value"]
