@@ -66,6 +66,8 @@ def cluster_level(
         if total > 0
         else sum(m.price for m in members) / len(members)
     )
+    low, high = min(m.price for m in members), max(m.price for m in members)
+    price = min(high, max(low, price))  # rounding of the weighted mean must not leave the zone
     timeframes = {m.timeframe for m in members}
     none = 1.0
     for m in members:
@@ -76,8 +78,8 @@ def cluster_level(
         kind=LevelKind.CLUSTER,
         timeframe=timeframes.pop() if len(timeframes) == 1 else Timeframe.MULTI,
         strength=min(1.0, max(0.0, 1.0 - none)),
-        low=min(m.price for m in members),
-        high=max(m.price for m in members),
+        low=low,
+        high=high,
         evidence=(
             ("members", float(len(members))),
             ("kinds", float(len({m.kind for m in members}))),

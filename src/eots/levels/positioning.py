@@ -61,7 +61,14 @@ def positioning_change(
         keys.join(base, on="strike", how="left")
         .join(session, on="strike", how="left")
         .join(update, on="strike", how="left")
-        .with_columns(pl.col("net_gex", "dex").fill_null(0.0))
+        .with_columns(
+            pl.col("net_gex", "dex").fill_null(0.0),
+            *(
+                pl.col(f"d_{k}_{name}").fill_null(float("nan") if ref is None else 0.0)
+                for name, ref in (("session", session_ref), ("update", update_ref))
+                for k in ("net_gex", "dex")
+            ),
+        )
         .sort("strike")
     )
     return out.select(list(POSITIONING_SCHEMA)).cast(POSITIONING_SCHEMA)

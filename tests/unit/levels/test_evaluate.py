@@ -1,0 +1,104 @@
+"""The field's level statistics on hand-built levels and bars with known answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import polars as pl
+import pytest
+
+from eots.levels import evaluate_levels
+from eots.levels.evaluate import track_record
+
+DAYS = [dt.date(2024, 3, d) for d in (4, 5, 6, 7, 8, 11, 12)]
+CLOSES = [100.0, 101.0, 99.0, 102.0, 103.0, 101.0, 104.0]
+
+
+def _bars() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "session": DAYS,
+            "open": [100.0, 100.5, 100.0, 99.5, 102.0, 103.0, 101.0],
+            "high": [101.0, 102.5, 100.5, 102.5, 103.5, 103.5, 104.5],
+            "low": [99.0, 100.0, 98.0, 99.0, 101.5, 100.5, 100.8],
+            "close": CLOSES,
+        }
+    )
+
+
+def _levels(kind: str, prices: list[float]) -> pl.DataFrame:
+    n = len(prices)
+    return pl.DataFrame(
+        {"session": DAYS[:n], "kind": [kind] * n, "timeframe": ["daily"] * n, "price": prices}
+    )
+
+
+def test_call_wall_held_closed_inside_and_forward_returns_after_breach() -> None:
+    # Highs 101, 102.5, 100.5, 102.5 against walls 102, 102, 101, 102:
+    # held, breached (closed 101 inside), held, breached (closed 102 inside).
+    out = evaluate_levels(_levels("call_wall", [102.0, 102.0, 101.0, 102.0]), _bars())
+    row = out.row(0, named=True)
+    assert (row["test"], row["n_sessions"], row["n_held"], row["n_breached"]) == (
+        "resistance",
+        4,
+        2,
+        2,
+    )
+    assert row["held_rate"] == 0.5
+    assert row["n_closed_inside"] == 4
+    fwd1 = [(99.0 / 101.0 - 1) * 1e4, (103.0 / 102.0 - 1) * 1e4]
+    fwd5 = [(104.0 / 101.0 - 1) * 1e4]  # the 03-07 breach has no bar 5 sessions later
+    assert row["fwd_1d_bps_after_breach"] == pytest.approx(sum(fwd1) / 2)
+    assert row["fwd_5d_bps_after_breach"] == pytest.approx(fwd5[0])
+    assert math.isnan(row["rv_5d_open_above_pct"])
+
+
+def test_put_wall_support_test_and_track_record() -> None:
+    # Lows 99, 100, 98 against 98.5, 100.5, 97: held, breached (close 101 >= 100.5), held.
+    out = evaluate_levels(_levels("put_wall", [98.5, 100.5, 97.0]), _bars())
+    row = out.row(0, named=True)
+    assert (row["test"], row["n_held"], row["n_closed_inside"], row["n_breached"]) == (
+        "support",
+        2,
+        3,
+        1,
+    )
+    rec = track_record(out)
+    assert rec.row(0) == ("kind", "put_wall", 3, 2.0)
+
+
+def test_regime_split_by_open_and_close_against_zero_gamma() -> None:
+    out = evaluate_levels(_levels("zero_gamma", [100.2, 100.2]), _bars())
+    row = out.row(0, named=True)
+    assert row["test"] == "regime"
+    assert (row["n_open_above"], row["n_open_below"]) == (1, 1)
+    rets = [math.log(CLOSES[i] / CLOSES[i - 1]) for i in range(1, 7)]
+    # 03-04 opens below (100.0 < 100.2): RV of returns of sessions 0..4 -> the first is undefined.
+    assert math.isnan(row["rv_5d_open_below_pct"])
+    # 03-05 opens above: returns of sessions 1..5.
+    sd = float(pl.Series(rets[0:5]).std())  # type: ignore[arg-type]
+    assert row["rv_5d_open_above_pct"] == pytest.approx(sd * math.sqrt(252) * 100)
+    assert math.isnan(row["held_rate"])
+
+
+def test_mixed_kinds_use_side_of_the_open_and_path_widens_the_range() -> None:
+    lv = _levels("abs_gamma", [101.5, 99.0])
+    path = pl.DataFrame({"session": [DAYS[1]], "spot": [98.5]})
+    out = evaluate_levels(lv, _bars(), path)
+    row = out.row(0, named=True)
+    # 03-04: 101.5 above the open: high 101 held. 03-05: 99 below the open: the path's low 98.5
+    # breaches it although the bar's low (100) did not.
+    assert (row["test"], row["n_held"], row["n_breached"]) == ("mixed", 1, 1)
+
+
+def test_levels_on_sessions_without_bars_are_ignored() -> None:
+    lv = pl.DataFrame(
+        {
+            "session": [dt.date(2024, 1, 2)],
+            "kind": ["support"],
+            "timeframe": ["daily"],
+            "price": [1.0],
+        }
+    )
+    assert evaluate_levels(lv, _bars()).height == 0

@@ -1,0 +1,257 @@
+"""Hand-built known answers for the level parts: walls, clusters, interaction, persistence,
+thresholds, strength and conviction bounds."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eots.levels import (
+    KeyLevels,
+    Level,
+    LevelKind,
+    LevelParams,
+    Timeframe,
+    gamma_walls,
+    positioning_change,
+)
+from eots.levels.clusters import cluster_groups, cluster_level
+from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights
+from eots.levels.interaction import bar_interaction, path_interaction
+from eots.levels.params import ConvictionParams, MultiTimeframeParams, WallParams
+from eots.levels.persistence import carry_forward
+from eots.levels.strength import sr_strength
+from eots.levels.thresholds import condition_factor, conviction_threshold, mspi_threshold
+from eots.levels.wall_levels import wall_levels
+
+T0 = dt.datetime(2024, 3, 13, 15, 0, tzinfo=dt.UTC)
+
+
+def _level(price: float, kind: LevelKind = LevelKind.SUPPORT, **kw: object) -> Level:
+    base: dict[str, object] = {
+        "price": price,
+        "kind": kind,
+        "timeframe": Timeframe.INTRADAY,
+        "strength": 0.5,
+        "first_seen": T0,
+        "last_seen": T0,
+    }
+    base.update(kw)
+    return Level(**base)  # type: ignore[arg-type]
+
+
+def _by_strike(rows: list[tuple[float, float, float, float]]) -> pl.DataFrame:
+    """(strike, net_gex, dex, gex_volm)."""
+    f = pl.DataFrame(rows, schema=["strike", "net_gex", "dex", "gex_volm"], orient="row")
+    return f.with_columns(abs_gex=pl.col("net_gex").abs())
+
+
+def _keys(levels: list[Level]) -> list[tuple[str, float]]:
+    return [(lv.kind.value, lv.price) for lv in levels]
+
+
+def test_wall_levels_known_walls_secondary_floor_and_neutral_strength() -> None:
+    f = _by_strike(
+        [
+            (4900.0, -10.0, 0.0, 0.0),  # put wall
+            (4950.0, -7.0, 0.0, 0.0),  # runner-up: C = 0.8*0.7 = 0.56 < 0.6: dropped
+            (5000.0, 2.0, 0.0, 0.0),
+            (5050.0, 9.5, 0.0, 0.0),  # runner-up call wall: 0.8*0.95 = 0.76 -> secondary
+            (5100.0, 10.0, 0.0, 0.0),  # call wall
+        ]
+    )
+    walls = gamma_walls(f, 5000.0, runners_up=2)
+    pos = positioning_change(f, None, None)
+    out = wall_levels(walls, f, pos, (None, None), T0, WallParams())
+    kinds = _keys(out)
+    assert ("call_wall", 5100.0) in kinds
+    assert ("put_wall", 4900.0) in kinds
+    assert ("secondary_call_wall", 5050.0) in kinds
+    assert ("secondary_put_wall", 4950.0) not in kinds
+    cw = next(lv for lv in out if lv.kind is LevelKind.CALL_WALL)
+    # No DEX anywhere, neutral positioning and flow: strength = 0.8 * 1 (gamma share only).
+    assert cw.strength == pytest.approx(0.8)
+    assert cw.value("positioning") == 0.5
+    assert cw.value("flow") == 0.5
+
+
+def test_wall_levels_positioning_growth_and_adverse_flow_move_strength() -> None:
+    now = _by_strike([(5000.0, 10.0, 5.0, -10.0), (4900.0, -4.0, 5.0, 0.0)])
+    prior = now.with_columns(net_gex=pl.when(pl.col("strike") == 5000.0).then(5.0).otherwise(-4.0))
+    walls = gamma_walls(now, 4950.0, runners_up=0)
+    pos = positioning_change(now, prior, None)
+    cw = wall_levels(walls, now, pos, (4950.0, None), T0, WallParams())[0]
+    p = 0.5 + 0.5 * math.tanh(0.5)
+    fl = 0.5 + 0.5 * math.tanh(-1.0)
+    assert cw.value("positioning") == pytest.approx(p)
+    assert cw.value("flow") == pytest.approx(fl)
+    assert cw.value("moved_from") == 4950.0
+    assert cw.strength == pytest.approx(min(1.0, 1.0 * (0.5 + 0.4 * p + 0.6 * fl)))
+
+
+def test_positioning_change_joins_strikes_missing_on_either_side() -> None:
+    now = pl.DataFrame({"strike": [100.0, 105.0], "net_gex": [5.0, 2.0], "dex": [1.0, 3.0]})
+    ref = pl.DataFrame({"strike": [95.0, 100.0], "net_gex": [1.0, 3.0], "dex": [2.0, 1.0]})
+    out = positioning_change(now, ref, now)
+    assert out.get_column("strike").to_list() == [95.0, 100.0, 105.0]
+    assert out.get_column("d_net_gex_session").to_list() == [-1.0, 2.0, 2.0]
+    assert out.get_column("d_dex_session").to_list() == [-2.0, 0.0, 3.0]
+    assert out.get_column("d_net_gex_update").to_list() == [0.0, 0.0, 0.0]
+
+
+def test_cluster_groups_measured_from_first_member_not_chained() -> None:
+    assert cluster_groups([100.0, 101.5, 103.0, 104.0], 2.0) == [[0, 1], [2, 3]]
+    assert cluster_groups([5.0, 1.0, 2.0], 1.0) == [[1, 2], [0]]
+
+
+def test_cluster_level_zone_noisy_or_and_confluence() -> None:
+    members = [
+        _level(100.0, strength=0.5),
+        _level(102.0, strength=0.5, timeframe=Timeframe.DAILY),
+    ]
+    c = cluster_level(members, T0, MultiTimeframeParams())
+    assert (c.low, c.high, c.price) == (100.0, 102.0, 101.0)
+    assert c.strength == pytest.approx(0.75)
+    assert c.timeframe is Timeframe.MULTI
+    assert c.value("confluence") == pytest.approx(0.8)
+
+
+def test_path_interaction_counts_on_a_hand_built_path() -> None:
+    # L = 100, tol = 0.2: approach from above, bounce (hold), come back, pass through (breach),
+    # come back up through from below (breach), end inside the band (no test).
+    p = np.array([104, 102, 100.1, 103, 101, 99.9, 97, 99, 100.0, 102, 100.05])
+    got = path_interaction(100.0, p.astype(float), 2.0, 0.1)
+    assert (got.tests, got.holds, got.breaches) == (3, 1, 2)
+
+
+def test_path_interaction_jump_across_without_sample_in_band_is_a_breach() -> None:
+    got = path_interaction(100.0, np.array([101.0, 99.0]), 1.0, 0.1)
+    assert (got.tests, got.holds, got.breaches) == (1, 0, 1)
+    assert got.reaction_atr == pytest.approx(-1.0)
+
+
+def test_bar_interaction_counts_and_reactions() -> None:
+    bars = pl.DataFrame(
+        {
+            "open": [102.0, 101.0, 99.0, 110.0],
+            "high": [103.0, 101.5, 101.0, 111.0],
+            "low": [99.8, 99.0, 98.0, 109.0],
+            "close": [102.5, 99.5, 100.5, 110.5],
+        }
+    )
+    got = bar_interaction(100.0, bars, 1.0, 0.0)
+    # bar 0: from above, held (+2.5); bar 1: from above, breached (-0.5);
+    # bar 2: from below, closed above: breached (-0.5); bar 3: no test.
+    assert (got.tests, got.holds, got.breaches) == (3, 1, 2)
+    assert got.reaction_atr == pytest.approx((2.5 - 0.5 - 0.5) / 3)
+    assert got.factor(3) == pytest.approx(0.5 + 0.5 * (1 - 2) / 3)
+
+
+def test_carry_forward_keeps_first_seen_counts_updates_and_resets_moved_levels() -> None:
+    p = LevelParams()
+    t1, t2, t3 = T0, T0 + dt.timedelta(minutes=5), T0 + dt.timedelta(minutes=10)
+
+    def levels_at(ts: dt.datetime, wall: float) -> KeyLevels:
+        return KeyLevels(
+            as_of=ts,
+            spot=5000.0,
+            levels=(),
+            conviction_threshold=0.7,
+            mspi_threshold=0.3,
+            metric_weights=(),
+            positioning=pl.DataFrame(),
+        )
+
+    first = carry_forward(
+        [_level(5100.0, LevelKind.CALL_WALL), _level(4900.0, LevelKind.PUT_WALL)], None, 1.0, t1
+    )
+    prev = dataclasses.replace(levels_at(t1, 5100.0), levels=tuple(first))
+    second = carry_forward(
+        [_level(5100.4, LevelKind.CALL_WALL), _level(4925.0, LevelKind.PUT_WALL)], prev, 1.0, t2
+    )
+    assert [(lv.updates, lv.first_seen) for lv in second] == [(2, t1), (1, t2)]
+    prev2 = dataclasses.replace(levels_at(t2, 5100.0), levels=tuple(second))
+    third = carry_forward([_level(5100.0, LevelKind.CALL_WALL)], prev2, 1.0, t3)
+    assert (third[0].updates, third[0].first_seen, third[0].last_seen) == (3, t1, t3)
+    # A same-timeframe level of another kind at the same price does not match.
+    other = carry_forward([_level(5100.0, LevelKind.RESISTANCE)], prev2, 1.0, t3)
+    assert other[0].updates == 1
+    with pytest.raises(ValueError, match="previous levels"):
+        carry_forward([], prev2, 1.0, t1)
+    assert p.multi_timeframe.match_atr == 0.05
+
+
+def test_thresholds_scale_with_iv_rank_and_stay_clipped() -> None:
+    p = LevelParams()
+    assert condition_factor(0.5, p.thresholds) == 1.0
+    assert condition_factor(float("nan"), p.thresholds) == 1.0
+    assert mspi_threshold(0.3, condition_factor(1.0, p.thresholds)) == pytest.approx(0.36)
+    assert conviction_threshold(10.0, p.conviction_framework) == 0.95
+    assert conviction_threshold(0.1, p.conviction_framework) == 0.5
+
+
+def test_metric_weights_neutral_prior_then_track_record() -> None:
+    cp = ConvictionParams(metrics=("mspi", "sai"))
+    assert metric_weights(["sai", "mspi"], None, cp) == (("mspi", 0.5), ("sai", 0.5))
+    record = pl.DataFrame(
+        {
+            "scope": ["metric", "metric"],
+            "name": ["mspi", "sai"],
+            "n": [80, 80],
+            "hits": [70.0, 40.0],
+        }
+    )
+    w = dict(metric_weights(["sai", "mspi"], record, cp))
+    mspi, sai = (70 + 10) / 100, (40 + 10) / 100
+    assert w["mspi"] == pytest.approx(mspi / (mspi + sai))
+
+
+def test_alignment_signed_and_magnitude_metrics() -> None:
+    sm = pl.DataFrame({"strike": [95.0, 100.0, 105.0], "mspi": [1.0, 0.5, -1.0], "sai": [1, 0, 1]})
+    grid = MetricGrid(sm, ["mspi", "sai"])
+    w = (("mspi", 0.5), ("sai", 0.5))
+    assert alignment(_level(95.0), 100.0, grid, w) == pytest.approx(1.0)
+    assert alignment(_level(105.0, LevelKind.SUPPORT), 100.0, grid, w) == pytest.approx(0.0)
+    assert alignment(_level(105.0, LevelKind.RESISTANCE), 100.0, grid, w) == pytest.approx(1.0)
+    assert alignment(_level(101.0), 100.0, grid, w) == pytest.approx(0.5 * 0.5 - 0.5 * 1.0)
+    assert math.isnan(alignment(_level(100.0), 100.0, MetricGrid(None, []), w))
+
+
+unit = st.floats(0.0, 1.0)
+
+
+@given(mspi=st.floats(-5, 5), persistence=unit, interaction=unit, conf=unit, peak=st.booleans())
+def test_strength_stays_in_unit_interval(
+    mspi: float, persistence: float, interaction: float, conf: float, peak: bool
+) -> None:
+    lv = _level(
+        100.0, timeframe=Timeframe.DAILY, evidence=(("mspi", mspi), ("persistence", persistence))
+    )
+    s, _ = sr_strength(lv, interaction, peak, conf, MultiTimeframeParams())
+    assert 0.0 <= s <= 1.0
+
+
+@given(
+    align=st.floats(-1, 1) | st.just(float("nan")),
+    inter=unit,
+    rate=unit,
+    updates=st.integers(1, 99),
+)
+def test_conviction_stays_in_unit_interval(
+    align: float, inter: float, rate: float, updates: int
+) -> None:
+    lv = _level(100.0, updates=updates, evidence=(("interaction", inter),))
+    c, _ = conviction(lv, align, {"support": rate}, 12, ConvictionParams())
+    assert 0.0 <= c <= 1.0
+
+
+def test_level_refuses_scores_outside_unit_interval() -> None:
+    with pytest.raises(ValueError, match="strength"):
+        _level(100.0, strength=1.5)
