@@ -13,8 +13,10 @@ weighted-method units) on G'::
     e_sdag_composite          = sum_m w_m e_sdag_m          (w: ``methodology``, sum to 1)
 
 with ``Dn = n(dxoi)``. Units: gxoi's (delta-shares per $1); the composite is a convex combination
-of same-unit methods, so it is additive per strike. Sign: as the base methods (the skew factor is
-positive); with a neutral skew (1) each method equals its base ``sdag_<method>`` exactly. The
+of same-unit methods, so it is additive per strike. Sign: multiplicative, directional and
+volatility-focused keep their base method's sign (the skew factor is positive); weighted adds
+``w2 D'`` to ``w1 G'``, so a skew factor other than 1 can flip it where the two terms nearly
+cancel. With a neutral skew (1) each method equals its base ``sdag_<method>`` exactly. The
 weights are columns ``e_sdag_weight_<method>`` (0 for methods not in use). The conviction score
 (``conviction``) is computed from ``n(e_sdag_m)``.
 """
