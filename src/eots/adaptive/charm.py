@@ -50,7 +50,7 @@ def charm_past(
     value = pl.col("charmxoi").fill_nan(None).abs()
     keyed = (
         history.lazy()
-        .filter(pl.col("ts").is_in(stamps.implode()))
+        .filter(pl.col("ts").is_between(stamps[-1], stamps[0]))
         .group_by(list(CONTRACT_KEY))
         .agg(_m=value.mean(), _n=value.count())
         .filter(pl.col("_n") == params.charm_lookback)

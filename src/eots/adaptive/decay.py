@@ -67,20 +67,16 @@ def recency_multiplier(
         return None, thin(_METRIC, _FACTOR, 1.0, why)
     weights = recency_weights(stamps.len(), params.temporal_decay_factor)
     mean_w = sum(weights) / len(weights)
-    ages = pl.DataFrame({"ts": stamps, "_w": weights})
+    age_weight = pl.col("ts").replace_strict(
+        dict(zip(stamps.to_list(), weights, strict=True)), return_dtype=pl.Float64
+    )
     volume = pl.col("volm").fill_nan(None).abs()
     keyed = (
         increments.lazy()
-        .join(ages.lazy(), on="ts", how="inner")
+        .filter((pl.col("ts") >= stamps[-1]) & (volume > 0))
         .group_by(list(CONTRACT_KEY))
-        .agg(_num=(pl.col("_w") * volume).sum(), _den=volume.sum())
-        .select(
-            *CONTRACT_KEY,
-            pl.when(pl.col("_den") > 0)
-            .then(pl.col("_num") / pl.col("_den") / mean_w)
-            .otherwise(1.0)
-            .alias(DECAY_COLUMN),
-        )
+        .agg(_num=(age_weight * volume).sum(), _den=volume.sum())
+        .select(*CONTRACT_KEY, (pl.col("_num") / pl.col("_den") / mean_w).alias(DECAY_COLUMN))
         .collect()
     )
     how = (

@@ -5,6 +5,9 @@ takes the frame the base metrics were computed on, their output, and the ``Marke
 the snapshot (history is read only through it, and only what is stamped at or before
 ``inputs.as_of``), and returns a frozen ``AdaptiveMetrics``: per-contract and per-strike frames
 with every metric and every factor as a column, the factor reports, and the methodology weights.
+The current ATM term structure (E-SDAG smile and term pieces, VRI 2.0 term factor) is the
+context's when the context's snapshot is the one analysed (same quote time), else
+``eots.market.atm_iv_term`` of the in-scope contracts.
 Each metric's formula is in its module (``a_dag``, ``e_sdag``, ``d_tdpi``, ``vri_2_0``) and each
 helper's in its own (``regime``, ``dte``, ``decay``, ``skew``, ``methodology``, ``conviction``,
 ``time_profile``, ``gaussian``, ``clustering``, ``charm``, ``term_factor``, ``surface``,
@@ -104,6 +107,15 @@ class AdaptiveMetrics:
     notes: tuple[Note, ...]
 
 
+def _same_snapshot(context: MarketContext | None, as_of: dt.datetime) -> bool:
+    return (
+        context is not None
+        and context.snapshot is not None
+        and context.snapshot.ts_event == as_of
+        and context.term_structure.height > 0
+    )
+
+
 def _disabled(metric: str, names: tuple[str, ...]) -> list[FactorReport]:
     return [
         FactorReport(
@@ -184,8 +196,13 @@ def adaptive_metrics(
         notes.append(("history", f"no {CONTRACT_KEY} columns: decay and charm are neutral"))
 
     has_term = all(c in frame.columns for c in _TERM_INPUTS) and live.height > 0
-    term = atm_iv_term(live, inputs.spot) if has_term else pl.DataFrame(schema=TERM_SCHEMA)
-    if not has_term:
+    if _same_snapshot(context, as_of):
+        term = context.term_structure  # type: ignore[union-attr]
+    elif has_term:
+        term = atm_iv_term(live, inputs.spot)
+    else:
+        term = pl.DataFrame(schema=TERM_SCHEMA)
+    if not has_term and term.height == 0:
         notes.append(("term", f"no term structure (needs {_TERM_INPUTS}): smile/term factors 1"))
 
     stages = _Stages(first={}, second={}, third={})

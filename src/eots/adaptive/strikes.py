@@ -52,11 +52,26 @@ _SUMMANDS = {
 }
 
 
+#: Factors that are one scalar per snapshot: kept as they are.
+SCALAR_FACTORS = frozenset(
+    {
+        "a_dag_regime_factor",
+        "d_tdpi_time_weight",
+        "d_tdpi_gaussian_width",
+        "vri_2_0_vol_context_weight",
+        "vri_2_0_term_factor",
+        "vri_2_0_surface_factor",
+        *(c for c in E_SDAG_FACTORS if c.startswith("e_sdag_weight_")),
+    }
+)
+
+
 def _weighted_mean(factor: str, metric: str) -> pl.Expr:
-    value, weight = pl.col(factor), pl.col(metric).abs()
-    both = value.is_not_null() & weight.is_not_null()
-    total = weight.filter(both).sum()
-    weighted = (value * weight).filter(both).sum() / total
+    if factor in SCALAR_FACTORS:
+        return pl.col(factor).drop_nulls().first().alias(factor)
+    value, weight = pl.col(factor), pl.col(f"_abs_{metric}")
+    total = pl.when(value.is_not_null()).then(weight).sum()
+    weighted = (value * weight).sum() / total
     return pl.when(total > 0).then(weighted).otherwise(value.mean()).alias(factor)
 
 
@@ -77,6 +92,7 @@ def adaptive_strikes(
     s = pl.col
     grouped = (
         scored.filter(pl.col(IN_SCOPE))
+        .with_columns(pl.col(m).abs().alias(f"_abs_{m}") for m in set(FACTOR_METRIC.values()))
         .group_by(keys)
         .agg(
             pl.len().alias("n_contracts"),
@@ -122,4 +138,4 @@ def adaptive_strikes(
     ).sort(keys)
 
 
-__all__ = ["ADDITIVE", "FACTOR_METRIC", "adaptive_strikes"]
+__all__ = ["ADDITIVE", "FACTOR_METRIC", "SCALAR_FACTORS", "adaptive_strikes"]
