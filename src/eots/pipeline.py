@@ -27,10 +27,15 @@ from eots.greeks.params import PricingParams
 from eots.levels import (
     GammaProfile,
     GammaWalls,
+    KeyLevels,
+    LevelHistory,
+    LevelInputs,
+    LevelParams,
     ZeroGamma,
     ZeroGammaParams,
     gamma_profile,
     gamma_walls,
+    key_levels,
     zero_gamma,
 )
 from eots.market import MarketContext
@@ -46,7 +51,20 @@ class AnalysisParams(BaseModel):
     exposures: ExposureParams = Field(default_factory=ExposureParams)
     zero_gamma: ZeroGammaParams = Field(default_factory=ZeroGammaParams)
     metrics: BaseMetricParams = Field(default_factory=BaseMetricParams)
+    levels: LevelParams = Field(default_factory=LevelParams)
     runners_up: int = Field(3, ge=0, le=20)
+
+    def level_params(self) -> LevelParams:
+        """The levels' parameters with this analysis' pricing, exposure, metric and zero-gamma
+        sections, so prior sessions are analysed exactly like the current snapshot."""
+        return self.levels.model_copy(
+            update={
+                "pricing": self.pricing,
+                "exposures": self.exposures,
+                "metrics": self.metrics,
+                "zero_gamma": self.zero_gamma,
+            }
+        )
 
     def fingerprint(self) -> str:
         """Return a short hash of the canonical JSON of these parameters."""
@@ -72,6 +90,7 @@ class History:
     iv_5d: float | None = None
     iv_percentile_30d: float | None = None
     context: MarketContext | None = None
+    previous_levels: KeyLevels | None = None
     description: str = "no history"
 
     @classmethod
@@ -127,6 +146,7 @@ class Analysis:
     profile: GammaProfile
     zero_gamma: ZeroGamma
     metrics: BaseMetrics
+    levels: KeyLevels
     history: History
 
     @property
@@ -180,6 +200,21 @@ def analyze(
         ),
         params.metrics,
     )
+    zg = zero_gamma(profile)
+    levels = key_levels(
+        LevelInputs(
+            spot=snapshot.spot,
+            contracts=in_scope,
+            by_strike=by_strike,
+            strike_metrics=metrics.strikes,
+            profile=profile,
+            zero_gamma=zg,
+        ),
+        history.context,
+        params.level_params(),
+        snapshot.ts_event,
+        LevelHistory(previous=history.previous_levels),
+    )
     return Analysis(
         snapshot=snapshot,
         as_of=snapshot.ts_event,
@@ -191,8 +226,9 @@ def analyze(
         totals=_totals(in_scope, by_strike),
         walls=gamma_walls(by_strike, snapshot.spot, runners_up=params.runners_up),
         profile=profile,
-        zero_gamma=zero_gamma(profile),
+        zero_gamma=zg,
         metrics=metrics,
+        levels=levels,
         history=history,
     )
 

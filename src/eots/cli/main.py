@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import collect_cmd, prices_cmd, store_cmds
+from eots.cli import collect_cmd, levels_cmd, prices_cmd, store_cmds
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
@@ -254,6 +254,9 @@ store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
 app.add_typer(prices_cmd.prices_app, name="prices")
+levels_app = typer.Typer(help="Key levels: how well they held.", no_args_is_help=True)
+levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
+app.add_typer(levels_app, name="levels")
 
 
 def main() -> None:

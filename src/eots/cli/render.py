@@ -91,7 +91,41 @@ def render(data: dict[str, Any], console: Console) -> None:
             )
         top.add_row(*cells)
     console.print(top)
+    _render_levels(data["levels"], data["spot"], console)
     _render_metrics(data["metrics"], console)
+
+
+def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> None:
+    table = Table(
+        title=f"Key levels nearest spot {spot:,.2f} (* = high conviction, "
+        f">= {levels['conviction_threshold']:.2f})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for label in ("price", "zone", "kind", "timeframe", "strength", "conviction", "stars"):
+        table.add_column(label, justify="right" if label != "kind" else "left", no_wrap=True)
+
+    def add(level: dict[str, Any]) -> None:
+        zone = f"{level['low']:g}-{level['high']:g}" if level["low"] != level["high"] else ""
+        mark = "*" if level["high_conviction"] else ""
+        table.add_row(
+            f"{level['price']:,.2f}",
+            zone,
+            level["kind"],
+            level["timeframe"],
+            f"{level['strength']:.2f}",
+            f"{level['conviction']:.2f}{mark}",
+            "*" * level["stars"],
+        )
+
+    for level in reversed(levels["above_spot"]):
+        add(level)
+    table.add_section()
+    for level in levels["below_spot"]:
+        add(level)
+    console.print(table)
+    for note in levels["notes"]:
+        console.print(f"  levels: {note}")
 
 
 def _fmt(x: float | None) -> str:

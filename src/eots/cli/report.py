@@ -12,6 +12,7 @@ import polars as pl
 
 from eots.core.time import ET
 from eots.exposures.params import SignConvention
+from eots.levels.model import Level
 from eots.levels.walls import RankedStrike
 from eots.pipeline import Analysis
 
@@ -113,6 +114,39 @@ def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
     }
 
 
+def _level(level: Level, threshold: float) -> dict[str, Any]:
+    return {
+        "price": _num(level.price),
+        "low": _num(level.low),
+        "high": _num(level.high),
+        "kind": level.kind.value,
+        "timeframe": level.timeframe.value,
+        "strength": _num(level.strength),
+        "conviction": _num(level.conviction),
+        "stars": level.stars,
+        "high_conviction": level.conviction >= threshold,
+        "first_seen": level.first_seen.isoformat(),
+        "last_seen": level.last_seen.isoformat(),
+        "updates": level.updates,
+        "evidence": {name: _num(value) for name, value in level.evidence},
+    }
+
+
+def levels_report(analysis: Analysis, *, nearest: int) -> dict[str, Any]:
+    """The whole key-level collection, and the levels nearest spot on each side."""
+    kl = analysis.levels
+    th = kl.conviction_threshold
+    return {
+        "conviction_threshold": _num(th),
+        "mspi_threshold": _num(kl.mspi_threshold),
+        "metric_weights": dict(kl.metric_weights),
+        "notes": list(kl.notes),
+        "above_spot": [_level(lv, th) for lv in kl.nearest(above=True, n=nearest)],
+        "below_spot": [_level(lv, th) for lv in kl.nearest(above=False, n=nearest)],
+        "all": [_level(lv, th) for lv in kl.levels],
+    }
+
+
 def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
     """Return the analysis as JSON-ready plain data."""
     snap = analysis.snapshot
@@ -199,6 +233,7 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
             }
             for row in forwards_table(analysis).iter_rows(named=True)
         ],
+        "levels": levels_report(analysis, nearest=min(top, 6)),
         "metrics": metrics_report(analysis, top=top),
         "params_fingerprint": analysis.params_fingerprint,
     }
