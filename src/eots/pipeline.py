@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from eots.adaptive import AdaptiveMetrics, AdaptiveParams, adaptive_metrics
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import session_of
 from eots.exposures import (
@@ -51,6 +52,7 @@ class AnalysisParams(BaseModel):
     exposures: ExposureParams = Field(default_factory=ExposureParams)
     zero_gamma: ZeroGammaParams = Field(default_factory=ZeroGammaParams)
     metrics: BaseMetricParams = Field(default_factory=BaseMetricParams)
+    adaptive: AdaptiveParams = Field(default_factory=AdaptiveParams)
     levels: LevelParams = Field(default_factory=LevelParams)
     runners_up: int = Field(3, ge=0, le=20)
 
@@ -91,6 +93,7 @@ class History:
     iv_percentile_30d: float | None = None
     context: MarketContext | None = None
     previous_levels: KeyLevels | None = None
+    track_record: pl.DataFrame | None = None
     description: str = "no history"
 
     @classmethod
@@ -146,6 +149,8 @@ class Analysis:
     profile: GammaProfile
     zero_gamma: ZeroGamma
     metrics: BaseMetrics
+    adaptive: AdaptiveMetrics
+    strike_metrics: pl.DataFrame  # base and adaptive metrics per strike, side by side
     levels: KeyLevels
     history: History
 
@@ -188,25 +193,33 @@ def analyze(
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
     profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
-    metrics = base_metrics(
-        _with_flows(in_scope, history.flows),
-        MetricInputs(
-            as_of=snapshot.ts_event,
-            spot=snapshot.spot,
-            atr=history.atr,
-            underlying_iv=history.underlying_iv,
-            iv_5d=history.iv_5d,
-            iv_percentile_30d=history.iv_percentile_30d,
-        ),
-        params.metrics,
+    metric_contracts = _with_flows(in_scope, history.flows)
+    inputs = MetricInputs(
+        as_of=snapshot.ts_event,
+        spot=snapshot.spot,
+        atr=history.atr,
+        underlying_iv=history.underlying_iv,
+        iv_5d=history.iv_5d,
+        iv_percentile_30d=history.iv_percentile_30d,
+    )
+    metrics = base_metrics(metric_contracts, inputs, params.metrics)
+    adaptive = adaptive_metrics(
+        metrics,
+        metric_contracts,
+        history.context,
+        inputs,
+        params.adaptive,
+        base_params=params.metrics,
+        track_record=history.track_record,
     )
     zg = zero_gamma(profile)
+    strike_metrics = _strike_metrics(metrics, adaptive)
     levels = key_levels(
         LevelInputs(
             spot=snapshot.spot,
             contracts=in_scope,
             by_strike=by_strike,
-            strike_metrics=metrics.strikes,
+            strike_metrics=strike_metrics,
             profile=profile,
             zero_gamma=zg,
         ),
@@ -228,9 +241,19 @@ def analyze(
         profile=profile,
         zero_gamma=zg,
         metrics=metrics,
+        adaptive=adaptive,
+        strike_metrics=strike_metrics,
         levels=levels,
         history=history,
     )
+
+
+def _strike_metrics(metrics: BaseMetrics, adaptive: AdaptiveMetrics) -> pl.DataFrame:
+    """Base and adaptive per-strike metrics side by side (the levels read both by name)."""
+    base = metrics.strikes
+    keys = [c for c in ("expiry", "strike") if c in base.columns]
+    extra = [c for c in adaptive.strikes.columns if c not in base.columns]
+    return base.join(adaptive.strikes.select(*keys, *extra), on=keys, how="left")
 
 
 def _with_flows(contracts: pl.DataFrame, flows: pl.DataFrame | None) -> pl.DataFrame:

@@ -151,3 +151,28 @@ def test_cli_out_bad_format_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", "xlsx"])
     assert result.exit_code == 2
     assert "parquet or csv" in result.output
+
+
+def test_cli_json_has_adaptive_metrics_and_factor_reports() -> None:
+    data = json.loads(runner.invoke(app, ["demo", "--json"]).stdout)["metrics"]
+    row = data["strikes"][0]
+    for key in (
+        "a_dag",
+        "e_sdag_multiplicative",
+        "e_sdag_composite",
+        "sdag_conviction_score",
+        "d_tdpi",
+        "enhanced_ctr",
+        "enhanced_tdfi",
+        "vri_2_0",
+        "enhanced_vvr",
+        "enhanced_vfi",
+        "a_dag_regime_factor",
+        "d_tdpi_time_weight",
+    ):
+        assert key in row, key
+    factors = data["adaptive"]["factors"]
+    regime = next(f for f in factors if f["metric"] == "a_dag" and f["factor"] == "regime_factor")
+    assert regime["neutral"] is True  # no history in the demo
+    assert regime["value"] == 1.0
+    assert sum(data["adaptive"]["methodology_weights"].values()) == pytest.approx(1.0)

@@ -11,11 +11,19 @@ from eots.pipeline import Analysis
 
 def strike_frame(analysis: Analysis) -> pl.DataFrame:
     """Return the per-strike exposures joined with the per-strike base metrics."""
-    metrics = analysis.metrics.strikes
+    metrics = analysis.strike_metrics
     if "expiry" in metrics.columns:  # per-expiry normalisation scope: keep metrics separate
         return analysis.by_strike
     extra = [c for c in metrics.columns if c not in analysis.by_strike.columns]
     return analysis.by_strike.join(metrics.select("strike", *extra), on="strike", how="left")
+
+
+def _contracts(analysis: Analysis) -> pl.DataFrame:
+    """Per-contract base metrics with the adaptive columns beside them (row-aligned)."""
+    base = analysis.metrics.contracts
+    adaptive = analysis.adaptive.contracts
+    extra = [c for c in adaptive.columns if c not in base.columns]
+    return pl.concat([base, adaptive.select(extra)], how="horizontal")
 
 
 def write_frames(analysis: Analysis, folder: Path, fmt: str) -> tuple[Path, ...]:
@@ -23,7 +31,7 @@ def write_frames(analysis: Analysis, folder: Path, fmt: str) -> tuple[Path, ...]
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{analysis.snapshot.underlying}_{analysis.as_of.strftime('%Y%m%dT%H%M%SZ')}"
     frames = {
-        "contracts": analysis.metrics.contracts,
+        "contracts": _contracts(analysis),
         "strikes": strike_frame(analysis),
         "profile": analysis.profile.to_frame(),
     }

@@ -162,9 +162,38 @@ def _render_metrics(m: dict[str, Any], console: Console) -> None:
     for row in m["top_by_abs_mspi"]:
         table.add_row(f"{row['strike']:g}", *(_fmt(row[c]) for c in cols[1:]))
     console.print(table)
+    _render_adaptive(m, console)
     proxies = sorted({n["metric"] for n in m["notes"] if "proxy" in n["note"]})
     if proxies:
         console.print(
             f"flow: no side-classified flow, proxies (greek x volume) used for {', '.join(proxies)}"
             " (see --json metrics.notes)"
         )
+
+
+def _render_adaptive(m: dict[str, Any], console: Console) -> None:
+    table = Table(title="Adaptive metrics at the same strikes", box=box.SIMPLE_HEAD, pad_edge=False)
+    labels = ("strike", "A-DAG", "E-SDAG comp", "SDAG conviction", "D-TDPI", "VRI 2.0")
+    for label in labels:
+        table.add_column(label, justify="right", no_wrap=True)
+    for row in m["top_by_abs_mspi"]:
+        stars = row.get("sdag_conviction_stars") or 0
+        conviction = row["sdag_conviction_score"]
+        conv = "n/a" if conviction is None else f"{conviction:.2f} {'*' * int(stars)}"
+        table.add_row(
+            f"{row['strike']:g}",
+            _fmt(row["a_dag"]),
+            _fmt(row["e_sdag_composite"]),
+            conv,
+            _fmt(row["d_tdpi"]),
+            _fmt(row["vri_2_0"]),
+        )
+    console.print(table)
+    factors = m["adaptive"]["factors"]
+    neutral = sorted({f"{f['metric']}.{f['factor']}" for f in factors if f["neutral"]})
+    active = sorted(
+        {f"{f['metric']}.{f['factor']}" for f in factors if f["active"] and not f["neutral"]}
+    )
+    console.print(f"adaptive factors in effect: {', '.join(active) or 'none'}")
+    if neutral:
+        console.print(f"neutral (no or thin history, or switched off): {', '.join(neutral)}")

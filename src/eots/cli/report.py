@@ -91,6 +91,22 @@ METRIC_KEYS = (
     "ssi",
     "arfi",
 )
+ADAPTIVE_KEYS = (
+    "a_dag",
+    "e_sdag_multiplicative",
+    "e_sdag_directional",
+    "e_sdag_weighted",
+    "e_sdag_volatility_focused",
+    "e_sdag_composite",
+    "sdag_conviction_score",
+    "sdag_conviction_stars",
+    "d_tdpi",
+    "enhanced_ctr",
+    "enhanced_tdfi",
+    "vri_2_0",
+    "enhanced_vvr",
+    "enhanced_vfi",
+)
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +116,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
 def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
     """Per-strike base metrics (every strike), the strikes that matter by |MSPI|, and notes."""
     m = analysis.metrics
-    strikes = m.strikes
+    strikes = analysis.strike_metrics
     ranked = strikes.filter(pl.col("mspi").is_not_nan()).sort(pl.col("mspi").abs(), descending=True)
     return {
         "history": analysis.history.description,
@@ -108,8 +124,26 @@ def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
         "mspi_weights": dict(m.mspi_weights),
         "notes": [{"metric": k, "note": v} for k, v in m.notes],
         "top_by_abs_mspi": [
-            _row(r) for r in ranked.head(top).select("strike", *METRIC_KEYS).iter_rows(named=True)
+            _row(r)
+            for r in ranked.head(top)
+            .select("strike", *METRIC_KEYS, *ADAPTIVE_KEYS)
+            .iter_rows(named=True)
         ],
+        "adaptive": {
+            "methodology_weights": dict(analysis.adaptive.methodology_weights),
+            "notes": list(analysis.adaptive.notes),
+            "factors": [
+                {
+                    "metric": f.metric,
+                    "factor": f.factor,
+                    "active": f.active,
+                    "value": _num(f.value),
+                    "neutral": f.neutral,
+                    "reason": f.reason,
+                }
+                for f in analysis.adaptive.factors
+            ],
+        },
         "strikes": [_row(r) for r in strikes.iter_rows(named=True)],
     }
 
