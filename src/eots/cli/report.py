@@ -14,6 +14,7 @@ from eots.core.time import ET
 from eots.exposures.params import SignConvention
 from eots.levels.model import Level
 from eots.levels.walls import RankedStrike
+from eots.market import atm_iv_term
 from eots.pipeline import Analysis
 
 _SIGN_TEXT = {
@@ -50,28 +51,23 @@ def top_strikes(analysis: Analysis, column: str, n: int) -> pl.DataFrame:
 
 
 def forwards_table(analysis: Analysis) -> pl.DataFrame:
-    """Return one row per expiry: root(s), settlement, days, forward, method, ATM IV."""
+    """Return one row per expiry: root(s), settlement, days, forward, method, ATM IV.
+
+    The ATM IV is ``eots.market.atm_iv_term``'s: interpolated at the forward in total variance
+    from the out-of-the-money contracts, so it is the same number the market context uses.
+    """
     c = analysis.contracts
-    return (
-        c.with_columns(dist=(pl.col("strike") - pl.col("forward")).abs())
-        .group_by("expiry_ts")
-        .agg(
-            expiry=pl.col("expiry").first(),
-            roots=pl.col("root").unique().sort().str.join("/"),
-            settlement=pl.col("settlement").first().cast(pl.String),
-            t_days=pl.col("t_years").first() * 365.0,
-            forward=pl.col("forward").first(),
-            forward_method=pl.col("forward_method").first().cast(pl.String),
-            atm_iv=pl.col("iv")
-            .filter(pl.col("iv").is_not_nan())
-            .sort_by(pl.col("dist").filter(pl.col("iv").is_not_nan()))
-            .head(2)
-            .mean(),
-            open_interest=pl.col("open_interest").sum(),
-        )
-        .sort("expiry_ts")
-        .drop("expiry_ts")
+    per_expiry = c.group_by("expiry_ts").agg(
+        expiry=pl.col("expiry").first(),
+        roots=pl.col("root").unique().sort().str.join("/"),
+        settlement=pl.col("settlement").first().cast(pl.String),
+        t_days=pl.col("t_years").first() * 365.0,
+        forward=pl.col("forward").first(),
+        forward_method=pl.col("forward_method").first().cast(pl.String),
+        open_interest=pl.col("open_interest").sum(),
     )
+    atm = atm_iv_term(c, analysis.snapshot.spot).select("expiry_ts", "atm_iv")
+    return per_expiry.join(atm, on="expiry_ts", how="left").sort("expiry_ts").drop("expiry_ts")
 
 
 METRIC_KEYS = (

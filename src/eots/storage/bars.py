@@ -1,21 +1,6 @@
 """OHLC bars of an underlying as stored: interval names and the rules every bar obeys.
 
-``PRICE_SCHEMA`` (defined in ``eots.market.bars``; one row per bar):
-
-========== ================= ==============================================================
-column     dtype             meaning
-========== ================= ==============================================================
-ts         Datetime(us, UTC) the instant the bar **closed** (its close price was known then):
-                             intraday, the end of the interval; daily, the session close
-                             (13:00 ET on half days). ``ts <= as_of`` therefore never
-                             reads a bar that was still forming at ``as_of``.
-open       Float64           first price in the bar, $ (> 0)
-high       Float64           highest price, $ (>= open, close)
-low        Float64           lowest price, $ (<= open, close; > 0)
-close      Float64           last price, $ (> 0)
-volume     Int64 (nullable)  shares (or index units) traded; null when unknown
-interval   String            ``1d`` or ``<n>m`` / ``<n>h`` (``1m``, ``5m``, ``1h`` ...)
-========== ================= ==============================================================
+``PRICE_SCHEMA`` is defined, column by column, in ``eots.market.bars``.
 
 Rules (``bar_problems``): prices present, finite and > 0; ``high >= max(open, close)``;
 ``low <= min(open, close)``; ``volume`` null or >= 0; one bar per ``ts``.
