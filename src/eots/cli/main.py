@@ -28,15 +28,28 @@ app = typer.Typer(
 )
 
 ExpiriesOpt = Annotated[
-    str, typer.Option("--expiries", "-e", help="Expiry scope: all | 0dte | ex0dte | <=N (days).")
+    str | None,
+    typer.Option(
+        "--expiries", "-e", help="Expiry scope: all | 0dte | ex0dte | <=N (days). [default: all]"
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 TopOpt = Annotated[int, typer.Option("--top", help="How many top strikes to list.", min=1)]
 SignOpt = Annotated[
-    str, typer.Option("--sign", help="Dealer sign convention: classic | short_both.")
+    str | None,
+    typer.Option("--sign", help="Dealer sign convention: classic | short_both. [default: classic]"),
 ]
 BandOpt = Annotated[
-    float, typer.Option("--band", help="Zero-gamma search band, +- fraction of spot.", min=0.01)
+    float | None,
+    typer.Option(
+        "--band", help="Zero-gamma search band, +- fraction of spot. [default: 0.15]", min=0.01
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", envvar="EOTS_CONFIG", help="JSON config (eots config show); flags override it."
+    ),
 ]
 OutOpt = Annotated[
     Path | None,
@@ -61,21 +74,29 @@ def _parse_as_of(text: str | None) -> dt.datetime | None:
     return ts.replace(tzinfo=ET) if ts.tzinfo is None else ts
 
 
-def _params(expiries: str, sign: str, band: float) -> AnalysisParams:
-    from pydantic import ValidationError
-
+def _params(
+    config: Path | None, expiries: str | None, sign: str | None, band: float | None
+) -> AnalysisParams:
+    """The config file's parameters (or the defaults) with the flags given on top."""
+    from eots.config import load_params, params_document, params_from_document
     from eots.core.errors import ConfigError
-    from eots.exposures import ExpiryScope, ExposureParams
-    from eots.levels import ZeroGammaParams
+    from eots.exposures import ExpiryScope
     from eots.pipeline import AnalysisParams
 
     try:
-        ExpiryScope.parse(expiries)
-        return AnalysisParams(
-            exposures=ExposureParams(expiries=expiries, sign_convention=sign),
-            zero_gamma=ZeroGammaParams(band_pct=band),
-        )
-    except (ConfigError, ValidationError) as e:
+        base = load_params(config) if config is not None else AnalysisParams()
+        if expiries is None and sign is None and band is None:
+            return base
+        document = params_document(base)
+        if expiries is not None:
+            ExpiryScope.parse(expiries)
+            document["exposures"]["expiries"] = expiries
+        if sign is not None:
+            document["exposures"]["sign_convention"] = sign
+        if band is not None:
+            document["zero_gamma"]["band_pct"] = band
+        return params_from_document(document, source="command-line options")
+    except ConfigError as e:
         raise typer.BadParameter(str(e)) from e
 
 
@@ -177,12 +198,13 @@ def _fail(e: Exception) -> None:
 @app.command()
 def analyze(
     path: Annotated[Path, typer.Argument(help="Chain file: CBOE CSV/JSON, TDA JSON, generic.")],
-    expiries: ExpiriesOpt = "all",
+    expiries: ExpiriesOpt = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     top: TopOpt = 10,
-    sign: SignOpt = "classic",
-    band: BandOpt = 0.15,
+    sign: SignOpt = None,
+    band: BandOpt = None,
+    config: ConfigOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = "parquet",
     store: Annotated[
@@ -208,7 +230,7 @@ def analyze(
     from eots.core.errors import EotsError
     from eots.sources import load_chain
 
-    params = _params(expiries, sign, band)
+    params = _params(config, expiries, sign, band)
     output = _output(as_json, top, out, fmt)
     if prices is not None and store is None:
         raise typer.BadParameter("--prices needs --store (history is read from the store)")
@@ -224,11 +246,12 @@ def demo(
     underlying: Annotated[str, typer.Option(help="SPX or SPY.")] = "SPX",
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
     as_of: AsOfOpt = "2026-11-20T11:30:00",
-    expiries: ExpiriesOpt = "all",
+    expiries: ExpiriesOpt = None,
     as_json: JsonOpt = False,
     top: TopOpt = 10,
-    sign: SignOpt = "classic",
-    band: BandOpt = 0.15,
+    sign: SignOpt = None,
+    band: BandOpt = None,
+    config: ConfigOpt = None,
     out: OutOpt = None,
     fmt: FormatOpt = "parquet",
 ) -> None:
@@ -236,7 +259,7 @@ def demo(
     from eots.core.errors import EotsError
     from eots.synthetic import SyntheticParams, synthetic_chain
 
-    params = _params(expiries, sign, band)
+    params = _params(config, expiries, sign, band)
     output = _output(as_json, top, out, fmt)
     when = _parse_as_of(as_of)
     assert when is not None
@@ -254,6 +277,29 @@ store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
 app.add_typer(prices_cmd.prices_app, name="prices")
+config_app = typer.Typer(help="The JSON configuration.", no_args_is_help=True)
+
+
+@config_app.command("schema")
+def config_schema_cmd() -> None:
+    """Print the JSON Schema of the config file."""
+    from eots.config import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@config_app.command("show")
+def config_show_cmd(config: ConfigOpt = None) -> None:
+    """Print the effective configuration (the defaults, or a file's values with the defaults)."""
+    from eots.config import params_document
+
+    params = _params(config, None, None, None)
+    document = params_document(params)
+    document["fingerprint"] = params.fingerprint()
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+app.add_typer(config_app, name="config")
 levels_app = typer.Typer(help="Key levels: how well they held.", no_args_is_help=True)
 levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
 app.add_typer(levels_app, name="levels")
