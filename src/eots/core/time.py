@@ -18,10 +18,14 @@ Only numpy arrays cross this module's boundary; pandas stays inside the calendar
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -88,8 +92,63 @@ def _to_date(x: np.datetime64) -> dt.date:
 
 @lru_cache(maxsize=1)
 def nyse_calendar() -> SessionCalendar:
-    """Return the XNYS session calendar (built once; imports exchange_calendars lazily)."""
-    import exchange_calendars as xc  # slow import (~0.5 s), deferred until a session is needed
+    """Return the XNYS session calendar, 2005..2035.
+
+    Building it means importing exchange_calendars and pandas (~0.45 s), so the arrays are kept
+    in a cache file keyed by the installed exchange_calendars version (``calendar_cache_path``);
+    a missing, unreadable or stale cache is rebuilt from exchange_calendars.
+    """
+    path = calendar_cache_path()
+    cached = _read_cache(path) if path is not None else None
+    if cached is not None:
+        return cached
+    calendar = _build_calendar()
+    if path is not None:
+        _write_cache(path, calendar)
+    return calendar
+
+
+def calendar_cache_path() -> Path | None:
+    """Return the calendar cache file (None when exchange_calendars is not installed).
+
+    The folder follows the platform convention: ``$XDG_CACHE_HOME/eots`` or ``~/.cache/eots``.
+    """
+    try:
+        version = metadata.version("exchange_calendars")
+    except metadata.PackageNotFoundError:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "eots" / f"xnys_{_CAL_START}_{_CAL_END}_xcals{version}.npz"
+
+
+def _read_cache(path: Path) -> SessionCalendar | None:
+    try:
+        with np.load(path) as data:
+            calendar = SessionCalendar(
+                dates=data["dates"].astype("datetime64[D]"),
+                opens=data["opens"].astype("datetime64[us]"),
+                closes=data["closes"].astype("datetime64[us]"),
+            )
+    except (OSError, KeyError, ValueError):
+        return None
+    ok = len(calendar.dates) > 0 and len(calendar.dates) == len(calendar.opens)
+    return calendar if ok and len(calendar.opens) == len(calendar.closes) else None
+
+
+def _write_cache(path: Path, calendar: SessionCalendar) -> None:
+    # A cache that cannot be written (read-only home, full disk) only costs the rebuild time.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, dates=calendar.dates, opens=calendar.opens, closes=calendar.closes)
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def _build_calendar() -> SessionCalendar:
+    import exchange_calendars as xc  # slow import (~0.3 s), deferred until a session is needed
 
     with warnings.catch_warnings():
         # exchange_calendars itself trips pandas' deprecation warnings; they are not ours to fix.
