@@ -176,3 +176,13 @@ def test_cli_json_has_adaptive_metrics_and_factor_reports() -> None:
     assert regime["neutral"] is True  # no history in the demo
     assert regime["value"] == 1.0
     assert sum(data["adaptive"]["methodology_weights"].values()) == pytest.approx(1.0)
+
+
+def test_cli_text_shows_scope_and_format_labels_in_brackets(tmp_path: Path) -> None:
+    # Bracketed labels such as "[all]" or "[generic_csv]" must not be eaten as rich markup tags.
+    path, _ = _generic_csv(tmp_path)
+    result = runner.invoke(app, ["analyze", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(runner.invoke(app, ["analyze", str(path), "--json"]).stdout)
+    assert f"[{data['source_format']}]" in result.stdout
+    assert "in scope [all]" in result.stdout

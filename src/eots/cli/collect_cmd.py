@@ -56,6 +56,7 @@ def collect_cmd(
 ) -> None:
     """Poll live option chains every N seconds during the session and store each snapshot."""
     from rich.console import Console
+    from rich.markup import escape
 
     from eots.collect import CollectEvent, EventKind, collect
     from eots.core.clock import LiveClock
@@ -78,10 +79,10 @@ def collect_cmd(
             where = event.path.parent.name if event.path is not None else ""
             console.print(f"{at} [green]saved[/green]{who} ({where})")
         elif event.kind is EventKind.FAILED:
-            console.print(f"{at} [red]failed[/red]{who}: {event.message}")
+            console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
         elif event.kind is EventKind.WAITING and event.resume_at is not None:
             until = event.resume_at.astimezone(ET).strftime("%Y-%m-%d %H:%M %Z")
-            console.print(f"{at} waiting until {until} {event.message}")
+            console.print(escape(f"{at} waiting until {until} {event.message}"))
         elif event.kind is EventKind.DUPLICATE:
             console.print(f"{at} unchanged{who}")
 

@@ -49,6 +49,7 @@ def levels_evaluate_cmd(
 ) -> None:
     """Compute each stored session's key levels and test them on the next session's bar."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from eots.history.levels_eval import evaluate_store
@@ -98,7 +99,7 @@ def levels_evaluate_cmd(
     if result.bars_source == "snapshot_spots_proxy":
         console.print("note: bars derived from snapshot spots; highs/lows understate the range")
     for note in result.notes:
-        console.print(f"note: {note}")
+        console.print(escape(f"note: {note}"))
 
 
 __all__ = ["levels_evaluate_cmd"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -33,31 +34,35 @@ def render(data: dict[str, Any], console: Console) -> None:
     zg = data["zero_gamma"]
     w = data["walls"]
     console.print(
-        f"[bold]{data['underlying']}[/bold]  spot [bold]{data['spot']:,.2f}[/bold]  "
+        f"[bold]{escape(data['underlying'])}[/bold]  spot [bold]{data['spot']:,.2f}[/bold]  "
         f"as of {data['as_of_et']} ({data['time_basis']})  session {data['session']}"
     )
-    console.print(f"source: {data['source']} [{data['source_format']}]")
+    console.print(escape(f"source: {data['source']} [{data['source_format']}]"))
     console.print(
-        f"contracts: {c['read']} read, {c['live']} live, {c['in_scope']} in scope "
-        f"[{data['expiry_scope']}], {c['without_iv']} without IV "
-        f"({c['open_interest_without_iv']:,} OI excluded)"
+        escape(
+            f"contracts: {c['read']} read, {c['live']} live, {c['in_scope']} in scope "
+            f"[{data['expiry_scope']}], {c['without_iv']} without IV "
+            f"({c['open_interest_without_iv']:,} OI excluded)"
+        )
     )
     for d in c["dropped"]:
         console.print(
-            f"  dropped {d['count']}: {d['reason']}"
-            + (f" (e.g. {d['example']})" if d["example"] else "")
+            escape(
+                f"  dropped {d['count']}: {d['reason']}"
+                + (f" (e.g. {d['example']})" if d["example"] else "")
+            )
         )
     for d in c["flagged"]:
-        console.print(f"  flagged {d['count']}: {d['reason']}")
+        console.print(escape(f"  flagged {d['count']}: {d['reason']}"))
     conv = data["conventions"]
-    console.print(f"sign convention: {conv['sign']}; GEX unit: {conv['gex_unit']}")
+    console.print(escape(f"sign convention: {conv['sign']}; GEX unit: {conv['gex_unit']}"))
     console.print(
         f"net GEX [bold]{_usd(t['net_gex_usd_per_pct'])}[/bold] per 1% "
         f"(calls {_usd(t['call_gex_usd_per_pct'])}, puts {_usd(t['put_gex_usd_per_pct'])}); "
         f"net DEX {_usd(t['net_dex_usd'])}; vanna {_usd(t['net_vanna_usd_per_vol_pt'])}/vol pt; "
         f"charm {_usd(t['net_charm_usd_per_day'])}/day"
     )
-    console.print(f"zero gamma: [bold]{zg['text']}[/bold]")
+    console.print(f"zero gamma: [bold]{escape(zg['text'])}[/bold]")
     levels = Table(title="Gamma levels (runners-up after the first)")
     for col in ("level", "strike", "GEX $ per 1%", "runners-up"):
         levels.add_column(col, no_wrap=True)
@@ -125,7 +130,7 @@ def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> Non
         add(level)
     console.print(table)
     for note in levels["notes"]:
-        console.print(f"  levels: {note}")
+        console.print(escape(f"  levels: {note}"))
 
 
 def _fmt(x: float | None) -> str:

@@ -22,6 +22,7 @@ def ingest_cmd(
 ) -> None:
     """Import saved chain files into the store, skipping duplicates; report what was refused."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from eots.storage import IngestEvent, SnapshotStore, ingest
@@ -53,9 +54,11 @@ def ingest_cmd(
         f"{len(summary.duplicates)} duplicates, {len(summary.refused)} refused  (store: {store})"
     )
     for r in summary.conflicts:
-        out.print(f"  note: {r.path.name} differs from another snapshot quoted at the same time")
+        out.print(
+            escape(f"  note: {r.path.name} differs from another snapshot quoted at the same time")
+        )
     for refusal in summary.refused:
-        out.print(f"  refused {refusal.path}: {refusal.reason}")
+        out.print(escape(f"  refused {refusal.path}: {refusal.reason}"))
 
 
 def store_list_cmd(
