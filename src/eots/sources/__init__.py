@@ -44,6 +44,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'eots.sources' has no attribute {name!r}")
     return getattr(import_module(module), name)
 
+
 __all__ = [
     "CboeLiveSource",
     "ChainFormat",
