@@ -23,7 +23,7 @@ from eots.exposures import (
     contract_exposures,
     strike_exposures,
 )
-from eots.greeks.frame import priced_chain
+from eots.greeks.frame import priced_chain, spot_parity_check
 from eots.greeks.params import PricingParams
 from eots.levels import (
     GammaProfile,
@@ -153,6 +153,7 @@ class Analysis:
     strike_metrics: pl.DataFrame  # base and adaptive metrics per strike, side by side
     levels: KeyLevels
     history: History
+    warnings: tuple[str, ...] = ()  # data problems the figures inherit (e.g. a stale spot)
 
     @property
     def params_fingerprint(self) -> str:
@@ -188,6 +189,8 @@ def analyze(
     scope = ExpiryScope.parse(params.exposures.expiries)
     session = session_of(snapshot.ts_event)
     priced = priced_chain(snapshot, params.pricing)
+    spot_check = spot_parity_check(priced, snapshot.spot, params.pricing)
+    warnings = () if spot_check is None or spot_check.consistent else (spot_check.describe(),)
     contracts = contract_exposures(priced, snapshot.spot, params.exposures)
     mask = scope.mask(session)
     by_strike = strike_exposures(contracts, mask)
@@ -245,6 +248,7 @@ def analyze(
         strike_metrics=strike_metrics,
         levels=levels,
         history=history,
+        warnings=warnings,
     )
 
 

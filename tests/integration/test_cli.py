@@ -186,3 +186,4 @@ def test_cli_text_shows_scope_and_format_labels_in_brackets(tmp_path: Path) -> N
     data = json.loads(runner.invoke(app, ["analyze", str(path), "--json"]).stdout)
     assert f"[{data['source_format']}]" in result.stdout
     assert "in scope [all]" in result.stdout
+    assert data["warnings"] == []

@@ -38,6 +38,8 @@ def render(data: dict[str, Any], console: Console) -> None:
         f"as of {data['as_of_et']} ({data['time_basis']})  session {data['session']}"
     )
     console.print(escape(f"source: {data['source']} [{data['source_format']}]"))
+    for warning in data.get("warnings", []):
+        console.print(f"[bold yellow]warning:[/bold yellow] {escape(warning)}")
     console.print(
         escape(
             f"contracts: {c['read']} read, {c['live']} live, {c['in_scope']} in scope "

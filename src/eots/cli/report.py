@@ -195,6 +195,7 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
         "session": analysis.session.isoformat(),
         "spot": snap.spot,
         "expiry_scope": analysis.scope.label,
+        "warnings": list(analysis.warnings),
         "conventions": {
             "gex_unit": "USD per 1% move (gamma * OI * multiplier * S^2 * 0.01)",
             "dex_unit": "USD notional (delta * OI * multiplier * S)",

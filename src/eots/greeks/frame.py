@@ -15,6 +15,8 @@ neither a usable source IV nor a two-sided quote). Greeks of a contract without 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
@@ -198,3 +200,76 @@ def _implied_vols(
         status[solve] = res.status
     origin = np.where(take_source, 0, np.where(solve & np.isfinite(iv), 1, 2))
     return iv, origin, status
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpotCheck:
+    """The quoted spot against the spot implied by put-call parity on the nearest expiry.
+
+    ``implied_spot = F * exp(-(rate - dividend_yield) * t)`` with ``F`` the parity forward of the
+    nearest expiry with a parity forward within ``spot_parity_max_days``; ``gap`` is
+    ``implied_spot / spot - 1``. A large gap means the quoted spot is not the price the option
+    quotes belong to (an after-hours or pre-market print in a CBOE file's header line, a stale
+    last): the forwards stay right, but every figure placed "from spot" (levels, the profile's
+    spot, dollar scaling) is shifted by it.
+    """
+
+    spot: float
+    implied_spot: float
+    forward: float
+    t_days: float
+    expiry: str
+    gap: float
+    tolerance: float
+
+    @property
+    def consistent(self) -> bool:
+        """Whether the gap is within the tolerance."""
+        return abs(self.gap) <= self.tolerance
+
+    def describe(self) -> str:
+        """One-line warning text."""
+        return (
+            f"spot {self.spot:,.2f} disagrees with put-call parity: the {self.expiry} forward "
+            f"{self.forward:,.2f} ({self.t_days:.2f} days) implies spot {self.implied_spot:,.2f} "
+            f"({100 * self.gap:+.2f}%); the quoted spot may be stale (after-hours or pre-market "
+            "print), and levels are placed relative to it"
+        )
+
+
+def spot_parity_check(priced: pl.DataFrame, spot: float, params: PricingParams) -> SpotCheck | None:
+    """Compare ``spot`` with the parity-implied spot of the nearest expiry (None: no such expiry).
+
+    Parameters
+    ----------
+    priced
+        Output of ``priced_chain``.
+    spot
+        The snapshot's quoted spot ($).
+    params
+        Rates and the check's tolerance and horizon.
+    """
+    near = (
+        priced.filter(
+            (pl.col("forward_method") == "parity")
+            & (pl.col("t_years") > 0)
+            & (pl.col("t_years") * 365.0 <= params.spot_parity_max_days)
+        )
+        .sort("t_years")
+        .head(1)
+    )
+    if near.height == 0 or not spot > 0:
+        return None
+    row = near.row(0, named=True)
+    t = float(row["t_years"])
+    forward = float(row["forward"])
+    implied = forward * float(np.exp(-(params.rate - params.dividend_yield) * t))
+    return SpotCheck(
+        spot=spot,
+        implied_spot=implied,
+        forward=forward,
+        t_days=t * 365.0,
+        expiry=str(row["expiry"]),
+        gap=implied / spot - 1.0,
+        tolerance=params.spot_parity_tolerance,
+    )

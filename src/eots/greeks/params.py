@@ -42,3 +42,14 @@ class PricingParams(BaseModel):
     forward_strikes: int = Field(
         5, ge=1, le=50, description="near-the-money strikes whose parity forwards are medianed"
     )
+    spot_parity_tolerance: float = Field(
+        0.0025,
+        gt=0,
+        description=(
+            "warn when the quoted spot differs from the spot implied by put-call parity on the "
+            "nearest expiry (within spot_parity_max_days) by more than this fraction"
+        ),
+    )
+    spot_parity_max_days: float = Field(
+        10.0, gt=0, description="only expiries this close (calendar days) check the spot"
+    )
