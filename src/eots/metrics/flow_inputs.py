@@ -40,6 +40,7 @@ class FlowBasis(StrEnum):
 #: Per-row label dtype of the ``*_flow`` columns (category order = strength, weakest first).
 FLOW_LABELS = pl.Enum(["missing", "proxy", "signed", "direct"])
 _RANK = {label: i for i, label in enumerate(FLOW_LABELS.categories)}
+_LABEL_SERIES = pl.Series("flow_label", FLOW_LABELS.categories, dtype=FLOW_LABELS)
 
 
 def flow_column(greek: str) -> str:
@@ -132,5 +133,4 @@ def row_basis_column(greek: str) -> str:
 def combined_row_basis(greeks: tuple[str, ...]) -> pl.Expr:
     """Label a metric using several flows: ``missing`` if any is, else the weakest basis used."""
     weakest = pl.min_horizontal([pl.col(row_basis_column(g)) for g in greeks])
-    labels = dict(enumerate(FLOW_LABELS.categories))
-    return weakest.replace_strict(labels, return_dtype=FLOW_LABELS)
+    return pl.lit(_LABEL_SERIES).gather(weakest)  # rank -> label by position (no hashing)

@@ -13,6 +13,7 @@ the output, never 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -74,6 +75,9 @@ _FLOW_INPUTS = (
     NET_VALUE,
     *ROLLING_COLUMNS,
 )
+
+#: Columns ``metric_context`` reads (selected before filtering, so only these are copied).
+_CONTEXT_COLUMNS = ("expiry", "strike", "forward", "t_years", "iv")
 
 #: Per-contract metric columns appended by ``base_metrics`` (float unless noted).
 CONTRACT_METRIC_COLUMNS = (
@@ -204,16 +208,14 @@ def _flow_notes(choices: dict[str, FlowChoice]) -> list[Note]:
 
 def _nan_notes(contracts: pl.DataFrame, strikes: pl.DataFrame) -> list[Note]:
     columns = [*MSPI_COMPONENTS, "ctr", "tdfi", "vvr", "vfi", "arfi", "mspi", "sai", "ssi"]
-    finite = contracts.select(pl.col(columns).is_not_null().sum()).row(0, named=True)
     notes = [
         (c, "NaN for every in-scope contract (see the notes on its inputs)")
         for c in columns
-        if finite[c] == 0
+        if contracts.get_column(c).null_count() == contracts.height  # null counts are stored
     ]
     if contracts.height and not contracts.get_column(IN_SCOPE).any():
         notes.append(("scope", "no live contract in the normalisation scope: every metric is NaN"))
-    flows_known = strikes.select(pl.col(FLOW_COLUMN_NAMES).is_not_null().any()).row(0, named=True)
-    absent = [c for c in FLOW_COLUMN_NAMES if not flows_known[c]]
+    absent = [c for c in FLOW_COLUMN_NAMES if strikes.get_column(c).null_count() == strikes.height]
     if absent:
         notes.append(("flow_columns", f"NaN (needs side-classified flow): {absent}"))
     return notes
@@ -233,6 +235,13 @@ def _with_flow_columns(
     return scored.join(flows, on=keys, how="left", maintain_order="left").with_columns(
         pl.when(pl.col(IN_SCOPE)).then(pl.col(FLOW_COLUMN_NAMES)).name.keep()
     )
+
+
+def _nulls_to_nan(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Fill nulls in ``columns`` with NaN; Float64 columns without nulls are left as they are."""
+    schema = frame.schema  # built anew on each access: read it once
+    todo = [c for c in columns if schema[c] != pl.Float64 or frame.get_column(c).null_count() > 0]
+    return frame.with_columns(pl.col(todo).fill_null(float("nan"))) if todo else frame
 
 
 def base_metrics(
@@ -257,7 +266,10 @@ def base_metrics(
     """
     params = params or BaseMetricParams()
     frame, notes = _prepared(contracts, inputs.as_of, params)
-    ctx = metric_context(frame.filter(pl.col(IN_SCOPE)), inputs, params)
+    context_columns = [c for c in _CONTEXT_COLUMNS if c in frame.columns]
+    ctx = metric_context(
+        frame.select(*context_columns, IN_SCOPE).filter(pl.col(IN_SCOPE)), inputs, params
+    )
     notes.extend(ctx.notes)
     trend, fallback = vol_trend_factor(params, ctx.underlying_iv, ctx.iv_5d)
     if fallback:
@@ -287,8 +299,9 @@ def base_metrics(
         )
         .with_columns(**component_norms(params))
     )
-    known = staged.select(pl.col(MSPI_COMPONENTS).is_not_null().any()).row(0, named=True)
-    missing = frozenset(m for m in MSPI_COMPONENTS if not known[m])
+    missing = frozenset(
+        m for m in MSPI_COMPONENTS if staged.get_column(m).null_count() == staged.height
+    )
     choice = mspi_weights(params, inputs.as_of, inputs.iv_percentile_30d, missing)
     notes.extend(choice.notes)
     scored = staged.with_columns(
@@ -300,12 +313,12 @@ def base_metrics(
     out = _with_flow_columns(scored, strikes, params, present_flows)
     notes.extend(_nan_notes(out, strikes))
     private = [c for c in out.columns if c.startswith(("_", WORKING_PREFIX))]
-    final = out.drop(private).with_columns(pl.col(CONTRACT_METRIC_COLUMNS).fill_null(float("nan")))
+    final = _nulls_to_nan(out.drop(private), CONTRACT_METRIC_COLUMNS)
     keys = strike_keys(params)
     metric_strike_cols = [c for c in strikes.columns if c not in keys and c != "n_contracts"]
     return BaseMetrics(
         contracts=final,
-        strikes=strikes.with_columns(pl.col(metric_strike_cols).fill_null(float("nan"))),
+        strikes=_nulls_to_nan(strikes, metric_strike_cols),
         notes=tuple(notes),
         mspi_weights=dict(choice.weights),
         mspi_weight_set=choice.label,

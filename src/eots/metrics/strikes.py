@@ -21,6 +21,7 @@ Row order of the input does not change any value (all are sums, maxima or functi
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from eots.metrics.arfi import ARFI_TERMS, relative_flow
@@ -61,6 +62,60 @@ def _summands(present_flows: frozenset[str]) -> tuple[dict[str, pl.Expr], list[s
     return out, absent
 
 
+def _strike_codes(keys_frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return (dense group code of each row, first row of each group), groups sorted by keys."""
+    columns = [keys_frame.get_column(n).to_physical().to_numpy() for n in keys_frame.columns]
+    if len(columns) == 1:
+        _, first, codes = np.unique(columns[0], return_index=True, return_inverse=True)
+        return codes, first
+    combined = np.zeros(keys_frame.height, dtype=np.int64)
+    for values in columns:
+        uniq, inverse = np.unique(values, return_inverse=True)
+        combined = combined * len(uniq) + inverse
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    return codes, first
+
+
+def _masked(name: str, sums: np.ndarray, known: np.ndarray) -> pl.Series:
+    """Return ``sums`` as a Series, null where ``known`` is False (a group with no value)."""
+    if not np.isnan(sums).any():
+        return pl.Series(name, np.where(known, sums, np.nan), nan_to_null=True)
+    series = pl.Series(name, sums)  # NaN sums are real values: mask by position instead
+    return pl.select(pl.when(pl.Series(known)).then(series)).to_series().alias(name)
+
+
+def _grouped_sums(
+    contracts: pl.DataFrame, keys: list[str], summands: dict[str, pl.Expr]
+) -> pl.DataFrame:
+    """Sum each summand per strike key over the in-scope rows (null where a group has none).
+
+    One ``np.bincount`` per column on dense group codes: per group, the values are added in row
+    order (as a hash group-by does), without building ~2 x 40 aggregation expressions per call.
+    """
+    names = list(summands)
+    prepared = contracts.select(
+        *keys, *(e.cast(pl.Float64).alias(n) for n, e in summands.items()), _in=pl.col(IN_SCOPE)
+    ).filter(pl.col("_in"))
+    codes, first = _strike_codes(prepared.select(keys))
+    size, height = len(first), prepared.height
+    null_counts = prepared.select(names).null_count().row(0) if height else [0] * len(names)
+    partly = [n for n, k in zip(names, null_counts, strict=True) if 0 < k < height]
+    filled = prepared.select(pl.col(names).fill_null(0.0)) if partly else prepared
+    known = prepared.select(pl.col(partly).is_not_null().cast(pl.Float64)) if partly else None
+    columns = [pl.Series("n_contracts", np.bincount(codes, minlength=size), dtype=pl.UInt32)]
+    for name, nulls in zip(names, null_counts, strict=True):
+        if height and nulls == height:
+            columns.append(pl.Series(name, np.full(size, np.nan), nan_to_null=True))
+            continue
+        sums = np.bincount(codes, weights=filled.get_column(name).to_numpy(), minlength=size)
+        if known is not None and name in partly:
+            has = np.bincount(codes, weights=known.get_column(name).to_numpy(), minlength=size)
+            columns.append(_masked(name, sums, has > 0))
+        else:
+            columns.append(pl.Series(name, sums))
+    return prepared.select(keys)[first].hstack(columns)
+
+
 def strike_metrics(
     contracts: pl.DataFrame,
     params: BaseMetricParams,
@@ -74,22 +129,8 @@ def strike_metrics(
     """
     keys = strike_keys(params)
     summands, absent = _summands(present_flows)
-    names = list(summands)
-    values = (e.alias(f"_v{i}") for i, e in enumerate(summands.values()))
-    prepared = contracts.select(*keys, IN_SCOPE, *values).filter(pl.col(IN_SCOPE))
-    grouped = (
-        prepared.group_by(keys)
-        .agg(
-            pl.len().alias("n_contracts"),
-            *(pl.col(f"_v{i}").sum().alias(n) for i, n in enumerate(names)),
-            *(pl.col(f"_v{i}").count().alias(f"_c{i}") for i in range(len(names))),
-        )
-        .with_columns(
-            *(pl.when(pl.col(f"_c{i}") > 0).then(pl.col(n)).alias(n) for i, n in enumerate(names)),
-            (pl.col("expiry") if "expiry" in keys else pl.lit(0, dtype=pl.Int32)).alias(
-                SCOPE_GROUP
-            ),
-        )
+    grouped = _grouped_sums(contracts, keys, summands).with_columns(
+        (pl.col("expiry") if "expiry" in keys else pl.lit(0, dtype=pl.Int32)).alias(SCOPE_GROUP)
     )
     scope, clip = params.normalisation_scope, params.clip_percentile
     s = pl.col
@@ -109,8 +150,9 @@ def strike_metrics(
     }
     if params.arfi_normalise:
         ratios["arfi"] = normalised(ratios["arfi"], scope, clip)
+    norms = component_norms(params)
     frame = (
-        grouped.with_columns(**ratios, **component_norms(params))
+        grouped.with_columns(**ratios, **norms)
         .with_columns(
             mspi=mspi_value(choice, params),
             sai=sai_value(choice, params),
@@ -125,9 +167,8 @@ def strike_metrics(
             "sai",
             "ssi",
             *ratios,
-            *component_norms(params),
+            *norms,
             *FLOW_COLUMN_NAMES,
         )
-        .sort(keys)
     )
     return frame, absent
