@@ -10,7 +10,11 @@ in-the-money puts; their mids are still used for IV, so the IV absorbs part of t
 
 Implied volatility follows ``PricingParams.iv_policy``; ``iv_origin`` says where each IV came from
 and ``iv_status`` holds the solver's ``IvStatus`` code (or ``NO_QUOTE_CODE`` when a contract has
-neither a usable source IV nor a two-sided quote). Greeks of a contract without IV are NaN.
+neither a usable source IV nor a two-sided quote). When the solve fails, a usable source IV is
+used after all (``source_fallback``), and a mid at or below discounted intrinsic with no source IV
+gets the zero-time-value limit ``ZERO_TIME_VALUE_IV`` (``intrinsic_limit``: delta +-e^{-qt}, the
+other greeks ~0), so deep in-the-money contracts still count in DEX. Greeks of a contract without
+IV (``none``) are NaN.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ from eots.greeks.forward import ForwardMethod, implied_forwards
 from eots.greeks.implied_vol import IvStatus, implied_vol
 from eots.greeks.params import IvPolicy, PricingParams
 
-IV_ORIGINS = pl.Enum(["source", "solved", "none"])
+IV_ORIGINS = pl.Enum(["source", "solved", "source_fallback", "intrinsic_limit", "none"])
+#: Volatility standing in for "no time value": the sigma -> 0 limit of the greeks (delta +-e^{-qt}
+#: in the money, gamma, vega, vanna, charm ~ 0), for a mid at or below discounted intrinsic.
+ZERO_TIME_VALUE_IV = 1e-4
 FORWARD_METHODS = pl.Enum(["parity", "fallback"])
 NO_QUOTE_CODE = -1
 
@@ -198,7 +205,17 @@ def _implied_vols(
         )
         iv[solve] = res.iv
         status[solve] = res.status
-    origin = np.where(take_source, 0, np.where(solve & np.isfinite(iv), 1, 2))
+    solved = solve & np.isfinite(iv)
+    # A failed solve keeps its status code; the contract still gets a volatility when one is
+    # defensible, so that deep in-the-money contracts are not dropped from DEX.
+    failed = solve & ~solved
+    fallback = failed & usable
+    iv[fallback] = src[fallback]
+    limit = failed & ~usable & (status == IvStatus.BELOW_INTRINSIC)
+    iv[limit] = ZERO_TIME_VALUE_IV
+    origin = np.select([take_source, solved, fallback, limit], [0, 1, 2, 3], default=4).astype(
+        np.int64
+    )
     return iv, origin, status
 
 

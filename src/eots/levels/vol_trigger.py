@@ -36,6 +36,8 @@ import polars as pl
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
+from eots.levels.zero_gamma import MIN_PROFILE_IV
+
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 
@@ -82,7 +84,7 @@ def skew_profile(
     whose |d1| (at their own IV) exceeds ``negligible_d1`` + 3 over the whole band are left out.
     """
     live = contracts.filter(
-        pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") > 0)
+        pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV)
     ).sort("expiry", "strike")
     smiles = (
         live.group_by("expiry", "strike", maintain_order=True)

@@ -26,6 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import brentq
 
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+#: Contracts priced at (near) zero volatility (the pricing stage's zero-time-value limit for deep
+#: in-the-money mids) are left out of re-priced profiles: their gamma would be a spike at the
+#: strike, an artefact of sigma -> 0, not dealer hedging.
+MIN_PROFILE_IV = 1e-3
 
 
 class ZeroGammaParams(BaseModel):
@@ -106,7 +110,9 @@ def profile_terms(
     ``contracts`` needs ``exposure_ok``, ``open_interest``, ``multiplier``, ``dealer_sign``,
     ``strike``, ``iv``, ``t_years``, ``forward``, ``carry_q``.
     """
-    f = contracts.filter(pl.col("exposure_ok") & (pl.col("open_interest") > 0)).select(
+    f = contracts.filter(
+        pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
+    ).select(
         sigma="iv",
         t="t_years",
         log_k=pl.col("strike").log(),
