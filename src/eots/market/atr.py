@@ -6,7 +6,9 @@ proximity and widths of D-TDPI, and level distances measured in ATR.
 Definitions (Wilder 1978), for bars ordered by time with close ``C``, high ``H``, low ``L``:
 
 * true range ``TR_t = max(H_t - L_t, |H_t - C_{t-1}|, |L_t - C_{t-1}|)``; the first bar has no
-  previous close, so ``TR_1 = H_1 - L_1``;
+  previous close, so ``TR_1 = H_1 - L_1``; neither has a daily bar whose previous bar is not the
+  previous XNYS session (a gap in the history, e.g. bars derived from sparse stored snapshots):
+  a close weeks old is not the gap a true range measures;
 * ``ATR_n`` (at the n-th bar) is the mean of ``TR_1 .. TR_n``; afterwards
   ``ATR_t = (ATR_{t-1} * (n - 1) + TR_t) / n`` (Wilder's smoothing, an EMA with alpha ``1/n``).
 
@@ -18,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
+
+from eots.core.time import nyse_calendar
 
 #: Output of ``atr``: one row per input bar.
 ATR_SCHEMA = pl.Schema(
@@ -45,8 +49,32 @@ def true_range(bars: pl.DataFrame) -> NDArray[np.float64]:
     tr = high - low
     if len(tr) > 1:
         prev = close[:-1]
-        tr[1:] = np.maximum.reduce([tr[1:], np.abs(high[1:] - prev), np.abs(low[1:] - prev)])
+        gap = np.maximum(np.abs(high[1:] - prev), np.abs(low[1:] - prev))
+        tr[1:] = np.where(_follows_previous(bars), np.maximum(tr[1:], gap), tr[1:])
     return tr
+
+
+def _follows_previous(bars: pl.DataFrame) -> NDArray[np.bool_]:
+    """Whether each bar (from the second) directly follows the one before it.
+
+    Daily bars (``interval == "1d"``) must be on consecutive XNYS sessions; bars without an
+    interval, or intraday ones, are taken as consecutive.
+    """
+    n = bars.height - 1
+    if "interval" not in bars.columns or "ts" not in bars.columns:
+        return np.ones(n, dtype=bool)
+    if not (bars.get_column("interval") == "1d").all():
+        return np.ones(n, dtype=bool)
+    days = (
+        bars.get_column("ts")
+        .dt.convert_time_zone("America/New_York")
+        .dt.date()
+        .to_numpy()
+        .astype("datetime64[D]")
+    )
+    index = np.searchsorted(nyse_calendar().dates, days)
+    follows: NDArray[np.bool_] = np.diff(index) == 1
+    return follows
 
 
 def atr(bars: pl.DataFrame, n: int = 14) -> pl.DataFrame:
