@@ -187,3 +187,15 @@ def test_cli_text_shows_scope_and_format_labels_in_brackets(tmp_path: Path) -> N
     assert f"[{data['source_format']}]" in result.stdout
     assert "in scope [all]" in result.stdout
     assert data["warnings"] == []
+
+
+def test_cli_as_of_bare_date_means_that_sessions_close() -> None:
+    data = json.loads(runner.invoke(app, ["demo", "--json", "--as-of", "2026-11-27"]).stdout)
+    assert data["as_of_et"].startswith("2026-11-27T13:00")  # day after Thanksgiving: half day
+    assert data["session"] == "2026-11-27"
+
+
+def test_cli_as_of_bare_date_on_a_holiday_is_refused() -> None:
+    result = runner.invoke(app, ["demo", "--as-of", "2026-11-26"])
+    assert result.exit_code == 2
+    assert "not an NYSE session" in result.output

@@ -58,16 +58,28 @@ OutOpt = Annotated[
 FormatOpt = Annotated[str, typer.Option("--format", help="Frame file format: parquet | csv.")]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="Valuation time, ISO 8601; without an offset it is US/Eastern."),
+    typer.Option(
+        "--as-of",
+        help="Valuation time, ISO 8601 (US/Eastern without an offset); a date = its close.",
+    ),
 ]
 
 
 def _parse_as_of(text: str | None) -> dt.datetime | None:
+    """ISO 8601 time (US/Eastern without an offset); a bare date means that session's close."""
     if text is None:
         return None
-    from eots.core.time import ET
+    from eots.core.time import ET, nyse_calendar
 
     try:
+        if len(text.strip()) == 10:
+            day = dt.date.fromisoformat(text.strip())
+            bounds = nyse_calendar().session_bounds(day)
+            if bounds is None:
+                raise typer.BadParameter(
+                    f"{day} is not an NYSE session: give a session date or a full time"
+                )
+            return bounds[1]
         ts = dt.datetime.fromisoformat(text)
     except ValueError as e:
         raise typer.BadParameter(f"expected an ISO 8601 time, was {text!r}") from e
