@@ -20,9 +20,9 @@ def _usd(x: float | None) -> str:
 
 
 _SHORT_UNITS = {
-    "gex": "GEX $/1% move",
-    "dex": "DEX $ notional",
-    "vanna": "VANNA $/vol pt",
+    "gex": "GEX $/1%",
+    "dex": "DEX $",
+    "vanna": "VANNA $/vpt",
     "charm": "CHARM $/day",
 }
 
@@ -65,7 +65,9 @@ def render(data: dict[str, Any], console: Console) -> None:
         f"charm {_usd(t['net_charm_usd_per_day'])}/day"
     )
     console.print(f"zero gamma: [bold]{escape(zg['text'])}[/bold]")
-    levels = Table(title="Gamma levels (runners-up after the first)")
+    levels = Table(
+        title="Gamma levels (runners-up after the first)", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     for col in ("level", "strike", "GEX $ per 1%", "runners-up"):
         levels.add_column(col, no_wrap=True)
     for key, label in (
@@ -84,7 +86,9 @@ def render(data: dict[str, Any], console: Console) -> None:
         else:
             levels.add_row(label, "none", "", "")
     console.print(levels)
-    top = Table(title="Top strikes by |exposure| (strike  value)")
+    top = Table(
+        title="Top strikes by |exposure| (strike  value)", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     keys = list(data["top_strikes"])
     for key in keys:
         top.add_column(_SHORT_UNITS.get(key, key), no_wrap=True)
@@ -94,7 +98,7 @@ def render(data: dict[str, Any], console: Console) -> None:
         for key in keys:
             items = data["top_strikes"][key]["strikes"]
             cells.append(
-                f"{items[i]['strike']:>8g} {_usd(items[i]['value']):>9}" if i < len(items) else ""
+                f"{items[i]['strike']:>7g} {_fmt(items[i]['value']):>8}" if i < len(items) else ""
             )
         top.add_row(*cells)
     console.print(top)
@@ -109,20 +113,20 @@ def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> Non
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    for label in ("price", "zone", "kind", "timeframe", "strength", "conviction", "stars"):
-        table.add_column(label, justify="right" if label != "kind" else "left", no_wrap=True)
+    for label in ("price", "kind", "tf", "strength", "conv", "stars", "zone"):
+        table.add_column(label, justify="left" if label == "kind" else "right", no_wrap=True)
 
     def add(level: dict[str, Any]) -> None:
         zone = f"{level['low']:g}-{level['high']:g}" if level["low"] != level["high"] else ""
         mark = "*" if level["high_conviction"] else ""
         table.add_row(
-            f"{level['price']:,.2f}",
-            zone,
+            f"{level['price']:.2f}",
             level["kind"],
-            level["timeframe"],
+            level["timeframe"][0],
             f"{level['strength']:.2f}",
             f"{level['conviction']:.2f}{mark}",
             "*" * level["stars"],
+            zone,
         )
 
     for level in reversed(levels["above_spot"]):
@@ -131,6 +135,10 @@ def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> Non
     for level in levels["below_spot"]:
         add(level)
     console.print(table)
+    console.print(
+        "  tf: i intraday, d daily, w weekly. Support/resistance follow the sign of MSPI at the"
+        " strike (base system), so either can sit on either side of spot."
+    )
     for note in levels["notes"]:
         console.print(escape(f"  levels: {note}"))
 
