@@ -24,7 +24,7 @@ from eots.exposures import (
     strike_exposures,
 )
 from eots.greeks.frame import priced_chain, spot_parity_check
-from eots.greeks.params import PricingParams
+from eots.greeks.params import PricingParams, SpotSource
 from eots.levels import (
     GammaProfile,
     GammaWalls,
@@ -190,7 +190,16 @@ def analyze(
     session = session_of(snapshot.ts_event)
     priced = priced_chain(snapshot, params.pricing)
     spot_check = spot_parity_check(priced, snapshot.spot, params.pricing)
-    warnings = () if spot_check is None or spot_check.consistent else (spot_check.describe(),)
+    warnings: tuple[str, ...] = ()
+    if spot_check is not None and not spot_check.consistent:
+        warnings = (spot_check.describe(),)
+        if params.pricing.spot_source is SpotSource.PARITY:
+            snapshot = replace(snapshot, spot=spot_check.implied_spot)
+            priced = priced_chain(snapshot, params.pricing)
+            warnings += (
+                f"spot replaced by the parity-implied {spot_check.implied_spot:,.2f} "
+                "(spot_source = parity)",
+            )
     contracts = contract_exposures(priced, snapshot.spot, params.exposures)
     mask = scope.mask(session)
     by_strike = strike_exposures(contracts, mask)

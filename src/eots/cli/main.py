@@ -87,7 +87,11 @@ def _parse_as_of(text: str | None) -> dt.datetime | None:
 
 
 def _params(
-    config: Path | None, expiries: str | None, sign: str | None, band: float | None
+    config: Path | None,
+    expiries: str | None,
+    sign: str | None,
+    band: float | None,
+    spot: str | None = None,
 ) -> AnalysisParams:
     """The config file's parameters (or the defaults) with the flags given on top."""
     from eots.config import load_params, params_document, params_from_document
@@ -97,7 +101,7 @@ def _params(
 
     try:
         base = load_params(config) if config is not None else AnalysisParams()
-        if expiries is None and sign is None and band is None:
+        if expiries is None and sign is None and band is None and spot is None:
             return base
         document = params_document(base)
         if expiries is not None:
@@ -107,6 +111,8 @@ def _params(
             document["exposures"]["sign_convention"] = sign
         if band is not None:
             document["zero_gamma"]["band_pct"] = band
+        if spot is not None:
+            document["pricing"]["spot_source"] = spot
         return params_from_document(document, source="command-line options")
     except ConfigError as e:
         raise typer.BadParameter(str(e)) from e
@@ -237,12 +243,20 @@ def analyze(
             "--trades", help="Side-classified trades CSV (docs/flows.md): the best flow source."
         ),
     ] = None,
+    spot: Annotated[
+        str | None,
+        typer.Option(
+            "--spot",
+            help="quote: the file's spot; parity: replace a spot that disagrees with put-call "
+            "parity (a stale after-hours print) by the parity-implied one. [default: quote]",
+        ),
+    ] = None,
 ) -> None:
     """Analyze an option-chain file: exposures, walls, zero gamma, base metrics."""
     from eots.core.errors import EotsError
     from eots.sources import load_chain
 
-    params = _params(config, expiries, sign, band)
+    params = _params(config, expiries, sign, band, spot)
     output = _output(as_json, top, out, fmt)
     if prices is not None and store is None:
         raise typer.BadParameter("--prices needs --store (history is read from the store)")

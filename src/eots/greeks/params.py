@@ -15,6 +15,13 @@ class IvPolicy(StrEnum):
     SOURCE_ONLY = "source_only"  # never solve; contracts without a usable source IV get NaN
 
 
+class SpotSource(StrEnum):
+    """Which underlying price the analysis uses."""
+
+    QUOTE = "quote"  # the source's quoted spot (a CBOE header's Last, a feed's last trade)
+    PARITY = "parity"  # when the quote disagrees with put-call parity, the parity-implied spot
+
+
 class PricingParams(BaseModel):
     """How the pricing stage turns quotes into forwards, IVs and greeks.
 
@@ -52,4 +59,11 @@ class PricingParams(BaseModel):
     )
     spot_parity_max_days: float = Field(
         10.0, gt=0, description="only expiries this close (calendar days) check the spot"
+    )
+    spot_source: SpotSource = Field(
+        SpotSource.QUOTE,
+        description=(
+            "quote: keep the quoted spot (warn on a parity gap); parity: replace a spot that fails "
+            "the parity check by the parity-implied spot (said in the warnings)"
+        ),
     )
