@@ -47,6 +47,8 @@ def render(data: dict[str, Any], console: Console) -> None:
             f"({c['open_interest_without_iv']:,} OI excluded)"
         )
     )
+    origins = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in c["iv_origin"].items())
+    console.print(escape(f"  IV: {origins}"))
     for d in c["dropped"]:
         console.print(
             escape(

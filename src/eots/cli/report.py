@@ -212,6 +212,13 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
             "in_scope": t.contracts_in_scope,
             "without_iv": t.contracts_without_iv,
             "open_interest_without_iv": t.oi_without_iv,
+            "iv_origin": dict(
+                analysis.contracts.group_by("iv_origin")
+                .len()
+                .sort("iv_origin")
+                .with_columns(pl.col("iv_origin").cast(pl.String))
+                .iter_rows()
+            ),
             "dropped": [
                 {"reason": d.reason, "count": d.count, "example": d.example} for d in q.dropped
             ],
