@@ -19,6 +19,9 @@ from eots.core.errors import ConfigError
 from eots.pipeline import AnalysisParams
 
 SCHEMA_VERSION = 1
+#: Sections of ``levels`` that the analysis fills from its own top-level sections (prior sessions
+#: are analysed exactly like the current snapshot), so a config file must not set them there.
+_SHARED_LEVEL_SECTIONS = ("pricing", "exposures", "metrics", "zero_gamma")
 
 
 def load_params(path: Path) -> AnalysisParams:
@@ -50,6 +53,14 @@ def params_from_document(document: Any, *, source: str = "<config>") -> Analysis
             "(this eots reads version 1)"
         )
     body = {k: v for k, v in document.items() if k != "schema_version"}
+    levels = body.get("levels")
+    if isinstance(levels, dict):
+        shared = [k for k in _SHARED_LEVEL_SECTIONS if k in levels]
+        if shared:
+            raise ConfigError(
+                f"{source}: levels.{shared[0]}: set {shared[0]!r} at the top level; the levels "
+                "use the analysis' own sections"
+            )
     try:
         return AnalysisParams.model_validate(body)
     except ValidationError as e:
@@ -61,12 +72,18 @@ def params_from_document(document: Any, *, source: str = "<config>") -> Analysis
 
 def params_document(params: AnalysisParams) -> dict[str, Any]:
     """Return the config document of ``params`` (what ``load_params`` reads back)."""
-    return {"schema_version": SCHEMA_VERSION, **params.model_dump(mode="json")}
+    document = params.model_dump(mode="json")
+    for key in _SHARED_LEVEL_SECTIONS:
+        document["levels"].pop(key, None)
+    return {"schema_version": SCHEMA_VERSION, **document}
 
 
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema of the config file."""
     schema = AnalysisParams.model_json_schema()
+    level_defs = schema.get("$defs", {}).get("LevelParams", {}).get("properties", {})
+    for key in _SHARED_LEVEL_SECTIONS:
+        level_defs.pop(key, None)
     schema["properties"] = {
         "schema_version": {"const": SCHEMA_VERSION, "type": "integer"},
         **schema.get("properties", {}),

@@ -1,8 +1,10 @@
-"""Composition root: snapshot -> priced chain -> exposures -> gamma levels, as one ``Analysis``.
+"""Composition root: one snapshot through every stage, as one frozen ``Analysis``.
 
-``analyze`` is pure: it takes the snapshot, the parameters and (optionally) an ``as_of`` that
-overrides the snapshot's quote time, and returns a frozen ``Analysis`` that the CLI, storage and
-dashboard consume.
+snapshot -> priced chain (forwards, IV, greeks) -> exposures -> walls and zero gamma -> base
+metrics -> adaptive metrics -> key levels. ``analyze`` is pure: it takes the snapshot, the
+parameters, what history supplies (``History``: flows, market context, the previous levels) and
+optionally an ``as_of`` that overrides the snapshot's quote time; the CLI (and later the dashboard
+and replay) consume the result.
 """
 
 from __future__ import annotations

@@ -102,3 +102,12 @@ def test_cli_bad_config_is_refused_with_its_message(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--config", str(path)])
     assert result.exit_code == 2
     assert "pricing.rate" in result.output
+
+
+def test_config_levels_cannot_set_the_shared_sections() -> None:
+    with pytest.raises(ConfigError, match=r"levels\.pricing: set 'pricing' at the top level"):
+        params_from_document({"levels": {"pricing": {"rate": 0.01}}})
+    shown = params_document(AnalysisParams())
+    assert "pricing" not in shown["levels"]
+    assert "thresholds" in shown["levels"]
+    assert params_from_document(shown) == AnalysisParams()
