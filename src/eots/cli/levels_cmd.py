@@ -19,12 +19,12 @@ _COLUMNS = (
     ("test", "test"),
     ("n_sessions", "n"),
     ("held_rate", "held"),
-    ("closed_inside_rate", "closed in"),
-    ("n_breached", "breached"),
-    ("fwd_1d_bps_after_breach", "1d bps"),
-    ("fwd_5d_bps_after_breach", "5d bps"),
-    ("rv_5d_open_above_pct", "RV5 above %"),
-    ("rv_5d_open_below_pct", "RV5 below %"),
+    ("closed_inside_rate", "in"),
+    ("n_breached", "brch"),
+    ("fwd_1d_bps_after_breach", "1d bp"),
+    ("fwd_5d_bps_after_breach", "5d bp"),
+    ("rv_5d_open_above_pct", "RV5>"),
+    ("rv_5d_open_below_pct", "RV5<"),
 )
 
 
@@ -46,21 +46,36 @@ def levels_evaluate_cmd(
     start: Annotated[str | None, typer.Option(help="First session, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="Last session, YYYY-MM-DD.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON.")] = False,
+    config: Annotated[
+        Path | None, typer.Option("--config", envvar="EOTS_CONFIG", help="JSON config file.")
+    ] = None,
 ) -> None:
     """Compute each stored session's key levels and test them on the next session's bar."""
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
+    from eots.config import load_params
+    from eots.core.errors import ConfigError
     from eots.history.levels_eval import evaluate_store
+    from eots.pipeline import AnalysisParams
     from eots.storage import PriceStore, SnapshotStore
 
-    result = evaluate_store(
-        SnapshotStore(store),
-        underlying,
-        (_date(start), _date(end)),
-        PriceStore(prices) if prices is not None else None,
-    )
+    try:
+        params = load_params(config) if config is not None else AnalysisParams()
+    except ConfigError as e:
+        raise typer.BadParameter(str(e)) from e
+    status = Console(stderr=True)
+    with status.status("computing levels ...") as spinner:
+        result = evaluate_store(
+            SnapshotStore(store),
+            underlying,
+            (_date(start), _date(end)),
+            PriceStore(prices) if prices is not None else None,
+            params.level_params(),
+            on_session=lambda day: spinner.update(f"computing levels of {day} ..."),
+        )
     if as_json:
         data = {
             "underlying": underlying.upper(),
@@ -80,10 +95,15 @@ def levels_evaluate_cmd(
         raise typer.Exit(code=1)
     table = Table(
         title=f"{underlying.upper()} key levels: {result.sessions_tested} sessions tested "
-        f"(bars: {result.bars_source})"
+        f"(bars: {result.bars_source})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    for _, header in _COLUMNS:
-        table.add_column(header, no_wrap=True)
+    for name, header in _COLUMNS:
+        if name == "kind":
+            table.add_column(header, min_width=12, max_width=19, overflow="fold")
+        else:
+            table.add_column(header, no_wrap=True, justify="left" if name == "test" else "right")
     for row in result.table.iter_rows(named=True):
         cells = []
         for name, _ in _COLUMNS:
@@ -91,11 +111,18 @@ def levels_evaluate_cmd(
             if name.endswith("_rate") and isinstance(v, float) and not math.isnan(v):
                 cells.append(f"{v:.0%}")
             elif isinstance(v, float):
-                cells.append("-" if math.isnan(v) else f"{v:.1f}")
+                cells.append("-" if math.isnan(v) else f"{v:.0f}")
+            elif name == "timeframe":
+                cells.append(str(v)[0])
             else:
                 cells.append(str(v))
         table.add_row(*cells)
     console.print(table)
+    console.print(
+        "tf: i intraday, d daily, w weekly, m multi; held, in (closed inside): share of "
+        "sessions; brch: breaches; 1d/5d bp: forward return after a breach; RV5>/<: 5-day "
+        "realised vol (%) after opens above/below the level"
+    )
     if result.bars_source == "snapshot_spots_proxy":
         console.print("note: bars derived from snapshot spots; highs/lows understate the range")
     for note in result.notes:
