@@ -53,6 +53,11 @@ def test_cli_ingest_then_list_then_verify(tmp_path: Path) -> None:
     assert "2026-11-19" in listing.stdout
     assert "2026-11-20" in listing.stdout
 
+    summary = runner.invoke(app, ["store", "ls", "--store", str(store)])
+    assert summary.exit_code == 0, summary.output
+    assert "SPY" in summary.stdout
+    assert "2026-11-19" in summary.stdout
+
     ok = runner.invoke(app, ["store", "verify", "--store", str(store)])
     assert ok.exit_code == 0
     victim = next(store.rglob("*.parquet"))
@@ -60,6 +65,12 @@ def test_cli_ingest_then_list_then_verify(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["store", "verify", "--store", str(store)])
     assert bad.exit_code == 1
     assert victim.name in bad.stdout
+
+
+def test_cli_store_ls_empty_store_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["store", "ls", "--store", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no snapshots in" in result.stdout
 
 
 def test_cli_store_ls_unknown_underlying_says_so(tmp_path: Path) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from eots.storage import SnapshotStore
 
 StoreOpt = Annotated[
     Path,
@@ -62,17 +65,23 @@ def ingest_cmd(
 
 
 def store_list_cmd(
-    underlying: Annotated[str, typer.Argument(help="Underlying symbol, e.g. SPX.")],
+    underlying: Annotated[
+        str | None, typer.Argument(help="Underlying symbol, e.g. SPX (none: a summary).")
+    ] = None,
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
-    """List the stored snapshots of an underlying, by session."""
+    """List the stored snapshots of an underlying, or summarise every underlying."""
     from rich.console import Console
     from rich.table import Table
 
     from eots.core.time import ET
     from eots.storage import SnapshotStore
 
-    refs = SnapshotStore(store).list(underlying.upper())
+    snapshots = SnapshotStore(store)
+    if underlying is None:
+        _summary(snapshots, store)
+        return
+    refs = snapshots.list(underlying.upper())
     if not refs:
         typer.echo(f"no snapshots of {underlying.upper()} in {store}")
         raise typer.Exit(code=1)
@@ -85,6 +94,30 @@ def store_list_cmd(
             ref.ts_event.astimezone(ET).strftime("%Y-%m-%d %H:%M"),
             ref.ts_recv.astimezone(ET).strftime("%Y-%m-%d %H:%M"),
             ref.content_hash[:12],
+        )
+    Console().print(table)
+
+
+def _summary(snapshots: SnapshotStore, store: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    symbols = snapshots.underlyings()
+    if not symbols:
+        typer.echo(f"no snapshots in {store}")
+        raise typer.Exit(code=1)
+    table = Table(title=f"snapshots in {store}")
+    for col in ("underlying", "snapshots", "sessions", "first", "last"):
+        table.add_column(col, no_wrap=True)
+    for symbol in symbols:
+        refs = snapshots.list(symbol)
+        sessions = {r.session for r in refs}
+        table.add_row(
+            symbol,
+            str(len(refs)),
+            str(len(sessions)),
+            min(sessions).isoformat() if sessions else "-",
+            max(sessions).isoformat() if sessions else "-",
         )
     Console().print(table)
 

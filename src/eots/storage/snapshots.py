@@ -231,6 +231,19 @@ class SnapshotStore:
                 return max(candidates)
         return None
 
+    def underlyings(self) -> tuple[str, ...]:
+        """Return the underlyings with a folder in the store, sorted (from folder names only)."""
+        if not self.root.is_dir():
+            return ()
+        prefix = "underlying="
+        return tuple(
+            sorted(
+                p.name.removeprefix(prefix)
+                for p in self.root.iterdir()
+                if p.is_dir() and p.name.startswith(prefix)
+            )
+        )
+
     def sessions(self, underlying: str) -> tuple[dt.date, ...]:
         """Return the sessions that hold at least one snapshot of ``underlying``, ascending."""
         underlying = _underlying(underlying)
