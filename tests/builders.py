@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -95,3 +96,25 @@ def tiny_chain(
 
 
 __all__ = ["SOURCE", "SOURCE_FORMAT", "Row", "et", "tiny_chain"]
+
+
+GENERIC_COLUMNS = (
+    "root",
+    "expiry",
+    "strike",
+    "right",
+    "open_interest",
+    "bid",
+    "ask",
+    "last",
+    "volume",
+    "iv_src",
+)
+
+
+def write_generic_csv(snapshot: ChainSnapshot, path: Path) -> Path:
+    """Write ``snapshot`` as a generic-format CSV (docs/formats.md) quoted at its ``ts_event``."""
+    snapshot.frame.select(GENERIC_COLUMNS).with_columns(
+        spot=pl.lit(snapshot.spot), ts_event=pl.lit(snapshot.ts_event.isoformat())
+    ).write_csv(path)
+    return path

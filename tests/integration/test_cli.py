@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from builders import write_generic_csv
 from eots.cli.main import app
 from eots.pipeline import analyze
 from eots.synthetic import SyntheticParams, synthetic_chain
@@ -20,23 +21,7 @@ AS_OF = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)  # 11:30 ET, a Friday s
 
 def _generic_csv(tmp_path: Path) -> tuple[Path, float]:
     snap = synthetic_chain(SyntheticParams(underlying="SPY", seed=3), as_of=AS_OF)
-    cols = [
-        "root",
-        "expiry",
-        "strike",
-        "right",
-        "open_interest",
-        "bid",
-        "ask",
-        "last",
-        "volume",
-        "iv_src",
-    ]
-    frame = snap.frame.select(cols).with_columns(
-        spot=pl.lit(snap.spot), ts_event=pl.lit(AS_OF.isoformat())
-    )
-    path = tmp_path / "my_chain.csv"
-    frame.write_csv(path)
+    path = write_generic_csv(snap, tmp_path / "my_chain.csv")
     return path, analyze(snap).totals.net_gex
 
 

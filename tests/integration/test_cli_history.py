@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import polars as pl
 from typer.testing import CliRunner
 
+from builders import write_generic_csv
 from eots.cli.main import app
 from eots.storage import SnapshotStore
 from eots.synthetic import SyntheticParams, synthetic_session
@@ -29,20 +29,7 @@ def test_cli_analyze_with_store_uses_inferred_flows(tmp_path: Path) -> None:
         snapshots.save(snap)
     current = session[5]
     path = tmp_path / "now.csv"
-    current.frame.select(
-        "root",
-        "expiry",
-        "strike",
-        "right",
-        "open_interest",
-        "bid",
-        "ask",
-        "last",
-        "volume",
-        "iv_src",
-    ).with_columns(
-        spot=pl.lit(current.spot), ts_event=pl.lit(current.ts_event.isoformat())
-    ).write_csv(path)
+    write_generic_csv(current, path)
 
     without = json.loads(runner.invoke(app, ["analyze", str(path), "--json"]).stdout)
     result = runner.invoke(app, ["analyze", str(path), "--json", "--store", str(store)])

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import polars as pl
 from typer.testing import CliRunner
 
+from builders import write_generic_csv
 from eots.cli.main import app
 from eots.core.time import nyse_calendar
 from eots.synthetic import SyntheticParams, synthetic_chain
@@ -76,18 +76,7 @@ def test_cli_analyze_with_prices_uses_measured_atr(tmp_path: Path) -> None:
         SyntheticParams(underlying="SPY", seed=4, leaps_years=0, quarterly_years=0), as_of=as_of
     )
     chain = tmp_path / "chain.csv"
-    snap.frame.select(
-        "root",
-        "expiry",
-        "strike",
-        "right",
-        "open_interest",
-        "bid",
-        "ask",
-        "last",
-        "volume",
-        "iv_src",
-    ).with_columns(spot=pl.lit(snap.spot), ts_event=pl.lit(as_of.isoformat())).write_csv(chain)
+    write_generic_csv(snap, chain)
     csv = tmp_path / "bars.csv"
     _bars_csv(csv, _sessions_before(dt.date(2026, 11, 20), 40))
     prices = tmp_path / "prices"

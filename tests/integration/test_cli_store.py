@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
 from typer.testing import CliRunner
 
+from builders import write_generic_csv
 from eots.cli.main import app
 from eots.synthetic import SyntheticParams, synthetic_chain
 
@@ -18,18 +18,7 @@ def _write_generic(path: Path, as_of: dt.datetime, seed: int) -> None:
     snap = synthetic_chain(
         SyntheticParams(underlying="SPY", seed=seed, leaps_years=0, quarterly_years=0), as_of=as_of
     )
-    snap.frame.select(
-        "root",
-        "expiry",
-        "strike",
-        "right",
-        "open_interest",
-        "bid",
-        "ask",
-        "last",
-        "volume",
-        "iv_src",
-    ).with_columns(spot=pl.lit(snap.spot), ts_event=pl.lit(as_of.isoformat())).write_csv(path)
+    write_generic_csv(snap, path)
 
 
 def test_cli_ingest_then_list_then_verify(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from builders import write_generic_csv
 from eots.cli.main import app
 from eots.synthetic import SyntheticParams, synthetic_chain
 
@@ -23,18 +24,7 @@ def chain(tmp_path: Path) -> tuple[Path, pl.DataFrame]:
         SyntheticParams(underlying="SPY", seed=9, leaps_years=0, quarterly_years=0), as_of=AS_OF
     )
     path = tmp_path / "chain.csv"
-    snap.frame.select(
-        "root",
-        "expiry",
-        "strike",
-        "right",
-        "open_interest",
-        "bid",
-        "ask",
-        "last",
-        "volume",
-        "iv_src",
-    ).with_columns(spot=pl.lit(snap.spot), ts_event=pl.lit(AS_OF.isoformat())).write_csv(path)
+    write_generic_csv(snap, path)
     return path, snap.frame
 
 
