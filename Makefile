@@ -10,8 +10,9 @@ install:  #-- create .venv and install eots with the dev and bench extras
 test:  #-- the whole default suite (real snapshots when EOTS_REAL_DATA is set)
 	python -m pytest
 
-lint:  #-- ruff lint and import layering
+lint:  #-- ruff lint, format check and import layering
 	ruff check src tests benchmarks
+	ruff format --check src tests benchmarks
 	lint-imports
 
 fmt:  #-- format the code
