@@ -15,28 +15,26 @@ strike sums (``strikes``).
 
 from __future__ import annotations
 
-import polars as pl
+from collections.abc import Sequence
 
-from eots.metrics.flow_inputs import flow_column
-from eots.metrics.inputs import working
-from eots.metrics.normalise import normalised, safe_ratio
+from eots.metrics.arrays import ContractArrays, Masked, mean_horizontal, normalised, safe_ratio
 from eots.metrics.params import BaseMetricParams
 
 #: (flow greek, exposure column) of each ARFI term.
 ARFI_TERMS = (("delta", "dxoi"), ("charm", "charmxoi"), ("vanna", "vannaxoi"))
 
 
-def relative_flow(flows: list[pl.Expr], exposures: list[pl.Expr]) -> pl.Expr:
+def relative_flow(flows: Sequence[Masked], exposures: Sequence[Masked]) -> Masked:
     """Return the mean of ``|flow| / |exposure|`` over the defined terms (null if none)."""
-    terms = [safe_ratio(f.abs(), e.abs()) for f, e in zip(flows, exposures, strict=True)]
-    return pl.mean_horizontal(terms)
+    terms = [safe_ratio(abs(f), abs(e)) for f, e in zip(flows, exposures, strict=True)]
+    return mean_horizontal(terms)
 
 
-def arfi_value(params: BaseMetricParams) -> dict[str, pl.Expr]:
+def arfi_columns(a: ContractArrays, params: BaseMetricParams) -> dict[str, Masked]:
     """Return the per-contract ``arfi`` column."""
-    flows = [pl.col(flow_column(g)) for g, _ in ARFI_TERMS]
-    exposures = [pl.col(working(x)) for _, x in ARFI_TERMS]
-    value = relative_flow(flows, exposures)
+    value = relative_flow(
+        [a.flows[g] for g, _ in ARFI_TERMS], [a.working[x] for _, x in ARFI_TERMS]
+    )
     if params.arfi_normalise:
-        value = normalised(value, params.normalisation_scope, params.clip_percentile)
+        value = normalised(value, a.scope, params.clip_percentile)
     return {"arfi": value}

@@ -12,8 +12,10 @@ ratio is dimensionless), 0 when the exposure is 0 (the original; the metric it m
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
+from eots.metrics.arrays import Masked, gt, masked
 from eots.metrics.normalise import EPS
 from eots.metrics.params import AlignmentCoefficients, FlowRatioShape
 
@@ -52,3 +54,36 @@ def flow_ratio(
 def sign_nonzero(x: pl.Expr) -> pl.Expr:
     """Return sgn(x) with sgn(0) = +1 (the original's convention); null stays null."""
     return pl.when(x < 0).then(-1.0).when(x.is_not_null()).then(1.0)
+
+
+def alignment_array(flow: Masked, exposure: Masked, coefficients: AlignmentCoefficients) -> Masked:
+    """``alignment`` on arrays (a NaN product counts as > 0, as polars compares)."""
+    product = flow.sign() * exposure.sign()
+    value = np.where(
+        gt(product, 0.0) | np.isnan(product.v),
+        coefficients.aligned,
+        np.where(product.v < 0, coefficients.opposed, coefficients.neutral),
+    )
+    return masked(value, product.null)
+
+
+def flow_ratio_array(
+    flow: Masked,
+    exposure: Masked,
+    shape: FlowRatioShape = FlowRatioShape.RAW,
+    steepness: float = 3.0,
+) -> Masked:
+    """``flow_ratio`` on arrays."""
+    size = np.abs(exposure.v)
+    use = (size >= EPS) | np.isnan(size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(use, np.abs(flow.v) / size, flow.v * 0.0)
+    raw = masked(value, flow.null | exposure.null)
+    if shape is FlowRatioShape.SIGMOID:
+        return 2.0 / ((-steepness * raw).exp() + 1.0) - 1.0
+    return raw
+
+
+def sign_nonzero_array(x: Masked) -> Masked:
+    """``sign_nonzero`` on arrays (NaN counts as >= 0, as polars compares)."""
+    return masked(np.where(x.v < 0, -1.0, 1.0), x.null)

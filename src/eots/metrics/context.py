@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from eots.metrics.inputs import MetricInputs
@@ -36,18 +37,40 @@ class MetricContext:
     notes: tuple[Note, ...]
 
 
-def atm_iv_by_expiry(contracts: pl.DataFrame) -> pl.DataFrame:
-    """Return ``expiry, dte_days, atm_iv`` per expiry (live contracts with a finite IV only)."""
-    live = contracts.lazy().filter(pl.col("iv").is_finite() & (pl.col("t_years") > 0))
-    dist = (pl.col("strike") - pl.col("forward")).abs()
-    return (
-        live.with_columns(_dist=dist)
-        .filter(pl.col("_dist") == pl.col("_dist").min().over("expiry"))
-        .group_by("expiry")
-        .agg(dte_days=pl.col("t_years").mean() * 365.0, atm_iv=pl.col("iv").mean())
-        .sort("dte_days")
-        .collect()
-    )
+def _atm_iv_arrays(contracts: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``dte_days, atm_iv`` per expiry, sorted by dte_days (live rows with a finite IV).
+
+    The ATM rows of an expiry are those at the smallest |strike - forward|; their IV is averaged.
+    """
+
+    def values(name: str) -> tuple[np.ndarray, np.ndarray]:
+        series = contracts.get_column(name)
+        null = series.is_null().to_numpy() if series.null_count() else np.zeros(len(series), bool)
+        return series.cast(pl.Float64).to_numpy(), null
+
+    (iv, _), (t, t_null) = values("iv"), values("t_years")
+    with np.errstate(invalid="ignore"):  # polars compares NaN as the largest float
+        live = np.isfinite(iv) & ((t > 0) | (np.isnan(t) & ~t_null))
+    if not live.any():
+        return np.empty(0), np.empty(0)
+    (strike, k_null), (forward, f_null) = values("strike"), values("forward")
+    iv, t = iv[live], t[live]
+    dist = np.abs(strike[live] - forward[live])
+    known = ~(k_null | f_null)[live]
+    expiry = contracts.get_column("expiry").to_physical().to_numpy()[live]
+    _, codes = np.unique(expiry, return_inverse=True)
+    groups = int(codes.max()) + 1
+    nearest = np.full(groups, np.inf)
+    np.fmin.at(nearest, codes[known], dist[known])  # NaN skipped, as polars' min skips it
+    best = nearest[codes]
+    chosen = known & ((dist == best) | (np.isnan(dist) & (best == np.inf)))
+    count = np.bincount(codes[chosen], minlength=groups)
+    has = count > 0
+    count = np.where(has, count, 1)
+    dte = np.bincount(codes[chosen], weights=t[chosen], minlength=groups) / count * 365.0
+    atm = np.bincount(codes[chosen], weights=iv[chosen], minlength=groups) / count
+    order = np.argsort(dte[has], kind="stable")
+    return dte[has][order], atm[has][order]
 
 
 def metric_context(
@@ -56,8 +79,9 @@ def metric_context(
     """Resolve the scalars of ``inputs`` with their documented fallbacks."""
     notes: list[Note] = []
     need_chain = inputs.atr is None or inputs.underlying_iv is None or inputs.iv_5d is None
-    atm = atm_iv_by_expiry(contracts) if need_chain and "forward" in contracts.columns else None
-    nearest = float(atm.get_column("atm_iv")[0]) if atm is not None and atm.height else None
+    have_chain = need_chain and "forward" in contracts.columns
+    dte_days, atm_iv = _atm_iv_arrays(contracts) if have_chain else (np.empty(0), np.empty(0))
+    nearest = float(atm_iv[0]) if atm_iv.size else None
 
     underlying_iv = inputs.underlying_iv
     if underlying_iv is None:
@@ -68,12 +92,12 @@ def metric_context(
             notes.append(("vri", f"underlying IV: ATM IV of the nearest expiry ({nearest:.4f})"))
 
     iv_5d = inputs.iv_5d
-    if iv_5d is None and atm is not None and atm.height:
+    if iv_5d is None and atm_iv.size:
         target = params.vri.iv5_target_dte
-        gap = (atm.get_column("dte_days") - target).abs()
-        row = int(gap.arg_min() or 0)
-        iv_5d = float(atm.get_column("atm_iv")[row])
-        dte = float(atm.get_column("dte_days")[row])
+        gap = np.abs(dte_days - target)
+        row = 0 if np.isnan(gap).all() else int(np.nanargmin(gap))
+        iv_5d = float(atm_iv[row])
+        dte = float(dte_days[row])
         notes.append(("vri", f"IV_5d: ATM IV of the {dte:.1f}-day expiry ({iv_5d:.4f})"))
 
     atr = inputs.atr

@@ -21,51 +21,39 @@ acceleration.
 
 from __future__ import annotations
 
-import polars as pl
-
-from eots.metrics.coefficients import alignment, flow_ratio, sign_nonzero
-from eots.metrics.flow_inputs import flow_column
-from eots.metrics.inputs import working
-from eots.metrics.normalise import normalised
+from eots.metrics.arrays import ContractArrays, Masked, normalised
+from eots.metrics.coefficients import alignment_array, flow_ratio_array, sign_nonzero_array
 from eots.metrics.params import BaseMetricParams
-from eots.metrics.weights import proximity
+from eots.metrics.weights import proximity_array
 
 
-def dag_factors(params: BaseMetricParams, *, spot: float, atr: float | None) -> dict[str, pl.Expr]:
-    """Return the per-contract DAG factors (first stage)."""
+def dag_columns(
+    a: ContractArrays, params: BaseMetricParams, *, spot: float, atr: float | None
+) -> dict[str, Masked]:
+    """Return the per-contract DAG factors and ``dag_custom``."""
     p = params.dag
-    flow_delta, dxoi = pl.col(flow_column("delta")), pl.col(working("dxoi"))
-    prox = proximity(
+    scope, clip = a.scope, params.clip_percentile
+    flow_delta, dxoi = a.flows["delta"], a.working["dxoi"]
+    prox = proximity_array(
         p.proximity,
+        strike=a.raw["strike"],
+        delta=a.raw["delta"],
         spot=spot,
         atr=atr if atr is not None else float("nan"),
         width=params.tdpi.gaussian_width,
         band=params.proximity_band,
     )
-    gamma = pl.col(working("gxoi"))
+    gamma = a.working["gxoi"]
     if p.volume_weight > 0:
-        volume = pl.col(working("volume")).abs()
-        scope, clip = params.normalisation_scope, params.clip_percentile
+        volume = abs(a.working["volume"])
         gamma = gamma * (1.0 + p.volume_weight * normalised(volume, scope, clip))
+    alpha = alignment_array(flow_delta, dxoi, p.alpha)
+    ratio = flow_ratio_array(flow_delta, dxoi, p.flow_ratio, p.sigmoid_steepness)
+    norm_gamma = normalised(a.flows["gamma"], scope, clip)
     return {
-        "dag_alpha": alignment(flow_delta, dxoi, p.alpha),
-        "net_delta_flow_to_dxoi_ratio": flow_ratio(
-            flow_delta, dxoi, p.flow_ratio, p.sigmoid_steepness
-        ),
-        "norm_net_gamma_flow": normalised(
-            pl.col(flow_column("gamma")), params.normalisation_scope, params.clip_percentile
-        ),
+        "dag_alpha": alpha,
+        "net_delta_flow_to_dxoi_ratio": ratio,
+        "norm_net_gamma_flow": norm_gamma,
         "dag_proximity": prox,
-        "_dag_gamma": gamma,
-    }
-
-
-def dag_value() -> dict[str, pl.Expr]:
-    """Return ``dag_custom`` from the first-stage factors (second stage)."""
-    return {
-        "dag_custom": pl.col("_dag_gamma")
-        * sign_nonzero(pl.col(working("dxoi")))
-        * (1.0 + pl.col("dag_alpha") * pl.col("net_delta_flow_to_dxoi_ratio"))
-        * pl.col("norm_net_gamma_flow")
-        * pl.col("dag_proximity")
+        "dag_custom": gamma * sign_nonzero_array(dxoi) * (1.0 + alpha * ratio) * norm_gamma * prox,
     }

@@ -25,8 +25,9 @@ contracts all lack a value is NaN, never 0 (the sums are taken in ``strikes``).
 
 from __future__ import annotations
 
-import polars as pl
+import numpy as np
 
+from eots.metrics.arrays import Bools, Masked, constant, select
 from eots.metrics.inputs import (
     DIRECT_FLOW_PAIRS,
     NET_VALUE,
@@ -34,7 +35,6 @@ from eots.metrics.inputs import (
     ROLLING_COLUMNS,
     VALUE_SIDES,
     VOLUME_SIDES,
-    working,
 )
 
 #: The per-strike flow columns, in output order.
@@ -54,44 +54,45 @@ FLOW_COLUMN_NAMES = (
 )
 
 
-def _net(pair: tuple[str, str]) -> pl.Expr:
-    return pl.col(working(pair[0])) - pl.col(working(pair[1]))
-
-
-def strike_flow_summands(present: frozenset[str]) -> tuple[dict[str, pl.Expr], list[str]]:
+def strike_flow_summands(
+    working: dict[str, Masked], is_call: Bools, present: frozenset[str]
+) -> tuple[dict[str, Masked], list[str]]:
     """Return, per flow column, the per-contract value whose strike sum it is, and absent inputs.
 
     Parameters
     ----------
+    working
+        Working copies of the flow input columns (by input name).
+    is_call
+        Rows that are calls (``right == "C"``).
     present
-        Flow input columns that exist (and have a working copy) in the frame. A column whose
-        inputs are absent maps to a null literal.
+        Flow input columns that exist in the frame. A column whose inputs are absent is all null.
     """
     absent: list[str] = []
+    rows = len(is_call)
 
     def have(*names: str) -> bool:
         missing = [n for n in names if n not in present]
         absent.extend(m for m in missing if m not in absent)
         return not missing
 
-    nothing = pl.lit(None, dtype=pl.Float64)
-    call_sign = pl.when(pl.col("right") == "C").then(1.0).otherwise(-1.0)
-    is_call = pl.col("right") == "C"
-    delta = _net(DIRECT_FLOW_PAIRS["delta"])
+    def net(pair: tuple[str, str]) -> Masked:
+        return working[pair[0]] - working[pair[1]]
+
+    nothing = constant(None, rows)
+    call_sign = np.where(is_call, 1.0, -1.0)
     has_delta = have(*DIRECT_FLOW_PAIRS["delta"])
+    delta = net(DIRECT_FLOW_PAIRS["delta"]) if has_delta else nothing
+    zero = delta * 0.0
     out = {
-        "net_volume_pressure": call_sign * _net(VOLUME_SIDES) if have(*VOLUME_SIDES) else nothing,
-        "net_value_pressure": call_sign * _net(VALUE_SIDES) if have(*VALUE_SIDES) else nothing,
-        "true_net_volume_flow": pl.col(working(NET_VOLUME)) if have(NET_VOLUME) else nothing,
-        "true_net_value_flow": pl.col(working(NET_VALUE)) if have(NET_VALUE) else nothing,
-        "net_delta_flow_calls": pl.when(is_call).then(delta).otherwise(delta * 0.0)
-        if has_delta
-        else nothing,
-        "net_delta_flow_puts": pl.when(is_call).then(delta * 0.0).otherwise(delta)
-        if has_delta
-        else nothing,
-        "net_delta_flow_total": delta if has_delta else nothing,
-        "heuristic_net_delta_pressure": delta if has_delta else nothing,
+        "net_volume_pressure": net(VOLUME_SIDES) * call_sign if have(*VOLUME_SIDES) else nothing,
+        "net_value_pressure": net(VALUE_SIDES) * call_sign if have(*VALUE_SIDES) else nothing,
+        "true_net_volume_flow": working[NET_VOLUME] if have(NET_VOLUME) else nothing,
+        "true_net_value_flow": working[NET_VALUE] if have(NET_VALUE) else nothing,
+        "net_delta_flow_calls": select(is_call, delta, zero) if has_delta else nothing,
+        "net_delta_flow_puts": select(is_call, zero, delta) if has_delta else nothing,
+        "net_delta_flow_total": delta,
+        "heuristic_net_delta_pressure": delta,
     }
     for name, greek in (
         ("net_gamma_flow", "gamma"),
@@ -99,7 +100,7 @@ def strike_flow_summands(present: frozenset[str]) -> tuple[dict[str, pl.Expr], l
         ("net_theta_exposure", "theta"),
     ):
         pair = DIRECT_FLOW_PAIRS[greek]
-        out[name] = _net(pair) if have(*pair) else nothing
+        out[name] = net(pair) if have(*pair) else nothing
     for name in ROLLING_COLUMNS:
-        out[name] = pl.col(working(name)) if have(name) else nothing
+        out[name] = working[name] if have(name) else nothing
     return out, absent

@@ -17,8 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from eots.metrics.arrays import Bools, Masked, constant, from_series
+from eots.metrics.arrays import working as working_array
 from eots.metrics.inputs import (
     DIRECT_FLOW_PAIRS,
     NET_VOLUME,
@@ -43,11 +47,6 @@ _RANK = {label: i for i, label in enumerate(FLOW_LABELS.categories)}
 _LABEL_SERIES = pl.Series("flow_label", FLOW_LABELS.categories, dtype=FLOW_LABELS)
 
 
-def flow_column(greek: str) -> str:
-    """Return the private working column holding the net flow of ``greek``."""
-    return f"_flow_{greek}"
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FlowChoice:
     """The basis of one greek's flow and the expressions producing it."""
@@ -64,7 +63,9 @@ def _usable(frame: pl.DataFrame, column: str) -> bool:
     series = frame.get_column(column)
     if series.null_count() == series.len():
         return False
-    return not series.dtype.is_float() or bool(series.is_not_nan().any())
+    if not series.dtype.is_float():
+        return True
+    return not bool(np.isnan(series.cast(pl.Float64).to_numpy()).all())
 
 
 def _col(name: str) -> pl.Expr:
@@ -96,41 +97,91 @@ def _labelled(
     return pl.coalesce(value, fallback), tag
 
 
-def flow_choice(frame: pl.DataFrame, greek: str, params: BaseMetricParams) -> FlowChoice:
+def flow_basis(frame: pl.DataFrame, greek: str, params: BaseMetricParams) -> FlowBasis:
     """Choose the flow basis of ``greek`` for this frame (module docstring)."""
-    proxy = _proxy(frame, greek)
     if greek in DIRECT_FLOW_PAIRS:
         buy, sell = DIRECT_FLOW_PAIRS[greek]
         if _usable(frame, buy) and _usable(frame, sell):
-            fill = proxy if params.proxy_fill_missing_rows else None
-            value, tag = _labelled(_col(buy) - _col(sell), FlowBasis.DIRECT, fill)
-            return FlowChoice(greek=greek, basis=FlowBasis.DIRECT, value=value, row_basis=tag)
+            return FlowBasis.DIRECT
     elif (
         greek in SECOND_ORDER_GREEKS
         and params.second_order_flow is SecondOrderFlow.SIGNED
         and _usable(frame, NET_VOLUME)
     ):
+        return FlowBasis.SIGNED
+    if _usable(frame, PROXY_FLOW_COLUMNS[greek]):
+        return FlowBasis.PROXY
+    return FlowBasis.MISSING
+
+
+def flow_choice(frame: pl.DataFrame, greek: str, params: BaseMetricParams) -> FlowChoice:
+    """Choose the flow basis of ``greek`` (``flow_basis``) and build its expressions."""
+    basis = flow_basis(frame, greek, params)
+    proxy = _proxy(frame, greek)
+    fill = proxy if params.proxy_fill_missing_rows else None
+    if basis is FlowBasis.DIRECT:
+        buy, sell = DIRECT_FLOW_PAIRS[greek]
+        value, tag = _labelled(_col(buy) - _col(sell), FlowBasis.DIRECT, fill)
+    elif basis is FlowBasis.SIGNED:
         signed = _col(greek) * _col(NET_VOLUME) * pl.col("multiplier")
-        fill = proxy if params.proxy_fill_missing_rows else None
         value, tag = _labelled(signed, FlowBasis.SIGNED, fill)
-        return FlowChoice(greek=greek, basis=FlowBasis.SIGNED, value=value, row_basis=tag)
-    if proxy is not None and _usable(frame, PROXY_FLOW_COLUMNS[greek]):
+    elif basis is FlowBasis.PROXY and proxy is not None:
         value, tag = _labelled(proxy, FlowBasis.PROXY, None)
-        return FlowChoice(greek=greek, basis=FlowBasis.PROXY, value=value, row_basis=tag)
-    return FlowChoice(
-        greek=greek,
-        basis=FlowBasis.MISSING,
-        value=pl.lit(None, dtype=pl.Float64),
-        row_basis=_rank(FlowBasis.MISSING),
-    )
+    else:
+        value, tag = pl.lit(None, dtype=pl.Float64), _rank(FlowBasis.MISSING)
+    return FlowChoice(greek=greek, basis=basis, value=value, row_basis=tag)
 
 
-def row_basis_column(greek: str) -> str:
-    """Return the private working column holding the per-row basis rank of ``greek``'s flow."""
-    return f"_basis_{greek}"
+def _rank_array(value: Masked, label: FlowBasis, fallback: Masked | None) -> npt.NDArray[np.int8]:
+    rank = np.where(value.null, _RANK[FlowBasis.MISSING.value], _RANK[label.value])
+    if fallback is not None:
+        proxy_rank = _RANK[FlowBasis.PROXY.value]
+        rank = np.where(value.null & ~fallback.null, proxy_rank, rank)
+    return rank.astype(np.int8)
 
 
-def combined_row_basis(greeks: tuple[str, ...]) -> pl.Expr:
+def _coalesce(value: Masked, fallback: Masked | None) -> Masked:
+    if fallback is None:
+        return value
+    return Masked(np.where(value.null, fallback.v, value.v), value.null & fallback.null)
+
+
+def flow_arrays(
+    frame: pl.DataFrame, greek: str, basis: FlowBasis, params: BaseMetricParams, inside: Bools
+) -> tuple[Masked, npt.NDArray[np.int8]]:
+    """Return ``greek``'s net flow (null out of scope) and per-row basis rank (0 out of scope).
+
+    The array form of ``flow_choice``'s ``value`` / ``row_basis`` under ``when(inside)``.
+    """
+    rows = frame.height
+
+    def column(name: str) -> Masked:
+        return working_array(frame.get_column(name), inside)
+
+    proxy_name = PROXY_FLOW_COLUMNS[greek]
+    proxy = column(proxy_name) if proxy_name in frame.columns else None
+    fill = proxy if params.proxy_fill_missing_rows else None
+    if basis is FlowBasis.DIRECT:
+        buy, sell = DIRECT_FLOW_PAIRS[greek]
+        value = column(buy) - column(sell)
+        rank = _rank_array(value, FlowBasis.DIRECT, fill)
+        value = _coalesce(value, fill)
+    elif basis is FlowBasis.SIGNED:
+        value = column(greek) * column(NET_VOLUME) * from_series(frame.get_column("multiplier"))
+        rank = _rank_array(value, FlowBasis.SIGNED, fill)
+        value = _coalesce(value, fill)
+    elif basis is FlowBasis.PROXY and proxy is not None:
+        value = proxy
+        rank = _rank_array(value, FlowBasis.PROXY, None)
+    else:
+        value = constant(None, rows)
+        rank = np.zeros(rows, dtype=np.int8)
+    return value, np.where(inside, rank, 0).astype(np.int8)
+
+
+def flow_label(ranks: list[npt.NDArray[np.int8]]) -> pl.Series:
     """Label a metric using several flows: ``missing`` if any is, else the weakest basis used."""
-    weakest = pl.min_horizontal([pl.col(row_basis_column(g)) for g in greeks])
-    return pl.lit(_LABEL_SERIES).gather(weakest)  # rank -> label by position (no hashing)
+    weakest = ranks[0]
+    for rank in ranks[1:]:
+        weakest = np.minimum(weakest, rank)
+    return _LABEL_SERIES[weakest.astype(np.int64)]  # rank -> label by position

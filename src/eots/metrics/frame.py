@@ -5,33 +5,29 @@
 ``BaseMetrics``: the contracts with every metric column appended, the per-strike aggregate, and
 notes saying which proxies and fallbacks were used and which metrics are NaN and why. Each metric's
 formula, units and sign are in its own module (``dag``, ``sdag``, ``tdpi``, ``vri``, ``mspi``,
-``sai``, ``ssi``, ``arfi``, ``flow_columns``); this module wires them in eager
-stages (eager beats the lazy optimiser on these wide expression lists). Missing values are NaN in
-the output, never 0.
+``sai``, ``ssi``, ``arfi``, ``flow_columns``), each as an array kernel (``arrays``: NumPy with
+polars' null/NaN semantics); this module is the thin polars layer: it pulls the input columns
+once, runs the kernels and builds the output frames once. Missing values are NaN in the output,
+never 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from eots.core.errors import SchemaError
 from eots.core.time import session_of
-from eots.metrics.arfi import arfi_value
+from eots.metrics.arfi import arfi_columns
+from eots.metrics.arrays import Bools, ContractArrays, Masked, Scope, constant, from_series
+from eots.metrics.arrays import working as working_array
 from eots.metrics.context import Note, metric_context
-from eots.metrics.dag import dag_factors, dag_value
-from eots.metrics.flow_columns import FLOW_COLUMN_NAMES
-from eots.metrics.flow_inputs import (
-    FlowBasis,
-    FlowChoice,
-    combined_row_basis,
-    flow_choice,
-    flow_column,
-    row_basis_column,
-)
+from eots.metrics.dag import dag_columns
+from eots.metrics.flow_columns import FLOW_COLUMN_NAMES, strike_flow_summands
+from eots.metrics.flow_inputs import FlowBasis, flow_arrays, flow_basis, flow_label
 from eots.metrics.inputs import (
     CHAIN_COLUMNS,
     DIRECT_FLOW_PAIRS,
@@ -44,17 +40,27 @@ from eots.metrics.inputs import (
     VOLUME_SIDES,
     WORKING_PREFIX,
     MetricInputs,
-    working,
 )
-from eots.metrics.mspi import MSPI_COMPONENTS, component_norms, mspi_value, mspi_weights
-from eots.metrics.normalise import IN_SCOPE, SCOPE_GROUP
-from eots.metrics.params import BaseMetricParams, NormalisationScope
-from eots.metrics.sai import sai_value
-from eots.metrics.sdag import sdag_factors, sdag_values
-from eots.metrics.ssi import ssi_value
-from eots.metrics.strikes import strike_keys, strike_metrics
-from eots.metrics.tdpi import tdpi_factors, tdpi_values
-from eots.metrics.vri import vol_trend_factor, vri_factors, vri_values
+from eots.metrics.mspi import (
+    MSPI_COMPONENTS,
+    MspiWeightChoice,
+    component_norms,
+    mspi_array,
+    mspi_weights,
+)
+from eots.metrics.params import BaseMetricParams, GammaBasis, NormalisationScope
+from eots.metrics.sai import sai_array
+from eots.metrics.sdag import sdag_columns
+from eots.metrics.ssi import ssi_array
+from eots.metrics.strikes import (
+    ADDITIVE_METRICS,
+    STRIKE_EXPOSURES,
+    STRIKE_FLOW_GREEKS,
+    strike_keys,
+    strike_metrics,
+)
+from eots.metrics.tdpi import tdpi_columns
+from eots.metrics.vri import vol_trend_factor, vri_columns
 from eots.metrics.weights import time_of_day_weight
 
 _KEYS = ("strike", "right", "expiry")
@@ -150,7 +156,8 @@ class BaseMetrics:
 
 def _prepared(
     contracts: pl.DataFrame, as_of: dt.datetime, params: BaseMetricParams
-) -> tuple[pl.DataFrame, list[Note]]:
+) -> tuple[pl.DataFrame, Bools, Scope, list[Note]]:
+    """Add absent inputs as null columns; return the in-scope rows and the normalisation groups."""
     missing_keys = [k for k in _KEYS if k not in contracts.columns]
     if missing_keys:
         raise SchemaError(f"expected contract key columns {_KEYS}, missing {missing_keys}")
@@ -159,89 +166,114 @@ def _prepared(
     if absent:
         notes.append(("inputs", f"absent input columns (treated as missing): {absent}"))
         contracts = contracts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in absent)
-    live = pl.col("exposure_ok") if "exposure_ok" in contracts.columns else pl.lit(value=True)
+    if "exposure_ok" in contracts.columns:
+        inside = contracts.get_column("exposure_ok").fill_null(value=False).to_numpy()
+    else:
+        inside = np.ones(contracts.height, dtype=np.bool_)
     scope = params.normalisation_scope
     if scope is NormalisationScope.ZERO_DTE:
-        live = live & (pl.col("expiry") == pl.lit(session_of(as_of)))
-    group = pl.col("expiry") if scope is NormalisationScope.PER_EXPIRY else pl.lit(0, pl.Int32)
-    return contracts.with_columns(
-        live.fill_null(value=False).alias(IN_SCOPE), group.alias(SCOPE_GROUP)
-    ), notes
+        today = contracts.get_column("expiry") == session_of(as_of)
+        inside = inside & today.fill_null(value=False).to_numpy()
+    if scope is NormalisationScope.PER_EXPIRY:
+        expiry = contracts.get_column("expiry").to_physical().to_numpy()
+        _, codes = np.unique(expiry, return_inverse=True)
+        groups = Scope(codes.astype(np.intp), int(codes.max(initial=-1)) + 1)
+    else:
+        groups = Scope(None, 1)
+    return contracts, inside.astype(np.bool_), groups, notes
 
 
-def _working_columns(frame: pl.DataFrame, choices: list[FlowChoice]) -> list[pl.Expr]:
-    inside = pl.col(IN_SCOPE)
-    names = [*EXPOSURE_COLUMNS, "iv", "volume", *(c for c in _FLOW_INPUTS if c in frame.columns)]
-    out = [
-        pl.when(inside).then(pl.col(c).cast(pl.Float64).fill_nan(None)).alias(working(c))
-        for c in names
-    ]
-    for choice in choices:
-        out.append(pl.when(inside).then(choice.value).alias(flow_column(choice.greek)))
-        out.append(
-            pl.when(inside)
-            .then(choice.row_basis)
-            .otherwise(pl.lit(0, dtype=pl.Int8))
-            .alias(row_basis_column(choice.greek))
-        )
-    return out
-
-
-def _flow_notes(choices: dict[str, FlowChoice]) -> list[Note]:
+def _flow_notes(choices: dict[str, FlowBasis]) -> list[Note]:
     notes: list[Note] = []
     for metric, greeks in METRIC_FLOWS.items():
         for greek in greeks:
             c = choices[greek]
-            if c.basis is FlowBasis.PROXY:
+            if c is FlowBasis.PROXY:
                 why = (
                     "no side split exists for this greek"
                     if greek not in DIRECT_FLOW_PAIRS
                     else f"no {'/'.join(DIRECT_FLOW_PAIRS[greek])} columns"
                 )
                 notes.append((metric, f"{greek} flow: proxy {PROXY_FLOW_COLUMNS[greek]} ({why})"))
-            elif c.basis is FlowBasis.SIGNED:
+            elif c is FlowBasis.SIGNED:
                 notes.append((metric, f"{greek} flow: {greek} x {NET_VOLUME} x multiplier"))
-            elif c.basis is FlowBasis.MISSING:
+            elif c is FlowBasis.MISSING:
                 notes.append((metric, f"{greek} flow: no direct columns and no proxy: NaN"))
     return notes
 
 
-def _nan_notes(contracts: pl.DataFrame, strikes: pl.DataFrame) -> list[Note]:
-    columns = [*MSPI_COMPONENTS, "ctr", "tdfi", "vvr", "vfi", "arfi", "mspi", "sai", "ssi"]
+def _nan_notes(
+    columns: dict[str, Masked], inside: Bools, strike_flows: dict[str, Masked]
+) -> list[Note]:
+    names = [*MSPI_COMPONENTS, "ctr", "tdfi", "vvr", "vfi", "arfi", "mspi", "sai", "ssi"]
     notes = [
         (c, "NaN for every in-scope contract (see the notes on its inputs)")
-        for c in columns
-        if contracts.get_column(c).null_count() == contracts.height  # null counts are stored
+        for c in names
+        if columns[c].all_null()
     ]
-    if contracts.height and not contracts.get_column(IN_SCOPE).any():
+    if len(inside) and not inside.any():
         notes.append(("scope", "no live contract in the normalisation scope: every metric is NaN"))
-    absent = [c for c in FLOW_COLUMN_NAMES if strikes.get_column(c).null_count() == strikes.height]
+    absent = [c for c in FLOW_COLUMN_NAMES if strike_flows[c].all_null()]
     if absent:
         notes.append(("flow_columns", f"NaN (needs side-classified flow): {absent}"))
     return notes
 
 
-def _with_flow_columns(
-    scored: pl.DataFrame,
-    strikes: pl.DataFrame,
+def _arrays(
+    frame: pl.DataFrame,
+    inside: Bools,
+    scope: Scope,
+    choices: dict[str, FlowBasis],
     params: BaseMetricParams,
-    present_flows: frozenset[str],
-) -> pl.DataFrame:
-    if not present_flows:
-        nan = pl.lit(None, dtype=pl.Float64)
-        return scored.with_columns(nan.alias(c) for c in FLOW_COLUMN_NAMES)
-    keys = strike_keys(params)
-    flows = strikes.select(*keys, *FLOW_COLUMN_NAMES)
-    return scored.join(flows, on=keys, how="left", maintain_order="left").with_columns(
-        pl.when(pl.col(IN_SCOPE)).then(pl.col(FLOW_COLUMN_NAMES)).name.keep()
+) -> tuple[ContractArrays, dict[str, np.ndarray]]:
+    """Pull every input column once; return the kernels' arrays and the flow basis ranks."""
+    names = [*EXPOSURE_COLUMNS, "iv", "volume", *(c for c in _FLOW_INPUTS if c in frame.columns)]
+    work = {c: working_array(frame.get_column(c), inside) for c in names}
+    flows: dict[str, Masked] = {}
+    ranks: dict[str, np.ndarray] = {}
+    for greek, choice in choices.items():
+        flows[greek], ranks[greek] = flow_arrays(frame, greek, choice, params, inside)
+    raw_names = ["strike", "delta", "t_years"]
+    if params.sdag.gamma_basis is GammaBasis.DEALER:
+        raw_names.append("dealer_sign")
+    raw = {c: from_series(frame.get_column(c)) for c in raw_names}
+    is_put = (frame.get_column("right") == "P").fill_null(value=False).to_numpy()
+    arrays = ContractArrays(
+        working=work, flows=flows, raw=raw, is_put=is_put, scope=scope, rows=frame.height
     )
+    return arrays, ranks
 
 
-def _nulls_to_nan(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Fill nulls in ``columns`` with NaN; Float64 columns without nulls are left as they are."""
-    schema = frame.schema  # built anew on each access: read it once
-    todo = [c for c in columns if schema[c] != pl.Float64 or frame.get_column(c).null_count() > 0]
-    return frame.with_columns(pl.col(todo).fill_null(float("nan"))) if todo else frame
+def _strikes(
+    frame: pl.DataFrame,
+    a: ContractArrays,
+    inside: Bools,
+    columns: dict[str, Masked],
+    params: BaseMetricParams,
+    choice: MspiWeightChoice,
+    present_flows: frozenset[str],
+) -> tuple[pl.DataFrame, dict[str, Masked], dict[str, Masked]]:
+    """Per-strike frame, its flow columns, and those broadcast back to the in-scope contracts."""
+    rows = np.flatnonzero(inside)
+    is_call = (frame.get_column("right") == "C").fill_null(value=False).to_numpy()
+    flow_summands, _ = strike_flow_summands(a.working, is_call, present_flows)
+    summands: dict[str, Masked] = {m: columns[m] for m in ADDITIVE_METRICS}
+    summands["mspi"] = columns["mspi"]
+    summands.update({f"_s_{g}": a.flows[g] for g in STRIKE_FLOW_GREEKS})
+    summands.update({f"_s_{x}": a.working[x] for x in STRIKE_EXPOSURES})
+    summands.update(flow_summands)
+    taken = {n: Masked(x.v[rows], x.null[rows]) for n, x in summands.items()}
+    keys_frame = frame.select(strike_keys(params))[rows]
+    strikes, codes, sums = strike_metrics(keys_frame, taken, params, choice)
+    broadcast: dict[str, Masked] = {}
+    for c in FLOW_COLUMN_NAMES:
+        if not present_flows:
+            broadcast[c] = constant(None, a.rows)
+            continue
+        v = np.full(a.rows, np.nan)
+        v[rows] = sums[c].v[codes]
+        broadcast[c] = Masked(v, np.isnan(v))
+    return strikes, {c: sums[c] for c in FLOW_COLUMN_NAMES}, broadcast
 
 
 def base_metrics(
@@ -265,61 +297,133 @@ def base_metrics(
         Per-contract and per-strike frames with notes.
     """
     params = params or BaseMetricParams()
-    frame, notes = _prepared(contracts, inputs.as_of, params)
+    frame, inside, scope, notes = _prepared(contracts, inputs.as_of, params)
     context_columns = [c for c in _CONTEXT_COLUMNS if c in frame.columns]
-    ctx = metric_context(
-        frame.select(*context_columns, IN_SCOPE).filter(pl.col(IN_SCOPE)), inputs, params
-    )
+    ctx = metric_context(frame.select(context_columns).filter(pl.Series(inside)), inputs, params)
     notes.extend(ctx.notes)
     trend, fallback = vol_trend_factor(params, ctx.underlying_iv, ctx.iv_5d)
     if fallback:
         notes.append(("vri", f"vol trend: no IV_5d, original constant fallback {trend:.4f}"))
-    choices = {g: flow_choice(frame, g, params) for g in _GREEKS}
+    choices = {g: flow_basis(frame, g, params) for g in _GREEKS}
     notes.extend(_flow_notes(choices))
     present_flows = frozenset(c for c in _FLOW_INPUTS if c in frame.columns)
 
+    a, ranks = _arrays(frame, inside, scope, choices, params)
     spot = inputs.spot
-    staged = (
-        frame.with_columns(_working_columns(frame, list(choices.values())))
-        .with_columns(
-            **dag_factors(params, spot=spot, atr=ctx.atr),
-            **sdag_factors(params, underlying_iv=ctx.underlying_iv),
-            **tdpi_factors(
-                params, spot=spot, atr=ctx.atr, time_weight=time_of_day_weight(inputs.as_of, params)
-            ),
-            **vri_factors(params, trend=trend),
-            **arfi_value(params),
-        )
-        .with_columns(
-            **dag_value(),
-            **sdag_values(params),
-            **tdpi_values(),
-            **vri_values(),
-            **{f"{m}_flow": combined_row_basis(g) for m, g in METRIC_FLOWS.items()},
-        )
-        .with_columns(**component_norms(params))
-    )
-    missing = frozenset(
-        m for m in MSPI_COMPONENTS if staged.get_column(m).null_count() == staged.height
-    )
+    time_weight = time_of_day_weight(inputs.as_of, params)
+    dag = dag_columns(a, params, spot=spot, atr=ctx.atr)
+    sdag = sdag_columns(a, params, underlying_iv=ctx.underlying_iv)
+    tdpi = tdpi_columns(a, params, spot=spot, atr=ctx.atr, time_weight=time_weight)
+    vri = vri_columns(a, params, trend=trend)
+    columns: dict[str, Masked] = {**dag, **sdag, **tdpi, **vri, **arfi_columns(a, params)}
+    norms = component_norms(columns, scope, params)
+    columns.update(norms)
+    missing = frozenset(m for m in MSPI_COMPONENTS if columns[m].all_null())
     choice = mspi_weights(params, inputs.as_of, inputs.iv_percentile_30d, missing)
     notes.extend(choice.notes)
-    scored = staged.with_columns(
-        mspi=mspi_value(choice, params),
-        sai=sai_value(choice, params),
-        ssi=ssi_value(choice, params),
+    columns["mspi"] = mspi_array(choice, params, columns, scope)
+    columns["sai"] = sai_array(choice, params, norms)
+    columns["ssi"] = ssi_array(choice, params, norms)
+    strikes, strike_flows, broadcast = _strikes(
+        frame, a, inside, columns, params, choice, present_flows
     )
-    strikes, _ = strike_metrics(scored, params, choice, present_flows)
-    out = _with_flow_columns(scored, strikes, params, present_flows)
-    notes.extend(_nan_notes(out, strikes))
-    private = [c for c in out.columns if c.startswith(("_", WORKING_PREFIX))]
-    final = _nulls_to_nan(out.drop(private), CONTRACT_METRIC_COLUMNS)
-    keys = strike_keys(params)
-    metric_strike_cols = [c for c in strikes.columns if c not in keys and c != "n_contracts"]
+    columns.update(broadcast)
+    notes.extend(_nan_notes(columns, inside, strike_flows))
+    labels = {
+        f"{m}_flow": flow_label([ranks[g] for g in greeks]) for m, greeks in METRIC_FLOWS.items()
+    }
+    private = [c for c in frame.columns if c.startswith(("_", WORKING_PREFIX))]
+    kept = frame.drop(private) if private else frame
+    output = [columns[c].series(c) for c in _STAGE_ONE]
+    output += [columns[c].series(c) for c in _STAGE_TWO]
+    output += [series.alias(name) for name, series in labels.items()]
+    output += [columns[c].series(c) for c in _STAGE_THREE if c not in FLOW_COLUMN_NAMES]
+    clashing = [c for c in FLOW_COLUMN_NAMES if present_flows and c in frame.columns]
+    joined = _clashing_flow_columns(frame, inside, strikes, strike_flows, clashing, params)
+    output += [joined.get(f"{c}_right", columns[c].series(c)) for c in FLOW_COLUMN_NAMES]
+    output += [joined[c] for c in clashing]
+    contracts_out = kept.with_columns(output)
     return BaseMetrics(
-        contracts=final,
-        strikes=_nulls_to_nan(strikes, metric_strike_cols),
+        contracts=contracts_out,
+        strikes=strikes,
         notes=tuple(notes),
         mspi_weights=dict(choice.weights),
         mspi_weight_set=choice.label,
     )
+
+
+def _clashing_flow_columns(
+    frame: pl.DataFrame,
+    inside: Bools,
+    strikes: pl.DataFrame,
+    strike_flows: dict[str, Masked],
+    clashing: list[str],
+    params: BaseMetricParams,
+) -> dict[str, pl.Series]:
+    """Keep the behaviour of the former left join for flow columns that are also inputs.
+
+    The rolling flow inputs (``volmbs_5m``, ...) share their names with per-strike flow columns.
+    The join used to keep the contract's own input under the name (in scope, else NaN) and add
+    the strike's value, null where unknown, as ``<name>_right`` on every row with that strike.
+    """
+    if not clashing:
+        return {}
+    keys = strike_keys(params)
+    right = strikes.select(keys).with_columns(
+        pl.Series(f"{c}_right", strike_flows[c].v).scatter(
+            np.flatnonzero(strike_flows[c].null), None
+        )
+        for c in clashing
+    )
+    joined = frame.select(keys).join(right, on=keys, how="left", maintain_order="left")
+    out = {f"{c}_right": joined.get_column(f"{c}_right") for c in clashing}
+    for c in clashing:
+        own = np.where(inside, frame.get_column(c).cast(pl.Float64).to_numpy(), np.nan)
+        out[c] = pl.Series(c, own)
+    return out
+
+
+#: Output order of the per-contract columns (as the staged expression version appended them).
+_STAGE_ONE = (
+    "dag_alpha",
+    "net_delta_flow_to_dxoi_ratio",
+    "norm_net_gamma_flow",
+    "dag_proximity",
+    "dxoi_norm_for_sdag",
+    "tdpi_beta",
+    "charm_flow_to_charm_oi_ratio",
+    "norm_net_theta_flow",
+    "time_weight",
+    "strike_proximity",
+    "tdpi_dte_weight",
+    "ctr",
+    "norm_txoi_abs",
+    "norm_raw_theta_flow_abs_for_tdfi",
+    "gamma_coeff",
+    "vanna_flow_to_vanna_oi_ratio",
+    "norm_net_vomma_flow",
+    "skew_factor",
+    "vol_trend_factor",
+    "vvr",
+    "norm_vxoi_abs",
+    "norm_vega_flow_abs_for_vfi",
+    "arfi",
+)
+_STAGE_TWO = (
+    "dag_custom",
+    "sdag_multiplicative",
+    "sdag_directional",
+    "sdag_weighted",
+    "sdag_volatility_focused",
+    "tdpi",
+    "tdfi",
+    "vri",
+    "vfi",
+)
+_STAGE_THREE = (
+    *(f"{m}_norm" for m in MSPI_COMPONENTS),
+    "mspi",
+    "sai",
+    "ssi",
+    *FLOW_COLUMN_NAMES,
+)

@@ -23,9 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import polars as pl
-
-from eots.metrics.normalise import normalised
+from eots.metrics.arrays import Masked, Scope, constant, normalised, sum_horizontal
 from eots.metrics.params import BaseMetricParams, MspiComponentBasis, MspiSelection, MspiWeights
 from eots.metrics.weights import mspi_session
 
@@ -108,28 +106,26 @@ def mspi_weights(
     return MspiWeightChoice(weights=weights, label=label, notes=tuple(notes))
 
 
-def component_norms(params: BaseMetricParams) -> dict[str, pl.Expr]:
-    """Return ``<metric>_norm`` for every MSPI component."""
-    scope, clip = params.normalisation_scope, params.clip_percentile
-    return {norm_column(m): normalised(pl.col(m), scope, clip) for m in MSPI_COMPONENTS}
+def component_norms(
+    columns: dict[str, Masked], scope: Scope, params: BaseMetricParams
+) -> dict[str, Masked]:
+    """Return ``<metric>_norm`` for every MSPI component (``columns`` holds the components)."""
+    clip = params.clip_percentile
+    return {norm_column(m): normalised(columns[m], scope, clip) for m in MSPI_COMPONENTS}
 
 
-def weighted_components(choice: MspiWeightChoice, params: BaseMetricParams) -> list[pl.Expr]:
-    """Return ``w_k * component_k`` for the used components (raw DAG/TDPI/VRI if so configured)."""
+def mspi_array(
+    choice: MspiWeightChoice, params: BaseMetricParams, columns: dict[str, Masked], scope: Scope
+) -> Masked:
+    """Return ``mspi`` (``columns`` holds the components and their ``<metric>_norm``)."""
     raw = params.mspi.component_basis is MspiComponentBasis.RAW_ORIGINAL
     terms = []
     for metric, weight in choice.weights.items():
         column = metric if raw and not metric.startswith("sdag") else norm_column(metric)
-        terms.append(weight * pl.col(column))
-    return terms
-
-
-def mspi_value(choice: MspiWeightChoice, params: BaseMetricParams) -> pl.Expr:
-    """Return ``mspi`` (reads the ``<metric>_norm`` columns)."""
-    terms = weighted_components(choice, params)
+        terms.append(weight * columns[column])
     if not terms:
-        return pl.lit(None, dtype=pl.Float64)
-    total = pl.sum_horizontal(terms, ignore_nulls=False)
+        return constant(None, len(columns[MSPI_COMPONENTS[0]].v))
+    total = sum_horizontal(terms)
     if params.mspi.outer_normalise:
-        return normalised(total, params.normalisation_scope, params.clip_percentile)
+        return normalised(total, scope, params.clip_percentile)
     return total

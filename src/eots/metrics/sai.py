@@ -16,28 +16,36 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import polars as pl
+import numpy as np
 
+from eots.metrics.arrays import Masked, constant, sum_horizontal
 from eots.metrics.mspi import MspiWeightChoice, norm_column
 from eots.metrics.params import BaseMetricParams, SaiMethod
 
 _MIN_WEIGHT = 0.01
 
 
-def sai_value(choice: MspiWeightChoice, params: BaseMetricParams) -> pl.Expr:
-    """Return ``sai`` (reads the ``<metric>_norm`` columns)."""
+def sai_array(
+    choice: MspiWeightChoice, params: BaseMetricParams, norms: dict[str, Masked]
+) -> Masked:
+    """Return ``sai`` (``norms`` holds the ``<metric>_norm`` columns)."""
     method = params.sai_method
+    rows = len(next(iter(norms.values())).v)
     if method is SaiMethod.SIGNS_DAG_TDPI_VRI:
-        signs = [pl.col(norm_column(m)).sign() for m in ("dag_custom", "tdpi", "vri")]
+        signs = [norms[norm_column(m)].sign() for m in ("dag_custom", "tdpi", "vri")]
         pairs = [a * b for a, b in combinations(signs, 2)]
     else:
         used = [(m, w) for m, w in choice.weights.items() if w > _MIN_WEIGHT]
-        terms = [w * pl.col(norm_column(m)) for m, w in used]
+        terms = [w * norms[norm_column(m)] for m, w in used]
         if len(terms) < 2:
-            return pl.lit(None, dtype=pl.Float64)
+            return constant(None, rows)
         if method is SaiMethod.SIGN_PAIRS:
             pairs = [a.sign() * b.sign() for a, b in combinations(terms, 2)]
         else:
             k = params.sai_tanh_scale
-            pairs = [(k * a * b).tanh() for a, b in combinations(terms, 2)]
-    return pl.sum_horizontal(pairs, ignore_nulls=False) / len(pairs)
+            pairs = [_tanh(k * a * b) for a, b in combinations(terms, 2)]
+    return sum_horizontal(pairs) / len(pairs)
+
+
+def _tanh(x: Masked) -> Masked:
+    return Masked(np.tanh(x.v), x.null)

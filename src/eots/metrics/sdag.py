@@ -24,31 +24,49 @@ Sign: G's sign (>= 0 for the holder's gamma) modulated by delta; with holder gam
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
-from eots.metrics.coefficients import sign_nonzero
+from eots.metrics.arrays import ContractArrays, Masked, masked, normalised
+from eots.metrics.coefficients import sign_nonzero, sign_nonzero_array
 from eots.metrics.inputs import working
-from eots.metrics.normalise import EPS, normalised, scope_aggregate
+from eots.metrics.normalise import EPS, scope_aggregate
 from eots.metrics.params import BaseMetricParams, GammaBasis, SdagWeightedUnits
 
 SDAG_METHODS = ("multiplicative", "directional", "weighted", "volatility_focused")
 
 
-def sdag_factors(params: BaseMetricParams, *, underlying_iv: float | None) -> dict[str, pl.Expr]:
-    """Return ``G`` (``_sdag_g``) and ``dxoi_norm_for_sdag`` (first stage)."""
+def sdag_columns(
+    a: ContractArrays, params: BaseMetricParams, *, underlying_iv: float | None
+) -> dict[str, Masked]:
+    """Return ``dxoi_norm_for_sdag`` and the four ``sdag_<method>`` columns (arrays)."""
     p = params.sdag
-    gamma = pl.col(working("gxoi"))
+    gamma = a.working["gxoi"]
     if p.use_skew_adjusted:
         lo, hi = p.skew_ratio_clip
         iv_und = underlying_iv if underlying_iv is not None else float("nan")
-        gamma = gamma * (pl.col(working("iv")) / iv_und).clip(lo, hi)
+        gamma = gamma * (a.working["iv"] / iv_und).clip(lo, hi)
     if p.gamma_basis is GammaBasis.DEALER:
-        gamma = gamma * pl.col("dealer_sign")
+        gamma = gamma * a.raw["dealer_sign"]
+    d = a.working["dxoi"]
+    dn = normalised(d, a.scope, params.clip_percentile)
+    w1, w2 = p.weighted.w1_gamma, p.weighted.w2_delta
+    if p.weighted.units is SdagWeightedUnits.RESCALED:
+        g_max, g_none = a.scope.max_abs(gamma)
+        d_max, d_none = a.scope.max_abs(d)
+        use = ((d_max >= EPS) | np.isnan(d_max)) & ~d_none
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(use, d.v * g_max / d_max, d.v * 0.0)
+        d = masked(value, d.null | (use & g_none))
+    f_m = p.multiplicative.delta_weight_factor
+    f_d = p.directional.delta_weight_factor
+    f_v = p.volatility_focused.delta_weight_factor
     return {
-        "_sdag_g": gamma,
-        "dxoi_norm_for_sdag": normalised(
-            pl.col(working("dxoi")), params.normalisation_scope, params.clip_percentile
-        ),
+        "dxoi_norm_for_sdag": dn,
+        "sdag_multiplicative": gamma * (1.0 + dn * f_m),
+        "sdag_directional": gamma * sign_nonzero_array(gamma * dn) * (1.0 + abs(dn * f_d)),
+        "sdag_weighted": (w1 * gamma + w2 * d) / (w1 + w2),
+        "sdag_volatility_focused": gamma * (1.0 + dn * gamma.sign() * f_v),
     }
 
 

@@ -14,24 +14,36 @@ the strike-level normalised components. Fewer than two components: missing.
 
 from __future__ import annotations
 
-import polars as pl
+import numpy as np
 
+from eots.metrics.arrays import Masked, constant, sum_horizontal
 from eots.metrics.mspi import MspiWeightChoice, norm_column
 from eots.metrics.params import BaseMetricParams, SsiMethod
 
 
-def _population_std(values: list[pl.Expr]) -> pl.Expr:
+def _population_std(values: list[Masked]) -> Masked:
     count = len(values)
-    mean = pl.sum_horizontal(values, ignore_nulls=False) / count
-    return (pl.sum_horizontal([(v - mean) ** 2 for v in values], ignore_nulls=False) / count).sqrt()
+    mean = sum_horizontal(values) / count
+    squares = []
+    for v in values:
+        d = v - mean
+        squares.append(d * d)
+    return _sqrt(sum_horizontal(squares) / count)
 
 
-def ssi_value(choice: MspiWeightChoice, params: BaseMetricParams) -> pl.Expr:
-    """Return ``ssi`` (reads the ``<metric>_norm`` columns)."""
+def _sqrt(x: Masked) -> Masked:
+    with np.errstate(invalid="ignore"):
+        return Masked(np.sqrt(x.v), x.null)
+
+
+def ssi_array(
+    choice: MspiWeightChoice, params: BaseMetricParams, norms: dict[str, Masked]
+) -> Masked:
+    """Return ``ssi`` (``norms`` holds the ``<metric>_norm`` columns)."""
     if len(choice.weights) < 2:
-        return pl.lit(None, dtype=pl.Float64)
+        return constant(None, len(next(iter(norms.values())).v))
     if params.ssi_method is SsiMethod.STD:
-        values = [pl.col(norm_column(m)) for m in choice.weights]
+        values = [norms[norm_column(m)] for m in choice.weights]
         return (1.0 - _population_std(values)).clip(0.0, 1.0)
-    values = [w * pl.col(norm_column(m)) for m, w in choice.weights.items()]
-    return 1.0 - (_population_std(values) / 0.5).clip(upper_bound=1.0)
+    values = [w * norms[norm_column(m)] for m, w in choice.weights.items()]
+    return 1.0 - (_population_std(values) / 0.5).clip(upper=1.0)

@@ -24,51 +24,52 @@ their denominator is 0; per strike they are recomputed from strike sums (``strik
 
 from __future__ import annotations
 
-import polars as pl
-
-from eots.metrics.coefficients import alignment, flow_ratio
-from eots.metrics.flow_inputs import flow_column
-from eots.metrics.inputs import working
-from eots.metrics.normalise import normalised, safe_ratio
+from eots.metrics.arrays import ContractArrays, Masked, constant, normalised, safe_ratio
+from eots.metrics.coefficients import alignment_array, flow_ratio_array
 from eots.metrics.params import BaseMetricParams
-from eots.metrics.weights import dte_weight, proximity
+from eots.metrics.weights import dte_weight_array, proximity_array
 
 
-def tdpi_factors(
-    params: BaseMetricParams, *, spot: float, atr: float | None, time_weight: float
-) -> dict[str, pl.Expr]:
-    """Return the per-contract TDPI factors, CTR and TDFI's normalised parts (first stage)."""
-    p, scope, clip = params.tdpi, params.normalisation_scope, params.clip_percentile
-    charm_flow, theta_flow = pl.col(flow_column("charm")), pl.col(flow_column("theta"))
-    charmxoi, txoi = pl.col(working("charmxoi")), pl.col(working("txoi"))
+def tdpi_columns(
+    a: ContractArrays,
+    params: BaseMetricParams,
+    *,
+    spot: float,
+    atr: float | None,
+    time_weight: float,
+) -> dict[str, Masked]:
+    """Return the per-contract TDPI factors, ``tdpi``, ``ctr`` and ``tdfi`` with its parts."""
+    p, scope, clip = params.tdpi, a.scope, params.clip_percentile
+    charm_flow, theta_flow = a.flows["charm"], a.flows["theta"]
+    charmxoi, txoi = a.working["charmxoi"], a.working["txoi"]
+    beta = alignment_array(charm_flow, charmxoi, p.beta)
+    ratio = flow_ratio_array(charm_flow, charmxoi)
+    norm_theta = normalised(theta_flow, scope, clip)
+    weight = constant(time_weight, a.rows)
+    prox = proximity_array(
+        p.proximity,
+        strike=a.raw["strike"],
+        delta=a.raw["delta"],
+        spot=spot,
+        atr=atr if atr is not None else float("nan"),
+        width=p.gaussian_width,
+        band=params.proximity_band,
+    )
+    dte_w = (
+        dte_weight_array(p.dte_decay, a.raw["t_years"]) if p.dte_weight else constant(1.0, a.rows)
+    )
+    norm_txoi = normalised(abs(txoi), scope, clip)
+    norm_theta_abs = normalised(abs(theta_flow), scope, clip)
     return {
-        "tdpi_beta": alignment(charm_flow, charmxoi, p.beta),
-        "charm_flow_to_charm_oi_ratio": flow_ratio(charm_flow, charmxoi),
-        "norm_net_theta_flow": normalised(theta_flow, scope, clip),
-        "time_weight": pl.lit(time_weight, dtype=pl.Float64),
-        "strike_proximity": proximity(
-            p.proximity,
-            spot=spot,
-            atr=atr if atr is not None else float("nan"),
-            width=p.gaussian_width,
-            band=params.proximity_band,
-        ),
-        "tdpi_dte_weight": dte_weight(p.dte_decay) if p.dte_weight else pl.lit(1.0),
-        "ctr": safe_ratio(charm_flow.abs(), theta_flow.abs()),
-        "norm_txoi_abs": normalised(txoi.abs(), scope, clip),
-        "norm_raw_theta_flow_abs_for_tdfi": normalised(theta_flow.abs(), scope, clip),
-    }
-
-
-def tdpi_values() -> dict[str, pl.Expr]:
-    """Return ``tdpi`` and ``tdfi`` from the first-stage factors (second stage)."""
-    return {
-        "tdpi": pl.col(working("charmxoi"))
-        * pl.col(working("txoi")).sign()
-        * (1.0 + pl.col("tdpi_beta") * pl.col("charm_flow_to_charm_oi_ratio"))
-        * pl.col("norm_net_theta_flow")
-        * pl.col("time_weight")
-        * pl.col("strike_proximity")
-        * pl.col("tdpi_dte_weight"),
-        "tdfi": safe_ratio(pl.col("norm_raw_theta_flow_abs_for_tdfi"), pl.col("norm_txoi_abs")),
+        "tdpi_beta": beta,
+        "charm_flow_to_charm_oi_ratio": ratio,
+        "norm_net_theta_flow": norm_theta,
+        "time_weight": weight,
+        "strike_proximity": prox,
+        "tdpi_dte_weight": dte_w,
+        "ctr": safe_ratio(abs(charm_flow), abs(theta_flow)),
+        "norm_txoi_abs": norm_txoi,
+        "norm_raw_theta_flow_abs_for_tdfi": norm_theta_abs,
+        "tdpi": charmxoi * txoi.sign() * (1.0 + beta * ratio) * norm_theta * weight * prox * dte_w,
+        "tdfi": safe_ratio(norm_theta_abs, norm_txoi),
     }

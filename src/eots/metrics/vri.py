@@ -23,12 +23,10 @@ sgn(F_vomma)``. **Deviation:** VVR and VFI are NaN (not 0) where the denominator
 
 from __future__ import annotations
 
-import polars as pl
+import numpy as np
 
-from eots.metrics.coefficients import alignment, flow_ratio
-from eots.metrics.flow_inputs import flow_column
-from eots.metrics.inputs import working
-from eots.metrics.normalise import normalised, safe_ratio, scope_aggregate
+from eots.metrics.arrays import ContractArrays, Masked, constant, normalised, safe_ratio
+from eots.metrics.coefficients import alignment_array, flow_ratio_array
 from eots.metrics.params import BaseMetricParams
 
 
@@ -42,37 +40,33 @@ def vol_trend_factor(
     return 1.0 + (1.0 - f) / f, True
 
 
-def vri_factors(params: BaseMetricParams, *, trend: float) -> dict[str, pl.Expr]:
-    """Return the per-contract VRI factors, VVR and VFI's normalised parts (first stage)."""
-    scope, clip = params.normalisation_scope, params.clip_percentile
-    vanna_flow, vomma_flow = pl.col(flow_column("vanna")), pl.col(flow_column("vomma"))
-    vannaxoi, vxoi = pl.col(working("vannaxoi")), pl.col(working("vxoi"))
-    is_put = pl.col("right") == "P"
-    puts = scope_aggregate(pl.when(is_put).then(vxoi).otherwise(0.0).sum(), scope)
-    calls = scope_aggregate(pl.when(is_put).then(0.0).otherwise(vxoi).sum(), scope)
-    skew = 1.0 + safe_ratio(puts - calls, puts + calls)
+def vri_columns(a: ContractArrays, params: BaseMetricParams, *, trend: float) -> dict[str, Masked]:
+    """Return the per-contract VRI factors, ``vri``, ``vvr`` and ``vfi`` with its parts."""
+    scope, clip = a.scope, params.clip_percentile
+    vanna_flow, vomma_flow = a.flows["vanna"], a.flows["vomma"]
+    vannaxoi, vxoi = a.working["vannaxoi"], a.working["vxoi"]
+    known = np.where(vxoi.null, 0.0, vxoi.v)
+    puts = scope.total(np.where(a.is_put, known, 0.0))
+    calls = scope.total(np.where(a.is_put, 0.0, known))
+    no_nulls = np.zeros(a.rows, dtype=np.bool_)
+    skew = 1.0 + safe_ratio(Masked(puts - calls, no_nulls), Masked(puts + calls, no_nulls))
     if params.vri.skew_clip is not None:
         skew = skew.clip(*params.vri.skew_clip)
+    gamma_v = alignment_array(vanna_flow, vannaxoi, params.vri.gamma)
+    ratio = flow_ratio_array(vanna_flow, vannaxoi)
+    norm_vomma = normalised(vomma_flow, scope, clip)
+    trend_column = constant(trend, a.rows)
+    norm_vxoi = normalised(abs(vxoi), scope, clip)
+    norm_vega = normalised(abs(a.flows["vega"]), scope, clip)
     return {
-        "gamma_coeff": alignment(vanna_flow, vannaxoi, params.vri.gamma),
-        "vanna_flow_to_vanna_oi_ratio": flow_ratio(vanna_flow, vannaxoi),
-        "norm_net_vomma_flow": normalised(vomma_flow, scope, clip),
+        "gamma_coeff": gamma_v,
+        "vanna_flow_to_vanna_oi_ratio": ratio,
+        "norm_net_vomma_flow": norm_vomma,
         "skew_factor": skew,
-        "vol_trend_factor": pl.lit(trend, dtype=pl.Float64),
-        "vvr": safe_ratio(vanna_flow.abs(), vomma_flow.abs()),
-        "norm_vxoi_abs": normalised(vxoi.abs(), scope, clip),
-        "norm_vega_flow_abs_for_vfi": normalised(pl.col(flow_column("vega")).abs(), scope, clip),
-    }
-
-
-def vri_values() -> dict[str, pl.Expr]:
-    """Return ``vri`` and ``vfi`` from the first-stage factors (second stage)."""
-    return {
-        "vri": pl.col(working("vannaxoi"))
-        * pl.col(working("vxoi")).sign()
-        * (1.0 + pl.col("gamma_coeff") * pl.col("vanna_flow_to_vanna_oi_ratio"))
-        * pl.col("norm_net_vomma_flow")
-        * pl.col("skew_factor")
-        * pl.col("vol_trend_factor"),
-        "vfi": safe_ratio(pl.col("norm_vega_flow_abs_for_vfi"), pl.col("norm_vxoi_abs")),
+        "vol_trend_factor": trend_column,
+        "vvr": safe_ratio(abs(vanna_flow), abs(vomma_flow)),
+        "norm_vxoi_abs": norm_vxoi,
+        "norm_vega_flow_abs_for_vfi": norm_vega,
+        "vri": vannaxoi * vxoi.sign() * (1.0 + gamma_v * ratio) * norm_vomma * skew * trend_column,
+        "vfi": safe_ratio(norm_vega, norm_vxoi),
     }

@@ -20,9 +20,11 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+import numpy as np
 import polars as pl
 
 from eots.core.time import ET
+from eots.metrics.arrays import Masked, masked
 from eots.metrics.params import BaseMetricParams, ProximityShape, TimeWeightShape
 
 
@@ -87,13 +89,6 @@ def time_of_day_weight(as_of: dt.datetime, params: BaseMetricParams) -> float:
     return 1.0
 
 
-def dte_weight(decay: float) -> pl.Expr:
-    """Return the [CANON] DTE weight of each contract (reads ``t_years``)."""
-    dte = pl.col("t_years") * 365.0
-    base = (-decay * dte).exp() * pl.when(dte <= 1.0).then(2.0).otherwise(1.0)
-    return pl.when(dte < 0.0).then(1.0).otherwise(base.clip(0.1, 3.0))
-
-
 def mspi_session(as_of: dt.datetime, params: BaseMetricParams) -> MspiSession:
     """Return the MSPI session of ``as_of`` (ET wall clock)."""
     now = as_of.astimezone(ET).time()
@@ -102,3 +97,35 @@ def mspi_session(as_of: dt.datetime, params: BaseMetricParams) -> MspiSession:
     if now < params.mspi.midday_end:
         return MspiSession.MIDDAY
     return MspiSession.FINAL
+
+
+def proximity_array(
+    shape: ProximityShape,
+    *,
+    strike: Masked,
+    delta: Masked,
+    spot: float,
+    atr: float,
+    width: float,
+    band: float,
+) -> Masked:
+    """``proximity`` on arrays (``strike`` and ``delta`` as they are in the frame)."""
+    distance = strike - spot
+    if shape is ProximityShape.GAUSSIAN_ATR:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = distance / atr
+        return (width * (scaled * scaled)).exp()
+    if shape is ProximityShape.NONE:
+        return Masked(np.ones(len(strike.v)), np.zeros(len(strike.v), dtype=np.bool_))
+    linear = (1.0 - abs(distance) / (band * spot)).clip(0.0, 1.0)
+    if shape is ProximityShape.LINEAR_BAND:
+        return linear
+    return linear * (0.5 + 0.5 * abs(delta)).clip(0.5, 1.0)
+
+
+def dte_weight_array(decay: float, t_years: Masked) -> Masked:
+    """Return the [CANON] DTE weight of each contract (module docstring; from ``t_years``)."""
+    dte = t_years * 365.0
+    base = (-decay * dte).exp() * np.where(dte.v <= 1.0, 2.0, 1.0)
+    value = np.where(dte.v < 0.0, 1.0, base.clip(0.1, 3.0).v)
+    return masked(value, t_years.null)
