@@ -250,12 +250,13 @@ class ContractArrays:
 
     ``working`` maps an input column name to its working copy (``working``); ``flows`` a greek to
     its net flow (null out of scope); ``raw`` holds ``strike``, ``delta`` and ``t_years`` as they
-    are; ``is_put`` marks puts; ``scope`` the normalisation groups.
+    are; ``is_put`` and ``is_call`` mark puts and calls; ``scope`` the normalisation groups.
     """
 
     working: dict[str, Masked]
     flows: dict[str, Masked]
     raw: dict[str, Masked]
     is_put: Bools
+    is_call: Bools
     scope: Scope
     rows: int

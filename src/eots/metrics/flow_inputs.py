@@ -147,15 +147,23 @@ def _coalesce(value: Masked, fallback: Masked | None) -> Masked:
 
 
 def flow_arrays(
-    frame: pl.DataFrame, greek: str, basis: FlowBasis, params: BaseMetricParams, inside: Bools
+    frame: pl.DataFrame,
+    greek: str,
+    basis: FlowBasis,
+    params: BaseMetricParams,
+    inside: Bools,
+    working: dict[str, Masked],
 ) -> tuple[Masked, npt.NDArray[np.int8]]:
     """Return ``greek``'s net flow (null out of scope) and per-row basis rank (0 out of scope).
 
-    The array form of ``flow_choice``'s ``value`` / ``row_basis`` under ``when(inside)``.
+    The array form of ``flow_choice``'s ``value`` / ``row_basis`` under ``when(inside)``;
+    ``working`` holds working copies already made (by input column name).
     """
     rows = frame.height
 
     def column(name: str) -> Masked:
+        if name in working:
+            return working[name]
         return working_array(frame.get_column(name), inside)
 
     proxy_name = PROXY_FLOW_COLUMNS[greek]

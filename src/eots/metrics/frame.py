@@ -232,14 +232,23 @@ def _arrays(
     flows: dict[str, Masked] = {}
     ranks: dict[str, np.ndarray] = {}
     for greek, choice in choices.items():
-        flows[greek], ranks[greek] = flow_arrays(frame, greek, choice, params, inside)
+        flows[greek], ranks[greek] = flow_arrays(frame, greek, choice, params, inside, work)
     raw_names = ["strike", "delta", "t_years"]
     if params.sdag.gamma_basis is GammaBasis.DEALER:
         raw_names.append("dealer_sign")
     raw = {c: from_series(frame.get_column(c)) for c in raw_names}
-    is_put = (frame.get_column("right") == "P").fill_null(value=False).to_numpy()
+    sides = frame.select(
+        is_put=(pl.col("right") == "P").fill_null(value=False),
+        is_call=(pl.col("right") == "C").fill_null(value=False),
+    )
     arrays = ContractArrays(
-        working=work, flows=flows, raw=raw, is_put=is_put, scope=scope, rows=frame.height
+        working=work,
+        flows=flows,
+        raw=raw,
+        is_put=sides.get_column("is_put").to_numpy(),
+        is_call=sides.get_column("is_call").to_numpy(),
+        scope=scope,
+        rows=frame.height,
     )
     return arrays, ranks
 
@@ -255,16 +264,14 @@ def _strikes(
 ) -> tuple[pl.DataFrame, dict[str, Masked], dict[str, Masked]]:
     """Per-strike frame, its flow columns, and those broadcast back to the in-scope contracts."""
     rows = np.flatnonzero(inside)
-    is_call = (frame.get_column("right") == "C").fill_null(value=False).to_numpy()
-    flow_summands, _ = strike_flow_summands(a.working, is_call, present_flows)
+    flow_summands, _ = strike_flow_summands(a.working, a.is_call, present_flows)
     summands: dict[str, Masked] = {m: columns[m] for m in ADDITIVE_METRICS}
     summands["mspi"] = columns["mspi"]
     summands.update({f"_s_{g}": a.flows[g] for g in STRIKE_FLOW_GREEKS})
     summands.update({f"_s_{x}": a.working[x] for x in STRIKE_EXPOSURES})
     summands.update(flow_summands)
-    taken = {n: Masked(x.v[rows], x.null[rows]) for n, x in summands.items()}
-    keys_frame = frame.select(strike_keys(params))[rows]
-    strikes, codes, sums = strike_metrics(keys_frame, taken, params, choice)
+    keys_frame = frame.select(strike_keys(params))
+    strikes, codes, sums = strike_metrics(keys_frame, inside, summands, params, choice)
     broadcast: dict[str, Masked] = {}
     for c in FLOW_COLUMN_NAMES:
         if not present_flows:

@@ -26,6 +26,7 @@ import polars as pl
 
 from eots.metrics.arfi import ARFI_TERMS, relative_flow
 from eots.metrics.arrays import (
+    Bools,
     Floats,
     Ints,
     Masked,
@@ -70,26 +71,29 @@ def _strike_codes(keys_frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sum_by(codes: Ints, values: Floats, size: int) -> Floats:
-    """Per-group sums of ``values`` (added in row order)."""
-    return np.bincount(codes, weights=values, minlength=size).astype(np.float64, copy=False)
+    """Per-group sums of ``values`` (added in row order); group ``size`` is dropped."""
+    sums = np.bincount(codes, weights=values, minlength=size + 1)[:size]
+    return sums.astype(np.float64, copy=False)
 
 
-def _grouped_sums(codes: Ints, size: int, summands: dict[str, Masked]) -> dict[str, Masked]:
-    """Sum each (in-scope) summand per strike group: null where a group has no value.
+def _grouped_sums(
+    codes: Ints, size: int, inside: Bools, summands: dict[str, Masked]
+) -> dict[str, Masked]:
+    """Sum each summand per strike group over the in-scope rows: null where a group has no value.
 
-    One ``np.bincount`` per column on dense group codes: per group, the values are added in row
-    order (as a hash group-by does); a NaN value makes its group's sum NaN, a null is skipped.
+    ``codes`` is the group of every row, ``size`` (one past the last group) for rows out of scope.
+    One ``np.bincount`` per column: per group, the values are added in row order (as a hash
+    group-by does); a NaN value makes its group's sum NaN, a null is skipped.
     """
     out: dict[str, Masked] = {}
-    height = len(codes)
+    height = int(np.count_nonzero(inside))
     for name, x in summands.items():
-        nulls = int(x.null.sum())
+        nulls = int(np.count_nonzero(x.null & inside))
         if height and nulls == height:
             out[name] = constant(None, size)
-            continue
-        if nulls:
+        elif nulls:
             sums = _sum_by(codes, np.where(x.null, 0.0, x.v), size)
-            known = np.bincount(codes[~x.null], minlength=size) > 0
+            known = np.bincount(codes[~x.null], minlength=size + 1)[:size] > 0
             out[name] = masked(sums, ~known)
         else:
             out[name] = Masked(_sum_by(codes, x.v, size), np.zeros(size, dtype=np.bool_))
@@ -98,22 +102,27 @@ def _grouped_sums(codes: Ints, size: int, summands: dict[str, Masked]) -> dict[s
 
 def strike_metrics(
     keys_frame: pl.DataFrame,
+    inside: Bools,
     summands: dict[str, Masked],
     params: BaseMetricParams,
     choice: MspiWeightChoice,
 ) -> tuple[pl.DataFrame, Ints, dict[str, Masked]]:
     """Aggregate in-scope per-contract values to strikes.
 
-    ``keys_frame`` holds the strike keys of the in-scope contracts and ``summands`` their values
-    (the MSPI components, ``mspi``, net flows ``_s_<greek>``, exposures ``_s_<xoi>`` and the
-    ``flow_columns`` summands), row for row. Returns the strike frame (sorted by its keys), the
-    strike row of each in-scope contract and the strike sums (with their null masks). A sum over
-    a strike whose contracts all lack the value is null, not 0.
+    ``keys_frame`` holds the strike keys of every contract, ``inside`` the in-scope ones and
+    ``summands`` their values (the MSPI components, ``mspi``, net flows ``_s_<greek>``, exposures
+    ``_s_<xoi>`` and the ``flow_columns`` summands), row for row. Returns the strike frame (sorted
+    by its keys), the strike row of each in-scope contract and the strike sums (with their null
+    masks). A sum over a strike whose contracts all lack the value is null, not 0.
     """
     keys = strike_keys(params)
+    rows = np.flatnonzero(inside)
+    keys_frame = keys_frame[rows]
     codes, first = _strike_codes(keys_frame)
     size = len(first)
-    sums = _grouped_sums(codes, size, summands)
+    every = np.full(len(inside), size, dtype=np.intp)  # out of scope: a dropped extra group
+    every[rows] = codes
+    sums = _grouped_sums(every, size, inside, summands)
     if "expiry" in keys:
         expiry = keys_frame.get_column("expiry").to_physical().to_numpy()[first]
         _, groups = np.unique(expiry, return_inverse=True)
