@@ -347,7 +347,7 @@ def base_metrics(
     output += [columns[c].series(c) for c in _STAGE_THREE if c not in FLOW_COLUMN_NAMES]
     clashing = [c for c in FLOW_COLUMN_NAMES if present_flows and c in frame.columns]
     joined = _clashing_flow_columns(frame, inside, strikes, strike_flows, clashing, params)
-    output += [joined.get(f"{c}_right", columns[c].series(c)) for c in FLOW_COLUMN_NAMES]
+    output += [joined.get(f"{c}_strike", columns[c].series(c)) for c in FLOW_COLUMN_NAMES]
     output += [joined[c] for c in clashing]
     contracts_out = kept.with_columns(output)
     return BaseMetrics(
@@ -367,23 +367,22 @@ def _clashing_flow_columns(
     clashing: list[str],
     params: BaseMetricParams,
 ) -> dict[str, pl.Series]:
-    """Keep the behaviour of the former left join for flow columns that are also inputs.
+    """Per-contract output of the flow columns that are also inputs (``volmbs_5m``, ...).
 
-    The rolling flow inputs (``volmbs_5m``, ...) share their names with per-strike flow columns.
-    The join used to keep the contract's own input under the name (in scope, else NaN) and add
-    the strike's value, null where unknown, as ``<name>_right`` on every row with that strike.
+    The contract keeps its own input under the name (in scope, else NaN); the strike's sum, null
+    where unknown, is broadcast to every row with that strike as ``<name>_strike``.
     """
     if not clashing:
         return {}
     keys = strike_keys(params)
     right = strikes.select(keys).with_columns(
-        pl.Series(f"{c}_right", strike_flows[c].v).scatter(
+        pl.Series(f"{c}_strike", strike_flows[c].v).scatter(
             np.flatnonzero(strike_flows[c].null), None
         )
         for c in clashing
     )
     joined = frame.select(keys).join(right, on=keys, how="left", maintain_order="left")
-    out = {f"{c}_right": joined.get_column(f"{c}_right") for c in clashing}
+    out = {f"{c}_strike": joined.get_column(f"{c}_strike") for c in clashing}
     for c in clashing:
         own = np.where(inside, frame.get_column(c).cast(pl.Float64).to_numpy(), np.nan)
         out[c] = pl.Series(c, own)
