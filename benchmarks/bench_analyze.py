@@ -123,7 +123,7 @@ def main() -> None:
         f"  foundation: pricing, exposures, walls, zero gamma {found_ms:8.2f} ms "
         f"(with the load {parse_ms + found_ms:.1f} ms)"
     )
-    print(f"  analyze: foundation + base metrics + key levels {total_ms:8.2f} ms")
+    print(f"  analyze: foundation + base and adaptive metrics + key levels {total_ms:8.2f} ms")
 
 
 if __name__ == "__main__":
