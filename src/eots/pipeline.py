@@ -236,6 +236,7 @@ def analyze(
             strike_metrics=strike_metrics,
             profile=profile,
             zero_gamma=zg,
+            atr=metrics.atr,
         ),
         history.context,
         params.level_params(),

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from eots.cli.main import app
 from eots.core.time import nyse_calendar
+from eots.pipeline import analyze
 from eots.storage import SnapshotStore
 from eots.synthetic import SyntheticParams, synthetic_chain
 
@@ -64,3 +65,10 @@ def test_cli_levels_evaluate_over_stored_sessions(tmp_path: Path) -> None:
     result = runner.invoke(app, ["levels", "evaluate", "SPY", "--store", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     assert "call_wall" in result.stdout
+
+
+def test_levels_measure_with_the_atr_the_metrics_used() -> None:
+    as_of = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)
+    a = analyze(synthetic_chain(SyntheticParams(), as_of=as_of))
+    assert a.metrics.atr is not None
+    assert any(f"atr: {a.metrics.atr:.2f}, the one the metrics used" == n for n in a.levels.notes)

@@ -78,6 +78,9 @@ class LevelInputs:
         columns such as ``a_dag``); None: no MSPI levels and neutral alignment.
     profile, zero_gamma
         The foundation's gamma profile and its crossings (computed here when None).
+    atr
+        The ATR ($) the metrics used; taken when the context has no sufficient ATR of its own, so
+        one analysis measures every distance with one ATR (None: the IV-implied proxy here).
     """
 
     spot: float
@@ -86,6 +89,7 @@ class LevelInputs:
     strike_metrics: pl.DataFrame | None = None
     profile: GammaProfile | None = None
     zero_gamma: ZeroGamma | None = None
+    atr: float | None = None
 
 
 def snapshot_inputs(snapshot: ChainSnapshot, params: LevelParams) -> LevelInputs:
@@ -145,6 +149,11 @@ def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditio
         for name, e in (("atr", context.atr), ("iv_rank", context.iv_rank)):
             if not e.sufficient:
                 notes.append(f"{name}: {e.source} ({e.note})")
+    shared = inputs.atr is not None and math.isfinite(inputs.atr) and inputs.atr > 0
+    if shared and (context is None or not context.atr.sufficient):
+        assert inputs.atr is not None
+        atr = inputs.atr
+        notes.append(f"atr: {atr:.2f}, the one the metrics used")
     if not (math.isfinite(atr) and atr > 0):
         near = inputs.contracts.filter(
             pl.col("exposure_ok") & ((pl.col("strike") / inputs.spot - 1).abs() <= 0.02)

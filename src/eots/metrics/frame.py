@@ -145,6 +145,9 @@ class BaseMetrics:
         (metric, message) pairs: proxies and fallbacks used, metrics that are NaN and why.
     mspi_weights
         The MSPI weights used (component -> weight) and ``mspi_weight_set`` their set's name.
+    atr
+        The ATR ($) the metrics used (the input's, or its documented proxy; None: none), so the
+        stages after them (key levels) can measure distances with the same one.
     """
 
     contracts: pl.DataFrame
@@ -152,6 +155,7 @@ class BaseMetrics:
     notes: tuple[Note, ...]
     mspi_weights: dict[str, float]
     mspi_weight_set: str
+    atr: float | None = None
 
 
 def _prepared(
@@ -356,6 +360,7 @@ def base_metrics(
         notes=tuple(notes),
         mspi_weights=dict(choice.weights),
         mspi_weight_set=choice.label,
+        atr=ctx.atr,
     )
 
 
