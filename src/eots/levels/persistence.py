@@ -48,13 +48,15 @@ def carry_forward(
             out.append(
                 dataclasses.replace(
                     lv,
-                    first_seen=match.first_seen,
+                    first_seen=min(match.first_seen, lv.first_seen),
                     last_seen=as_of,
                     updates=match.updates + step,
                 )
             )
         else:
-            out.append(dataclasses.replace(lv, first_seen=as_of, last_seen=as_of, updates=1))
+            # A level built from older data (a prior session's snapshot) keeps that data's time.
+            first = min(lv.first_seen, as_of)
+            out.append(dataclasses.replace(lv, first_seen=first, last_seen=as_of, updates=1))
     return out
 
 

@@ -134,7 +134,11 @@ def recurring_levels(
     if n == 0:
         return []
     stacked = pl.concat(
-        [s.strikes.select("strike", "mspi") for s in sessions], how="vertical_relaxed"
+        [
+            s.strikes.select("strike", "mspi").with_columns(seen=pl.lit(s.ts_event))
+            for s in sessions
+        ],
+        how="vertical_relaxed",
     ).filter(pl.col("mspi").is_not_nan() & (pl.col("mspi").abs() >= threshold))
     need = min(min_count, n)
     grouped = (
@@ -143,12 +147,13 @@ def recurring_levels(
             count=pl.len(),
             positive=(pl.col("mspi") > 0).sum(),
             mean=pl.col("mspi").mean(),
+            first=pl.col("seen").min(),
         )
         .filter(pl.col("count") >= need)
         .sort("strike")
     )
     out = []
-    for strike, count, positive, mean in grouped.iter_rows():
+    for strike, count, positive, mean, first in grouped.iter_rows():
         negative = count - positive
         support = positive > negative or (positive == negative and mean > 0)
         out.append(
@@ -164,7 +169,7 @@ def recurring_levels(
                     ("persistence", count / n),
                     ("threshold", threshold),
                 ),
-                first_seen=as_of,
+                first_seen=min(first, as_of),
                 last_seen=as_of,
             )
         )
@@ -196,7 +201,7 @@ def prior_structure_levels(
                 timeframe=timeframe,
                 strength=strength,
                 evidence=(("session_age_days", age), ("spot_then", latest.spot)),
-                first_seen=as_of,
+                first_seen=min(latest.ts_event, as_of),
                 last_seen=as_of,
             )
         )

@@ -65,12 +65,14 @@ def test_key_levels_all_timeframes_bounds_and_persistence(
     daily_cw = c.of_kind(LevelKind.CALL_WALL, Timeframe.DAILY)
     assert len(daily_cw) == 1
     assert daily_cw[0].value("session_age_days") == 1.0
-    # Persistence: daily levels do not move within a session, so they persisted 3 updates.
+    # Persistence: daily levels do not move within a session, so they persisted 3 updates, and
+    # they were first seen in the prior sessions' data, before this session's first update.
     assert all(
-        lv.updates == 3 and lv.first_seen == a.as_of
+        lv.updates == 3 and lv.first_seen < a.as_of
         for lv in c.levels
         if lv.timeframe is Timeframe.DAILY
     )
+    assert daily_cw[0].first_seen == c.sessions[2].ts_event  # the latest prior session
     assert c.positioning.get_column("d_net_gex_update").is_not_nan().all()
     frame = c.to_frame()
     assert frame.height == len(c.levels)

@@ -174,15 +174,27 @@ def test_carry_forward_keeps_first_seen_counts_updates_and_resets_moved_levels()
     )
     prev = dataclasses.replace(levels_at(t1, 5100.0), levels=tuple(first))
     second = carry_forward(
-        [_level(5100.4, LevelKind.CALL_WALL), _level(4925.0, LevelKind.PUT_WALL)], prev, 1.0, t2
+        [
+            _level(5100.4, LevelKind.CALL_WALL, first_seen=t2, last_seen=t2),
+            _level(4925.0, LevelKind.PUT_WALL, first_seen=t2, last_seen=t2),
+        ],
+        prev,
+        1.0,
+        t2,
     )
     assert [(lv.updates, lv.first_seen) for lv in second] == [(2, t1), (1, t2)]
     prev2 = dataclasses.replace(levels_at(t2, 5100.0), levels=tuple(second))
     third = carry_forward([_level(5100.0, LevelKind.CALL_WALL)], prev2, 1.0, t3)
     assert (third[0].updates, third[0].first_seen, third[0].last_seen) == (3, t1, t3)
     # A same-timeframe level of another kind at the same price does not match.
-    other = carry_forward([_level(5100.0, LevelKind.RESISTANCE)], prev2, 1.0, t3)
+    other = carry_forward(
+        [_level(5100.0, LevelKind.RESISTANCE, first_seen=t3, last_seen=t3)], prev2, 1.0, t3
+    )
     assert other[0].updates == 1
+    assert other[0].first_seen == t3
+    # A new level built from older data (a prior session) keeps that data's time.
+    older = carry_forward([_level(4800.0, LevelKind.PUT_WALL)], prev2, 1.0, t3)
+    assert (older[0].updates, older[0].first_seen, older[0].last_seen) == (1, T0, t3)
     with pytest.raises(ValueError, match="previous levels"):
         carry_forward([], prev2, 1.0, t1)
     assert p.multi_timeframe.match_atr == 0.05
