@@ -4,8 +4,8 @@
 help:  #-- list the targets
 	@grep -E '^[a-z]+:.*#--' Makefile | sed 's/:.*#--/\t/'
 
-install:  #-- create .venv and install eots with the dev and bench extras
-	python3 -m venv .venv && .venv/bin/pip install -q -e ".[dev,bench]"
+install:  #-- create .venv and install eots with the dev extras
+	python3 -m venv .venv && .venv/bin/pip install -q -e ".[dev]"
 
 test:  #-- the whole default suite (real snapshots when EOTS_REAL_DATA is set)
 	python -m pytest
