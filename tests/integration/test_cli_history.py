@@ -44,3 +44,22 @@ def test_cli_analyze_with_store_uses_inferred_flows(tmp_path: Path) -> None:
     strikes = data["metrics"]["strikes"]
     assert any(r["true_net_volume_flow"] not in (None, 0.0) for r in strikes)
     assert len(snapshots.list("SPY")) == 6  # the analysed file was added to the store
+
+
+def test_cli_analyze_with_store_carries_levels_between_runs(tmp_path: Path) -> None:
+    session = synthetic_session(
+        PARAMS, session=dt.date(2026, 11, 20), every=dt.timedelta(minutes=30)
+    )
+    store = tmp_path / "store"
+    first = write_generic_csv(session[3], tmp_path / "a.csv")
+    second = write_generic_csv(session[4], tmp_path / "b.csv")
+    runner.invoke(app, ["analyze", str(first), "--store", str(store)])
+    data = json.loads(
+        runner.invoke(app, ["analyze", str(second), "--json", "--store", str(store)]).stdout
+    )
+    carried = [lv for lv in data["levels"]["all"] if lv["updates"] == 2]
+    assert carried, "no level persisted from the first run"
+    assert all(lv["first_seen"] <= session[3].ts_event.isoformat() for lv in carried)
+    assert len(list((store / "_levels").rglob("*_levels.parquet"))) == 2
+    verify = runner.invoke(app, ["store", "verify", "--store", str(store)])
+    assert verify.exit_code == 0, verify.output

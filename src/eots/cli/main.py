@@ -147,8 +147,9 @@ def _history(
 
     history: History | None = None
     if inputs.store is not None:
+        from eots.core.errors import SchemaError
         from eots.history import AsOfReader, market_context
-        from eots.storage import PriceStore, SnapshotStore
+        from eots.storage import LevelStore, PriceStore, SnapshotStore
 
         snapshots = SnapshotStore(inputs.store)
         snapshots.save(snapshot)
@@ -157,6 +158,12 @@ def _history(
         history = History.from_context(
             market_context(reader, snapshot.underlying, snapshot.ts_event)
         )
+        try:
+            previous = LevelStore(inputs.store).previous(snapshot.underlying, snapshot.ts_event)
+        except SchemaError as e:  # a damaged sidecar costs persistence, never the analysis
+            previous = None
+            history = replace(history, description=f"{history.description}; {e}")
+        history = replace(history, previous_levels=previous)
     if inputs.trades is not None:
         from eots.flows import parse_trades, trade_flows
         from eots.greeks.frame import priced_chain
@@ -186,9 +193,12 @@ def _emit(
     from eots.cli.report import report
     from eots.pipeline import analyze
 
-    analysis = analyze(
-        snapshot, params, history=_history(snapshot, params, history or _HistoryInputs())
-    )
+    inputs = history or _HistoryInputs()
+    analysis = analyze(snapshot, params, history=_history(snapshot, params, inputs))
+    if inputs.store is not None:
+        from eots.storage import LevelStore
+
+        LevelStore(inputs.store).save(snapshot.underlying, analysis.levels)
     data = report(analysis, top=output.top)
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)

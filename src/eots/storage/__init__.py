@@ -8,6 +8,7 @@ snapshot store from saved chain files. See ``docs/storage.md``.
 from eots.storage.bars import PRICE_SCHEMA
 from eots.storage.bars_csv import RowRefusal
 from eots.storage.ingest import IngestEvent, IngestOutcome, IngestSummary, Refusal, ingest
+from eots.storage.levels import LevelStore
 from eots.storage.prices import AppendResult, ImportResult, PriceStore, bars_from_snapshots
 from eots.storage.snapshots import (
     RepairReport,
@@ -24,6 +25,7 @@ __all__ = [
     "IngestEvent",
     "IngestOutcome",
     "IngestSummary",
+    "LevelStore",
     "PriceStore",
     "Refusal",
     "RepairReport",

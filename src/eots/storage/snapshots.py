@@ -52,6 +52,9 @@ _SESSION_DIR = re.compile(r"^session=(\d{4}-\d{2}-\d{2})$")
 # at most a few calendar days later (long weekends); range pruning keeps this margin.
 _SESSION_SPAN = dt.timedelta(days=7)
 
+#: Top-level folder of the key levels saved beside the snapshots (``eots.storage.levels``).
+LEVELS_SIDECAR = "_levels"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
 class SnapshotRef:
@@ -316,6 +319,8 @@ class SnapshotStore:
             return ()
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
+            if relative.parts[0] == LEVELS_SIDECAR:  # saved key levels (eots.storage.levels)
+                continue
             if underlying is not None and relative.parts[0] != f"underlying={underlying.upper()}":
                 continue
             problem = self._problem(path)

@@ -12,6 +12,7 @@ def test_storage_exports_are_the_documented_surface() -> None:
         "IngestEvent",
         "IngestOutcome",
         "IngestSummary",
+        "LevelStore",
         "PRICE_SCHEMA",
         "PriceStore",
         "Refusal",
