@@ -80,3 +80,23 @@ def test_cli_collect_unknown_source_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["collect", "SPX", "--source", "yahoo", "--store", str(tmp_path)])
     assert result.exit_code == 2
     assert "cboe or tradier" in result.output
+
+
+def test_cli_collect_analyze_prints_a_summary_and_saves_levels(tmp_path: Path) -> None:
+    args = [
+        "collect",
+        "SPX",
+        "--recorded",
+        str(RECORDED / "cboe"),
+        "--always",
+        "--max-polls",
+        "1",
+        "--store",
+        str(tmp_path),
+        "--analyze",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "net GEX" in result.stdout
+    assert "zero gamma" in result.stdout
+    assert len(list((tmp_path / "_levels").rglob("*_levels.parquet"))) == 1

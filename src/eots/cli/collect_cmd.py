@@ -12,6 +12,7 @@ import typer
 from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 
 if TYPE_CHECKING:
+    from eots.chain.snapshot import ChainSnapshot
     from eots.sources.base import ChainSource
 
 
@@ -31,6 +32,35 @@ def _source(name: str, recorded: Path | None, max_expiries: int | None) -> Chain
             return TradierSource("recorded", transport=transport, max_expiries=max_expiries)
         return TradierSource.from_env(max_expiries=max_expiries)
     raise ConfigError(f"expected --source cboe or tradier, was {name!r}")
+
+
+def live_summary(snapshot: ChainSnapshot, store: Path) -> str:
+    """Analyze a just-stored snapshot with its history; return a one-line summary."""
+    import polars as pl
+
+    from eots.cli.history import HistoryInputs, history_for
+    from eots.pipeline import AnalysisParams
+    from eots.pipeline import analyze as run_analysis
+    from eots.storage import LevelStore
+
+    params = AnalysisParams()
+    a = run_analysis(snapshot, params, history=history_for(snapshot, params, HistoryInputs(store)))
+    LevelStore(store).save(snapshot.underlying, a.levels)
+    zg = a.zero_gamma
+    ranked = a.strike_metrics.filter(pl.col("mspi").is_not_nan()).sort(
+        pl.col("mspi").abs(), descending=True
+    )
+    top = ranked.row(0, named=True) if ranked.height else None
+    parts = [
+        f"spot {snapshot.spot:,.2f}",
+        f"net GEX {a.totals.net_gex / 1e9:+.2f}bn/1%",
+        f"zero gamma {zg.nearest:,.2f}" if zg.nearest is not None else "no zero gamma in band",
+        f"CW {a.walls.call_wall_strike:g}" if a.walls.call_wall_strike else "no CW",
+        f"PW {a.walls.put_wall_strike:g}" if a.walls.put_wall_strike else "no PW",
+    ]
+    if top is not None:
+        parts.append(f"top MSPI {top['strike']:g} ({top['mspi']:+.2f})")
+    return ", ".join(parts)
 
 
 def collect_cmd(
@@ -53,6 +83,14 @@ def collect_cmd(
     recorded: Annotated[
         Path | None, typer.Option(help="Replay recorded responses from this folder (offline).")
     ] = None,
+    analyze: Annotated[
+        bool,
+        typer.Option(
+            "--analyze",
+            help="Analyze each saved snapshot with its stored history and print a summary line "
+            "(net GEX, zero gamma, walls, top MSPI strike); its levels are saved for the next.",
+        ),
+    ] = False,
 ) -> None:
     """Poll live option chains every N seconds during the session and store each snapshot."""
     from rich.console import Console
@@ -78,6 +116,8 @@ def collect_cmd(
         if event.kind is EventKind.SAVED:
             where = event.path.parent.name if event.path is not None else ""
             console.print(f"{at} [green]saved[/green]{who} ({where})")
+            if analyze and event.snapshot is not None:
+                console.print(escape(f"{at}{who} {live_summary(event.snapshot, store)}"))
         elif event.kind is EventKind.FAILED:
             console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
         elif event.kind is EventKind.WAITING and event.resume_at is not None:

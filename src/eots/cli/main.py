@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from eots.cli import collect_cmd, levels_cmd, prices_cmd, store_cmds
+from eots.cli.history import HistoryInputs, history_for
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
-    from eots.pipeline import AnalysisParams, History
+    from eots.pipeline import AnalysisParams
 
 app = typer.Typer(
     name="eots",
@@ -126,65 +127,11 @@ class _Output:
     fmt: str
 
 
-@dataclass(frozen=True, slots=True)
-class _HistoryInputs:
-    store: Path | None = None
-    prices: Path | None = None
-    trades: Path | None = None
-
-
-def _history(
-    snapshot: ChainSnapshot, params: AnalysisParams, inputs: _HistoryInputs
-) -> History | None:
-    """Read what history supplies: the store's context, and flows from a trades file if given.
-
-    With a store, ``snapshot`` is first added to it (duplicates skipped). A trade feed is the best
-    flow source (conventions section 5), so its flows replace the ones inferred from snapshots.
-    """
-    from dataclasses import replace
-
-    from eots.pipeline import History
-
-    history: History | None = None
-    if inputs.store is not None:
-        from eots.core.errors import SchemaError
-        from eots.history import AsOfReader, market_context
-        from eots.storage import LevelStore, PriceStore, SnapshotStore
-
-        snapshots = SnapshotStore(inputs.store)
-        snapshots.save(snapshot)
-        bars = PriceStore(inputs.prices) if inputs.prices is not None else None
-        reader = AsOfReader(snapshots, bars, snapshot.ts_event)
-        history = History.from_context(
-            market_context(reader, snapshot.underlying, snapshot.ts_event)
-        )
-        try:
-            previous = LevelStore(inputs.store).previous(snapshot.underlying, snapshot.ts_event)
-        except SchemaError as e:  # a damaged sidecar costs persistence, never the analysis
-            previous = None
-            history = replace(history, description=f"{history.description}; {e}")
-        history = replace(history, previous_levels=previous)
-    if inputs.trades is not None:
-        from eots.flows import parse_trades, trade_flows
-        from eots.greeks.frame import priced_chain
-
-        trades = parse_trades(inputs.trades.read_bytes(), source=str(inputs.trades))
-        flows = trade_flows(trades, priced_chain(snapshot, params.pricing), snapshot.ts_event)
-        base = history or History(description="no stored history")
-        history = replace(
-            base,
-            flows=flows,
-            description=f"{base.description}; flows from {trades.height} trades in "
-            f"{inputs.trades.name}",
-        )
-    return history
-
-
 def _emit(
     snapshot: ChainSnapshot,
     params: AnalysisParams,
     output: _Output,
-    history: _HistoryInputs | None = None,
+    history: HistoryInputs | None = None,
 ) -> None:
     from rich.console import Console
 
@@ -193,8 +140,8 @@ def _emit(
     from eots.cli.report import report
     from eots.pipeline import analyze
 
-    inputs = history or _HistoryInputs()
-    analysis = analyze(snapshot, params, history=_history(snapshot, params, inputs))
+    inputs = history or HistoryInputs()
+    analysis = analyze(snapshot, params, history=history_for(snapshot, params, inputs))
     if inputs.store is not None:
         from eots.storage import LevelStore
 
@@ -272,7 +219,7 @@ def analyze(
         raise typer.BadParameter("--prices needs --store (history is read from the store)")
     try:
         snapshot = load_chain(path, as_of=_parse_as_of(as_of))
-        _emit(snapshot, params, output, _HistoryInputs(store, prices, trades))
+        _emit(snapshot, params, output, HistoryInputs(store, prices, trades))
     except (EotsError, OSError) as e:
         _fail(e)
 

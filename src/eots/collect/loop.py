@@ -85,6 +85,7 @@ class CollectEvent:
     message: str = ""
     path: Path | None = None
     resume_at: dt.datetime | None = None
+    snapshot: ChainSnapshot | None = None  # the snapshot just saved (SAVED events only)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -413,6 +414,7 @@ def _keep(
             underlying=underlying,
             message=message,
             path=result.path,
+            snapshot=snapshot if kind is EventKind.SAVED else None,
         )
     )
 
