@@ -42,7 +42,7 @@ from eots.adaptive.inputs import CONTRACT_KEY, DTE, working_frame
 from eots.adaptive.methodology import methodology_weights
 from eots.adaptive.params import AdaptiveParams
 from eots.adaptive.regime import adaptive_alpha, volatility_regime
-from eots.adaptive.report import FactorReport
+from eots.adaptive.report import FactorReport, per_contract
 from eots.adaptive.skew import expiry_skew
 from eots.adaptive.strikes import adaptive_strikes
 from eots.adaptive.surface import surface_dynamics
@@ -297,17 +297,12 @@ def _a_dag(
         dte.report,
         decay_report,
     ]
-    vw = p.factors.volume_weighting
     reports.append(
-        FactorReport(
-            metric="a_dag",
-            factor="volume_weight",
-            active=vw,
-            value=None if vw else 1.0,
-            neutral=False,
-            reason=f"1 + {p.volume_weight_factor} n(|volume|) (per contract)"
-            if vw
-            else "switched off by configuration: neutral value",
+        per_contract(
+            "a_dag",
+            "volume_weight",
+            f"1 + {p.volume_weight_factor} n(|volume|)",
+            active=p.factors.volume_weighting,
         )
     )
     stages.first.update(
@@ -403,21 +398,16 @@ def _vri(
     vol_context = vol_context_weight(context, thresholds, p)
     term_factor = term_structure_factor(term, p)
     surface = surface_dynamics(context, as_of, p)
-    vomma = p.factors.vomma
     reports += [
         *threshold_reports,
         vol_context.report,
         term_factor.report,
         surface.report,
-        FactorReport(
-            metric="vri_2_0",
-            factor="vomma_factor",
-            active=vomma,
-            value=None if vomma else 1.0,
-            neutral=False,
-            reason=f"1 + {p.vomma_enhancement_factor - 1:g} n(|vommaxoi|) (per contract)"
-            if vomma
-            else "switched off by configuration: neutral value",
+        per_contract(
+            "vri_2_0",
+            "vomma_factor",
+            f"1 + {p.vomma_enhancement_factor - 1:g} n(|vommaxoi|)",
+            active=p.factors.vomma,
         ),
     ]
     stages.first.update(

@@ -71,6 +71,20 @@ def switched_off(metric: str, factor: str, neutral_value: float | None = 1.0) ->
     )
 
 
+def per_contract(metric: str, factor: str, formula: str, *, active: bool) -> FactorReport:
+    """Return the report of a factor that varies by contract (no single value), or its off one."""
+    if not active:
+        return switched_off(metric, factor)
+    return FactorReport(
+        metric=metric,
+        factor=factor,
+        active=True,
+        value=None,
+        neutral=False,
+        reason=f"{formula} (per contract)",
+    )
+
+
 def thin(metric: str, factor: str, value: float | None, why: str) -> FactorReport:
     """Return the report of a factor left neutral for lack of history."""
     return FactorReport(
