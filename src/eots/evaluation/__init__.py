@@ -1,0 +1,1 @@
+"""Scoring of levels, signals and trade ideas against outcomes: n, intervals, baselines."""

@@ -1,0 +1,1 @@
+"""Recommendation lifecycle: an append-only event log folded into state; outcomes; learning."""
