@@ -96,6 +96,7 @@ class History:
     context: MarketContext | None = None
     previous_levels: KeyLevels | None = None
     track_record: pl.DataFrame | None = None
+    level_track_record: pl.DataFrame | None = None
     description: str = "no history"
 
     @classmethod
@@ -163,14 +164,42 @@ class Analysis:
         return self.params.fingerprint()
 
 
-def analyze(
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Foundation:
+    """What one snapshot gives without any history: computed once per snapshot.
+
+    Priced contracts with exposures (``contracts``), the expiry scope and its mask applied
+    (``in_scope``), the by-strike frame, the gamma profile and its crossings, the walls, the
+    totals and the data warnings (a stale spot). Everything later (flows, base and adaptive
+    metrics, levels, signals, ideas, the lifecycle) reads a foundation, never re-prices a chain.
+    """
+
+    snapshot: ChainSnapshot
+    session: dt.date
+    scope: ExpiryScope
+    params: AnalysisParams
+    contracts: pl.DataFrame
+    in_scope: pl.DataFrame
+    by_strike: pl.DataFrame
+    totals: Totals
+    walls: GammaWalls
+    profile: GammaProfile
+    zero_gamma: ZeroGamma
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def priced(self) -> pl.DataFrame:
+        """The priced chain (every live contract with forwards, IV and greeks, before scope)."""
+        return self.contracts
+
+
+def foundation(
     snapshot: ChainSnapshot,
     params: AnalysisParams | None = None,
     *,
-    history: History | None = None,
     as_of: dt.datetime | None = None,
-) -> Analysis:
-    """Run the foundation pipeline on one snapshot.
+) -> Foundation:
+    """Price one snapshot and derive what needs no history (the engine's per-snapshot stage).
 
     Parameters
     ----------
@@ -178,14 +207,11 @@ def analyze(
         A validated chain.
     params
         Stage parameters (defaults when None).
-    history
-        Flows and market scalars from stored history (``History()``: none, proxies are used).
     as_of
         Overrides the snapshot's ``ts_event`` as the valuation instant. Contracts settled at or
         before it are dropped (the snapshot's frame is filtered, not re-validated).
     """
     params = params or AnalysisParams()
-    history = history or History()
     if as_of is not None and as_of != snapshot.ts_event:
         snapshot = _revalue(snapshot, as_of)
     scope = ExpiryScope.parse(params.exposures.expiries)
@@ -207,7 +233,59 @@ def analyze(
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
     profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
-    metric_contracts = _with_flows(in_scope, history.flows)
+    return Foundation(
+        snapshot=snapshot,
+        session=session,
+        scope=scope,
+        params=params,
+        contracts=contracts,
+        in_scope=in_scope,
+        by_strike=by_strike,
+        totals=_totals(in_scope, by_strike),
+        walls=gamma_walls(by_strike, snapshot.spot, runners_up=params.runners_up),
+        profile=profile,
+        zero_gamma=zero_gamma(profile),
+        warnings=warnings,
+    )
+
+
+def analyze(
+    snapshot: ChainSnapshot,
+    params: AnalysisParams | None = None,
+    *,
+    history: History | None = None,
+    as_of: dt.datetime | None = None,
+) -> Analysis:
+    """Run every stage on one snapshot: ``complete(foundation(snapshot), history)``.
+
+    Parameters
+    ----------
+    snapshot
+        A validated chain.
+    params
+        Stage parameters (defaults when None).
+    history
+        Flows and market scalars from stored history (``History()``: none, proxies are used).
+    as_of
+        Overrides the snapshot's ``ts_event`` as the valuation instant (see ``foundation``).
+    """
+    return complete(foundation(snapshot, params, as_of=as_of), history)
+
+
+def complete(base: Foundation, history: History | None = None) -> Analysis:
+    """Add what history informs to a foundation: base and adaptive metrics, key levels.
+
+    Parameters
+    ----------
+    base
+        The snapshot's foundation (its parameters are used for every stage).
+    history
+        Flows and market scalars as of the snapshot's time (``History()``: none, proxies).
+    """
+    params = base.params
+    history = history or History()
+    snapshot = base.snapshot
+    metric_contracts = _with_flows(base.in_scope, history.flows)
     inputs = MetricInputs(
         as_of=snapshot.ts_event,
         spot=snapshot.spot,
@@ -226,41 +304,40 @@ def analyze(
         base_params=params.metrics,
         track_record=history.track_record,
     )
-    zg = zero_gamma(profile)
     strike_metrics = _strike_metrics(metrics, adaptive)
     levels = key_levels(
         LevelInputs(
             spot=snapshot.spot,
-            contracts=in_scope,
-            by_strike=by_strike,
+            contracts=base.in_scope,
+            by_strike=base.by_strike,
             strike_metrics=strike_metrics,
-            profile=profile,
-            zero_gamma=zg,
+            profile=base.profile,
+            zero_gamma=base.zero_gamma,
             atr=metrics.atr,
         ),
         history.context,
         params.level_params(),
         snapshot.ts_event,
-        LevelHistory(previous=history.previous_levels),
+        LevelHistory(previous=history.previous_levels, track_record=history.level_track_record),
     )
     return Analysis(
         snapshot=snapshot,
         as_of=snapshot.ts_event,
-        session=session,
-        scope=scope,
+        session=base.session,
+        scope=base.scope,
         params=params,
-        contracts=contracts,
-        by_strike=by_strike,
-        totals=_totals(in_scope, by_strike),
-        walls=gamma_walls(by_strike, snapshot.spot, runners_up=params.runners_up),
-        profile=profile,
-        zero_gamma=zg,
+        contracts=base.contracts,
+        by_strike=base.by_strike,
+        totals=base.totals,
+        walls=base.walls,
+        profile=base.profile,
+        zero_gamma=base.zero_gamma,
         metrics=metrics,
         adaptive=adaptive,
         strike_metrics=strike_metrics,
         levels=levels,
         history=history,
-        warnings=warnings,
+        warnings=base.warnings,
     )
 
 
