@@ -6,7 +6,7 @@ after its ``as_of``; ``market_context`` reads through such a reader and returns 
 levels consume. See ``docs/context.md``.
 """
 
-from eots.history.context import market_context
+from eots.history.context import ContextCache, market_context
 from eots.history.reader import AsOfReader, HistoryReader, Visibility
 from eots.market import ContextParams, Coverage, Estimate, MarketContext, PriorSnapshot
 
@@ -19,5 +19,6 @@ __all__ = [
     "MarketContext",
     "PriorSnapshot",
     "Visibility",
+    "ContextCache",
     "market_context",
 ]
