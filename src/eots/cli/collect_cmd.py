@@ -13,6 +13,7 @@ from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
+    from eots.engine import EngineParams
     from eots.sources.base import ChainSource
 
 
@@ -34,18 +35,13 @@ def _source(name: str, recorded: Path | None, max_expiries: int | None) -> Chain
     raise ConfigError(f"expected --source cboe or tradier, was {name!r}")
 
 
-def live_summary(snapshot: ChainSnapshot, store: Path) -> str:
+def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> str:
     """Analyze a just-stored snapshot with its history; return a one-line summary."""
     import polars as pl
 
-    from eots.cli.history import HistoryInputs, history_for
-    from eots.pipeline import AnalysisParams
-    from eots.pipeline import analyze as run_analysis
-    from eots.storage import LevelStore
+    from eots.cli.history import HistoryInputs, analysis_for
 
-    params = AnalysisParams()
-    a = run_analysis(snapshot, params, history=history_for(snapshot, params, HistoryInputs(store)))
-    LevelStore(store).save(snapshot.underlying, a.levels)
+    a = analysis_for(snapshot, params, HistoryInputs(store))
     zg = a.zero_gamma
     ranked = a.strike_metrics.filter(pl.col("mspi").is_not_nan()).sort(
         pl.col("mspi").abs(), descending=True
@@ -91,17 +87,24 @@ def collect_cmd(
             "(net GEX, zero gamma, walls, top MSPI strike); its levels are saved for the next.",
         ),
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar="EOTS_CONFIG", help="JSON config for --analyze."),
+    ] = None,
 ) -> None:
     """Poll live option chains every N seconds during the session and store each snapshot."""
     from rich.console import Console
     from rich.markup import escape
 
+    from eots.cli.main import _params
     from eots.collect import CollectEvent, EventKind, collect
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
     from eots.core.time import ET
+    from eots.engine import EngineParams
     from eots.storage import SnapshotStore
 
+    params = EngineParams(analysis=_params(config, None, None, None))
     console = Console()
     try:
         chain_source = _source(source, recorded, max_expiries)
@@ -117,7 +120,7 @@ def collect_cmd(
             where = event.path.parent.name if event.path is not None else ""
             console.print(f"{at} [green]saved[/green]{who} ({where})")
             if analyze and event.snapshot is not None:
-                console.print(escape(f"{at}{who} {live_summary(event.snapshot, store)}"))
+                console.print(escape(f"{at}{who} {live_summary(event.snapshot, store, params)}"))
         elif event.kind is EventKind.FAILED:
             console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
         elif event.kind is EventKind.WAITING and event.resume_at is not None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from eots.cli import collect_cmd, levels_cmd, prices_cmd, replay_cmd, store_cmds
-from eots.cli.history import HistoryInputs, history_for
+from eots.cli.history import HistoryInputs, analysis_for
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
@@ -138,14 +138,10 @@ def _emit(
     from eots.cli.frames import write_frames
     from eots.cli.render import render
     from eots.cli.report import report
-    from eots.pipeline import analyze
+    from eots.engine import EngineParams
 
     inputs = history or HistoryInputs()
-    analysis = analyze(snapshot, params, history=history_for(snapshot, params, inputs))
-    if inputs.store is not None:
-        from eots.storage import LevelStore
-
-        LevelStore(inputs.store).save(snapshot.underlying, analysis.levels)
+    analysis = analysis_for(snapshot, EngineParams(analysis=params), inputs)
     data = report(analysis, top=output.top)
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)

@@ -6,7 +6,15 @@ connect it to a store. ``analyze --store``, ``collect --analyze`` and ``replay``
 """
 
 from eots.engine.params import EngineParams, HistoryLimits
-from eots.engine.run import Skipped, fold, run, snapshot_ref, stored_stream, warm_state
+from eots.engine.run import (
+    Skipped,
+    analyze_snapshot,
+    fold,
+    run,
+    snapshot_ref,
+    stored_stream,
+    warm_state,
+)
 from eots.engine.state import Held, HistoryState, admit
 from eots.engine.step import Step, step
 
@@ -18,6 +26,7 @@ __all__ = [
     "Skipped",
     "Step",
     "admit",
+    "analyze_snapshot",
     "fold",
     "run",
     "snapshot_ref",

@@ -16,13 +16,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import polars as pl
+
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import SchemaError
 from eots.core.time import nyse_calendar, session_of
 from eots.engine.params import EngineParams
 from eots.engine.state import Held, HistoryState, _earliest
 from eots.engine.step import Step, step
+from eots.flows import trade_flows
 from eots.history.sessions import session_open
+from eots.pipeline import History, complete, foundation
 from eots.storage import LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
 from eots.storage.snapshots import SnapshotRef
@@ -154,4 +158,43 @@ def warm_state(
     )
 
 
-__all__ = ["Skipped", "fold", "run", "snapshot_ref", "stored_stream", "warm_state"]
+def analyze_snapshot(
+    snapshot: ChainSnapshot,
+    params: EngineParams,
+    *,
+    store: SnapshotStore | None = None,
+    prices: PriceStore | None = None,
+    trades: pl.DataFrame | None = None,
+) -> Step:
+    """Analyse one snapshot as an entry point would (``eots analyze``, ``collect --analyze``).
+
+    With a store, the snapshot is added to it (duplicates skipped), the state a fold would hold
+    just before it is rebuilt (``warm_state``) and one ``step`` runs: the same numbers as a replay
+    of the store up to this snapshot. Without one, only the snapshot itself (and a trade feed's
+    flows, when given) informs the analysis: no market context, the metrics' documented proxies.
+    """
+    if store is None:
+        base = foundation(snapshot, params.analysis)
+        history = History()
+        if trades is not None:
+            history = History(
+                flows=trade_flows(trades, base.contracts, snapshot.ts_event),
+                description=f"no stored history; flows from {trades.height} trades",
+            )
+        return Step(ref=snapshot_ref(snapshot), foundation=base, analysis=complete(base, history))
+    saved = store.save(snapshot)
+    ref = replace(snapshot_ref(snapshot), path=saved.path)
+    state = warm_state(store, snapshot.underlying, snapshot.ts_event, params)
+    result, _ = step(ref, snapshot, state, params, prices=prices, trades=trades)
+    return result
+
+
+__all__ = [
+    "Skipped",
+    "analyze_snapshot",
+    "fold",
+    "run",
+    "snapshot_ref",
+    "stored_stream",
+    "warm_state",
+]
