@@ -12,6 +12,7 @@ from eots.market import ContextParams, Coverage, Estimate, MarketContext, PriorS
 
 __all__ = [
     "AsOfReader",
+    "ContextCache",
     "ContextParams",
     "Coverage",
     "Estimate",
@@ -19,6 +20,5 @@ __all__ = [
     "MarketContext",
     "PriorSnapshot",
     "Visibility",
-    "ContextCache",
     "market_context",
 ]

@@ -315,7 +315,11 @@ def key_levels(
         notes.append("daily: no prior end-of-day snapshots")
 
     levels: list[Level] = []
-    mspi = strike_mspi(inputs.strike_metrics) if inputs.strike_metrics is not None else None
+    mspi = (
+        strike_mspi(inputs.strike_metrics, params.mspi_source.value)
+        if inputs.strike_metrics is not None
+        else None
+    )
     if mspi is not None:
         levels += intraday_levels(mspi, inputs.spot, intraday_thr, as_of, params)
     else:

@@ -39,13 +39,19 @@ from eots.metrics import MetricInputs, base_metrics
 NAN = math.nan
 
 
-def strike_mspi(strike_metrics: pl.DataFrame) -> pl.DataFrame:
+def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFrame:
     """Return ``strike, mspi`` (one row per strike, ascending) from a metrics strike frame.
 
-    With the ``per_expiry`` scope (an ``expiry`` column) the row of largest |MSPI| of a strike
-    is kept.
+    ``source``: ``base`` (the base system's MSPI), ``enhanced`` (``mspi_enhanced``, from the
+    adaptive metrics) or ``both`` (their mean: each is in -1..1). A source whose column is absent
+    falls back to the base MSPI. With the ``per_expiry`` scope (an ``expiry`` column) the row of
+    largest |MSPI| of a strike is kept.
     """
-    f = strike_metrics.select("strike", pl.col("mspi").cast(pl.Float64).fill_nan(None))
+    have = "mspi_enhanced" in strike_metrics.columns
+    base = pl.col("mspi").cast(pl.Float64).fill_nan(None)
+    enhanced = pl.col("mspi_enhanced").cast(pl.Float64).fill_nan(None) if have else base
+    value = {"base": base, "enhanced": enhanced, "both": (base + enhanced) / 2.0}[source]
+    f = strike_metrics.select("strike", value.alias("mspi"))
     f = f.drop_nulls("mspi")
     return (
         f.sort([pl.col("strike"), pl.col("mspi").abs()], descending=[False, True])

@@ -160,3 +160,24 @@ def test_fold_is_deterministic() -> None:
     b = [s.analysis.levels.to_frame() for s in _steps(snaps)]
     assert all(x.equals(y) for x, y in zip(a, b, strict=True))
     assert isinstance(a[0], pl.DataFrame)
+
+
+def test_conviction_alignment_uses_e_sdag_and_the_levels_can_use_the_enhanced_mspi() -> None:
+    from eots.levels import LevelKind
+    from eots.levels.params import LevelParams, MspiSource
+    from eots.pipeline import AnalysisParams
+
+    snap = sessions()[3]
+    a = analyze(snap)
+    assert "e_sdag_composite" in dict(a.levels.metric_weights)
+    assert "mspi_enhanced" in a.strike_metrics.columns
+    enhanced = AnalysisParams(levels=LevelParams(mspi_source=MspiSource.ENHANCED))
+    b = analyze(snap, enhanced)
+    sr = [
+        lv
+        for lv in b.levels.levels
+        if lv.kind in (LevelKind.SUPPORT, LevelKind.RESISTANCE) and lv.value("mspi") is not None
+    ]
+    table = dict(b.strike_metrics.select("strike", "mspi_enhanced").iter_rows())
+    assert sr
+    assert all(lv.value("mspi") == pytest.approx(table[lv.price]) for lv in sr)
