@@ -8,6 +8,7 @@ original's level settings (base_system.md 5.2) fill the rest.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -144,6 +145,10 @@ class LevelParams(BaseModel):
 
     model_config = _FROZEN
 
+    detectors: tuple[Literal["support_resistance", "recurring", "walls", "gamma"], ...] = Field(
+        ("support_resistance", "recurring", "walls", "gamma"),
+        description="level detectors run, in order (levels.key_levels.DETECTORS)",
+    )
     mspi_source: MspiSource = Field(
         MspiSource.BASE, description="MSPI behind support/resistance: base | enhanced | both"
     )
