@@ -42,6 +42,7 @@ from eots.levels import (
     key_levels,
     zero_gamma,
 )
+from eots.levels.model import SessionSummary
 from eots.market import MarketContext
 from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs, base_metrics
 
@@ -98,6 +99,7 @@ class History:
     previous_levels: KeyLevels | None = None
     track_record: pl.DataFrame | None = None
     level_track_record: pl.DataFrame | None = None
+    level_summaries: tuple[SessionSummary, ...] = ()
     description: str = "no history"
 
     @classmethod
@@ -319,7 +321,11 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
         history.context,
         params.level_params(),
         snapshot.ts_event,
-        LevelHistory(previous=history.previous_levels, track_record=history.level_track_record),
+        LevelHistory(
+            previous=history.previous_levels,
+            track_record=history.level_track_record,
+            summaries=history.level_summaries,
+        ),
     )
     return Analysis(
         snapshot=snapshot,

@@ -29,7 +29,7 @@ from eots.history.sessions import session_open
 from eots.pipeline import History, complete, foundation
 from eots.storage import LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
-from eots.storage.snapshots import SnapshotRef
+from eots.storage.snapshots import HASH_CHARS, SnapshotRef
 
 log = logging.getLogger("eots.engine")
 
@@ -41,7 +41,7 @@ def snapshot_ref(snapshot: ChainSnapshot) -> SnapshotRef:
         ts_recv=snapshot.ts_recv,
         underlying=snapshot.underlying,
         session=session_of(snapshot.ts_event),
-        content_hash=content_hash(snapshot),
+        content_hash=content_hash(snapshot)[:HASH_CHARS],
         path=Path(snapshot.source),
     )
 

@@ -26,6 +26,9 @@ from eots.engine.params import EngineParams
 from eots.history import ContextCache
 from eots.history.sessions import sessions_before
 from eots.levels import KeyLevels
+from eots.levels.model import SessionSummary
+from eots.levels.timeframes import summary_from_contracts
+from eots.market import PriorSnapshot
 from eots.storage.snapshots import SnapshotRef
 
 SPOT_SCHEMA = pl.Schema({"ts_event": UTC_US, "spot": pl.Float64()})
@@ -50,6 +53,7 @@ class HistoryState:
     end_of_day: tuple[Held, ...] = ()
     spots: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SPOT_SCHEMA))
     previous_levels: KeyLevels | None = None
+    summaries: tuple[SessionSummary, ...] = ()
     cache: ContextCache = field(default_factory=ContextCache)
     steps: int = 0
 
@@ -80,6 +84,10 @@ def admit(
 ) -> tuple[HistoryState, tuple[str, ...]]:
     """Fold one snapshot into the state: roll the session, keep what the context reads.
 
+    At a session roll the previous session's last snapshot before its close becomes an end of
+    day, reduced once to a ``SessionSummary`` from its cached foundation (the levels' daily and
+    weekly priors), so no prior snapshot is priced again.
+
     Raises
     ------
     ReplayError
@@ -97,10 +105,12 @@ def admit(
         )
     notes: list[str] = []
     session = session_of(snapshot.ts_event)
-    current, eod = state.current, state.end_of_day
+    current, eod, summaries = state.current, state.end_of_day, state.summaries
     if state.session is not None and session != state.session:
         closing = _closing(current, state.session)
-        eod = eod + ((closing,) if closing is not None else ())
+        if closing is not None:
+            eod = (*eod, closing)
+            summaries = (*summaries, *_summary(closing, state.cache, params))
         current = ()
     current = _trim_current((*current, Held(ref, snapshot)), params)
     eod, dropped = _trim_eod(eod, session, params, state.cache)
@@ -124,11 +134,35 @@ def admit(
         last_ts=snapshot.ts_event,
         current=current,
         end_of_day=eod,
+        summaries=tuple(
+            x for x in summaries if x.content_hash in {h.ref.content_hash for h in eod}
+        ),
         spots=spots,
         steps=state.steps + 1,
     )
     state.cache.retain({h.ref.content_hash for h in new.held()})
+    whole = {h.ref.content_hash for h in new.current if h.snapshot is not None}
+    state.cache.priced = {k: v for k, v in state.cache.priced.items() if k in whole}
     return new, tuple(notes)
+
+
+def _summary(
+    closing: Held, cache: ContextCache, params: EngineParams
+) -> tuple[SessionSummary, ...]:
+    priced = cache.priced.get(closing.ref.content_hash)
+    if priced is None or closing.snapshot is None:
+        return ()
+    ref, snap = closing.ref, closing.snapshot
+    prior = PriorSnapshot(
+        session=ref.session,
+        ts_event=ref.ts_event,
+        ts_recv=ref.ts_recv,
+        spot=snap.spot,
+        content_hash=ref.content_hash,
+        locator=str(ref.path),
+        snapshot=snap,
+    )
+    return (summary_from_contracts(prior, priced, params.analysis.level_params()),)
 
 
 def _closing(current: tuple[Held, ...], session: dt.date) -> Held | None:

@@ -76,7 +76,12 @@ def step(
     previous, why = state.fresh_previous(base.session, params)
     notes += (why,) if why else ()
     description = "; ".join((history.description, *notes))
-    history = replace(history, previous_levels=previous, description=description)
+    history = replace(
+        history,
+        previous_levels=previous,
+        level_summaries=state.summaries,
+        description=description,
+    )
     if trades is not None:
         flows = trade_flows(trades, base.contracts, snapshot.ts_event)
         history = replace(

@@ -90,12 +90,24 @@ def intraday_levels(
 def session_summary(prior: PriorSnapshot, params: LevelParams) -> SessionSummary:
     """Reduce a prior snapshot to its per-strike exposures, MSPI, walls and zero gamma.
 
-    Runs the foundation stages (pricing, exposures over ``params.exposures``' expiry scope, base
-    metrics with the context-free fallbacks) as of the snapshot's own quote time.
+    Prices it (pricing and exposures of ``params``) and calls ``summary_from_contracts``; the
+    engine calls that directly with the snapshot's foundation, so nothing is priced twice.
+    """
+    snap = prior.snapshot
+    contracts = contract_exposures(priced_chain(snap, params.pricing), snap.spot, params.exposures)
+    return summary_from_contracts(prior, contracts, params)
+
+
+def summary_from_contracts(
+    prior: PriorSnapshot, contracts: pl.DataFrame, params: LevelParams
+) -> SessionSummary:
+    """Reduce a prior snapshot's priced contracts (with exposures) to a ``SessionSummary``.
+
+    Exposures over ``params.exposures``' expiry scope and base metrics with the context-free
+    fallbacks, as of the snapshot's own quote time.
     """
     snap = prior.snapshot
     session = session_of(snap.ts_event)
-    contracts = contract_exposures(priced_chain(snap, params.pricing), snap.spot, params.exposures)
     mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
@@ -225,4 +237,5 @@ __all__ = [
     "session_summary",
     "strike_mspi",
     "summaries",
+    "summary_from_contracts",
 ]

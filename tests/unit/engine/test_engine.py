@@ -181,3 +181,26 @@ def test_conviction_alignment_uses_e_sdag_and_the_levels_can_use_the_enhanced_ms
     table = dict(b.strike_metrics.select("strike", "mspi_enhanced").iter_rows())
     assert sr
     assert all(lv.value("mspi") == pytest.approx(table[lv.price]) for lv in sr)
+
+
+def test_prior_sessions_are_reduced_from_their_foundation_not_priced_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import eots.levels.timeframes as tf
+
+    snaps = sessions()
+    state = HistoryState()
+    calls: list[str] = []
+    real = tf.session_summary
+
+    def counting(prior, params):  # type: ignore[no-untyped-def]
+        calls.append(prior.content_hash)
+        return real(prior, params)
+
+    monkeypatch.setattr(tf, "session_summary", counting)
+    for _item, state in fold(_stream(snaps), EngineParams()):  # noqa: B007
+        pass
+    assert calls == []
+    assert [s.content_hash for s in state.summaries] == [
+        h.ref.content_hash for h in state.end_of_day
+    ]
