@@ -188,3 +188,90 @@ def write_run(root: Path, frames: RunFrames) -> Path:
         if f is not None:
             f.write_parquet(root / file)
     return root
+
+
+def rich_run(root: Path, seed: int = 3) -> Path:
+    """A two-session run with every file (for the report): random-walk bars, snapshots every
+    15 minutes, levels, signals, ideas, a baseline, weights, per-strike metrics, flow accuracy."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    bar_frames, snap_rows, level_rows, signal_rows, strike_rows = [], [], [], [], []
+    price = 5000.0
+    for d, day in enumerate((DAY1, DAY2)):
+        closes = price * np.exp(np.cumsum(rng.normal(0.0, 0.0012, 78)))
+        bar_frames.append(bars_from_closes(day, price, closes.tolist(), wick=1.5))
+        opens = [price, *closes[:-1].tolist()]
+        price = float(closes[-1])
+        for k in range(0, 78, 3):
+            ts = et(day, 9, 30 + 5 * k)
+            sid = f"d{d}k{k}"
+            spot = float(opens[k])
+            zg = spot - 15.0 + 10.0 * d
+            snap_rows.append(
+                {"ts_event": ts, "snapshot_id": sid, "spot": spot, "zero_gamma": zg,
+                 "call_wall": round(spot / 25) * 25 + 50.0, "put_wall": round(spot / 25) * 25 - 50.0,
+                 "abs_gamma": round(spot / 25) * 25.0, "vol_trigger": zg - 5.0, "atr": 40.0,
+                 "direction_score": float(np.tanh(rng.normal())),
+                 "volatility_score": float(np.tanh(rng.normal())),
+                 "time_decay_score": float(rng.uniform())}
+            )  # fmt: skip
+            for kind, off in (("call_wall", 50), ("put_wall", -50), ("support", -20),
+                              ("resistance", 20), ("zero_gamma", -15)):  # fmt: skip
+                level_rows.append({"ts_event": ts, "snapshot_id": sid, "kind": kind,
+                                   "price": round(spot / 5) * 5.0 + off})  # fmt: skip
+            for h in ("5m", "30m", "close"):
+                up = int(rng.choice([-1, 1]))
+                signal_rows.append(
+                    {"ts_event": ts, "snapshot_id": sid, "horizon": h, "claim_direction": up,
+                     "direction": up, "stars": int(rng.integers(1, 5)), "score": 0.5 * up}
+                )  # fmt: skip
+            for strike in np.arange(round(spot / 25) * 25 - 250, round(spot / 25) * 25 + 275, 25):
+                strike_rows.append(
+                    {"ts_event": ts, "snapshot_id": sid, "strike": float(strike),
+                     "net_gex": float(1e8 * (strike - zg) / 50 * np.exp(-((strike - spot) / 120) ** 2)),
+                     "mspi": float(np.tanh((spot - strike) / 100))}
+                )  # fmt: skip
+    snaps = snapshots(snap_rows)
+    ideas, base = [], []
+    for i in range(24):
+        entry = et(DAY1 if i < 12 else DAY2, 9, 45 + 25 * (i % 12))
+        pnl = float(rng.normal(15.0, 80.0))
+        ideas.append({"idea_id": f"i{i}", "ts_entry": entry,
+                      "ts_exit": entry + dt.timedelta(minutes=20), "pnl_bidask": pnl,
+                      "pnl_mid": pnl + 12.0, "r_multiple": pnl / 200.0, "risk": 200.0,
+                      "strategy": ["long_call", "put_credit_spread", "iron_condor"][i % 3],
+                      "stars": int(1 + i % 5)})  # fmt: skip
+        bp = float(rng.normal(-10.0, 80.0))
+        base.append({"idea_id": f"b{i}", "ts_entry": entry,
+                     "ts_exit": entry + dt.timedelta(minutes=20), "pnl_bidask": bp,
+                     "pnl_mid": bp + 12.0, "r_multiple": bp / 200.0, "risk": 200.0,
+                     "strategy": ["long_call", "put_credit_spread", "iron_condor"][i % 3]})  # fmt: skip
+    weights = frame(
+        "weights.parquet",
+        [
+            {"ts_event": et(day, 12), "name": name, "old": w0 + 0.02 * d,
+             "new": w0 + 0.02 * (d + 1), "n": 20 * (d + 1), "hit_rate": 0.55, "ci_low": 0.4,
+             "ci_high": 0.7}
+            for d, day in enumerate((DAY1, DAY2))
+            for name, w0 in (("signals.directional", 0.4), ("signals.volatility", 0.3))
+        ],
+        {},
+    )  # fmt: skip
+    flow = frame(
+        "flow_accuracy.parquet",
+        [{"ts_event": et(DAY1, 12), "n_contracts": 300, "accuracy": 0.71, "n_classified": 120}],
+        {},
+    )
+    frames = run(
+        snaps,
+        pl.concat(bar_frames),
+        lv=levels(level_rows),
+        sig=signals(signal_rows),
+        outcomes=outcomes(ideas),
+        baseline_outcomes=outcomes(base, "baseline_outcomes.parquet"),
+        weights=weights,
+        flow_accuracy=flow,
+        by_strike=frame("by_strike.parquet", strike_rows, {}),
+    )
+    return write_run(root, frames)
