@@ -87,9 +87,17 @@ def signals_table(ev: Evaluation) -> Table:
     """Hit rate and mean forward move per family, claim, horizon and stars."""
     t = _table(
         "Signals: hit rate vs the unconditional rate (q: Benjamini-Hochberg)",
-        ("family/claim", "horizon", "stars", "n", "hit [95% CI]", "base", "mean move [95% CI]",
-         "q"),
-    )  # fmt: skip
+        (
+            "family/claim",
+            "horizon",
+            "stars",
+            "n",
+            "hit [95% CI]",
+            "base",
+            "mean move [95% CI]",
+            "q",
+        ),
+    )
     for r in ev.signals.iter_rows(named=True):
         mark = "*" if r["small_sample"] else ""
         t.add_row(
@@ -109,9 +117,17 @@ def ideas_table(ev: Evaluation, dimensions: tuple[str, ...] = ("all", "strategy"
     """Ideas against random entries: win rate, R, expectancy, P&L at bid/ask and mid, drawdown."""
     t = _table(
         "Ideas vs random entries (P&L at bid/ask; mid beside it)",
-        ("source/group", "n", "win [95% CI]", "avg R [95% CI]", "E[$]", "P&L b/a", "P&L mid",
-         "max DD"),
-    )  # fmt: skip
+        (
+            "source/group",
+            "n",
+            "win [95% CI]",
+            "avg R [95% CI]",
+            "E[$]",
+            "P&L b/a",
+            "P&L mid",
+            "max DD",
+        ),
+    )
     rows = ev.ideas.filter(pl.col("dimension").is_in(list(dimensions)))
     for r in rows.iter_rows(named=True):
         mark = "*" if r["small_sample"] else ""
@@ -163,8 +179,9 @@ def render_evaluation(ev: Evaluation, console: Console) -> None:
         console.print(table)
     if ev.flow is not None and ev.flow.height:
         f = ev.flow.row(0, named=True)
+        acc = _pct(f["accuracy"], f["accuracy_low"], f["accuracy_high"])
         console.print(
-            f"Flow: inferred side right {_pct(f['accuracy'], f['accuracy_low'], f['accuracy_high'])}"
+            f"Flow: inferred side right {acc}"
             f" of {f['n_classified']} classified contracts over {f['n_snapshots']} snapshots"
         )
     console.print(f"* fewer than {ev.params.small_sample_n} observations: not yet informative")

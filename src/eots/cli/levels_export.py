@@ -67,11 +67,10 @@ def levels_csv(levels: pl.DataFrame, top: int | None = None) -> str:
     put_wall,daily,4950.00,0.800,0.550
     """
     lines = ["kind,timeframe,price,strength,conviction"]
-    for r in _rows(levels, top).iter_rows(named=True):
-        lines.append(
-            f"{r['kind']},{r['timeframe']},{r['price']:.2f},{r['strength']:.3f},"
-            f"{r['conviction']:.3f}"
-        )
+    lines += [
+        f"{r['kind']},{r['timeframe']},{r['price']:.2f},{r['strength']:.3f},{r['conviction']:.3f}"
+        for r in _rows(levels, top).iter_rows(named=True)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -173,8 +172,10 @@ def levels_export_cmd(
         typer.echo(text, nl=False)
     else:
         out.write_text(text)
-        typer.echo(f"wrote {analysis.levels.to_frame().height if top is None else top} levels "
-                   f"to {out}", err=True)  # fmt: skip
+        typer.echo(
+            f"wrote {analysis.levels.to_frame().height if top is None else top} levels to {out}",
+            err=True,
+        )
 
 
 __all__ = [

@@ -68,8 +68,17 @@ class Evaluation:
         """Return the JSON document of ``evaluation.json``."""
         m = self.manifest
         return {
-            "run": {k: m.get(k) for k in ("version", "config_fingerprint", "underlying", "from",
-                                          "to", "n_snapshots")},  # fmt: skip
+            "run": {
+                k: m.get(k)
+                for k in (
+                    "version",
+                    "config_fingerprint",
+                    "underlying",
+                    "from",
+                    "to",
+                    "n_snapshots",
+                )
+            },
             "params": self.params.model_dump(),
             "notes": list(self.notes),
             **{
@@ -107,14 +116,19 @@ def check_walk_forward(run: RunFrames) -> None:
             r = late.row(0, named=True)
             raise SchemaError(
                 f"weight {r['name']!r} updated at {r['ts_event']}, after the run's last "
-                f"snapshot {last}",
+                f"snapshot {last!s}",
                 source="weights.parquet",
                 field="ts_event",
             )
 
 
-def _notes(ev_levels: pl.DataFrame, ev_signals: pl.DataFrame, ev_ideas: pl.DataFrame,
-           run: RunFrames, params: EvaluationParams) -> tuple[str, ...]:  # fmt: skip
+def _notes(
+    ev_levels: pl.DataFrame,
+    ev_signals: pl.DataFrame,
+    ev_ideas: pl.DataFrame,
+    run: RunFrames,
+    params: EvaluationParams,
+) -> tuple[str, ...]:
     small = params.small_sample_n
     notes = []
     if run.bars.height == 0:
@@ -156,9 +170,7 @@ def _notes(ev_levels: pl.DataFrame, ev_signals: pl.DataFrame, ev_ideas: pl.DataF
     return tuple(notes)
 
 
-def evaluate_run(
-    run: Path | str | RunFrames, params: EvaluationParams | None = None
-) -> Evaluation:
+def evaluate_run(run: Path | str | RunFrames, params: EvaluationParams | None = None) -> Evaluation:
     """Score one replay's levels, signals, ideas and learning (``docs/evaluation.md``).
 
     Parameters

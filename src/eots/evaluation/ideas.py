@@ -65,8 +65,12 @@ EQUITY_SCHEMA = pl.Schema(
 )
 
 #: (from, to) minutes after midnight ET -> label; other entry times are "outside RTH".
-TIME_OF_DAY_BUCKETS = ((570, 630, "09:30-10:30"), (630, 720, "10:30-12:00"),
-                       (720, 840, "12:00-14:00"), (840, 960, "14:00-16:00"))  # fmt: skip
+TIME_OF_DAY_BUCKETS = (
+    (570, 630, "09:30-10:30"),
+    (630, 720, "10:30-12:00"),
+    (720, 840, "12:00-14:00"),
+    (840, 960, "14:00-16:00"),
+)
 
 
 def max_drawdown(pnl: np.ndarray) -> float:
@@ -191,9 +195,7 @@ def idea_performance(
                         "dimension": dim,
                         "group": str(group),
                         **st,
-                        "p_r_vs_baseline": _welch_p(
-                            part.get_column("r_multiple").to_numpy(), peer
-                        ),
+                        "p_r_vs_baseline": _welch_p(part.get_column("r_multiple").to_numpy(), peer),
                         "small_sample": part.height < params.small_sample_n,
                     }
                 )

@@ -119,8 +119,6 @@ def benjamini_hochberg(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-
-
 def proportion_columns(
     prefix: str, ks: Sequence[int], ns: Sequence[int]
 ) -> dict[str, list[float] | list[int]]:
@@ -139,6 +137,7 @@ def proportion_columns(
         f"{prefix}_low": [p.low for p in props],
         f"{prefix}_high": [p.high for p in props],
     }
+
 
 __all__ = [
     "CONFIDENCE",

@@ -61,9 +61,7 @@ def weight_paths(weights: pl.DataFrame) -> pl.DataFrame:
     SchemaError
         When an update's hit rate lies outside 0..1 or its evidence n is negative.
     """
-    bad = weights.filter(
-        (pl.col("hit_rate") < 0) | (pl.col("hit_rate") > 1) | (pl.col("n") < 0)
-    )
+    bad = weights.filter((pl.col("hit_rate") < 0) | (pl.col("hit_rate") > 1) | (pl.col("n") < 0))
     if bad.height:
         r = bad.row(0, named=True)
         raise SchemaError(

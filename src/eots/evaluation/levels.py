@@ -218,9 +218,11 @@ def level_hold_rates(
         _bh=(pl.col("outcome") == "held").sum(),
         _bt=pl.col("outcome").is_in(["held", "breached"]).sum(),
     )
-    t = counts.join(base, on="kind", how="left").with_columns(
-        pl.col("_bh", "_bt").fill_null(0)
-    ).sort("kind")
+    t = (
+        counts.join(base, on="kind", how="left")
+        .with_columns(pl.col("_bh", "_bt").fill_null(0))
+        .sort("kind")
+    )
     d = params.baseline_draws
     hold = proportion_columns("hold", t["n_held"].to_list(), t["hold_n"].to_list())
     n_breach = (t["hold_n"] - t["n_held"]).to_list()
@@ -281,9 +283,9 @@ def volatility_by_gamma_side(
     )
     per_year = params.trading_days_per_year * params.session_minutes
     j = j.with_columns(
-        side=pl.when(pl.col("open") >= pl.col("_zg")).then(pl.lit("above")).otherwise(
-            pl.lit("below")
-        ),
+        side=pl.when(pl.col("open") >= pl.col("_zg"))
+        .then(pl.lit("above"))
+        .otherwise(pl.lit("below")),
         var_annual=(pl.col("close") / pl.col("open")).log() ** 2
         * per_year
         / pl.col("interval_minutes"),
@@ -310,7 +312,7 @@ __all__ = [
     "GAMMA_VOL_SCHEMA",
     "LEVEL_EVALUATION_SCHEMA",
     "level_hold_rates",
-    "scored_levels",
     "level_outcomes",
+    "scored_levels",
     "volatility_by_gamma_side",
 ]

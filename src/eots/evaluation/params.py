@@ -44,7 +44,9 @@ class EvaluationParams(BaseModel):
     )
     trading_days_per_year: float = Field(252.0, gt=0.0, description="Annualisation of vol.")
     session_minutes: float = Field(
-        390.0, gt=0.0, description="Minutes of a regular session (bars per year = days x this / bar)."
+        390.0,
+        gt=0.0,
+        description="Minutes of a regular session (bars per year = days x this / bar).",
     )
     small_sample_n: int = Field(
         30, ge=1, description="Cells with fewer observations are flagged small_sample."

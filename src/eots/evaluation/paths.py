@@ -26,8 +26,12 @@ ET_ZONE = "America/New_York"
 FIXED_HORIZONS = {"5m": dt.timedelta(minutes=5), "30m": dt.timedelta(minutes=30)}
 
 #: Horizon -> the column of ``horizon_ends`` holding its end instant.
-HORIZON_END_COLUMNS = {"5m": "end_5m", "30m": "end_30m", "close": "end_close",
-                       "next_session": "end_next"}  # fmt: skip
+HORIZON_END_COLUMNS = {
+    "5m": "end_5m",
+    "30m": "end_30m",
+    "close": "end_close",
+    "next_session": "end_next",
+}
 
 
 def bar_table(bars: pl.DataFrame) -> pl.DataFrame:
@@ -72,9 +76,9 @@ def scoring_sessions(times: pl.DataFrame, bars: pl.DataFrame, grace_seconds: int
     days = bars.select(
         ts_first=pl.col("ts"), day=pl.col("day"), day_close_end=pl.col("day_close_end")
     )
-    keyed = times.with_columns(
-        _start=pl.col("ts_event") - pl.duration(seconds=grace_seconds)
-    ).sort("_start")
+    keyed = times.with_columns(_start=pl.col("ts_event") - pl.duration(seconds=grace_seconds)).sort(
+        "_start"
+    )
     out = keyed.join_asof(days, left_on="_start", right_on="ts_first", strategy="forward")
     return out.drop("_start", "ts_first")
 
@@ -82,9 +86,7 @@ def scoring_sessions(times: pl.DataFrame, bars: pl.DataFrame, grace_seconds: int
 def next_session_end(times: pl.DataFrame, bars: pl.DataFrame) -> pl.DataFrame:
     """Add ``end_next`` (the last bar end of the first session after ``ts_event``'s ET date;
     null when the bars stop before it) to a frame with ``ts_event``."""
-    ends = (
-        bars.group_by("day").agg(end_next=pl.col("end").max()).sort("day").rename({"day": "_nd"})
-    )
+    ends = bars.group_by("day").agg(end_next=pl.col("end").max()).sort("day").rename({"day": "_nd"})
     keyed = times.with_columns(
         _after=pl.col("ts_event").dt.convert_time_zone(ET_ZONE).dt.date() + pl.duration(days=1)
     ).sort("_after")

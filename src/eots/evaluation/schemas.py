@@ -165,12 +165,24 @@ RUN_SCHEMAS: dict[str, pl.Schema] = {
     "by_strike.parquet": BY_STRIKE_SCHEMA,
 }
 
-REQUIRED_FILES = ("manifest.json", "snapshots.parquet", "levels.parquet", "signals.parquet",
-                  "bars.parquet")  # fmt: skip
+REQUIRED_FILES = (
+    "manifest.json",
+    "snapshots.parquet",
+    "levels.parquet",
+    "signals.parquet",
+    "bars.parquet",
+)
 OPTIONAL_FILES = tuple(f for f in RUN_SCHEMAS if f not in REQUIRED_FILES)
 
-MANIFEST_KEYS = ("version", "config_fingerprint", "underlying", "from", "to", "snapshot_ids",
-                 "n_snapshots")  # fmt: skip
+MANIFEST_KEYS = (
+    "version",
+    "config_fingerprint",
+    "underlying",
+    "from",
+    "to",
+    "snapshot_ids",
+    "n_snapshots",
+)
 
 CLAIM_KINDS = ("direction", "volatility", "pin")
 HORIZONS = ("5m", "30m", "close", "next_session")
@@ -193,7 +205,8 @@ def schema_problems(actual: pl.Schema, expected: pl.Schema) -> list[str]:
 
     Examples
     --------
-    >>> schema_problems(pl.Schema({"a": pl.Int64()}), pl.Schema({"a": pl.Float64(), "b": pl.Date()}))
+    >>> expected = pl.Schema({"a": pl.Float64(), "b": pl.Date()})
+    >>> schema_problems(pl.Schema({"a": pl.Int64()}), expected)
     ["column 'a': expected Float64, was Int64", "column 'b' is missing (expected Date)"]
     """
     out = []
@@ -268,7 +281,7 @@ def validate_run(run_dir: Path | str) -> list[str]:
         if not path.is_file():
             absent.append(name)
             continue
-        problems = schema_problems(pl.read_parquet_schema(path), schema)
+        problems = schema_problems(pl.Schema(pl.read_parquet_schema(path)), schema)
         if problems:
             raise SchemaError("; ".join(problems), source=str(path))
     return absent

@@ -11,14 +11,21 @@ from eots.pipeline import Analysis
 from eots.report.page import Section
 from eots.report.run_figures import KIND_COLOURS
 
-_LAYOUT = {"template": "plotly_white", "height": 420, "margin": {"l": 60, "r": 20, "t": 30, "b": 50}}
+_LAYOUT = {
+    "template": "plotly_white",
+    "height": 420,
+    "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+}
 NEAR_SPOT = 0.05  # strikes within +-5 % of spot
 
 
 def _vline(fig: go.Figure, x: float | None, label: str, colour: str, dash: str = "dash") -> None:
     if x is not None and math.isfinite(x):
-        fig.add_vline(x=x, line={"color": colour, "dash": dash, "width": 1.5},
-                      annotation={"text": label, "font": {"color": colour, "size": 11}})  # fmt: skip
+        fig.add_vline(
+            x=x,
+            line={"color": colour, "dash": dash, "width": 1.5},
+            annotation={"text": label, "font": {"color": colour, "size": 11}},
+        )
 
 
 def _near(frame: pl.DataFrame, spot: float) -> pl.DataFrame:
@@ -47,13 +54,19 @@ def gex_by_strike(a: Analysis) -> Section:
         [
             go.Bar(x=x, y=bs["call_gex"].to_list(), name="call GEX", marker_color="#a5d6a7"),
             go.Bar(x=x, y=bs["put_gex"].to_list(), name="put GEX", marker_color="#ef9a9a"),
-            go.Scatter(x=x, y=bs["net_gex"].to_list(), name="net GEX", mode="lines+markers",
-                       line={"color": "#1d2330"}),
+            go.Scatter(
+                x=x,
+                y=bs["net_gex"].to_list(),
+                name="net GEX",
+                mode="lines+markers",
+                line={"color": "#1d2330"},
+            ),
         ]
-    )  # fmt: skip
+    )
     _mark_structure(fig, a)
-    fig.update_layout(**_LAYOUT, barmode="relative", xaxis_title="strike",
-                      yaxis_title="$ per 1% move")  # fmt: skip
+    fig.update_layout(
+        **_LAYOUT, barmode="relative", xaxis_title="strike", yaxis_title="$ per 1% move"
+    )
     return Section(question=question, caption=caption, figure=fig)
 
 
@@ -68,9 +81,15 @@ def gamma_profile(a: Analysis) -> Section:
     if len(p.levels) == 0:
         return Section(question=question, caption=caption, figure=None)
     fig = go.Figure(
-        go.Scatter(x=p.levels.tolist(), y=p.net_gex.tolist(), mode="lines", name="net GEX",
-                   line={"color": "#1565c0", "width": 2}, fill="tozeroy")
-    )  # fmt: skip
+        go.Scatter(
+            x=p.levels.tolist(),
+            y=p.net_gex.tolist(),
+            mode="lines",
+            name="net GEX",
+            line={"color": "#1565c0", "width": 2},
+            fill="tozeroy",
+        )
+    )
     fig.add_hline(y=0.0, line={"color": "#999", "width": 1})
     for c in a.zero_gamma.crossings:
         _vline(fig, c, f"flip {c:,.0f}", KIND_COLOURS["zero_gamma"], "dot")
@@ -88,20 +107,31 @@ def key_levels(a: Analysis) -> Section:
     )
     lv = a.levels.to_frame()
     if lv.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no key levels in this analysis")  # fmt: skip
+        return Section(
+            question=question, caption=caption, figure=None, empty="no key levels in this analysis"
+        )
     fig = go.Figure()
     for (kind,), part in sorted(lv.partition_by("kind", as_dict=True).items()):
-        text = [f"{tf}, conviction {c:.2f}, {'*' * st}" for tf, c, st in
-                zip(part["timeframe"], part["conviction"], part["stars"], strict=True)]  # fmt: skip
+        text = [
+            f"{tf}, conviction {c:.2f}, {'*' * st}"
+            for tf, c, st in zip(part["timeframe"], part["conviction"], part["stars"], strict=True)
+        ]
         fig.add_trace(
-            go.Bar(y=part["price"].to_list(), x=part["strength"].to_list(), orientation="h",
-                   name=str(kind), marker_color=KIND_COLOURS.get(str(kind), "#90a4ae"),
-                   text=text, hovertemplate="%{y:,.2f}: strength %{x:.2f}<br>%{text}",
-                   textposition="none", width=max(a.snapshot.spot * 0.0008, 0.05))
-        )  # fmt: skip
-    fig.add_hline(y=a.snapshot.spot, line={"color": "#1d2330", "width": 1.5},
-                  annotation={"text": "spot"})  # fmt: skip
+            go.Bar(
+                y=part["price"].to_list(),
+                x=part["strength"].to_list(),
+                orientation="h",
+                name=str(kind),
+                marker_color=KIND_COLOURS.get(str(kind), "#90a4ae"),
+                text=text,
+                hovertemplate="%{y:,.2f}: strength %{x:.2f}<br>%{text}",
+                textposition="none",
+                width=max(a.snapshot.spot * 0.0008, 0.05),
+            )
+        )
+    fig.add_hline(
+        y=a.snapshot.spot, line={"color": "#1d2330", "width": 1.5}, annotation={"text": "spot"}
+    )
     fig.update_layout(**_LAYOUT, barmode="overlay", xaxis_title="strength", yaxis_title="price")
     fig.update_layout(height=560)
     return Section(question=question, caption=caption, figure=fig)
@@ -124,9 +154,15 @@ def gex_heatmap(a: Analysis) -> Section:
     )
     cols = sorted(x for x in wide.columns if x != "strike")
     fig = go.Figure(
-        go.Heatmap(x=cols, y=wide["strike"].to_list(), z=wide.select(cols).to_numpy().tolist(),
-                   colorscale="RdBu", zmid=0.0, colorbar={"title": "$ / 1%"})
-    )  # fmt: skip
+        go.Heatmap(
+            x=cols,
+            y=wide["strike"].to_list(),
+            z=wide.select(cols).to_numpy().tolist(),
+            colorscale="RdBu",
+            zmid=0.0,
+            colorbar={"title": "$ / 1%"},
+        )
+    )
     fig.update_layout(**_LAYOUT, xaxis_title="expiry", yaxis_title="strike", xaxis_type="category")
     return Section(question=question, caption=caption, figure=fig)
 
@@ -142,13 +178,21 @@ def mspi_by_strike(a: Analysis) -> Section:
         pl.col("mspi").is_finite()
     )
     if m.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="the MSPI could not be computed for this snapshot")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="the MSPI could not be computed for this snapshot",
+        )
     v = m["mspi"].to_list()
     fig = go.Figure(
-        go.Bar(x=m["strike"].to_list(), y=v, name="MSPI",
-               marker_color=["#2e7d32" if x >= 0 else "#c62828" for x in v])
-    )  # fmt: skip
+        go.Bar(
+            x=m["strike"].to_list(),
+            y=v,
+            name="MSPI",
+            marker_color=["#2e7d32" if x >= 0 else "#c62828" for x in v],
+        )
+    )
     _mark_structure(fig, a)
     fig.update_layout(**_LAYOUT, xaxis_title="strike", yaxis_title="MSPI")
     return Section(question=question, caption=caption, figure=fig)

@@ -57,10 +57,7 @@ def page_html(
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         '<table class="meta">',
-        *(
-            f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
-            for k, v in meta
-        ),
+        *(f"<tr><td>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>" for k, v in meta),
         "</table>",
     ]
     if notes:

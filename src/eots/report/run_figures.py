@@ -25,7 +25,11 @@ KIND_COLOURS = {
     "resistance": "#ef5350",
     "cluster": "#757575",
 }
-_LAYOUT = {"template": "plotly_white", "height": 420, "margin": {"l": 60, "r": 20, "t": 30, "b": 50}}
+_LAYOUT = {
+    "template": "plotly_white",
+    "height": 420,
+    "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+}
 
 
 def et_naive(col: str) -> pl.Expr:
@@ -40,9 +44,10 @@ def _finite(x: float | None) -> bool:
 def _vline(fig: go.Figure, x: float | None, label: str, colour: str, dash: str = "dash") -> None:
     if _finite(x):
         fig.add_vline(
-            x=x, line={"color": colour, "dash": dash, "width": 1.5},
+            x=x,
+            line={"color": colour, "dash": dash, "width": 1.5},
             annotation={"text": label, "font": {"color": colour, "size": 11}},
-        )  # fmt: skip
+        )
 
 
 def gex_by_strike(run: RunFrames) -> Section:
@@ -53,13 +58,21 @@ def gex_by_strike(run: RunFrames) -> Section:
         "last snapshot, strikes within 5% of spot. Walls, zero gamma (flip) and spot marked."
     )
     if run.by_strike is None or run.by_strike.height == 0 or run.snapshots.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="this run has no by_strike.parquet")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="this run has no by_strike.parquet",
+        )
     last = run.snapshots.sort("ts_event").row(-1, named=True)
     bs = run.by_strike.filter(pl.col("snapshot_id") == last["snapshot_id"]).sort("strike")
     if bs.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no strikes stored for the last snapshot")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="no strikes stored for the last snapshot",
+        )
     gex = bs.get_column("net_gex")
     fig = go.Figure(
         go.Bar(
@@ -89,30 +102,41 @@ def price_with_levels(run: RunFrames) -> Section:
     b = run.bars.sort("ts").with_columns(t=et_naive("ts"))
     fig = go.Figure(
         go.Candlestick(
-            x=b["t"].to_list(), open=b["open"].to_list(), high=b["high"].to_list(),
-            low=b["low"].to_list(), close=b["close"].to_list(), name="price",
+            x=b["t"].to_list(),
+            open=b["open"].to_list(),
+            high=b["high"].to_list(),
+            low=b["low"].to_list(),
+            close=b["close"].to_list(),
+            name="price",
         )
-    )  # fmt: skip
+    )
     s = run.snapshots.sort("ts_event").with_columns(t=et_naive("ts_event"))
     for kind in ("call_wall", "put_wall", "zero_gamma", "vol_trigger"):
         fig.add_trace(
             go.Scatter(
-                x=s["t"].to_list(), y=s[kind].to_list(), mode="lines", name=kind,
+                x=s["t"].to_list(),
+                y=s[kind].to_list(),
+                mode="lines",
+                name=kind,
                 line={"shape": "hv", "color": KIND_COLOURS[kind], "width": 1.5},
             )
-        )  # fmt: skip
+        )
     other = run.levels.filter(pl.col("kind").is_in(["support", "resistance", "abs_gamma"]))
-    for kind, part in sorted(other.partition_by("kind", as_dict=True).items()):
+    for key, part in sorted(other.partition_by("kind", as_dict=True).items()):
+        label = str(key[0])
         p = part.with_columns(t=et_naive("ts_event"))
         fig.add_trace(
             go.Scatter(
-                x=p["t"].to_list(), y=p["price"].to_list(), mode="markers", name=str(kind[0]),
-                marker={"size": 4, "color": KIND_COLOURS.get(str(kind[0]), "#999")},
+                x=p["t"].to_list(),
+                y=p["price"].to_list(),
+                mode="markers",
+                name=label,
+                marker={"size": 4, "color": KIND_COLOURS.get(label, "#999")},
             )
-        )  # fmt: skip
+        )
     fig.update_layout(**_LAYOUT, xaxis_rangeslider_visible=False, yaxis_title="price ($)")
     fig.update_layout(height=520)
-    if int(b["interval_minutes"].max() or 0) < 1440:
+    if b.filter(pl.col("interval_minutes") >= 1440).height == 0:
         fig.update_xaxes(
             rangebreaks=[{"bounds": ["sat", "mon"]}, {"bounds": [16, 9.5], "pattern": "hour"}]
         )
@@ -126,8 +150,12 @@ def strike_heatmap(run: RunFrames, column: str, question: str, unit: str) -> Sec
         "within 5% of spot."
     )
     if run.by_strike is None or run.by_strike.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="this run has no by_strike.parquet")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="this run has no by_strike.parquet",
+        )
     wide = (
         run.by_strike.with_columns(t=et_naive("ts_event"))
         .pivot(on="t", index="strike", values=column, aggregate_function="first")
@@ -137,10 +165,14 @@ def strike_heatmap(run: RunFrames, column: str, question: str, unit: str) -> Sec
     z = wide.select(times).to_numpy().tolist()
     fig = go.Figure(
         go.Heatmap(
-            x=times, y=wide["strike"].to_list(), z=z, colorscale="RdBu", zmid=0.0,
+            x=times,
+            y=wide["strike"].to_list(),
+            z=z,
+            colorscale="RdBu",
+            zmid=0.0,
             colorbar={"title": unit},
         )
-    )  # fmt: skip
+    )
     fig.update_layout(**_LAYOUT, yaxis_title="strike")
     return Section(question=question, caption=caption, figure=fig)
 
@@ -156,11 +188,19 @@ def signal_scores(run: RunFrames) -> Section:
         return Section(question=question, caption=caption, figure=None)
     s = run.snapshots.sort("ts_event").with_columns(t=et_naive("ts_event"))
     fig = go.Figure()
-    for col, colour in (("direction_score", "#1565c0"), ("volatility_score", "#ef6c00"),
-                        ("time_decay_score", "#6a1b9a")):  # fmt: skip
+    for col, colour in (
+        ("direction_score", "#1565c0"),
+        ("volatility_score", "#ef6c00"),
+        ("time_decay_score", "#6a1b9a"),
+    ):
         fig.add_trace(
-            go.Scatter(x=s["t"].to_list(), y=s[col].to_list(), mode="lines", name=col,
-                       line={"color": colour})  # fmt: skip
+            go.Scatter(
+                x=s["t"].to_list(),
+                y=s[col].to_list(),
+                mode="lines",
+                name=col,
+                line={"color": colour},
+            )
         )
     fig.add_hline(y=0.0, line={"color": "#999", "width": 1})
     fig.update_layout(**_LAYOUT, yaxis_range=[-1.05, 1.05], yaxis_title="score")
@@ -175,11 +215,16 @@ def ideas_table(run: RunFrames, limit: int = 200) -> Section:
         "P&L at bid/ask / maximum loss."
     )
     if run.outcomes.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no closed ideas in this run")  # fmt: skip
-    o = run.outcomes.sort("ts_entry").head(limit).with_columns(
-        entry=et_naive("ts_entry").dt.strftime("%m-%d %H:%M"),
-        exit=et_naive("ts_exit").dt.strftime("%m-%d %H:%M"),
+        return Section(
+            question=question, caption=caption, figure=None, empty="no closed ideas in this run"
+        )
+    o = (
+        run.outcomes.sort("ts_entry")
+        .head(limit)
+        .with_columns(
+            entry=et_naive("ts_entry").dt.strftime("%m-%d %H:%M"),
+            exit=et_naive("ts_exit").dt.strftime("%m-%d %H:%M"),
+        )
     )
     cols = {
         "entry": o["entry"].to_list(),
@@ -199,8 +244,11 @@ def ideas_table(run: RunFrames, limit: int = 200) -> Section:
             cells={"values": list(cols.values()), "align": "left", "height": 22},
         )
     )
-    fig.update_layout(template="plotly_white", height=min(600, 80 + 24 * o.height),
-                      margin={"l": 10, "r": 10, "t": 10, "b": 10})  # fmt: skip
+    fig.update_layout(
+        template="plotly_white",
+        height=min(600, 80 + 24 * o.height),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    )
     return Section(question=question, caption=caption, figure=fig)
 
 
@@ -213,8 +261,9 @@ def equity_curve(ev: Evaluation) -> Section:
         "sizing at bid/ask."
     )
     if ev.equity.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no closed ideas in this run")  # fmt: skip
+        return Section(
+            question=question, caption=caption, figure=None, empty="no closed ideas in this run"
+        )
     e = ev.equity.with_columns(t=et_naive("ts_exit"))
     fig = go.Figure()
     ideas = e.filter(pl.col("source") == "ideas")
@@ -226,24 +275,41 @@ def equity_curve(ev: Evaluation) -> Section:
     ):
         if frame.height:
             fig.add_trace(
-                go.Scatter(x=frame["t"].to_list(), y=frame[col].to_list(), name=name,
-                           mode="lines", line={"shape": "hv", **style})  # fmt: skip
+                go.Scatter(
+                    x=frame["t"].to_list(),
+                    y=frame[col].to_list(),
+                    name=name,
+                    mode="lines",
+                    line={"shape": "hv", **style},
+                )
             )
     fig.add_hline(y=0.0, line={"color": "#999", "width": 1})
     fig.update_layout(**_LAYOUT, yaxis_title="$")
     return Section(question=question, caption=caption, figure=fig)
 
 
-def _ci_trace(name: str, x: list[str], rate: list[float], lo: list[float], hi: list[float],
-              colour: str, offset: float = 0.0) -> go.Scatter:  # fmt: skip
+def _ci_trace(
+    name: str,
+    x: list[str],
+    rate: list[float],
+    lo: list[float],
+    hi: list[float],
+    colour: str,
+    offset: float = 0.0,
+) -> go.Scatter:
     plus = [h - r if _finite(h) and _finite(r) else None for r, h in zip(rate, hi, strict=True)]
-    minus = [r - lo_ if _finite(lo_) and _finite(r) else None for r, lo_ in zip(rate, lo, strict=True)]
+    minus = [
+        r - lo_ if _finite(lo_) and _finite(r) else None for r, lo_ in zip(rate, lo, strict=True)
+    ]
     return go.Scatter(
-        x=x, y=rate, name=name, mode="markers",
+        x=x,
+        y=rate,
+        name=name,
+        mode="markers",
         marker={"size": 10, "color": colour},
         error_y={"type": "data", "array": plus, "arrayminus": minus, "visible": True},
         offsetgroup=str(offset),
-    )  # fmt: skip
+    )
 
 
 def level_evaluation(ev: Evaluation) -> Section:
@@ -256,19 +322,38 @@ def level_evaluation(ev: Evaluation) -> Section:
     )
     lv = ev.levels.filter(pl.col("hold_n") > 0)
     if lv.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no level was tested in this run")  # fmt: skip
+        return Section(
+            question=question, caption=caption, figure=None, empty="no level was tested in this run"
+        )
     x = [f"{k} (n={n})" for k, n in zip(lv["kind"], lv["hold_n"], strict=True)]
     fig = go.Figure(
         [
-            _ci_trace("levels", x, lv["hold_rate"].to_list(), lv["hold_low"].to_list(),
-                      lv["hold_high"].to_list(), "#1565c0"),
-            _ci_trace("random levels", x, lv["baseline_rate"].to_list(),
-                      lv["baseline_low"].to_list(), lv["baseline_high"].to_list(), "#9e9e9e", 1),
+            _ci_trace(
+                "levels",
+                x,
+                lv["hold_rate"].to_list(),
+                lv["hold_low"].to_list(),
+                lv["hold_high"].to_list(),
+                "#1565c0",
+            ),
+            _ci_trace(
+                "random levels",
+                x,
+                lv["baseline_rate"].to_list(),
+                lv["baseline_low"].to_list(),
+                lv["baseline_high"].to_list(),
+                "#9e9e9e",
+                1,
+            ),
         ]
-    )  # fmt: skip
-    fig.update_layout(**_LAYOUT, yaxis_range=[0, 1.02], yaxis_tickformat=".0%",
-                      scattermode="group", yaxis_title="held when tested")  # fmt: skip
+    )
+    fig.update_layout(
+        **_LAYOUT,
+        yaxis_range=[0, 1.02],
+        yaxis_tickformat=".0%",
+        scattermode="group",
+        yaxis_title="held when tested",
+    )
     return Section(question=question, caption=caption, figure=fig)
 
 
@@ -281,25 +366,52 @@ def signal_evaluation(ev: Evaluation) -> Section:
     )
     s = ev.signals.filter(pl.col("hit_n") > 0)
     if s.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no signal could be scored in this run")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="no signal could be scored in this run",
+        )
     x = [
         f"{f}/{c} {h} {st}* (n={n}, q={q:.2f})" if _finite(q) else f"{f}/{c} {h} {st}* (n={n})"
-        for f, c, h, st, n, q in zip(s["family"], s["claim_kind"], s["horizon"], s["stars"],
-                                     s["hit_n"], s["q_value"], strict=True)
-    ]  # fmt: skip
+        for f, c, h, st, n, q in zip(
+            s["family"],
+            s["claim_kind"],
+            s["horizon"],
+            s["stars"],
+            s["hit_n"],
+            s["q_value"],
+            strict=True,
+        )
+    ]
     base = s["baseline_rate"].to_list()
     fig = go.Figure(
         [
-            _ci_trace("signals", x, s["hit_rate"].to_list(), s["hit_low"].to_list(),
-                      s["hit_high"].to_list(), "#1565c0"),
-            go.Scatter(x=x, y=base, name="unconditional rate", mode="markers",
-                       marker={"symbol": "line-ew-open", "size": 18, "color": "#616161",
-                               "line": {"width": 3}}),
+            _ci_trace(
+                "signals",
+                x,
+                s["hit_rate"].to_list(),
+                s["hit_low"].to_list(),
+                s["hit_high"].to_list(),
+                "#1565c0",
+            ),
+            go.Scatter(
+                x=x,
+                y=base,
+                name="unconditional rate",
+                mode="markers",
+                marker={
+                    "symbol": "line-ew-open",
+                    "size": 18,
+                    "color": "#616161",
+                    "line": {"width": 3},
+                },
+            ),
         ]
-    )  # fmt: skip
-    fig.update_layout(**_LAYOUT, yaxis_range=[0, 1.02], yaxis_tickformat=".0%",
-                      yaxis_title="hit rate")  # fmt: skip
+    )
+    fig.update_layout(
+        **_LAYOUT, yaxis_range=[0, 1.02], yaxis_tickformat=".0%", yaxis_title="hit rate"
+    )
     fig.update_layout(height=480, margin={"b": 160})
     return Section(question=question, caption=caption, figure=fig)
 
@@ -313,8 +425,9 @@ def idea_evaluation(ev: Evaluation) -> Section:
     )
     t = ev.ideas.filter(pl.col("dimension").is_in(["all", "strategy"]))
     if t.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no closed ideas in this run")  # fmt: skip
+        return Section(
+            question=question, caption=caption, figure=None, empty="no closed ideas in this run"
+        )
     fig = go.Figure()
     for source, colour in (("ideas", "#1565c0"), ("baseline", "#9e9e9e")):
         p = t.filter(pl.col("source") == source)
@@ -322,10 +435,16 @@ def idea_evaluation(ev: Evaluation) -> Section:
             continue
         x = [str(g) for g in p["group"].to_list()]
         fig.add_trace(
-            _ci_trace("ideas" if source == "ideas" else "random entries", x, p["avg_r"].to_list(),
-                      p["r_low"].to_list(), p["r_high"].to_list(), colour,
-                      0 if source == "ideas" else 1)
-        )  # fmt: skip
+            _ci_trace(
+                "ideas" if source == "ideas" else "random entries",
+                x,
+                p["avg_r"].to_list(),
+                p["r_low"].to_list(),
+                p["r_high"].to_list(),
+                colour,
+                0 if source == "ideas" else 1,
+            )
+        )
     fig.add_hline(y=0.0, line={"color": "#999", "width": 1})
     fig.update_layout(**_LAYOUT, scattermode="group", yaxis_title="average R")
     return Section(question=question, caption=caption, figure=fig)
@@ -340,15 +459,26 @@ def gamma_vol(ev: Evaluation) -> Section:
     )
     g = ev.gamma_vol.filter(pl.col("n_bars") > 0)
     if g.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no bar could be classed against a zero-gamma level")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="no bar could be classed against a zero-gamma level",
+        )
     x = [f"{s} (n={n})" for s, n in zip(g["side"], g["n_bars"], strict=True)]
     fig = go.Figure(
-        _ci_trace("realised vol", x, g["rv_annual"].to_list(), g["rv_low"].to_list(),
-                  g["rv_high"].to_list(), "#6a1b9a")
-    )  # fmt: skip
-    fig.update_layout(**_LAYOUT, yaxis_tickformat=".0%", yaxis_title="annualised RV",
-                      yaxis_rangemode="tozero")  # fmt: skip
+        _ci_trace(
+            "realised vol",
+            x,
+            g["rv_annual"].to_list(),
+            g["rv_low"].to_list(),
+            g["rv_high"].to_list(),
+            "#6a1b9a",
+        )
+    )
+    fig.update_layout(
+        **_LAYOUT, yaxis_tickformat=".0%", yaxis_title="annualised RV", yaxis_rangemode="tozero"
+    )
     return Section(question=question, caption=caption, figure=fig)
 
 
@@ -360,21 +490,33 @@ def weight_paths(run: RunFrames) -> Section:
         "and its 95% interval) that justified the change."
     )
     if run.weights.height == 0:
-        return Section(question=question, caption=caption, figure=None,
-                       empty="no weight updates logged in this run")  # fmt: skip
+        return Section(
+            question=question,
+            caption=caption,
+            figure=None,
+            empty="no weight updates logged in this run",
+        )
     fig = go.Figure()
     w = run.weights.sort("ts_event").with_columns(t=et_naive("ts_event"))
     for (name,), part in sorted(w.partition_by("name", as_dict=True).items()):
         text = [
             f"n={n}, hit {h:.0%} [{lo:.0%}-{hi:.0%}]"
-            if _finite(h) and _finite(lo) and _finite(hi) else f"n={n}"
-            for n, h, lo, hi in zip(part["n"], part["hit_rate"], part["ci_low"],
-                                    part["ci_high"], strict=True)
-        ]  # fmt: skip
+            if _finite(h) and _finite(lo) and _finite(hi)
+            else f"n={n}"
+            for n, h, lo, hi in zip(
+                part["n"], part["hit_rate"], part["ci_low"], part["ci_high"], strict=True
+            )
+        ]
         fig.add_trace(
-            go.Scatter(x=part["t"].to_list(), y=part["new"].to_list(), name=str(name),
-                       mode="lines+markers", line={"shape": "hv"}, text=text,
-                       hovertemplate="%{y:.3f}<br>%{text}")  # fmt: skip
+            go.Scatter(
+                x=part["t"].to_list(),
+                y=part["new"].to_list(),
+                name=str(name),
+                mode="lines+markers",
+                line={"shape": "hv"},
+                text=text,
+                hovertemplate="%{y:.3f}<br>%{text}",
+            )
         )
     fig.update_layout(**_LAYOUT, yaxis_title="weight")
     return Section(question=question, caption=caption, figure=fig)
@@ -385,10 +527,15 @@ def run_sections(run: RunFrames, ev: Evaluation) -> list[Section]:
     return [
         gex_by_strike(run),
         price_with_levels(run),
-        strike_heatmap(run, "net_gex", "How did dealer gamma by strike change through the run?",
-                       "$ per 1% move"),
-        strike_heatmap(run, "mspi", "Where did the MSPI (market structure pressure) build?",
-                       "MSPI"),
+        strike_heatmap(
+            run,
+            "net_gex",
+            "How did dealer gamma by strike change through the run?",
+            "$ per 1% move",
+        ),
+        strike_heatmap(
+            run, "mspi", "Where did the MSPI (market structure pressure) build?", "MSPI"
+        ),
         signal_scores(run),
         ideas_table(run),
         equity_curve(ev),
@@ -397,7 +544,7 @@ def run_sections(run: RunFrames, ev: Evaluation) -> list[Section]:
         signal_evaluation(ev),
         idea_evaluation(ev),
         weight_paths(run),
-    ]  # fmt: skip
+    ]
 
 
 __all__ = [

@@ -55,7 +55,7 @@ def bars_from_closes(
 
 def frame(file: str, rows: list[dict[str, Any]], defaults: dict[str, Any]) -> pl.DataFrame:
     schema = RUN_SCHEMAS[file]
-    full = [{**{k: None for k in schema}, **defaults, **r} for r in rows]
+    full = [{**dict.fromkeys(schema), **defaults, **r} for r in rows]
     return pl.DataFrame(full, schema=schema)
 
 
@@ -209,55 +209,109 @@ def rich_run(root: Path, seed: int = 3) -> Path:
             spot = float(opens[k])
             zg = spot - 15.0 + 10.0 * d
             snap_rows.append(
-                {"ts_event": ts, "snapshot_id": sid, "spot": spot, "zero_gamma": zg,
-                 "call_wall": round(spot / 25) * 25 + 50.0, "put_wall": round(spot / 25) * 25 - 50.0,
-                 "abs_gamma": round(spot / 25) * 25.0, "vol_trigger": zg - 5.0, "atr": 40.0,
-                 "direction_score": float(np.tanh(rng.normal())),
-                 "volatility_score": float(np.tanh(rng.normal())),
-                 "time_decay_score": float(rng.uniform())}
-            )  # fmt: skip
-            for kind, off in (("call_wall", 50), ("put_wall", -50), ("support", -20),
-                              ("resistance", 20), ("zero_gamma", -15)):  # fmt: skip
-                level_rows.append({"ts_event": ts, "snapshot_id": sid, "kind": kind,
-                                   "price": round(spot / 5) * 5.0 + off})  # fmt: skip
+                {
+                    "ts_event": ts,
+                    "snapshot_id": sid,
+                    "spot": spot,
+                    "zero_gamma": zg,
+                    "call_wall": round(spot / 25) * 25 + 50.0,
+                    "put_wall": round(spot / 25) * 25 - 50.0,
+                    "abs_gamma": round(spot / 25) * 25.0,
+                    "vol_trigger": zg - 5.0,
+                    "atr": 40.0,
+                    "direction_score": float(np.tanh(rng.normal())),
+                    "volatility_score": float(np.tanh(rng.normal())),
+                    "time_decay_score": float(rng.uniform()),
+                }
+            )
+            for kind, off in (
+                ("call_wall", 50),
+                ("put_wall", -50),
+                ("support", -20),
+                ("resistance", 20),
+                ("zero_gamma", -15),
+            ):
+                level_rows.append(
+                    {
+                        "ts_event": ts,
+                        "snapshot_id": sid,
+                        "kind": kind,
+                        "price": round(spot / 5) * 5.0 + off,
+                    }
+                )
             for h in ("5m", "30m", "close"):
                 up = int(rng.choice([-1, 1]))
                 signal_rows.append(
-                    {"ts_event": ts, "snapshot_id": sid, "horizon": h, "claim_direction": up,
-                     "direction": up, "stars": int(rng.integers(1, 5)), "score": 0.5 * up}
-                )  # fmt: skip
-            for strike in np.arange(round(spot / 25) * 25 - 250, round(spot / 25) * 25 + 275, 25):
-                strike_rows.append(
-                    {"ts_event": ts, "snapshot_id": sid, "strike": float(strike),
-                     "net_gex": float(1e8 * (strike - zg) / 50 * np.exp(-((strike - spot) / 120) ** 2)),
-                     "mspi": float(np.tanh((spot - strike) / 100))}
-                )  # fmt: skip
+                    {
+                        "ts_event": ts,
+                        "snapshot_id": sid,
+                        "horizon": h,
+                        "claim_direction": up,
+                        "direction": up,
+                        "stars": int(rng.integers(1, 5)),
+                        "score": 0.5 * up,
+                    }
+                )
+            centre = round(spot / 25) * 25
+            strike_rows += [
+                {
+                    "ts_event": ts,
+                    "snapshot_id": sid,
+                    "strike": float(k),
+                    "net_gex": float(1e8 * (k - zg) / 50 * np.exp(-(((k - spot) / 120) ** 2))),
+                    "mspi": float(np.tanh((spot - k) / 100)),
+                }
+                for k in np.arange(centre - 250, centre + 275, 25)
+            ]
     snaps = snapshots(snap_rows)
     ideas, base = [], []
     for i in range(24):
         entry = et(DAY1 if i < 12 else DAY2, 9, 45 + 25 * (i % 12))
         pnl = float(rng.normal(15.0, 80.0))
-        ideas.append({"idea_id": f"i{i}", "ts_entry": entry,
-                      "ts_exit": entry + dt.timedelta(minutes=20), "pnl_bidask": pnl,
-                      "pnl_mid": pnl + 12.0, "r_multiple": pnl / 200.0, "risk": 200.0,
-                      "strategy": ["long_call", "put_credit_spread", "iron_condor"][i % 3],
-                      "stars": int(1 + i % 5)})  # fmt: skip
+        ideas.append(
+            {
+                "idea_id": f"i{i}",
+                "ts_entry": entry,
+                "ts_exit": entry + dt.timedelta(minutes=20),
+                "pnl_bidask": pnl,
+                "pnl_mid": pnl + 12.0,
+                "r_multiple": pnl / 200.0,
+                "risk": 200.0,
+                "strategy": ["long_call", "put_credit_spread", "iron_condor"][i % 3],
+                "stars": int(1 + i % 5),
+            }
+        )
         bp = float(rng.normal(-10.0, 80.0))
-        base.append({"idea_id": f"b{i}", "ts_entry": entry,
-                     "ts_exit": entry + dt.timedelta(minutes=20), "pnl_bidask": bp,
-                     "pnl_mid": bp + 12.0, "r_multiple": bp / 200.0, "risk": 200.0,
-                     "strategy": ["long_call", "put_credit_spread", "iron_condor"][i % 3]})  # fmt: skip
+        base.append(
+            {
+                "idea_id": f"b{i}",
+                "ts_entry": entry,
+                "ts_exit": entry + dt.timedelta(minutes=20),
+                "pnl_bidask": bp,
+                "pnl_mid": bp + 12.0,
+                "r_multiple": bp / 200.0,
+                "risk": 200.0,
+                "strategy": ["long_call", "put_credit_spread", "iron_condor"][i % 3],
+            }
+        )
     weights = frame(
         "weights.parquet",
         [
-            {"ts_event": et(day, 12), "name": name, "old": w0 + 0.02 * d,
-             "new": w0 + 0.02 * (d + 1), "n": 20 * (d + 1), "hit_rate": 0.55, "ci_low": 0.4,
-             "ci_high": 0.7}
+            {
+                "ts_event": et(day, 12),
+                "name": name,
+                "old": w0 + 0.02 * d,
+                "new": w0 + 0.02 * (d + 1),
+                "n": 20 * (d + 1),
+                "hit_rate": 0.55,
+                "ci_low": 0.4,
+                "ci_high": 0.7,
+            }
             for d, day in enumerate((DAY1, DAY2))
             for name, w0 in (("signals.directional", 0.4), ("signals.volatility", 0.3))
         ],
         {},
-    )  # fmt: skip
+    )
     flow = frame(
         "flow_accuracy.parquet",
         [{"ts_event": et(DAY1, 12), "n_contracts": 300, "accuracy": 0.71, "n_classified": 120}],

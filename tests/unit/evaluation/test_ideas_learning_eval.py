@@ -132,10 +132,10 @@ def test_an_outcome_that_exits_before_it_enters_is_refused() -> None:
         .then(pl.col("ts_entry") - dt.timedelta(minutes=1))
         .otherwise(pl.col("ts_exit"))
     )
-    with pytest.raises(SchemaError, match="outcomes.parquet.*'i3' exits"):
+    with pytest.raises(SchemaError, match=r"outcomes\.parquet.*'i3' exits"):
         idea_performance(bad, _baseline(), P)
     no_risk = _baseline().with_columns(risk=pl.lit(0.0))
-    with pytest.raises(SchemaError, match="baseline_outcomes.parquet.*risk"):
+    with pytest.raises(SchemaError, match=r"baseline_outcomes\.parquet.*risk"):
         idea_performance(_ideas(), no_risk, P)
 
 
@@ -143,21 +143,45 @@ def test_weight_paths_with_their_evidence() -> None:
     w = frame(
         "weights.parquet",
         [
-            {"ts_event": et(DAY1, 10), "name": "directional", "old": 0.4, "new": 0.45, "n": 20,
-             "hit_rate": 0.6, "ci_low": 0.39, "ci_high": 0.78},
-            {"ts_event": et(DAY1, 11), "name": "directional", "old": 0.45, "new": 0.5, "n": 40,
-             "hit_rate": 0.62, "ci_low": 0.47, "ci_high": 0.75},
-            {"ts_event": et(DAY1, 12), "name": "directional", "old": 0.6, "new": 0.55, "n": 60,
-             "hit_rate": 0.6, "ci_low": 0.47, "ci_high": 0.71},
+            {
+                "ts_event": et(DAY1, 10),
+                "name": "directional",
+                "old": 0.4,
+                "new": 0.45,
+                "n": 20,
+                "hit_rate": 0.6,
+                "ci_low": 0.39,
+                "ci_high": 0.78,
+            },
+            {
+                "ts_event": et(DAY1, 11),
+                "name": "directional",
+                "old": 0.45,
+                "new": 0.5,
+                "n": 40,
+                "hit_rate": 0.62,
+                "ci_low": 0.47,
+                "ci_high": 0.75,
+            },
+            {
+                "ts_event": et(DAY1, 12),
+                "name": "directional",
+                "old": 0.6,
+                "new": 0.55,
+                "n": 60,
+                "hit_rate": 0.6,
+                "ci_low": 0.47,
+                "ci_high": 0.71,
+            },
         ],
         {},
-    )  # fmt: skip
+    )
     r = weight_paths(w).row(0, named=True)
     assert (r["n_updates"], r["initial"], r["final"]) == (3, 0.4, 0.55)
     assert r["change"] == pytest.approx(0.15)
     assert (r["min"], r["max"], r["evidence_n"]) == (0.4, 0.6, 60)
     assert r["chain_breaks"] == 1  # 0.5 -> (something) -> 0.6 between logged updates
-    with pytest.raises(SchemaError, match="weights.parquet"):
+    with pytest.raises(SchemaError, match=r"weights\.parquet"):
         weight_paths(w.with_columns(hit_rate=pl.lit(1.5)))
 
 
@@ -251,7 +275,13 @@ def test_manifest_must_list_exactly_the_snapshots(tmp_path: Path) -> None:
 
 def test_run_schemas_cover_every_file() -> None:
     assert set(RUN_SCHEMAS) >= {
-        "snapshots.parquet", "levels.parquet", "signals.parquet", "bars.parquet",
-        "outcomes.parquet", "baseline_outcomes.parquet", "weights.parquet",
-        "flow_accuracy.parquet", "by_strike.parquet",
-    }  # fmt: skip
+        "snapshots.parquet",
+        "levels.parquet",
+        "signals.parquet",
+        "bars.parquet",
+        "outcomes.parquet",
+        "baseline_outcomes.parquet",
+        "weights.parquet",
+        "flow_accuracy.parquet",
+        "by_strike.parquet",
+    }

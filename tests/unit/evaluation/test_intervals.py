@@ -48,7 +48,9 @@ def test_wilson_refuses_impossible_counts_and_has_no_rate_without_n() -> None:
     with pytest.raises(ValueError, match="0 <= k <= n"):
         wilson(-1, 2)
     empty = wilson(0, 0)
-    assert math.isnan(empty.rate) and math.isnan(empty.low) and math.isnan(empty.high)
+    assert math.isnan(empty.rate)
+    assert math.isnan(empty.low)
+    assert math.isnan(empty.high)
 
 
 def test_binomial_p_against_the_exact_sum() -> None:
@@ -71,7 +73,8 @@ def test_mean_interval_by_hand() -> None:
 def test_mean_interval_small_samples_and_non_finite_values() -> None:
     one = mean_interval([5.0, float("nan")])
     assert (one.n, one.mean) == (1, 5.0)
-    assert math.isnan(one.low) and math.isnan(one.high)
+    assert math.isnan(one.low)
+    assert math.isnan(one.high)
     assert mean_interval([]).n == 0
 
 

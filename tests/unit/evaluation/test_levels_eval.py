@@ -29,16 +29,22 @@ def _bars() -> pl.DataFrame:
     return bar_table(bars_from_closes(DAY1, 100.0, CLOSES, wick=0.3))
 
 
-def _outcomes(lv: list[tuple[str, float]], params: EvaluationParams | None = None,
-              **snap: object) -> dict[float, str]:  # fmt: skip
+def _outcomes(
+    lv: list[tuple[str, float]], params: EvaluationParams | None = None, **snap: object
+) -> dict[float, str]:
     snaps = snapshots([{"ts_event": T0, "snapshot_id": "s1", **snap}])
     frame = levels([{"ts_event": T0, "snapshot_id": "s1", "kind": k, "price": p} for k, p in lv])
     out = scored_levels(frame, snaps, _bars(), params or EvaluationParams())
     return dict(zip(out["price"].to_list(), out["outcome"].to_list(), strict=True))
 
 
-KNOWN = [("call_wall", 102.0), ("put_wall", 97.0), ("support", 99.9), ("resistance", 100.9),
-         ("abs_gamma", 101.2)]  # fmt: skip
+KNOWN = [
+    ("call_wall", 102.0),
+    ("put_wall", 97.0),
+    ("support", 99.9),
+    ("resistance", 100.9),
+    ("abs_gamma", 101.2),
+]
 
 
 def test_known_outcomes() -> None:
@@ -76,8 +82,9 @@ def test_implied_move_replaces_a_missing_atr_and_neither_leaves_it_unscored() ->
 def test_bars_before_the_decision_do_not_count() -> None:
     # decided at 09:45: the bars from 09:45 have max high 101.8 / close 101.5, min low 100.5
     snaps = snapshots([{"ts_event": et(DAY1, 9, 45), "snapshot_id": "s", "spot": 101.5}])
-    lv = levels([{"ts_event": et(DAY1, 9, 45), "snapshot_id": "s", "kind": "support",
-                  "price": 100.2}])  # fmt: skip
+    lv = levels(
+        [{"ts_event": et(DAY1, 9, 45), "snapshot_id": "s", "kind": "support", "price": 100.2}]
+    )
     out = scored_levels(lv, snaps, _bars(), EvaluationParams())
     assert out["outcome"].to_list() == ["untested"]  # the 09:30 bar's low of 99.7 came before
 
@@ -156,11 +163,14 @@ def test_random_levels_are_distance_matched_on_both_sides() -> None:
     )
     exact = _random_levels(cand, EvaluationParams(baseline_jitter=0.0, baseline_draws=50))
     d = (exact["price"] - exact["spot"]).abs().to_numpy()
-    assert np.allclose(d[:50], 3.0) and np.allclose(d[50:], 10.0)
-    assert (exact["price"] > exact["spot"]).any() and (exact["price"] < exact["spot"]).any()
+    assert np.allclose(d[:50], 3.0)
+    assert np.allclose(d[50:], 10.0)
+    assert (exact["price"] > exact["spot"]).any()
+    assert (exact["price"] < exact["spot"]).any()
     jit = _random_levels(cand, EvaluationParams(baseline_jitter=0.25, baseline_draws=50))
     d = (jit["price"] - jit["spot"]).abs().to_numpy()
-    assert d[:50].min() >= 0.75 * 3.0 and d[:50].max() <= 1.25 * 3.0
+    assert d[:50].min() >= 0.75 * 3.0
+    assert d[:50].max() <= 1.25 * 3.0
     again = _random_levels(cand, EvaluationParams(baseline_jitter=0.25, baseline_draws=50))
     assert again["price"].to_list() == jit["price"].to_list()
 
@@ -181,7 +191,8 @@ def test_volatility_above_and_below_zero_gamma_by_hand() -> None:
     r2 = [math.log(c / o) ** 2 * per_bar for o, c in zip(opens, CLOSES, strict=True)]
     above = table.filter(pl.col("side") == "above").row(0, named=True)
     below = table.filter(pl.col("side") == "below").row(0, named=True)
-    assert below["n_bars"] == 2 and above["n_bars"] == 3
+    assert below["n_bars"] == 2
+    assert above["n_bars"] == 3
     assert below["rv_annual"] == pytest.approx(math.sqrt(sum(r2[:2]) / 2))
     assert above["rv_annual"] == pytest.approx(math.sqrt(sum(r2[2:]) / 3))
     assert above["rv_low"] <= above["rv_annual"] <= above["rv_high"]
@@ -198,5 +209,5 @@ def test_bad_bars_are_refused_with_the_bar_named() -> None:
     bad = bars_from_closes(DAY1, 100.0, CLOSES).with_columns(
         high=pl.when(pl.col("close") == 101.0).then(50.0).otherwise(pl.col("high"))
     )
-    with pytest.raises(SchemaError, match="bars.parquet: bar at .* is not a valid bar"):
+    with pytest.raises(SchemaError, match=r"bars\.parquet: bar at .* is not a valid bar"):
         bar_table(bad)

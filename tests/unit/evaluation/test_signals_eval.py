@@ -34,10 +34,7 @@ def _bars() -> pl.DataFrame:
 
 def _snaps() -> pl.DataFrame:
     return snapshots(
-        [
-            {"ts_event": t, "snapshot_id": f"s{i}", "spot": OPENS[i]}
-            for i, t in enumerate(TIMES)
-        ]
+        [{"ts_event": t, "snapshot_id": f"s{i}", "spot": OPENS[i]} for i, t in enumerate(TIMES)]
     )
 
 
@@ -47,7 +44,9 @@ def _sig(i: int, **kw: object) -> dict[str, object]:
 
 def test_forward_returns_by_horizon() -> None:
     fwd = forward_table(_snaps(), _bars(), P).sort("ts_event")
-    assert fwd["ret_5m"].to_list() == pytest.approx([c / o - 1 for o, c in zip(OPENS, CLOSES, strict=True)])
+    assert fwd["ret_5m"].to_list() == pytest.approx(
+        [c / o - 1 for o, c in zip(OPENS, CLOSES, strict=True)]
+    )
     assert fwd["ret_30m"][0] == pytest.approx(CLOSES[5] / 100.0 - 1)
     # 30 minutes from 09:55 runs past the last bar (10:20): capped at the session's close
     assert fwd["ret_30m"][5] == pytest.approx(CLOSES[-1] / OPENS[5] - 1)
@@ -85,13 +84,18 @@ def test_bearish_claims_score_the_other_way_and_sign_the_move() -> None:
 
 def test_cells_split_by_family_horizon_and_stars_with_bh() -> None:
     sig = signals(
-        [_sig(0, stars=3), _sig(1, stars=4), _sig(0, horizon="close"),
-         _sig(0, family="volatility", claim_kind="volatility", horizon="30m", reference=0.01)]
-    )  # fmt: skip
+        [
+            _sig(0, stars=3),
+            _sig(1, stars=4),
+            _sig(0, horizon="close"),
+            _sig(0, family="volatility", claim_kind="volatility", horizon="30m", reference=0.01),
+        ]
+    )
     t = signal_hit_rates(sig, _snaps(), _bars(), P)
     assert t.height == 4
     keys = set(zip(t["family"], t["horizon"], t["stars"], strict=True))
-    assert ("directional", "5m", 4) in keys and ("volatility", "30m", 3) in keys
+    assert ("directional", "5m", 4) in keys
+    assert ("volatility", "30m", 3) in keys
     p = t["p_value"].to_numpy()
     q = t["q_value"].to_numpy()
     ok = np.isfinite(p)
@@ -100,18 +104,41 @@ def test_cells_split_by_family_horizon_and_stars_with_bh() -> None:
 
 def test_volatility_claim_by_hand() -> None:
     rv = math.sqrt(
-        np.mean([math.log(c / o) ** 2 * 252 * 390 / 5 for o, c in zip(OPENS[:6], CLOSES[:6], strict=True)])
+        np.mean(
+            [
+                math.log(c / o) ** 2 * 252 * 390 / 5
+                for o, c in zip(OPENS[:6], CLOSES[:6], strict=True)
+            ]
+        )
     )
     sig = signals(
         [
-            _sig(0, family="volatility", claim_kind="volatility", horizon="30m",
-                 reference=rv * 0.9, claim_direction=1),
-            _sig(0, family="volatility", claim_kind="volatility", horizon="30m",
-                 reference=rv * 0.9, claim_direction=-1),
-            _sig(0, family="volatility", claim_kind="volatility", horizon="30m",
-                 reference=None, claim_direction=1),
+            _sig(
+                0,
+                family="volatility",
+                claim_kind="volatility",
+                horizon="30m",
+                reference=rv * 0.9,
+                claim_direction=1,
+            ),
+            _sig(
+                0,
+                family="volatility",
+                claim_kind="volatility",
+                horizon="30m",
+                reference=rv * 0.9,
+                claim_direction=-1,
+            ),
+            _sig(
+                0,
+                family="volatility",
+                claim_kind="volatility",
+                horizon="30m",
+                reference=None,
+                claim_direction=1,
+            ),
         ]
-    )  # fmt: skip
+    )
     s = scored_signals(sig, _snaps(), _bars(), P)
     assert s["hit"].to_list() == [True, False, None]
     assert s["move"][0] == pytest.approx(rv * 0.1 * 100)
@@ -121,14 +148,38 @@ def test_pin_claim_at_settlement() -> None:
     settle = et(DAY1, 10, 20)  # the last bar's end: close 105
     sig = signals(
         [
-            _sig(0, family="time_decay", claim_kind="pin", horizon="close", claim_direction=0,
-                 claim_strike=105.5, distance=1.0, settles_at=settle),
-            _sig(0, family="time_decay", claim_kind="pin", horizon="close", claim_direction=0,
-                 claim_strike=103.0, distance=1.0, settles_at=settle),
-            _sig(0, family="time_decay", claim_kind="pin", horizon="close", claim_direction=0,
-                 claim_strike=103.0, distance=1.0, settles_at=None),
+            _sig(
+                0,
+                family="time_decay",
+                claim_kind="pin",
+                horizon="close",
+                claim_direction=0,
+                claim_strike=105.5,
+                distance=1.0,
+                settles_at=settle,
+            ),
+            _sig(
+                0,
+                family="time_decay",
+                claim_kind="pin",
+                horizon="close",
+                claim_direction=0,
+                claim_strike=103.0,
+                distance=1.0,
+                settles_at=settle,
+            ),
+            _sig(
+                0,
+                family="time_decay",
+                claim_kind="pin",
+                horizon="close",
+                claim_direction=0,
+                claim_strike=103.0,
+                distance=1.0,
+                settles_at=None,
+            ),
         ]
-    )  # fmt: skip
+    )
     s = scored_signals(sig, _snaps(), _bars(), P)
     assert s["hit"].to_list() == [True, False, False]
     assert s["move"].to_list() == pytest.approx([0.5, 2.0, 2.0])
@@ -164,8 +215,17 @@ def test_bars_that_stop_early_leave_claims_unscored() -> None:
 
 
 def test_claims_that_settle_before_they_are_made_are_refused() -> None:
-    sig = signals([_sig(3, claim_kind="pin", claim_strike=100.0, distance=1.0,
-                        settles_at=TIMES[3] - dt.timedelta(minutes=1))])  # fmt: skip
+    sig = signals(
+        [
+            _sig(
+                3,
+                claim_kind="pin",
+                claim_strike=100.0,
+                distance=1.0,
+                settles_at=TIMES[3] - dt.timedelta(minutes=1),
+            )
+        ]
+    )
     with pytest.raises(SchemaError, match="settles_at"):
         signal_hit_rates(sig, _snaps(), _bars(), P)
 
