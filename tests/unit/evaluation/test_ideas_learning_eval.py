@@ -102,6 +102,12 @@ def test_idea_statistics_by_hand() -> None:
     assert (b["n"], b["wins"], b["expectancy_usd"]) == (4, 1, -5.0)
 
 
+def test_a_break_even_idea_is_not_a_win() -> None:
+    flat = _ideas().with_columns(pnl_bidask=pl.lit(0.0), r_multiple=pl.lit(0.0))
+    r = idea_performance(flat, _baseline(), P).row(0, named=True)
+    assert (r["source"], r["dimension"], r["n"], r["wins"]) == ("ideas", "all", 5, 0)
+
+
 def test_groups_by_strategy_and_time_of_day() -> None:
     t = idea_performance(_ideas(), _baseline(), P).filter(pl.col("source") == "ideas")
     strat = dict(

@@ -240,3 +240,17 @@ def test_unknown_claims_and_orphans_are_refused() -> None:
     moved = signals([{"ts_event": TIMES[1], "snapshot_id": "s0"}])
     with pytest.raises(SchemaError, match="no snapshot with that id and time"):
         signal_hit_rates(moved, _snaps(), _bars(), P)
+
+
+def test_a_bar_that_began_before_the_decision_never_scores_it() -> None:
+    # decided at 09:37 (beyond the 60 s grace of the 09:35 bar): the 5-minute horizon ends at
+    # 09:42, and the only bar ending by then began at 09:35, before the decision
+    ts = TIMES[1] + dt.timedelta(minutes=2)
+    snaps = pl.concat([_snaps(), snapshots([{"ts_event": ts, "snapshot_id": "mid", "spot": 101}])])
+    sig = signals([{"ts_event": ts, "snapshot_id": "mid", "horizon": "5m"}])
+    assert scored_signals(sig, snaps, _bars(), P)["hit"].to_list() == [None]
+    # within the grace (09:35:30) the 09:35 bar is the decision's own bar and scores it
+    ts = TIMES[1] + dt.timedelta(seconds=30)
+    snaps = pl.concat([_snaps(), snapshots([{"ts_event": ts, "snapshot_id": "g", "spot": 101}])])
+    sig = signals([{"ts_event": ts, "snapshot_id": "g", "horizon": "5m"}])
+    assert scored_signals(sig, snaps, _bars(), P)["hit"].to_list() == [True]
