@@ -114,23 +114,22 @@ def _with_scale(levels: pl.DataFrame, snapshots: pl.DataFrame, days: float) -> p
 def level_outcomes(
     cand: pl.DataFrame, bars: pl.DataFrame, params: EvaluationParams
 ) -> pl.DataFrame:
-    """Return ``cand`` (``_id, ts_event, day, price, spot, scale``) with ``outcome``: held |
+    """Return ``cand`` (``_id, ts_event, price, spot, scale``) with ``outcome``: held |
     breached | untested | unscored (no scale or no bar in its window)."""
     side = pl.when(pl.col("price") >= pl.col("spot")).then(1).otherwise(-1)
-    c = cand.with_columns(_side=side)
-    window = (
-        c.select("_id", "ts_event", "day")
-        .join(bars.select("day", "ts", "high", "low", "close"), on="day", how="inner")
-        .filter(pl.col("ts") >= pl.col("ts_event") - pl.duration(seconds=params.bar_grace_seconds))
-        .group_by("_id")
-        .agg(
-            _hi=pl.col("high").max(),
-            _lo=pl.col("low").min(),
-            _cmax=pl.col("close").max(),
-            _cmin=pl.col("close").min(),
-        )
+    c = cand.with_columns(
+        _side=side, _start=pl.col("ts_event") - pl.duration(seconds=params.bar_grace_seconds)
+    ).sort("_start")
+    # the window is the rest of the session from the first bar at or after the decision: that
+    # bar's session extremes (``paths.bar_table``) by one as-of lookup
+    window = bars.select(
+        _bar_ts="ts",
+        _hi="rest_high",
+        _lo="rest_low",
+        _cmax="rest_close_max",
+        _cmin="rest_close_min",
     )
-    c = c.join(window, on="_id", how="left")
+    c = c.join_asof(window, left_on="_start", right_on="_bar_ts", strategy="forward")
     up = pl.col("_side") > 0
     touch = pl.col("scale") * params.touch_atr
     brk = pl.col("scale") * params.breach_atr
@@ -153,7 +152,8 @@ def level_outcomes(
         .then(pl.lit("held"))
         .otherwise(pl.lit("untested"))
     )
-    return c.with_columns(outcome=outcome).drop("_side", "_hi", "_lo", "_cmax", "_cmin")
+    drop = ("_side", "_start", "_bar_ts", "_hi", "_lo", "_cmax", "_cmin")
+    return c.with_columns(outcome=outcome).drop(*drop).sort("_id")
 
 
 def _random_levels(scored: pl.DataFrame, params: EvaluationParams) -> pl.DataFrame:

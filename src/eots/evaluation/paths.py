@@ -37,6 +37,10 @@ HORIZON_END_COLUMNS = {
 def bar_table(bars: pl.DataFrame) -> pl.DataFrame:
     """Return the bars sorted by start with ``end`` and ``day`` (ET date), after checking them.
 
+    ``rest_high``, ``rest_low``, ``rest_close_max``, ``rest_close_min``: the extremes of this bar
+    and the rest of its session (a decision's window is the rest of the session from its first
+    bar, so one as-of lookup gives the window's extremes).
+
     Raises
     ------
     SchemaError
@@ -64,9 +68,18 @@ def bar_table(bars: pl.DataFrame) -> pl.DataFrame:
         )
     end = pl.col("ts") + pl.duration(minutes=pl.col("interval_minutes"))
     b = b.with_columns(end=end, day=pl.col("ts").dt.convert_time_zone(ET_ZONE).dt.date())
+
+    def rest(col: str, how: str) -> pl.Expr:
+        r = pl.col(col).reverse()
+        return (r.cum_max() if how == "max" else r.cum_min()).reverse().over("day")
+
     return b.with_columns(
         day_close_end=pl.col("end").max().over("day"),
         day_close=pl.col("close").last().over("day"),
+        rest_high=rest("high", "max"),
+        rest_low=rest("low", "min"),
+        rest_close_max=rest("close", "max"),
+        rest_close_min=rest("close", "min"),
     )
 
 
