@@ -129,3 +129,14 @@ def test_analysis_page_draws_every_chart_offline(browser: Any, tmp_path: Path) -
     state = _render(browser, path, "analysis.png")
     _all_drawn(state)
     assert len(state) == 5
+
+
+@pytest.mark.real_data
+def test_real_spx_analysis_page_draws(browser: Any, real_data: Path, tmp_path: Path) -> None:
+    from eots.sources import load_chain
+
+    snap = load_chain(real_data / "spx_20230405_post" / "spx_quotedata.csv")
+    path = tmp_path / "spx.html"
+    path.write_text(analysis_html(analyze(snap)), encoding="utf-8")
+    state = _render(browser, path, "analysis_spx_20230405.png")
+    _all_drawn(state)

@@ -44,7 +44,8 @@ def gex_by_strike(a: Analysis) -> Section:
     question = "Where is dealer gamma concentrated?"
     caption = (
         f"Dealer GEX by strike ($ per 1% move, {a.params.exposures.sign_convention} sign), "
-        f"expiry scope {a.scope}, strikes within 5% of spot; walls, zero gamma and spot marked."
+        f"expiry scope {a.scope.label}, strikes within 5% of spot; walls, zero gamma and spot "
+        "marked."
     )
     bs = _near(a.by_strike, a.snapshot.spot)
     if bs.height == 0:
