@@ -123,11 +123,7 @@ def check_walk_forward(run: RunFrames) -> None:
 
 
 def _notes(
-    ev_levels: pl.DataFrame,
-    ev_signals: pl.DataFrame,
-    ev_ideas: pl.DataFrame,
-    run: RunFrames,
-    params: EvaluationParams,
+    ev_levels: pl.DataFrame, ev_signals: pl.DataFrame, run: RunFrames, params: EvaluationParams
 ) -> tuple[str, ...]:
     small = params.small_sample_n
     notes = []
@@ -204,7 +200,7 @@ def evaluate_run(run: Path | str | RunFrames, params: EvaluationParams | None = 
         equity=equity_curves(frames.outcomes, frames.baseline_outcomes),
         weights=weight_paths(frames.weights),
         flow=flow,
-        notes=_notes(ev_levels, ev_signals, ev_ideas, frames, params),
+        notes=_notes(ev_levels, ev_signals, frames, params),
     )
 
 
