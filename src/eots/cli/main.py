@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import collect_cmd, levels_cmd, prices_cmd, replay_cmd, store_cmds
+from eots.cli import (
+    collect_cmd,
+    levels_cmd,
+    levels_export,
+    prices_cmd,
+    replay_cmd,
+    report_cmd,
+    store_cmds,
+)
 from eots.cli.history import HistoryInputs, analysis_for
 
 if TYPE_CHECKING:
@@ -282,7 +290,9 @@ def config_show_cmd(config: ConfigOpt = None) -> None:
 app.add_typer(config_app, name="config")
 levels_app = typer.Typer(help="Key levels: how well they held.", no_args_is_help=True)
 levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
+levels_app.command("export")(levels_export.levels_export_cmd)
 app.add_typer(levels_app, name="levels")
+app.command("report")(report_cmd.report_cmd)
 
 
 def main() -> None:
