@@ -210,7 +210,11 @@ def _series_rows(
 
 
 def _initial_positions(
-    book: Book, params: SimulatorParams, rng: np.random.Generator, *, open_ts: dt.datetime,
+    book: Book,
+    params: SimulatorParams,
+    rng: np.random.Generator,
+    *,
+    open_ts: dt.datetime,
     spot: float,
 ) -> Book:
     t = np.maximum(year_fraction(open_ts, book.settle_us), MIN_RANGE_YEARS)

@@ -68,9 +68,7 @@ def session_columns(book: Book, underlying: str) -> pl.DataFrame:
             "settlement": pl.Series(
                 np.where(am, Settlement.AM.value, Settlement.PM.value), dtype=SETTLEMENTS
             ),
-            "expiry_ts": pl.Series(book.settle_us, dtype=pl.Int64).cast(
-                pl.Datetime("us", "UTC")
-            ),
+            "expiry_ts": pl.Series(book.settle_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
         }
     )
     return frame.with_columns(

@@ -101,8 +101,13 @@ def gamma_profile(
         zeros = np.zeros(points)
         nan = float("nan")
         return GammaProfile(
-            spot=spot, grid=grid, net_usd_per_pct=zeros, gross_usd_per_pct=0.0,
-            zero_gamma=nan, call_wall=nan, put_wall=nan,
+            spot=spot,
+            grid=grid,
+            net_usd_per_pct=zeros,
+            gross_usd_per_pct=0.0,
+            zero_gamma=nan,
+            call_wall=nan,
+            put_wall=nan,
         )
     g = grid_gamma(grid, positions, rate=rate, carry=carry)
     scale = MULTIPLIER * grid**2 * _PCT
@@ -124,9 +129,7 @@ def gamma_profile(
     )
 
 
-def grid_gamma(
-    grid: FloatArray, positions: Positions, *, rate: float, carry: float
-) -> FloatArray:
+def grid_gamma(grid: FloatArray, positions: Positions, *, rate: float, carry: float) -> FloatArray:
     """Return Black-Scholes-Merton gamma (per $1 per $1) of each contract at each grid spot.
 
     The same value as `eots.greeks.black_scholes.gamma`, shape ``(len(grid), contracts)``, with

@@ -120,7 +120,12 @@ def path_block(
     for i in range(n):
         u = math.log(spot)
         x = float(np.interp(u, u_grid, share)) if f > 0 else 0.0
-        sd = math.exp(log_vol) * vol_multiplier * root_dt * math.exp(-params.feedback_vol_gain * f * x)
+        sd = (
+            math.exp(log_vol)
+            * vol_multiplier
+            * root_dt
+            * math.exp(-params.feedback_vol_gain * f * x)
+        )
         r = sd * float(shocks.price[i]) - 0.5 * sd * sd
         if f > 0:
             r += f * params.pin_strength * sd * sd * float(np.interp(u, u_grid, slope))

@@ -237,9 +237,7 @@ class _SessionRun:
         self.last = np.full(book.size, np.nan)
         self.flow_rng = np.random.default_rng([seed, _STREAM_FLOW, index])
         self.path_rng = np.random.default_rng([seed, _STREAM_PATH, index])
-        self.intensity = session_intensity(
-            book, params, self.flow_rng, day=np.datetime64(day, "D")
-        )
+        self.intensity = session_intensity(book, params, self.flow_rng, day=np.datetime64(day, "D"))
         self.base = params.market.model_dump()
         self.vol_multiplier = params.event_vol_multiplier if event else 1.0
         self.lines = 1
@@ -374,7 +372,9 @@ class _SessionRun:
         price = bs.price(is_call, spot, strike, t, sigma, r, q)
         rng = np.random.default_rng([self.seed, _STREAM_QUOTES, self.index, mark])
         volume = self.volume[live]
-        quoted = quotes(surface, rng, price=price, x=log_m / (sigma * np.sqrt(t)), traded=volume > 0)
+        quoted = quotes(
+            surface, rng, price=price, x=log_m / (sigma * np.sqrt(t)), traded=volume > 0
+        )
         columns = QuoteColumns(
             bid=quoted.bid,
             ask=quoted.ask,
