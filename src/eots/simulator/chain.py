@@ -71,7 +71,7 @@ def session_columns(book: Book, underlying: str) -> pl.DataFrame:
             "expiry_ts": pl.Series(book.settle_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
         }
     )
-    return frame.with_columns(
+    out = frame.with_columns(
         underlying=pl.lit(spec.symbol),
         symbol=pl.concat_str(
             pl.col("root"),
@@ -81,6 +81,7 @@ def session_columns(book: Book, underlying: str) -> pl.DataFrame:
         ),
         multiplier=pl.lit(100.0),
     )
+    return out.select([pl.col(c).cast(t) for c, t in CHAIN_SCHEMA.items() if c in out.columns])
 
 
 def chain_snapshot(
@@ -93,21 +94,25 @@ def chain_snapshot(
     source: str,
 ) -> ChainSnapshot:
     """Return the validated snapshot of the ``live`` rows of ``columns`` quoted at ``as_of``."""
-    frame = columns.filter(pl.Series(live)).with_columns(
-        bid=pl.Series(quotes.bid),
-        ask=pl.Series(quotes.ask),
-        last=pl.Series(quotes.last, nan_to_null=True),
-        volume=pl.Series(quotes.volume, dtype=pl.Int64),
-        open_interest=pl.Series(quotes.open_interest, dtype=pl.Int64),
-        iv_src=pl.Series(quotes.iv),
-        delta_src=pl.Series(quotes.delta),
-        gamma_src=pl.Series(quotes.gamma),
-        theta_src=pl.lit(None, dtype=pl.Float64),
-        vega_src=pl.lit(None, dtype=pl.Float64),
-        quote_valid=pl.Series((quotes.bid > 0) & (quotes.ask >= quotes.bid)),
-        source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+    base = columns if bool(live.all()) else columns.filter(pl.Series(live))
+    n = base.height
+    dynamic = {
+        "bid": pl.Series("bid", quotes.bid),
+        "ask": pl.Series("ask", quotes.ask),
+        "last": pl.Series("last", quotes.last, nan_to_null=True),
+        "volume": pl.Series("volume", quotes.volume, dtype=pl.Int64),
+        "open_interest": pl.Series("open_interest", quotes.open_interest, dtype=pl.Int64),
+        "iv_src": pl.Series("iv_src", quotes.iv),
+        "delta_src": pl.Series("delta_src", quotes.delta),
+        "gamma_src": pl.Series("gamma_src", quotes.gamma),
+        "theta_src": pl.Series("theta_src", np.full(n, np.nan), nan_to_null=True),
+        "vega_src": pl.Series("vega_src", np.full(n, np.nan), nan_to_null=True),
+        "quote_valid": pl.Series("quote_valid", (quotes.bid > 0) & (quotes.ask >= quotes.bid)),
+        "source_line": pl.Series("source_line", np.arange(1, n + 1, dtype=np.int64)),
+    }
+    frame = pl.DataFrame(
+        [dynamic[c] if c in dynamic else base.get_column(c) for c in CHAIN_SCHEMA.names()]
     )
-    frame = frame.select([pl.col(c).cast(t) for c, t in CHAIN_SCHEMA.items()])
     stamp = as_of.astimezone(dt.UTC)
     return ChainSnapshot(
         underlying=str(columns.item(0, "underlying")) if columns.height else "",
