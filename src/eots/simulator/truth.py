@@ -4,7 +4,8 @@ does inference from snapshots recover the true flow?
 * `flip_vol_split`: realised vol of the 1-minute log returns that start above vs below the true
   zero-gamma level (the level of the latest step at or before the minute, so nothing later is
   used), with a 95 % interval for ``ln(rv_below / rv_above)`` from a bootstrap over sessions
-  (sessions are resampled whole, keeping vol clustering within a session).
+  (sessions are resampled whole, keeping vol clustering within a session); optionally with each
+  return standardised by the true pre-feedback vol (see the function).
 * `wall_holds`: each session's call wall (when above the open) *holds* when the session's high
   stays at or below it, its put wall (when below the open) when the low stays at or above it
   (the test of `eots.levels.evaluate`). The baseline is a *distance-matched random level*: each
@@ -82,22 +83,31 @@ class FlowAccuracy:
 
 def _minutes(steps: Sequence[SimStep]) -> pl.DataFrame:
     rows = []
-    level = float("nan")
+    level, vol = float("nan"), float("nan")
     for step in steps:
-        if step.bars.height:
+        if step.bars.height and not step.truth.event_day:
             rows.append(
                 step.bars.select("open", "close").with_columns(
-                    level=pl.lit(level), session=pl.lit(step.truth.session)
+                    level=pl.lit(level), vol=pl.lit(vol), session=pl.lit(step.truth.session)
                 )
             )
-        level = step.truth.zero_gamma
+        level, vol = step.truth.zero_gamma, step.truth.realised_vol
     return pl.concat(rows)
 
 
-def flip_vol_split(steps: Sequence[SimStep]) -> VolSplit:
-    """Return realised vol above vs below the true zero-gamma level (module docstring)."""
+def flip_vol_split(steps: Sequence[SimStep], *, standardise: bool = False) -> VolSplit:
+    """Return realised vol above vs below the true zero-gamma level (module docstring).
+
+    With ``standardise`` each return is first divided by the true pre-feedback realised vol of
+    the latest step (and reported as a multiple of it): this removes the selection effect of
+    stochastic volatility (reaching a level below spot takes a large move, and large moves
+    happen when vol is high, so raw vol below the flip is higher even without feedback) and
+    leaves exactly the feedback's multiplier. Event sessions are left out either way.
+    """
     minutes = _minutes(steps).filter(pl.col("level").is_not_nan())
     r = np.log(minutes.get_column("close").to_numpy() / minutes.get_column("open").to_numpy())
+    if standardise:
+        r = r / minutes.get_column("vol").to_numpy()
     below = minutes.get_column("open").to_numpy() < minutes.get_column("level").to_numpy()
     _, session = np.unique(minutes.get_column("session").to_numpy(), return_inverse=True)
     n_sessions = int(session.max()) + 1
