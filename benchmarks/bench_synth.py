@@ -75,15 +75,15 @@ def bench_save(steps: list[object]) -> None:
             times.append((time.perf_counter() - t0) * 1e3)
         assert len(store.list("SPX")) == len(times)
     med = statistics.median(times)
-    print(f"SnapshotStore.save: median {med:.1f} ms per ~20k-contract snapshot "
-          f"({391 * med / 1e3:.1f} s for a 1-minute session)")
+    print(
+        f"SnapshotStore.save: median {med:.1f} ms per ~20k-contract snapshot "
+        f"({391 * med / 1e3:.1f} s for a 1-minute session)"
+    )
 
 
 def bench_demo() -> None:
     """The demo history: 5 sessions of 15-minute snapshots of the demo listing."""
-    params = SimulatorParams(
-        market=listing_preset(ListingSize.DEMO), sessions=5, every_minutes=15
-    )
+    params = SimulatorParams(market=listing_preset(ListingSize.DEMO), sessions=5, every_minutes=15)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         summary = write_history(Path(tmp), params, 1)

@@ -11,7 +11,7 @@ import typer
 _EVERY = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "60m": 60}
 
 
-def synth_cmd(  # noqa: PLR0913 - one option per simulator knob a user sets
+def synth_cmd(
     store: Annotated[Path, typer.Option("--store", help="Store folder (created if missing).")],
     underlying: Annotated[str, typer.Option("--underlying", "-u", help="SPX or SPY.")] = "SPX",
     sessions: Annotated[int, typer.Option("--sessions", help="Sessions to simulate.", min=1)] = 1,

@@ -187,8 +187,8 @@ def _prices(
         np.where(touch, bid, bid + inside * (mid - bid)),
     )
     tick = tick_size(market.surface, raw)
-    price = np.clip(np.round(raw / tick) * tick, bid, ask)
-    price = np.round(np.maximum(price, tick), 2)
+    on_tick: FloatArray = np.clip(np.round(raw / tick) * tick, bid, ask)
+    price: FloatArray = np.round(np.maximum(on_tick, tick), 2).astype(np.float64)
     return bid, ask, price
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -123,7 +123,7 @@ def session_days(start: dt.date, sessions: int) -> tuple[dt.date, ...]:
     """
     dates = nyse_calendar().dates
     i = int(np.searchsorted(dates, np.datetime64(start, "D")))
-    if i == 0 and dates[0] > np.datetime64(start, "D") or i + sessions > len(dates):
+    if (i == 0 and dates[0] > np.datetime64(start, "D")) or i + sessions > len(dates):
         raise ConfigError(
             f"expected {sessions} XNYS sessions from {start.isoformat()} inside the calendar "
             f"({dates[0]} to {dates[-1]})"
@@ -164,7 +164,7 @@ def simulate(params: SimulatorParams, seed: int) -> Iterator[SimStep]:
 
 def _session(
     params: SimulatorParams, seed: int, index: int, day: dt.date, carry: _Carry
-) -> Iterator[SimStep]:
+) -> Generator[SimStep, None, _Carry]:
     rng = np.random.default_rng([seed, _STREAM_REGIME, index])
     regime, log_vol, spot = carry.regime, carry.log_vol, carry.spot
     if index > 0:
@@ -211,7 +211,7 @@ def _session(
 class _SessionRun:
     """The mutable working state of one session (private; `simulate` exposes only values)."""
 
-    def __init__(  # noqa: PLR0913 - one session's fixed context
+    def __init__(
         self,
         *,
         params: SimulatorParams,
@@ -243,7 +243,7 @@ class _SessionRun:
         self.lines = 1
         self.ohlc = np.empty((4, minutes))
 
-    def steps(self, state: PathState) -> Iterator[SimStep]:
+    def steps(self, state: PathState) -> Generator[SimStep, None, PathState]:
         p = self.params
         session_open = state.spot
         marks = sorted({*range(0, self.minutes, p.every_minutes), self.minutes})
@@ -323,7 +323,7 @@ class _SessionRun:
             carry=q,
         )
 
-    def _step(  # noqa: PLR0913 - the pieces of one step
+    def _step(
         self,
         mark: int,
         spot: float,
@@ -427,13 +427,13 @@ class _SessionRun:
     def _bars(self, lo: int, hi: int) -> pl.DataFrame:
         n = hi - lo
         end_us = self.open_us + np.arange(lo + 1, hi + 1, dtype=np.int64) * 60_000_000
-        o, h, l, c = np.round(self.ohlc[:, lo:hi], 2)
+        o, h, low, c = np.round(self.ohlc[:, lo:hi], 2)
         return pl.DataFrame(
             {
                 "ts": pl.Series(end_us, dtype=pl.Int64).cast(UTC_US),
                 "open": o,
                 "high": h,
-                "low": l,
+                "low": low,
                 "close": c,
                 "volume": pl.Series([None] * n, dtype=pl.Int64),
                 "interval": ["1m"] * n,

@@ -37,7 +37,7 @@ from eots.core.errors import SchemaError
 from eots.core.time import nyse_calendar
 from eots.flows.trades import parse_trades
 from eots.simulator.params import SimulatorParams
-from eots.simulator.simulate import SIM_TRADES_SCHEMA, simulate, session_days
+from eots.simulator.simulate import SIM_TRADES_SCHEMA, session_days, simulate
 from eots.storage import PRICE_SCHEMA, PriceStore, SnapshotStore
 from eots.storage._atomic import write_atomic
 from eots.storage.snapshots import PRICES_SIDECAR, TRADES_SIDECAR
@@ -124,7 +124,8 @@ def write_history(
             day_trades, day_bars = [], []
         if progress is not None:
             progress(done, total)
-    assert first is not None and last is not None  # at least one session is simulated
+    assert first is not None  # at least one session is simulated
+    assert last is not None
     return HistorySummary(
         sessions=len(sessions),
         snapshots=done,

@@ -24,6 +24,7 @@ The bootstraps use a fixed seed, so every result is deterministic.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -146,17 +147,17 @@ def _log_ratio(s: FloatArray) -> float:
 
 
 def _sessions(steps: Sequence[SimStep]) -> pl.DataFrame:
-    rows = []
-    for step in steps:
-        if not step.bars.height:  # the open: walls known before the session trades
-            rows.append(
-                {
-                    "session": step.truth.session,
-                    "open": step.snapshot.spot,
-                    "call_wall": step.truth.call_wall,
-                    "put_wall": step.truth.put_wall,
-                }
-            )
+    # The open (no bars yet): the walls known before the session trades.
+    rows = [
+        {
+            "session": step.truth.session,
+            "open": step.snapshot.spot,
+            "call_wall": step.truth.call_wall,
+            "put_wall": step.truth.put_wall,
+        }
+        for step in steps
+        if not step.bars.height
+    ]
     levels = pl.DataFrame(rows)
     bars = pl.concat([s.bars.with_columns(session=pl.lit(s.truth.session)) for s in steps])
     extremes = bars.group_by("session").agg(high=pl.col("high").max(), low=pl.col("low").min())
@@ -213,7 +214,7 @@ def flow_accuracy(steps: Sequence[SimStep]) -> FlowAccuracy:
     hits = 0
     n = 0
     n_positive = 0
-    for prev, curr in zip(steps[:-1], steps[1:], strict=True):
+    for prev, curr in pairwise(steps):
         if session_of(prev.snapshot.ts_event) != session_of(curr.snapshot.ts_event):
             continue
         frame = curr.snapshot.frame
@@ -247,9 +248,7 @@ def flow_accuracy(steps: Sequence[SimStep]) -> FlowAccuracy:
         n_positive += int((true_sign > 0).sum())
     if n == 0:
         nan = float("nan")
-        return FlowAccuracy(
-            n=0, n_correct=0, rate=nan, ci_low=nan, ci_high=nan, baseline_rate=nan
-        )
+        return FlowAccuracy(n=0, n_correct=0, rate=nan, ci_low=nan, ci_high=nan, baseline_rate=nan)
     ci = binomtest(hits, n).proportion_ci(confidence_level=0.95, method="wilson")
     return FlowAccuracy(
         n=n,

@@ -16,9 +16,9 @@ import math
 import numpy as np
 import pytest
 
+from eots.greeks import black_scholes as bs
 from eots.simulator import ListingSize, SimulatorParams, listing_preset, simulate
 from eots.simulator.dealer import GammaProfile, Positions, gamma_profile, grid_gamma
-from eots.greeks import black_scholes as bs
 from eots.simulator.path import PathState, Shocks, path_block
 from eots.simulator.truth import flip_vol_split, wall_holds
 
@@ -81,7 +81,10 @@ def test_path_lag_reverses_when_long_gamma_and_trends_when_short() -> None:
     assert auto[0] < -0.4
     assert auto[1] > 0.4
     no_lag = on.model_copy(update={"feedback_lag": 0.0})
-    assert abs(float(np.corrcoef(*(_run(no_lag, _profile(0.8))[k:k + N - 1] for k in (0, 1)))[0, 1])) < 0.2
+    assert (
+        abs(float(np.corrcoef(*(_run(no_lag, _profile(0.8))[k : k + N - 1] for k in (0, 1)))[0, 1]))
+        < 0.2
+    )
 
 
 def test_path_pin_drifts_up_the_gamma_profile() -> None:
@@ -107,15 +110,21 @@ def test_grid_gamma_matches_black_scholes() -> None:
     )
     grid = np.array([4800.0, 5000.0, 5200.0])
     expected = bs.gamma(
-        pos.is_call[None, :], grid[:, None], pos.strike[None, :], pos.t_years[None, :],
-        pos.sigma[None, :], 0.045, 0.013,
+        pos.is_call[None, :],
+        grid[:, None],
+        pos.strike[None, :],
+        pos.t_years[None, :],
+        pos.sigma[None, :],
+        0.045,
+        0.013,
     )
     np.testing.assert_allclose(grid_gamma(grid, pos, rate=0.045, carry=0.013), expected, rtol=1e-12)
     profile = gamma_profile(pos, spot=5000.0, band=0.04, points=41, rate=0.045, carry=0.013)
     g0 = bs.gamma(pos.is_call, 5000.0, pos.strike, pos.t_years, pos.sigma, 0.045, 0.013)
     gross = float(np.abs(pos.dealer * g0).sum() * 100 * 5000.0**2 * 0.01)
     assert profile.gross_usd_per_pct == pytest.approx(gross)
-    assert profile.call_wall == 5100.0 and profile.put_wall == 5000.0
+    assert profile.call_wall == 5100.0
+    assert profile.put_wall == 5000.0
 
 
 def _stats(feedback: float, seed: int) -> tuple[object, object]:
@@ -135,7 +144,8 @@ def _stats(feedback: float, seed: int) -> tuple[object, object]:
 
 def test_no_feedback_vol_agrees_above_and_below_the_flip() -> None:
     split, walls = _stats(0.0, 3)
-    assert split.n_above > 500 and split.n_below > 500
+    assert split.n_above > 500
+    assert split.n_below > 500
     assert split.ci_low < 0.0 < split.ci_high
     assert walls.ci_low < 0.0 < walls.ci_high  # type: ignore[attr-defined]
 

@@ -71,8 +71,10 @@ def test_simulate_volume_and_last_reconcile_with_trades(steps: list[SimStep]) ->
         assert trades.get_column("ts").max() is None or (
             trades.get_column("ts").max() <= step.snapshot.ts_event  # type: ignore[operator]
         )
-        expected = trades.sort("ts").group_by(list(FLOW_KEY)).agg(
-            vol=pl.col("size").sum(), px=pl.col("price").last()
+        expected = (
+            trades.sort("ts")
+            .group_by(list(FLOW_KEY))
+            .agg(vol=pl.col("size").sum(), px=pl.col("price").last())
         )
         got = step.snapshot.frame.join(expected, on=list(FLOW_KEY), how="left")
         assert (got.get_column("volume") == got.get_column("vol").fill_null(0)).all()
@@ -129,9 +131,13 @@ def test_simulate_trades_priced_inside_their_quote(steps: list[SimStep]) -> None
     assert trades.height > 1000
     assert trades.schema == SIM_TRADES_SCHEMA
     inside = (pl.col("price") >= pl.col("bid")) & (pl.col("price") <= pl.col("ask"))
-    assert trades.select(inside.all() & (pl.col("price") > 0).all() & (pl.col("size") > 0).all()).item()
+    assert trades.select(
+        inside.all() & (pl.col("price") > 0).all() & (pl.col("size") > 0).all()
+    ).item()
     # Trades cluster in short-dated series: 0DTE trades outnumber the rest.
-    zero_dte = trades.filter(pl.col("expiry") == pl.col("ts").dt.convert_time_zone("America/New_York").dt.date())
+    zero_dte = trades.filter(
+        pl.col("expiry") == pl.col("ts").dt.convert_time_zone("America/New_York").dt.date()
+    )
     assert zero_dte.height > trades.height / 2
 
 
@@ -147,9 +153,7 @@ def test_simulate_path_and_trades_do_not_depend_on_snapshot_interval(
     steps: list[SimStep],
 ) -> None:
     sparse = list(simulate(PARAMS.model_copy(update={"every_minutes": 130}), seed=5))
-    assert_frame_equal(
-        pl.concat([s.bars for s in steps]), pl.concat([s.bars for s in sparse])
-    )
+    assert_frame_equal(pl.concat([s.bars for s in steps]), pl.concat([s.bars for s in sparse]))
     assert_frame_equal(
         pl.concat([s.trades for s in steps]).drop("source_line"),
         pl.concat([s.trades for s in sparse]).drop("source_line"),
@@ -171,7 +175,10 @@ def test_flow_accuracy_beats_the_majority_baseline_and_flips_with_the_truth(
         SimStep(
             snapshot=s.snapshot,
             trades=s.trades.with_columns(
-                side=pl.when(pl.col("side") == "buy").then(pl.lit("sell")).otherwise(pl.lit("buy")).cast(s.trades.schema["side"])
+                side=pl.when(pl.col("side") == "buy")
+                .then(pl.lit("sell"))
+                .otherwise(pl.lit("buy"))
+                .cast(s.trades.schema["side"])
             ),
             bars=s.bars,
             truth=s.truth,
