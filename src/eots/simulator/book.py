@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.core.errors import ConfigError
 from eots.core.time import SECONDS_PER_YEAR, settlement_instant, to_epoch_us, year_fraction
 from eots.core.types import underlying_spec
 from eots.simulator.params import SimulatorParams
@@ -178,6 +179,11 @@ def _listing(
         t = (settle - open_us) / 1e6 / SECONDS_PER_YEAR
         strikes = strike_grid(params.market, spot, t)
         parts.append(_series_rows(series, strikes, settle, _weight(series, t, spec.am_roots)))
+    if not parts:
+        raise ConfigError(
+            f"the listing of {params.market.symbol} has no live series on {day.isoformat()}: "
+            "list at least one daily, weekly or monthly expiry"
+        )
     return pl.concat(parts)
 
 

@@ -24,9 +24,9 @@ The bootstraps use a fixed seed, so every result is deterministic.
 from __future__ import annotations
 
 import math
-from itertools import pairwise
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import polars as pl

@@ -235,3 +235,13 @@ def test_simulate_half_day_closes_at_one() -> None:
     assert steps[-1].snapshot.ts_event == dt.datetime(2024, 11, 29, 18, 0, tzinfo=dt.UTC)
     assert sum(s.bars.height for s in steps) == 210
     assert np.isfinite(steps[-1].snapshot.spot)
+
+
+def test_simulate_refuses_a_listing_without_live_series() -> None:
+    empty = listing_preset(ListingSize.SMALL).model_copy(
+        update={"daily_sessions": 0, "weekly_weeks": 0, "monthly_months": 0}
+    )
+    with pytest.raises(ConfigError, match="no live series on 2024-03-18"):
+        next(
+            simulate(PARAMS.model_copy(update={"market": empty, "start": dt.date(2024, 3, 18)}), 1)
+        )
