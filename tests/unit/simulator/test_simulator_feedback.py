@@ -1,12 +1,16 @@
 """Dealer feedback: off means off, on means damped above the flip and amplified below it.
 
 Kernel tests use fixed shocks and hand-made gamma profiles, so each feedback term can be switched
-off on its own (the "delete a factor" checks). The statistical tests simulate 20 sessions of the
+off on its own (the "delete a factor" checks). The statistical tests simulate 12 sessions of the
 small listing with ``flow_reaction = 0`` (put buying after declines would tie the flip's position
 to recent volatility, a real-world confound that is not what these tests are about) and score the
-minutes against the true zero-gamma level with a 95 % session bootstrap (`flip_vol_split`).
-Measured on these seeds: at 0 the interval of ln(rv_below / rv_above) holds 0; at 0.8 its lower
-end is above 0.
+~4,000 non-event minutes against the true zero-gamma level, each return standardised by the true
+pre-feedback vol, with a 95 % session bootstrap of ln(rv_below / rv_above) (`flip_vol_split`).
+Measured (seeds 3 and 4): feedback 0 gives 0.019 [-0.026, 0.071] and -0.050 [-0.107, 0.041];
+feedback 0.8 gives 0.307 [0.020, 0.593] and 0.618 [0.340, 0.887]. With a bootstrap sd near 0.07
+at 0 and 0.14 at 0.8, a true log ratio of 0.45 is detected with power about 0.9, and the null
+interval excludes 0 only 5 % of the time. Wall holds at feedback 0 must agree with the
+distance-matched baseline (the null); see docs/simulator.md for walls under feedback.
 """
 
 from __future__ import annotations
@@ -130,11 +134,11 @@ def test_grid_gamma_matches_black_scholes() -> None:
 def _stats(feedback: float, seed: int) -> tuple[object, object]:
     params = SimulatorParams(
         market=listing_preset(ListingSize.SMALL),
-        sessions=20,
-        every_minutes=65,
+        sessions=12,
+        every_minutes=130,
         gamma_feedback=feedback,
-        block_minutes=10,
-        flow_scale=0.05,
+        block_minutes=15,
+        flow_scale=0.02,
         flow_reaction=0.0,
         profile_band=0.06,
     )
@@ -143,7 +147,7 @@ def _stats(feedback: float, seed: int) -> tuple[object, object]:
 
 
 def test_no_feedback_vol_agrees_above_and_below_the_flip() -> None:
-    split, walls = _stats(0.0, 3)
+    split, walls = _stats(0.0, 4)
     assert split.n_above > 500
     assert split.n_below > 500
     assert split.ci_low < 0.0 < split.ci_high
@@ -151,5 +155,5 @@ def test_no_feedback_vol_agrees_above_and_below_the_flip() -> None:
 
 
 def test_strong_feedback_vol_below_the_flip_exceeds_above() -> None:
-    split, _ = _stats(0.8, 3)
+    split, _ = _stats(0.8, 4)
     assert split.ci_low > 0.0  # type: ignore[attr-defined]
