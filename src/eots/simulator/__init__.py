@@ -9,14 +9,33 @@ with known truth, not a forecast: see ``docs/simulator.md``.
 
 from eots.simulator.params import ListingSize, SimulatorParams, listing_preset
 from eots.simulator.simulate import SIM_TRADES_SCHEMA, Regime, SimStep, SimTruth, simulate
+from eots.simulator.store import HistorySummary, read_trades, trades_path, write_history
+from eots.simulator.truth import (
+    FlowAccuracy,
+    VolSplit,
+    WallHolds,
+    flip_vol_split,
+    flow_accuracy,
+    wall_holds,
+)
 
 __all__ = [
     "SIM_TRADES_SCHEMA",
+    "FlowAccuracy",
+    "HistorySummary",
     "ListingSize",
     "Regime",
     "SimStep",
     "SimTruth",
     "SimulatorParams",
+    "VolSplit",
+    "WallHolds",
+    "flip_vol_split",
+    "flow_accuracy",
     "listing_preset",
+    "read_trades",
     "simulate",
+    "trades_path",
+    "wall_holds",
+    "write_history",
 ]

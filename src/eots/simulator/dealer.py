@@ -91,7 +91,7 @@ def gamma_profile(
     >>> pos = Positions(strike=np.array([100.0]), is_call=np.array([True]),
     ...                 t_years=np.array([0.1]), sigma=np.array([0.2]), dealer=np.array([-1.0]))
     >>> p = gamma_profile(pos, spot=100.0, band=0.05, points=11, rate=0.0, carry=0.0)
-    >>> bool(np.all(p.net_usd_per_pct < 0)), p.put_wall, np.isnan(p.zero_gamma)
+    >>> bool(np.all(p.net_usd_per_pct < 0)), p.put_wall, bool(np.isnan(p.zero_gamma))
     (True, 100.0, True)
     >>> round(float(p.share[5]), 6)
     -1.0
