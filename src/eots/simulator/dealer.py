@@ -53,6 +53,22 @@ class GammaProfile:
         result: FloatArray = np.clip(self.net_usd_per_pct / self.gross_usd_per_pct, -1.0, 1.0)
         return result
 
+    @property
+    def peaks(self) -> tuple[float, float]:
+        """The nearest local maxima of net dealer gamma (> 0) above and below S0, $; NaN if none.
+
+        Where the feedback damps most: the levels the path is slowest to cross.
+        """
+        net = self.net_usd_per_pct
+        inner = np.r_[False, (net[1:-1] > net[:-2]) & (net[1:-1] >= net[2:]), False] & (net > 0)
+        above = self.grid[inner & (self.grid > self.spot)]
+        below = self.grid[inner & (self.grid < self.spot)]
+        nan = float("nan")
+        return (
+            float(above.min()) if len(above) else nan,
+            float(below.max()) if len(below) else nan,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Positions:

@@ -82,6 +82,8 @@ class SimTruth:
     zero_gamma: float  # $, NaN when the net profile keeps one sign within the band
     call_wall: float  # $, strike with the largest net dealer gamma (NaN: none positive)
     put_wall: float  # $, strike with the most negative net dealer gamma (NaN: none negative)
+    gamma_peak_above: float  # $, spot above where net dealer gamma peaks (NaN: none positive)
+    gamma_peak_below: float  # $, spot below where net dealer gamma peaks (NaN: none positive)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -354,6 +356,8 @@ class _SessionRun:
             zero_gamma=profile.zero_gamma,
             call_wall=profile.call_wall,
             put_wall=profile.put_wall,
+            gamma_peak_above=profile.peaks[0],
+            gamma_peak_below=profile.peaks[1],
         )
         return SimStep(
             snapshot=snapshot, trades=frame, bars=self._bars(previous, mark), truth=truth

@@ -146,14 +146,14 @@ def _log_ratio(s: FloatArray) -> float:
     return 0.5 * math.log((s[1] / s[3]) / (s[0] / s[2]))
 
 
-def _sessions(steps: Sequence[SimStep]) -> pl.DataFrame:
+def _sessions(steps: Sequence[SimStep], *, peaks: bool) -> pl.DataFrame:
     # The open (no bars yet): the walls known before the session trades.
     rows = [
         {
             "session": step.truth.session,
             "open": step.snapshot.spot,
-            "call_wall": step.truth.call_wall,
-            "put_wall": step.truth.put_wall,
+            "call_wall": step.truth.gamma_peak_above if peaks else step.truth.call_wall,
+            "put_wall": step.truth.gamma_peak_below if peaks else step.truth.put_wall,
         }
         for step in steps
         if not step.bars.height
@@ -164,9 +164,13 @@ def _sessions(steps: Sequence[SimStep]) -> pl.DataFrame:
     return levels.join(extremes, on="session").sort("session")
 
 
-def wall_holds(steps: Sequence[SimStep]) -> WallHolds:
-    """Return the walls' hold rate against distance-matched random levels (module docstring)."""
-    s = _sessions(steps)
+def wall_holds(steps: Sequence[SimStep], *, peaks: bool = False) -> WallHolds:
+    """Return the walls' hold rate against distance-matched random levels (module docstring).
+
+    With ``peaks`` the levels tested are the true net-gamma peaks above and below the open
+    (`SimTruth.gamma_peak_above` / ``_below``) instead of the conventional walls.
+    """
+    s = _sessions(steps, peaks=peaks)
     open_ = s.get_column("open").to_numpy()
     up = np.log(s.get_column("high").to_numpy() / open_)  # how far each session rose
     down = np.log(open_ / s.get_column("low").to_numpy())  # how far it fell

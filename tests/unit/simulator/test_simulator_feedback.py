@@ -15,6 +15,7 @@ distance-matched baseline (the null); see docs/simulator.md for walls under feed
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -157,3 +158,23 @@ def test_no_feedback_vol_agrees_above_and_below_the_flip() -> None:
 def test_strong_feedback_vol_below_the_flip_exceeds_above() -> None:
     split, _ = _stats(0.8, 4)
     assert split.ci_low > 0.0  # type: ignore[attr-defined]
+
+
+def test_gamma_peaks_are_the_nearest_local_maxima_around_spot() -> None:
+    grid = np.linspace(90.0, 110.0, 21)
+    net = np.where(grid < 100, 10.0 - (grid - 95.0) ** 2, 20.0 - (grid - 104.0) ** 2)
+    profile = GammaProfile(
+        spot=100.0,
+        grid=grid,
+        net_usd_per_pct=net,
+        gross_usd_per_pct=1.0,
+        zero_gamma=float("nan"),
+        call_wall=float("nan"),
+        put_wall=float("nan"),
+    )
+    assert profile.peaks == (104.0, 95.0)
+    negative = dataclasses.replace(profile, net_usd_per_pct=net - 15.0)  # peak below is < 0
+    assert negative.peaks[0] == 104.0
+    assert math.isnan(negative.peaks[1])
+    flat = dataclasses.replace(profile, net_usd_per_pct=grid - 100.0)  # monotone: no peak
+    assert all(math.isnan(p) for p in flat.peaks)
