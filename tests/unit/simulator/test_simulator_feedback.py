@@ -128,6 +128,8 @@ def test_grid_gamma_matches_black_scholes() -> None:
     g0 = bs.gamma(pos.is_call, 5000.0, pos.strike, pos.t_years, pos.sigma, 0.045, 0.013)
     gross = float(np.abs(pos.dealer * g0).sum() * 100 * 5000.0**2 * 0.01)
     assert profile.gross_usd_per_pct == pytest.approx(gross)
+    net = float((pos.dealer * g0).sum() * 100 * 5000.0**2 * 0.01)
+    assert profile.net_usd_per_pct[20] == pytest.approx(net)  # spot is the grid's centre
     assert profile.call_wall == 5100.0
     assert profile.put_wall == 5000.0
 
@@ -178,3 +180,10 @@ def test_gamma_peaks_are_the_nearest_local_maxima_around_spot() -> None:
     assert math.isnan(negative.peaks[1])
     flat = dataclasses.replace(profile, net_usd_per_pct=grid - 100.0)  # monotone: no peak
     assert all(math.isnan(p) for p in flat.peaks)
+
+
+def test_path_without_feedback_is_the_exact_lognormal_step() -> None:
+    params = SimulatorParams(gamma_feedback=0.0, vol_of_vol=0.0)
+    r = _run(params, _profile(0.7, slope=9.0))
+    sd = 0.12 * math.sqrt(1 / (252 * 390))
+    np.testing.assert_allclose(r, sd * _shocks().price - 0.5 * sd * sd, rtol=1e-9, atol=1e-15)
