@@ -174,8 +174,8 @@ class DensityRules(BaseModel):
     max_negative_mass: float = Field(
         0.01, ge=0, le=0.2, description="negative density mass tolerated (clipped), else no fit"
     )
-    smoothing: float | None = Field(
-        None, ge=0, description="smoothing-spline penalty (None: chosen by GCV)"
+    iv_rms_tolerance: float = Field(
+        0.005, gt=0, le=0.1, description="RMS distance of the smile fit from the quoted IVs"
     )
 
 
