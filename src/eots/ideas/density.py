@@ -4,11 +4,16 @@ Method (Breeden-Litzenberger on a fitted smile):
 
 1. Take the expiry's out-of-the-money contracts with valid two-sided quotes and a usable IV
    (calls at or above the forward ``F``, puts below) and fit implied volatility against
-   log-moneyness ``k = ln(K / F)`` with a cubic smoothing spline (FITPACK, smoothing factor
-   ``n * iv_rms_tolerance**2``: the fit stays within that RMS of the quoted IVs). Beyond the
-   quoted range the IV is held flat at the fit's end values (no extrapolated wings).
-2. On a uniform strike grid of ``grid_points`` spanning ``+-tail_sd`` ATM standard deviations of
-   ``ln S_T``, price undiscounted calls ``c(K) = F N(d1) - K N(d2)`` (Black-76 at the fitted IV);
+   log-moneyness ``k = ln(K / F)`` with a cubic smoothing spline (FITPACK). Each quote's
+   tolerance is the IV change that moves its price by half its bid-ask spread
+   (``half_spread / (100 vega)``, clipped to ``iv_tolerance``), and the fit keeps the RMS of the
+   residuals in those units at most ``fit_rms`` (1: the fitted smile reprices the quotes, in
+   RMS, within half their bid-ask spreads).
+   Beyond the quoted range the total variance ``sigma^2 t`` continues linearly with the fit's end
+   slope (C1: no spurious point mass at the data's edges), the slope bounded by Lee's moment
+   bounds (within [-2, 0] on the left, [0, 2] on the right).
+2. On a uniform strike grid of ``grid_points`` spanning ``+-tail_sd`` standard deviations of
+   ``ln S_T`` at the smile's highest fitted IV (so skewed wings are covered), price undiscounted calls ``c(K) = F N(d1) - K N(d2)`` (Black-76 at the fitted IV);
    the density is ``q(K) = c''(K)`` (central second differences), the mass of each grid cell
    ``q h``, and the tails outside the grid ``1 + c'(K_0)`` and ``-c'(K_n)``.
 3. The density is checked: negative mass above ``max_negative_mass`` (butterfly arbitrage in the
@@ -78,20 +83,27 @@ class NoDensity:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmileQuotes:
+    """One expiry's contracts with valid two-sided quotes: strike ($), call flag, IV (decimal,
+    NaN allowed), vega ($ per vol point per share) and half the bid-ask spread ($ per share)."""
+
+    strike: FloatArray
+    is_call: NDArray[np.bool_]
+    iv: FloatArray
+    vega: FloatArray
+    half_spread: FloatArray
+
+
 def risk_neutral_density(
-    strike: FloatArray,
-    is_call: NDArray[np.bool_],
-    iv: FloatArray,
-    forward: float,
-    t_years: float,
-    rules: DensityRules,
+    quotes: SmileQuotes, forward: float, t_years: float, rules: DensityRules
 ) -> Density | NoDensity:
     """Return the risk-neutral density of one expiry from its quotes' implied volatilities.
 
     Parameters
     ----------
-    strike, is_call, iv
-        The expiry's contracts with valid two-sided quotes ($, flags, decimal IV; NaN allowed).
+    quotes
+        The expiry's contracts with valid two-sided quotes.
     forward
         The expiry's forward, $.
     t_years
@@ -101,7 +113,8 @@ def risk_neutral_density(
     """
     if not (t_years > 0 and forward > 0):
         return NoDensity(reason=f"expiry has t={t_years:.6f} y and forward {forward}: no density")
-    otm = np.where(is_call, strike >= forward, strike < forward)
+    strike, iv = quotes.strike, quotes.iv
+    otm = np.where(quotes.is_call, strike >= forward, strike < forward)
     ok = otm & np.isfinite(iv) & (iv > 0) & (strike > 0)
     x_all = np.log(strike[ok] / forward)
     x, inverse = np.unique(x_all, return_inverse=True)
@@ -112,19 +125,24 @@ def risk_neutral_density(
                 f"{rules.min_points}) to fit the smile"
             )
         )
-    y = np.bincount(inverse, weights=iv[ok]) / np.bincount(inverse)
+    counts = np.bincount(inverse)
+    y = np.bincount(inverse, weights=iv[ok]) / counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tol_all = quotes.half_spread[ok] / (100.0 * quotes.vega[ok])
+    tol_all = np.clip(np.nan_to_num(tol_all, nan=rules.iv_tolerance[1]), *rules.iv_tolerance)
+    tol = np.bincount(inverse, weights=tol_all) / counts
     try:
-        spline = UnivariateSpline(x, y, k=3, s=len(x) * rules.iv_rms_tolerance**2)
+        spline = UnivariateSpline(x, y, w=1.0 / tol, k=3, s=len(x) * rules.fit_rms**2)
     except ValueError as e:
         return NoDensity(reason=f"smile fit failed: {e}")
-    atm = float(spline(np.clip(0.0, x[0], x[-1])))
-    if not (math.isfinite(atm) and atm > 0):
-        return NoDensity(reason=f"fitted ATM IV {atm} is not positive")
-    sd = atm * math.sqrt(t_years)
+    top = float(np.max(spline(x)))
+    if not (math.isfinite(top) and top > 0):
+        return NoDensity(reason=f"fitted smile peaks at {top}: not positive")
+    sd = top * math.sqrt(t_years)
     lo = forward * math.exp(-rules.tail_sd * sd)
     hi = forward * math.exp(rules.tail_sd * sd)
     k = np.linspace(lo, hi, rules.grid_points + 2)
-    vol = spline(np.clip(np.log(k / forward), x[0], x[-1]))
+    vol = _smile(spline, np.log(k / forward), x[0], x[-1], t_years)
     if not np.all(np.isfinite(vol) & (vol > 0)):
         return NoDensity(reason="fitted smile is not positive over the grid")
     c = bs.price(True, forward, k, t_years, vol, 0.0, 0.0)
@@ -155,6 +173,24 @@ def risk_neutral_density(
         negative_mass=negative,
         n_quotes=len(x),
     )
+
+
+def _smile(
+    spline: UnivariateSpline, k: FloatArray, lo: float, hi: float, t_years: float
+) -> FloatArray:
+    """Fitted IV inside [lo, hi]; beyond, total variance continues linearly with the end slope
+    (C1, so no spurious point mass at the data's edges), its slope bounded to [-2, 0] on the
+    left and [0, 2] on the right (Lee's moment bounds)."""
+    inside = spline(np.clip(k, lo, hi))
+    out: FloatArray = np.asarray(inside, dtype=np.float64)
+    for edge, side, bound in ((lo, k < lo, (-2.0, 0.0)), (hi, k > hi, (0.0, 2.0))):
+        if not side.any():
+            continue
+        sig = float(spline(edge))
+        slope = float(np.clip(2.0 * sig * float(spline.derivative()(edge)) * t_years, *bound))
+        w = sig * sig * t_years + slope * (k[side] - edge)
+        out[side] = np.sqrt(np.maximum(w, 0.0) / t_years)
+    return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

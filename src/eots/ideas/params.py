@@ -81,7 +81,10 @@ class ContractRules(BaseModel):
         0.5, gt=0, le=5, description="width of spread/condor wings and butterfly wings, in ATR"
     )
     max_relative_spread: float = Field(
-        0.5, gt=0, le=2, description="(ask - bid) / mid above which a leg is not executable"
+        0.5, gt=0, le=2, description="a leg's (ask - bid) / mid at most this ..."
+    )
+    max_absolute_spread: float = Field(
+        0.2, ge=0, le=10, description="... or its ask - bid at most this, $ per share"
     )
     min_quotes_per_expiry: int = Field(
         6, ge=3, description="valid quotes an expiry needs to be considered"
@@ -169,14 +172,25 @@ class DensityRules(BaseModel):
     model_config = _FROZEN
 
     grid_points: int = Field(1601, ge=201, le=20001, description="strike grid of the density")
-    tail_sd: float = Field(8.0, ge=3, le=20, description="grid half-width in ATM sd of ln(S_T)")
+    tail_sd: float = Field(8.0, ge=3, le=20, description="grid half-width in sd of ln(S_T) at the highest fitted IV")
     min_points: int = Field(5, ge=4, description="valid OTM quotes needed to fit a smile")
     max_negative_mass: float = Field(
         0.01, ge=0, le=0.2, description="negative density mass tolerated (clipped), else no fit"
     )
-    iv_rms_tolerance: float = Field(
-        0.005, gt=0, le=0.1, description="RMS distance of the smile fit from the quoted IVs"
+    fit_rms: float = Field(
+        1.0, gt=0, le=5, description="RMS smile-fit residual, in half bid-ask spreads of price"
     )
+    iv_tolerance: tuple[float, float] = Field(
+        (0.0005, 0.05),
+        description="bounds of each quote's IV tolerance in the smile fit (decimal vol)",
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> DensityRules:
+        lo, hi = self.iv_tolerance
+        if not 0 < lo <= hi:
+            raise ValueError(f"expected 0 < iv_tolerance low <= high, was {self.iv_tolerance}")
+        return self
 
 
 class IdeaParams(BaseModel):
@@ -184,8 +198,8 @@ class IdeaParams(BaseModel):
 
     model_config = _FROZEN
 
-    account_usd: float = Field(100_000.0, gt=0, description="account size, $")
-    risk_per_idea: float = Field(0.01, gt=0, le=0.2, description="fraction of account at risk")
+    account_usd: float = Field(250_000.0, gt=0, description="account size, $")
+    risk_per_idea: float = Field(0.02, gt=0, le=0.2, description="fraction of account at risk")
     risk_basis: Literal["max_loss", "stop"] = Field(
         "max_loss",
         description="size by the structure's max loss (stop risk when unbounded) or by the stop",

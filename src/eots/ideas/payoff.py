@@ -11,7 +11,8 @@ linear pieces.
 Structures with legs of different expiries (calendars, diagonals) are valued at the **first**
 expiry: the near legs at intrinsic value, the later legs by Black-Scholes-Merton at their own IV
 and carry with the time left (sticky strike). That payoff is smooth, so extremes and breakevens are
-found numerically (a wide grid, then Brent's method on each sign change); ``exact`` says which.
+found numerically on spot x e^(-1)..e^(+1) (a grid, then Brent's method on each sign change;
+beyond that span a calendar's value drifts only by carry); ``exact`` says which.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from eots.greeks import black_scholes as bs
 from eots.ideas.model import Greeks, Leg
 
 FloatArray = NDArray[np.float64]
+#: Multi-expiry structures: extremes and breakevens searched over spot x exp(+-_SPAN).
+_SPAN = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,7 @@ def _piecewise_zeros(x: FloatArray, y: FloatArray, right_slope: float) -> tuple[
 
 def _numeric_summary(legs: tuple[Leg, ...], net: float, rate: float, spot: float) -> PayoffSummary:
     at = first_expiry(legs)
-    grid = spot * np.exp(np.linspace(-3.0, 3.0, 6001))
+    grid = spot * np.exp(np.linspace(-_SPAN, _SPAN, 4001))
     pnl = value_at(legs, grid, at, rate) - net
 
     def f(x: float) -> float:
