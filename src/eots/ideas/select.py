@@ -39,11 +39,11 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from eots.core.time import ET, UTC
+from eots.core.time import ET
 from eots.core.types import OptionRight, Settlement
 from eots.ideas.model import Direction, Leg, Strategy
 from eots.ideas.params import ContractRules, StrategyRules
-from eots.ideas.spx_spy import last_trade, trading_hours_between
+from eots.ideas.spx_spy import last_trades, trading_hours_between
 from eots.signals.model import SignalIntegration
 
 FloatArray = NDArray[np.float64]
@@ -135,7 +135,7 @@ class Series:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Book:
-    """The chain's contracts with valid two-sided quotes, as arrays (sorted by series, strike).
+    """The chain's contracts with valid two-sided quotes, as arrays (in the chain's order).
 
     ``tradable`` marks the ones that may be legs (spread and greeks checks); ``series`` is the
     row's index into ``series_table``. ``n_contracts`` counts the whole chain.
@@ -196,41 +196,27 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
         & (pl.col("bid") > 0)
         & (pl.col("ask") >= pl.col("bid"))
     )
-    f = (
-        contracts.filter(valid)
-        .sort("expiry_ts", "root", "right", "strike")
-        .with_columns(
-            (
-                (pl.col("expiry_ts") != pl.col("expiry_ts").shift(1))
-                | (pl.col("root") != pl.col("root").shift(1))
-            )
-            .fill_null(True)
-            .cum_sum()
-            .sub(1)
-            .cast(pl.Int64)
-            .alias("_series")
-        )
-    )
-    heads = f.group_by("_series", maintain_order=True).agg(
-        pl.col("root").first(),
-        pl.col("expiry").first(),
-        pl.col("expiry_ts").first(),
-        pl.col("settlement").first().cast(pl.String),
-        pl.col("forward").median(),
-        pl.col("t_years").first(),
-    )
+    f = contracts.filter(valid)
+    root_code = f.get_column("root").cast(pl.Categorical).to_physical().to_numpy()
+    settle_us = f.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    key = settle_us.astype(np.int64) * 4096 + root_code.astype(np.int64)
+    _, first, series = np.unique(key, return_index=True, return_inverse=True)
+    heads = f[first].select("root", "expiry", "expiry_ts", "settlement", "forward", "t_years")
+    settlements = [Settlement(x) for x in heads.get_column("settlement").cast(pl.String)]
+    expiries = heads.get_column("expiry").to_list()
+    last = last_trades(expiries, settlements)
     table = tuple(
         Series(
             index=i,
             root=root,
             expiry=expiry,
-            expiry_ts=ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts,
-            settlement=Settlement(settle),
-            last_trade=last_trade(expiry, Settlement(settle)),
+            expiry_ts=ts,
+            settlement=settlements[i],
+            last_trade=last[i],
             forward=float(fwd),
             t_years=float(t),
         )
-        for i, root, expiry, ts, settle, fwd, t in heads.iter_rows()
+        for i, (root, expiry, ts, _, fwd, t) in enumerate(heads.iter_rows())
     )
     cols = {c: f.get_column(c).cast(pl.Float64).to_numpy() for c in _NUM}
     mid = (cols["bid"] + cols["ask"]) / 2.0
@@ -240,7 +226,7 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
     for c in ("delta", "gamma", "theta", "vega"):
         finite &= np.isfinite(cols[c])
     return Book(
-        series=f.get_column("_series").to_numpy(),
+        series=series.astype(np.int64),
         strike=cols["strike"],
         is_call=(f.get_column("right") == "C").to_numpy(),
         bid=cols["bid"],

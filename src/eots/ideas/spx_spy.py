@@ -138,6 +138,26 @@ def last_trade(expiry: dt.date, settlement: Settlement) -> dt.datetime:
     return settlement_instant(prev, Settlement.PM)
 
 
+def last_trades(expiries: list[dt.date], settlements: list[Settlement]) -> list[dt.datetime]:
+    """Return ``last_trade`` for many series at once (one calendar lookup)."""
+    cal = nyse_calendar()
+    days = np.array(expiries, dtype="datetime64[D]")
+    i = np.searchsorted(cal.dates, days)
+    inside = (i < len(cal.dates)) & (i > 0)
+    i_safe = np.clip(i, 1, len(cal.dates) - 1)
+    exact = inside & (cal.dates[i_safe] == days)
+    am = np.array([s is Settlement.AM for s in settlements], dtype=bool)
+    closes = np.where(am, cal.closes[i_safe - 1], cal.closes[i_safe])
+    out: list[dt.datetime] = []
+    for k, (day, settle) in enumerate(zip(expiries, settlements, strict=True)):
+        if exact[k]:
+            us = int(closes[k].astype("datetime64[us]").astype(np.int64))
+            out.append(dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(microseconds=us))
+        else:
+            out.append(last_trade(day, settle))
+    return out
+
+
 def _on_or_before(day: dt.date) -> dt.date:
     cal = nyse_calendar()
     return day if cal.is_session(day) else cal.previous_session(day)
