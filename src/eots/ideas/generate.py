@@ -29,7 +29,7 @@ from eots.core.time import ET
 from eots.core.types import Exercise, underlying_spec
 from eots.ideas.density import Density, NoDensity, SmileQuotes, pop_ev, risk_neutral_density
 from eots.ideas.inputs import IdeaInputs
-from eots.ideas.model import Direction, Leg, Price, Strategy, TradeIdea
+from eots.ideas.model import Direction, Leg, Price, Strategy, TradeIdea, UnderlyingPlan
 from eots.ideas.params import IdeaParams
 from eots.ideas.payoff import first_expiry, net_greeks, payoff_summary, value_at
 from eots.ideas.risk import (
@@ -42,7 +42,15 @@ from eots.ideas.risk import (
     size,
     underlying_plan,
 )
-from eots.ideas.select import Book, Candidate, Series, book, choose_series, strategy_candidates
+from eots.ideas.select import (
+    Book,
+    Candidate,
+    Series,
+    SeriesChoice,
+    book,
+    choose_series,
+    strategy_candidates,
+)
 from eots.ideas.spx_spy import (
     TimeOfDay,
     after_trading_hours,
@@ -57,6 +65,11 @@ from eots.ideas.spx_spy import (
 from eots.ideas.structures import StructureRequest, structure_legs
 from eots.levels import stars
 from eots.signals.model import Signal, SignalFamily
+
+
+#: Series tried, best first, before a structure is given up (far strikes of a 0DTE series often
+#: have no bid; the next expiry may carry the structure).
+_SERIES_TRIED = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,27 +165,12 @@ def _idea(
     pr = underlying_plan(cand.direction, inputs.spot, inputs.levels, inputs.atr, params.plan, pin)
     hours = needed_hours(pr.plan, cand.direction, inputs.atr, params.plan)
     choice = choose_series(bk, inputs.ts_event, hours, params.contracts)
-    if choice.series is None:
+    if not choice.series:
         return choice.reason
-    near = choice.series
-    far: Series | None = None
-    if cand.strategy in (Strategy.CALENDAR, Strategy.DIAGONAL):
-        far_choice = choose_series(bk, inputs.ts_event, hours, params.contracts, after=near)
-        if far_choice.series is None:
-            return f"no far series {params.contracts.calendar_far_min_days}+ days after {near.expiry}"
-        far = far_choice.series
-    req = StructureRequest(
-        strategy=cand.strategy,
-        direction=cand.direction,
-        plan=pr.plan,
-        near=near,
-        far=far,
-        atr=inputs.atr,
-        pin=pin,
-    )
-    legs = structure_legs(bk, req, params.contracts)
-    if isinstance(legs, str):
-        return legs
+    built = _build(cand, inputs, params, bk, choice, hours, pr.plan)
+    if isinstance(built, str):
+        return built
+    legs, near, far, trading = built
     price = _price(legs, params.fill)
     summary = payoff_summary(legs, price.net, inputs.rate, inputs.spot)
     neutral = cand.direction is Direction.NEUTRAL or far is not None
@@ -216,7 +214,7 @@ def _idea(
         f"{cand.strategy.value} ({cand.direction.value}): {cand.rule}",
         *(f"signal {s.name}: score {s.score:+.2f}, {s.stars} stars" for s in backers),
         *pr.notes,
-        _timing(near, far, inputs, choice.trading_hours, hours, zero_dte),
+        _timing(near, far, inputs, trading, hours, zero_dte),
         *vehicle_reasons(inputs.underlying, near.root, inputs.spot, legs[0].multiplier),
         *_translation(inputs, pr.plan.entry, pr.plan.target, pr.plan.stop, params),
         _density_note(density, pe, price),
@@ -254,6 +252,47 @@ def _idea(
         signals=tuple(s.name for s in backers),
         spread_cost=price.net - price.mid_net,
     )
+
+
+def _build(
+    cand: Candidate,
+    inputs: IdeaInputs,
+    params: IdeaParams,
+    bk: Book,
+    choice: SeriesChoice,
+    hours: float,
+    plan: UnderlyingPlan,
+) -> tuple[tuple[Leg, ...], Series, Series | None, float] | str:
+    """Legs on the first qualifying series that can carry the structure (at most
+    ``_SERIES_TRIED`` series are tried), or the first series' reason."""
+    reasons: list[str] = []
+    for near, trading in list(zip(choice.series, choice.trading_hours, strict=True))[
+        :_SERIES_TRIED
+    ]:
+        far: Series | None = None
+        if cand.strategy in (Strategy.CALENDAR, Strategy.DIAGONAL):
+            far_choice = choose_series(bk, inputs.ts_event, hours, params.contracts, after=near)
+            if not far_choice.series:
+                reasons.append(
+                    f"no far series {params.contracts.calendar_far_min_days}+ days after "
+                    f"{near.expiry}"
+                )
+                continue
+            far = far_choice.series[0]
+        req = StructureRequest(
+            strategy=cand.strategy,
+            direction=cand.direction,
+            plan=plan,
+            near=near,
+            far=far,
+            atr=inputs.atr,
+            pin=inputs.integration.pin_strike,
+        )
+        legs = structure_legs(bk, req, params.contracts)
+        if not isinstance(legs, str):
+            return legs, near, far, trading
+        reasons.append(legs)
+    return reasons[0]
 
 
 def _price(legs: tuple[Leg, ...], fill: str) -> Price:
@@ -346,7 +385,12 @@ def _timing(
         if zero_dte
         else f"{(near.expiry - inputs.session).days} DTE, {to_settle:.1f} h to settlement"
     )
-    far_text = f"; far leg {far.root} {far.expiry}" if far is not None else ""
+    far_text = (
+        f"; far leg {far.root} {far.expiry}: payoff, breakevens and PoP at the first expiry "
+        "with the far leg valued by Black-Scholes-Merton at its own IV"
+        if far is not None
+        else ""
+    )
     return (
         f"{head} ({near.root} {near.expiry} {near.settlement.value}, {cycle}); "
         f"{trading:.1f} trading hours before its last trade, the target needs {needed:.1f}"

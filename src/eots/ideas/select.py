@@ -251,10 +251,11 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SeriesChoice:
-    """The series chosen for an idea, or why none qualified."""
+    """The series that qualify for an idea, best first, with their trading hours left (or
+    why none qualified)."""
 
-    series: Series | None
-    trading_hours: float
+    series: tuple[Series, ...]
+    trading_hours: tuple[float, ...]
     reason: str
 
 
@@ -266,7 +267,10 @@ def choose_series(
     *,
     after: Series | None = None,
 ) -> SeriesChoice:
-    """Return the earliest series that leaves ``needed_hours`` of trading before its last trade.
+    """Return the series that leave ``needed_hours`` of trading before their last trade.
+
+    Best first: the earliest expiry, PM before AM on the same date (the caller builds the
+    structure on the first series that can carry it).
 
     Parameters
     ----------
@@ -279,12 +283,12 @@ def choose_series(
     rules
         DTE window and the minimum quotes per series.
     after
-        For the far leg of a calendar/diagonal: a series at least ``calendar_far_min_days`` and
-        at most ``calendar_far_max_days`` after this one, same settlement style preferred.
+        For the far leg of a calendar/diagonal: series at least ``calendar_far_min_days`` and
+        at most ``calendar_far_max_days`` after this one.
     """
     counts = np.bincount(bk.series[bk.tradable], minlength=len(bk.series_table))
     session_day = ts.astimezone(ET).date()
-    best: tuple[tuple[dt.date, int], Series, float] | None = None
+    ok: list[tuple[tuple[dt.date, int], Series, float]] = []
     rejected: list[str] = []
     for s in bk.series_table:
         days = (s.expiry - session_day).days
@@ -299,20 +303,21 @@ def choose_series(
         if hours < needed_hours:
             rejected.append(f"{s.root} {s.expiry} ({hours:.1f} h)")
             continue
-        key = (s.expiry, 0 if s.settlement is Settlement.PM else 1)
-        if best is None or key < best[0]:
-            best = (key, s, hours)
-    if best is None:
+        ok.append(((s.expiry, 0 if s.settlement is Settlement.PM else 1), s, hours))
+    if not ok:
         too_short = f"; too little time: {', '.join(rejected[:3])}" if rejected else ""
         return SeriesChoice(
-            series=None,
-            trading_hours=0.0,
+            series=(),
+            trading_hours=(),
             reason=(
                 f"no series with {rules.min_quotes_per_expiry}+ executable quotes leaves the "
                 f"{needed_hours:.1f} trading hours the target needs{too_short}"
             ),
         )
-    return SeriesChoice(series=best[1], trading_hours=best[2], reason="")
+    ok.sort(key=lambda x: x[0])
+    return SeriesChoice(
+        series=tuple(x[1] for x in ok), trading_hours=tuple(x[2] for x in ok), reason=""
+    )
 
 
 def _rows(bk: Book, series: Series, call: bool) -> NDArray[np.int64]:
