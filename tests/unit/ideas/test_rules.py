@@ -112,7 +112,7 @@ def test_neutral_plan_band_and_pin() -> None:
     r = underlying_plan(Direction.NEUTRAL, 5000.0, LEVELS, 50.0, PlanRules(), pin=5010.0)
     assert r.plan.band == pytest.approx((4955.0, 5025.0))
     assert r.plan.target == 5010.0
-    assert r.plan.stop == pytest.approx(4955.0)  # the nearer edge
+    assert r.plan.stop == pytest.approx(5025.0)  # the nearer edge
 
 
 def test_volatile_plan_targets_both_ways() -> None:
