@@ -13,7 +13,8 @@ Method (Breeden-Litzenberger on a fitted smile):
    slope (C1: no spurious point mass at the data's edges), the slope bounded by Lee's moment
    bounds (within [-2, 0] on the left, [0, 2] on the right).
 2. On a uniform strike grid of ``grid_points`` spanning ``+-tail_sd`` standard deviations of
-   ``ln S_T`` at the smile's highest fitted IV (so skewed wings are covered), price undiscounted calls ``c(K) = F N(d1) - K N(d2)`` (Black-76 at the fitted IV);
+   ``ln S_T`` at the smile's highest fitted IV (so skewed wings are covered), price undiscounted
+   calls ``c(K) = F N(d1) - K N(d2)`` (Black-76 at the fitted IV);
    the density is ``q(K) = c''(K)`` (central second differences), the mass of each grid cell
    ``q h``, and the tails outside the grid ``1 + c'(K_0)`` and ``-c'(K_n)``.
 3. The density is checked: negative mass above ``max_negative_mass`` (butterfly arbitrage in the
@@ -224,9 +225,7 @@ def pop_ev(
         ``e^{-rt}`` to that expiry (the EV is a present value).
     """
     edges = np.array([0.0, *breakevens, math.inf])
-    probe = np.where(
-        np.isinf(edges[1:]), edges[:-1] * 1.01 + 1.0, (edges[:-1] + edges[1:]) / 2.0
-    )
+    probe = np.where(np.isinf(edges[1:]), edges[:-1] * 1.01 + 1.0, (edges[:-1] + edges[1:]) / 2.0)
     profitable = value(probe) - net > 0
     cdf = density.cdf(np.where(np.isinf(edges), np.inf, edges))
     pop = float(np.sum((cdf[1:] - cdf[:-1])[profitable]))

@@ -66,7 +66,6 @@ from eots.ideas.structures import StructureRequest, structure_legs
 from eots.levels import stars
 from eots.signals.model import Signal, SignalFamily
 
-
 #: Series tried, best first, before a structure is given up (far strikes of a 0DTE series often
 #: have no bid; the next expiry may carry the structure).
 _SERIES_TRIED = 3
@@ -148,8 +147,10 @@ def trade_ideas(inputs: IdeaInputs, params: IdeaParams) -> IdeaReport:
     ranked = sorted(
         ideas, key=lambda x: (-x.conviction, -(x.ev if x.ev is not None else -math.inf))
     )
-    for dropped in ranked[params.max_ideas :]:
-        skipped.append(f"{dropped.strategy.value}: beyond max_ideas ({params.max_ideas})")
+    skipped.extend(
+        f"{dropped.strategy.value}: beyond max_ideas ({params.max_ideas})"
+        for dropped in ranked[params.max_ideas :]
+    )
     return IdeaReport(ideas=tuple(ranked[: params.max_ideas]), skipped=tuple(skipped))
 
 
@@ -174,8 +175,10 @@ def _idea(
     price = _price(legs, params.fill)
     summary = payoff_summary(legs, price.net, inputs.rate, inputs.spot)
     neutral = cand.direction is Direction.NEUTRAL or far is not None
-    horizon = near.last_trade if neutral else min(
-        after_trading_hours(inputs.ts_event, hours), near.last_trade
+    horizon = (
+        near.last_trade
+        if neutral
+        else min(after_trading_hours(inputs.ts_event, hours), near.last_trade)
     )
     position = position_plan(legs, pr.plan, price.net, horizon, inputs.rate, params.plan)
     if position.target <= price.net:
@@ -368,7 +371,11 @@ def _backers(cand: Candidate, signals: tuple[Signal, ...]) -> tuple[Signal, ...]
 
 
 def _timing(
-    near: Series, far: Series | None, inputs: IdeaInputs, trading: float, needed: float,
+    near: Series,
+    far: Series | None,
+    inputs: IdeaInputs,
+    trading: float,
+    needed: float,
     zero_dte: bool,
 ) -> str:
     kinds = [
@@ -376,9 +383,7 @@ def _timing(
         for e in expiration_calendar(inputs.underlying, near.expiry, near.expiry)
         if e.root == near.root
     ]
-    cycle = (
-        "/".join(k.value for k in kinds[0].kinds) if kinds else "not in the standard calendar"
-    )
+    cycle = "/".join(k.value for k in kinds[0].kinds) if kinds else "not in the standard calendar"
     to_settle = (near.expiry_ts - inputs.ts_event).total_seconds() / 3600.0
     head = (
         f"0DTE: {to_settle:.1f} h to settlement"

@@ -105,7 +105,9 @@ class IdeaInputs:
     def __post_init__(self) -> None:
         """Check the inputs on entry: a clear error naming what is wrong."""
         if self.ts_event.tzinfo is None:
-            raise SchemaError(f"expected an aware ts_event, was {self.ts_event!r}", field="ts_event")
+            raise SchemaError(
+                f"expected an aware ts_event, was {self.ts_event!r}", field="ts_event"
+            )
         _positive("spot", self.spot)
         _positive("atr", self.atr)
         if self.companion_spot is not None:

@@ -59,7 +59,9 @@ class ContractRules(BaseModel):
 
     model_config = _FROZEN
 
-    min_dte_days: int = Field(0, ge=0, le=60, description="earliest expiry, calendar days (0DTE ok)")
+    min_dte_days: int = Field(
+        0, ge=0, le=60, description="earliest expiry, calendar days (0DTE ok)"
+    )
     max_dte_days: int = Field(
         10, ge=0, le=400, description="latest expiry for directional/vol/neutral ideas, days"
     )
@@ -172,7 +174,9 @@ class DensityRules(BaseModel):
     model_config = _FROZEN
 
     grid_points: int = Field(1601, ge=201, le=20001, description="strike grid of the density")
-    tail_sd: float = Field(8.0, ge=3, le=20, description="grid half-width in sd of ln(S_T) at the highest fitted IV")
+    tail_sd: float = Field(
+        8.0, ge=3, le=20, description="grid half-width in sd of ln(S_T) at the highest fitted IV"
+    )
     min_points: int = Field(5, ge=4, description="valid OTM quotes needed to fit a smile")
     max_negative_mass: float = Field(
         0.01, ge=0, le=0.2, description="negative density mass tolerated (clipped), else no fit"

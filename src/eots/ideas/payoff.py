@@ -11,7 +11,8 @@ linear pieces.
 Structures with legs of different expiries (calendars, diagonals) are valued at the **first**
 expiry: the near legs at intrinsic value, the later legs by Black-Scholes-Merton at their own IV
 and carry with the time left (sticky strike). That payoff is smooth, so extremes and breakevens are
-found numerically on spot x e^(-1)..e^(+1) (a grid, then each sign change on a 257-point sub-grid, linear in between;
+found numerically on spot x e^(-1)..e^(+1) (a grid, then each sign change on a 257-point
+sub-grid, linear in between;
 beyond that span a calendar's value drifts only by carry); ``exact`` says which.
 """
 

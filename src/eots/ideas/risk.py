@@ -140,9 +140,7 @@ def underlying_plan(
         stop = hi if hi - spot <= spot - lo else lo
         notes = (
             f"range {lo:,.2f}..{hi:,.2f}: "
-            + ", ".join(
-                _describe(lv) if lv else "ATR edge" for lv in (lo_lv, hi_lv)
-            ),
+            + ", ".join(_describe(lv) if lv else "ATR edge" for lv in (lo_lv, hi_lv)),
             f"centre {centre:,.2f}" + (" (the pin)" if centre == pin else " (spot)"),
         )
         strengths = tuple(lv.strength for lv in (lo_lv, hi_lv) if lv is not None)
@@ -191,9 +189,7 @@ def position_plan(
     return PositionPlan(target=float(target_value), stop=stop)
 
 
-def risk_per_unit(
-    net: float, max_loss: float, position: PositionPlan, basis: str
-) -> float:
+def risk_per_unit(net: float, max_loss: float, position: PositionPlan, basis: str) -> float:
     """Return $ at risk for one unit: the max loss, or entry minus the position stop."""
     if basis == "max_loss" and math.isfinite(max_loss):
         return max_loss
@@ -204,7 +200,7 @@ def size(risk_usd: float, params: IdeaParams) -> int:
     """Return whole units for the configured account risk (0: one unit risks too much)."""
     if not (risk_usd > 0 and math.isfinite(risk_usd)):
         return 0
-    return int(math.floor(params.account_usd * params.risk_per_idea / risk_usd))
+    return math.floor(params.account_usd * params.risk_per_idea / risk_usd)
 
 
 def performance(
@@ -233,10 +229,15 @@ def signal_strength(direction: Direction, strategy: Strategy, integ: SignalInteg
 
 
 def conviction(
-    perf: float, signal: float, level_strengths: tuple[float, ...], factor: float,
+    perf: float,
+    signal: float,
+    level_strengths: tuple[float, ...],
+    factor: float,
     rules: ConvictionRules,
 ) -> float:
     """Return the 0..1 conviction (module docstring)."""
     level = float(np.mean(level_strengths)) if level_strengths else 0.0
-    raw = rules.weight_performance * perf + rules.weight_signal * signal + rules.weight_level * level
+    raw = (
+        rules.weight_performance * perf + rules.weight_signal * signal + rules.weight_level * level
+    )
     return min(1.0, max(0.0, raw * factor))

@@ -81,7 +81,9 @@ def strategy_candidates(
         else:
             order = (debit, long_)
             why = "moderate direction: a debit spread caps the premium paid"
-        return tuple(Candidate(strategy=s, direction=direction, rule=f"{why} ({scores})") for s in order)
+        return tuple(
+            Candidate(strategy=s, direction=direction, rule=f"{why} ({scores})") for s in order
+        )
     if v >= rules.vol_expansion_min:
         strong = v >= rules.vol_strong
         order = (
@@ -115,7 +117,9 @@ def strategy_candidates(
             direction = Direction.NEUTRAL
             order = (Strategy.CALENDAR, Strategy.DIAGONAL)
             why = "time decay without direction"
-        return tuple(Candidate(strategy=s, direction=direction, rule=f"{why} ({scores})") for s in order)
+        return tuple(
+            Candidate(strategy=s, direction=direction, rule=f"{why} ({scores})") for s in order
+        )
     return ()
 
 
@@ -359,9 +363,9 @@ def straddle_strike(bk: Book, series: Series) -> float | None:
     return float(both[np.argmin(np.abs(both - series.forward))])
 
 
-def symmetric_wings(bk: Book, series: Series, call: bool, centre: float, width: float) -> (
-    tuple[int, int, int] | None
-):
+def symmetric_wings(
+    bk: Book, series: Series, call: bool, centre: float, width: float
+) -> tuple[int, int, int] | None:
     """Return rows (low wing, body, high wing) with equal listed distances nearest ``width``."""
     rows = _rows(bk, series, call)
     k = bk.strike[rows]

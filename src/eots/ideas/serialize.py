@@ -1,5 +1,6 @@
 """JSON form of the ideas (the ``ideas`` list of ``eots analyze --json``).
 
+The symbol is under ``symbol``; ``underlying`` holds the plan on it (entry, target, stop, band).
 Non-finite numbers (an unbounded max profit or loss) become the strings ``"inf"`` / ``"-inf"``
 so the output is strict JSON; times are ISO 8601 in UTC; dates ISO.
 """
@@ -24,7 +25,7 @@ def idea_to_json(idea: TradeIdea) -> dict[str, Any]:
     return {
         "idea_id": idea.idea_id,
         "ts_event": idea.ts_event.isoformat(),
-        "underlying": idea.underlying,
+        "symbol": idea.underlying,
         "strategy": idea.strategy.value,
         "direction": idea.direction.value,
         "legs": [

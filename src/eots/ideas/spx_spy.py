@@ -108,9 +108,9 @@ def _pm_root(underlying: str) -> str:
     return daily or min(spec.pm_roots or {spec.symbol})
 
 
-def _listed(root: str, day: dt.date, settlement: Settlement, kinds: tuple[SeriesKind, ...]) -> (
-    ListedExpiry
-):
+def _listed(
+    root: str, day: dt.date, settlement: Settlement, kinds: tuple[SeriesKind, ...]
+) -> ListedExpiry:
     return ListedExpiry(
         root=root,
         expiry=day,
@@ -211,7 +211,7 @@ def after_trading_hours(start: dt.datetime, hours: float) -> dt.datetime:
     cal = nyse_calendar()
     s = np.datetime64(start.astimezone(UTC).replace(tzinfo=None), "us")
     i = int(np.searchsorted(cal.closes, s, side="right"))
-    left = int(round(hours * _US_PER_HOUR))
+    left = round(hours * _US_PER_HOUR)
     while i < len(cal.closes):
         begin = max(cal.opens[i], s)
         span = int((cal.closes[i] - begin).astype(np.int64))

@@ -70,7 +70,9 @@ def _debit_spread(bk: Book, req: StructureRequest, rules: ContractRules) -> Rows
     short_row = by_strike(bk, req.near, call, req.plan.target, side) if beyond else None
     if short_row is None or short_row == long_row:
         short_row = by_delta(bk, req.near, call, rules.spread_short_delta)
-    if short_row is None or (bk.strike[short_row] <= k_long if call else bk.strike[short_row] >= k_long):
+    if short_row is None or (
+        bk.strike[short_row] <= k_long if call else bk.strike[short_row] >= k_long
+    ):
         return _missing("short leg beyond the long strike", req.near)
     return [(long_row, 1), (short_row, -1)]
 
@@ -95,7 +97,8 @@ def _straddle(bk: Book, req: StructureRequest, rules: ContractRules) -> Rows:
         return _missing("call and put at one strike", req.near)
     c = by_strike(bk, req.near, True, k)
     p = by_strike(bk, req.near, False, k)
-    assert c is not None and p is not None  # both exist at k by construction
+    if c is None or p is None:
+        return _missing(f"call and put at {k:g}", req.near)
     return [(c, 1), (p, 1)]
 
 

@@ -63,9 +63,9 @@ def inputs(
         underlying="SPX",
         spot=SPOT,
         session=at.astimezone(ET).date(),
-        contracts=chain if chain is not None else flat_chain(
-            spot=SPOT, as_of=at, series=SERIES, strikes=STRIKES
-        ),
+        contracts=chain
+        if chain is not None
+        else flat_chain(spot=SPOT, as_of=at, series=SERIES, strikes=STRIKES),
         levels=key_levels(SPOT, at, lv),
         atr=ATR,
         integration=integration(at, direction, volatility, decay, pin),
@@ -153,7 +153,9 @@ def test_inside_the_no_entry_window_before_the_close_no_ideas() -> None:
     report = trade_ideas(inputs(at), IdeaParams())
     assert report.ideas == ()
     assert any("no-entry window" in s for s in report.skipped)
-    later = trade_ideas(inputs(at), IdeaParams.model_validate({"session": {"no_entry_minutes": 10}}))
+    later = trade_ideas(
+        inputs(at), IdeaParams.model_validate({"session": {"no_entry_minutes": 10}})
+    )
     assert later.ideas
 
 
@@ -268,8 +270,10 @@ def test_iron_condor_shorts_sit_beyond_the_range() -> None:
     condor = next(i for i in report.ideas if i.strategy is Strategy.IRON_CONDOR)
     lp, sp, sc, lc = condor.legs
     lo, hi = condor.underlying_plan.band or (0.0, 0.0)
-    assert lo == pytest.approx(4965.0) and hi == pytest.approx(5060.0 + 5.0)
-    assert sp.strike <= lo and sc.strike >= hi
+    assert lo == pytest.approx(4965.0)
+    assert hi == pytest.approx(5060.0 + 5.0)
+    assert sp.strike <= lo
+    assert sc.strike >= hi
     assert [g.quantity for g in condor.legs] == [1, -1, -1, 1]
     assert lp.strike < sp.strike < sc.strike < lc.strike
     assert condor.price.side == "credit"
@@ -293,9 +297,12 @@ def test_calendar_prices_the_far_leg_and_says_so() -> None:
     report = trade_ideas(inputs(at, direction=0.0, decay=0.4, chain=chain), IdeaParams())
     cal = next(i for i in report.ideas if i.strategy is Strategy.CALENDAR)
     near, far = cal.legs
-    assert near.quantity == -1 and far.quantity == 1 and near.strike == far.strike == 5000.0
+    assert near.quantity == -1
+    assert far.quantity == 1
+    assert near.strike == far.strike == 5000.0
     assert (near.expiry, far.expiry) == (MON, dt.date(2024, 4, 8))
-    assert cal.pop is not None and len(cal.breakevens) == 2
+    assert cal.pop is not None
+    assert len(cal.breakevens) == 2
     assert any("Black-Scholes-Merton at its own IV" in r for r in cal.rationale)
     # At the near expiry, at the strike: the far call's model value minus the debit.
     t_left = t_to(dt.date(2024, 4, 8), et(2024, 4, 1, 16, 0))
@@ -311,7 +318,8 @@ def test_json_has_every_key_and_is_strict() -> None:
         "greeks", "underlying", "position", "size", "conviction", "stars", "pop", "ev",
         "vehicle", "rationale", "idea_id", "horizon_end",
     }  # fmt: skip
-    assert out and keys <= set(out[0])
+    assert out
+    assert keys <= set(out[0])
     assert set(out[0]["legs"][0]) == {
         "root", "expiry", "strike", "right", "quantity", "bid", "ask", "mid", "iv", "delta"
     }  # fmt: skip
@@ -324,7 +332,8 @@ def test_idea_id_is_deterministic() -> None:
     at = et(2024, 4, 1, 11, 0)
     a = trade_ideas(inputs(at), IdeaParams()).ideas[0]
     b = trade_ideas(inputs(at), IdeaParams()).ideas[0]
-    assert a.idea_id == b.idea_id and len(a.idea_id) == 16
+    assert a.idea_id == b.idea_id
+    assert len(a.idea_id) == 16
 
 
 def test_bad_inputs_name_what_is_wrong() -> None:

@@ -138,7 +138,8 @@ def test_needed_hours_scale_with_the_squared_distance_in_atr() -> None:
 def test_performance_shrinks_the_record_to_the_prior() -> None:
     rules = ConvictionRules()
     prior, note = performance(Strategy.LONG_CALL, None, rules)
-    assert prior == 0.5 and "prior" in note
+    assert prior == 0.5
+    assert "prior" in note
     value, _ = performance(Strategy.LONG_CALL, {"long_call": (8, 10)}, rules)
     assert value == pytest.approx((8 + 0.5 * 20) / 30)
     other, _ = performance(Strategy.LONG_PUT, {"long_call": (8, 10)}, rules)

@@ -37,7 +37,8 @@ def test_spx_monthly_is_am_on_the_third_friday_beside_the_pm_weekly() -> None:
     am = friday[0]
     assert am.settles_at == _et(2024, 4, 19, 9, 30)
     assert am.last_trade == _et(2024, 4, 18, 16, 0)  # AM: last trade the session before
-    assert SeriesKind.MONTHLY in friday[1].kinds and SeriesKind.WEEKLY in friday[1].kinds
+    assert SeriesKind.MONTHLY in friday[1].kinds
+    assert SeriesKind.WEEKLY in friday[1].kinds
     assert len([e for e in cal if e.root == "SPXW"]) == 5  # a daily on every session
 
 
@@ -117,15 +118,20 @@ def test_ratio_drift_is_noted_only_beyond_the_threshold() -> None:
     rules = SessionRules(ratio_drift_bps=5.0)
     assert ratio_note(10.05, 10.049, rules) is None  # 1 bp
     note = ratio_note(10.05, 10.04, rules)
-    assert note is not None and "+10.0 bps" in note
+    assert note is not None
+    assert "+10.0 bps" in note
     assert ratio_note(10.05, None, rules) is None
 
 
 def test_vehicle_reasons_name_settlement_tax_and_dividends() -> None:
     spx = " ".join(vehicle_reasons("SPX", "SPXW", 5000.0, 100.0))
-    assert "$500,000" in spx and "cash-settled" in spx and "60/40" in spx
+    assert "$500,000" in spx
+    assert "cash-settled" in spx
+    assert "60/40" in spx
     assert "PM-settled" in spx
     am = " ".join(vehicle_reasons("SPX", "SPX", 5000.0, 100.0))
     assert "AM-settled" in am
     spy = " ".join(vehicle_reasons("SPY", "SPY", 500.0, 100.0))
-    assert "physically settled" in spy and "dividend" in spy and "$50,000" in spy
+    assert "physically settled" in spy
+    assert "dividend" in spy
+    assert "$50,000" in spy

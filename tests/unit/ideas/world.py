@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from eots.core.time import ET, settlement_instant, year_fraction, to_epoch_us
+from eots.core.time import ET, settlement_instant, to_epoch_us, year_fraction
 from eots.core.types import Settlement
 from eots.greeks import black_scholes as bs
 from eots.levels import KeyLevels, Level, LevelKind, Timeframe
