@@ -23,8 +23,8 @@ deviation after ``(D / ATR)^2`` sessions (diffusion scaling of the daily range),
 
 **Position plan** (``position_plan``): the structure's model value (each leg by
 Black-Scholes-Merton at its IV and carry, sticky strike; settled legs at intrinsic) with the
-underlying at the target and at the stop, at ``horizon_end``. Long premium stops no lower than
-``(1 - max_premium_loss) * net``.
+underlying at the target and at the stop, at ``horizon_end``. A debit position stops no lower
+than ``(1 - max_premium_loss) * net`` (whichever of the two comes first).
 
 **Size** (``size``): ``floor(account_usd * risk_per_idea / risk_per_unit)`` with the risk per
 unit the max loss (``risk_basis = "max_loss"``, when finite) or ``net - position stop``.
@@ -184,7 +184,7 @@ def position_plan(
     """Return the position's value ($, one unit) at the underlying target and stop at ``at``."""
     target_value, stop_value = value_at(legs, np.array([plan.target, plan.stop]), at, rate)
     stop = float(stop_value)
-    if net > 0 and all(g.quantity > 0 for g in legs):
+    if net > 0:
         stop = max(stop, (1.0 - rules.max_premium_loss) * net)
     return PositionPlan(target=float(target_value), stop=stop)
 

@@ -61,7 +61,26 @@ class Candidate:
 def strategy_candidates(
     integration: SignalIntegration, rules: StrategyRules
 ) -> tuple[Candidate, ...]:
-    """Return the strategies the integrated scores call for, primary first (module table)."""
+    """Return the strategies the integrated scores call for, primary first (module table).
+
+    The alternative's rule says which strategy it stands in for.
+    """
+    found = _table(integration, rules)
+    if len(found) < 2:
+        return found
+    first = found[0]
+    alts = tuple(
+        Candidate(
+            strategy=c.strategy,
+            direction=c.direction,
+            rule=f"alternative to {first.strategy.value}: {c.rule}",
+        )
+        for c in found[1:]
+    )
+    return (first, *alts)
+
+
+def _table(integration: SignalIntegration, rules: StrategyRules) -> tuple[Candidate, ...]:
     d = integration.direction_score
     v = integration.volatility_score
     p = integration.time_decay_score
