@@ -11,8 +11,8 @@ linear pieces.
 Structures with legs of different expiries (calendars, diagonals) are valued at the **first**
 expiry: the near legs at intrinsic value, the later legs by Black-Scholes-Merton at their own IV
 and carry with the time left (sticky strike). That payoff is smooth, so extremes and breakevens are
-found numerically on spot x e^(-1)..e^(+1) (a grid, then each sign change on a 257-point
-sub-grid, linear in between;
+found numerically on spot x e^(-1)..e^(+1) (1201 points plus the strikes, then each sign change
+on a 257-point sub-grid, linear in between;
 beyond that span a calendar's value drifts only by carry); ``exact`` says which.
 """
 
@@ -33,6 +33,7 @@ from eots.ideas.model import Greeks, Leg
 FloatArray = NDArray[np.float64]
 #: Multi-expiry structures: extremes and breakevens searched over spot x exp(+-_SPAN).
 _SPAN = 1.0
+_POINTS = 1201
 _REFINE = 257
 
 
@@ -162,7 +163,8 @@ def _piecewise_zeros(x: FloatArray, y: FloatArray, right_slope: float) -> tuple[
 
 def _numeric_summary(legs: tuple[Leg, ...], net: float, rate: float, spot: float) -> PayoffSummary:
     at = first_expiry(legs)
-    grid = spot * np.exp(np.linspace(-_SPAN, _SPAN, 4001))
+    strikes = np.array([g.strike for g in legs])
+    grid = np.union1d(spot * np.exp(np.linspace(-_SPAN, _SPAN, _POINTS)), strikes)
     pnl = value_at(legs, grid, at, rate) - net
 
     zeros = [float(v) for v in grid[pnl == 0.0]]

@@ -215,16 +215,23 @@ _NUM = ("strike", "bid", "ask", "iv", "delta", "gamma", "theta", "vega", "multip
 def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
     """Return the executable part of the priced chain as a ``Book``."""
     valid = (
-        pl.col("quote_valid").fill_null(False)
-        & (pl.col("bid") > 0)
-        & (pl.col("ask") >= pl.col("bid"))
+        pl.col("quote_valid") & (pl.col("bid") > 0) & (pl.col("ask") >= pl.col("bid"))
+    ).fill_null(False)
+    f = contracts.select(
+        valid.alias("_valid"),
+        pl.col("root").cast(pl.Categorical).to_physical().alias("_root"),
+        pl.col("expiry_ts").dt.epoch("us").alias("_settle"),
+        (pl.col("right") == "C").alias("_call"),
+        *(pl.col(c).cast(pl.Float64) for c in _NUM),
     )
-    f = contracts.filter(valid)
-    root_code = f.get_column("root").cast(pl.Categorical).to_physical().to_numpy()
-    settle_us = f.get_column("expiry_ts").dt.epoch("us").to_numpy()
-    key = settle_us.astype(np.int64) * 4096 + root_code.astype(np.int64)
+    keep = np.nonzero(f.get_column("_valid").to_numpy())[0]
+    cols = {c: f.get_column(c).to_numpy()[keep] for c in _NUM}
+    root_code = f.get_column("_root").to_numpy()[keep].astype(np.int64)
+    key = f.get_column("_settle").to_numpy()[keep] * 65536 + root_code
     _, first, series = np.unique(key, return_index=True, return_inverse=True)
-    heads = f[first].select("root", "expiry", "expiry_ts", "settlement", "forward", "t_years")
+    heads = contracts.select("root", "expiry", "expiry_ts", "settlement", "forward", "t_years")[
+        keep[first]
+    ]
     settlements = [Settlement(x) for x in heads.get_column("settlement").cast(pl.String)]
     expiries = heads.get_column("expiry").to_list()
     last = last_trades(expiries, settlements)
@@ -241,17 +248,15 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
         )
         for i, (root, expiry, ts, _, fwd, t) in enumerate(heads.iter_rows())
     )
-    cols = {c: f.get_column(c).cast(pl.Float64).to_numpy() for c in _NUM}
     mid = (cols["bid"] + cols["ask"]) / 2.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = (cols["ask"] - cols["bid"]) / mid
+    width = cols["ask"] - cols["bid"]
     finite = np.isfinite(cols["iv"]) & (cols["iv"] > 0)
     for c in ("delta", "gamma", "theta", "vega"):
         finite &= np.isfinite(cols[c])
     return Book(
         series=series.astype(np.int64),
         strike=cols["strike"],
-        is_call=(f.get_column("right") == "C").to_numpy(),
+        is_call=f.get_column("_call").to_numpy()[keep],
         bid=cols["bid"],
         ask=cols["ask"],
         mid=mid,
@@ -263,10 +268,7 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
         multiplier=cols["multiplier"],
         carry_q=cols["carry_q"],
         tradable=finite
-        & (
-            (rel <= rules.max_relative_spread)
-            | (cols["ask"] - cols["bid"] <= rules.max_absolute_spread)
-        ),
+        & ((width <= rules.max_relative_spread * mid) | (width <= rules.max_absolute_spread)),
         series_table=table,
         n_contracts=contracts.height,
     )
