@@ -2,9 +2,10 @@
 
 Method (Breeden-Litzenberger on a fitted smile):
 
-1. Take the expiry's out-of-the-money contracts with valid two-sided quotes and a usable IV
-   (calls at or above the forward ``F``, puts below) and fit implied volatility against
-   log-moneyness ``k = ln(K / F)`` with a cubic smoothing spline (FITPACK). Each quote's
+1. Take the expiry's out-of-the-money contracts with valid two-sided quotes, a usable IV and
+   ``|delta| >= min_fit_delta`` (calls at or above the forward ``F``, puts below; far wings
+   quoted at the minimum tick carry no information about the smile) and fit implied volatility
+   against log-moneyness ``k = ln(K / F)`` with a cubic smoothing spline (FITPACK). Each quote's
    tolerance is the IV change that moves its price by half its bid-ask spread
    (``half_spread / (100 vega)``, clipped to ``iv_tolerance``), and the fit keeps the RMS of the
    residuals in those units at most ``fit_rms`` (1: the fitted smile reprices the quotes, in
@@ -18,7 +19,9 @@ Method (Breeden-Litzenberger on a fitted smile):
    the density is ``q(K) = c''(K)`` (central second differences), the mass of each grid cell
    ``q h``, and the tails outside the grid ``1 + c'(K_0)`` and ``-c'(K_n)``.
 3. The density is checked: negative mass above ``max_negative_mass`` (butterfly arbitrage in the
-   fit) means no density; smaller negatives are clipped and the mass renormalised.
+   fit) means the fit is repeated with a looser tolerance (``smoothing_steps``: 1x, 2x, 4x the
+   RMS target); still negative at the loosest, no density. Smaller negatives are clipped and
+   the mass renormalised; ``Density.negative_mass`` reports what was clipped.
 
 When the smile cannot be fitted (too few quotes, a failed or non-positive fit, arbitrage) the
 result is ``NoDensity`` with the reason: never a lognormal guess.
@@ -87,11 +90,13 @@ class NoDensity:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmileQuotes:
     """One expiry's contracts with valid two-sided quotes: strike ($), call flag, IV (decimal,
-    NaN allowed), vega ($ per vol point per share) and half the bid-ask spread ($ per share)."""
+    NaN allowed), delta (per $1), vega ($ per vol point per share) and half the bid-ask spread
+    ($ per share)."""
 
     strike: FloatArray
     is_call: NDArray[np.bool_]
     iv: FloatArray
+    delta: FloatArray
     vega: FloatArray
     half_spread: FloatArray
 
@@ -116,13 +121,14 @@ def risk_neutral_density(
         return NoDensity(reason=f"expiry has t={t_years:.6f} y and forward {forward}: no density")
     strike, iv = quotes.strike, quotes.iv
     otm = np.where(quotes.is_call, strike >= forward, strike < forward)
-    ok = otm & np.isfinite(iv) & (iv > 0) & (strike > 0)
+    informative = np.abs(quotes.delta) >= rules.min_fit_delta
+    ok = otm & informative & np.isfinite(iv) & (iv > 0) & (strike > 0)
     x_all = np.log(strike[ok] / forward)
     x, inverse = np.unique(x_all, return_inverse=True)
     if len(x) < rules.min_points:
         return NoDensity(
             reason=(
-                f"only {len(x)} out-of-the-money quotes with an IV at this expiry (need "
+                f"only {len(x)} informative out-of-the-money quotes at this expiry (need "
                 f"{rules.min_points}) to fit the smile"
             )
         )
@@ -132,33 +138,26 @@ def risk_neutral_density(
         tol_all = quotes.half_spread[ok] / (100.0 * quotes.vega[ok])
     tol_all = np.clip(np.nan_to_num(tol_all, nan=rules.iv_tolerance[1]), *rules.iv_tolerance)
     tol = np.bincount(inverse, weights=tol_all) / counts
-    try:
-        spline = UnivariateSpline(x, y, w=1.0 / tol, k=3, s=len(x) * rules.fit_rms**2)
-    except ValueError as e:
-        return NoDensity(reason=f"smile fit failed: {e}")
-    top = float(np.max(spline(x)))
-    if not (math.isfinite(top) and top > 0):
-        return NoDensity(reason=f"fitted smile peaks at {top}: not positive")
-    sd = top * math.sqrt(t_years)
-    lo = forward * math.exp(-rules.tail_sd * sd)
-    hi = forward * math.exp(rules.tail_sd * sd)
-    k = np.linspace(lo, hi, rules.grid_points + 2)
-    vol = _smile(spline, np.log(k / forward), x[0], x[-1], t_years)
-    if not np.all(np.isfinite(vol) & (vol > 0)):
-        return NoDensity(reason="fitted smile is not positive over the grid")
-    c = bs.price(True, forward, k, t_years, vol, 0.0, 0.0)
+    negative = math.inf
+    for factor in rules.smoothing_steps:
+        fitted = _fit(x, y, tol, len(x) * (rules.fit_rms * factor) ** 2, forward, t_years, rules)
+        if isinstance(fitted, NoDensity):
+            return fitted
+        k, c, negative = fitted
+        if negative <= rules.max_negative_mass:
+            break
+    else:
+        return NoDensity(
+            reason=(
+                f"fitted smile admits butterfly arbitrage (negative density mass {negative:.3f} "
+                f"> {rules.max_negative_mass} even at {rules.smoothing_steps[-1]:g}x the fit "
+                "tolerance)"
+            )
+        )
     h = float(k[1] - k[0])
     raw = (c[2:] - 2.0 * c[1:-1] + c[:-2]) / h
     left = float(np.clip(1.0 + (c[1] - c[0]) / h, 0.0, 1.0))
     right = float(np.clip(-(c[-1] - c[-2]) / h, 0.0, 1.0))
-    negative = float(-raw[raw < 0].sum())
-    if negative > rules.max_negative_mass:
-        return NoDensity(
-            reason=(
-                f"fitted smile admits butterfly arbitrage (negative density mass {negative:.3f} "
-                f"> {rules.max_negative_mass})"
-            )
-        )
     mass = np.clip(raw, 0.0, None)
     total = float(mass.sum())
     if total <= 0:
@@ -174,6 +173,36 @@ def risk_neutral_density(
         negative_mass=negative,
         n_quotes=len(x),
     )
+
+
+def _fit(
+    x: FloatArray,
+    y: FloatArray,
+    tol: FloatArray,
+    smoothing: float,
+    forward: float,
+    t_years: float,
+    rules: DensityRules,
+) -> tuple[FloatArray, FloatArray, float] | NoDensity:
+    """Fit the smile and price the grid: (strikes, undiscounted calls, negative mass)."""
+    try:
+        spline = UnivariateSpline(x, y, w=1.0 / tol, k=3, s=smoothing)
+    except ValueError as e:
+        return NoDensity(reason=f"smile fit failed: {e}")
+    top = float(np.max(spline(x)))
+    if not (math.isfinite(top) and top > 0):
+        return NoDensity(reason=f"fitted smile peaks at {top}: not positive")
+    sd = top * math.sqrt(t_years)
+    lo = forward * math.exp(-rules.tail_sd * sd)
+    hi = forward * math.exp(rules.tail_sd * sd)
+    k = np.linspace(lo, hi, rules.grid_points + 2)
+    vol = _smile(spline, np.log(k / forward), x[0], x[-1], t_years)
+    if not np.all(np.isfinite(vol) & (vol > 0)):
+        return NoDensity(reason="fitted smile is not positive over the grid")
+    c = bs.price(True, forward, k, t_years, vol, 0.0, 0.0)
+    h = float(k[1] - k[0])
+    raw = (c[2:] - 2.0 * c[1:-1] + c[:-2]) / h
+    return k, c, float(-raw[raw < 0].sum())
 
 
 def _smile(

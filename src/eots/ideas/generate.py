@@ -102,9 +102,14 @@ def trade_ideas(inputs: IdeaInputs, params: IdeaParams) -> IdeaReport:
             f"SPX/SPY translation: no {companion_symbol(inputs.underlying)} spot given, skipped"
         )
     tod = time_of_day(inputs.ts_event, inputs.session, params.session)
-    if tod.blocked:
-        return IdeaReport(ideas=(), skipped=(*skipped, *tod.notes))
     bk = book(inputs.contracts, params.contracts)
+    quotes = (
+        f"{bk.n_valid} of {bk.n_contracts} contracts have a valid two-sided quote"
+        if bk.n_valid
+        else f"none of {bk.n_contracts} contracts has a valid two-sided quote"
+    )
+    if tod.blocked:
+        return IdeaReport(ideas=(), skipped=(*skipped, *(f"{n} ({quotes})" for n in tod.notes)))
     if bk.n_valid == 0:
         return IdeaReport(
             ideas=(),
@@ -312,6 +317,7 @@ def _density(bk: Book, series: Series, params: IdeaParams) -> Density | NoDensit
         strike=bk.strike[rows],
         is_call=bk.is_call[rows],
         iv=bk.iv[rows],
+        delta=bk.delta[rows],
         vega=bk.vega[rows],
         half_spread=(bk.ask[rows] - bk.bid[rows]) / 2.0,
     )

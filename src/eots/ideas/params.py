@@ -117,7 +117,10 @@ class PlanRules(BaseModel):
     )
     min_hold_hours: float = Field(0.25, gt=0, le=24, description="shortest thesis horizon, hours")
     max_premium_loss: float = Field(
-        0.5, gt=0, le=1, description="long premium: position stop at most this fraction lost"
+        0.5, gt=0, le=1, description="debit: position stop at most this fraction of it lost"
+    )
+    credit_stop_multiple: float = Field(
+        2.0, gt=1, le=10, description="credit: position stop when closing costs this x the credit"
     )
 
 
@@ -178,11 +181,19 @@ class DensityRules(BaseModel):
         8.0, ge=3, le=20, description="grid half-width in sd of ln(S_T) at the highest fitted IV"
     )
     min_points: int = Field(5, ge=4, description="valid OTM quotes needed to fit a smile")
+    min_fit_delta: float = Field(
+        0.01, ge=0, lt=0.5, description="quotes with |delta| below this are left out of the fit"
+    )
     max_negative_mass: float = Field(
         0.01, ge=0, le=0.2, description="negative density mass tolerated (clipped), else no fit"
     )
     fit_rms: float = Field(
         1.0, gt=0, le=5, description="RMS smile-fit residual, in half bid-ask spreads of price"
+    )
+    smoothing_steps: tuple[float, ...] = Field(
+        (1.0, 2.0, 4.0),
+        min_length=1,
+        description="multiples of fit_rms tried in turn while the density has negative mass",
     )
     iv_tolerance: tuple[float, float] = Field(
         (0.0005, 0.05),

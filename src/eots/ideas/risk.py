@@ -23,8 +23,10 @@ deviation after ``(D / ATR)^2`` sessions (diffusion scaling of the daily range),
 
 **Position plan** (``position_plan``): the structure's model value (each leg by
 Black-Scholes-Merton at its IV and carry, sticky strike; settled legs at intrinsic) with the
-underlying at the target and at the stop, at ``horizon_end``. A debit position stops no lower
-than ``(1 - max_premium_loss) * net`` (whichever of the two comes first).
+underlying at the target and at the stop, at ``horizon_end``, floored (whichever comes first)
+at ``(1 - max_premium_loss) * net`` for a debit and ``credit_stop_multiple * net`` for a credit
+(buying it back at twice the credit by default). Where the underlying's stop would not be a loss
+(a two-sided structure), the floor alone is the stop.
 
 **Size** (``size``): ``floor(account_usd * risk_per_idea / risk_per_unit)`` with the risk per
 unit the max loss (``risk_basis = "max_loss"``, when finite) or ``net - position stop``.
@@ -183,9 +185,9 @@ def position_plan(
 ) -> PositionPlan:
     """Return the position's value ($, one unit) at the underlying target and stop at ``at``."""
     target_value, stop_value = value_at(legs, np.array([plan.target, plan.stop]), at, rate)
-    stop = float(stop_value)
-    if net > 0:
-        stop = max(stop, (1.0 - rules.max_premium_loss) * net)
+    floor = (1.0 - rules.max_premium_loss) * net if net > 0 else rules.credit_stop_multiple * net
+    # The underlying's stop only counts where it is a loss (a two-sided structure can gain there).
+    stop = max(float(stop_value), floor) if stop_value < net else floor
     return PositionPlan(target=float(target_value), stop=stop)
 
 

@@ -16,7 +16,7 @@ or ``v >= vol_expansion_min``)
 ``p >= pin_min`` and a pin strike                          butterfly at the pin, then iron condor
 ``v <= -vol_contraction_min``                              iron condor, then butterfly
 ``p >= decay_min`` and ``|d| >= direction_mild``           diagonal, then calendar
-``p >= decay_min``                                         calendar, then diagonal
+``p >= decay_min``                                         calendar
 =====================================================  ======================================
 
 **Contracts** (``Book``, ``pick_legs``): only contracts with a valid two-sided quote
@@ -91,6 +91,7 @@ def _table(integration: SignalIntegration, rules: StrategyRules) -> tuple[Candid
         long_ = Strategy.LONG_CALL if bull else Strategy.LONG_PUT
         debit = Strategy.CALL_DEBIT_SPREAD if bull else Strategy.PUT_DEBIT_SPREAD
         credit = Strategy.PUT_CREDIT_SPREAD if bull else Strategy.CALL_CREDIT_SPREAD
+        order: tuple[Strategy, ...]
         if abs(d) >= rules.direction_strong or v >= rules.vol_expansion_min:
             order = (long_, debit)
             why = "strong direction or expanding volatility: buy premium outright"
@@ -133,8 +134,9 @@ def _table(integration: SignalIntegration, rules: StrategyRules) -> tuple[Candid
             order = (Strategy.DIAGONAL, Strategy.CALENDAR)
             why = "time decay with a mild lean"
         else:
+            # A diagonal leans one way by construction: no neutral alternative to the calendar.
             direction = Direction.NEUTRAL
-            order = (Strategy.CALENDAR, Strategy.DIAGONAL)
+            order = (Strategy.CALENDAR,)
             why = "time decay without direction"
         return tuple(
             Candidate(strategy=s, direction=direction, rule=f"{why} ({scores})") for s in order

@@ -255,7 +255,8 @@ def time_of_day(ts: dt.datetime, session: dt.date, rules: SessionRules) -> TimeO
     since_open = (ts - open_).total_seconds() / 60.0
     local = ts.astimezone(ET).strftime("%H:%M ET")
     if since_open < 0 or to_close <= 0:
-        note = f"{local} is outside the session's hours: no new entries"
+        when = "before the open" if since_open < 0 else "at or after the close"
+        note = f"{local} is {when} of {session}: no new entries"
         return TimeOfDay(
             minutes_to_close=to_close,
             minutes_since_open=since_open,

@@ -28,6 +28,7 @@ def quotes(
         strike=k,
         is_call=call,
         iv=vols,
+        delta=bs.delta(call, F, k, T, vols, 0.0, 0.0),
         vega=bs.vega(call, F, k, T, vols, 0.0, 0.0),
         half_spread=np.full(len(k), half_spread),
     )
@@ -100,6 +101,26 @@ def test_skewed_smile_keeps_the_forward_and_reprices_quotes() -> None:
         model = float(bs.price(True, F, k, T, vol, 0.0, 0.0))
         from_density = float(d.mass @ np.maximum(d.grid - k, 0.0))
         assert from_density == pytest.approx(model, abs=0.1)
+
+
+def test_uninformative_far_wings_are_left_out_of_the_fit() -> None:
+    strikes = np.arange(4500.0, 5505.0, 5.0)
+    flat_quotes = quotes(strikes)
+    junk = np.abs(flat_quotes.delta) < 0.01  # minimum-tick wings: their IVs are noise
+    noisy = SmileQuotes(
+        strike=flat_quotes.strike,
+        is_call=flat_quotes.is_call,
+        iv=np.where(junk, 0.9, SIG),
+        delta=flat_quotes.delta,
+        vega=flat_quotes.vega,
+        half_spread=flat_quotes.half_spread,
+    )
+    assert junk.sum() > 20
+    d = risk_neutral_density(noisy, F, T, DensityRules())
+    assert isinstance(d, Density)
+    assert 1 - d.cdf(np.array([5075.0]))[0] == pytest.approx(lognormal_above(5075.0), abs=1e-3)
+    raw = risk_neutral_density(noisy, F, T, DensityRules(min_fit_delta=0.0))
+    assert not isinstance(raw, Density) or abs(raw.mean() - F) > 1.0
 
 
 def test_too_few_quotes_give_no_density_with_reason() -> None:

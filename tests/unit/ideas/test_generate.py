@@ -152,11 +152,23 @@ def test_inside_the_no_entry_window_before_the_close_no_ideas() -> None:
     at = et(2024, 4, 1, 15, 45)
     report = trade_ideas(inputs(at), IdeaParams())
     assert report.ideas == ()
-    assert any("no-entry window" in s for s in report.skipped)
+    assert any("no-entry window" in s and "valid two-sided quote" in s for s in report.skipped)
     later = trade_ideas(
         inputs(at), IdeaParams.model_validate({"session": {"no_entry_minutes": 10}})
     )
     assert later.ideas
+
+
+def test_after_the_close_no_ideas_and_the_quotes_are_counted() -> None:
+    at = et(2024, 4, 1, 16, 0)
+    chain = flat_chain(spot=SPOT, as_of=at, series=SERIES[1:], strikes=STRIKES).with_columns(
+        pl.lit(None, pl.Float64).alias("bid"), pl.lit(False).alias("quote_valid")
+    )
+    report = trade_ideas(inputs(at, chain=chain), IdeaParams())
+    assert report.ideas == ()
+    assert any(
+        "at or after the close" in s and "none of 804 contracts" in s for s in report.skipped
+    )
 
 
 def test_zero_dte_chosen_when_its_time_suffices() -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
 
-from eots.ideas import Direction, IdeaParams, Strategy
+from eots.core.types import OptionRight
+from eots.ideas import Direction, IdeaParams, Leg, Strategy, UnderlyingPlan
 from eots.ideas.params import ConvictionRules, PlanRules, StrategyRules
 from eots.ideas.risk import (
     conviction,
     needed_hours,
     performance,
+    position_plan,
     size,
     underlying_plan,
 )
@@ -34,10 +37,10 @@ RULES = StrategyRules()
         (0.0, 0.7, 0.0, None, (Strategy.LONG_STRADDLE, Strategy.LONG_STRANGLE)),
         (0.1, 0.4, 0.0, None, (Strategy.LONG_STRANGLE, Strategy.LONG_STRADDLE)),
         (0.0, 0.0, 0.6, 5000.0, (Strategy.BUTTERFLY, Strategy.IRON_CONDOR)),
-        (0.0, 0.0, 0.6, None, (Strategy.CALENDAR, Strategy.DIAGONAL)),
+        (0.0, 0.0, 0.6, None, (Strategy.CALENDAR,)),
         (0.0, -0.5, 0.0, None, (Strategy.IRON_CONDOR, Strategy.BUTTERFLY)),
         (0.15, 0.0, 0.4, None, (Strategy.DIAGONAL, Strategy.CALENDAR)),
-        (0.0, 0.0, 0.4, None, (Strategy.CALENDAR, Strategy.DIAGONAL)),
+        (0.0, 0.0, 0.4, None, (Strategy.CALENDAR,)),
         (0.05, 0.1, 0.1, None, ()),
     ],
 )
@@ -167,3 +170,48 @@ def test_size_is_whole_units_of_the_budget() -> None:
     assert size(1001.0, params) == 0
     assert size(math.inf, params) == 0
     assert size(0.0, params) == 0
+
+
+def _leg(strike: float, right: str, qty: int) -> Leg:
+    return Leg(
+        root="SPXW",
+        expiry=dt.date(2024, 4, 5),
+        expiry_ts=dt.datetime(2024, 4, 5, 20, tzinfo=dt.UTC),
+        strike=strike,
+        right=OptionRight(right),
+        quantity=qty,
+        bid=1.0,
+        ask=1.1,
+        mid=1.05,
+        iv=0.2,
+        delta=0.5,
+    )
+
+
+AT_EXPIRY = dt.datetime(2024, 4, 5, 20, tzinfo=dt.UTC)
+
+
+def test_position_plan_values_the_legs_at_the_target_and_stop() -> None:
+    plan = UnderlyingPlan(entry=5000.0, target=5060.0, stop=4990.0)
+    legs = (_leg(5000.0, "C", 1), _leg(5050.0, "C", -1))
+    p = position_plan(legs, plan, 2000.0, AT_EXPIRY, 0.0, PlanRules())
+    assert p.target == pytest.approx(5000.0)  # the spread's full width at expiry
+    assert p.stop == pytest.approx(1000.0)  # worth 0 at 4990: the 50 % premium floor first
+
+
+def test_position_stop_of_a_credit_is_twice_the_credit_at_most() -> None:
+    plan = UnderlyingPlan(entry=5000.0, target=4950.0, stop=5040.0)
+    legs = (_leg(5020.0, "C", -1), _leg(5045.0, "C", 1))
+    p = position_plan(legs, plan, -500.0, AT_EXPIRY, 0.0, PlanRules())
+    assert p.target == 0.0
+    assert p.stop == pytest.approx(-1000.0)  # -2000 at 5040 is worse: the 2x credit floor first
+    loose = position_plan(legs, plan, -500.0, AT_EXPIRY, 0.0, PlanRules(credit_stop_multiple=5))
+    assert loose.stop == pytest.approx(-2000.0)
+
+
+def test_position_stop_that_would_be_a_gain_uses_the_floor() -> None:
+    # A straddle is worth more at a far "stop" than it cost: only the premium floor applies.
+    plan = UnderlyingPlan(entry=5000.0, target=5100.0, stop=4800.0)
+    legs = (_leg(5000.0, "C", 1), _leg(5000.0, "P", 1))
+    p = position_plan(legs, plan, 3000.0, AT_EXPIRY, 0.0, PlanRules())
+    assert p.stop == pytest.approx(1500.0)
