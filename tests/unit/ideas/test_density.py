@@ -140,3 +140,15 @@ def test_arbitrage_in_the_smile_gives_no_density() -> None:
 def test_expired_series_gives_no_density() -> None:
     d = risk_neutral_density(quotes(np.arange(4900.0, 5100.0, 5.0)), F, 0.0, DensityRules())
     assert isinstance(d, NoDensity)
+
+
+def test_tails_beyond_a_narrow_grid_keep_the_total_probability() -> None:
+    d = risk_neutral_density(
+        quotes(np.arange(4500.0, 5505.0, 5.0)), F, T, DensityRules(tail_sd=3.0)
+    )
+    assert isinstance(d, Density)
+    assert d.left_tail > 1e-4
+    assert d.right_tail > 1e-4
+    assert d.mass.sum() + d.left_tail + d.right_tail == pytest.approx(1.0, abs=1e-9)
+    edge = d.grid[-1] + (d.grid[1] - d.grid[0]) / 2
+    assert d.right_tail == pytest.approx(lognormal_above(edge), rel=0.05)

@@ -234,6 +234,12 @@ def test_sector_data_scales_conviction_only_when_given() -> None:
         inputs(at, sector=SectorData(score=-1.0, description="weak")), IdeaParams()
     )
     assert against.ideas[0].conviction == pytest.approx(base.ideas[0].conviction * 0.9)
+    bear = trade_ideas(inputs(at, direction=-0.4), IdeaParams())
+    bear_rally = trade_ideas(
+        inputs(at, direction=-0.4, sector=SectorData(score=1.0, description="broad")),
+        IdeaParams(),
+    )
+    assert bear_rally.ideas[0].conviction == pytest.approx(bear.ideas[0].conviction * 0.9)
 
 
 def test_conviction_uses_each_factor() -> None:
