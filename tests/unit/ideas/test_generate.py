@@ -26,6 +26,7 @@ from eots.ideas import (
     trade_ideas,
 )
 from eots.levels import LevelKind
+from eots.signals.model import Claim, ClaimKind, Horizon, Signal, SignalFamily
 from unit.ideas.world import RATE, SIGMA, et, flat_chain, integration, key_levels, level
 
 SPOT = 5000.0
@@ -326,6 +327,35 @@ def test_calendar_prices_the_far_leg_and_says_so() -> None:
     t_left = t_to(dt.date(2024, 4, 8), et(2024, 4, 1, 16, 0))
     far_value = 100 * bs.price(True, 5000.0, 5000.0, t_left, SIGMA, RATE, 0.0)
     assert cal.max_profit == pytest.approx(far_value - cal.price.net, rel=1e-3)
+
+
+def _signal(
+    name: str, family: SignalFamily, direction: int, score: float, at: dt.datetime
+) -> Signal:
+    return Signal(
+        family=family,
+        name=name,
+        direction=direction,
+        score=score,
+        strength=abs(score),
+        stars=3,
+        ts_event=at,
+        claim=Claim(kind=ClaimKind.DIRECTION, horizon=Horizon.CLOSE, direction=direction),
+    )
+
+
+def test_rationale_names_the_signals_that_back_the_idea() -> None:
+    at = et(2024, 4, 1, 11, 0)
+    signals = (
+        _signal("directional.composite", SignalFamily.DIRECTIONAL, 1, 0.6, at),
+        _signal("complex.sdag_conviction", SignalFamily.COMPLEX, 1, 0.4, at),
+        _signal("directional.flow", SignalFamily.DIRECTIONAL, -1, -0.7, at),
+        _signal("volatility.expansion", SignalFamily.VOLATILITY, 1, 0.5, at),
+    )
+    idea = trade_ideas(inputs(at, signals=signals), IdeaParams()).ideas[0]
+    assert idea.signals == ("directional.composite", "complex.sdag_conviction")
+    assert any("directional.composite: score +0.60" in r for r in idea.rationale)
+    assert not any("directional.flow" in r for r in idea.rationale)
 
 
 def test_json_has_every_key_and_is_strict() -> None:
