@@ -149,6 +149,14 @@ def test_no_executable_quotes_gives_no_ideas_and_says_why() -> None:
     assert any("no executable quotes" in s for s in report.skipped)
 
 
+def test_empty_chain_gives_no_ideas_and_says_why() -> None:
+    at = et(2024, 4, 1, 11, 0)
+    empty = flat_chain(spot=SPOT, as_of=at, series=SERIES, strikes=STRIKES).clear()
+    report = trade_ideas(inputs(at, chain=empty), IdeaParams())
+    assert report.ideas == ()
+    assert any("none of 0 contracts" in s for s in report.skipped)
+
+
 def test_inside_the_no_entry_window_before_the_close_no_ideas() -> None:
     at = et(2024, 4, 1, 15, 45)
     report = trade_ideas(inputs(at), IdeaParams())
