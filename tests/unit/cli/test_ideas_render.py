@@ -31,3 +31,24 @@ def test_empty_report_says_so() -> None:
     text = _text(IdeaReport(ideas=(), skipped=("no executable quotes: none of 10 contracts",)))
     assert "no ideas for this snapshot" in text
     assert "no executable quotes" in text
+
+
+def test_ideas_for_an_analysis_of_the_synthetic_sample() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from eots.cli.ideas_inputs import ideas_for
+    from eots.core.time import ET
+    from eots.pipeline import analyze
+    from eots.synthetic import SyntheticParams, synthetic_chain
+    from unit.ideas.world import integration
+
+    at = dt.datetime(2024, 4, 1, 11, 0, tzinfo=ET)
+    analysis = analyze(synthetic_chain(SyntheticParams(seed=1), as_of=at))
+    report = ideas_for(analysis, integration(analysis.as_of, 0.8), (), IdeaParams())
+    assert report.ideas
+    assert {g.root for i in report.ideas for g in i.legs} <= {"SPX", "SPXW"}
+    no_atr = dataclasses.replace(analysis, metrics=dataclasses.replace(analysis.metrics, atr=None))
+    empty = ideas_for(no_atr, integration(analysis.as_of, 0.8), (), IdeaParams())
+    assert empty.ideas == ()
+    assert "no ATR" in empty.skipped[0]
