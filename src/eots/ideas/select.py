@@ -229,7 +229,8 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
     keep = np.nonzero(f.get_column("_valid").to_numpy())[0]
     cols = {c: f.get_column(c).to_numpy()[keep] for c in _NUM}
     root_code = f.get_column("_root").to_numpy()[keep].astype(np.int64)
-    key = f.get_column("_settle").to_numpy()[keep] * 65536 + root_code
+    # Settlement second (< 2^34 until 2514) and root code (< 2^16) packed into one int64 key.
+    key = (f.get_column("_settle").to_numpy()[keep] // 1_000_000) * 65536 + root_code
     _, first, series = np.unique(key, return_index=True, return_inverse=True)
     heads = contracts.select("root", "expiry", "expiry_ts", "settlement", "forward", "t_years")[
         keep[first]
