@@ -225,7 +225,7 @@ def _idea(
         _timing(near, far, inputs, trading, hours, zero_dte),
         *vehicle_reasons(inputs.underlying, near.root, inputs.spot, legs[0].multiplier),
         *_translation(inputs, pr.plan.entry, pr.plan.target, pr.plan.stop, params),
-        _density_note(density, pe, price),
+        _density_note(density, price),
         perf_note,
         f"conviction {conv:.2f} = (performance {perf:.2f} x {params.conviction.weight_performance}"
         f" + signal {sig:.2f} x {params.conviction.weight_signal} + level "
@@ -324,7 +324,7 @@ def _density(bk: Book, series: Series, params: IdeaParams) -> Density | NoDensit
     return risk_neutral_density(quotes, series.forward, series.t_years, params.density)
 
 
-def _density_note(density: Density | NoDensity, pe: object, price: Price) -> str:
+def _density_note(density: Density | NoDensity, price: Price) -> str:
     spread = price.net - price.mid_net
     if isinstance(density, NoDensity):
         return f"PoP/EV: not estimated ({density.reason})"
