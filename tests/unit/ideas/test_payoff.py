@@ -177,3 +177,25 @@ def test_max_loss_never_exceeds_the_debit_of_long_premium(spec, debit) -> None: 
     legs = tuple(leg(k, r, 1) for k, r in spec)
     s = payoff_summary(legs, debit, 0.0, 100.0)
     assert s.max_loss <= debit + 1e-9
+
+
+@given(
+    st.sampled_from(["C", "P"]),
+    st.floats(50.0, 150.0),
+    st.floats(1.0, 30.0),
+    st.floats(0.0, 3000.0),
+)
+def test_max_loss_of_debit_verticals_and_butterflies_is_the_debit(right, k, width, debit) -> None:  # type: ignore[no-untyped-def]
+    # Long the strike nearer the money side that pays first, short the farther one: a debit
+    # vertical (calls: long low / short high; puts: long high / short low), and a long butterfly.
+    low, high = k, k + width
+    vertical = (
+        (leg(low, "C", 1), leg(high, "C", -1))
+        if right == "C"
+        else (leg(high, "P", 1), leg(low, "P", -1))
+    )
+    fly = (leg(low, right, 1), leg(k + width / 2, right, -2), leg(high, right, 1))
+    for legs in (vertical, fly):
+        s = payoff_summary(legs, debit, 0.0, 100.0)
+        assert s.max_loss == pytest.approx(debit)
+        assert s.max_profit == pytest.approx(100 * width * (1 if legs is vertical else 0.5) - debit)
