@@ -194,9 +194,13 @@ def _idea(
     risk_usd = risk_per_unit(price.net, summary.max_loss, position, params.risk_basis)
     units = size(risk_usd, params)
     if units == 0:
+        smaller = ""
+        if inputs.underlying.upper() == "SPX" and inputs.companion_spot is not None:
+            ratio = spx_per_spy("SPX", inputs.spot, inputs.companion_spot)
+            smaller = f"; SPY carries about 1/{ratio:.2f} of the notional per contract"
         return (
             f"one unit risks ${risk_usd:,.2f}, more than the budget "
-            f"${params.account_usd * params.risk_per_idea:,.2f}"
+            f"${params.account_usd * params.risk_per_idea:,.2f}{smaller}"
         )
     density = densities.get(near.index)
     if density is None:

@@ -279,6 +279,10 @@ def test_size_follows_the_account_risk() -> None:
     tiny = trade_ideas(inputs(at), IdeaParams(account_usd=10_000, risk_per_idea=0.01))
     assert tiny.ideas == ()
     assert any("more than the budget" in s for s in tiny.skipped)
+    spy = trade_ideas(
+        inputs(at, companion_spot=500.0), IdeaParams(account_usd=10_000, risk_per_idea=0.01)
+    )
+    assert any("SPY carries about 1/10.00 of the notional" in s for s in spy.skipped)
 
 
 def test_min_conviction_and_max_ideas() -> None:
