@@ -407,3 +407,20 @@ def test_bad_inputs_name_what_is_wrong() -> None:
         dataclasses.replace(good, ts_event=dt.datetime(2024, 4, 1, 11))  # noqa: DTZ001
     with pytest.raises(SchemaError, match="wins"):
         dataclasses.replace(good, track_record={"long_call": (5, 3)})
+    with pytest.raises(SchemaError, match="companion_spot"):
+        dataclasses.replace(good, companion_spot=-1.0)
+    with pytest.raises(SchemaError, match="spot"):
+        dataclasses.replace(good, spot=float("nan"))
+    with pytest.raises(ValueError, match="sector score"):
+        SectorData(score=1.5, description="x")
+
+
+def test_params_refuse_inconsistent_values() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="iv_tolerance"):
+        IdeaParams.model_validate({"density": {"iv_tolerance": (0.05, 0.001)}})
+    with pytest.raises(ValidationError, match="extra"):
+        IdeaParams.model_validate({"acount_usd": 1.0})
+    with pytest.raises(ValidationError):
+        IdeaParams(fill="last")  # type: ignore[arg-type]
