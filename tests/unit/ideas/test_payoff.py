@@ -197,5 +197,6 @@ def test_max_loss_of_debit_verticals_and_butterflies_is_the_debit(right, k, widt
     fly = (leg(low, right, 1), leg(k + width / 2, right, -2), leg(high, right, 1))
     for legs in (vertical, fly):
         s = payoff_summary(legs, debit, 0.0, 100.0)
-        assert s.max_loss == pytest.approx(debit)
-        assert s.max_profit == pytest.approx(100 * width * (1 if legs is vertical else 0.5) - debit)
+        assert s.max_loss == pytest.approx(debit, abs=1e-9)
+        full = 100 * width * (1 if legs is vertical else 0.5)
+        assert s.max_profit == pytest.approx(full - debit, abs=1e-9)
