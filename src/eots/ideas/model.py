@@ -134,6 +134,12 @@ class TradeIdea:
         Units for the configured account risk.
     signals
         Names of the signals behind the idea (for per-family outcome scoring).
+    regime
+        The market regime the idea was made in (outcomes are reported per regime), if known.
+    conviction_components
+        The conviction mapping's inputs, ``(name, value in 0..1)`` (``performance``,
+        ``signal_strength``, ``level_strength``); the learning rule scores each against the
+        outcome. Empty when unknown.
     """
 
     idea_id: str
@@ -158,3 +164,5 @@ class TradeIdea:
     rationale: tuple[str, ...]
     horizon_end: dt.datetime
     signals: tuple[str, ...] = ()
+    regime: str | None = None
+    conviction_components: tuple[tuple[str, float], ...] = ()

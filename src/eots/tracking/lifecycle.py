@@ -1,0 +1,496 @@
+"""The lifecycle step: one snapshot's marks move every live recommendation (framework.md 4.3).
+
+``advance(book, marks, new_ideas, params)`` is pure: it returns the new book and the events that
+produced it, in this order:
+
+1. **De-duplication.** A snapshot at or before the last processed ``ts_event`` is ignored.
+2. **Proposals.** Each new idea not seen before gets ``IdeaProposed``.
+3. **Marks.** All legs of the live ideas are joined once against the snapshot's quotes (one polars
+   join, no per-leg loop) and summed per idea: the entry cost (buy at the ask, sell at the bid),
+   the exit value (sell at the bid, buy back at the ask), the mid and the fraction-of-spread
+   value. A leg whose quote is missing or crossed (bid > ask) makes the idea unmarkable: no fill,
+   no exit on quotes this snapshot.
+4. **Entries.** A proposed idea fills at the entry cost when every leg is quoted
+   (``EntryFilled``); one not filled by its ``horizon_end`` is ``Expired``.
+5. **Exits** of ideas open before this snapshot, first trigger wins: settlement once the first
+   leg's settlement instant has passed and the print is known (SPXW/SPY: the close, SPX AM: the
+   special opening quotation of expiry day; expiring legs at intrinsic value, the rest at
+   quotes); the underlying's plan stop/target touched by a bar since the previous snapshot
+   (exit at this snapshot's quotes, the first quotes after the touch; stop first when one bar
+   touches both); then on this snapshot the stop (position value <= stop, or spot beyond the
+   plan's stop), the target (value >= target or spot beyond the plan's target), and the time exit
+   at ``horizon_end``. The first target closes ``partial_fraction`` (``PartialExit``), moves the
+   stop to breakeven and the target to the extended one (``StopAdjusted``); the remainder's stop
+   then trails the value by ``atr_multiple * ATR * |delta|`` (``trail_fraction`` of the target
+   distance without an ATR; ``TrailAdvanced``).
+6. ``Marked``: the open ideas' marks and running excursions (always emitted: it records the
+   processed snapshot).
+7. ``IdeaClosed`` and ``OutcomeScored`` for every idea that exited, then the snapshot's external
+   evidence (``OutcomeScored`` without an idea), then the learning rule (``WeightChanged``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypedDict
+
+import numpy as np
+import polars as pl
+
+from eots.core.errors import ReplayError
+from eots.core.types import Settlement, underlying_for_root
+from eots.ideas.model import TradeIdea
+from eots.tracking.book import Book, Position, apply
+from eots.tracking.events import (
+    EntryFilled,
+    Event,
+    Expired,
+    IdeaClosed,
+    IdeaProposed,
+    Marked,
+    OutcomeScored,
+    PartialExit,
+    Settled,
+    StopAdjusted,
+    StopHit,
+    TargetHit,
+    TimeExit,
+    TrailAdvanced,
+    WeightChanged,
+)
+from eots.tracking.learning import learn
+from eots.tracking.model import QUOTES_SCHEMA, FillPrices, MarkRow, Marks, Status
+from eots.tracking.outcomes import evidence, idea_outcome
+from eots.tracking.params import TrackingParams
+
+_KEYS = ("root", "expiry", "strike", "right")
+
+
+@dataclass(frozen=True, slots=True)
+class _Values:
+    """Per-idea sums over legs (arrays indexed like the live ideas)."""
+
+    valid: np.ndarray
+    entry: np.ndarray  # (3, I): bid/ask, mid, spread fraction
+    exit: np.ndarray
+    # exit value of the legs still alive at the settlement instant (for settlement)
+    exit_alive: np.ndarray
+    valid_alive: np.ndarray
+    intrinsic_strike: list[list[tuple[float, str, float]]]  # per idea: (strike, right, q*m)
+
+
+class _Header(TypedDict):
+    ts_event: dt.datetime
+    ts_init: int
+    snapshot_id: str
+    fingerprint: str
+
+
+class _Emitter:
+    """Collects events and applies each to the book as it is made."""
+
+    def __init__(self, book: Book, marks: Marks) -> None:
+        self.book = book
+        self.events: list[Event] = []
+        self.header: _Header = {
+            "ts_event": marks.ts_event,
+            "ts_init": marks.ts_init,
+            "snapshot_id": marks.snapshot_id,
+            "fingerprint": marks.fingerprint,
+        }
+
+    def __call__(self, event: Event) -> None:
+        self.book = apply(self.book, event)
+        self.events.append(event)
+
+
+def _check(marks: Marks, new_ideas: Sequence[TradeIdea]) -> None:
+    missing = [c for c in QUOTES_SCHEMA.names() if c not in marks.quotes.columns]
+    if missing:
+        raise ReplayError(f"snapshot {marks.snapshot_id}: quotes lack columns {missing}")
+    late = [i.idea_id for i in new_ideas if i.ts_event > marks.ts_event]
+    late += [
+        f"evidence {e.group}/{e.name}" for e in marks.evidence if e.observed_at > marks.ts_event
+    ]
+    if late:
+        raise ReplayError(
+            f"snapshot {marks.snapshot_id} at {marks.ts_event.isoformat()}: given data from after "
+            f"it: {late}"
+        )
+    if marks.bars is not None and marks.bars.height:
+        last_bar = marks.bars.get_column("ts").max()
+        if isinstance(last_bar, dt.datetime) and last_bar > marks.ts_event:
+            raise ReplayError(
+                f"snapshot {marks.snapshot_id}: bar at {last_bar.isoformat()} is after "
+                f"{marks.ts_event.isoformat()}"
+            )
+
+
+def _leg_frame(live: Sequence[Position], right_dtype: pl.DataType) -> pl.DataFrame:
+    legs = [(i, leg) for i, p in enumerate(live) for leg in p.idea.legs]
+    return pl.DataFrame(
+        {
+            "pos": [i for i, _ in legs],
+            "root": [leg.root for _, leg in legs],
+            "expiry": [leg.expiry for _, leg in legs],
+            "strike": [float(leg.strike) for _, leg in legs],
+            "right": pl.Series([leg.right.value for _, leg in legs], dtype=right_dtype),
+            "qm": [leg.quantity * leg.multiplier for _, leg in legs],
+        },
+        schema_overrides={"expiry": pl.Date(), "pos": pl.Int64()},
+    )
+
+
+def _values(live: Sequence[Position], marks: Marks, params: TrackingParams) -> _Values:
+    quotes = marks.quotes.select(*_KEYS, "bid", "ask")
+    legs = _leg_frame(live, quotes.schema["right"])
+    joined = legs.join(quotes, on=list(_KEYS), how="left", maintain_order="left")
+    pos = joined.get_column("pos").to_numpy()
+    qm = joined.get_column("qm").to_numpy()
+    bid = joined.get_column("bid").to_numpy(allow_copy=True).astype(float)
+    ask = joined.get_column("ask").to_numpy(allow_copy=True).astype(float)
+    count = len(live)
+    f_idea = np.array([params.spread_fraction(len(p.idea.legs)) for p in live])
+    f = f_idea[pos] if count else np.zeros(0)
+    ok = np.isfinite(bid) & np.isfinite(ask) & (bid >= 0) & (ask >= bid)
+    bid0, ask0 = np.where(ok, bid, 0.0), np.where(ok, ask, 0.0)
+    mid, half = (bid0 + ask0) / 2.0, (ask0 - bid0) / 2.0
+    long = qm > 0
+    alive = np.array(
+        [leg.expiry_ts > marks.ts_event for p in live for leg in p.idea.legs], dtype=bool
+    )
+
+    def per_idea(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        w = values if mask is None else np.where(mask, values, 0.0)
+        return np.bincount(pos, weights=w, minlength=count)
+
+    entry_legs = (qm * np.where(long, ask0, bid0), qm * mid, qm * (mid + np.sign(qm) * f * half))
+    exit_legs = (qm * np.where(long, bid0, ask0), qm * mid, qm * (mid - np.sign(qm) * f * half))
+    bad = per_idea((~ok).astype(float))
+    bad_alive = per_idea((~ok & alive).astype(float))
+    intrinsic: list[list[tuple[float, str, float]]] = [[] for _ in live]
+    for i, p in enumerate(live):
+        intrinsic[i] = [
+            (leg.strike, leg.right.value, leg.quantity * leg.multiplier)
+            for leg in p.idea.legs
+            if leg.expiry_ts <= marks.ts_event
+        ]
+    return _Values(
+        valid=bad == 0,
+        entry=np.vstack([per_idea(x) for x in entry_legs]),
+        exit=np.vstack([per_idea(x) for x in exit_legs]),
+        exit_alive=np.vstack([per_idea(x, alive) for x in exit_legs]),
+        valid_alive=bad_alive == 0,
+        intrinsic_strike=intrinsic,
+    )
+
+
+def _prices(column: np.ndarray) -> FillPrices:
+    return FillPrices(
+        bid_ask=float(column[0]), mid=float(column[1]), spread_fraction=float(column[2])
+    )
+
+
+def _settlement(idea: TradeIdea, marks: Marks) -> tuple[dt.datetime, Settlement, float | None]:
+    first = min(idea.legs, key=lambda leg: leg.expiry_ts)
+    style = underlying_for_root(first.root).settlement(first.root)
+    price = next(
+        (
+            s.price
+            for s in marks.settlements
+            if s.underlying == idea.underlying and s.session == first.expiry and s.style == style
+        ),
+        None,
+    )
+    return first.expiry_ts, style, price
+
+
+def _plan_sign(idea: TradeIdea) -> float:
+    plan = idea.underlying_plan
+    return 1.0 if plan.target > plan.stop else -1.0
+
+
+def _bar_trigger(
+    p: Position, marks: Marks, since: dt.datetime | None
+) -> tuple[str, dt.datetime] | None:
+    """The first bar since the previous snapshot touching the plan's stop or target."""
+    if marks.bars is None or marks.bars.height == 0:
+        return None
+    bars = marks.bars
+    if since is not None:
+        bars = bars.filter(pl.col("ts") > since)
+    if p.ts_entry is not None:
+        bars = bars.filter(pl.col("ts") > p.ts_entry)
+    if bars.height == 0:
+        return None
+    plan, sign = p.idea.underlying_plan, _plan_sign(p.idea)
+    high, low = bars.get_column("high").to_numpy(), bars.get_column("low").to_numpy()
+    if sign > 0:
+        stop, target = low <= plan.stop, high >= plan.target
+    else:
+        stop, target = high >= plan.stop, low <= plan.target
+    touched = np.flatnonzero(stop | target)
+    if touched.size == 0:
+        return None
+    j = int(touched[0])
+    ts = bars.get_column("ts")[j]
+    return ("stop" if stop[j] else "target"), ts
+
+
+def _spot_trigger(p: Position, spot: float) -> str | None:
+    plan, sign = p.idea.underlying_plan, _plan_sign(p.idea)
+    if sign * (spot - plan.stop) <= 0:
+        return "stop"
+    if sign * (spot - plan.target) >= 0:
+        return "target"
+    return None
+
+
+def _target(
+    emit: _Emitter,
+    p: Position,
+    price: FillPrices,
+    trigger: str,
+    ts: dt.datetime,
+    params: TrackingParams,
+) -> None:
+    idea_id, h = p.idea.idea_id, emit.header
+    frac = params.partial_fraction
+    if p.partial_done or not 0.0 < frac < 1.0:
+        emit(
+            TargetHit(
+                **h,
+                idea_id=idea_id,
+                fraction=p.open_fraction,
+                price=price,
+                ts_trigger=ts,
+                trigger=trigger,
+            )
+        )
+        return
+    assert p.entry is not None
+    emit(
+        PartialExit(
+            **h, idea_id=idea_id, fraction=frac * p.open_fraction, price=price, ts_trigger=ts
+        )
+    )
+    entry = p.entry.bid_ask
+    new_target = entry + params.extended_target_multiple * (p.target - entry)
+    emit(
+        StopAdjusted(
+            **h,
+            idea_id=idea_id,
+            old_stop=p.stop,
+            new_stop=max(p.stop, entry),
+            new_target=max(new_target, p.target),
+            reason="breakeven after the partial exit at the target",
+        )
+    )
+
+
+def _trail(emit: _Emitter, p: Position, value: float, marks: Marks, params: TrackingParams) -> None:
+    assert p.entry is not None
+    delta = abs(p.idea.greeks.delta)
+    if marks.atr is not None and marks.atr > 0 and delta > 0:
+        distance = params.atr_multiple * marks.atr * delta
+    else:
+        distance = params.trail_fraction * abs(p.idea.position.target - p.entry.bid_ask)
+    new_stop = value - distance
+    if new_stop > p.stop + 1e-9:
+        emit(
+            TrailAdvanced(
+                **emit.header,
+                idea_id=p.idea.idea_id,
+                old_stop=p.stop,
+                new_stop=new_stop,
+                value=value,
+                distance=distance,
+            )
+        )
+
+
+def _settle(emit: _Emitter, p: Position, i: int, v: _Values, marks: Marks) -> bool:
+    instant, style, price = _settlement(p.idea, marks)
+    if marks.ts_event < instant:
+        return False
+    if price is None or not v.valid_alive[i]:
+        return True  # waiting for the print (or quotes of the later legs): nothing else applies
+    intrinsic = sum(
+        qm * max(0.0, (price - k) if right == "C" else (k - price))
+        for k, right, qm in v.intrinsic_strike[i]
+    )
+    alive = v.exit_alive[:, i]
+    value = FillPrices(
+        bid_ask=intrinsic + float(alive[0]),
+        mid=intrinsic + float(alive[1]),
+        spread_fraction=intrinsic + float(alive[2]),
+    )
+    emit(
+        Settled(
+            **emit.header,
+            idea_id=p.idea.idea_id,
+            fraction=p.open_fraction,
+            price=value,
+            ts_trigger=instant,
+            settlement_price=price,
+            style=style,
+        )
+    )
+    return True
+
+
+def _exits(
+    emit: _Emitter,
+    p: Position,
+    i: int,
+    v: _Values,
+    marks: Marks,
+    params: TrackingParams,
+    since: dt.datetime | None,
+) -> None:
+    if _settle(emit, p, i, v, marks) or not v.valid[i]:
+        return
+    price = _prices(v.exit[:, i])
+    idea_id, h, ts = p.idea.idea_id, emit.header, marks.ts_event
+    plan_live = params.use_underlying_plan and not p.partial_done
+    touched = _bar_trigger(p, marks, since) if plan_live else None
+    spot = _spot_trigger(p, marks.spot) if plan_live else None
+    if touched is None and spot is not None:
+        touched = (spot, ts)
+    value_stop = price.bid_ask <= p.stop
+    if value_stop and (touched is None or touched[1] == ts):
+        touched = ("stop", ts)
+        trigger = "position"
+    elif touched is not None:
+        trigger = "underlying"
+    if touched is None and price.bid_ask >= p.target:
+        touched, trigger = ("target", ts), "position"
+    if touched is not None and touched[0] == "stop":
+        emit(
+            StopHit(
+                **h,
+                idea_id=idea_id,
+                fraction=p.open_fraction,
+                price=price,
+                ts_trigger=touched[1],
+                trigger=trigger,
+                trailing=p.trailing,
+            )
+        )
+    elif touched is not None:
+        _target(emit, p, price, trigger, touched[1], params)
+    elif ts >= p.idea.horizon_end:
+        emit(
+            TimeExit(
+                **h,
+                idea_id=idea_id,
+                fraction=p.open_fraction,
+                price=price,
+                ts_trigger=p.idea.horizon_end,
+            )
+        )
+    elif p.trailing:
+        _trail(emit, p, price.bid_ask, marks, params)
+
+
+def _mark_rows(emit: _Emitter, live: Sequence[Position], v: _Values) -> tuple[MarkRow, ...]:
+    rows = []
+    for i, old in enumerate(live):
+        p = emit.book.positions.get(old.idea.idea_id)
+        if p is None or p.status != Status.OPEN or not v.valid[i] or p.entry is None:
+            continue
+        value = _prices(v.exit[:, i])
+        pnl = p.realised.bid_ask + p.open_fraction * value.bid_ask - p.entry.bid_ask
+        mfe = pnl if p.mfe is None else max(p.mfe, pnl)
+        mae = pnl if p.mae is None else min(p.mae, pnl)
+        rows.append(MarkRow(idea_id=p.idea.idea_id, value=value, mfe=mfe, mae=mae))
+    return tuple(rows)
+
+
+def _close(emit: _Emitter, live: Sequence[Position]) -> None:
+    for old in live:
+        p = emit.book.positions.get(old.idea.idea_id)
+        if p is None or p.status != Status.EXITED or p.exit_reason is None:
+            continue
+        emit(IdeaClosed(**emit.header, idea_id=p.idea.idea_id, exit_reason=p.exit_reason))
+        outcome = idea_outcome(p)
+        items = evidence(p.idea, outcome)
+        emit(OutcomeScored(**emit.header, idea_id=p.idea.idea_id, outcome=outcome, evidence=items))
+
+
+def _learn(emit: _Emitter, marks: Marks, params: TrackingParams) -> None:
+    if marks.evidence:
+        emit(OutcomeScored(**emit.header, idea_id=None, outcome=None, evidence=marks.evidence))
+    groups = {
+        item.group for e in emit.events if isinstance(e, OutcomeScored) for item in e.evidence
+    }
+    if not groups:
+        return
+    for u in learn(emit.book.weights, emit.book.evidence, groups, params.learning):
+        emit(
+            WeightChanged(
+                **emit.header,
+                group=u.group,
+                name=u.name,
+                old=u.old,
+                new=u.new,
+                target=u.target,
+                n=u.n,
+                hits=u.hits,
+                hit_rate=u.hit_rate,
+                ci_low=u.ci_low,
+                ci_high=u.ci_high,
+                baseline=u.baseline,
+            )
+        )
+
+
+def advance(
+    book: Book, marks: Marks, new_ideas: Sequence[TradeIdea], params: TrackingParams
+) -> tuple[Book, tuple[Event, ...]]:
+    """Return the book after one snapshot and the events that made it (module docstring).
+
+    Raises
+    ------
+    ReplayError
+        The quotes lack a key column, or an idea, evidence or bar is from after ``ts_event``.
+    """
+    if book.last_ts is not None and marks.ts_event <= book.last_ts:
+        return book, ()
+    _check(marks, new_ideas)
+    since = book.last_ts
+    emit = _Emitter(book, marks)
+    for idea in new_ideas:
+        if not emit.book.knows(idea.idea_id):
+            emit(IdeaProposed(**emit.header, idea_id=idea.idea_id, idea=idea))
+    live = [p for p in emit.book.positions.values() if p.status in (Status.PROPOSED, Status.OPEN)]
+    values = _values(live, marks, params)
+    for i, p in enumerate(live):
+        if p.status == Status.OPEN:
+            _exits(emit, p, i, values, marks, params, since)
+        elif marks.ts_event >= p.idea.horizon_end:
+            emit(
+                Expired(
+                    **emit.header, idea_id=p.idea.idea_id, reason="not filled before horizon_end"
+                )
+            )
+        elif values.valid[i] and (params.entry_on_proposal or marks.ts_event > p.proposed_at):
+            emit(
+                EntryFilled(
+                    **emit.header,
+                    idea_id=p.idea.idea_id,
+                    price=_prices(values.entry[:, i]),
+                    target=p.idea.position.target,
+                    stop=p.idea.position.stop,
+                    spot=marks.spot,
+                )
+            )
+    emit(Marked(**emit.header, marks=_mark_rows(emit, live, values)))
+    _close(emit, live)
+    _learn(emit, marks, params)
+    return emit.book, tuple(emit.events)
+
+
+__all__ = ["advance"]
