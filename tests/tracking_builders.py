@@ -59,7 +59,7 @@ def leg(
     )
 
 
-def idea(  # noqa: PLR0913 - a builder with every knob a test turns
+def idea(
     idea_id: str = "idea-1",
     legs: Sequence[Leg] | None = None,
     *,
@@ -79,9 +79,7 @@ def idea(  # noqa: PLR0913 - a builder with every knob a test turns
         if legs is not None
         else (leg("SPXW", 5000.0, "C", 1, 10.0, 10.4), leg("SPXW", 5010.0, "C", -1, 6.0, 6.3))
     )
-    net = sum(
-        lg.quantity * (lg.ask if lg.quantity > 0 else lg.bid) * lg.multiplier for lg in legs
-    )
+    net = sum(lg.quantity * (lg.ask if lg.quantity > 0 else lg.bid) * lg.multiplier for lg in legs)
     mid = sum(lg.quantity * lg.mid * lg.multiplier for lg in legs)
     return TradeIdea(
         idea_id=idea_id,
@@ -137,7 +135,7 @@ def spread_quotes(long: tuple[float, float], short: tuple[float, float]) -> pl.D
     )
 
 
-def marks(  # noqa: PLR0913 - a builder with every knob a test turns
+def marks(
     ts: dt.datetime,
     frame: pl.DataFrame,
     *,

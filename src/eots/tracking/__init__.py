@@ -27,7 +27,13 @@ from eots.tracking.events import (
     event_from_json,
     event_to_json,
 )
-from eots.tracking.learning import LearnedWeights, WeightUpdate, learn, null_band, wilson_interval
+from eots.tracking.learning import (
+    NULL_BAND,
+    LearnedWeights,
+    WeightUpdate,
+    learn,
+    wilson_interval,
+)
 from eots.tracking.lifecycle import advance
 from eots.tracking.model import (
     BARS_SCHEMA,
@@ -49,6 +55,7 @@ from eots.tracking.transitions import TRANSITIONS, TransitionError, next_status
 __all__ = [
     "BARS_SCHEMA",
     "EVENT_ADAPTER",
+    "NULL_BAND",
     "OUTCOME_SCHEMA",
     "QUOTES_SCHEMA",
     "TRANSITIONS",
@@ -72,8 +79,8 @@ __all__ = [
     "OutcomeScored",
     "PartialExit",
     "Position",
-    "SettlementPrint",
     "Settled",
+    "SettlementPrint",
     "Status",
     "StopAdjusted",
     "StopHit",
@@ -94,7 +101,6 @@ __all__ = [
     "idea_outcome",
     "learn",
     "next_status",
-    "null_band",
     "outcomes_frame",
     "wilson_interval",
 ]

@@ -61,7 +61,7 @@ from eots.tracking.events import (
     WeightChanged,
 )
 from eots.tracking.learning import learn
-from eots.tracking.model import QUOTES_SCHEMA, FillPrices, MarkRow, Marks, Status
+from eots.tracking.model import QUOTES_SCHEMA, FillPrices, MarkRow, Marks, Status, WeightGroup
 from eots.tracking.outcomes import evidence, idea_outcome
 from eots.tracking.params import TrackingParams
 
@@ -423,12 +423,14 @@ def _close(emit: _Emitter, live: Sequence[Position]) -> None:
 def _learn(emit: _Emitter, marks: Marks, params: TrackingParams) -> None:
     if marks.evidence:
         emit(OutcomeScored(**emit.header, idea_id=None, outcome=None, evidence=marks.evidence))
-    groups = {
-        item.group for e in emit.events if isinstance(e, OutcomeScored) for item in e.evidence
-    }
-    if not groups:
+    new: dict[tuple[WeightGroup, str], int] = {}
+    for e in emit.events:
+        if isinstance(e, OutcomeScored):
+            for item in e.evidence:
+                new[item.group, item.name] = new.get((item.group, item.name), 0) + 1
+    if not new:
         return
-    for u in learn(emit.book.weights, emit.book.evidence, groups, params.learning):
+    for u in learn(emit.book.weights, emit.book.evidence, new, params.learning):
         emit(
             WeightChanged(
                 **emit.header,
