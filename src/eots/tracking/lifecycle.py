@@ -139,7 +139,13 @@ def _leg_frame(live: Sequence[Position], right_dtype: pl.DataType) -> pl.DataFra
             "right": pl.Series([leg.right.value for _, leg in legs], dtype=right_dtype),
             "qm": [leg.quantity * leg.multiplier for _, leg in legs],
         },
-        schema_overrides={"expiry": pl.Date(), "pos": pl.Int64()},
+        schema_overrides={
+            "pos": pl.Int64(),
+            "root": pl.String(),
+            "expiry": pl.Date(),
+            "strike": pl.Float64(),
+            "qm": pl.Float64(),
+        },
     )
 
 
