@@ -6,18 +6,6 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from tracking_builders import (
-    AM_OPEN,
-    EXPIRY,
-    PM_CLOSE,
-    T0,
-    at,
-    idea,
-    leg,
-    marks,
-    quotes,
-    spread_quotes,
-)
 
 from eots.core.errors import ReplayError
 from eots.core.types import Settlement
@@ -47,6 +35,18 @@ from eots.tracking import (
     event_from_json,
     event_to_json,
     fold,
+)
+from tracking_builders import (
+    AM_OPEN,
+    EXPIRY,
+    PM_CLOSE,
+    T0,
+    at,
+    idea,
+    leg,
+    marks,
+    quotes,
+    spread_quotes,
 )
 
 FULL = TrackingParams(partial_fraction=0.0)
@@ -298,10 +298,14 @@ def test_am_series_settles_at_the_opening_print_not_the_close() -> None:
     )
     pm_same = SettlementPrint(underlying="SPX", session=EXPIRY, style=Settlement.PM, price=5020.0)
     after_open = AM_OPEN + dt.timedelta(minutes=15)
-    book, ev = advance(book, marks(after_open, quotes([]), settlements=(pm_prev, pm_same)), (), FULL)
+    book, ev = advance(
+        book, marks(after_open, quotes([]), settlements=(pm_prev, pm_same)), (), FULL
+    )
     assert _kinds(ev) == ["Marked"]  # no special opening quotation yet
     soq = SettlementPrint(underlying="SPX", session=EXPIRY, style=Settlement.AM, price=5012.0)
-    _, ev = advance(book, marks(after_open + dt.timedelta(minutes=1), quotes([]), settlements=(soq,)), (), FULL)
+    _, ev = advance(
+        book, marks(after_open + dt.timedelta(minutes=1), quotes([]), settlements=(soq,)), (), FULL
+    )
     settled = ev[0]
     assert isinstance(settled, Settled)
     assert settled.style is Settlement.AM
