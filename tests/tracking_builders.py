@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
 from collections.abc import Sequence
 
 import polars as pl
@@ -18,7 +20,13 @@ from eots.ideas.model import (
     TradeIdea,
     UnderlyingPlan,
 )
-from eots.tracking.model import QUOTES_SCHEMA, EvidenceItem, Marks, SettlementPrint
+from eots.tracking.model import (
+    QUOTES_SCHEMA,
+    EvidenceItem,
+    Marks,
+    SettlementPrint,
+    WeightGroup,
+)
 
 EXPIRY = dt.date(2024, 3, 15)
 #: 16:00 ET on 2024-03-15 (EDT) = 20:00 UTC; SPX AM settles at the 09:30 ET open = 13:30 UTC.
@@ -160,3 +168,63 @@ def marks(
         atr=atr,
         evidence=evidence,
     )
+
+
+def _call_quote(spot: float, strike: float, minutes_left: float) -> tuple[float, float]:
+    time_value = (
+        0.02 * math.sqrt(max(minutes_left, 1.0)) * spot / 100 * math.exp(-abs(spot - strike) / 25.0)
+    )
+    mid = max(spot - strike, 0.0) + time_value
+    half = 0.05 + 0.01 * mid
+    return round(max(mid - half, 0.0), 2), round(mid + half, 2)
+
+
+def session(snapshots: int = 60, seed: int = 7) -> list[tuple[Marks, tuple[TradeIdea, ...]]]:
+    """A deterministic random session: spot walk, SPXW call quotes, a spread idea every 4th."""
+    rng = random.Random(seed)
+    spot = 5000.0
+    strikes = [4900.0 + 5 * i for i in range(41)]
+    out = []
+    for n in range(snapshots):
+        ts = T0 + dt.timedelta(minutes=5 * n)
+        spot += rng.gauss(0.0, 3.0)
+        left = (PM_CLOSE - ts).total_seconds() / 60
+        rows: list[Quote] = []
+        for k in strikes:
+            bid, ask = _call_quote(spot, k, left)
+            if rng.random() < 0.02:
+                bid, ask = ask + 0.1, ask  # crossed now and then
+            rows.append(("SPXW", k, "C", bid, ask))
+        frame = quotes(rows)
+        ideas: tuple[TradeIdea, ...] = ()
+        if n % 4 == 0 and n < snapshots - 8:
+            k = min(strikes, key=lambda s: abs(s - spot))
+            by = {r[1]: r for r in rows}
+            lo, hi = by[k], by[k + 10.0]
+            legs = (
+                leg("SPXW", k, "C", 1, float(lo[3] or 0), float(lo[4] or 0)),
+                leg("SPXW", k + 10.0, "C", -1, float(hi[3] or 0), float(hi[4] or 0)),
+            )
+            cost = (legs[0].ask - legs[1].bid) * 100
+            ideas = (
+                idea(
+                    f"idea-{n:03d}",
+                    legs,
+                    ts=ts,
+                    target=cost + 50.0,
+                    stop=max(cost - 200.0, 5.0),
+                    plan=(spot, spot + 25.0, spot - 25.0),
+                    horizon_end=ts + dt.timedelta(minutes=90),
+                    signals=("directional.composite", "complex.sdag"),
+                    components=(("performance", 0.5), ("signal_strength", rng.random())),
+                    max_loss=cost,
+                ),
+            )
+        ev = (
+            EvidenceItem(
+                group=WeightGroup.LEVEL_KIND, name="call_wall", hit=rng.random() < 0.8,
+                observed_at=ts,
+            ),
+        )  # fmt: skip
+        out.append((marks(ts, frame, spot=spot, seq=n, evidence=ev), ideas))
+    return out
