@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import collect_cmd, levels_cmd, prices_cmd, store_cmds
+from eots.cli import collect_cmd, levels_cmd, prices_cmd, recs_cmd, store_cmds
 from eots.cli.history import HistoryInputs, history_for
 
 if TYPE_CHECKING:
@@ -286,6 +286,7 @@ app.add_typer(config_app, name="config")
 levels_app = typer.Typer(help="Key levels: how well they held.", no_args_is_help=True)
 levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
 app.add_typer(levels_app, name="levels")
+app.add_typer(recs_cmd.recs_app, name="recs")
 
 
 def main() -> None:
