@@ -298,7 +298,8 @@ class EventLog:
             if p.status not in (Status.PROPOSED, Status.OPEN):
                 continue
             entry = p.entry.bid_ask if p.entry else None
-            value = p.last_value.bid_ask if p.last_value else None
+            mark = book.marks.get(p.idea.idea_id)
+            value = mark.value.bid_ask if mark is not None else None
             pnl = None
             if p.entry is not None and value is not None:
                 pnl = p.realised.bid_ask + p.open_fraction * value - p.entry.bid_ask

@@ -38,10 +38,11 @@ from eots.tracking.model import (
     ExitReason,
     FillPrices,
     IdeaOutcome,
+    MarkRow,
     Status,
     WeightGroup,
 )
-from eots.tracking.transitions import next_status
+from eots.tracking.transitions import TransitionError, next_status
 
 _ZERO = FillPrices(bid_ask=0.0, mid=0.0, spread_fraction=0.0)
 
@@ -67,9 +68,6 @@ class Position:
     trailing: bool = False
     partial_done: bool = False
     realised: FillPrices = _ZERO
-    mfe: float | None = None
-    mae: float | None = None
-    last_value: FillPrices | None = None
     ts_first_target: dt.datetime | None = None
     ts_first_stop: dt.datetime | None = None
     ts_exit: dt.datetime | None = None
@@ -78,13 +76,17 @@ class Position:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Book:
-    """Every live recommendation, the scored outcomes, the evidence and the learned weights."""
+    """Every live recommendation, the scored outcomes, the evidence and the learned weights.
+
+    ``marks`` holds each open idea's latest mark and running excursions (from ``Marked``).
+    """
 
     weights: LearnedWeights = field(default_factory=LearnedWeights.neutral)
     positions: Mapping[str, Position] = field(default_factory=dict)
     closed_ids: frozenset[str] = frozenset()
     outcomes: tuple[IdeaOutcome, ...] = ()
     evidence: Mapping[tuple[WeightGroup, str], tuple[bool, ...]] = field(default_factory=dict)
+    marks: Mapping[str, MarkRow] = field(default_factory=dict)
     last_ts: dt.datetime | None = None
     last_snapshot_id: str | None = None
 
@@ -161,12 +163,15 @@ def _with_evidence(
 
 
 def _apply_marked(book: Book, e: Marked) -> Book:
-    positions = dict(book.positions)
-    for row in e.marks:
-        positions[row.idea_id] = replace(
-            positions[row.idea_id], mfe=row.mfe, mae=row.mae, last_value=row.value
-        )
-    return replace(book, positions=positions, last_ts=e.ts_event, last_snapshot_id=e.snapshot_id)
+    unknown = [row.idea_id for row in e.marks if row.idea_id not in book.positions]
+    if unknown:
+        raise TransitionError(f"snapshot {e.snapshot_id}: marks of unknown ideas {unknown}")
+    marks = {**book.marks, **{row.idea_id: row for row in e.marks}} if e.marks else book.marks
+    return replace(book, marks=marks, last_ts=e.ts_event, last_snapshot_id=e.snapshot_id)
+
+
+def _without(book: Book, idea_id: str) -> dict[str, MarkRow]:
+    return {k: v for k, v in book.marks.items() if k != idea_id}
 
 
 def _apply_scored(book: Book, e: OutcomeScored) -> Book:
@@ -178,7 +183,11 @@ def _apply_scored(book: Book, e: OutcomeScored) -> Book:
     del positions[e.idea_id]
     outcomes = book.outcomes if e.outcome is None else (*book.outcomes, e.outcome)
     return replace(
-        book, positions=positions, closed_ids=book.closed_ids | {e.idea_id}, outcomes=outcomes
+        book,
+        positions=positions,
+        closed_ids=book.closed_ids | {e.idea_id},
+        outcomes=outcomes,
+        marks=_without(book, e.idea_id),
     )
 
 

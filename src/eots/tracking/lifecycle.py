@@ -78,7 +78,7 @@ class _Values:
     # exit value of the legs still alive at the settlement instant (for settlement)
     exit_alive: np.ndarray
     valid_alive: np.ndarray
-    intrinsic_strike: list[list[tuple[float, str, float]]]  # per idea: (strike, right, q*m)
+    settling: np.ndarray  # some leg is at or past its settlement instant
 
 
 class _Header(TypedDict):
@@ -128,31 +128,39 @@ def _check(marks: Marks, new_ideas: Sequence[TradeIdea]) -> None:
             )
 
 
-def _leg_frame(live: Sequence[Position], right_dtype: pl.DataType) -> pl.DataFrame:
+def _leg_frame(live: Sequence[Position]) -> pl.DataFrame:
     legs = [(i, leg) for i, p in enumerate(live) for leg in p.idea.legs]
     return pl.DataFrame(
-        {
-            "pos": [i for i, _ in legs],
-            "root": [leg.root for _, leg in legs],
-            "expiry": [leg.expiry for _, leg in legs],
-            "strike": [float(leg.strike) for _, leg in legs],
-            "right": pl.Series([leg.right.value for _, leg in legs], dtype=right_dtype),
-            "qm": [leg.quantity * leg.multiplier for _, leg in legs],
-        },
-        schema_overrides={
-            "pos": pl.Int64(),
-            "root": pl.String(),
-            "expiry": pl.Date(),
-            "strike": pl.Float64(),
-            "qm": pl.Float64(),
-        },
+        [
+            pl.Series("pos", [i for i, _ in legs], dtype=pl.Int64()),
+            pl.Series("root", [leg.root for _, leg in legs], dtype=pl.String()),
+            pl.Series("expiry", [leg.expiry for _, leg in legs], dtype=pl.Date()),
+            pl.Series("strike", [float(leg.strike) for _, leg in legs], dtype=pl.Float64()),
+            pl.Series("right", [leg.right.value for _, leg in legs], dtype=pl.String()),
+            pl.Series("qm", [leg.quantity * leg.multiplier for _, leg in legs], dtype=pl.Float64()),
+        ]
+    )
+
+
+def _join(legs: pl.DataFrame, quotes: pl.DataFrame) -> pl.DataFrame:
+    """One left join of every open leg against the snapshot's quotes (legs' order kept)."""
+    strikes = legs.get_column("strike").unique()
+    relevant = (
+        quotes.lazy()
+        .select(*_KEYS, "bid", "ask")
+        .filter(pl.col("strike").is_in(strikes.implode()))
+        .with_columns(pl.col("right").cast(pl.String()))
+    )
+    return (
+        legs.lazy()
+        .join(relevant, on=list(_KEYS), how="left", maintain_order="left")
+        .select("pos", "qm", "bid", "ask")
+        .collect()
     )
 
 
 def _values(live: Sequence[Position], marks: Marks, params: TrackingParams) -> _Values:
-    quotes = marks.quotes.select(*_KEYS, "bid", "ask")
-    legs = _leg_frame(live, quotes.schema["right"])
-    joined = legs.join(quotes, on=list(_KEYS), how="left", maintain_order="left")
+    joined = _join(_leg_frame(live), marks.quotes)
     pos = joined.get_column("pos").to_numpy()
     qm = joined.get_column("qm").to_numpy()
     bid = joined.get_column("bid").to_numpy(allow_copy=True).astype(float)
@@ -176,20 +184,13 @@ def _values(live: Sequence[Position], marks: Marks, params: TrackingParams) -> _
     exit_legs = (qm * np.where(long, bid0, ask0), qm * mid, qm * (mid - np.sign(qm) * f * half))
     bad = per_idea((~ok).astype(float))
     bad_alive = per_idea((~ok & alive).astype(float))
-    intrinsic: list[list[tuple[float, str, float]]] = [[] for _ in live]
-    for i, p in enumerate(live):
-        intrinsic[i] = [
-            (leg.strike, leg.right.value, leg.quantity * leg.multiplier)
-            for leg in p.idea.legs
-            if leg.expiry_ts <= marks.ts_event
-        ]
     return _Values(
         valid=bad == 0,
         entry=np.vstack([per_idea(x) for x in entry_legs]),
         exit=np.vstack([per_idea(x) for x in exit_legs]),
         exit_alive=np.vstack([per_idea(x, alive) for x in exit_legs]),
         valid_alive=bad_alive == 0,
-        intrinsic_strike=intrinsic,
+        settling=per_idea((~alive).astype(float)) > 0,
     )
 
 
@@ -318,14 +319,17 @@ def _trail(emit: _Emitter, p: Position, value: float, marks: Marks, params: Trac
 
 
 def _settle(emit: _Emitter, p: Position, i: int, v: _Values, marks: Marks) -> bool:
-    instant, style, price = _settlement(p.idea, marks)
-    if marks.ts_event < instant:
+    if not v.settling[i]:
         return False
+    instant, style, price = _settlement(p.idea, marks)
     if price is None or not v.valid_alive[i]:
         return True  # waiting for the print (or quotes of the later legs): nothing else applies
     intrinsic = sum(
-        qm * max(0.0, (price - k) if right == "C" else (k - price))
-        for k, right, qm in v.intrinsic_strike[i]
+        leg.quantity
+        * leg.multiplier
+        * max(0.0, (price - leg.strike) if leg.right.value == "C" else (leg.strike - price))
+        for leg in p.idea.legs
+        if leg.expiry_ts <= marks.ts_event
     )
     alive = v.exit_alive[:, i]
     value = FillPrices(
@@ -409,8 +413,9 @@ def _mark_rows(emit: _Emitter, live: Sequence[Position], v: _Values) -> tuple[Ma
             continue
         value = _prices(v.exit[:, i])
         pnl = p.realised.bid_ask + p.open_fraction * value.bid_ask - p.entry.bid_ask
-        mfe = pnl if p.mfe is None else max(p.mfe, pnl)
-        mae = pnl if p.mae is None else min(p.mae, pnl)
+        last = emit.book.marks.get(p.idea.idea_id)
+        mfe = pnl if last is None else max(last.mfe, pnl)
+        mae = pnl if last is None else min(last.mae, pnl)
         rows.append(MarkRow(idea_id=p.idea.idea_id, value=value, mfe=mfe, mae=mae))
     return tuple(rows)
 
@@ -421,7 +426,7 @@ def _close(emit: _Emitter, live: Sequence[Position]) -> None:
         if p is None or p.status != Status.EXITED or p.exit_reason is None:
             continue
         emit(IdeaClosed(**emit.header, idea_id=p.idea.idea_id, exit_reason=p.exit_reason))
-        outcome = idea_outcome(p)
+        outcome = idea_outcome(p, emit.book.marks.get(p.idea.idea_id))
         items = evidence(p.idea, outcome)
         emit(OutcomeScored(**emit.header, idea_id=p.idea.idea_id, outcome=outcome, evidence=items))
 

@@ -25,7 +25,7 @@ from eots.ideas.model import TradeIdea
 from eots.signals.model import SignalFamily
 from eots.tracking.book import Position
 from eots.tracking.learning import CONVICTION_COMPONENTS
-from eots.tracking.model import EvidenceItem, IdeaOutcome, WeightGroup
+from eots.tracking.model import EvidenceItem, IdeaOutcome, MarkRow, WeightGroup
 
 _UTC = pl.Datetime("us", "UTC")
 
@@ -61,8 +61,10 @@ def _minutes(start: dt.datetime, end: dt.datetime | None) -> float | None:
     return None if end is None else (end - start).total_seconds() / 60.0
 
 
-def idea_outcome(position: Position) -> IdeaOutcome:
+def idea_outcome(position: Position, mark: MarkRow | None = None) -> IdeaOutcome:
     """Return the outcome of an exited position (every part closed).
+
+    ``mark`` is its last mark while open (running excursions); None: the exit alone.
 
     Raises
     ------
@@ -93,8 +95,8 @@ def idea_outcome(position: Position) -> IdeaOutcome:
         pnl_spread_fraction=p.realised.spread_fraction - p.entry.spread_fraction,
         risk=risk,
         r_multiple=pnl / risk if risk > 0 and math.isfinite(risk) else None,
-        mfe=max(pnl, p.mfe if p.mfe is not None else pnl),
-        mae=min(pnl, p.mae if p.mae is not None else pnl),
+        mfe=max(pnl, mark.mfe) if mark is not None else pnl,
+        mae=min(pnl, mark.mae) if mark is not None else pnl,
         minutes_held=(p.ts_exit - p.ts_entry).total_seconds() / 60.0,
         minutes_to_target=_minutes(p.ts_entry, p.ts_first_target),
         minutes_to_stop=_minutes(p.ts_entry, p.ts_first_stop),
