@@ -106,7 +106,22 @@ class _Emitter:
         self.events.append(event)
 
 
+def _check_idea(idea: TradeIdea) -> str | None:
+    if not idea.legs:
+        return "no legs"
+    if not idea.position.target > idea.position.stop:
+        return f"position target {idea.position.target} not above its stop {idea.position.stop}"
+    if idea.underlying_plan.target == idea.underlying_plan.stop:
+        return f"underlying plan target = stop = {idea.underlying_plan.stop}"
+    if idea.horizon_end <= idea.ts_event:
+        return f"horizon_end {idea.horizon_end.isoformat()} not after ts_event"
+    return None
+
+
 def _check(marks: Marks, new_ideas: Sequence[TradeIdea]) -> None:
+    bad = [(i.idea_id, why) for i in new_ideas if (why := _check_idea(i)) is not None]
+    if bad:
+        raise ReplayError(f"snapshot {marks.snapshot_id}: ideas that cannot be tracked: {bad}")
     missing = [c for c in QUOTES_SCHEMA.names() if c not in marks.quotes.columns]
     if missing:
         raise ReplayError(f"snapshot {marks.snapshot_id}: quotes lack columns {missing}")
@@ -468,7 +483,9 @@ def advance(
     Raises
     ------
     ReplayError
-        The quotes lack a key column, or an idea, evidence or bar is from after ``ts_event``.
+        The quotes lack a key column; an idea, evidence or bar is from after ``ts_event``; or a
+        new idea cannot be tracked (no legs, position target not above its stop, underlying
+        target equal to its stop, horizon not after the idea's time).
     """
     if book.last_ts is not None and marks.ts_event <= book.last_ts:
         return book, ()

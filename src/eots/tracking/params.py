@@ -126,7 +126,7 @@ class LearningParams(BaseModel):
         0.05, gt=0.0, le=1.0, description="eta: step toward the target per update (5.2)."
     )
     performance_tracking_window: int = Field(
-        20, ge=1, description="Latest scored outcomes per weight that count (5.2)."
+        20, ge=1, le=1024, description="Latest scored outcomes per weight that count (5.2)."
     )
     adaptation_speed: AdaptationSpeed = Field(
         AdaptationSpeed.MEDIUM, description="Multiplies learning_rate: slow 0.5, medium 1, fast 2."

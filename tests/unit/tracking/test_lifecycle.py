@@ -6,6 +6,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eots.core.errors import ReplayError
 from eots.core.types import Settlement
@@ -46,6 +48,7 @@ from tracking_builders import (
     leg,
     marks,
     quotes,
+    session,
     spread_quotes,
 )
 
@@ -397,3 +400,55 @@ def test_every_event_carries_snapshot_time_and_fingerprint() -> None:
     proposed = [e for e in log if isinstance(e, IdeaProposed)]
     assert [e.idea_id for e in proposed] == ["a", "b", "c", "d"]
     assert sum(isinstance(e, IdeaClosed) for e in log) >= 2
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (idea(legs=()), "no legs"),
+        (idea(target=200.0, stop=250.0), "position target 200.0 not above its stop 250.0"),
+        (idea(plan=(5000.0, 4990.0, 4990.0)), "underlying plan target = stop"),
+        (idea(horizon_end=T0), "horizon_end"),
+    ],
+    ids=["no-legs", "target-below-stop", "flat-plan", "horizon"],
+)
+def test_ideas_that_cannot_be_tracked_are_refused(bad: object, message: str) -> None:
+    q = spread_quotes((10.0, 10.4), (6.0, 6.3))
+    with pytest.raises(ReplayError, match=f"idea-1.*{message}"):
+        advance(Book(), marks(T0, q), (bad,), FULL)  # type: ignore[arg-type]
+
+
+def test_params_refuse_bad_values() -> None:
+    from pydantic import ValidationError
+
+    from eots.tracking import LearningParams
+
+    with pytest.raises(ValidationError, match=r"spread fractions in 0\.\.1"):
+        TrackingParams(spread_fraction_by_legs=(0.5, 1.5))
+    with pytest.raises(ValidationError, match="conviction_mapping"):
+        LearningParams(conviction_mapping=(0.5, 0.3, 0.3))
+    with pytest.raises(ValidationError):
+        LearningParams(performance_tracking_window=5000)
+    with pytest.raises(ValidationError):
+        TrackingParams(unknown=1)
+    assert TrackingParams().spread_fraction(7) == 0.3
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), cut=st.integers(1, 29))
+def test_fold_and_restart_hold_on_random_sessions(seed: int, cut: int) -> None:
+    steps = session(30, seed)
+    book, log = Book(), list[Event]()
+    for m, new in steps:
+        book, ev = advance(book, m, new, TrackingParams())
+        log += ev
+    assert fold(log) == book
+    # restart after `cut` snapshots from the fold of what was logged by then
+    first = [e for e in log if e.ts_event < steps[cut][0].ts_event]
+    restored = fold(first)
+    rest: list[Event] = []
+    for m, new in steps:
+        restored, ev = advance(restored, m, new, TrackingParams())
+        rest += ev
+    assert first + rest == log
+    assert restored == book
