@@ -204,3 +204,16 @@ def test_advance_logs_each_change_with_its_evidence_after_the_outcome() -> None:
     # nothing learned before the first evidence arrived
     assert log[0].ts_event == T0
     assert not isinstance(log[0], WeightChanged)
+
+
+def test_gate_is_bonferroni_over_the_members_with_evidence() -> None:
+    # 15 of 20: Wilson 95 % lower bound 0.531 (> 0.5) alone, 0.499 at 97.5 % (two members)
+    hits = (True,) * 15 + (False,) * 5
+    alone = learn(
+        LearnedWeights.neutral(), {(LK, "call_wall"): hits}, {(LK, "call_wall"): 20},
+        LearningParams(),
+    )  # fmt: skip
+    assert [u.name for u in alone] == ["call_wall"]
+    two = {(LK, "call_wall"): hits, (LK, "put_wall"): (True, False) * 10}
+    new = {(LK, "call_wall"): 20, (LK, "put_wall"): 20}
+    assert learn(LearnedWeights.neutral(), two, new, LearningParams()) == ()
