@@ -4,7 +4,8 @@ Two synthetic SPX listings five minutes apart. 50 ideas are made on the first (2
 spreads, 15 iron condors, 15 long puts on the two nearest expiries, plans wide enough that none
 exits) and filled by ``advance``; the timed call is ``advance(book, marks of the second snapshot,
 (), params)``: one join of the 140 open legs against the quotes, per-idea sums, triggers,
-trailing checks and the ``Marked`` event. Target <= 10 ms.
+trailing checks, the five one-minute underlying bars since the previous snapshot and the
+``Marked`` event. Target <= 10 ms.
 
 Correctness check: every idea's bid/ask mark equals a per-leg reference computed with a Python
 dict over the second snapshot (sell longs at the bid, buy shorts back at the ask, x 100), its mid
@@ -21,10 +22,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 import datetime as dt
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import polars as pl
 from _timing import median_ms
 
 from eots.core.time import ET
@@ -40,7 +44,7 @@ from eots.ideas.model import (
     UnderlyingPlan,
 )
 from eots.synthetic import SyntheticParams, synthetic_chain
-from eots.tracking import Book, Marked, Marks, TrackingParams, advance, fold
+from eots.tracking import BARS_SCHEMA, Book, Marked, Marks, TrackingParams, advance, fold
 
 TARGET_MS = 10.0
 Key = tuple[str, dt.date, float, str]
@@ -110,17 +114,33 @@ def main() -> None:
         ideas.append(_idea(n, _legs(rows, spec), snap0.ts_event, snap0.spot))
     params = TrackingParams()
 
-    def marks(snap: object, seq: int) -> Marks:
+    def marks(snap: object, seq: int, bars: pl.DataFrame | None = None) -> Marks:
         return Marks(
             ts_event=snap.ts_event, ts_init=seq, snapshot_id=str(seq),  # type: ignore[attr-defined]
             fingerprint="bench", underlying="SPX", spot=snap.spot,  # type: ignore[attr-defined]
-            quotes=snap.frame, atr=8.0,  # type: ignore[attr-defined]
+            quotes=snap.frame, atr=8.0, bars=bars,  # type: ignore[attr-defined]
         )  # fmt: skip
 
     book, _ = advance(Book(), marks(snap0, 0), tuple(ideas), params)
     assert sum(p.entry is not None for p in book.positions.values()) == 50
-    m1 = marks(snap1, 1)
+    minutes = [snap0.ts_event + dt.timedelta(minutes=j + 1) for j in range(5)]
+    bars = pl.DataFrame(
+        {
+            "ts": minutes,
+            "high": [5001.0, 5002.5, 5004.0, 5003.5, 5003.2],
+            "low": [4999.0, 5000.5, 5001.0, 5002.0, 5002.4],
+            "close": [5000.5, 5002.0, 5003.0, 5003.0, 5003.0],
+        },
+        schema=BARS_SCHEMA,
+    )
+    m1 = marks(snap1, 1, bars)
     ms, (after, events) = median_ms(lambda: advance(book, m1, (), params), repeats=30)
+    cpu = []
+    for _ in range(30):
+        c0 = time.process_time()
+        advance(book, m1, (), params)
+        cpu.append((time.process_time() - c0) * 1e3)
+    cpu_ms = statistics.median(cpu)
 
     quotes = {
         (r["root"], r["expiry"], r["strike"], r["right"]): (r["bid"], r["ask"])
@@ -141,7 +161,7 @@ def main() -> None:
     legs = sum(len(i.legs) for i in ideas)
     print(
         f"advance, {snap1.n_contracts} quotes, 50 open recommendations ({legs} legs): "
-        f"median {ms:.2f} ms (target <= {TARGET_MS:.0f} ms)"
+        f"median {ms:.2f} ms wall, {cpu_ms:.2f} ms CPU (target <= {TARGET_MS:.0f} ms)"
     )
     if ms > TARGET_MS:
         print(f"WARNING: above target ({ms:.2f} ms > {TARGET_MS:.0f} ms)")

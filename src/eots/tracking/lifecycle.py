@@ -32,6 +32,7 @@ produced it, in this order:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
@@ -41,7 +42,7 @@ import polars as pl
 
 from eots.core.errors import ReplayError
 from eots.core.types import Settlement, underlying_for_root
-from eots.ideas.model import TradeIdea
+from eots.ideas.model import Direction, TradeIdea
 from eots.tracking.book import Book, Position, apply
 from eots.tracking.events import (
     EntryFilled,
@@ -234,31 +235,48 @@ def _plan_sign(idea: TradeIdea) -> float:
     return 1.0 if plan.target > plan.stop else -1.0
 
 
-def _bar_trigger(
-    p: Position, marks: Marks, since: dt.datetime | None
-) -> tuple[str, dt.datetime] | None:
-    """The first bar since the previous snapshot touching the plan's stop or target."""
+@dataclass(frozen=True, slots=True)
+class _Bars:
+    """The underlying's bars since the previous snapshot, as arrays (read once per snapshot)."""
+
+    ts: list[dt.datetime]
+    ts_us: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+
+
+def _bars(marks: Marks, since: dt.datetime | None) -> _Bars | None:
     if marks.bars is None or marks.bars.height == 0:
         return None
-    bars = marks.bars
+    bars = marks.bars.sort("ts")
     if since is not None:
         bars = bars.filter(pl.col("ts") > since)
-    if p.ts_entry is not None:
-        bars = bars.filter(pl.col("ts") > p.ts_entry)
     if bars.height == 0:
         return None
+    ts = bars.get_column("ts")
+    return _Bars(
+        ts=ts.to_list(),
+        ts_us=ts.dt.epoch("us").to_numpy(),
+        high=bars.get_column("high").to_numpy(),
+        low=bars.get_column("low").to_numpy(),
+    )
+
+
+def _bar_trigger(p: Position, bars: _Bars | None) -> tuple[str, dt.datetime] | None:
+    """The first bar after the entry touching the plan's stop or target (stop if both)."""
+    if bars is None or p.ts_entry is None:
+        return None
+    after = bars.ts_us > int(p.ts_entry.timestamp() * 1_000_000)
     plan, sign = p.idea.underlying_plan, _plan_sign(p.idea)
-    high, low = bars.get_column("high").to_numpy(), bars.get_column("low").to_numpy()
     if sign > 0:
-        stop, target = low <= plan.stop, high >= plan.target
+        stop, target = bars.low <= plan.stop, bars.high >= plan.target
     else:
-        stop, target = high >= plan.stop, low <= plan.target
-    touched = np.flatnonzero(stop | target)
+        stop, target = bars.high >= plan.stop, bars.low <= plan.target
+    touched = np.flatnonzero(after & (stop | target))
     if touched.size == 0:
         return None
     j = int(touched[0])
-    ts = bars.get_column("ts")[j]
-    return ("stop" if stop[j] else "target"), ts
+    return ("stop" if stop[j] else "target"), bars.ts[j]
 
 
 def _spot_trigger(p: Position, spot: float) -> str | None:
@@ -300,6 +318,8 @@ def _target(
     )
     entry = p.entry.bid_ask
     new_target = entry + params.extended_target_multiple * (p.target - entry)
+    if math.isfinite(p.idea.max_profit) and p.idea.max_profit > 0:
+        new_target = min(new_target, entry + p.idea.max_profit)  # never beyond the best value
     emit(
         StopAdjusted(
             **h,
@@ -373,14 +393,18 @@ def _exits(
     v: _Values,
     marks: Marks,
     params: TrackingParams,
-    since: dt.datetime | None,
+    bars: _Bars | None,
 ) -> None:
     if _settle(emit, p, i, v, marks) or not v.valid[i]:
         return
     price = _prices(v.exit[:, i])
     idea_id, h, ts = p.idea.idea_id, emit.header, marks.ts_event
-    plan_live = params.use_underlying_plan and not p.partial_done
-    touched = _bar_trigger(p, marks, since) if plan_live else None
+    plan_live = (
+        params.use_underlying_plan
+        and not p.partial_done
+        and p.idea.direction in (Direction.BULLISH, Direction.BEARISH)
+    )
+    touched = _bar_trigger(p, bars) if plan_live else None
     spot = _spot_trigger(p, marks.spot) if plan_live else None
     if touched is None and spot is not None:
         touched = (spot, ts)
@@ -490,7 +514,7 @@ def advance(
     if book.last_ts is not None and marks.ts_event <= book.last_ts:
         return book, ()
     _check(marks, new_ideas)
-    since = book.last_ts
+    bars = _bars(marks, book.last_ts)
     emit = _Emitter(book, marks)
     for idea in new_ideas:
         if not emit.book.knows(idea.idea_id):
@@ -499,7 +523,7 @@ def advance(
     values = _values(live, marks, params)
     for i, p in enumerate(live):
         if p.status == Status.OPEN:
-            _exits(emit, p, i, values, marks, params, since)
+            _exits(emit, p, i, values, marks, params, bars)
         elif marks.ts_event >= p.idea.horizon_end:
             emit(
                 Expired(

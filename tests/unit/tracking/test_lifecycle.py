@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from eots.core.errors import ReplayError
 from eots.core.types import Settlement
+from eots.ideas.model import Direction
 from eots.tracking import (
     Book,
     EntryFilled,
@@ -452,3 +454,35 @@ def test_fold_and_restart_hold_on_random_sessions(seed: int, cut: int) -> None:
         rest += ev
     assert first + rest == log
     assert restored == book
+
+
+def test_neutral_idea_ignores_the_underlying_plan() -> None:
+    neutral = dataclasses.replace(idea(), direction=Direction.NEUTRAL)
+    q = spread_quotes((10.0, 10.4), (6.0, 6.3))
+    book, _ = advance(Book(), marks(T0, q), (neutral,), FULL)
+    _, ev = advance(book, marks(at(5), q, spot=4980.0), (), FULL)  # beyond the plan's stop
+    assert _kinds(ev) == ["Marked"]
+    bullish = _open()
+    _, ev = advance(bullish, marks(at(5), q, spot=4980.0), (), FULL)
+    assert isinstance(ev[0], StopHit)
+
+
+def test_extended_target_never_beyond_the_best_value() -> None:
+    capped = dataclasses.replace(idea(), max_profit=250.0)
+    q = spread_quotes((10.0, 10.4), (6.0, 6.3))
+    book, _ = advance(Book(), marks(T0, q), (capped,), TrackingParams())
+    _, ev = advance(
+        book, marks(at(60), spread_quotes((15.0, 15.4), (8.2, 8.5))), (), TrackingParams()
+    )
+    adj = ev[1]
+    assert isinstance(adj, StopAdjusted)
+    assert adj.new_target == pytest.approx(440.0 + 250.0)
+
+
+def test_bars_before_the_entry_do_not_trigger() -> None:
+    q = spread_quotes((10.0, 10.4), (6.0, 6.3))
+    book, _ = advance(Book(), marks(T0, q), (idea(ts=T0),), FULL)
+    # a bar at the entry time itself (not after it) touching the stop is ignored
+    bars = _bars([(0, 5001.0, 4980.0), (3, 5004.0, 5000.0)])
+    _, ev = advance(book, marks(at(5), q, bars=bars), (), FULL)
+    assert _kinds(ev) == ["Marked"]
