@@ -219,7 +219,11 @@ def apply(book: Book, event: Event) -> Book:
 
 
 def fold(events: Iterable[Event], start: Book | None = None) -> Book:
-    """Return the book after every event, in order, from ``start`` (default: the empty book)."""
+    """Return the book after every event, in order, from ``start``.
+
+    ``start`` defaults to the empty book with the neutral priors (``Book()``); a run whose
+    priors come from its configuration passes the same empty book it started ``advance`` from.
+    """
     book = start if start is not None else Book()
     for event in events:
         book = apply(book, event)

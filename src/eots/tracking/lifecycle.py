@@ -107,7 +107,9 @@ class _Emitter:
         self.events.append(event)
 
 
-def _check_idea(idea: TradeIdea) -> str | None:
+def _check_idea(idea: TradeIdea, underlying: str) -> str | None:
+    if idea.underlying != underlying:
+        return f"underlying {idea.underlying}, the snapshot's is {underlying}"
     if not idea.legs:
         return "no legs"
     if not idea.position.target > idea.position.stop:
@@ -120,7 +122,9 @@ def _check_idea(idea: TradeIdea) -> str | None:
 
 
 def _check(marks: Marks, new_ideas: Sequence[TradeIdea]) -> None:
-    bad = [(i.idea_id, why) for i in new_ideas if (why := _check_idea(i)) is not None]
+    bad = [
+        (i.idea_id, why) for i in new_ideas if (why := _check_idea(i, marks.underlying)) is not None
+    ]
     if bad:
         raise ReplayError(f"snapshot {marks.snapshot_id}: ideas that cannot be tracked: {bad}")
     missing = [c for c in QUOTES_SCHEMA.names() if c not in marks.quotes.columns]
@@ -504,11 +508,13 @@ def advance(
 ) -> tuple[Book, tuple[Event, ...]]:
     """Return the book after one snapshot and the events that made it (module docstring).
 
+    One book (and one event log) per underlying: ``marks`` are that underlying's snapshot.
+
     Raises
     ------
     ReplayError
         The quotes lack a key column; an idea, evidence or bar is from after ``ts_event``; or a
-        new idea cannot be tracked (no legs, position target not above its stop, underlying
+        new idea cannot be tracked (another underlying, no legs, position target not above its stop, underlying
         target equal to its stop, horizon not after the idea's time).
     """
     if book.last_ts is not None and marks.ts_event <= book.last_ts:

@@ -486,3 +486,9 @@ def test_bars_before_the_entry_do_not_trigger() -> None:
     bars = _bars([(0, 5001.0, 4980.0), (3, 5004.0, 5000.0)])
     _, ev = advance(book, marks(at(5), q, bars=bars), (), FULL)
     assert _kinds(ev) == ["Marked"]
+
+
+def test_an_idea_of_another_underlying_is_refused() -> None:
+    spy = dataclasses.replace(idea(), underlying="SPY")
+    with pytest.raises(ReplayError, match="underlying SPY, the snapshot's is SPX"):
+        advance(Book(), marks(T0, spread_quotes((10.0, 10.4), (6.0, 6.3))), (spy,), FULL)
