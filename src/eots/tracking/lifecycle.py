@@ -514,8 +514,8 @@ def advance(
     ------
     ReplayError
         The quotes lack a key column; an idea, evidence or bar is from after ``ts_event``; or a
-        new idea cannot be tracked (another underlying, no legs, position target not above its stop, underlying
-        target equal to its stop, horizon not after the idea's time).
+        new idea cannot be tracked (another underlying, no legs, position target not above its
+        stop, underlying target equal to its stop, horizon not after the idea's time).
     """
     if book.last_ts is not None and marks.ts_event <= book.last_ts:
         return book, ()
