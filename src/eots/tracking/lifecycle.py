@@ -64,7 +64,7 @@ from eots.tracking.events import (
 from eots.tracking.learning import learn
 from eots.tracking.model import QUOTES_SCHEMA, FillPrices, MarkRow, Marks, Status, WeightGroup
 from eots.tracking.outcomes import evidence, idea_outcome
-from eots.tracking.params import TrackingParams
+from eots.tracking.params import FillModel, TrackingParams
 
 _KEYS = ("root", "expiry", "strike", "right")
 
@@ -214,6 +214,15 @@ def _values(live: Sequence[Position], marks: Marks, params: TrackingParams) -> _
     )
 
 
+def _model(prices: FillPrices, params: TrackingParams) -> float:
+    """The value under the fill model that triggers stops and targets."""
+    if params.fill_model is FillModel.MID:
+        return prices.mid
+    if params.fill_model is FillModel.SPREAD_FRACTION:
+        return prices.spread_fraction
+    return prices.bid_ask
+
+
 def _prices(column: np.ndarray) -> FillPrices:
     return FillPrices(
         bid_ask=float(column[0]), mid=float(column[1]), spread_fraction=float(column[2])
@@ -320,7 +329,7 @@ def _target(
             **h, idea_id=idea_id, fraction=frac * p.open_fraction, price=price, ts_trigger=ts
         )
     )
-    entry = p.entry.bid_ask
+    entry = _model(p.entry, params)
     new_target = entry + params.extended_target_multiple * (p.target - entry)
     if math.isfinite(p.idea.max_profit) and p.idea.max_profit > 0:
         new_target = min(new_target, entry + p.idea.max_profit)  # never beyond the best value
@@ -342,7 +351,7 @@ def _trail(emit: _Emitter, p: Position, value: float, marks: Marks, params: Trac
     if marks.atr is not None and marks.atr > 0 and delta > 0:
         distance = params.atr_multiple * marks.atr * delta
     else:
-        distance = params.trail_fraction * abs(p.idea.position.target - p.entry.bid_ask)
+        distance = params.trail_fraction * abs(p.idea.position.target - _model(p.entry, params))
     new_stop = value - distance
     if new_stop > p.stop + 1e-9:
         emit(
@@ -412,13 +421,14 @@ def _exits(
     spot = _spot_trigger(p, marks.spot) if plan_live else None
     if touched is None and spot is not None:
         touched = (spot, ts)
-    value_stop = price.bid_ask <= p.stop
+    value = _model(price, params)
+    value_stop = value <= p.stop
     if value_stop and (touched is None or touched[1] == ts):
         touched = ("stop", ts)
         trigger = "position"
     elif touched is not None:
         trigger = "underlying"
-    if touched is None and price.bid_ask >= p.target:
+    if touched is None and value >= p.target:
         touched, trigger = ("target", ts), "position"
     if touched is not None and touched[0] == "stop":
         emit(
@@ -445,7 +455,7 @@ def _exits(
             )
         )
     elif p.trailing:
-        _trail(emit, p, price.bid_ask, marks, params)
+        _trail(emit, p, value, marks, params)
 
 
 def _mark_rows(emit: _Emitter, live: Sequence[Position], v: _Values) -> tuple[MarkRow, ...]:

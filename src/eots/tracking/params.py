@@ -45,7 +45,10 @@ class TrackingParams(BaseModel):
 
     fill_model: FillModel = Field(
         FillModel.BID_ASK,
-        description="Fill model of the headline P&L; the other two are reported beside it.",
+        description=(
+            "Fill model whose position value triggers stops, targets, breakeven and trailing "
+            "(every fill and outcome reports all three models side by side)."
+        ),
     )
     spread_fraction_by_legs: tuple[float, ...] = Field(
         (0.5, 0.4, 0.35, 0.3),

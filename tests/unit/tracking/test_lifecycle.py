@@ -20,6 +20,7 @@ from eots.tracking import (
     EvidenceItem,
     ExitReason,
     Expired,
+    FillModel,
     IdeaClosed,
     IdeaProposed,
     Marked,
@@ -492,3 +493,19 @@ def test_an_idea_of_another_underlying_is_refused() -> None:
     spy = dataclasses.replace(idea(), underlying="SPY")
     with pytest.raises(ReplayError, match="underlying SPY, the snapshot's is SPX"):
         advance(Book(), marks(T0, spread_quotes((10.0, 10.4), (6.0, 6.3))), (spy,), FULL)
+
+
+def test_fill_model_chooses_the_value_that_triggers() -> None:
+    q0, q1 = spread_quotes((10.0, 10.4), (6.0, 6.3)), spread_quotes((13.0, 13.4), (6.8, 7.1))
+    for model, kinds in (
+        (FillModel.BID_ASK, ["Marked"]),  # 590 at bid/ask: below the 600 target
+        (FillModel.MID, ["TargetHit", "Marked", "IdeaClosed", "OutcomeScored"]),  # 625 at mid
+    ):
+        params = TrackingParams(partial_fraction=0.0, fill_model=model)
+        book, _ = advance(Book(), marks(T0, q0), (idea(),), params)
+        _, ev = advance(book, marks(at(30), q1), (), params)
+        assert _kinds(ev) == kinds
+        if model is FillModel.MID:
+            out = ev[-1].outcome  # type: ignore[union-attr]
+            assert out is not None
+            assert out.pnl_bidask == pytest.approx(590.0 - 440.0)  # still reported at bid/ask
