@@ -180,7 +180,13 @@ def _join(legs: pl.DataFrame, quotes: pl.DataFrame) -> pl.DataFrame:
 
 
 def _values(live: Sequence[Position], marks: Marks, params: TrackingParams) -> _Values:
-    joined = _join(_leg_frame(live), marks.quotes)
+    legs = _leg_frame(live)
+    joined = _join(legs, marks.quotes)
+    if joined.height != legs.height:
+        raise ReplayError(
+            f"snapshot {marks.snapshot_id}: the quotes list a contract of an open idea more than "
+            "once (root, expiry, strike, right must be unique)"
+        )
     pos = joined.get_column("pos").to_numpy()
     qm = joined.get_column("qm").to_numpy()
     bid = joined.get_column("bid").to_numpy(allow_copy=True).astype(float)

@@ -509,3 +509,9 @@ def test_fill_model_chooses_the_value_that_triggers() -> None:
             out = ev[-1].outcome  # type: ignore[union-attr]
             assert out is not None
             assert out.pnl_bidask == pytest.approx(590.0 - 440.0)  # still reported at bid/ask
+
+
+def test_duplicate_quotes_of_an_open_leg_are_refused() -> None:
+    q = spread_quotes((10.0, 10.4), (6.0, 6.3))
+    with pytest.raises(ReplayError, match="more than once"):
+        advance(Book(), marks(T0, pl.concat([q, q.head(1)])), (idea(),), FULL)
