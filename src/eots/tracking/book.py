@@ -200,7 +200,9 @@ def apply(book: Book, event: Event) -> Book:
     if isinstance(event, WeightChanged):
         return replace(book, weights=book.weights.with_value(event.group, event.name, event.new))
     if isinstance(event, IdeaProposed):
-        next_status(Status.SCORED if book.knows(event.idea_id) else None, event.kind, event.idea_id)
+        if book.knows(event.idea_id):
+            raise TransitionError(f"idea {event.idea_id}: proposed twice")
+        next_status(None, event.kind, event.idea_id)
         position = Position(idea=event.idea, status=Status.PROPOSED, proposed_at=event.ts_event)
         return replace(book, positions={**book.positions, event.idea_id: position})
     old = book.positions.get(event.idea_id)

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eots.tracking import TRANSITIONS, Status, TransitionError, next_status
+from eots.tracking import (
+    TRANSITIONS,
+    Book,
+    EntryFilled,
+    Status,
+    TrackingParams,
+    TransitionError,
+    advance,
+    fold,
+    next_status,
+)
 from eots.tracking.model import TERMINAL
 from eots.tracking.transitions import IDEA_EVENTS
+from tracking_builders import T0, idea, marks, spread_quotes
 
 KINDS = sorted(IDEA_EVENTS)
 
@@ -57,3 +70,19 @@ def test_terminal_statuses_are_never_left(data: st.DataObject) -> None:
         for kind in KINDS:
             with pytest.raises(TransitionError, match="terminal"):
                 next_status(status, kind)
+
+
+def test_a_log_that_breaks_the_table_cannot_be_folded() -> None:
+    _, ev = advance(
+        Book(), marks(T0, spread_quotes((10.0, 10.4), (6.0, 6.3))), (idea(),), TrackingParams()
+    )
+    with pytest.raises(TransitionError, match="proposed twice"):
+        fold([ev[0], ev[0]])
+    with pytest.raises(TransitionError, match="may not follow status none"):
+        fold([ev[1]])
+    with pytest.raises(TransitionError, match="marks of unknown ideas"):
+        fold([ev[2]])
+    assert isinstance(ev[1], EntryFilled)
+    fill = dataclasses.replace(ev[1], idea_id="other")
+    with pytest.raises(TransitionError):
+        fold([ev[0], fill])
