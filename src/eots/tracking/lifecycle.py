@@ -519,6 +519,15 @@ def _learn(emit: _Emitter, marks: Marks, params: TrackingParams) -> None:
         )
 
 
+def _can_enter(p: Position, i: int, v: _Values, marks: Marks, params: TrackingParams) -> bool:
+    if not v.valid[i] or not (params.entry_on_proposal or marks.ts_event > p.proposed_at):
+        return False
+    if params.entry_tolerance is None:
+        return True
+    limit = p.idea.price.net + params.entry_tolerance * abs(p.idea.max_loss)
+    return bool(v.entry[0, i] <= limit + 1e-9)
+
+
 def advance(
     book: Book, marks: Marks, new_ideas: Sequence[TradeIdea], params: TrackingParams
 ) -> tuple[Book, tuple[Event, ...]]:
@@ -552,7 +561,7 @@ def advance(
                     **emit.header, idea_id=p.idea.idea_id, reason="not filled before horizon_end"
                 )
             )
-        elif values.valid[i] and (params.entry_on_proposal or marks.ts_event > p.proposed_at):
+        elif _can_enter(p, i, values, marks, params):
             emit(
                 EntryFilled(
                     **emit.header,

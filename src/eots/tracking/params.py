@@ -65,6 +65,15 @@ class TrackingParams(BaseModel):
             "first try on the next snapshot (our own default: True)."
         ),
     )
+    entry_tolerance: float | None = Field(
+        0.1,
+        ge=0.0,
+        description=(
+            "No fill while the bid/ask entry cost exceeds the idea's own price by more than this "
+            "fraction of its max loss (the idea waits, and expires at its horizon); None: fill "
+            "at any price (our own default 0.1)."
+        ),
+    )
     partial_fraction: float = Field(
         0.5,
         ge=0.0,

@@ -515,3 +515,16 @@ def test_duplicate_quotes_of_an_open_leg_are_refused() -> None:
     q = spread_quotes((10.0, 10.4), (6.0, 6.3))
     with pytest.raises(ReplayError, match="more than once"):
         advance(Book(), marks(T0, pl.concat([q, q.head(1)])), (idea(),), FULL)
+
+
+def test_entry_waits_while_the_price_ran_away() -> None:
+    # the idea was priced at 440 with max loss 440: tolerance 0.1 -> fill up to 484
+    q0 = quotes([("SPXW", 5000.0, "C", 10.0, 10.4)])  # short leg unquoted: no fill
+    start, _ = advance(Book(), marks(T0, q0), (idea(),), FULL)
+    book, ev = advance(start, marks(at(5), spread_quotes((10.9, 11.0), (6.0, 6.1))), (), FULL)
+    assert _kinds(ev) == ["Marked"]  # 500 > 484
+    _, ev = advance(book, marks(at(10), spread_quotes((10.7, 10.8), (6.0, 6.1))), (), FULL)
+    assert isinstance(ev[0], EntryFilled)  # 480 <= 484
+    anyway = TrackingParams(partial_fraction=0.0, entry_tolerance=None)
+    _, ev = advance(start, marks(at(5), spread_quotes((10.9, 11.0), (6.0, 6.1))), (), anyway)
+    assert isinstance(ev[0], EntryFilled)
