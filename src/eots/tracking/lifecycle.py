@@ -62,24 +62,10 @@ from eots.tracking.events import (
     WeightChanged,
 )
 from eots.tracking.learning import learn
+from eots.tracking.marking import Values, fill_prices, leg_values, model_value
 from eots.tracking.model import QUOTES_SCHEMA, FillPrices, MarkRow, Marks, Status, WeightGroup
 from eots.tracking.outcomes import evidence, idea_outcome
-from eots.tracking.params import FillModel, TrackingParams
-
-_KEYS = ("root", "expiry", "strike", "right")
-
-
-@dataclass(frozen=True, slots=True)
-class _Values:
-    """Per-idea sums over legs (arrays indexed like the live ideas)."""
-
-    valid: np.ndarray
-    entry: np.ndarray  # (3, I): bid/ask, mid, spread fraction
-    exit: np.ndarray
-    # exit value of the legs still alive at the settlement instant (for settlement)
-    exit_alive: np.ndarray
-    valid_alive: np.ndarray
-    settling: np.ndarray  # some leg is at or past its settlement instant
+from eots.tracking.params import TrackingParams
 
 
 class _Header(TypedDict):
@@ -146,93 +132,6 @@ def _check(marks: Marks, new_ideas: Sequence[TradeIdea]) -> None:
                 f"snapshot {marks.snapshot_id}: bar at {last_bar.isoformat()} is after "
                 f"{marks.ts_event.isoformat()}"
             )
-
-
-def _leg_frame(live: Sequence[Position]) -> pl.DataFrame:
-    legs = [(i, leg) for i, p in enumerate(live) for leg in p.idea.legs]
-    return pl.DataFrame(
-        [
-            pl.Series("pos", [i for i, _ in legs], dtype=pl.Int64()),
-            pl.Series("root", [leg.root for _, leg in legs], dtype=pl.String()),
-            pl.Series("expiry", [leg.expiry for _, leg in legs], dtype=pl.Date()),
-            pl.Series("strike", [float(leg.strike) for _, leg in legs], dtype=pl.Float64()),
-            pl.Series("right", [leg.right.value for _, leg in legs], dtype=pl.String()),
-            pl.Series("qm", [leg.quantity * leg.multiplier for _, leg in legs], dtype=pl.Float64()),
-        ]
-    )
-
-
-def _join(legs: pl.DataFrame, quotes: pl.DataFrame) -> pl.DataFrame:
-    """One left join of every open leg against the snapshot's quotes (legs' order kept)."""
-    strikes = legs.get_column("strike").unique()
-    relevant = (
-        quotes.lazy()
-        .select(*_KEYS, "bid", "ask")
-        .filter(pl.col("strike").is_in(strikes.implode()))
-        .with_columns(pl.col("right").cast(pl.String()))
-    )
-    return (
-        legs.lazy()
-        .join(relevant, on=list(_KEYS), how="left", maintain_order="left")
-        .select("pos", "qm", "bid", "ask")
-        .collect()
-    )
-
-
-def _values(live: Sequence[Position], marks: Marks, params: TrackingParams) -> _Values:
-    legs = _leg_frame(live)
-    joined = _join(legs, marks.quotes)
-    if joined.height != legs.height:
-        raise ReplayError(
-            f"snapshot {marks.snapshot_id}: the quotes list a contract of an open idea more than "
-            "once (root, expiry, strike, right must be unique)"
-        )
-    pos = joined.get_column("pos").to_numpy()
-    qm = joined.get_column("qm").to_numpy()
-    bid = joined.get_column("bid").to_numpy(allow_copy=True).astype(float)
-    ask = joined.get_column("ask").to_numpy(allow_copy=True).astype(float)
-    count = len(live)
-    f_idea = np.array([params.spread_fraction(len(p.idea.legs)) for p in live])
-    f = f_idea[pos] if count else np.zeros(0)
-    ok = np.isfinite(bid) & np.isfinite(ask) & (bid >= 0) & (ask >= bid)
-    bid0, ask0 = np.where(ok, bid, 0.0), np.where(ok, ask, 0.0)
-    mid, half = (bid0 + ask0) / 2.0, (ask0 - bid0) / 2.0
-    long = qm > 0
-    alive = np.array(
-        [leg.expiry_ts > marks.ts_event for p in live for leg in p.idea.legs], dtype=bool
-    )
-
-    def per_idea(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
-        w = values if mask is None else np.where(mask, values, 0.0)
-        return np.bincount(pos, weights=w, minlength=count)
-
-    entry_legs = (qm * np.where(long, ask0, bid0), qm * mid, qm * (mid + np.sign(qm) * f * half))
-    exit_legs = (qm * np.where(long, bid0, ask0), qm * mid, qm * (mid - np.sign(qm) * f * half))
-    bad = per_idea((~ok).astype(float))
-    bad_alive = per_idea((~ok & alive).astype(float))
-    return _Values(
-        valid=bad == 0,
-        entry=np.vstack([per_idea(x) for x in entry_legs]),
-        exit=np.vstack([per_idea(x) for x in exit_legs]),
-        exit_alive=np.vstack([per_idea(x, alive) for x in exit_legs]),
-        valid_alive=bad_alive == 0,
-        settling=per_idea((~alive).astype(float)) > 0,
-    )
-
-
-def _model(prices: FillPrices, params: TrackingParams) -> float:
-    """The value under the fill model that triggers stops and targets."""
-    if params.fill_model is FillModel.MID:
-        return prices.mid
-    if params.fill_model is FillModel.SPREAD_FRACTION:
-        return prices.spread_fraction
-    return prices.bid_ask
-
-
-def _prices(column: np.ndarray) -> FillPrices:
-    return FillPrices(
-        bid_ask=float(column[0]), mid=float(column[1]), spread_fraction=float(column[2])
-    )
 
 
 def _settlement(idea: TradeIdea, marks: Marks) -> tuple[dt.datetime, Settlement, float | None]:
@@ -335,7 +234,7 @@ def _target(
             **h, idea_id=idea_id, fraction=frac * p.open_fraction, price=price, ts_trigger=ts
         )
     )
-    entry = _model(p.entry, params)
+    entry = model_value(p.entry, params)
     new_target = entry + params.extended_target_multiple * (p.target - entry)
     if math.isfinite(p.idea.max_profit) and p.idea.max_profit > 0:
         new_target = min(new_target, entry + p.idea.max_profit)  # never beyond the best value
@@ -357,7 +256,9 @@ def _trail(emit: _Emitter, p: Position, value: float, marks: Marks, params: Trac
     if marks.atr is not None and marks.atr > 0 and delta > 0:
         distance = params.atr_multiple * marks.atr * delta
     else:
-        distance = params.trail_fraction * abs(p.idea.position.target - _model(p.entry, params))
+        distance = params.trail_fraction * abs(
+            p.idea.position.target - model_value(p.entry, params)
+        )
     new_stop = value - distance
     if new_stop > p.stop + 1e-9:
         emit(
@@ -372,7 +273,7 @@ def _trail(emit: _Emitter, p: Position, value: float, marks: Marks, params: Trac
         )
 
 
-def _settle(emit: _Emitter, p: Position, i: int, v: _Values, marks: Marks) -> bool:
+def _settle(emit: _Emitter, p: Position, i: int, v: Values, marks: Marks) -> bool:
     if not v.settling[i]:
         return False
     instant, style, price = _settlement(p.idea, marks)
@@ -409,14 +310,14 @@ def _exits(
     emit: _Emitter,
     p: Position,
     i: int,
-    v: _Values,
+    v: Values,
     marks: Marks,
     params: TrackingParams,
     bars: _Bars | None,
 ) -> None:
     if _settle(emit, p, i, v, marks) or not v.valid[i]:
         return
-    price = _prices(v.exit[:, i])
+    price = fill_prices(v.exit[:, i])
     idea_id, h, ts = p.idea.idea_id, emit.header, marks.ts_event
     plan_live = (
         params.use_underlying_plan
@@ -427,7 +328,7 @@ def _exits(
     spot = _spot_trigger(p, marks.spot) if plan_live else None
     if touched is None and spot is not None:
         touched = (spot, ts)
-    value = _model(price, params)
+    value = model_value(price, params)
     value_stop = value <= p.stop
     if value_stop and (touched is None or touched[1] == ts):
         touched = ("stop", ts)
@@ -464,13 +365,13 @@ def _exits(
         _trail(emit, p, value, marks, params)
 
 
-def _mark_rows(emit: _Emitter, live: Sequence[Position], v: _Values) -> tuple[MarkRow, ...]:
+def _mark_rows(emit: _Emitter, live: Sequence[Position], v: Values) -> tuple[MarkRow, ...]:
     rows = []
     for i, old in enumerate(live):
         p = emit.book.positions.get(old.idea.idea_id)
         if p is None or p.status != Status.OPEN or not v.valid[i] or p.entry is None:
             continue
-        value = _prices(v.exit[:, i])
+        value = fill_prices(v.exit[:, i])
         pnl = p.realised.bid_ask + p.open_fraction * value.bid_ask - p.entry.bid_ask
         last = emit.book.marks.get(p.idea.idea_id)
         mfe = pnl if last is None else max(last.mfe, pnl)
@@ -519,7 +420,7 @@ def _learn(emit: _Emitter, marks: Marks, params: TrackingParams) -> None:
         )
 
 
-def _can_enter(p: Position, i: int, v: _Values, marks: Marks, params: TrackingParams) -> bool:
+def _can_enter(p: Position, i: int, v: Values, marks: Marks, params: TrackingParams) -> bool:
     if not v.valid[i] or not (params.entry_on_proposal or marks.ts_event > p.proposed_at):
         return False
     if params.entry_tolerance is None:
@@ -551,7 +452,7 @@ def advance(
         if not emit.book.knows(idea.idea_id):
             emit(IdeaProposed(**emit.header, idea_id=idea.idea_id, idea=idea))
     live = [p for p in emit.book.positions.values() if p.status in (Status.PROPOSED, Status.OPEN)]
-    values = _values(live, marks, params)
+    values = leg_values(live, marks, params)
     for i, p in enumerate(live):
         if p.status == Status.OPEN:
             _exits(emit, p, i, values, marks, params, bars)
@@ -566,7 +467,7 @@ def advance(
                 EntryFilled(
                     **emit.header,
                     idea_id=p.idea.idea_id,
-                    price=_prices(values.entry[:, i]),
+                    price=fill_prices(values.entry[:, i]),
                     target=p.idea.position.target,
                     stop=p.idea.position.stop,
                     spot=marks.spot,
