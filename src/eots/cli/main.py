@@ -19,6 +19,7 @@ from eots.cli import (
     levels_cmd,
     levels_export,
     prices_cmd,
+    recs_cmd,
     replay_cmd,
     report_cmd,
     store_cmds,
@@ -295,6 +296,7 @@ levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
 levels_app.command("export")(levels_export.levels_export_cmd)
 app.add_typer(levels_app, name="levels")
 app.command("report")(report_cmd.report_cmd)
+app.add_typer(recs_cmd.recs_app, name="recs")
 
 
 def main() -> None:

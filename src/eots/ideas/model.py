@@ -144,6 +144,12 @@ class TradeIdea:
         Units for the configured account risk.
     signals
         Names of the signals behind the idea (for per-family outcome scoring).
+    regime
+        The market regime the idea was made in (outcomes are reported per regime), if known.
+    conviction_components
+        The conviction mapping's inputs, ``(name, value in 0..1)`` (``performance``,
+        ``signal_strength``, ``level_strength``); the learning rule scores each against the
+        outcome. Empty when unknown.
     """
 
     idea_id: str
@@ -169,3 +175,5 @@ class TradeIdea:
     horizon_end: dt.datetime
     signals: tuple[str, ...] = ()
     spread_cost: float = 0.0  # $ paid over the mid for one unit (the EV is net of it)
+    regime: str | None = None
+    conviction_components: tuple[tuple[str, float], ...] = ()
