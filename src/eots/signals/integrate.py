@@ -18,8 +18,10 @@ otherwise ``{long,short}_gamma_{range,trend}``: long gamma when the chain's net 
 **Conflicts.** Two signals contradict when they claim opposite directions (both direction claims),
 opposite volatility (expansion against contraction), a pin against a volatility expansion (a pin
 needs a quiet close), or pins at strikes further apart than their two distances. Signals are ranked
-by ``W x strength`` (ties: persistence, then family order directional > complex > time decay >
-volatility > base, then name); walking down the ranking, a signal that contradicts one already
+framework first, then the base system's baseline signals (its binary triggers on raw-unit metrics
+saturate at 5 stars and would otherwise outrank every continuous score); within each, by
+``W x strength`` (ties: persistence, then family order directional > complex > time decay >
+volatility, then name); walking down the ranking, a signal that contradicts one already
 standing is suppressed and a ``Conflict`` records winner, loser and why. The standing signals never
 contradict each other.
 
@@ -148,6 +150,7 @@ def resolve_conflicts(
     ranked = sorted(
         signals,
         key=lambda s: (
+            s.baseline,
             -effective(s),
             -s.persistence,
             _ORDER.index(weight_key(s)) if weight_key(s) in _ORDER else len(_ORDER),
@@ -163,6 +166,8 @@ def resolve_conflicts(
             standing.append(s)
             continue
         winner, why = rival
+        if s.baseline and not winner.baseline:
+            why += " (the framework's signals outrank the base system's baseline)"
         suppressed.append(s)
         conflicts.append(
             Conflict(
