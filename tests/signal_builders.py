@@ -72,13 +72,13 @@ def front_contracts(
 ) -> pl.DataFrame:
     """Return one front-expiry contract per strike with ``base_gex`` $/1 % (``gex`` overrides).
 
-    ``charm`` ($ of delta per day) is put on the first contract (the front's total).
+    ``charm`` ($ of delta per day, the front's total) is put on the 5000 strike.
     """
     g = np.full(STRIKES.size, base_gex)
     for k, v in (gex or {}).items():
         g[int(np.flatnonzero(STRIKES == k)[0])] = v
     c = np.zeros(STRIKES.size)
-    c[0] = charm
+    c[STRIKES == SPOT] = charm
     return pl.DataFrame(
         {
             "expiry_ts": [SETTLE] * STRIKES.size,
