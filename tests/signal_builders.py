@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 from eots.pipeline import Analysis, History, analyze
 from eots.signals import SignalInputs, atm_term
@@ -35,7 +36,7 @@ def et(hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2024, 3, 15, hour + 4, minute, tzinfo=dt.UTC)
 
 
-def strike_metrics(**columns: Sequence[float] | float) -> pl.DataFrame:
+def strike_metrics(**columns: ArrayLike) -> pl.DataFrame:
     """Return neutral per-strike metrics over ``STRIKES``; keyword columns override them."""
     n = STRIKES.size
     neutral: dict[str, Any] = {
@@ -76,7 +77,7 @@ def front_contracts(
     """
     g = np.full(STRIKES.size, base_gex)
     for k, v in (gex or {}).items():
-        g[int(np.flatnonzero(STRIKES == k)[0])] = v
+        g[int(np.flatnonzero(k == STRIKES)[0])] = v
     c = np.zeros(STRIKES.size)
     c[STRIKES == SPOT] = charm
     return pl.DataFrame(
@@ -167,6 +168,8 @@ def from_analysis(
     weights: Mapping[str, float] | None = None,
 ) -> SignalInputs:
     """Adapt an ``Analysis`` to ``SignalInputs`` (what the engine's adapter does)."""
+    if analysis.metrics.atr is None:
+        raise ValueError("the analysis has no ATR (no IV at all): no signals")
     context = analysis.history.context
     pct = None
     if context is not None and context.iv_percentile.sufficient:

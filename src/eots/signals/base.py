@@ -3,21 +3,18 @@
 Per strike (strike-aggregated metrics, strikes within ``band_pct`` of spot; the dynamic thresholds
 are taken over every strike of the snapshot, as the original does), with the [ITS241] defaults:
 
-==================== ===================================================== ======================
-signal               fires when                                            points
-==================== ===================================================== ======================
-directional          ``|SAI| >= T_sai`` and ``MSPI != 0`` (dir sgn MSPI)   ``3 + 2 (|SAI| - T)``
-volatility_expansion ``|VRI| > 1.5 mean(VRI)`` and ``VFI > 1.2``           ``2 + 1.5 (VFI - 1.2)``
-volatility_contr.    ``|VRI| < 0.5 mean(VRI)``, ``VFI < 0.8``,             ``2 + 2 (SSI - T_ssi)``
-                     ``SSI >= P85(SSI)``
-pin_risk             ``|TDPI| > 1.5 mean(TDPI)``                           ``1.5 + 0.5 (|TDPI| - T)``
-charm_cascade        ``CTR > 1.2`` and ``TDFI > 1.2``                      ``1.5 + .3 CTR + .3 TDFI``
-structure_change     ``SSI <= P15(SSI)``                                   ``clip(2 + 3 (T - SSI) /
-                                                                           (T - max(0, T - 2 s)), 0, 5)``
-flow_divergence      ``ARFI > tier_medium``                                ``clip(1.5 + 2 (ARFI - med)
-                                                                           / (high - med), 0, 5)``
-sdag_conviction      ``>= 2`` of the 4 SDAG methods share a sign           ``1 + 0.75 count``
-==================== ===================================================== ======================
+* directional: ``|SAI| >= T_sai`` and ``MSPI != 0`` (direction sgn MSPI);
+  points ``3 + 2 (|SAI| - T_sai)``;
+* volatility_expansion: ``|VRI| > 1.5 mean(VRI)`` and ``VFI > 1.2``; ``2 + 1.5 (VFI - 1.2)``;
+* volatility_contraction: ``|VRI| < 0.5 mean(VRI)``, ``VFI < 0.8`` and ``SSI >= P85(SSI)``;
+  ``2 + 2 (SSI - T_ssi)``;
+* pin_risk: ``|TDPI| > T = 1.5 mean(TDPI)``; ``1.5 + 0.5 (|TDPI| - T)``;
+* charm_cascade: ``CTR > 1.2`` and ``TDFI > 1.2``; ``1.5 + 0.3 CTR + 0.3 TDFI``;
+* structure_change: ``SSI <= T = P15(SSI)``;
+  ``clip(2 + 3 (T - SSI) / (T - max(0, T - 2 split)), 0, 5)``;
+* flow_divergence: ``ARFI > med``; ``clip(1.5 + 2 (ARFI - med) / (high - med), 0, 5)``;
+* sdag_conviction: at least 2 of the 4 SDAG methods share a sign (more than the other sign);
+  ``1 + 0.75 count``.
 
 A mean that is not finite falls back to the configured value. Points map to the one 0..1 scale
 through the original's ladder (0.5/1/2/3/4 points -> 0.1/0.3/0.5/0.7/0.9, linear between, 5 -> 1),
@@ -35,6 +32,7 @@ re-hedging, ``-sgn(charm)``, by the close.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from eots.signals.context import SignalContext
 from eots.signals.model import Claim, ClaimKind, Horizon, SignalFamily
@@ -43,7 +41,7 @@ from eots.signals.params import BaseSignalParams, SignalParams
 from eots.signals.state import SignalState
 from eots.signals.volatility import claim_horizon
 
-FloatArray = np.ndarray
+FloatArray = NDArray[np.float64]
 _STRENGTH = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
 _SDAG = ("sdag_multiplicative", "sdag_directional", "sdag_weighted", "sdag_volatility_focused")
 
@@ -57,7 +55,7 @@ def points_strength(points: FloatArray, ladder: tuple[float, ...]) -> FloatArray
     array([0.1, 0.5, 0.8, 1. ])
     """
     xs = (0.0, *ladder, ladder[-1] + 1.0)
-    return np.interp(points, xs, _STRENGTH)
+    return np.asarray(np.interp(points, xs, _STRENGTH), dtype=np.float64)
 
 
 def _mean_or(x: FloatArray, fallback: float) -> float:
@@ -145,8 +143,9 @@ def base_signals(
             continue
         order = np.lexsort((np.abs(ctx.strike[idx] - ctx.spot), -points[idx]))
         for i in idx[order][: p.max_per_signal]:
-            draft = _draft(ctx, name, float(points[i]), int(direction[i]), float(ctx.strike[i]),
-                           params)
+            draft = _draft(
+                ctx, name, float(points[i]), int(direction[i]), float(ctx.strike[i]), params
+            )
             if draft is not None:
                 drafts.append(draft)
     signed = [d.strength * d.direction for d in drafts if d.claim.kind is ClaimKind.DIRECTION]

@@ -1,4 +1,4 @@
-"""Predictive complex signals (framework.md 3.4): structure change, flow divergence, SDAG conviction.
+"""Predictive complex signals (framework.md 3.4): structure change, flow divergence, SDAG.
 
 With ``w`` the proximity weights near the price and the carried state's recent updates:
 
@@ -74,7 +74,8 @@ def structure_change(
     if zg is not None and math.isfinite(zg):
         flip = math.exp(-0.5 * ((ctx.spot - zg) / (p.flip_width_atr * ctx.atr)) ** 2)
     score = clip(
-        p.structure_change_sensitivity * level + p.early_detection_bonus * early
+        p.structure_change_sensitivity * level
+        + p.early_detection_bonus * early
         + p.flip_weight * flip,
         0.0,
         1.0,
@@ -106,9 +107,7 @@ def sdag_conviction(ctx: SignalContext) -> float | None:
     return weighted_mean(signed, ctx.weight)
 
 
-def cross_correlation(
-    state: SignalState, current: tuple[float, float], min_n: int
-) -> float:
+def cross_correlation(state: SignalState, current: tuple[float, float], min_n: int) -> float:
     """Return the correlation of recent SDAG conviction and directional composite scores."""
     a = np.append(state.series(SDAG), current[0])
     b = np.append(state.series(DIRECTIONAL_COMPOSITE), current[1])
@@ -127,9 +126,7 @@ def complex_signals(
     divergence = flow_divergence(ctx, params)
     conviction = sdag_conviction(ctx)
     directional = upstream.get(DIRECTIONAL_COMPOSITE, float("nan"))
-    rho = cross_correlation(
-        state, (_nan(conviction), directional), p.correlation_min_updates
-    )
+    rho = cross_correlation(state, (_nan(conviction), directional), p.correlation_min_updates)
     base = blend([(conviction, 1.0), (divergence, 1.0)])
     composite = (
         None
@@ -149,8 +146,12 @@ def complex_signals(
         notes.append("complex: flow divergence needs signed flow and bars (left out)")
     drafts: list[Draft] = []
     thresholds: dict[str, float] = {}
-    for name, value in ((STRUCTURE, sc), (DIVERGENCE, divergence), (SDAG, conviction),
-                        (COMPOSITE, composite)):
+    for name, value in (
+        (STRUCTURE, sc),
+        (DIVERGENCE, divergence),
+        (SDAG, conviction),
+        (COMPOSITE, composite),
+    ):
         thr = adaptive_threshold(
             state.series(name),
             floor=p.threshold,
@@ -163,8 +164,9 @@ def complex_signals(
             continue
         drafts.append(_draft(ctx, name, value, thr, params))
     scores.update({f"{n}.threshold": t for n, t in thresholds.items()})
-    drafts = [d for d in drafts if d.claim.kind is not ClaimKind.VOLATILITY or
-              ctx.iv_front is not None]
+    drafts = [
+        d for d in drafts if d.claim.kind is not ClaimKind.VOLATILITY or ctx.iv_front is not None
+    ]
     return FamilyOutput(
         family="complex",
         scores=scores,

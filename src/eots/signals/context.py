@@ -153,8 +153,8 @@ def _front(inputs: SignalInputs) -> Front | None:
         hours=hours,
         days=hours / 24.0,
         strike=strikes.astype(np.float64),
-        abs_gex=np.bincount(idx, weights=np.abs(gex), minlength=strikes.size),
-        net_gex=np.bincount(idx, weights=gex, minlength=strikes.size),
+        abs_gex=np.bincount(idx, weights=np.abs(gex), minlength=strikes.size).astype(np.float64),
+        net_gex=np.bincount(idx, weights=gex, minlength=strikes.size).astype(np.float64),
         charm_usd_per_day=float(charm.sum()),
     )
 

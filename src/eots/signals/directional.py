@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from eots.signals.context import SignalContext
-from eots.signals.model import Claim, ClaimKind, SignalFamily
+from eots.signals.model import Claim, ClaimKind, Signal, SignalFamily
 from eots.signals.output import Draft, FamilyOutput, finished, sign
 from eots.signals.params import SignalParams
 from eots.signals.scale import adaptive_threshold, blend, clip, weighted_mean
@@ -82,7 +82,9 @@ def directional(
     momentum = ctx.momentum
     if momentum is None:
         notes.append("directional: too few bars for momentum (chain-only score)")
-    base = raw if momentum is None else (1.0 - p.momentum_weight) * raw + p.momentum_weight * momentum
+    base = (
+        raw if momentum is None else (1.0 - p.momentum_weight) * raw + p.momentum_weight * momentum
+    )
     direction = sign(base)
     run = state.persistence(RUN, direction)
     boost = 1.0 + p.persistence_factor * min(run - 1, p.persistence_full) / p.persistence_full
@@ -108,7 +110,7 @@ def directional(
         "directional.threshold": threshold,
     }
     directions = {RUN: direction}
-    signals = ()
+    signals: tuple[Signal, ...] = ()
     if abs(composite) >= threshold and direction != 0:
         band = params.proximity.band_atr * ctx.atr
         draft = Draft(

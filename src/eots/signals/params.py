@@ -75,8 +75,11 @@ class DirectionalParams(BaseModel):
     )
     vol_factor_range: tuple[float, float] = Field((0.5, 2.0), description="clip of iv/ref")
     minimum_score_threshold: float = Field(
-        0.3, gt=0, le=1, description="|composite| floor for a final signal (seed 0.6 on its "
-        "points scale; 0.3 on ours, see docs/signals.md)"
+        0.3,
+        gt=0,
+        le=1,
+        description="|composite| floor for a final signal (seed 0.6 on its "
+        "points scale; 0.3 on ours, see docs/signals.md)",
     )
     adaptive_quantile: float = Field(
         0.7, gt=0, lt=1, description="threshold = max(floor, this quantile of recent |score|)"

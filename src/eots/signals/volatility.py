@@ -11,8 +11,8 @@
 
 **Score** (``w`` the proximity weights, sums over strikes near the price)::
 
-    gamma      = -sum w net_GEX / sum w |GEX|        dealers long gamma damp moves (-), short amplify (+)
-    flow       = sum w tanh(ln VFI) / sum w          vega flow above its OI norm (VFI > 1) expands
+    gamma      = -sum w net_GEX / sum w |GEX|     dealers long gamma damp (-), short amplify (+)
+    flow       = sum w tanh(ln VFI) / sum w       vega flow above its OI norm (VFI > 1) expands
     structure  = (a_g gamma + a_f flow) / (a_g + a_f)
     term       = tanh((IV_front / IV_back - 1) / term_scale)
     divergence = tanh((RV / IV_front - 1) / divergence_scale)   realised above implied expands
@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from eots.signals.context import SignalContext
-from eots.signals.model import Claim, ClaimKind, Horizon, SignalFamily
+from eots.signals.model import Claim, ClaimKind, Horizon, Signal, SignalFamily
 from eots.signals.output import Draft, FamilyOutput, finished
 from eots.signals.params import SignalParams, VolatilityParams
 from eots.signals.scale import blend, weighted_mean
@@ -60,9 +60,12 @@ def volatility_regime(
     >>> volatility_regime(0.10, 0.11, None, p), volatility_regime(None, None, None, p)
     ('calm', 'normal')
     """
-    if iv_front is not None and iv_back is not None:
-        if iv_front / iv_back - 1.0 > params.stressed_inversion:
-            return "stressed"
+    if (
+        iv_front is not None
+        and iv_back is not None
+        and iv_front / iv_back - 1.0 > params.stressed_inversion
+    ):
+        return "stressed"
     if iv_percentile is not None:
         if iv_percentile >= params.elevated_percentile:
             return "elevated"
@@ -139,7 +142,7 @@ def volatility(
             labels=labels,
             notes=(*notes, "volatility: no score (no gamma, flow or IV near the price)"),
         )
-    signals = ()
+    signals: tuple[Signal, ...] = ()
     directions: dict[str, int] = {}
     if abs(composite) >= threshold and ctx.iv_front is not None:
         direction = 1 if composite > 0 else -1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from signal_builders import STRIKES, et, front_contracts, hand_inputs, strike_metrics
 
-from eots.signals import SignalParams, SignalState, signals
+from eots.signals import Signal, SignalParams, SignalReport, SignalState, signals
 from eots.signals.base import points_strength
 from eots.signals.scale import stars
+from signal_builders import STRIKES, et, front_contracts, hand_inputs, strike_metrics
 
 _AT = STRIKES == 5000.0
 
@@ -18,7 +18,7 @@ def _one(column: str, value: float, base: float = 0.0) -> np.ndarray:
     return np.where(_AT, value, base)
 
 
-def _base(report, name: str):
+def _base(report: SignalReport, name: str) -> list[Signal]:
     return [x for x in report.signals + report.suppressed if x.name == name]
 
 
@@ -28,7 +28,9 @@ def test_base_directional_points_and_stars() -> None:
     (sig,) = _base(report, "base.directional")
     points = 3.0 + 2.0 * (0.9 - 0.7)  # 3.4 points: between 3 (0.7) and 4 (0.9)
     assert math.isclose(sig.strength, 0.7 + 0.4 * 0.2)
-    assert sig.stars == 4 and sig.direction == -1 and sig.baseline
+    assert sig.stars == 4
+    assert sig.direction == -1
+    assert sig.baseline
     assert sig.strike == 5000.0
     assert next(e.value for e in sig.evidence if e.metric == "points") == points
 
@@ -49,8 +51,9 @@ def test_base_sdag_conviction_counts_agreeing_methods() -> None:
     report, _ = signals(hand_inputs(metrics=metrics), SignalState(), SignalParams())
     (sig,) = _base(report, "base.sdag_conviction")
     assert sig.direction == 1
-    assert math.isclose(sig.strength, float(points_strength(np.array([1 + 0.75 * 3]),
-                                                            (0.5, 1.0, 2.0, 3.0, 4.0))[0]))
+    assert math.isclose(
+        sig.strength, float(points_strength(np.array([1 + 0.75 * 3]), (0.5, 1.0, 2.0, 3.0, 4.0))[0])
+    )
 
 
 def test_base_pin_risk_and_charm_cascade() -> None:
@@ -62,7 +65,8 @@ def test_base_pin_risk_and_charm_cascade() -> None:
     (pin,) = _base(report, "base.pin_risk")
     t = 1.5 * float(np.mean(tdpi))
     assert next(e.value for e in pin.evidence) == 1.5 + 0.5 * (10.0 - t)
-    assert pin.claim.strike == 5000.0 and pin.claim.kind.value == "pin"
+    assert pin.claim.strike == 5000.0
+    assert pin.claim.kind.value == "pin"
     (cascade,) = _base(report, "base.charm_cascade")
     assert next(e.value for e in cascade.evidence) == 1.5 + 0.3 * 2.0 + 0.3 * 1.5
     assert cascade.direction == -1
@@ -79,4 +83,4 @@ def test_base_keeps_at_most_max_per_signal_strikes() -> None:
     report, _ = signals(hand_inputs(metrics=metrics), SignalState(), SignalParams())
     kept = _base(report, "base.directional")
     assert len(kept) == 3
-    assert sorted(x.strike for x in kept) == [4995.0, 5000.0, 5005.0]  # ties: nearest spot
+    assert sorted(x.strike or 0.0 for x in kept) == [4995.0, 5000.0, 5005.0]  # ties: nearest spot

@@ -6,13 +6,14 @@ import dataclasses
 import math
 
 import numpy as np
-from signal_builders import bars, et, hand_inputs, strike_metrics, term, trend_closes
+import polars as pl
 
 from eots.signals import SignalParams, SignalState, signals
 from eots.signals.context import signal_context
+from signal_builders import bars, et, hand_inputs, strike_metrics, term, trend_closes
 
 
-def _bullish_metrics():  # structure 0.5, consensus 0.5 (3 up, 1 down), flow +1
+def _bullish_metrics() -> pl.DataFrame:  # structure 0.5, consensus 0.5 (3 up, 1 down), flow +1
     return strike_metrics(
         mspi=0.5,
         dag_custom=1.0,
@@ -33,9 +34,12 @@ def test_directional_composite_hand_value_and_claim() -> None:
     # raw = (0.45 * 0.5 + 0.35 * 0.5 + 0.20 * 1.0) / 1.0; no bars: composite = raw
     assert math.isclose(s["directional.composite"], 0.6)
     sig = next(x for x in report.signals if x.name == "directional.composite")
-    assert sig.direction == 1 and sig.claim.direction == 1
-    assert sig.claim.kind.value == "direction" and sig.claim.reference == 5000.0
-    assert math.isclose(sig.strength, 0.6) and sig.stars == 3  # IV 15 % = vol_reference
+    assert sig.direction == 1
+    assert sig.claim.direction == 1
+    assert sig.claim.kind.value == "direction"
+    assert sig.claim.reference == 5000.0
+    assert math.isclose(sig.strength, 0.6)
+    assert sig.stars == 3
 
 
 def test_directional_missing_flow_drops_out_of_the_mean() -> None:

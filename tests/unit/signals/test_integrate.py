@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
-
-from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs, strike_metrics
 
 from eots.signals import (
     Claim,
@@ -18,6 +17,7 @@ from eots.signals import (
 )
 from eots.signals.integrate import family_weights, market_regime, resolve_conflicts
 from eots.signals.params import IntegrationParams
+from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs, strike_metrics
 
 _EQUAL = dict.fromkeys(("directional", "volatility", "time_decay", "complex", "base"), 1.0)
 
@@ -63,10 +63,12 @@ _BEAR = _signal("complex.composite", SignalFamily.COMPLEX, ClaimKind.DIRECTION, 
 
 def test_conflict_stronger_weighted_claim_wins_and_is_recorded() -> None:
     r = resolve_conflicts([_BEAR, _BULL], _EQUAL, None)
-    assert r.standing == (_BULL,) and r.suppressed == (_BEAR,)
+    assert r.standing == (_BULL,)
+    assert r.suppressed == (_BEAR,)
     (c,) = r.conflicts
     assert (c.winner, c.loser) == ("directional.composite", "complex.composite")
-    assert "opposite direction claims" in c.reason and "0.600" in c.reason
+    assert "opposite direction claims" in c.reason
+    assert "0.600" in c.reason
 
 
 def test_conflict_weights_decide_the_winner() -> None:
@@ -78,21 +80,36 @@ def test_conflict_weights_decide_the_winner() -> None:
 
 def test_conflict_tie_broken_by_persistence() -> None:
     a = _signal("directional.composite", SignalFamily.DIRECTIONAL, ClaimKind.DIRECTION, 1, 0.5)
-    b = _signal("complex.composite", SignalFamily.COMPLEX, ClaimKind.DIRECTION, -1, 0.5,
-                persistence=3)
+    b = _signal(
+        "complex.composite", SignalFamily.COMPLEX, ClaimKind.DIRECTION, -1, 0.5, persistence=3
+    )
     assert resolve_conflicts([a, b], _EQUAL, None).standing == (b,)
 
 
 def test_conflict_pin_against_expansion_and_distant_pins() -> None:
-    pin = _signal("time_decay.pin_risk", SignalFamily.TIME_DECAY, ClaimKind.PIN, 0, 0.9,
-                  strike=5000.0)
-    far = _signal("base.pin_risk", SignalFamily.TIME_DECAY, ClaimKind.PIN, 0, 0.9,
-                  strike=5050.0, baseline=True)
-    near = _signal("base.pin_risk", SignalFamily.TIME_DECAY, ClaimKind.PIN, 0, 0.9,
-                   strike=5005.0, baseline=True)
+    pin = _signal(
+        "time_decay.pin_risk", SignalFamily.TIME_DECAY, ClaimKind.PIN, 0, 0.9, strike=5000.0
+    )
+    far = _signal(
+        "base.pin_risk",
+        SignalFamily.TIME_DECAY,
+        ClaimKind.PIN,
+        0,
+        0.9,
+        strike=5050.0,
+        baseline=True,
+    )
+    near = _signal(
+        "base.pin_risk",
+        SignalFamily.TIME_DECAY,
+        ClaimKind.PIN,
+        0,
+        0.9,
+        strike=5005.0,
+        baseline=True,
+    )
     up = _signal("volatility.expansion", SignalFamily.VOLATILITY, ClaimKind.VOLATILITY, 1, 0.5)
-    down = _signal("volatility.contraction", SignalFamily.VOLATILITY, ClaimKind.VOLATILITY,
-                   -1, 0.4)
+    down = _signal("volatility.contraction", SignalFamily.VOLATILITY, ClaimKind.VOLATILITY, -1, 0.4)
     r = resolve_conflicts([up, far, pin, near, down], _EQUAL, None)
     assert set(r.standing) == {pin, near, down}
     assert set(r.suppressed) == {up, far}
@@ -103,15 +120,18 @@ def test_conflict_pin_against_expansion_and_distant_pins() -> None:
 
 
 def test_framework_outranks_a_saturated_baseline() -> None:
-    base = _signal("base.directional", SignalFamily.DIRECTIONAL, ClaimKind.DIRECTION, -1, 1.0,
-                   strike=5000.0, baseline=True)
-    r = resolve_conflicts([base, _BEAR.__class__(**{**_fields(_BULL), "strength": 0.2})],
-                          _EQUAL, None)
+    base = _signal(
+        "base.directional",
+        SignalFamily.DIRECTIONAL,
+        ClaimKind.DIRECTION,
+        -1,
+        1.0,
+        strike=5000.0,
+        baseline=True,
+    )
+    weak_bull = dataclasses.replace(_BULL, strength=0.2)
+    r = resolve_conflicts([base, weak_bull], _EQUAL, None)
     assert [s.name for s in r.standing] == ["directional.composite"]
-
-
-def _fields(s: Signal) -> dict[str, object]:
-    return {f: getattr(s, f) for f in s.__dataclass_fields__}
 
 
 def test_family_weights_time_of_day_and_regime() -> None:
@@ -134,15 +154,17 @@ def test_market_regime_detection() -> None:
 
 def test_contradictory_inputs_resolve_as_documented_end_to_end() -> None:
     # bullish chain structure against a charm cascade that hedges down, 30 minutes to the close
-    metrics = strike_metrics(mspi=0.8, dag_custom=1.0, a_dag=1.0, sdag_multiplicative=1.0,
-                             sdag_directional=1.0)
+    metrics = strike_metrics(
+        mspi=0.8, dag_custom=1.0, a_dag=1.0, sdag_multiplicative=1.0, sdag_directional=1.0
+    )
     contracts = front_contracts(charm=5e9)
     inputs = hand_inputs(as_of=et(15, 30), metrics=metrics, contracts=contracts)
     report, _ = signals(inputs, SignalState(), SignalParams())
     names = {s.name for s in report.signals}
     losers = {c.loser for c in report.integration.conflicts}
     both = {"directional.composite", "time_decay.charm_cascade"}
-    assert len(both & names) == 1 and len(both & losers) == 1
+    assert len(both & names) == 1
+    assert len(both & losers) == 1
     d = [s for s in report.signals if s.claim.kind is ClaimKind.DIRECTION]
     assert len({s.claim.direction for s in d}) == 1  # nothing contradictory stands
     # late in the session time decay weighs 1.6 x 1.3 (long gamma range): the cascade wins
@@ -160,7 +182,8 @@ def test_integrated_scores_weighted_by_family() -> None:
     num += w["time_decay"] * s["time_decay.charm_cascade_signed"]
     den = w["directional"] + w["complex"] + w["time_decay"]  # no base direction signal
     assert math.isclose(i.direction_score, num / den)
-    assert i.weights_source == "prior" and i.regime == "long_gamma_range"
+    assert i.weights_source == "prior"
+    assert i.regime == "long_gamma_range"
 
 
 def test_learned_weights_are_used_and_labelled() -> None:

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import math
 
-from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs
-
-from eots.signals import ClaimKind, SignalParams, SignalState, signals
+from eots.signals import ClaimKind, Signal, SignalParams, SignalReport, SignalState, signals
 from eots.signals.time_decay import pin_score
+from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs
 
 _PIN = front_contracts({5000.0: 4e8})  # a dominant positive-gamma strike at the money
 
 
-def _pin(report):
+def _pin(report: SignalReport) -> Signal:
     return next(x for x in report.signals if x.name == "time_decay.pin_risk")
 
 
 def test_strong_positive_gamma_pin_on_expiry_afternoon_scores_high() -> None:
-    inputs = hand_inputs(
-        as_of=et(15, 30), contracts=_PIN, bars=bars([5000.0] * 12, end=et(15, 30))
-    )
+    inputs = hand_inputs(as_of=et(15, 30), contracts=_PIN, bars=bars([5000.0] * 12, end=et(15, 30)))
     report, _ = signals(inputs, SignalState(), SignalParams())
     assert report.scores["time_decay.pin_risk"] >= 0.9
     pin = _pin(report)
-    assert pin.stars == 5 and pin.strike == 5000.0
+    assert pin.stars == 5
+    assert pin.strike == 5000.0
     assert pin.claim.kind is ClaimKind.PIN
-    assert pin.claim.strike == 5000.0 and pin.claim.distance == 10.0  # 0.25 ATR
+    assert pin.claim.strike == 5000.0
+    assert pin.claim.distance == 10.0
     assert pin.claim.settles_at == SETTLE
     assert report.integration.pin_strike == 5000.0
 
@@ -108,7 +107,8 @@ def test_charm_cascade_signal_claims_the_hedging_direction() -> None:
     inputs = hand_inputs(as_of=et(15, 30), contracts=contracts)
     report, _ = signals(inputs, SignalState(), SignalParams())
     sig = next(x for x in report.signals if x.name == "time_decay.charm_cascade")
-    assert sig.direction == 1 and sig.claim.kind is ClaimKind.DIRECTION
+    assert sig.direction == 1
+    assert sig.claim.kind is ClaimKind.DIRECTION
     assert sig.claim.horizon.value == "close"
 
 

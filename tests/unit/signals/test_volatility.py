@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 import pytest
-from signal_builders import bars, et, hand_inputs, strike_metrics, term
 
-from eots.signals import ClaimKind, Horizon, SignalParams, SignalState, signals
+from eots.signals import ClaimKind, Horizon, SignalParams, SignalReport, SignalState, signals
 from eots.signals.params import VolatilityParams
 from eots.signals.volatility import claim_horizon, volatility_regime
+from signal_builders import bars, et, hand_inputs, strike_metrics, term
 
 _VFI = strike_metrics(vfi=math.exp(0.5))  # tanh(ln VFI) = tanh(0.5)
 
 
-def _run(front: float, back: float, **kw):
+def _run(front: float, back: float, **kw: Any) -> SignalReport:
     inputs = hand_inputs(metrics=_VFI, **kw)
     inputs = dataclasses.replace(inputs, term=term(front, back, as_of=inputs.as_of))
     return signals(inputs, SignalState(), SignalParams())[0]
@@ -31,10 +32,11 @@ def test_volatility_composite_hand_value_contraction_claim() -> None:
     term_score = math.tanh((0.10 / 0.20 - 1.0) / 0.1)
     assert math.isclose(s["volatility.term"], term_score)
     assert math.isclose(s["volatility.composite"], (0.3 * structure + 0.4 * term_score) / 0.7)
-    sig = next(x for x in report.signals if x.claim.kind is ClaimKind.VOLATILITY
-               and not x.baseline)
-    assert sig.name == "volatility.contraction" and sig.direction == -1
-    assert sig.claim.reference == 0.10 and sig.claim.horizon is Horizon.CLOSE
+    sig = next(x for x in report.signals if x.claim.kind is ClaimKind.VOLATILITY and not x.baseline)
+    assert sig.name == "volatility.contraction"
+    assert sig.direction == -1
+    assert sig.claim.reference == 0.10
+    assert sig.claim.horizon is Horizon.CLOSE
     assert report.integration.volatility_regime == "normal"
 
 
@@ -63,7 +65,9 @@ def test_volatility_divergence_from_realised_vol() -> None:
         (None, None, None, "normal"),
     ],
 )
-def test_volatility_regime_table(front, back, pct, regime) -> None:
+def test_volatility_regime_table(
+    front: float | None, back: float | None, pct: float | None, regime: str
+) -> None:
     assert volatility_regime(front, back, pct, VolatilityParams()) == regime
 
 
