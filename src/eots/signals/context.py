@@ -96,17 +96,20 @@ def proximity(strike: FloatArray, spot: float, atr: float, params: SignalParams)
 def signal_context(inputs: SignalInputs, params: SignalParams) -> SignalContext:
     """Return the arrays and scalars the families read (module docstring)."""
     sm = inputs.strike_metrics
-    strike = sm.get_column("strike").to_numpy().astype(np.float64)
+    present = [c for c in STRIKE_METRIC_COLUMNS if c in set(sm.columns)]
+    block = (
+        sm.select(pl.col(present).cast(pl.Float64).fill_null(float("nan")))
+        .to_numpy()
+        .T.astype(np.float64)
+    )
+    strike = block[present.index("strike")]
+    missing = np.full(strike.size, np.nan)
     metrics = {
-        c: (
-            sm.get_column(c).cast(pl.Float64).fill_null(float("nan")).to_numpy()
-            if c in sm.columns
-            else np.full(strike.size, np.nan)
-        )
-        for c in STRIKE_METRIC_COLUMNS
+        c: block[present.index(c)] if c in present else missing for c in STRIKE_METRIC_COLUMNS
     }
     bs = inputs.by_strike.select("strike", "net_gex", "abs_gex", "charm").to_numpy().T
     gex_strike = bs[0].astype(np.float64)
+    term = _term(inputs)
     closes, future = _closes(inputs)
     rv = _realized_vol(inputs, closes, params)
     fraction, to_close = _session_clock(inputs)
@@ -121,8 +124,8 @@ def signal_context(inputs: SignalInputs, params: SignalParams) -> SignalContext:
         abs_gex_k=bs[2].astype(np.float64),
         charm_k=bs[3].astype(np.float64),
         front=_front(inputs),
-        iv_front=_front_iv(inputs),
-        iv_back=_back_iv(inputs, params),
+        iv_front=_front_iv(term),
+        iv_back=_back_iv(term, params),
         closes=closes,
         future_bars=future,
         realized_vol=rv,
@@ -159,19 +162,21 @@ def _front(inputs: SignalInputs) -> Front | None:
     )
 
 
-def _front_iv(inputs: SignalInputs) -> float | None:
-    t = inputs.term.filter(pl.col("t_years") > 0).sort("t_years")
-    if t.height == 0:
+def _term(inputs: SignalInputs) -> pl.DataFrame:
+    return inputs.term.filter(pl.col("t_years") > 0).sort("t_years")
+
+
+def _front_iv(term: pl.DataFrame) -> float | None:
+    if term.height == 0:
         return None
-    iv = float(t.item(0, "atm_iv"))
+    iv = float(term.item(0, "atm_iv"))
     return iv if math.isfinite(iv) and iv > 0 else None
 
 
-def _back_iv(inputs: SignalInputs, params: SignalParams) -> float | None:
-    term = inputs.term.filter(pl.col("t_years") > 0)
+def _back_iv(term: pl.DataFrame, params: SignalParams) -> float | None:
     if term.height == 0:
         return None
-    cm = constant_maturity_iv(term.sort("t_years"), params.volatility.back_days)
+    cm = constant_maturity_iv(term, params.volatility.back_days)
     return cm.iv if math.isfinite(cm.iv) and cm.iv > 0 else None
 
 
