@@ -86,14 +86,15 @@ def render_signals(report: SignalReport) -> RenderableType:
     ]
     if i.pin_strike is not None:
         lines.append(Text(f"pin strike {i.pin_strike:,.0f}"))
-    for c in i.conflicts[:_MAX_CONFLICTS]:
-        lines.append(Text(f"conflict: {c.winner} over {c.loser}", overflow="fold"))
+    lines.extend(
+        Text(f"conflict: {c.winner} over {c.loser}", overflow="fold")
+        for c in i.conflicts[:_MAX_CONFLICTS]
+    )
     if len(i.conflicts) > _MAX_CONFLICTS:
         lines.append(Text(f"... and {len(i.conflicts) - _MAX_CONFLICTS} more conflicts (--json)"))
     if report.suppressed:
         lines.append(Text(f"{len(report.suppressed)} signal(s) suppressed by conflicts"))
-    for note in report.notes:
-        lines.append(Text(f"note: {note}", style="dim", overflow="fold"))
+    lines.extend(Text(f"note: {n}", style="dim", overflow="fold") for n in report.notes)
     return Group(table, *lines)
 
 

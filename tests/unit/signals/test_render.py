@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from signal_builders import bars, et, front_contracts, hand_inputs, strike_metrics
 
 from eots.cli.signals_render import claim_text, render_signals
 from eots.signals import SignalParams, SignalState, signals
+from signal_builders import bars, et, front_contracts, hand_inputs, strike_metrics
 
 
 def test_render_signals_fits_80_columns_and_names_the_claims() -> None:
