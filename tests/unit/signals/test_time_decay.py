@@ -6,7 +6,7 @@ import math
 
 from eots.signals import ClaimKind, Signal, SignalParams, SignalReport, SignalState, signals
 from eots.signals.time_decay import pin_score
-from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs
+from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs, strike_metrics
 
 _PIN = front_contracts({5000.0: 4e8})  # a dominant positive-gamma strike at the money
 
@@ -125,3 +125,15 @@ def test_time_decay_composite_weights_pin_cascade_and_decay() -> None:
     expected = 0.4 * s["time_decay.pin_risk"] + 0.4 * s["time_decay.charm_cascade"]
     expected += 0.2 * s["time_decay.decay"]
     assert math.isclose(s["time_decay.composite"], expected)
+
+
+def test_decay_pressure_share_near_the_price_hand_value() -> None:
+    inputs = hand_inputs(as_of=et(13), contracts=_PIN, metrics=strike_metrics(d_tdpi=2.0))
+    r, _ = signals(inputs, SignalState(), SignalParams())
+    assert math.isclose(r.scores["time_decay.decay"], 1.0 * math.exp(-1.0))  # every strike near
+    narrow = SignalParams(proximity={"band_atr": 1.0})  # 4960..5040: 17 of 21 strikes
+    r2, _ = signals(inputs, SignalState(), narrow)
+    assert math.isclose(r2.scores["time_decay.decay"], 17 / 21 * math.exp(-1.0))
+    s = r.scores
+    expected = 0.4 * s["time_decay.pin_risk"] + 0.4 * s["time_decay.charm_cascade"]
+    assert math.isclose(s["time_decay.composite"], expected + 0.2 * math.exp(-1.0))
