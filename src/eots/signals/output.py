@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from eots.signals.context import SignalContext
-from eots.signals.model import Claim, Evidence, Signal, SignalFamily
+from eots.signals.model import Claim, ClaimKind, Evidence, Signal, SignalFamily
 from eots.signals.scale import stars
 from eots.signals.state import SignalState
 
@@ -79,6 +79,14 @@ def finished(draft: Draft, ctx: SignalContext, state: SignalState) -> Signal:
     )
 
 
+def run_key(signal: Signal) -> str:
+    """Return the name a signal's persistence is tracked under (per-strike signals add it)."""
+    per_strike = signal.baseline or signal.claim.kind is ClaimKind.PIN
+    if per_strike and signal.strike is not None:
+        return f"{signal.name}@{signal.strike:g}"
+    return signal.name
+
+
 def sign(x: float | None) -> int:
     """Return -1, 0 or +1 (0 for None or NaN)."""
     if x is None or not math.isfinite(x) or x == 0:
@@ -86,4 +94,4 @@ def sign(x: float | None) -> int:
     return 1 if x > 0 else -1
 
 
-__all__ = ["Draft", "FamilyOutput", "finished", "sign"]
+__all__ = ["Draft", "FamilyOutput", "finished", "run_key", "sign"]

@@ -3,7 +3,8 @@
 Composition: apply the state's age limits, convert the inputs once (``signal_context``), run the
 enabled families of the registry in order (each sees the scores of those before it), drop single
 signals switched off in ``signal_activation``, integrate (weights, regimes, conflicts; section 4.2)
-and fold the state forward (this update's scores and the runs of the standing signals). Pure: the
+and fold the state forward (this update's scores and the runs of the standing signals; a signal
+that lost a conflict ends its run). Pure: the
 same inputs and state give the same report and state.
 """
 
@@ -16,6 +17,7 @@ from eots.signals.context import signal_context
 from eots.signals.inputs import SignalInputs
 from eots.signals.integrate import integrate
 from eots.signals.model import Signal, SignalIntegration
+from eots.signals.output import run_key
 from eots.signals.params import SignalParams
 from eots.signals.registry import enabled_families
 from eots.signals.state import SignalState, StateEntry, advanced_state, current_state
@@ -80,8 +82,8 @@ def signals(
         )
     regime = volatility_regime(ctx.iv_front, ctx.iv_back, inputs.iv_percentile, params.volatility)
     integration, resolution = integrate(found, scores, ctx, regime, params)
-    standing = {id(s) for s in resolution.standing}
-    kept = {k: d for k, d in directions.items() if not _lost(k, resolution.suppressed, standing)}
+    lost = {run_key(s) for s in resolution.suppressed}
+    kept = {k: d for k, d in directions.items() if k not in lost}
     report = SignalReport(
         signals=resolution.standing,
         integration=integration,
@@ -95,14 +97,6 @@ def signals(
         scores=tuple((k, v) for k, v in sorted(scores.items()) if math.isfinite(v)),
     )
     return report, advanced_state(state, entry, kept, params.state)
-
-
-def _lost(key: str, suppressed: tuple[Signal, ...], standing: set[int]) -> bool:
-    for s in suppressed:
-        run = f"{s.name}@{s.strike:g}" if s.baseline or s.claim.strike is not None else s.name
-        if run == key and id(s) not in standing:
-            return True
-    return False
 
 
 __all__ = ["SignalReport", "signals"]

@@ -159,9 +159,12 @@ def test_contradictory_inputs_resolve_as_documented_end_to_end() -> None:
     )
     contracts = front_contracts(charm=5e9)
     inputs = hand_inputs(as_of=et(15, 30), metrics=metrics, contracts=contracts)
-    report, _ = signals(inputs, SignalState(), SignalParams())
+    report, state = signals(inputs, SignalState(), SignalParams())
     names = {s.name for s in report.signals}
     losers = {c.loser for c in report.integration.conflicts}
+    # the loser's run ends; the winner's starts
+    assert state.streak("directional.composite") is None
+    assert state.streak("time_decay.charm_cascade") is not None
     both = {"directional.composite", "time_decay.charm_cascade"}
     assert len(both & names) == 1
     assert len(both & losers) == 1
