@@ -104,16 +104,22 @@ def by_strike_from(contracts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def term(front_iv: float = 0.15, back_iv: float = 0.15, *, as_of: dt.datetime) -> pl.DataFrame:
-    """Return a two-expiry term structure: the front (``SETTLE``) and one exactly 30 days after
+def term(
+    front_iv: float = 0.15,
+    back_iv: float = 0.15,
+    *,
+    as_of: dt.datetime,
+    week_iv: float | None = None,
+) -> pl.DataFrame:
+    """Return a three-expiry term structure: the front (``SETTLE``), one 7 days after ``as_of``
+    (the term's short end; ``week_iv``, default ``front_iv``) and one exactly 30 days after
     ``as_of`` (so the 30-day constant-maturity IV is ``back_iv`` exactly)."""
     t_front = (SETTLE - as_of).total_seconds() / (365 * 86400)
-    back = as_of + dt.timedelta(days=30)
     return pl.DataFrame(
         {
-            "expiry_ts": [SETTLE, back],
-            "t_years": [t_front, 30 / 365],
-            "atm_iv": [front_iv, back_iv],
+            "expiry_ts": [SETTLE, as_of + dt.timedelta(days=7), as_of + dt.timedelta(days=30)],
+            "t_years": [t_front, 7 / 365, 30 / 365],
+            "atm_iv": [front_iv, front_iv if week_iv is None else week_iv, back_iv],
         },
         schema_overrides={"expiry_ts": _TS},
     )

@@ -7,7 +7,9 @@ Built once per snapshot (``signal_context``) so the families share one conversio
 * the front expiry (the earliest settlement after ``as_of``): its settlement instant, hours and
   days to it, per-strike absolute and net GEX ($ per 1 %) and its total dealer charm ($ of delta
   per day);
-* ATM IV of the front expiry and at ``back_days`` (``eots.market.constant_maturity_iv``);
+* ATM IV of the front expiry (claims' reference, expected moves), of the first expiry at least
+  ``short_min_days`` out (the term structure's short end: a 0DTE IV hours before settlement says
+  little about the curve) and at ``back_days`` (``eots.market.constant_maturity_iv``);
 * from the bars up to ``as_of`` (later bars are ignored and counted): the realised volatility of
   the last ``rv_bars`` log returns, annualised with ``252 * 390 / bar_minutes`` bars per year for
   intraday bars (252 for daily), and the momentum
@@ -63,6 +65,7 @@ class SignalContext:
     charm_k: FloatArray
     front: Front | None
     iv_front: float | None
+    iv_short: float | None
     iv_back: float | None
     closes: FloatArray
     future_bars: int
@@ -125,6 +128,7 @@ def signal_context(inputs: SignalInputs, params: SignalParams) -> SignalContext:
         charm_k=bs[3].astype(np.float64),
         front=_front(inputs),
         iv_front=_front_iv(term),
+        iv_short=_short_iv(term, params),
         iv_back=_back_iv(term, params),
         closes=closes,
         future_bars=future,
@@ -170,6 +174,15 @@ def _front_iv(term: pl.DataFrame) -> float | None:
     if term.height == 0:
         return None
     iv = float(term.item(0, "atm_iv"))
+    return iv if math.isfinite(iv) and iv > 0 else None
+
+
+def _short_iv(term: pl.DataFrame, params: SignalParams) -> float | None:
+    if term.height == 0:
+        return None
+    later = term.filter(pl.col("t_years") >= params.volatility.short_min_days / 365.0)
+    row = later if later.height else term
+    iv = float(row.item(0, "atm_iv"))
     return iv if math.isfinite(iv) and iv > 0 else None
 
 

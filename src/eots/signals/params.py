@@ -97,8 +97,12 @@ class VolatilityParams(BaseModel):
     weight_flow: float = Field(0.4, ge=0, description="structure: tanh(ln VFI) near price")
     term_structure_weight: float = Field(0.4, ge=0, le=1, description="share of term signal")
     divergence_weight: float = Field(0.3, ge=0, le=1, description="share of RV/IV divergence")
-    term_scale: float = Field(
-        0.1, gt=0, description="(front - back)/back giving tanh(1) term score"
+    term_scale: float = Field(0.1, gt=0, description="slope beyond the centre giving tanh(1)")
+    term_center: float = Field(
+        -0.05, description="short/back - 1 of an ordinary contango (term score 0 there)"
+    )
+    short_min_days: float = Field(
+        1.0, ge=0, description="the term's short end: first expiry at least this many days out"
     )
     divergence_scale: float = Field(0.3, gt=0, description="RV/IV - 1 giving tanh(1)")
     back_days: float = Field(30.0, gt=0, description="maturity of the back IV, days")
@@ -113,7 +117,7 @@ class VolatilityParams(BaseModel):
         description="threshold multiplier per vol regime",
     )
     stressed_inversion: float = Field(
-        0.05, ge=0, description="front/back - 1 above this is backwardation (stressed)"
+        0.05, ge=0, description="short/back - 1 above this is backwardation (stressed)"
     )
     elevated_percentile: float = Field(0.7, gt=0, lt=1, description="IV percentile: elevated")
     calm_percentile: float = Field(0.3, gt=0, lt=1, description="IV percentile: calm")

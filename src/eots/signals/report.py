@@ -80,7 +80,7 @@ def signals(
         directions.update(
             {k: d for k, d in out.directions.items() if params.enabled(k.split("@", 1)[0])}
         )
-    regime = volatility_regime(ctx.iv_front, ctx.iv_back, inputs.iv_percentile, params.volatility)
+    regime = volatility_regime(ctx.iv_short, ctx.iv_back, inputs.iv_percentile, params.volatility)
     integration, resolution = integrate(found, scores, ctx, regime, params)
     lost = {run_key(s) for s in resolution.suppressed}
     kept = {k: d for k, d in directions.items() if k not in lost}

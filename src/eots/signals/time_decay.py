@@ -83,8 +83,8 @@ def pin_parts(ctx: SignalContext, front: Front, k: int, params: SignalParams) ->
     )
     return {
         "strike": strike,
-        "concentration": min(1.0, share / p.concentration_reference),
-        "gamma_sign": (1.0 + front.net_gex[k] / front.abs_gex[k]) / 2.0,
+        "concentration": min(1.0, float(share) / p.concentration_reference),
+        "gamma_sign": float((1.0 + front.net_gex[k] / front.abs_gex[k]) / 2.0),
         "proximity": math.exp(-0.5 * ((ctx.spot - strike) / scale) ** 2),
         "time": math.exp(-front.hours / p.pin_hours),
         "price_action": action,

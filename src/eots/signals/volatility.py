@@ -2,11 +2,12 @@
 
 **Regimes** (``volatility_regime``), first match wins:
 
-* ``stressed``: the term structure is inverted, ``IV_front / IV_back - 1 > stressed_inversion``
-  (backwardation: the market pays more for the next days than for a month);
+* ``stressed``: the term structure is inverted, ``IV_short / IV_back - 1 > stressed_inversion``
+  (backwardation: the market pays more for the next days than for a month; ``IV_short`` is the
+  first expiry at least ``short_min_days`` out, ``IV_back`` the 30-day constant maturity);
 * ``elevated`` / ``calm``: the IV percentile (``SignalInputs.iv_percentile``, a year of sessions)
-  is ``>= elevated_percentile`` / ``<= calm_percentile``; without a percentile, the back (30-day)
-  ATM IV is ``>= elevated_iv`` / ``<= calm_iv``;
+  is ``>= elevated_percentile`` / ``<= calm_percentile``; without a percentile, the 30-day ATM IV
+  is ``>= elevated_iv`` / ``<= calm_iv``;
 * ``normal`` otherwise (also when no IV is known at all; a note says so).
 
 **Score** (``w`` the proximity weights, sums over strikes near the price)::
@@ -14,7 +15,8 @@
     gamma      = -sum w net_GEX / sum w |GEX|     dealers long gamma damp (-), short amplify (+)
     flow       = sum w tanh(ln VFI) / sum w       vega flow above its OI norm (VFI > 1) expands
     structure  = (a_g gamma + a_f flow) / (a_g + a_f)
-    term       = tanh((IV_front / IV_back - 1) / term_scale)
+    term       = tanh((IV_short / IV_back - 1 - term_center) / term_scale)
+                 (0 at an ordinary contango, 5 % below the 30-day IV; + flatter or inverted)
     divergence = tanh((RV / IV_front - 1) / divergence_scale)   realised above implied expands
     composite  = ((1 - t - d) structure + t term + d divergence) / (weights of the known parts)
 
@@ -45,7 +47,7 @@ _CLOSE_MINUTES = 30.0
 
 
 def volatility_regime(
-    iv_front: float | None,
+    iv_short: float | None,
     iv_back: float | None,
     iv_percentile: float | None,
     params: VolatilityParams,
@@ -61,9 +63,9 @@ def volatility_regime(
     ('calm', 'normal')
     """
     if (
-        iv_front is not None
+        iv_short is not None
         and iv_back is not None
-        and iv_front / iv_back - 1.0 > params.stressed_inversion
+        and iv_short / iv_back - 1.0 > params.stressed_inversion
     ):
         return "stressed"
     if iv_percentile is not None:
@@ -72,7 +74,7 @@ def volatility_regime(
         if iv_percentile <= params.calm_percentile:
             return "calm"
         return "normal"
-    level = iv_back if iv_back is not None else iv_front
+    level = iv_back if iv_back is not None else iv_short
     if level is None:
         return "normal"
     if level >= params.elevated_iv:
@@ -104,16 +106,17 @@ def volatility(
 ) -> FamilyOutput:
     """Return the volatility family's scores, regime and final signal (module docstring)."""
     p = params.volatility
-    regime = volatility_regime(ctx.iv_front, ctx.iv_back, ctx.inputs.iv_percentile, p)
+    regime = volatility_regime(ctx.iv_short, ctx.iv_back, ctx.inputs.iv_percentile, p)
     notes: list[str] = []
     if ctx.iv_front is None and ctx.iv_back is None:
         notes.append("volatility: no ATM IV known, regime 'normal' by default")
     gamma = gamma_damping(ctx)
     flow = vega_flow(ctx)
     structure = blend([(gamma, p.weight_gamma), (flow, p.weight_flow)])
-    term = None
-    if ctx.iv_front is not None and ctx.iv_back is not None:
-        term = math.tanh((ctx.iv_front / ctx.iv_back - 1.0) / p.term_scale)
+    term = slope = None
+    if ctx.iv_short is not None and ctx.iv_back is not None:
+        slope = ctx.iv_short / ctx.iv_back - 1.0
+        term = math.tanh((slope - p.term_center) / p.term_scale)
     divergence = None
     if ctx.realized_vol is not None and ctx.iv_front is not None:
         divergence = math.tanh((ctx.realized_vol / ctx.iv_front - 1.0) / p.divergence_scale)
@@ -129,6 +132,7 @@ def volatility(
         "volatility.gamma": _nan(gamma),
         "volatility.flow": _nan(flow),
         "volatility.structure": _nan(structure),
+        "volatility.term_slope": _nan(slope),
         "volatility.term": _nan(term),
         "volatility.divergence": _nan(divergence),
         "volatility.composite": _nan(composite),
@@ -165,6 +169,7 @@ def volatility(
                 ("term", _nan(term)),
                 ("divergence", _nan(divergence)),
                 ("iv_front", ctx.iv_front),
+                ("iv_short", _nan(ctx.iv_short)),
                 ("iv_back", _nan(ctx.iv_back)),
                 ("realized_vol", _nan(ctx.realized_vol)),
                 ("threshold", threshold),

@@ -296,7 +296,7 @@ def test_synthetic_chain_expiry_afternoon_raises_time_decay(
     assert close.scores["time_decay.hours_to_settlement"] == pytest.approx(0.5)
     # SSVI calm day: contango term structure, long gamma at spot
     assert close.integration.volatility_regime in ("calm", "normal")
-    assert close.scores["volatility.term"] < 0
+    assert close.scores["volatility.term_slope"] < 0
     assert close.integration.regime.startswith("long_gamma")
 
 

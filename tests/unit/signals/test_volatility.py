@@ -29,7 +29,7 @@ def test_volatility_composite_hand_value_contraction_claim() -> None:
     assert math.isclose(s["volatility.gamma"], -1.0)  # every strike long gamma
     assert math.isclose(s["volatility.flow"], math.tanh(0.5))
     structure = 0.6 * -1.0 + 0.4 * math.tanh(0.5)
-    term_score = math.tanh((0.10 / 0.20 - 1.0) / 0.1)
+    term_score = math.tanh((0.10 / 0.20 - 1.0 + 0.05) / 0.1)  # centred on a 5 % contango
     assert math.isclose(s["volatility.term"], term_score)
     assert math.isclose(s["volatility.composite"], (0.3 * structure + 0.4 * term_score) / 0.7)
     sig = next(x for x in report.signals if x.claim.kind is ClaimKind.VOLATILITY and not x.baseline)
@@ -48,7 +48,8 @@ def test_volatility_divergence_from_realised_vol() -> None:
     rv = float(np.std(r, ddof=1) * math.sqrt(252 * 390 / 5))
     assert math.isclose(report.scores["volatility.divergence"], math.tanh((rv / 0.15 - 1) / 0.3))
     structure = 0.6 * -1.0 + 0.4 * math.tanh(0.5)
-    expected = 0.3 * structure + 0.4 * 0.0 + 0.3 * math.tanh((rv / 0.15 - 1) / 0.3)
+    term_score = math.tanh(0.05 / 0.1)  # flat term: flatter than the ordinary contango
+    expected = 0.3 * structure + 0.4 * term_score + 0.3 * math.tanh((rv / 0.15 - 1) / 0.3)
     assert math.isclose(report.scores["volatility.composite"], expected)
 
 
@@ -83,3 +84,14 @@ def test_close_horizon_moves_to_next_session_near_the_close() -> None:
     assert claim_horizon(Horizon.CLOSE, 20.0) is Horizon.NEXT_SESSION
     assert claim_horizon(Horizon.CLOSE, 45.0) is Horizon.CLOSE
     assert claim_horizon(Horizon.MIN_30, 5.0) is Horizon.MIN_30
+
+
+def test_term_short_end_skips_the_expiring_front() -> None:
+    # a 0DTE IV of 40 % hours before settlement does not make the curve inverted
+    inputs = hand_inputs(metrics=_VFI)
+    inputs = dataclasses.replace(inputs, term=term(0.40, 0.15, as_of=inputs.as_of, week_iv=0.135))
+    report, _ = signals(inputs, SignalState(), SignalParams())
+    assert math.isclose(
+        report.scores["volatility.term"], math.tanh((0.135 / 0.15 - 1 + 0.05) / 0.1)
+    )
+    assert report.integration.volatility_regime == "normal"
