@@ -39,6 +39,7 @@ from eots.signals.model import Claim, ClaimKind, Horizon, SignalFamily
 from eots.signals.output import Draft, FamilyOutput, finished
 from eots.signals.params import BaseSignalParams, SignalParams
 from eots.signals.state import SignalState
+from eots.signals.time_decay import pin_horizon
 from eots.signals.volatility import claim_horizon
 
 FloatArray = NDArray[np.float64]
@@ -177,7 +178,7 @@ def _draft(
         distance = params.time_decay.pin_distance_atr * ctx.atr
         claim = Claim(
             kind=ClaimKind.PIN,
-            horizon=Horizon.CLOSE if front.hours <= 24 else Horizon.NEXT_SESSION,
+            horizon=pin_horizon(ctx, front),
             direction=0,
             strike=strike,
             distance=distance,

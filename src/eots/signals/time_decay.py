@@ -128,6 +128,11 @@ def decay_pressure(ctx: SignalContext, front: Front, params: SignalParams) -> fl
     return near / total * math.exp(-front.hours / params.time_decay.pin_hours)
 
 
+def pin_horizon(ctx: SignalContext, front: Front) -> Horizon:
+    """Return ``close`` when the front settles by this session's close, else ``next_session``."""
+    return Horizon.CLOSE if front.hours * 60.0 <= ctx.minutes_to_close else Horizon.NEXT_SESSION
+
+
 def time_decay(
     ctx: SignalContext, state: SignalState, params: SignalParams, upstream: dict[str, float]
 ) -> FamilyOutput:
@@ -182,7 +187,6 @@ def _pin_draft(
     ctx: SignalContext, front: Front, parts: dict[str, float], pin: float, threshold: float
 ) -> Draft:
     strike, distance = parts["strike"], parts["distance"]
-    settles_today = front.settles_at.date() <= ctx.inputs.session or front.hours <= 24
     return Draft(
         family=SignalFamily.TIME_DECAY,
         name=PIN,
@@ -191,7 +195,7 @@ def _pin_draft(
         strength=pin,
         claim=Claim(
             kind=ClaimKind.PIN,
-            horizon=Horizon.CLOSE if settles_today else Horizon.NEXT_SESSION,
+            horizon=pin_horizon(ctx, front),
             direction=0,
             strike=strike,
             distance=distance,
@@ -235,6 +239,7 @@ __all__ = [
     "charm_cascade",
     "decay_pressure",
     "expected_move",
+    "pin_horizon",
     "pin_parts",
     "pin_score",
     "pin_strike",

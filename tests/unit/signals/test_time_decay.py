@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
+import polars as pl
+
 from eots.signals import ClaimKind, Signal, SignalParams, SignalReport, SignalState, signals
-from eots.signals.time_decay import pin_score
+from eots.signals.context import signal_context
+from eots.signals.time_decay import pin_horizon, pin_score
 from signal_builders import SETTLE, bars, et, front_contracts, hand_inputs, strike_metrics
 
 _PIN = front_contracts({5000.0: 4e8})  # a dominant positive-gamma strike at the money
@@ -137,3 +141,15 @@ def test_decay_pressure_share_near_the_price_hand_value() -> None:
     s = r.scores
     expected = 0.4 * s["time_decay.pin_risk"] + 0.4 * s["time_decay.charm_cascade"]
     assert math.isclose(s["time_decay.composite"], expected + 0.2 * math.exp(-1.0))
+
+
+def test_pin_horizon_close_only_when_settling_this_session() -> None:
+    today = hand_inputs(as_of=et(15, 30), contracts=_PIN, bars=bars([5000.0] * 12, end=et(15)))
+    r, _ = signals(today, SignalState(), SignalParams())
+    assert _pin(r).claim.horizon.value == "close"
+    tomorrow = SETTLE + dt.timedelta(days=1)
+    later = _PIN.with_columns(expiry_ts=pl.lit(tomorrow).cast(pl.Datetime("us", "UTC")))
+    ctx = signal_context(hand_inputs(as_of=et(15, 30), contracts=later), SignalParams())
+    assert ctx.front is not None
+    assert ctx.front.settles_at == tomorrow
+    assert pin_horizon(ctx, ctx.front).value == "next_session"
