@@ -263,6 +263,12 @@ def _idea(
         horizon_end=horizon,
         signals=tuple(s.name for s in backers),
         spread_cost=price.net - price.mid_net,
+        regime=inputs.integration.regime,
+        conviction_components=(
+            ("performance", perf),
+            ("signal_strength", sig),
+            ("level_strength", float(np.mean(pr.level_strengths)) if pr.level_strengths else 0.0),
+        ),
     )
 
 

@@ -399,7 +399,7 @@ def _learn(emit: _Emitter, marks: Marks, params: TrackingParams) -> None:
         if isinstance(e, OutcomeScored):
             for item in e.evidence:
                 new[item.group, item.name] = new.get((item.group, item.name), 0) + 1
-    if not new:
+    if not new or not params.learning.enabled:
         return
     for u in learn(emit.book.weights, emit.book.evidence, new, params.learning):
         emit(

@@ -134,6 +134,10 @@ class LearningParams(BaseModel):
 
     model_config = _FROZEN
 
+    enabled: bool = Field(
+        default=True,
+        description="Move weights from outcomes (off: outcomes are scored, weights stay).",
+    )
     learning_rate: float = Field(
         0.05, gt=0.0, le=1.0, description="eta: step toward the target per update (5.2)."
     )
