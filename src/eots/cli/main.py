@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import collect_cmd, levels_cmd, prices_cmd, store_cmds
+from eots.cli import collect_cmd, dashboard_cmd, levels_cmd, prices_cmd, store_cmds
 from eots.cli.history import HistoryInputs, history_for
 
 if TYPE_CHECKING:
@@ -256,6 +256,7 @@ def demo(
 store_app = typer.Typer(help="Inspect the snapshot store.", no_args_is_help=True)
 app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
+app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
