@@ -12,14 +12,16 @@ from eots.storage import SnapshotStore
 from eots.synthetic import SyntheticParams, synthetic_session
 
 SESSION = dt.date(2024, 3, 13)
-# A small listing (few expiries) keeps each analysis well under a second.
+# A small listing (three expiries, strikes within ~2.5 sd) keeps an analysis under a second.
 PARAMS = SyntheticParams(
     underlying="SPX",
-    daily_sessions=3,
+    daily_sessions=2,
     weekly_weeks=1,
-    monthly_months=1,
+    monthly_months=0,
     quarterly_years=0.0,
     leaps_years=0.0,
+    put_range_sd=2.5,
+    call_range_sd=2.0,
 )
 
 

@@ -4,7 +4,9 @@ One poll (``dcc.Interval``) lists the store's snapshots of the chosen underlying
 file names; the scrubber picks one (following the latest unless the trader moves it); the chosen
 view renders the analysis of that snapshot under the chosen expiry scope and strike range. The
 analysis runs on a worker thread (``jobs.AnalysisJobs``), so a request never waits on more than
-a short grace period; until it is ready the view says "computing". Panel ages refresh every poll.
+a short grace period; until it is ready the view says "computing" and asks again shortly. Panel
+ages and the status line refresh every few seconds; a poll that finds nothing new costs one small
+request and no re-render.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ _ANALYSIS_VIEWS = {
     "decay": decay.render,
 }
 LATEST_SESSION = "latest"
+#: How often a view whose analysis is still running asks again, ms.
+RETRY_MS = 800
+#: How often panel ages and the status line are refreshed (at least), s.
+TICK_S = 5.0
 #: How long a render waits for a running analysis before answering "computing", s.
 GRACE_S = 1.5
 
@@ -111,6 +117,8 @@ def _layout(params: DashboardParams) -> html.Div:
     ranges = [{"label": f"±{p:g}%" if p else "all strikes", "value": p} for p in STRIKE_RANGES_PCT]
     return html.Div([
         dcc.Interval(id="poll", interval=int(params.poll_s * 1000)),
+        dcc.Interval(id="retry", interval=RETRY_MS, disabled=True),
+        dcc.Interval(id="tick", interval=int(max(params.poll_s, TICK_S) * 1000)),
         dcc.Store(id="snapshots"),
         dcc.Store(id="rendered"),
         html.Div([
@@ -154,11 +162,7 @@ def _scope(choice: str | None, days: int | float | None) -> str:
 
 def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clock) -> None:
     @app.callback(
-        Output("underlying", "options"),
-        Output("underlying", "value"),
-        Output("session", "options"),
         Output("snapshots", "data"),
-        Output("status", "children"),
         Input("poll", "n_intervals"),
         Input("underlying", "value"),
         Input("session", "value"),
@@ -173,13 +177,25 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
         previous: dict[str, Any] | None,
         scope_choice: str | None,
         days: int | None,
-    ) -> tuple[Any, ...]:
+    ) -> Any:
         try:
-            return _poll(params, jobs, clock, underlying, session, previous,
-                         _scope(scope_choice, days))  # fmt: skip
+            state = _poll(params, jobs, underlying, session, _scope(scope_choice, days))
         except EotsError as e:
             state = {"entries": [], "message": str(e)}
-            return [], underlying, [], _changed(state, previous), message(str(e), "error")
+        return no_update if state == previous else state
+
+    @app.callback(
+        Output("underlying", "options"),
+        Output("underlying", "value"),
+        Output("session", "options"),
+        Input("snapshots", "data"),
+    )
+    def selectors(snapshots: dict[str, Any] | None) -> tuple[Any, ...]:
+        state = snapshots or {}
+        sessions = [{"label": "latest session", "value": LATEST_SESSION}] + [
+            {"label": d, "value": d} for d in state.get("sessions", [])
+        ]
+        return state.get("underlyings", []), state.get("underlying"), sessions
 
     @app.callback(
         Output("scrubber", "max"),
@@ -225,13 +241,14 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
     @app.callback(
         Output("content", "children"),
         Output("rendered", "data"),
+        Output("retry", "disabled"),
         Input("view", "value"),
         Input("scrubber", "value"),
         Input("scope", "value"),
         Input("scope-days", "value"),
         Input("strike-range", "value"),
         Input("snapshots", "data"),
-        Input("poll", "n_intervals"),
+        Input("retry", "n_intervals"),
         State("rendered", "data"),
     )
     def render(
@@ -243,7 +260,7 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
         snapshots: dict[str, Any] | None,
         _n: int | None,
         rendered: str | None,
-    ) -> tuple[Any, Any]:
+    ) -> tuple[Any, Any, bool]:
         scope = _scope(scope_choice, days)
         try:
             children, key = _render(
@@ -255,17 +272,22 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
             _LOG.exception("rendering %s failed", view)
             children, key = [message(f"could not render this view: {type(e).__name__}: {e}",
                                      "error")], "error"  # fmt: skip
+        waiting = key.endswith('pending"]')  # poll again shortly until the analysis is ready
         if children is None:
-            return no_update, no_update
-        return children, key
+            return no_update, no_update, not waiting
+        return children, key, not waiting
 
     @app.callback(
         Output({"type": "age", "panel": ALL, "ts": ALL, "limit": ALL}, "children"),
         Output({"type": "age", "panel": ALL, "ts": ALL, "limit": ALL}, "className"),
-        Input("poll", "n_intervals"),
+        Output("status", "children"),
+        Input("tick", "n_intervals"),
+        Input("snapshots", "data"),
         State({"type": "age", "panel": ALL, "ts": ALL, "limit": ALL}, "id"),
     )
-    def ages(_n: int | None, ids: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    def ages(
+        _n: int | None, snapshots: dict[str, Any] | None, ids: list[dict[str, Any]]
+    ) -> tuple[list[str], list[str], Any]:
         now = clock.now()
         texts, classes = [], []
         for i in ids:
@@ -273,24 +295,22 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
             fresh = freshness(dt.datetime.fromisoformat(i["ts"]), now, limit)
             texts.append(fresh.text)
             classes.append("age stale" if fresh.stale else "age")
-        return texts, classes
+        return texts, classes, _status(snapshots or {}, now, params.stale_after_s)
 
 
 def _poll(
     params: DashboardParams,
     jobs: AnalysisJobs,
-    clock: Clock,
     underlying: str | None,
     session: str | None,
-    previous: dict[str, Any] | None,
     scope: str,
-) -> tuple[Any, ...]:
-    held = data.underlyings(params.store)
+) -> dict[str, Any]:
+    """List what the store holds (file names only); start the newest snapshot's analysis."""
+    held = list(data.underlyings(params.store))
     if not held:
         text = (f"The store {params.store} holds no snapshots yet. Fill it with eots collect, "
                 "eots ingest or eots synth; this page updates by itself.")  # fmt: skip
-        state = {"entries": [], "message": text}
-        return [], None, [], _changed(state, previous), message(text, "warning")
+        return {"entries": [], "message": text}
     if underlying not in held:
         underlying = params.underlying if params.underlying in held else held[0]
     days = data.sessions(params.store, underlying)
@@ -298,28 +318,30 @@ def _poll(
     if chosen is not None and chosen not in days:
         chosen = None
     entries = data.session_snapshots(params.store, underlying, chosen)
-    session_options = [{"label": "latest session", "value": LATEST_SESSION}] + [
-        {"label": d.isoformat(), "value": d.isoformat()} for d in reversed(days)
-    ]
+    state: dict[str, Any] = {
+        "underlyings": held,
+        "underlying": underlying,
+        "sessions": [d.isoformat() for d in reversed(days)],
+        "entries": [[e.snapshot_id, e.ts_event.isoformat()] for e in entries],
+    }
     if not entries:
-        text = f"No snapshots of {underlying} in {params.store}."
-        state = {"entries": [], "message": text}
-        return held, underlying, session_options, _changed(state, previous), message(text)
-    rows = [[e.snapshot_id, e.ts_event.isoformat()] for e in entries]
-    state = {"underlying": underlying, "session": entries[0].session.isoformat(), "entries": rows}
-    jobs.prefetch(rows[-1][0], scope)
-    latest = dt.datetime.fromisoformat(rows[-1][1])
-    fresh = freshness(latest, clock.now(), params.stale_after_s)
-    status = html.Span(
-        f"{underlying} · session {state['session']} · {len(rows)} snapshots · latest "
-        f"{fresh.text.removeprefix('data as of ')}",
+        state["message"] = f"No snapshots of {underlying} in {params.store}."
+        return state
+    state["session"] = entries[0].session.isoformat()
+    jobs.prefetch(entries[-1].snapshot_id, scope)
+    return state
+
+
+def _status(state: dict[str, Any], now: dt.datetime, stale_after_s: float) -> Any:
+    entries = state.get("entries", [])
+    if not entries:
+        return message(state.get("message", "waiting for the first poll of the store…"), "warning")
+    fresh = freshness(dt.datetime.fromisoformat(entries[-1][1]), now, stale_after_s)
+    return html.Span(
+        f"{state['underlying']} · session {state['session']} · {len(entries)} snapshots · "
+        f"latest {fresh.text.removeprefix('data as of ')}",
         className="stale" if fresh.stale else "",
     )
-    return held, underlying, session_options, _changed(state, previous), status
-
-
-def _changed(state: dict[str, Any], previous: dict[str, Any] | None) -> Any:
-    return no_update if state == previous else state
 
 
 def _marks(entries: list[list[str]]) -> dict[int, str]:
