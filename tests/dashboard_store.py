@@ -72,7 +72,10 @@ def write_run(run_dir: Path, times: list[dt.datetime]) -> None:
             "mae": [-0.5] * 10,
             "minutes_held": [45.0] * 9 + [None],
         },
-        schema_overrides={"ts_entry": pl.Datetime("us", "UTC"), "ts_exit": pl.Datetime("us", "UTC")},
+        schema_overrides={
+            "ts_entry": pl.Datetime("us", "UTC"),
+            "ts_exit": pl.Datetime("us", "UTC"),
+        },
     )
     outcomes.write_parquet(run_dir / "outcomes.parquet")
     pl.DataFrame(

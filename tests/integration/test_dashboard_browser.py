@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from dashboard_store import fill_store, session_snapshots, write_run
 
+from dashboard_store import fill_store, session_snapshots, write_run
 from eots.core.clock import FixedClock
 from eots.dashboard import VIEWS, DashboardParams, create_app, data, serve
 from eots.dashboard.auth import COOKIE
@@ -26,9 +26,15 @@ from eots.storage import SnapshotStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 TOKEN = "browser-test-token"
 WAIT_MS = 25_000
@@ -113,7 +119,8 @@ def _wait_shown(page: Any, *, snapshot: str | None = None, scope: str | None = N
         cond.append(f"m.dataset.scope === {scope!r}")
     page.wait_for_function(
         "() => { const m = document.querySelector('#view-snapshot'); return m && "
-        + " && ".join(cond) + "; }"
+        + " && ".join(cond)
+        + "; }"
     )
 
 
@@ -136,8 +143,7 @@ def _net_gex(page: Any) -> list[float]:
 
 def test_each_view_renders_charts_with_data(page: Any) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    expected = {"main": 2, "structure": 3, "flow": 5, "volatility": 4, "decay": 6,
-                "performance": 4}  # fmt: skip
+    expected = {"main": 2, "structure": 3, "flow": 5, "volatility": 4, "decay": 6, "performance": 4}
     for value, label in VIEWS:
         page.locator("#view").get_by_text(label, exact=True).click()
         if value == "performance":
@@ -147,7 +153,8 @@ def test_each_view_renders_charts_with_data(page: Any) -> None:
                 f"() => document.querySelector('#panel-{_first_panel(value)}') !== null"
             )
         points = _wait_charts(page, expected[value])
-        assert len(points) >= expected[value] and min(points) > 0, (value, points)
+        assert len(points) >= expected[value], (value, points)
+        assert min(points) > 0, (value, points)
         assert "Traceback" not in page.inner_text("#content")
         page.screenshot(
             path=str(ARTIFACTS / f"{value}.jpg"), full_page=True, type="jpeg", quality=70
@@ -157,8 +164,13 @@ def test_each_view_renders_charts_with_data(page: Any) -> None:
 
 
 def _first_panel(view: str) -> str:
-    return {"main": "summary", "structure": "mspi", "flow": "flow-source",
-            "volatility": "vri", "decay": "zero-dte"}[view]  # fmt: skip
+    return {
+        "main": "summary",
+        "structure": "mspi",
+        "flow": "flow-source",
+        "volatility": "vri",
+        "decay": "zero-dte",
+    }[view]
 
 
 def test_scope_selector_changes_the_drawing(page: Any) -> None:
@@ -221,14 +233,13 @@ def test_token_is_enforced_and_empty_store_is_said(browser: Any, tmp_path: Path)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         refused = page.goto(app.url)
-        assert refused is not None and refused.status == 401
+        assert refused is not None
+        assert refused.status == 401
         assert "requires a token" in page.inner_text("body")
         page.goto(app.url + f"?token={TOKEN}")
         assert TOKEN not in page.url
         assert any(c["name"] == COOKIE for c in context.cookies())
-        page.wait_for_function(
-            "() => document.body.innerText.includes('holds no snapshots yet')"
-        )
+        page.wait_for_function("() => document.body.innerText.includes('holds no snapshots yet')")
         assert "Traceback" not in page.inner_text("body")
         context.close()
     finally:

@@ -48,6 +48,13 @@ _ANALYSIS_VIEWS = {
     "decay": decay.render,
 }
 LATEST_SESSION = "latest"
+_SCOPES: list[Any] = [
+    {"label": "all expiries", "value": "all"},
+    {"label": "0DTE", "value": "0dte"},
+    {"label": "ex-0DTE", "value": "ex0dte"},
+    {"label": "≤ N days", "value": "days"},
+]
+_FOLLOW: list[Any] = [{"label": " follow latest", "value": "on"}]
 #: How often a view whose analysis is still running asks again, ms.
 RETRY_MS = 800
 #: How often panel ages and the status line are refreshed (at least), s.
@@ -97,7 +104,7 @@ def create_app(
     """
     clock = clock or LiveClock()
     jobs = AnalysisJobs(params.store)
-    app = Dash(__name__, title="eots dashboard", update_title=None, assets_ignore=".*")
+    app = Dash(__name__, title="eots dashboard", update_title="", assets_ignore=".*")
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + _CSS + "</style>")
     if token is not None:
         install_token_guard(app.server, token)
@@ -114,40 +121,94 @@ def _layout(params: DashboardParams) -> html.Div:
     days = 7
     if scope.startswith("<="):
         days, scope = int(scope[2:].rstrip("d")), "days"
-    ranges = [{"label": f"±{p:g}%" if p else "all strikes", "value": p} for p in STRIKE_RANGES_PCT]
-    return html.Div([
-        dcc.Interval(id="poll", interval=int(params.poll_s * 1000)),
-        dcc.Interval(id="retry", interval=RETRY_MS, disabled=True),
-        dcc.Interval(id="tick", interval=int(max(params.poll_s, TICK_S) * 1000)),
-        dcc.Store(id="snapshots"),
-        dcc.Store(id="rendered"),
-        html.Div([
-            html.H2("eots", style={"margin": "0 12px 0 0"}),
-            _control("underlying", dcc.Dropdown(id="underlying", clearable=False)),
-            _control("session", dcc.Dropdown(id="session", value=LATEST_SESSION, clearable=False)),
-            _control("expiry scope", dcc.Dropdown(id="scope", value=scope, clearable=False, options=[
-                {"label": "all expiries", "value": "all"}, {"label": "0DTE", "value": "0dte"},
-                {"label": "ex-0DTE", "value": "ex0dte"}, {"label": "≤ N days", "value": "days"}])),
-            _control("N days", dcc.Input(id="scope-days", type="number", min=0, max=3650, step=1,
-                                         value=days, debounce=True, style={"width": "70px"})),
-            _control("strike range", dcc.Dropdown(id="strike-range", options=ranges,
-                                                  value=params.strike_pct, clearable=False)),
-        ], className="bar"),
-        html.Div([
-            html.Div([
-                html.Button("◀", id="prev", n_clicks=0, title="previous snapshot"),
-                html.Div(dcc.Slider(id="scrubber", min=0, max=0, step=1, value=0, marks={},
-                                    updatemode="mouseup"), style={"flex": "1"}),
-                html.Button("▶", id="next", n_clicks=0, title="next snapshot"),
-                dcc.Checklist(id="follow", options=[{"label": " follow latest", "value": "on"}],
-                              value=["on"]),
-            ], style={"display": "flex", "gap": "8px", "alignItems": "center"}),
-            html.Div(id="snapshot-label", className="status"),
-        ], className="scrub"),
-        html.Div(id="status", className="status"),
-        dcc.Tabs(id="view", value="main", children=[dcc.Tab(label=n, value=v) for v, n in VIEWS]),
-        dcc.Loading(html.Div(id="content"), delay_show=800),
-    ])  # fmt: skip
+    ranges: list[Any] = [
+        {"label": f"±{p:g}%" if p else "all strikes", "value": p} for p in STRIKE_RANGES_PCT
+    ]
+    return html.Div(
+        [
+            dcc.Interval(id="poll", interval=int(params.poll_s * 1000)),
+            dcc.Interval(id="retry", interval=RETRY_MS, disabled=True),
+            dcc.Interval(id="tick", interval=int(max(params.poll_s, TICK_S) * 1000)),
+            dcc.Store(id="snapshots"),
+            dcc.Store(id="rendered"),
+            html.Div(
+                [
+                    html.H2("eots", style={"margin": "0 12px 0 0"}),
+                    _control("underlying", dcc.Dropdown(id="underlying", clearable=False)),
+                    _control(
+                        "session", dcc.Dropdown(id="session", value=LATEST_SESSION, clearable=False)
+                    ),
+                    _control(
+                        "expiry scope",
+                        dcc.Dropdown(
+                            id="scope",
+                            value=scope,
+                            clearable=False,
+                            options=_SCOPES,
+                        ),
+                    ),
+                    _control(
+                        "N days",
+                        dcc.Input(
+                            id="scope-days",
+                            type="number",
+                            min=0,
+                            max=3650,
+                            step=1,
+                            value=days,
+                            debounce=True,
+                            style={"width": "70px"},
+                        ),
+                    ),
+                    _control(
+                        "strike range",
+                        dcc.Dropdown(
+                            id="strike-range",
+                            options=ranges,
+                            value=params.strike_pct,
+                            clearable=False,
+                        ),
+                    ),
+                ],
+                className="bar",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Button("◀", id="prev", n_clicks=0, title="previous snapshot"),
+                            html.Div(
+                                dcc.Slider(
+                                    id="scrubber",
+                                    min=0,
+                                    max=0,
+                                    step=1,
+                                    value=0,
+                                    marks={},
+                                    updatemode="mouseup",
+                                ),
+                                style={"flex": "1"},
+                            ),
+                            html.Button("▶", id="next", n_clicks=0, title="next snapshot"),
+                            dcc.Checklist(
+                                id="follow",
+                                options=_FOLLOW,
+                                value=["on"],
+                            ),
+                        ],
+                        style={"display": "flex", "gap": "8px", "alignItems": "center"},
+                    ),
+                    html.Div(id="snapshot-label", className="status"),
+                ],
+                className="scrub",
+            ),
+            html.Div(id="status", className="status"),
+            dcc.Tabs(
+                id="view", value="main", children=[dcc.Tab(label=n, value=v) for v, n in VIEWS]
+            ),
+            dcc.Loading(html.Div(id="content"), delay_show=800),
+        ]
+    )
 
 
 def _control(label: str, component: Any) -> html.Div:
@@ -270,8 +331,10 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
             children, key = [message(str(e), "error")], "error"
         except Exception as e:  # the page shows one line; the trace goes to the server log
             _LOG.exception("rendering %s failed", view)
-            children, key = [message(f"could not render this view: {type(e).__name__}: {e}",
-                                     "error")], "error"  # fmt: skip
+            children, key = (
+                [message(f"could not render this view: {type(e).__name__}: {e}", "error")],
+                "error",
+            )
         waiting = key.endswith('pending"]')  # poll again shortly until the analysis is ready
         if children is None:
             return no_update, no_update, not waiting
@@ -308,8 +371,10 @@ def _poll(
     """List what the store holds (file names only); start the newest snapshot's analysis."""
     held = list(data.underlyings(params.store))
     if not held:
-        text = (f"The store {params.store} holds no snapshots yet. Fill it with eots collect, "
-                "eots ingest or eots synth; this page updates by itself.")  # fmt: skip
+        text = (
+            f"The store {params.store} holds no snapshots yet. Fill it with eots collect, "
+            "eots ingest or eots synth; this page updates by itself."
+        )
         return {"entries": [], "message": text}
     if underlying not in held:
         underlying = params.underlying if params.underlying in held else held[0]

@@ -14,6 +14,7 @@ import ipaddress
 from urllib.parse import urlencode
 
 from flask import Flask, Response, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from eots.core.errors import ConfigError
 
@@ -82,7 +83,7 @@ def install_token_guard(server: Flask, token: str) -> None:
         return request.headers.get(HEADER) or bearer or request.cookies.get(COOKIE), False
 
     @server.before_request
-    def _guard() -> Response | None:
+    def _guard() -> BaseResponse | None:
         given, in_query = supplied()
         if not given or not hmac.compare_digest(given.encode(), expected):
             return Response(

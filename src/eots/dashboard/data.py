@@ -22,7 +22,7 @@ from scipy.stats import binomtest
 
 from eots.core.errors import ConfigError, SchemaError
 from eots.history import AsOfReader, market_context
-from eots.pipeline import AnalysisParams, Analysis, History, analyze
+from eots.pipeline import Analysis, AnalysisParams, History, analyze
 from eots.storage import LevelStore, SnapshotStore
 from eots.storage.snapshots import SnapshotRef
 
@@ -150,7 +150,9 @@ def spot_path(store: Path, underlying: str, session: dt.date, as_of: dt.datetime
     """Return ``(ts_event, spot)`` of the session's snapshots up to ``as_of`` (file footers)."""
     start = dt.datetime.combine(session, dt.time(0), tzinfo=dt.UTC)
     frame = SnapshotStore(store).spot_series(underlying, start, as_of)
-    return frame.filter(pl.col("ts_event").dt.convert_time_zone("America/New_York").dt.date() == session)
+    return frame.filter(
+        pl.col("ts_event").dt.convert_time_zone("America/New_York").dt.date() == session
+    )
 
 
 # --- replay run folder -------------------------------------------------------------------------
@@ -246,12 +248,15 @@ def ideas_at(run_dir: Path, as_of: dt.datetime, since: dt.datetime | None) -> pl
     is_new = entered if since is None else entered & (pl.col("ts_entry") > since)
     picked = outcomes.filter((entered & still_open) | is_new)
     pnl_cols = [c for c in ("pnl_bidask", "pnl_mid", "r_multiple") if c in picked.columns]
-    return picked.with_columns(
-        state=pl.when(is_new & still_open)
+    state = (
+        pl.when(is_new & still_open)
         .then(pl.lit("new"))
         .when(still_open)
         .then(pl.lit("open"))
-        .otherwise(pl.lit("closed")),
+        .otherwise(pl.lit("closed"))
+    )
+    return picked.with_columns(
+        state.alias("state"),
         *(pl.when(still_open).then(None).otherwise(pl.col(c)).alias(c) for c in pnl_cols),
     ).sort("ts_entry", descending=True)
 

@@ -80,14 +80,25 @@ def strike_chart(
         color = s.color or _PALETTE[i % len(_PALETTE)]
         if s.kind == "bar":
             traces.append(
-                {"type": "bar", "x": strikes, "y": values, "name": s.label,
-                 "marker": {"color": color}}
-            )  # fmt: skip
+                {
+                    "type": "bar",
+                    "x": strikes,
+                    "y": values,
+                    "name": s.label,
+                    "marker": {"color": color},
+                }
+            )
         else:
             traces.append(
-                {"type": "scatter", "mode": "lines+markers", "x": strikes, "y": values,
-                 "name": s.label, "line": {"color": color}}
-            )  # fmt: skip
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": strikes,
+                    "y": values,
+                    "name": s.label,
+                    "line": {"color": color},
+                }
+            )
     lo, hi = (min(strikes), max(strikes)) if strikes else (spot, spot)
     shown_marks = [Mark(price=spot, label="spot", color="#000000", dash="solid")]
     shown_marks += [m for m in marks if lo <= m.price <= hi]
@@ -105,8 +116,16 @@ def price_chart(path: pl.DataFrame, marks: Sequence[Mark], *, title: str) -> Fig
     """Draw the intraday spot path (ET) with key levels as horizontal lines."""
     times = [t.astimezone(ET).replace(tzinfo=None) for t in path.get_column("ts_event").to_list()]
     spots = path.get_column("spot").to_list()
-    traces = [{"type": "scatter", "mode": "lines+markers", "x": times, "y": spots,
-               "name": "spot", "line": {"color": "#000000"}}]  # fmt: skip
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": times,
+            "y": spots,
+            "name": "spot",
+            "line": {"color": "#000000"},
+        }
+    ]
     shown: list[Mark] = []
     if spots:
         lo, hi = min(spots), max(spots)
@@ -125,14 +144,20 @@ def term_chart(term: pl.DataFrame, as_of: dt.datetime, *, title: str) -> Figure:
     """Draw ATM IV (vol points) by calendar days to expiry (``market.term.TERM_SCHEMA`` rows)."""
     traces = []
     if term.height:
-        traces.append({
-            "type": "scatter", "mode": "lines+markers", "name": "ATM IV",
-            "x": (term.get_column("t_years") * 365.0).to_list(),
-            "y": (term.get_column("atm_iv") * 100.0).to_list(),
-            "text": [str(e) for e in term.get_column("expiry").to_list()],
-        })  # fmt: skip
-    layout = {"xaxis": {"title": {"text": "days to expiry"}},
-              "yaxis": {"title": {"text": "ATM IV (vol points)"}}}  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "ATM IV",
+                "x": (term.get_column("t_years") * 365.0).to_list(),
+                "y": (term.get_column("atm_iv") * 100.0).to_list(),
+                "text": [str(e) for e in term.get_column("expiry").to_list()],
+            }
+        )
+    layout = {
+        "xaxis": {"title": {"text": "days to expiry"}},
+        "yaxis": {"title": {"text": "ATM IV (vol points)"}},
+    }
     return _styled(traces, layout, f"{title} · {as_of.astimezone(ET):%H:%M} ET")
 
 
@@ -152,16 +177,22 @@ def smile_chart(
     traces = []
     for expiry in otm.get_column("expiry").unique().sort().head(expiries).to_list():
         rows = otm.filter(pl.col("expiry") == expiry).sort("strike")
-        traces.append({
-            "type": "scatter", "mode": "lines", "name": str(expiry),
-            "x": rows.get_column("strike").to_list(),
-            "y": (rows.get_column("iv") * 100.0).to_list(),
-        })  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": str(expiry),
+                "x": rows.get_column("strike").to_list(),
+                "y": (rows.get_column("iv") * 100.0).to_list(),
+            }
+        )
     spot_mark = Mark(price=spot, label="spot", color="#000000", dash="solid")
-    layout = {"xaxis": {"title": {"text": "strike"}},
-              "yaxis": {"title": {"text": "IV (vol points)"}},
-              "shapes": [_line(spot_mark, vertical=True)],
-              "annotations": [_label(spot_mark, vertical=True)]}  # fmt: skip
+    layout = {
+        "xaxis": {"title": {"text": "strike"}},
+        "yaxis": {"title": {"text": "IV (vol points)"}},
+        "shapes": [_line(spot_mark, vertical=True)],
+        "annotations": [_label(spot_mark, vertical=True)],
+    }
     return _styled(traces, layout, title)
 
 
@@ -169,20 +200,27 @@ def rate_chart(rates: pl.DataFrame, baseline: float | None, *, title: str) -> Fi
     """Draw hit rates with their 95 % intervals (``data.RATE_SCHEMA``) and the baseline rate."""
     groups = [f"{g} (n={n})" for g, n in rates.select("group", "n").iter_rows()]
     rate = rates.get_column("hit_rate")
-    traces = [{
-        "type": "bar", "x": groups, "y": (rate * 100.0).to_list(), "name": "hit rate",
-        "error_y": {
-            "type": "data", "symmetric": False,
-            "array": ((rates.get_column("ci_high") - rate) * 100.0).to_list(),
-            "arrayminus": ((rate - rates.get_column("ci_low")) * 100.0).to_list(),
-        },
-    }]  # fmt: skip
+    traces = [
+        {
+            "type": "bar",
+            "x": groups,
+            "y": (rate * 100.0).to_list(),
+            "name": "hit rate",
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": ((rates.get_column("ci_high") - rate) * 100.0).to_list(),
+                "arrayminus": ((rate - rates.get_column("ci_low")) * 100.0).to_list(),
+            },
+        }
+    ]
     layout: dict[str, Any] = {
         "yaxis": {"title": {"text": "hit rate at bid/ask (%) · 95% Wilson"}, "range": [0, 100]}
     }
     if baseline is not None:
-        mark = Mark(price=baseline * 100.0, label=f"all ideas {baseline:.0%}", color="#d62728",
-                    dash="dash")  # fmt: skip
+        mark = Mark(
+            price=baseline * 100.0, label=f"all ideas {baseline:.0%}", color="#d62728", dash="dash"
+        )
         layout["shapes"] = [_line(mark, vertical=False)]
         layout["annotations"] = [_label(mark, vertical=False)]
     return _styled(traces, layout, title)
@@ -193,8 +231,15 @@ def weights_chart(weights: pl.DataFrame, *, title: str) -> Figure:
     traces = []
     for (name,), rows in weights.sort("ts_event").group_by("name", maintain_order=True):
         times = [t.astimezone(ET).replace(tzinfo=None) for t in rows.get_column("ts_event")]
-        traces.append({"type": "scatter", "mode": "lines+markers", "name": str(name),
-                       "x": times, "y": rows.get_column("new").to_list()})  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": str(name),
+                "x": times,
+                "y": rows.get_column("new").to_list(),
+            }
+        )
     layout = {"xaxis": {"title": {"text": "time (ET)"}}, "yaxis": {"title": {"text": "weight"}}}
     return _styled(traces, layout, title)
 
@@ -202,17 +247,41 @@ def weights_chart(weights: pl.DataFrame, *, title: str) -> Figure:
 def _line(m: Mark, *, vertical: bool) -> dict[str, Any]:
     line = {"color": m.color, "dash": m.dash, "width": 1}
     if vertical:
-        return {"type": "line", "xref": "x", "yref": "paper", "x0": m.price, "x1": m.price,
-                "y0": 0, "y1": 1, "line": line}  # fmt: skip
-    return {"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": m.price,
-            "y1": m.price, "line": line}  # fmt: skip
+        return {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": m.price,
+            "x1": m.price,
+            "y0": 0,
+            "y1": 1,
+            "line": line,
+        }
+    return {
+        "type": "line",
+        "xref": "paper",
+        "yref": "y",
+        "x0": 0,
+        "x1": 1,
+        "y0": m.price,
+        "y1": m.price,
+        "line": line,
+    }
 
 
 def _label(m: Mark, *, vertical: bool) -> dict[str, Any]:
     common = {"text": m.label, "showarrow": False, "font": {"size": 10, "color": m.color}}
     if vertical:
-        return {**common, "xref": "x", "yref": "paper", "x": m.price, "y": 1.0,
-                "textangle": -90, "xanchor": "left", "yanchor": "top"}  # fmt: skip
+        return {
+            **common,
+            "xref": "x",
+            "yref": "paper",
+            "x": m.price,
+            "y": 1.0,
+            "textangle": -90,
+            "xanchor": "left",
+            "yanchor": "top",
+        }
     return {**common, "xref": "paper", "yref": "y", "x": 1.0, "y": m.price, "xanchor": "left"}
 
 

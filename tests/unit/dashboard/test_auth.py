@@ -15,8 +15,12 @@ TOKEN = "s3cret-token-value"
 
 
 def test_is_loopback_addresses() -> None:
-    assert is_loopback("127.0.0.1") and is_loopback("127.8.0.1") and is_loopback("[::1]")
-    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.2") and not is_loopback("host")
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("127.8.0.1")
+    assert is_loopback("[::1]")
+    assert not is_loopback("0.0.0.0")
+    assert not is_loopback("10.0.0.2")
+    assert not is_loopback("host")
 
 
 def test_token_required_non_loopback_without_token_raises_naming_the_variable() -> None:
@@ -35,7 +39,9 @@ def test_token_required_only_off_loopback_or_forced() -> None:
 
 def test_startup_message_says_token_required_without_showing_it() -> None:
     text = startup_message("0.0.0.0", 8050, token_needed=True)
-    assert "token required" in text and TOKEN_ENV in text and TOKEN not in text
+    assert "token required" in text
+    assert TOKEN_ENV in text
+    assert TOKEN not in text
     assert "no token needed" in startup_message("127.0.0.1", 8050, token_needed=False)
 
 
@@ -57,8 +63,10 @@ def test_guard_refuses_requests_without_the_token(
         assert client.get("/", headers={HEADER: TOKEN}).status_code == 200
         assert client.get("/", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
         first = client.get(f"/?token={TOKEN}")
-        assert first.status_code == 303 and first.headers["Location"] == "/"
-        assert COOKIE in first.headers["Set-Cookie"] and "HttpOnly" in first.headers["Set-Cookie"]
+        assert first.status_code == 303
+        assert first.headers["Location"] == "/"
+        assert COOKIE in first.headers["Set-Cookie"]
+        assert "HttpOnly" in first.headers["Set-Cookie"]
         assert client.get("/_dash-layout").status_code == 200  # the cookie now carries it
     assert TOKEN not in caplog.text
 

@@ -8,26 +8,27 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from dashboard_store import fill_store, session_snapshots, write_run
 
+from dashboard_store import fill_store, session_snapshots, write_run
+from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ConfigError, SchemaError
 from eots.dashboard import data
 
 
 @pytest.fixture(scope="module")
-def snapshots() -> list:  # type: ignore[type-arg]
+def snapshots() -> list[ChainSnapshot]:
     return session_snapshots()
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, snapshots: list) -> Path:  # type: ignore[type-arg]
+def store(tmp_path_factory: pytest.TempPathFactory, snapshots: list[ChainSnapshot]) -> Path:
     root = tmp_path_factory.mktemp("store")
     fill_store(root, snapshots[:3])
     return root
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory, snapshots: list) -> Path:  # type: ignore[type-arg]
+def run_dir(tmp_path_factory: pytest.TempPathFactory, snapshots: list[ChainSnapshot]) -> Path:
     root = tmp_path_factory.mktemp("run")
     write_run(root, [s.ts_event for s in snapshots])
     return root
@@ -41,7 +42,9 @@ def _wilson(hits: int, n: int, z: float = 1.959963984540054) -> tuple[float, flo
     return centre - half, centre + half
 
 
-def test_session_snapshots_lists_the_latest_session_oldest_first(store: Path, snapshots: list) -> None:  # type: ignore[type-arg]
+def test_session_snapshots_lists_the_latest_session_oldest_first(
+    store: Path, snapshots: list[ChainSnapshot]
+) -> None:
     entries = data.session_snapshots(store, "SPX")
     assert [e.ts_event for e in entries] == [s.ts_event for s in snapshots[:3]]
     assert data.latest_snapshot_ids(store, "SPX") == tuple(e.snapshot_id for e in entries)
@@ -64,7 +67,8 @@ def test_analysis_for_applies_the_scope_and_is_cached(store: Path) -> None:
     sid = data.latest_snapshot_ids(store, "SPX")[-1]
     every = data.analysis_for(store, sid, "all")
     today = data.analysis_for(store, sid, "0DTE")
-    assert every.scope.label == "all" and today.scope.label == "0dte"
+    assert every.scope.label == "all"
+    assert today.scope.label == "0dte"
     assert 0 < today.totals.contracts_in_scope < every.totals.contracts_in_scope
     assert data.analysis_for(store, sid, "all") is every
     # The history is the store as of the snapshot: the two earlier snapshots of the session.
@@ -79,7 +83,7 @@ def test_analysis_for_bad_scope_raises_config_error(store: Path) -> None:
 
 
 def test_analysis_for_corrupt_file_raises_schema_error_naming_it(
-    tmp_path: Path, snapshots: list  # type: ignore[type-arg]
+    tmp_path: Path, snapshots: list[ChainSnapshot]
 ) -> None:
     store = fill_store(tmp_path, snapshots[:1])
     ref = store.list("SPX")[0]
@@ -109,7 +113,7 @@ def test_performance_rates_match_hand_counts_and_wilson(run_dir: Path) -> None:
     assert perf.weights.height == 3
 
 
-def test_performance_zero_pnl_is_not_a_hit(tmp_path: Path, snapshots: list) -> None:  # type: ignore[type-arg]
+def test_performance_zero_pnl_is_not_a_hit(tmp_path: Path, snapshots: list[ChainSnapshot]) -> None:
     write_run(tmp_path, [s.ts_event for s in snapshots])
     frame = pl.read_parquet(tmp_path / "outcomes.parquet")
     frame.with_columns(pnl_bidask=pl.lit(0.0)).write_parquet(tmp_path / "outcomes.parquet")
@@ -135,7 +139,7 @@ def test_has_run_needs_an_outcomes_file(tmp_path: Path, run_dir: Path) -> None:
     assert not data.has_run(None)
 
 
-def test_ideas_at_marks_new_open_and_closed(run_dir: Path, snapshots: list) -> None:  # type: ignore[type-arg]
+def test_ideas_at_marks_new_open_and_closed(run_dir: Path, snapshots: list[ChainSnapshot]) -> None:
     t0 = snapshots[0].ts_event
     # Entries every 20 min from t0, each held 45 min (idea 9 never exits).
     as_of = t0 + dt.timedelta(minutes=60)
@@ -146,9 +150,10 @@ def test_ideas_at_marks_new_open_and_closed(run_dir: Path, snapshots: list) -> N
     late = data.ideas_at(run_dir, t0 + dt.timedelta(minutes=200), since=t0)
     assert dict(zip(late["idea_id"], late["state"], strict=True))["idea-9"] == "new"
     closed = late.filter(pl.col("state") == "closed")
-    assert closed.height > 0 and closed["pnl_bidask"].is_not_null().all()
+    assert closed.height > 0
+    assert closed["pnl_bidask"].is_not_null().all()
 
 
-def test_signals_at_filters_by_time(run_dir: Path, snapshots: list) -> None:  # type: ignore[type-arg]
+def test_signals_at_filters_by_time(run_dir: Path, snapshots: list[ChainSnapshot]) -> None:
     assert data.signals_at(run_dir, snapshots[-1].ts_event).height == 3
     assert data.signals_at(run_dir, snapshots[0].ts_event).height == 0

@@ -59,7 +59,11 @@ class ViewContext:
 
 
 def panel(
-    title: str, panel_id: str, as_of: dt.datetime, ctx_now: dt.datetime, stale_after_s: float,
+    title: str,
+    panel_id: str,
+    as_of: dt.datetime,
+    ctx_now: dt.datetime,
+    stale_after_s: float,
     children: Sequence[Any],
 ) -> html.Section:
     """Return a titled panel with its data age (kept current by the app's age callback)."""
@@ -77,7 +81,9 @@ def panel(
     return html.Section([html.H3(title), age, *children], className="panel", id=f"panel-{panel_id}")
 
 
-def analysis_panel(ctx: ViewContext, title: str, panel_id: str, children: Sequence[Any]) -> html.Section:
+def analysis_panel(
+    ctx: ViewContext, title: str, panel_id: str, children: Sequence[Any]
+) -> html.Section:
     """A panel whose data is the analysed snapshot (its age is the snapshot's)."""
     return panel(title, panel_id, ctx.analysis.as_of, ctx.now, ctx.stale_after_s, children)
 
@@ -139,10 +145,16 @@ def levels_frame(analysis: Analysis) -> pl.DataFrame:
         for lv in analysis.levels.levels
     ]
     schema = {
-        "timeframe": pl.String(), "kind": pl.String(), "price": pl.Float64(), "low": pl.Float64(),
-        "high": pl.Float64(), "strength": pl.Float64(), "stars": pl.String(),
-        "conviction": pl.Float64(), "distance_pct": pl.Float64(),
-    }  # fmt: skip
+        "timeframe": pl.String(),
+        "kind": pl.String(),
+        "price": pl.Float64(),
+        "low": pl.Float64(),
+        "high": pl.Float64(),
+        "strength": pl.Float64(),
+        "stars": pl.String(),
+        "conviction": pl.Float64(),
+        "distance_pct": pl.Float64(),
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -183,10 +195,13 @@ def money(value: float | None) -> str:
 def stat(label: str, value: str, note: str = "") -> html.Div:
     """One headline number with its label (and units or a caveat underneath)."""
     return html.Div(
-        [html.Div(label, className="stat-label"), html.Div(value, className="stat-value"),
-         html.Div(note, className="stat-note")],
+        [
+            html.Div(label, className="stat-label"),
+            html.Div(value, className="stat-value"),
+            html.Div(note, className="stat-note"),
+        ],
         className="stat",
-    )  # fmt: skip
+    )
 
 
 def run_panel(

@@ -36,13 +36,19 @@ def render(ctx: ViewContext) -> list[Any]:
     """Return the main view's panels."""
     a = ctx.analysis
     return [
-        analysis_panel(ctx, f"{a.snapshot.underlying} now · scope {a.scope.label}", "summary",
-                       [html.Div(_stats(a), className="stats"), *_warnings(a)]),
+        analysis_panel(
+            ctx,
+            f"{a.snapshot.underlying} now · scope {a.scope.label}",
+            "summary",
+            [html.Div(_stats(a), className="stats"), *_warnings(a)],
+        ),
         analysis_panel(ctx, "Nearest key levels", "nearest", [table(_nearest(a))]),
-        analysis_panel(ctx, "Dealer gamma by strike", "exposure", [graph("exposure", _exposure(ctx))]),
+        analysis_panel(
+            ctx, "Dealer gamma by strike", "exposure", [graph("exposure", _exposure(ctx))]
+        ),
         analysis_panel(ctx, "Intraday price and levels", "price", [graph("price", _price(ctx))]),
         *_ideas(ctx),
-    ]  # fmt: skip
+    ]
 
 
 def _stats(a: Analysis) -> list[html.Div]:
@@ -59,13 +65,16 @@ def _stats(a: Analysis) -> list[html.Div]:
         stat("volatility regime", regime_text, regime_note),
         stat("net GEX", money(t.net_gex), f"$ of delta per 1% move · {gamma_side}"),
         stat("net DEX", money(t.net_dex), "$ notional delta"),
-        stat("zero gamma", f"{zg.nearest:,.2f}" if zg.nearest is not None else "none in band",
-             f"band {zg.band[0]:,.0f}–{zg.band[1]:,.0f}"),
+        stat(
+            "zero gamma",
+            f"{zg.nearest:,.2f}" if zg.nearest is not None else "none in band",
+            f"band {zg.band[0]:,.0f}–{zg.band[1]:,.0f}",
+        ),
         stat("call wall", _strike(w.call_wall_strike), "largest positive net GEX"),
         stat("put wall", _strike(w.put_wall_strike), "most negative net GEX"),
         stat("abs gamma", _strike(w.abs_gamma_strike), "largest call + |put| GEX"),
         stat("contracts", f"{t.contracts_in_scope:,}", f"{t.contracts_without_iv:,} without IV"),
-    ]  # fmt: skip
+    ]
 
 
 def _strike(value: float | None) -> str:
@@ -77,13 +86,14 @@ def _warnings(a: Analysis) -> list[html.Div]:
 
 
 def _nearest(a: Analysis) -> pl.DataFrame:
-    levels = levels_frame(a).with_columns(side=pl.when(pl.col("distance_pct") >= 0)
-                                          .then(pl.lit("above")).otherwise(pl.lit("below")))
+    levels = levels_frame(a).with_columns(
+        side=pl.when(pl.col("distance_pct") >= 0).then(pl.lit("above")).otherwise(pl.lit("below"))
+    )
     above = levels.filter(pl.col("side") == "above").sort("distance_pct").head(NEAREST_LEVELS)
     below = levels.filter(pl.col("side") == "below").sort("distance_pct", descending=True)
     return pl.concat([above.reverse(), below.head(NEAREST_LEVELS)]).select(
         "side", "kind", "timeframe", "price", "distance_pct", "strength", "stars", "conviction"
-    )  # fmt: skip
+    )
 
 
 def _exposure(ctx: ViewContext) -> Any:
@@ -104,8 +114,11 @@ def _exposure(ctx: ViewContext) -> Any:
 
 
 def _price(ctx: ViewContext) -> Any:
-    return price_chart(ctx.spot_path, level_marks(ctx.analysis),
-                       title=f"{ctx.analysis.session} spot with key levels")  # fmt: skip
+    return price_chart(
+        ctx.spot_path,
+        level_marks(ctx.analysis),
+        title=f"{ctx.analysis.session} spot with key levels",
+    )
 
 
 def _ideas(ctx: ViewContext) -> list[Any]:
@@ -115,19 +128,48 @@ def _ideas(ctx: ViewContext) -> list[Any]:
         ideas = data.ideas_at(ctx.run_dir, ctx.analysis.as_of, ctx.previous_ts)
         signals = data.signals_at(ctx.run_dir, ctx.analysis.as_of)
     except EotsError as e:
-        return [analysis_panel(ctx, "Recommendations and new ideas", "ideas",
-                               [message(str(e), "error")])]  # fmt: skip
-    cols = [c for c in ("state", "strategy", "direction", "stars", "conviction", "ts_entry",
-                        "ts_exit", "exit_reason", "pnl_bidask", "pnl_mid", "r_multiple")
-            if c in ideas.columns]  # fmt: skip
+        return [
+            analysis_panel(
+                ctx, "Recommendations and new ideas", "ideas", [message(str(e), "error")]
+            )
+        ]
+    cols = [
+        c
+        for c in (
+            "state",
+            "strategy",
+            "direction",
+            "stars",
+            "conviction",
+            "ts_entry",
+            "ts_exit",
+            "exit_reason",
+            "pnl_bidask",
+            "pnl_mid",
+            "r_multiple",
+        )
+        if c in ideas.columns
+    ]
     note = message(
         "P&L is the replay's result at exit (bid/ask fills; mid beside it); an idea still open at "
         "this snapshot shows none until the engine marks open recommendations live."
     )
     return [
-        analysis_panel(ctx, "Active recommendations and new ideas", "ideas",
-                       [note, table(ideas.select(cols)) if ideas.height
-                        else message("no open or new ideas at this snapshot")]),
-        analysis_panel(ctx, "Signals at this snapshot", "signals",
-                       [table(signals) if signals.height else message("no signals at this snapshot")]),
-    ]  # fmt: skip
+        analysis_panel(
+            ctx,
+            "Active recommendations and new ideas",
+            "ideas",
+            [
+                note,
+                table(ideas.select(cols))
+                if ideas.height
+                else message("no open or new ideas at this snapshot"),
+            ],
+        ),
+        analysis_panel(
+            ctx,
+            "Signals at this snapshot",
+            "signals",
+            [table(signals) if signals.height else message("no signals at this snapshot")],
+        ),
+    ]

@@ -28,16 +28,28 @@ def render(run_dir: Path | None, now: dt.datetime) -> list[Any]:
     if perf.baseline.is_empty():
         return [message(f"the run in {run_dir} has no closed ideas yet")]
     base = perf.baseline.row(0, named=True)
-    head = html.Div([
-        stat("ideas closed", f"{base['n']}", f"run {run_dir.name}"),
-        stat("hit rate (all)", f"{base['hit_rate']:.1%}",
-             f"95% CI {base['ci_low']:.1%}–{base['ci_high']:.1%} · the baseline below"),
-        stat("mean R", "n/a" if base["mean_r"] is None else f"{base['mean_r']:+.2f}",
-             "P&L / risk at bid/ask"),
-    ], className="stats")  # fmt: skip
+    head = html.Div(
+        [
+            stat("ideas closed", f"{base['n']}", f"run {run_dir.name}"),
+            stat(
+                "hit rate (all)",
+                f"{base['hit_rate']:.1%}",
+                f"95% CI {base['ci_low']:.1%}–{base['ci_high']:.1%} · the baseline below",
+            ),
+            stat(
+                "mean R",
+                "n/a" if base["mean_r"] is None else f"{base['mean_r']:+.2f}",
+                "P&L / risk at bid/ask",
+            ),
+        ],
+        className="stats",
+    )
     panels = [run_panel(perf.written_at, now, "Track record", "track", [head])]
-    for name, frame in (("signal family", perf.by_family), ("strategy", perf.by_strategy),
-                        ("stars", perf.by_stars)):
+    for name, frame in (
+        ("signal family", perf.by_family),
+        ("strategy", perf.by_strategy),
+        ("stars", perf.by_stars),
+    ):
         body: list[Any] = [message(f"no closed ideas by {name}")]
         if frame.height:
             chart = rate_chart(frame, base["hit_rate"], title=f"Hit rate by {name}")
@@ -45,13 +57,15 @@ def render(run_dir: Path | None, now: dt.datetime) -> list[Any]:
         panels.append(run_panel(perf.written_at, now, f"By {name}", f"by-{name}", body))
     weights: list[Any] = [message("no weight changes logged in this run")]
     if perf.weights.height:
-        weights = [graph("weights", weights_chart(perf.weights, title="Adaptive weight paths")),
-                   table(perf.weights.sort("ts_event", descending=True), digits=3)]
+        weights = [
+            graph("weights", weights_chart(perf.weights, title="Adaptive weight paths")),
+            table(perf.weights.sort("ts_event", descending=True), digits=3),
+        ]
     panels.append(run_panel(perf.written_at, now, "Adaptive weights", "weights", weights))
-    return panels  # fmt: skip
+    return panels
 
 
 def _pct(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns((pl.col(c) * 100.0).alias(f"{c}_pct") for c in
-                              ("hit_rate", "ci_low", "ci_high")).drop("hit_rate", "ci_low",
-                                                                       "ci_high")  # fmt: skip
+    return frame.with_columns(
+        (pl.col(c) * 100.0).alias(f"{c}_pct") for c in ("hit_rate", "ci_low", "ci_high")
+    ).drop("hit_rate", "ci_low", "ci_high")

@@ -31,37 +31,75 @@ def render(ctx: ViewContext) -> list[Any]:
     a = ctx.analysis
     frame, spot, pct, label = a.strike_metrics, ctx.spot, ctx.strike_pct, a.scope.label
     marks = level_marks(a)
-    mspi = strike_chart(frame, [Series(column="mspi", label="MSPI")], title=f"MSPI by strike ({label})",
-                        y_title="MSPI (weighted normalised components)", spot=spot, pct=pct,
-                        marks=marks)
-    sdag = strike_chart(frame, [Series(column=c, label=n, kind="line") for c, n in SDAG_METHODS],
-                        title=f"SDAG methods by strike ({label})", y_title="SDAG (shares)",
-                        spot=spot, pct=pct, marks=marks)
-    sai_ssi = strike_chart(frame, [Series(column="sai", label="SAI", kind="line"),
-                                   Series(column="ssi", label="SSI", kind="line")],
-                           title=f"SAI and SSI by strike ({label})", y_title="index (-1..1)",
-                           spot=spot, pct=pct)
+    mspi = strike_chart(
+        frame,
+        [Series(column="mspi", label="MSPI")],
+        title=f"MSPI by strike ({label})",
+        y_title="MSPI (weighted normalised components)",
+        spot=spot,
+        pct=pct,
+        marks=marks,
+    )
+    sdag = strike_chart(
+        frame,
+        [Series(column=c, label=n, kind="line") for c, n in SDAG_METHODS],
+        title=f"SDAG methods by strike ({label})",
+        y_title="SDAG (shares)",
+        spot=spot,
+        pct=pct,
+        marks=marks,
+    )
+    sai_ssi = strike_chart(
+        frame,
+        [
+            Series(column="sai", label="SAI", kind="line"),
+            Series(column="ssi", label="SSI", kind="line"),
+        ],
+        title=f"SAI and SSI by strike ({label})",
+        y_title="index (-1..1)",
+        spot=spot,
+        pct=pct,
+    )
     levels = levels_frame(a).sort("timeframe", "price")
     clusters = _clusters(a.levels.levels)
     return [
         analysis_panel(ctx, "MSPI", "mspi", [graph("mspi", mspi)]),
         analysis_panel(ctx, "SDAG methods", "sdag", [graph("sdag", sdag)]),
         analysis_panel(ctx, "SAI / SSI", "sai-ssi", [graph("sai_ssi", sai_ssi)]),
-        analysis_panel(ctx, "Key levels by timeframe", "levels",
-                       [message(f"MSPI threshold {a.levels.mspi_threshold:.3f}; high-conviction "
-                                f"threshold {a.levels.conviction_threshold:.2f}"),
-                        table(levels.drop("low", "high"), max_rows=60)]),
-        analysis_panel(ctx, "Clusters", "clusters",
-                       [table(clusters) if clusters.height else message("no clusters")]),
+        analysis_panel(
+            ctx,
+            "Key levels by timeframe",
+            "levels",
+            [
+                message(
+                    f"MSPI threshold {a.levels.mspi_threshold:.3f}; high-conviction "
+                    f"threshold {a.levels.conviction_threshold:.2f}"
+                ),
+                table(levels.drop("low", "high"), max_rows=60),
+            ],
+        ),
+        analysis_panel(
+            ctx,
+            "Clusters",
+            "clusters",
+            [table(clusters) if clusters.height else message("no clusters")],
+        ),
         *[message(n) for n in a.levels.notes],
-    ]  # fmt: skip
+    ]
 
 
 def _clusters(levels: Any) -> pl.DataFrame:
     rows = [
-        {"price": lv.price, "low": lv.low, "high": lv.high, "timeframe": lv.timeframe.value,
-         "strength": lv.strength, "conviction": lv.conviction,
-         **{k: v for k, v in lv.evidence if k in ("members", "kinds", "timeframes")}}
-        for lv in levels if lv.kind.value == "cluster"
-    ]  # fmt: skip
+        {
+            "price": lv.price,
+            "low": lv.low,
+            "high": lv.high,
+            "timeframe": lv.timeframe.value,
+            "strength": lv.strength,
+            "conviction": lv.conviction,
+            **{k: v for k, v in lv.evidence if k in ("members", "kinds", "timeframes")},
+        }
+        for lv in levels
+        if lv.kind.value == "cluster"
+    ]
     return pl.DataFrame(rows) if rows else pl.DataFrame()
