@@ -57,7 +57,7 @@ class Served:
     def __init__(self, params: DashboardParams, clock: FixedClock, token: str | None = None):
         self.app = create_app(params, clock=clock, token=token)
         self.server = serve(self.app, "127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        self.url = f"http://127.0.0.1:{self.server.port}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

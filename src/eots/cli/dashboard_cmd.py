@@ -60,7 +60,7 @@ def dashboard_cmd(
     except (EotsError, OSError, ValueError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
-    typer.echo(startup_message(host, server.server_port, token_needed=needed))
+    typer.echo(startup_message(host, server.port, token_needed=needed))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
