@@ -21,6 +21,7 @@ import polars as pl
 from scipy.stats import binomtest
 
 from eots.core.errors import ConfigError, SchemaError
+from eots.exposures import ExpiryScope
 from eots.history import AsOfReader, market_context
 from eots.pipeline import Analysis, AnalysisParams, History, analyze
 from eots.storage import LevelStore, SnapshotStore
@@ -114,7 +115,7 @@ def analysis_for(store: Path, snapshot_id: str, scope: str) -> Analysis:
     Raises
     ------
     ConfigError
-        If the id or the scope is invalid.
+        If the id or the scope is invalid, or the scope holds no unexpired contract.
     SchemaError
         If the stored file (or the history it needs) fails validation; the file is named.
     """
@@ -129,12 +130,16 @@ def _cached_analysis(store_text: str, snapshot_id: str, scope: str) -> Analysis:
         update={"exposures": params.exposures.model_copy(update={"expiries": scope})}
     )
     # ExpiryScope.parse raises a ConfigError naming a bad scope before any file is read.
-    from eots.exposures import ExpiryScope
-
-    ExpiryScope.parse(scope)
+    expiry_scope = ExpiryScope.parse(scope)
     ref = snapshot_ref(store, snapshot_id)
     snapshots = SnapshotStore(store)
     snapshot = snapshots.load(ref)
+    live = pl.col("expiry_ts") > snapshot.ts_event
+    if snapshot.frame.filter(live & expiry_scope.mask(ref.session)).is_empty():
+        raise ConfigError(
+            f"no unexpired contracts in scope {expiry_scope.label} in snapshot {snapshot_id} "
+            "(e.g. 0DTE at or after today's settlement)"
+        )
     reader = AsOfReader(snapshots, None, snapshot.ts_event)
     history = History.from_context(market_context(reader, snapshot.underlying, snapshot.ts_event))
     try:

@@ -2,7 +2,8 @@
 
 A callback asks ``AnalysisJobs.get``; a finished analysis comes back at once, otherwise the job is
 started (or left running) and the callback shows "computing" until the next poll. Failures are
-kept as their message, shown on the page instead of a trace.
+kept as their message, shown on the page instead of a trace (the trace of an unexpected error
+goes to the server log, once).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class AnalysisJobs:
             job = self._jobs.get(key)
             if job is None:
                 job = self._pool.submit(data.analysis_for, self._store, snapshot_id, scope)
+                job.add_done_callback(_log_unexpected)
                 self._jobs[key] = job
                 self._forget_oldest()
         if not job.done():
@@ -64,10 +66,8 @@ class AnalysisJobs:
         error = job.exception()
         if error is None:
             return job.result()
-        with self._lock:  # a failed job is retried on a later poll (the file may be repaired)
-            self._jobs.pop(key, None)
-        if not isinstance(error, EotsError):
-            _LOG.error("analysis of %s (%s) failed", snapshot_id, scope, exc_info=error)
+        # A failure is kept, not retried: a stored file never changes under its id (its name
+        # carries its content hash). Unexpected errors are logged once, with their trace.
         return Failed(snapshot_id, scope, f"{type(error).__name__}: {error}")
 
     def prefetch(self, snapshot_id: str, scope: str) -> None:
@@ -96,3 +96,9 @@ class AnalysisJobs:
             if not self._jobs[oldest].done():
                 break
             del self._jobs[oldest]
+
+
+def _log_unexpected(job: Future[Analysis]) -> None:
+    error = None if job.cancelled() else job.exception()
+    if error is not None and not isinstance(error, EotsError):
+        _LOG.error("analysis failed", exc_info=error)

@@ -157,3 +157,15 @@ def test_ideas_at_marks_new_open_and_closed(run_dir: Path, snapshots: list[Chain
 def test_signals_at_filters_by_time(run_dir: Path, snapshots: list[ChainSnapshot]) -> None:
     assert data.signals_at(run_dir, snapshots[-1].ts_event).height == 3
     assert data.signals_at(run_dir, snapshots[0].ts_event).height == 0
+
+
+def test_analysis_for_empty_scope_at_the_close_says_so(
+    tmp_path: Path, snapshots: list[ChainSnapshot]
+) -> None:
+    close = snapshots[-1]  # 16:00 ET: today's expiry has settled
+    assert close.ts_event.hour == 20
+    fill_store(tmp_path, [close])
+    sid = data.latest_snapshot_ids(tmp_path, "SPX")[-1]
+    with pytest.raises(ConfigError, match="no unexpired contracts in scope 0dte"):
+        data.analysis_for(tmp_path, sid, "0dte")
+    assert data.analysis_for(tmp_path, sid, "ex0dte").totals.contracts_in_scope > 0

@@ -71,7 +71,7 @@ def _zero_dte(ctx: ViewContext) -> list[Any]:
     if isinstance(z, Pending):
         return [message("computing the 0DTE analysis of this snapshot…")]
     if isinstance(z, Failed):
-        return [message(f"0DTE analysis failed: {z.message}", "error")]
+        return [message(f"no 0DTE view for this snapshot: {z.message}", "warning")]
     if z.totals.contracts_in_scope == 0:
         return [message("no 0DTE expiry in this snapshot (nothing settles today)")]
     gex = strike_chart(
