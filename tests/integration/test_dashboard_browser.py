@@ -156,9 +156,7 @@ def test_each_view_renders_charts_with_data(page: Any) -> None:
         assert len(points) >= expected[value], (value, points)
         assert min(points) > 0, (value, points)
         assert "Traceback" not in page.inner_text("#content")
-        page.screenshot(
-            path=str(ARTIFACTS / f"{value}.jpg"), full_page=True, type="jpeg", quality=70
-        )
+        page.screenshot(path=str(ARTIFACTS / f"{value}.png"), full_page=True)
     page.locator("#view").get_by_text("Main", exact=True).click()
     page.wait_for_selector("#panel-summary")
 
