@@ -370,12 +370,13 @@ def _poll(
 ) -> dict[str, Any]:
     """List what the store holds (file names only); start the newest snapshot's analysis."""
     held = list(data.underlyings(params.store))
+    run = _run_stamp(params)  # a replay run rewritten in place redraws its panels
     if not held:
         text = (
             f"The store {params.store} holds no snapshots yet. Fill it with eots collect, "
             "eots ingest or eots synth; this page updates by itself."
         )
-        return {"entries": [], "message": text}
+        return {"entries": [], "message": text, "run": run}
     if underlying not in held:
         underlying = params.underlying if params.underlying in held else held[0]
     days = data.sessions(params.store, underlying)
@@ -388,6 +389,7 @@ def _poll(
         "underlying": underlying,
         "sessions": [d.isoformat() for d in reversed(days)],
         "entries": [[e.snapshot_id, e.ts_event.isoformat()] for e in entries],
+        "run": run,
     }
     if not entries:
         state["message"] = f"No snapshots of {underlying} in {params.store}."
