@@ -169,3 +169,28 @@ def test_analysis_for_empty_scope_at_the_close_says_so(
     with pytest.raises(ConfigError, match="no unexpired contracts in scope 0dte"):
         data.analysis_for(tmp_path, sid, "0dte")
     assert data.analysis_for(tmp_path, sid, "ex0dte").totals.contracts_in_scope > 0
+
+
+def test_performance_counts_an_idea_once_per_family(tmp_path: Path) -> None:
+    t = dt.datetime(2024, 3, 13, 15, tzinfo=dt.UTC)
+    pl.DataFrame(
+        {
+            "idea_id": ["a", "b"],
+            "strategy": ["long_call", "long_put"],
+            "stars": [3, 3],
+            "signals": [["flip", "pin"], ["flip"]],
+            "ts_entry": [t, t],
+            "pnl_bidask": [10.0, -5.0],
+        }
+    ).write_parquet(tmp_path / "outcomes.parquet")
+    pl.DataFrame(
+        {"ts_event": [t, t], "family": ["directional", "directional"], "name": ["flip", "pin"]}
+    ).with_columns(direction=pl.lit(1), score=pl.lit(0.5), stars=pl.lit(3)).write_parquet(
+        tmp_path / "signals.parquet"
+    )
+    perf = data.performance(tmp_path)
+    row = perf.by_family.row(0, named=True)
+    assert (row["group"], row["n"], row["hits"]) == ("directional", 2, 1)
+    assert perf.by_strategy.height == 2
+    assert perf.baseline["mean_r"].to_list() == [None]  # no r_multiple column: unknown, not 0
+    assert perf.weights.is_empty()
