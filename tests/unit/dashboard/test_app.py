@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_store import PARAMS, fill_store, session_snapshots
 
+from dashboard_store import PARAMS, fill_store, session_snapshots
 from eots.core.clock import FixedClock
 from eots.dashboard.app import _poll, _render
 from eots.dashboard.jobs import AnalysisJobs
