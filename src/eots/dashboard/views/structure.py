@@ -84,7 +84,12 @@ def render(ctx: ViewContext) -> list[Any]:
             "clusters",
             [table(clusters) if clusters.height else message("no clusters")],
         ),
-        *[message(n) for n in a.levels.notes],
+        analysis_panel(
+            ctx,
+            "How the levels were found",
+            "level-notes",
+            [message(n) for n in a.levels.notes] or [message("no fallbacks taken")],
+        ),
     ]
 
 
