@@ -16,6 +16,7 @@ import typer
 
 from eots.cli import (
     collect_cmd,
+    dashboard_cmd,
     levels_cmd,
     levels_export,
     prices_cmd,
@@ -264,6 +265,7 @@ app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
 app.command("replay")(replay_cmd.replay_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
