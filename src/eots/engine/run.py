@@ -60,12 +60,13 @@ def run(
     state: HistoryState | None = None,
     *,
     prices: PriceStore | None = None,
+    bars: pl.DataFrame | None = None,
 ) -> Iterator[Step | Skipped]:
     """Fold ``stream`` through ``step``; yield each ``Step`` (or ``Skipped``) in order.
 
     The final state is not returned: use ``fold`` when it is needed.
     """
-    for item in fold(stream, params, state, prices=prices):
+    for item in fold(stream, params, state, prices=prices, bars=bars):
         yield item[0]
 
 
@@ -75,8 +76,9 @@ def fold(
     state: HistoryState | None = None,
     *,
     prices: PriceStore | None = None,
+    bars: pl.DataFrame | None = None,
 ) -> Iterator[tuple[Step | Skipped, HistoryState]]:
-    """Like ``run``, yielding the state after each item too."""
+    """Like ``run``, yielding the state after each item too (``bars``: see ``step``)."""
     state = state or HistoryState()
     for ref, snapshot in stream:
         if state.last_ts is not None and snapshot.ts_event <= state.last_ts:
@@ -85,7 +87,7 @@ def fold(
             log.info("skipped %s: %s", ref.path, reason)
             yield Skipped(ref=ref, reason=reason), state
             continue
-        result, state = step(ref, snapshot, state, params, prices=prices)
+        result, state = step(ref, snapshot, state, params, prices=prices, bars=bars)
         yield result, state
 
 

@@ -28,7 +28,12 @@ import polars as pl
 
 from eots.chain.schema import UTC_US
 from eots.engine import Skipped, Step
+from eots.engine.step import sid
 from eots.levels import LevelKind
+from eots.signals import SIGNALS_FRAME_SCHEMA, signals_frame
+from eots.tracking import OUTCOME_SCHEMA, outcomes_frame
+from eots.tracking.book import Book
+from eots.tracking.events import Event, WeightChanged
 
 SNAPSHOT_SCHEMA = pl.Schema(
     {
@@ -73,6 +78,18 @@ BY_STRIKE_SCHEMA = pl.Schema(
         "mspi": pl.Float64(),
     }
 )
+WEIGHTS_SCHEMA = pl.Schema(
+    {
+        "ts_event": UTC_US,
+        "name": pl.String(),
+        "old": pl.Float64(),
+        "new": pl.Float64(),
+        "n": pl.Int64(),
+        "hit_rate": pl.Float64(),
+        "ci_low": pl.Float64(),
+        "ci_high": pl.Float64(),
+    }
+)
 BARS_SCHEMA = pl.Schema(
     {
         "ts": UTC_US,
@@ -87,8 +104,7 @@ BARS_SCHEMA = pl.Schema(
 
 def snapshot_id(step: Step | Skipped) -> str:
     """Return the id a run uses for a snapshot: underlying, quote time and content hash."""
-    ref = step.ref
-    return f"{ref.underlying}-{ref.ts_event.strftime('%Y%m%dT%H%M%S')}-{ref.content_hash[:10]}"
+    return sid(step.ref)
 
 
 def _nan_none(x: float | None) -> float | None:
@@ -96,10 +112,11 @@ def _nan_none(x: float | None) -> float | None:
 
 
 def snapshot_row(step: Step, sid: str) -> dict[str, Any]:
-    """Return the ``SNAPSHOT_SCHEMA`` row of one step (signal columns null until signals run)."""
+    """Return the ``SNAPSHOT_SCHEMA`` row of one step (signal columns null without signals)."""
     a = step.analysis
     ctx = a.history.context
     triggers = [lv.price for lv in a.levels.levels if lv.kind is LevelKind.VOL_TRIGGER]
+    integration = step.signals.integration if step.signals is not None else None
     return {
         "ts_event": a.as_of,
         "snapshot_id": sid,
@@ -115,10 +132,10 @@ def snapshot_row(step: Step, sid: str) -> dict[str, Any]:
         "vol_trigger": _nan_none(triggers[0]) if triggers else None,
         "atr": _nan_none(a.metrics.atr),
         "atm_iv": _nan_none(ctx.atm_iv.value) if ctx is not None else None,
-        "regime": None,
-        "direction_score": None,
-        "volatility_score": None,
-        "time_decay_score": None,
+        "regime": integration.regime if integration else None,
+        "direction_score": integration.direction_score if integration else None,
+        "volatility_score": integration.volatility_score if integration else None,
+        "time_decay_score": integration.time_decay_score if integration else None,
     }
 
 
@@ -167,6 +184,9 @@ class RunRecorder:
     strikes: list[pl.DataFrame] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    signals: list[pl.DataFrame] = field(default_factory=list)
+    weights: list[dict[str, Any]] = field(default_factory=list)
+    ideas: int = 0
 
     def record(self, item: Step | Skipped) -> str:
         """Add one runner item; return its snapshot id."""
@@ -178,15 +198,47 @@ class RunRecorder:
         self.snapshots.append(snapshot_row(item, sid))
         self.levels.append(level_rows(item, sid))
         self.strikes.append(strike_rows(item, sid, self.by_strike_band))
+        if item.signals is not None:
+            self.signals.append(signals_frame(item.signals, sid))
+        if item.ideas is not None:
+            self.ideas += len(item.ideas.ideas)
+        self.weights += weight_rows(item.events)
         return sid
 
-    def frames(self) -> dict[str, pl.DataFrame]:
-        """Return the run's frames by file stem."""
-        return {
+    def frames(
+        self, book: Book | None = None, baseline: Book | None = None
+    ) -> dict[str, pl.DataFrame]:
+        """Return the run's frames by file stem (outcomes from the final books, when tracked)."""
+        out = {
             "snapshots": pl.DataFrame(self.snapshots, schema=SNAPSHOT_SCHEMA),
             "levels": _concat(self.levels, LEVEL_ROWS_SCHEMA),
             "by_strike": _concat(self.strikes, BY_STRIKE_SCHEMA),
+            "signals": _concat(self.signals, SIGNALS_FRAME_SCHEMA),
+            "weights": pl.DataFrame(self.weights, schema=WEIGHTS_SCHEMA),
         }
+        if book is not None:
+            out["outcomes"] = outcomes_frame(book.outcomes)
+        if baseline is not None:
+            out["baseline_outcomes"] = outcomes_frame(baseline.outcomes)
+        return out
+
+
+def weight_rows(events: tuple[Event, ...]) -> list[dict[str, Any]]:
+    """Return a ``WEIGHTS_SCHEMA`` row per ``WeightChanged`` event (name = group/name)."""
+    return [
+        {
+            "ts_event": e.ts_event,
+            "name": f"{e.group.value}/{e.name}",
+            "old": e.old,
+            "new": e.new,
+            "n": e.n,
+            "hit_rate": e.hit_rate,
+            "ci_low": e.ci_low,
+            "ci_high": e.ci_high,
+        }
+        for e in events
+        if isinstance(e, WeightChanged)
+    ]
 
 
 def _concat(frames: list[pl.DataFrame], schema: pl.Schema) -> pl.DataFrame:
@@ -221,12 +273,15 @@ __all__ = [
     "BARS_SCHEMA",
     "BY_STRIKE_SCHEMA",
     "LEVEL_ROWS_SCHEMA",
+    "OUTCOME_SCHEMA",
     "SNAPSHOT_SCHEMA",
+    "WEIGHTS_SCHEMA",
     "RunRecorder",
     "level_rows",
     "snapshot_id",
     "snapshot_row",
     "strike_rows",
+    "weight_rows",
     "write_frame",
     "write_manifest",
 ]

@@ -21,6 +21,8 @@ from eots.engine import EngineParams, Skipped, Step, fold, stored_stream
 from eots.replay.outputs import BARS_SCHEMA, RunRecorder, write_frame, write_manifest
 from eots.storage import PriceStore, SnapshotStore
 from eots.storage.bars import interval_length
+from eots.storage.events import EventLog
+from eots.tracking.events import Event
 
 #: Called after each item with (items done, items in total, the item).
 Progress = Callable[[int, int, Step | Skipped], None]
@@ -56,13 +58,22 @@ def replay(
     params: EngineParams,
     out: Path,
     progress: Progress | None = None,
+    *,
+    resume: bool = False,
 ) -> ReplayResult:
     """Replay ``spec`` through the engine with ``params``; write the run directory ``out``.
+
+    The lifecycle's events go to ``out/events.sqlite`` (and the random-entry baseline's to
+    ``out/baseline_events.sqlite``), one transaction per snapshot. With ``resume``, a run killed
+    part way is continued: the fold is computed again from the start (the state is a fold, so it
+    cannot be skipped), the events of snapshots already in the log are checked against it and not
+    written again, and the rest are appended, so the final log equals an uninterrupted run's.
 
     Raises
     ------
     ReplayError
-        If the store holds no snapshot of the underlying in the range.
+        If the store holds no snapshot of the underlying in the range, if ``out`` already holds
+        an event log and ``resume`` is False, or if a resumed log disagrees with the fold.
     SchemaError
         For a damaged stored snapshot (naming the file).
     """
@@ -75,15 +86,25 @@ def replay(
         )
     prices = PriceStore(spec.prices) if spec.prices is not None else None
     out.mkdir(parents=True, exist_ok=True)
+    logs = _logs(out, params, resume)
     recorder = RunRecorder()
     total = len(refs)
+    first, last = refs[0].ts_event, refs[-1].ts_event
+    known = known_bars(prices, spec.underlying, first, last)
     stream = stored_stream(store, spec.underlying, spec.start, spec.end)
-    for done, (item, _state) in enumerate(fold(stream, params, prices=prices), start=1):
+    state = None
+    items = enumerate(fold(stream, params, prices=prices, bars=known), start=1)
+    for done, (item, after) in items:
+        state = after
         recorder.record(item)
+        if isinstance(item, Step) and logs is not None:
+            _log(logs[0], item.events)
+            _log(logs[1], item.baseline_events)
         if progress is not None:
             progress(done, total, item)
-    frames = recorder.frames()
-    first, last = refs[0].ts_event, refs[-1].ts_event
+    book = state.book if state is not None and params.components.tracking else None
+    baseline = state.baseline_book if state is not None and params.components.baseline else None
+    frames = recorder.frames(book, baseline)
     bars, bars_source = run_bars(prices, spec.underlying, first, last, frames["snapshots"])
     frames["bars"] = bars
     for stem, frame in frames.items():
@@ -99,6 +120,8 @@ def replay(
         "skipped": recorder.skipped,
         "bars_source": bars_source,
         "store": str(spec.store),
+        "ideas": recorder.ideas,
+        "components": params.components.model_dump(),
     }
     write_manifest(out, manifest)
     return ReplayResult(
@@ -108,6 +131,47 @@ def replay(
         frames=frames,
         manifest=manifest,
     )
+
+
+def _logs(out: Path, params: EngineParams, resume: bool) -> tuple[EventLog, EventLog] | None:
+    if not params.components.tracking:
+        return None
+    paths = (out / "events.sqlite", out / "baseline_events.sqlite")
+    if not resume and any(p.exists() for p in paths):
+        raise ReplayError(
+            f"{out} already holds an event log: pass --resume to continue it, or choose a new --out"
+        )
+    return EventLog(paths[0]), EventLog(paths[1])
+
+
+def _log(log: EventLog, events: tuple[Event, ...]) -> None:
+    if not events:
+        return
+    sid = events[0].snapshot_id
+    if log.has_snapshot(sid):
+        if log.events_of(sid) != list(events):
+            raise ReplayError(
+                f"the event log's record of {sid} differs from this replay (another config or "
+                "code version?): resume refused"
+            )
+        return
+    log.append(events)
+
+
+def known_bars(
+    prices: PriceStore | None, underlying: str, first: dt.datetime, last: dt.datetime
+) -> pl.DataFrame | None:
+    """Every bar of the finest stored interval from two sessions before ``first`` to four days
+    after ``last`` (``ts`` = bar close), or None: the steps slice them to each quote time."""
+    if prices is None:
+        return None
+    for interval in BAR_INTERVALS:
+        stored = prices.bars(
+            underlying, interval, first - dt.timedelta(days=4), last + dt.timedelta(days=4)
+        )
+        if stored.height:
+            return stored
+    return None
 
 
 def run_bars(

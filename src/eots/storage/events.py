@@ -233,6 +233,20 @@ class EventLog:
             n_events=len(events),
         )
 
+    def has_snapshot(self, snapshot_id: str) -> bool:
+        """True if the events of ``snapshot_id`` are in the log."""
+        row = self._db.execute(
+            "SELECT 1 FROM snapshots WHERE snapshot_id = ?", (snapshot_id,)
+        ).fetchone()
+        return row is not None
+
+    def events_of(self, snapshot_id: str) -> list[Event]:
+        """Return one snapshot's events in write order (empty when it is not in the log)."""
+        rows = self._db.execute(
+            "SELECT body FROM events WHERE snapshot_id = ? ORDER BY seq, idx", (snapshot_id,)
+        )
+        return [event_from_json(body) for (body,) in rows]
+
     def last_snapshot(self) -> SnapshotRecord | None:
         """The last snapshot written completely (where ``--resume`` continues), or None."""
         row = self._db.execute(

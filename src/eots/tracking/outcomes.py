@@ -36,7 +36,7 @@ OUTCOME_SCHEMA = pl.Schema(
         "underlying": pl.String(),
         "strategy": pl.String(),
         "direction": pl.String(),
-        "stars": pl.Int64(),
+        "stars": pl.Int8(),
         "conviction": pl.Float64(),
         "signals": pl.List(pl.String()),
         "regime": pl.String(),
