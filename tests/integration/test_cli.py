@@ -26,7 +26,7 @@ def _generic_csv(tmp_path: Path) -> tuple[Path, float]:
 
 
 def test_cli_demo_json_has_levels_and_conventions() -> None:
-    result = runner.invoke(app, ["demo", "--json", "--top", "3"])
+    result = runner.invoke(app, ["sample", "--json", "--top", "3"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["underlying"] == "SPX"
@@ -39,7 +39,7 @@ def test_cli_demo_json_has_levels_and_conventions() -> None:
 
 
 def test_cli_demo_text_names_units_and_time_basis() -> None:
-    result = runner.invoke(app, ["demo", "--underlying", "SPY"])
+    result = runner.invoke(app, ["sample", "--underlying", "SPY"])
     assert result.exit_code == 0, result.output
     assert "SPY" in result.stdout
     assert "zero gamma" in result.stdout
@@ -88,13 +88,13 @@ def test_cli_analyze_garbage_file_fails_with_message(tmp_path: Path) -> None:
     ],
 )
 def test_cli_demo_bad_option_is_refused(args: list[str], text: str) -> None:
-    result = runner.invoke(app, ["demo", *args])
+    result = runner.invoke(app, ["sample", *args])
     assert result.exit_code == 2
     assert text in result.output
 
 
 def test_cli_json_has_every_base_metric_per_strike_and_notes() -> None:
-    data = json.loads(runner.invoke(app, ["demo", "--json"]).stdout)
+    data = json.loads(runner.invoke(app, ["sample", "--json"]).stdout)
     metrics = data["metrics"]
     row = metrics["strikes"][0]
     for key in (
@@ -123,7 +123,7 @@ def test_cli_json_has_every_base_metric_per_strike_and_notes() -> None:
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_cli_out_writes_contract_strike_and_profile_frames(tmp_path: Path, fmt: str) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", fmt])
+    result = runner.invoke(app, ["sample", "--out", str(tmp_path), "--format", fmt])
     assert result.exit_code == 0, result.output
     files = sorted(p.name.rsplit("_", 1)[1] for p in tmp_path.iterdir())
     assert files == [f"contracts.{fmt}", f"profile.{fmt}", f"strikes.{fmt}"]
@@ -133,13 +133,13 @@ def test_cli_out_writes_contract_strike_and_profile_frames(tmp_path: Path, fmt: 
 
 
 def test_cli_out_bad_format_is_refused(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--format", "xlsx"])
+    result = runner.invoke(app, ["sample", "--out", str(tmp_path), "--format", "xlsx"])
     assert result.exit_code == 2
     assert "parquet or csv" in result.output
 
 
 def test_cli_json_has_adaptive_metrics_and_factor_reports() -> None:
-    data = json.loads(runner.invoke(app, ["demo", "--json"]).stdout)["metrics"]
+    data = json.loads(runner.invoke(app, ["sample", "--json"]).stdout)["metrics"]
     row = data["strikes"][0]
     for key in (
         "a_dag",
@@ -175,12 +175,12 @@ def test_cli_text_shows_scope_and_format_labels_in_brackets(tmp_path: Path) -> N
 
 
 def test_cli_as_of_bare_date_means_that_sessions_close() -> None:
-    data = json.loads(runner.invoke(app, ["demo", "--json", "--as-of", "2026-11-27"]).stdout)
+    data = json.loads(runner.invoke(app, ["sample", "--json", "--as-of", "2026-11-27"]).stdout)
     assert data["as_of_et"].startswith("2026-11-27T13:00")  # day after Thanksgiving: half day
     assert data["session"] == "2026-11-27"
 
 
 def test_cli_as_of_bare_date_on_a_holiday_is_refused() -> None:
-    result = runner.invoke(app, ["demo", "--as-of", "2026-11-26"])
+    result = runner.invoke(app, ["sample", "--as-of", "2026-11-26"])
     assert result.exit_code == 2
     assert "not an NYSE session" in result.output

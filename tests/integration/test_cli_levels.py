@@ -30,7 +30,7 @@ KINDS = {
 
 
 def test_cli_json_levels_collection_is_well_formed() -> None:
-    data = json.loads(runner.invoke(app, ["demo", "--json"]).stdout)
+    data = json.loads(runner.invoke(app, ["sample", "--json"]).stdout)
     levels = data["levels"]
     assert levels["all"], "no levels"
     kinds = {lv["kind"] for lv in levels["all"]}

@@ -17,6 +17,7 @@ import typer
 from eots.cli import (
     collect_cmd,
     dashboard_cmd,
+    demo_cmd,
     levels_cmd,
     levels_export,
     prices_cmd,
@@ -231,8 +232,8 @@ def analyze(
         _fail(e)
 
 
-@app.command()
-def demo(
+@app.command("sample")
+def sample(
     underlying: Annotated[str, typer.Option(help="SPX or SPY.")] = "SPX",
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 7,
     as_of: AsOfOpt = "2026-11-20T11:30:00",
@@ -245,7 +246,7 @@ def demo(
     out: OutOpt = None,
     fmt: FormatOpt = "parquet",
 ) -> None:
-    """Analyze the bundled synthetic market (no data, no network needed)."""
+    """Analyze one snapshot of the bundled synthetic market (no data, no network needed)."""
     from eots.core.errors import EotsError
     from eots.synthetic import SyntheticParams, synthetic_chain
 
@@ -264,6 +265,7 @@ store_app = typer.Typer(help="Inspect the snapshot store.", no_args_is_help=True
 app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
 app.command("replay")(replay_cmd.replay_cmd)
+app.command("demo")(demo_cmd.demo_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
 app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)

@@ -38,8 +38,16 @@ def replay_cmd(
     out: RunOutOpt = None,
     prices: PricesOpt = None,
     config: ConfigOpt = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue a run folder whose replay was killed.")
+    ] = False,
+    report: Annotated[
+        bool,
+        typer.Option("--report/--no-report", help="End with the evaluation and the HTML report."),
+    ] = True,
 ) -> None:
-    """Replay stored snapshots in capture order through metrics and levels into a run folder."""
+    """Replay stored snapshots in capture order through the engine (metrics, levels, signals,
+    ideas, the lifecycle and learning) into a run folder; end with the evaluation and report."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -63,6 +71,8 @@ def replay_cmd(
     params = EngineParams(analysis=_params(config, None, None, None))
     first, last = _parse_as_of(start), _parse_as_of(end)
     folder = out or Path("runs") / f"{symbol}-{_stamp(first)}"
+    if prices is None and (store / "_prices").is_dir():
+        prices = store / "_prices"  # where `eots synth` writes the bars
     spec = ReplaySpec(store=store, underlying=symbol, start=first, end=last, prices=prices)
     columns = (
         TextColumn("replay {task.description}"),
@@ -82,14 +92,18 @@ def replay_cmd(
                 rate = f"{done / elapsed:.2f} snap/s" if elapsed > 0 else ""
                 bar.update(task, completed=done, total=total, rate=rate)
 
-            result = replay(spec, params, folder, progress=tick)
-    except EotsError as e:
+            result = replay(spec, params, folder, progress=tick, resume=resume)
+        typer.echo(
+            f"replayed {result.analysed} snapshots of {symbol} ({result.skipped} skipped, "
+            f"{result.manifest['ideas']} ideas) into {result.out}; config {params.fingerprint()}"
+        )
+        if report:
+            from eots.cli.report_cmd import evaluate_and_report
+
+            typer.echo(f"wrote {evaluate_and_report(result.out)}")
+    except (EotsError, OSError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
-    typer.echo(
-        f"replayed {result.analysed} snapshots of {symbol} ({result.skipped} skipped) "
-        f"into {result.out}; config {params.fingerprint()}"
-    )
 
 
 def _only_underlying(store: object) -> str:

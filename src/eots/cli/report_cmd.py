@@ -23,26 +23,38 @@ def report_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", help="Do not print the tables.")] = False,
 ) -> None:
     """Write one self-contained HTML report of a replay (opens offline) and its evaluation."""
-    from rich.console import Console
-
-    from eots.cli.evaluation_render import render_evaluation
     from eots.core.errors import EotsError
-    from eots.evaluation import evaluate_run, read_run, write_evaluation
-    from eots.report import run_report_html
 
     try:
-        frames = read_run(run_dir)
-        ev = evaluate_run(frames)
-        if save:
-            write_evaluation(run_dir, ev)
-        path = out or run_dir / "report.html"
-        path.write_text(run_report_html(frames, ev), encoding="utf-8")
+        path = evaluate_and_report(run_dir, out=out, save=save, quiet=quiet)
     except (EotsError, OSError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
-    if not quiet:
-        render_evaluation(ev, Console())
     typer.echo(f"wrote {path}")
 
 
-__all__ = ["report_cmd"]
+def evaluate_and_report(
+    run_dir: Path, *, out: Path | None = None, save: bool = True, quiet: bool = False
+) -> Path:
+    """Evaluate a run folder, print the summary tables, write the HTML page; return its path.
+
+    ``eots report`` and the end of ``eots replay`` / ``eots demo`` call this.
+    """
+    from rich.console import Console
+
+    from eots.cli.evaluation_render import render_evaluation
+    from eots.evaluation import evaluate_run, read_run, write_evaluation
+    from eots.report import run_report_html
+
+    frames = read_run(run_dir)
+    ev = evaluate_run(frames)
+    if save:
+        write_evaluation(run_dir, ev)
+    path = out or run_dir / "report.html"
+    path.write_text(run_report_html(frames, ev), encoding="utf-8")
+    if not quiet:
+        render_evaluation(ev, Console())
+    return path
+
+
+__all__ = ["evaluate_and_report", "report_cmd"]
