@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
-    from eots.engine import EngineParams
-    from eots.pipeline import Analysis
+    from eots.engine import EngineParams, Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +24,9 @@ class HistoryInputs:
     trades: Path | None = None
 
 
-def analysis_for(snapshot: ChainSnapshot, params: EngineParams, inputs: HistoryInputs) -> Analysis:
-    """Analyse ``snapshot`` through the engine with what ``inputs`` name.
+def analysis_for(snapshot: ChainSnapshot, params: EngineParams, inputs: HistoryInputs) -> Step:
+    """Analyse ``snapshot`` through the engine with what ``inputs`` name (signals and ideas
+    included, no tracking: a one-off analysis follows nothing).
 
     With a store, the snapshot is first added to it and its levels are saved beside it afterwards
     (the next run's "previous update"). A trade feed is the best flow source (conventions section
@@ -42,7 +42,9 @@ def analysis_for(snapshot: ChainSnapshot, params: EngineParams, inputs: HistoryI
         trades = parse_trades(inputs.trades.read_bytes(), source=str(inputs.trades))
     store = SnapshotStore(inputs.store) if inputs.store is not None else None
     prices = PriceStore(inputs.prices) if inputs.prices is not None else None
+    once = params.components.model_copy(update={"tracking": False})
+    params = params.model_copy(update={"components": once})
     step = analyze_snapshot(snapshot, params, store=store, prices=prices, trades=trades)
     if inputs.store is not None:
         LevelStore(inputs.store).save(snapshot.underlying, step.analysis.levels)
-    return step.analysis
+    return step

@@ -137,6 +137,7 @@ class _Output:
     top: int
     out: Path | None
     fmt: str
+    html: Path | None = None
 
 
 def _emit(
@@ -149,28 +150,39 @@ def _emit(
 
     from eots.cli.frames import write_frames
     from eots.cli.render import render
-    from eots.cli.report import report
+    from eots.cli.report import downstream_json, render_downstream, report
     from eots.engine import EngineParams
 
     inputs = history or HistoryInputs()
-    analysis = analysis_for(snapshot, EngineParams(analysis=params), inputs)
+    step = analysis_for(snapshot, EngineParams(analysis=params), inputs)
+    analysis = step.analysis
     data = report(analysis, top=output.top)
+    data.update(downstream_json(step))
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)
         data["files"] = [str(p) for p in written]
+    if output.html is not None:
+        from eots.report import analysis_html
+
+        output.html.write_text(analysis_html(analysis), encoding="utf-8")
+        data.setdefault("files", []).append(str(output.html))
     as_json = output.as_json
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        render(data, Console())
+        console = Console()
+        render(data, console)
+        render_downstream(step, console)
         for path in data.get("files", []):
             typer.echo(f"wrote {path}")
 
 
-def _output(as_json: bool, top: int, out: Path | None, fmt: str) -> _Output:
+def _output(
+    as_json: bool, top: int, out: Path | None, fmt: str, html: Path | None = None
+) -> _Output:
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter(f"expected --format parquet or csv, was {fmt!r}")
-    return _Output(as_json=as_json, top=top, out=out, fmt=fmt)
+    return _Output(as_json=as_json, top=top, out=out, fmt=fmt, html=html)
 
 
 def _fail(e: Exception) -> None:
@@ -216,13 +228,18 @@ def analyze(
             "parity (a stale after-hours print) by the parity-implied one. [default: quote]",
         ),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write a self-contained HTML page of the analysis."),
+    ] = None,
 ) -> None:
-    """Analyze an option-chain file: exposures, walls, zero gamma, base metrics."""
+    """Analyze an option-chain file: exposures, walls, zero gamma, metrics, key levels, signals
+    and trade ideas."""
     from eots.core.errors import EotsError
     from eots.sources import load_chain
 
     params = _params(config, expiries, sign, band, spot)
-    output = _output(as_json, top, out, fmt)
+    output = _output(as_json, top, out, fmt, html)
     if prices is not None and store is None:
         raise typer.BadParameter("--prices needs --store (history is read from the store)")
     try:

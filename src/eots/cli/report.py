@@ -6,7 +6,7 @@ Every figure says its unit and convention; nothing here computes a metric.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -16,6 +16,11 @@ from eots.levels.model import Level
 from eots.levels.walls import RankedStrike
 from eots.market import atm_iv_term
 from eots.pipeline import Analysis
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from eots.engine import Step
 
 _SIGN_TEXT = {
     SignConvention.CLASSIC: "classic: dealers long calls, short puts (call GEX +, put GEX -)",
@@ -275,3 +280,35 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
         "metrics": metrics_report(analysis, top=top),
         "params_fingerprint": analysis.params_fingerprint,
     }
+
+
+def downstream_json(step: Step) -> dict[str, Any]:
+    """The ``signals``, ``signal_integration`` and ``ideas`` keys of ``--json`` for one step."""
+    from eots.ideas import ideas_to_json
+    from eots.signals import signals_to_json
+
+    out: dict[str, Any] = {"signals": [], "signal_integration": None, "ideas": []}
+    if step.signals is not None:
+        sig = signals_to_json(step.signals)
+        out["signals"] = sig["signals"]
+        out["signal_integration"] = sig["signal_integration"]
+        out["signals_suppressed"] = sig.get("suppressed", [])
+    if step.ideas is not None:
+        out["ideas"] = ideas_to_json(step.ideas)
+        out["ideas_skipped"] = list(step.ideas.skipped)
+    out["stage_notes"] = list(step.notes)
+    return out
+
+
+def render_downstream(step: Step, console: Console) -> None:
+    """Print the signals and trade ideas of one step after the analysis report."""
+    from eots.cli.ideas_render import render_ideas
+    from eots.cli.signals_render import render_signals
+
+    if step.signals is None:
+        for note in step.notes:
+            console.print(f"signals: {note}", markup=False)
+        return
+    console.print(render_signals(step.signals))
+    if step.ideas is not None:
+        console.print(render_ideas(step.ideas))

@@ -23,7 +23,7 @@ from eots.core.errors import SchemaError
 from eots.core.time import nyse_calendar, session_of
 from eots.engine.params import EngineParams
 from eots.engine.state import Held, HistoryState, _earliest
-from eots.engine.step import Step, step
+from eots.engine.step import Step, downstream, sid, step
 from eots.flows import trade_flows
 from eots.history.sessions import session_open
 from eots.pipeline import History, complete, foundation
@@ -170,6 +170,9 @@ def analyze_snapshot(
 ) -> Step:
     """Analyse one snapshot as an entry point would (``eots analyze``, ``collect --analyze``).
 
+    Signals and trade ideas run as ``params.components`` say; a one-off analysis tracks nothing,
+    so pass components with ``tracking`` off (the CLI does).
+
     With a store, the snapshot is added to it (duplicates skipped), the state a fold would hold
     just before it is rebuilt (``warm_state``) and one ``step`` runs: the same numbers as a replay
     of the store up to this snapshot. Without one, only the snapshot itself (and a trade feed's
@@ -183,7 +186,12 @@ def analyze_snapshot(
                 flows=trade_flows(trades, base.contracts, snapshot.ts_event),
                 description=f"no stored history; flows from {trades.height} trades",
             )
-        return Step(ref=snapshot_ref(snapshot), foundation=base, analysis=complete(base, history))
+        ref = snapshot_ref(snapshot)
+        bare = Step(
+            ref=ref, foundation=base, analysis=complete(base, history), snapshot_id=sid(ref)
+        )
+        state = HistoryState(underlying=snapshot.underlying, last_ts=snapshot.ts_event, steps=1)
+        return downstream(bare, snapshot, state, params, None)[0]
     saved = store.save(snapshot)
     ref = replace(snapshot_ref(snapshot), path=saved.path)
     state = warm_state(store, snapshot.underlying, snapshot.ts_event, params)

@@ -116,7 +116,7 @@ def step(
     analysis = complete(_with_learned(base, weights), history)
     state = replace(state, previous_levels=analysis.levels, book=book)
     result = Step(ref=ref, foundation=base, analysis=analysis, notes=notes, snapshot_id=sid(ref))
-    return _after_levels(result, snapshot, state, params, bars)
+    return downstream(result, snapshot, state, params, bars)
 
 
 def sid(ref: SnapshotRef) -> str:
@@ -154,14 +154,15 @@ def _proxy_bars(state: HistoryState) -> pl.DataFrame:
     )
 
 
-def _after_levels(
+def downstream(
     result: Step,
     snapshot: ChainSnapshot,
     state: HistoryState,
     params: EngineParams,
     bars: pl.DataFrame | None,
 ) -> tuple[Step, HistoryState]:
-    """Signals, ideas, the lifecycle with learning, and the baseline (as ``components`` say)."""
+    """Run the stages after the levels on ``result``: signals, ideas, the lifecycle with
+    learning, and the baseline (as ``params.components`` say)."""
     on = params.components
     analysis, notes = result.analysis, list(result.notes)
     if not on.signals:
@@ -223,4 +224,4 @@ def _baseline(
     return replace(result, baseline_events=events), replace(state, baseline_book=book)
 
 
-__all__ = ["Step", "step"]
+__all__ = ["Step", "downstream", "sid", "step"]

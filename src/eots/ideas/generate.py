@@ -383,7 +383,11 @@ def _backers(cand: Candidate, signals: tuple[Signal, ...]) -> tuple[Signal, ...]
             if s.family is SignalFamily.TIME_DECAY
             or (s.family is SignalFamily.VOLATILITY and s.direction < 0)
         ]
-    return tuple(sorted(keep, key=lambda s: (-s.strength, s.name))[:3])
+    # framework signals first (the base system's are the baseline), one per name (the base
+    # signals fire once per strike), strongest first
+    ranked = sorted(keep, key=lambda s: (s.baseline, -s.strength, s.name))
+    unique = {s.name: s for s in reversed(ranked)}
+    return tuple(sorted(unique.values(), key=lambda s: (s.baseline, -s.strength, s.name))[:3])
 
 
 def _timing(
