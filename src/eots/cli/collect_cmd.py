@@ -41,7 +41,7 @@ def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> 
 
     from eots.cli.history import HistoryInputs, analysis_for
 
-    a = analysis_for(snapshot, params, HistoryInputs(store))
+    a = analysis_for(snapshot, params, HistoryInputs(store)).analysis
     zg = a.zero_gamma
     ranked = a.strike_metrics.filter(pl.col("mspi").is_not_nan()).sort(
         pl.col("mspi").abs(), descending=True
