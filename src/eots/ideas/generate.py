@@ -30,7 +30,7 @@ from eots.core.types import Exercise, underlying_spec
 from eots.ideas.density import Density, NoDensity, SmileQuotes, pop_ev, risk_neutral_density
 from eots.ideas.inputs import IdeaInputs
 from eots.ideas.model import Direction, Leg, Price, Strategy, TradeIdea, UnderlyingPlan
-from eots.ideas.params import IdeaParams
+from eots.ideas.params import SPY_SPX_DEFAULT_WEIGHTS, IdeaParams
 from eots.ideas.payoff import first_expiry, net_greeks, payoff_summary, value_at
 from eots.ideas.risk import (
     conviction,
@@ -129,7 +129,10 @@ def trade_ideas(inputs: IdeaInputs, params: IdeaParams) -> IdeaReport:
             ),
         )
     candidates = strategy_candidates(inputs.integration, params.strategies)
-    if not candidates:
+    disabled = [c for c in candidates if c.strategy not in params.enabled_strategies]
+    candidates = tuple(c for c in candidates if c.strategy in params.enabled_strategies)
+    skipped += [f"{c.strategy.value}: switched off (enabled_strategies)" for c in disabled]
+    if not candidates and not disabled:
         i = inputs.integration
         skipped.append(
             f"no strategy: no integrated score crosses a threshold (direction "
@@ -347,15 +350,20 @@ def _density_note(density: Density | NoDensity, price: Price) -> str:
 def _factors(
     direction: Direction, inputs: IdeaInputs, params: IdeaParams, tod: TimeOfDay, zero_dte: bool
 ) -> tuple[float, tuple[str, ...]]:
-    factor = tod.factor
+    ss = params.session
+    w = SPY_SPX_DEFAULT_WEIGHTS
+    factor = tod.factor ** (ss.intraday_pattern_weight / w["intraday"])
     notes = list(tod.notes)
-    if zero_dte and params.session.zero_dte_factor != 1.0:
-        factor *= params.session.zero_dte_factor
-        notes.append(f"0DTE: conviction x{params.session.zero_dte_factor:.2f}")
+    if zero_dte and ss.zero_dte_factor != 1.0:
+        f0 = ss.zero_dte_factor ** (ss.expiration_calendar_weight / w["calendar"])
+        factor *= f0
+        notes.append(f"0DTE: conviction x{f0:.2f}")
     if inputs.sector is not None:
         if direction in (Direction.BULLISH, Direction.BEARISH):
             sign = 1.0 if direction is Direction.BULLISH else -1.0
-            f = 1.0 + params.session.sector_weight * sign * inputs.sector.score
+            f = (1.0 + ss.sector_weight * sign * inputs.sector.score) ** (
+                ss.behavior_pattern_weight / w["behavior"]
+            )
             factor *= f
             notes.append(
                 f"sector rotation {inputs.sector.score:+.2f} ({inputs.sector.description}): "

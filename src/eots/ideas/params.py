@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from eots.ideas.model import Strategy
+
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -169,6 +171,32 @@ class SessionRules(BaseModel):
     sector_weight: float = Field(
         0.1, ge=0, le=0.5, description="conviction +-(weight x |sector score|) when data is given"
     )
+    expiration_calendar_weight: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="framework spy_spx_specific: weight of the expiry-calendar (0DTE) factor; "
+        "the factor is raised to weight / 0.4 (0 switches it off)",
+    )
+    behavior_pattern_weight: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="framework spy_spx_specific: weight of the behaviour (sector rotation) "
+        "factor; raised to weight / 0.3",
+    )
+    intraday_pattern_weight: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="framework spy_spx_specific: weight of the intraday (auction window) "
+        "factor; raised to weight / 0.3",
+    )
+
+
+#: The framework's default spy_spx_specific weights: a weight equal to its default leaves the
+#: factor as documented; the factors are ``f ** (weight / default)``.
+SPY_SPX_DEFAULT_WEIGHTS = {"calendar": 0.4, "behavior": 0.3, "intraday": 0.3}
 
 
 class DensityRules(BaseModel):
@@ -225,6 +253,10 @@ class IdeaParams(BaseModel):
         "bid_ask", description="bid_ask: buy at the ask, sell at the bid; mid: at the mids"
     )
     strategies: StrategyRules = Field(default_factory=StrategyRules)
+    enabled_strategies: tuple[Strategy, ...] = Field(
+        tuple(Strategy),
+        description="strategies ideas may use (framework strategy_selection lists)",
+    )
     contracts: ContractRules = Field(default_factory=ContractRules)
     plan: PlanRules = Field(default_factory=PlanRules)
     conviction: ConvictionRules = Field(default_factory=ConvictionRules)

@@ -424,3 +424,26 @@ def test_params_refuse_inconsistent_values() -> None:
         IdeaParams.model_validate({"acount_usd": 1.0})
     with pytest.raises(ValidationError):
         IdeaParams(fill="last")  # type: ignore[arg-type]
+
+
+def test_a_strategy_switched_off_by_config_is_never_proposed() -> None:
+    at = et(2024, 4, 1, 11, 0)
+    every = {i.strategy for i in trade_ideas(inputs(at), IdeaParams()).ideas}
+    assert Strategy.CALL_DEBIT_SPREAD in every
+    allowed = tuple(s for s in Strategy if s is not Strategy.CALL_DEBIT_SPREAD)
+    report = trade_ideas(inputs(at), IdeaParams(enabled_strategies=allowed))
+    assert Strategy.CALL_DEBIT_SPREAD not in {i.strategy for i in report.ideas}
+    assert any("call_debit_spread: switched off" in s for s in report.skipped)
+
+
+def test_spy_spx_intraday_weight_scales_the_auction_factor() -> None:
+    at = et(2024, 4, 1, 9, 35)  # inside the opening auction window
+    base = IdeaParams()
+    plain = trade_ideas(inputs(at), base).ideas[0]
+    off = base.model_copy(
+        update={"session": base.session.model_copy(update={"intraday_pattern_weight": 0.0})}
+    )
+    unweighted = trade_ideas(inputs(at), off).ideas[0]
+    assert plain.strategy is unweighted.strategy
+    # the auction factor 0.9 (weight 0.3 of the default 0.3) is removed with weight 0
+    assert plain.conviction == pytest.approx(unweighted.conviction * 0.9, rel=1e-9)
