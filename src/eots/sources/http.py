@@ -379,3 +379,9 @@ def _snippet(body: bytes) -> str:
     text = body[:_SNIPPET].decode("utf-8", errors="replace")
     text = " ".join(text.split())
     return text + ("..." if len(body) > _SNIPPET else "")
+
+
+def network_transport() -> httpx.HTTPTransport:
+    """Return the real network transport as ``HttpClient`` uses it (no kept-alive connections,
+    so the deadline watchdog sees each connection's socket); for wrappers like recording."""
+    return httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
