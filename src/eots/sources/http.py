@@ -185,7 +185,7 @@ class HttpClient:
             except httpx.TooManyRedirects as e:
                 raise SourceError(f"{where}: redirect loop (not retried): {e}") from None
             except _DeadlineExceeded:
-                retry = _Retry(f"no complete answer within the {self.policy.deadline_s:g} s deadline")
+                retry = _Retry(f"deadline of {self.policy.deadline_s:g} s passed without a complete answer")
             except httpx.HTTPError as e:  # every transport, protocol and decoding error
                 retry = _Retry(f"{type(e).__name__}: {self.scrub(str(e)) or 'no detail'}")
             else:
