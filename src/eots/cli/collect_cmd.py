@@ -126,14 +126,14 @@ def collect_cmd(
     source: Annotated[
         str | None,
         typer.Option(
-            help="cboe (free, delayed) | tradier (TRADIER_TOKEN).",
-            show_default="cboe (or the config's collect.source)",
+            help="cboe (free, delayed) | tradier (TRADIER_TOKEN). "
+            "\\[default: cboe, or the config's collect.source]",
         ),
     ] = None,
     every: Annotated[
         float | None,
         typer.Option(
-            help="Seconds between rounds.", min=1.0, show_default="60 (or collect.every_s)"
+            help="Seconds between rounds. \\[default: 60, or the config's collect.every_s]", min=1.0
         ),
     ] = None,
     store: StoreOpt = DEFAULT_STORE,
@@ -141,8 +141,8 @@ def collect_cmd(
         bool | None,
         typer.Option(
             "--outside-hours/--regular-hours",
-            help="Also poll before the open and after the close.",
-            show_default="regular hours (or collect.outside_hours)",
+            help="Also poll before the open and after the close. "
+            "\\[default: regular hours, or the config's collect.outside_hours]",
         ),
     ] = None,
     always: Annotated[
@@ -152,8 +152,8 @@ def collect_cmd(
     max_expiries: Annotated[
         int | None,
         typer.Option(
-            help="Tradier: fetch only the nearest N expiries.",
-            show_default="all (or collect.max_expiries)",
+            help="Tradier: fetch only the nearest N expiries. "
+            "\\[default: all, or the config's collect.max_expiries]",
         ),
     ] = None,
     recorded: Annotated[

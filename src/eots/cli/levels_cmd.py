@@ -90,15 +90,13 @@ def levels_evaluate_cmd(
     ] = None,
 ) -> None:
     """Compute each stored session's key levels and test them on the next session's bar."""
+    import polars as pl
     from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     from eots.cli.console import output_console
-
-    import polars as pl
-
     from eots.config import load_params
     from eots.core.errors import ConfigError
     from eots.history.levels_eval import evaluate_store

@@ -33,8 +33,7 @@ ExpiriesOpt = Annotated[
     typer.Option(
         "--expiries",
         "-e",
-        help="Expiry scope: all | 0dte | ex0dte | <=N (days).",
-        show_default="all (or the config's)",
+        help="Expiry scope: all | 0dte | ex0dte | <=N (days). \\[default: all, or the config's]",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -43,17 +42,15 @@ SignOpt = Annotated[
     str | None,
     typer.Option(
         "--sign",
-        help="Dealer sign convention: classic | short_both.",
-        show_default="classic (or the config's)",
+        help="Dealer sign convention: classic | short_both. \\[default: classic, or the config's]",
     ),
 ]
 BandOpt = Annotated[
     float | None,
     typer.Option(
         "--band",
-        help="Zero-gamma search band, +- fraction of spot.",
+        help="Zero-gamma search band, +- fraction of spot. \\[default: 0.15, or the config's]",
         min=0.01,
-        show_default="0.15 (or the config's)",
     ),
 ]
 ConfigOpt = Annotated[
@@ -247,8 +244,8 @@ def analyze(
         typer.Option(
             "--spot",
             help="quote: the file's spot; parity: replace a spot that disagrees with put-call "
-            "parity (a stale after-hours print) by the parity-implied one.",
-            show_default="quote (or the config's)",
+            "parity (a stale after-hours print) by the parity-implied one. "
+            "\\[default: quote, or the config's]",
         ),
     ] = None,
 ) -> None:

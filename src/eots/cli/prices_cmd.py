@@ -69,21 +69,25 @@ def prices_fetch_cmd(
     ] = None,
 ) -> None:
     """Fetch daily bars from Tradier (token from TRADIER_TOKEN) into the price history."""
+    from eots.config import EotsConfig, load_config
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
     from eots.core.time import ET
     from eots.sources import RecordedTransport, TradierSource
     from eots.storage import PriceStore
 
-    from eots.config import EotsConfig, load_config
-
     try:
         tradier = (load_config(config) if config is not None else EotsConfig()).sources.tradier
-        options = {"policy": tradier.policy(), "base_url": tradier.base_url}
+        policy, base_url = tradier.policy(), tradier.base_url
         if recorded is not None:
-            source = TradierSource("recorded", transport=RecordedTransport(recorded), **options)
+            source = TradierSource(
+                "recorded",
+                transport=RecordedTransport(recorded),
+                policy=policy,
+                base_url=base_url,
+            )
         else:
-            source = TradierSource.from_env(**options)
+            source = TradierSource.from_env(policy=policy, base_url=base_url)
         last = (
             dt.date.fromisoformat(end)
             if end is not None

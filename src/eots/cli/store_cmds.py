@@ -182,6 +182,5 @@ def _report_repair(snapshots: SnapshotStore) -> None:
     for path in report.in_use:
         typer.echo(f"kept {path} (its writer is still running)")
     typer.echo(
-        f"{snapshots.root}: {len(report.removed)} temp files removed, "
-        f"{len(report.in_use)} in use"
+        f"{snapshots.root}: {len(report.removed)} temp files removed, {len(report.in_use)} in use"
     )

@@ -12,7 +12,8 @@ validated snapshot with the store's atomic ``save``. What it guarantees:
 * **survives outages**: a fetch that raises (``SourceUnavailable``, ``PayloadError``,
   ``SchemaError``, or any other exception of the source: a fetch is an untrusted edge) is counted,
   reported as an event with the exception's type and remembered as the last error; the loop
-  carries on. Only a failure of the store (disk full, permissions) ends it. When a whole round fails, the next one is delayed by an
+  carries on. Only a failure of the store (disk full, permissions) ends it. When a whole round
+  fails, the next one is delayed by an
   exponential backoff, ``every * 2**(n-1)`` after ``n`` failed rounds in a row, capped at
   ``max_backoff`` (never less than ``every``); one success resets it.
 * **nothing stored is bad or repeated**: only snapshots that passed ``build_snapshot`` reach the

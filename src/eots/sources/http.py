@@ -27,6 +27,7 @@ is replaced by ``***`` in all text this module produces.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import json
@@ -184,8 +185,10 @@ class HttpClient:
                 raise SourceError(f"{where}: {self.scrub(str(e))}") from None
             except httpx.TooManyRedirects as e:
                 raise SourceError(f"{where}: redirect loop (not retried): {e}") from None
-            except _DeadlineExceeded:
-                retry = _Retry(f"deadline of {self.policy.deadline_s:g} s passed without a complete answer")
+            except _DeadlineExceededError:
+                retry = _Retry(
+                    f"deadline of {self.policy.deadline_s:g} s passed without a complete answer"
+                )
             except httpx.HTTPError as e:  # every transport, protocol and decoding error
                 retry = _Retry(f"{type(e).__name__}: {self.scrub(str(e)) or 'no detail'}")
             else:
@@ -267,7 +270,7 @@ class HttpClient:
         self.close()
 
 
-class _DeadlineExceeded(Exception):
+class _DeadlineExceededError(Exception):
     """A try ran past ``RetryPolicy.deadline_s`` (internal; turned into a retry)."""
 
 
@@ -308,21 +311,19 @@ def _send_within(client: httpx.Client, request: httpx.Request, deadline_s: float
         response = client.send(request)
     except httpx.HTTPError:
         if fired.is_set():
-            raise _DeadlineExceeded from None
+            raise _DeadlineExceededError from None
         raise
     finally:
         timer.cancel()
     if fired.is_set():
         response.close()
-        raise _DeadlineExceeded
+        raise _DeadlineExceededError
     return response
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # already closed
-        pass
 
 
 def decode_json(response: httpx.Response, *, where: str) -> Any:

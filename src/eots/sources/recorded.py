@@ -164,7 +164,9 @@ class RecordedTransport(httpx.MockTransport):
         try:
             body = self.bodies[key].read_bytes()
         except OSError as e:
-            raise httpx.ReadError(f"recorded body {entry.file}: {e.strerror}", request=request) from e
+            raise httpx.ReadError(
+                f"recorded body {entry.file}: {e.strerror}", request=request
+            ) from e
         return httpx.Response(
             entry.status, content=body, headers={"content-type": entry.content_type}
         )

@@ -125,9 +125,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(
-    path: Path, write: Callable[[BinaryIO], None], *, exclusive: bool = False
-) -> bool:
+def write_atomic(path: Path, write: Callable[[BinaryIO], None], *, exclusive: bool = False) -> bool:
     """Create or replace ``path`` with what ``write`` writes, atomically and durably.
 
     With ``exclusive`` an existing ``path`` is left alone and False is returned (nothing

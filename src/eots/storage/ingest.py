@@ -3,7 +3,8 @@
 Files and folders are walked (folders recursively, hidden entries skipped, in sorted order); a
 folder contributes every ``*.csv``, ``*.json`` and ``*.parquet`` file except the bookkeeping files
 ``manifest.json`` (a data set's description) and ``index.json`` (a recording's manifest); a file
-named explicitly is always tried. Each file is read with ``eots.sources.load_chain`` (which validates it), and the
+named explicitly is always tried. Each file is read with ``eots.sources.load_chain`` (which
+validates it), and the
 snapshot is saved; a snapshot already stored (same underlying, quote time and content) counts as
 a duplicate. A file the reader refuses never stops the run: its error text is kept in the summary
 (without the file's path, which the summary already gives). Only store failures (disk full,
