@@ -318,3 +318,17 @@ def test_cli_collect_record_then_replay(server: FaultServer, tmp_path: Path) -> 
     a = SnapshotStore(tmp_path / "a").list("SPY")
     b = SnapshotStore(tmp_path / "b").list("SPY")
     assert [r.content_hash for r in a] == [r.content_hash for r in b]
+
+
+def test_recorded_body_removed_after_opening_is_a_retried_read_error(tmp_path: Path) -> None:
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    (folder / "index.json").write_text('{"GET /x.json": {"file": "x.json"}}')
+    (folder / "x.json").write_text("{}")
+    transport = RecordedTransport(folder)
+    (folder / "x.json").unlink()
+    with (
+        HttpClient("https://any.test", transport=transport, policy=_policy(2)) as c,
+        pytest.raises(SourceUnavailable, match=r"2 tries.*ReadError: recorded body x.json"),
+    ):
+        c.get_json("/x.json")
