@@ -288,3 +288,40 @@ def test_collect_record_and_recorded_together_are_refused(tmp_path: Path) -> Non
     )
     assert result.exit_code == 2
     assert "give one of them" in result.stderr
+
+
+# -- levels evaluate: progress, n, intervals, baseline ---------------------------------------------
+
+
+def test_levels_evaluate_shows_progress_n_intervals_and_baseline(tmp_path: Path) -> None:
+    from eots.storage import SnapshotStore
+
+    cal = nyse_calendar()
+    day = dt.date(2026, 11, 2)
+    store = SnapshotStore(tmp_path)
+    params = SyntheticParams(underlying="SPY", leaps_years=0, quarterly_years=0, monthly_months=2)
+    for i in range(4):
+        bounds = cal.session_bounds(day)
+        assert bounds is not None
+        store.save(
+            synthetic_chain(
+                params.model_copy(update={"seed": i, "spot": 500.0 + 3 * i}),
+                as_of=bounds[1] - dt.timedelta(minutes=5),
+            )
+        )
+        day = cal.next_session(day)
+    args = ["levels", "evaluate", "SPY", "--store", str(tmp_path)]
+    text = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert text.exit_code == 0, text.output
+    assert "levels evaluate: 0/5 levels of 2026-11-02" in text.stderr
+    assert "levels evaluate: 4/5 daily bars and statistics" in text.stderr
+    assert "held [95% CI]" in text.stdout
+    assert "base" in text.stdout
+    assert "rest on fewer than 20 sessions" in text.stdout
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    point = [r for r in data["table"] if r["test"] != "regime" and r["n_sessions"] > 0]
+    assert point
+    for row in point:
+        assert row["held_ci_low"] <= row["held_rate"] <= row["held_ci_high"]
+        assert "baseline_held_rate" in row
+        assert "n_baseline" in row
