@@ -26,6 +26,7 @@ from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
     from eots.config import EotsConfig
+    from eots.pipeline import AnalysisParams
     from eots.sources.base import ChainSource
 
 #: Signals that stop ``collect`` cleanly.
@@ -92,7 +93,7 @@ def stop_on_signals(stop: threading.Event, on_signal: Callable[[str], None]) -> 
             signal.signal(s, h)
 
 
-def live_summary(snapshot: ChainSnapshot, store: Path) -> str:
+def live_summary(snapshot: ChainSnapshot, store: Path, params: AnalysisParams | None = None) -> str:
     """Analyze a just-stored snapshot with its history; return a one-line summary."""
     import polars as pl
 
@@ -101,7 +102,7 @@ def live_summary(snapshot: ChainSnapshot, store: Path) -> str:
     from eots.pipeline import analyze as run_analysis
     from eots.storage import LevelStore
 
-    params = AnalysisParams()
+    params = params or AnalysisParams()
     a = run_analysis(snapshot, params, history=history_for(snapshot, params, HistoryInputs(store)))
     LevelStore(store).save(snapshot.underlying, a.levels)
     zg = a.zero_gamma
@@ -232,7 +233,9 @@ def collect_cmd(
             where = event.path.parent.name if event.path is not None else ""
             console.print(f"{at} [green]saved[/green]{who} ({where})")
             if analyze and event.snapshot is not None:
-                console.print(escape(f"{at}{who} {live_summary(event.snapshot, store)}"))
+                console.print(
+                    escape(f"{at}{who} {live_summary(event.snapshot, store, loaded.analysis)}")
+                )
         elif event.kind is EventKind.FAILED:
             console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
         elif event.kind is EventKind.WAITING and event.resume_at is not None:

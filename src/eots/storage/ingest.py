@@ -161,7 +161,8 @@ def _ingest_one(
     return IngestOutcome.STORED, str(result.path)
 
 
-_AS_OF_ADVICE = re.compile(r":\s*pass as_of \(CLI: --as-of.*\)\s*$", re.DOTALL)
+#: The readers' advice for a file without a quote time names ``--as-of``, which ingest lacks.
+_AS_OF_ADVICE = re.compile(r"pass as_of \(CLI: --as-of[^)]*\)")
 
 
 def _reason(e: Exception, path: Path) -> str:
@@ -173,9 +174,7 @@ def _reason(e: Exception, path: Path) -> str:
             text = text[len(prefix) :]
             break
     return _AS_OF_ADVICE.sub(
-        ": the file has no quote time, so ingest cannot date it "
-        "(eots analyze FILE --as-of TIME reads it)",
-        text,
+        "analyze it with eots analyze FILE --as-of TIME (ingest cannot date it)", text
     )
 
 
