@@ -81,9 +81,9 @@ def store_list_cmd(
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """List the stored snapshots of an underlying, or summarise every underlying."""
-    from rich.console import Console
     from rich.table import Table
 
+    from eots.cli.console import output_console
     from eots.core.time import ET
     from eots.storage import SnapshotStore
 
@@ -105,12 +105,13 @@ def store_list_cmd(
             ref.ts_recv.astimezone(ET).strftime("%Y-%m-%d %H:%M"),
             ref.content_hash[:12],
         )
-    Console().print(table)
+    output_console().print(table)
 
 
 def _summary(snapshots: SnapshotStore, store: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from eots.cli.console import output_console
 
     symbols = snapshots.underlyings()
     if not symbols:
@@ -129,7 +130,7 @@ def _summary(snapshots: SnapshotStore, store: Path) -> None:
             min(sessions).isoformat() if sessions else "-",
             max(sessions).isoformat() if sessions else "-",
         )
-    Console().print(table)
+    output_console().print(table)
 
 
 def _existing_store(store: Path) -> None:

@@ -145,13 +145,13 @@ def _ingest_one(
     try:
         snapshot = reader(path)
     except Exception as e:  # any reader failure refuses the file, never the run
-        reason = _reason(e, path)
+        reason = refusal_reason(e, path)
         refused.append(Refusal(path=path, reason=reason))
         return IngestOutcome.REFUSED, reason
     try:
         result = store.save(snapshot)
     except SchemaError as e:  # other errors (disk full, permissions) stop the run
-        reason = _reason(e, path)
+        reason = refusal_reason(e, path)
         refused.append(Refusal(path=path, reason=reason))
         return IngestOutcome.REFUSED, reason
     if result.duplicate:
@@ -165,9 +165,9 @@ def _ingest_one(
 _AS_OF_ADVICE = re.compile(r"pass as_of \(CLI: --as-of[^)]*\)")
 
 
-def _reason(e: Exception, path: Path) -> str:
-    """The refusal text without the file's own path (the summary shows it) or CLI advice that
-    does not apply to ingest."""
+def refusal_reason(e: Exception, path: Path) -> str:
+    """Return the text ingest keeps for a refused file: the error without the file's own path
+    (the summary shows it) and with the readers' ``--as-of`` advice rewritten for ingest."""
     text = str(e) if isinstance(e, SchemaError) else f"{type(e).__name__}: {e}"
     for prefix in (f"{path}: ", f"{path}, "):
         if text.startswith(prefix):
@@ -192,4 +192,5 @@ __all__ = [
     "Refusal",
     "chain_files",
     "ingest",
+    "refusal_reason",
 ]
