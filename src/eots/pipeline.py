@@ -17,6 +17,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from eots.adaptive import AdaptiveMetrics, AdaptiveParams, adaptive_metrics
+from eots.adaptive.mspi_enhanced import mspi_enhanced
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import session_of
 from eots.exposures import (
@@ -41,6 +42,7 @@ from eots.levels import (
     key_levels,
     zero_gamma,
 )
+from eots.levels.model import SessionSummary
 from eots.market import MarketContext
 from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs, base_metrics
 
@@ -97,6 +99,7 @@ class History:
     previous_levels: KeyLevels | None = None
     track_record: pl.DataFrame | None = None
     level_track_record: pl.DataFrame | None = None
+    level_summaries: tuple[SessionSummary, ...] = ()
     description: str = "no history"
 
     @classmethod
@@ -318,7 +321,11 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
         history.context,
         params.level_params(),
         snapshot.ts_event,
-        LevelHistory(previous=history.previous_levels, track_record=history.level_track_record),
+        LevelHistory(
+            previous=history.previous_levels,
+            track_record=history.level_track_record,
+            summaries=history.level_summaries,
+        ),
     )
     return Analysis(
         snapshot=snapshot,
@@ -342,11 +349,13 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
 
 
 def _strike_metrics(metrics: BaseMetrics, adaptive: AdaptiveMetrics) -> pl.DataFrame:
-    """Base and adaptive per-strike metrics side by side (the levels read both by name)."""
+    """Base and adaptive per-strike metrics side by side, and the enhanced MSPI built from the
+    adaptive ones (the levels read them by name; ``LevelParams.mspi_source`` chooses)."""
     base = metrics.strikes
     keys = [c for c in ("expiry", "strike") if c in base.columns]
     extra = [c for c in adaptive.strikes.columns if c not in base.columns]
-    return base.join(adaptive.strikes.select(*keys, *extra), on=keys, how="left")
+    joined = base.join(adaptive.strikes.select(*keys, *extra), on=keys, how="left")
+    return joined.with_columns(mspi_enhanced(joined, metrics.mspi_weights))
 
 
 def _with_flows(contracts: pl.DataFrame, flows: pl.DataFrame | None) -> pl.DataFrame:

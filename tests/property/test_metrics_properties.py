@@ -36,6 +36,8 @@ def chains(draw: st.DrawFn) -> pl.DataFrame:
         "strike": strikes,
         "right": rights,
         "expiry": [dt.date(2024, 3, 15)] * size,
+        "settlement": ["PM"] * size,
+        "expiry_ts": [dt.datetime(2024, 3, 15, 20, tzinfo=dt.UTC)] * size,
         "t_years": [2.0 / 365] * size,
         "forward": [100.0] * size,
         "iv": [0.2] * size,

@@ -26,7 +26,7 @@ from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
     from eots.config import EotsConfig
-    from eots.pipeline import AnalysisParams
+    from eots.engine import EngineParams
     from eots.sources.base import ChainSource
 
 #: Signals that stop ``collect`` cleanly.
@@ -93,18 +93,13 @@ def stop_on_signals(stop: threading.Event, on_signal: Callable[[str], None]) -> 
             signal.signal(s, h)
 
 
-def live_summary(snapshot: ChainSnapshot, store: Path, params: AnalysisParams | None = None) -> str:
+def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> str:
     """Analyze a just-stored snapshot with its history; return a one-line summary."""
     import polars as pl
 
-    from eots.cli.history import HistoryInputs, history_for
-    from eots.pipeline import AnalysisParams
-    from eots.pipeline import analyze as run_analysis
-    from eots.storage import LevelStore
+    from eots.cli.history import HistoryInputs, analysis_for
 
-    params = params or AnalysisParams()
-    a = run_analysis(snapshot, params, history=history_for(snapshot, params, HistoryInputs(store)))
-    LevelStore(store).save(snapshot.underlying, a.levels)
+    a = analysis_for(snapshot, params, HistoryInputs(store))
     zg = a.zero_gamma
     ranked = a.strike_metrics.filter(pl.col("mspi").is_not_nan()).sort(
         pl.col("mspi").abs(), descending=True
@@ -200,6 +195,7 @@ def collect_cmd(
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
     from eots.core.time import ET
+    from eots.engine import EngineParams
     from eots.storage import SnapshotStore
 
     def fail(message: str) -> None:
@@ -222,6 +218,7 @@ def collect_cmd(
     except EotsError as e:
         fail(str(e))
         return
+    engine_params = EngineParams(analysis=loaded.analysis)
     period = every if every is not None else settings.every_s
     console = output_console()
     stop = threading.Event()
@@ -234,7 +231,7 @@ def collect_cmd(
             console.print(f"{at} [green]saved[/green]{who} ({where})")
             if analyze and event.snapshot is not None:
                 console.print(
-                    escape(f"{at}{who} {live_summary(event.snapshot, store, loaded.analysis)}")
+                    escape(f"{at}{who} {live_summary(event.snapshot, store, engine_params)}")
                 )
         elif event.kind is EventKind.FAILED:
             console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")

@@ -1,14 +1,19 @@
-"""What stored history, a price history and a trade feed supply to one CLI analysis."""
+"""What stored history, a price history and a trade feed supply to one CLI analysis.
+
+The CLI only opens the stores and reads the trade file; the analysis itself is the engine's
+(``eots.engine.analyze_snapshot``), the same runner replay and the collector use.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
-    from eots.pipeline import AnalysisParams, History
+    from eots.engine import EngineParams
+    from eots.pipeline import Analysis
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,46 +25,24 @@ class HistoryInputs:
     trades: Path | None = None
 
 
-def history_for(
-    snapshot: ChainSnapshot, params: AnalysisParams, inputs: HistoryInputs
-) -> History | None:
-    """Read what history supplies: the store's context, and flows from a trades file if given.
+def analysis_for(snapshot: ChainSnapshot, params: EngineParams, inputs: HistoryInputs) -> Analysis:
+    """Analyse ``snapshot`` through the engine with what ``inputs`` name.
 
-    With a store, ``snapshot`` is first added to it (duplicates skipped). A trade feed is the best
-    flow source (conventions section 5), so its flows replace the ones inferred from snapshots.
+    With a store, the snapshot is first added to it and its levels are saved beside it afterwards
+    (the next run's "previous update"). A trade feed is the best flow source (conventions section
+    5), so its flows replace the ones inferred from snapshots.
     """
-    from eots.pipeline import History
+    from eots.engine import analyze_snapshot
+    from eots.storage import LevelStore, PriceStore, SnapshotStore
 
-    history: History | None = None
-    if inputs.store is not None:
-        from eots.core.errors import SchemaError
-        from eots.history import AsOfReader, market_context
-        from eots.storage import LevelStore, PriceStore, SnapshotStore
-
-        snapshots = SnapshotStore(inputs.store)
-        snapshots.save(snapshot)
-        bars = PriceStore(inputs.prices) if inputs.prices is not None else None
-        reader = AsOfReader(snapshots, bars, snapshot.ts_event)
-        history = History.from_context(
-            market_context(reader, snapshot.underlying, snapshot.ts_event)
-        )
-        try:
-            previous = LevelStore(inputs.store).previous(snapshot.underlying, snapshot.ts_event)
-        except SchemaError as e:  # a damaged sidecar costs persistence, never the analysis
-            previous = None
-            history = replace(history, description=f"{history.description}; {e}")
-        history = replace(history, previous_levels=previous)
+    trades = None
     if inputs.trades is not None:
-        from eots.flows import parse_trades, trade_flows
-        from eots.greeks.frame import priced_chain
+        from eots.flows import parse_trades
 
         trades = parse_trades(inputs.trades.read_bytes(), source=str(inputs.trades))
-        flows = trade_flows(trades, priced_chain(snapshot, params.pricing), snapshot.ts_event)
-        base = history or History(description="no stored history")
-        history = replace(
-            base,
-            flows=flows,
-            description=f"{base.description}; flows from {trades.height} trades in "
-            f"{inputs.trades.name}",
-        )
-    return history
+    store = SnapshotStore(inputs.store) if inputs.store is not None else None
+    prices = PriceStore(inputs.prices) if inputs.prices is not None else None
+    step = analyze_snapshot(snapshot, params, store=store, prices=prices, trades=trades)
+    if inputs.store is not None:
+        LevelStore(inputs.store).save(snapshot.underlying, step.analysis.levels)
+    return step.analysis

@@ -14,8 +14,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from eots.cli import collect_cmd, levels_cmd, prices_cmd, store_cmds
-from eots.cli.history import HistoryInputs, history_for
+from eots.cli import (
+    collect_cmd,
+    levels_cmd,
+    levels_export,
+    prices_cmd,
+    recs_cmd,
+    replay_cmd,
+    report_cmd,
+    store_cmds,
+    synth_cmd,
+)
+from eots.cli.history import HistoryInputs, analysis_for
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
@@ -145,14 +155,10 @@ def _emit(
     from eots.cli.frames import write_frames
     from eots.cli.render import render
     from eots.cli.report import report
-    from eots.pipeline import analyze
+    from eots.engine import EngineParams
 
     inputs = history or HistoryInputs()
-    analysis = analyze(snapshot, params, history=history_for(snapshot, params, inputs))
-    if inputs.store is not None:
-        from eots.storage import LevelStore
-
-        LevelStore(inputs.store).save(snapshot.underlying, analysis.levels)
+    analysis = analysis_for(snapshot, EngineParams(analysis=params), inputs)
     data = report(analysis, top=output.top)
     context = context_summary(analysis) if inputs.store is not None else None
     if context is not None:
@@ -297,6 +303,8 @@ def demo(
 store_app = typer.Typer(help="Inspect the snapshot store.", no_args_is_help=True)
 app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
+app.command("replay")(replay_cmd.replay_cmd)
+app.command("synth")(synth_cmd.synth_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 store_app.command("repair")(store_cmds.store_repair_cmd)
@@ -332,7 +340,10 @@ def config_show_cmd(config: ConfigOpt = None) -> None:
 app.add_typer(config_app, name="config")
 levels_app = typer.Typer(help="Key levels: how well they held.", no_args_is_help=True)
 levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
+levels_app.command("export")(levels_export.levels_export_cmd)
 app.add_typer(levels_app, name="levels")
+app.command("report")(report_cmd.report_cmd)
+app.add_typer(recs_cmd.recs_app, name="recs")
 
 
 def _version(value: bool) -> None:

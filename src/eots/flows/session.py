@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from eots.chain.schema import UTC_US
@@ -27,9 +28,7 @@ from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows.schema import (
     FLOW_KEY,
-    FLOW_REASONS,
     FLOW_SCHEMA,
-    FLOW_SOURCES,
     INCREMENT_SCHEMA,
     SIDE_COLUMNS,
     WINDOWS_MIN,
@@ -97,43 +96,74 @@ def flow_totals(events: pl.DataFrame, as_of: dt.datetime) -> pl.DataFrame:
 
     The building block of ``session_flows`` and ``eots.flows.trades.trade_flows``: the caller has
     already kept only events of one session stamped at or before ``as_of``; this function sums them
-    per contract (NaN-skipping, NaN when nothing is known) and over the rolling windows.
+    per contract (NaN-skipping, NaN when nothing is known) and over the rolling windows. NumPy
+    kernels on dense contract codes (``np.bincount``), one pass per column.
     """
     as_of = _session_as_of(as_of)
     if events.height and events.get_column("ts").max() > as_of:  # type: ignore[operator]
         raise ReplayError(f"expected events at or before as_of={as_of.isoformat()} (look-ahead)")
-    known = pl.col("flow_source") != FlowSource.NONE.value
-    totals = [_known_sum(pl.col(c)).alias(c) for c in SIDE_COLUMNS]
-    windows = []
+    if events.height == 0:
+        return pl.DataFrame(schema=FLOW_SCHEMA)
+    events = events.sort("ts", maintain_order=True)
+    codes = events.select(pl.struct(list(FLOW_KEY)).rank("dense")).to_series().to_numpy() - 1
+    codes = codes.astype(np.int64)
+    groups = int(codes.max()) + 1
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    first = order[np.concatenate([[0], bounds])]
+    last = order[np.concatenate([bounds - 1, [len(order) - 1]])]
+    ts = events.get_column("ts").dt.epoch("us").to_numpy()
+    source = events.get_column("flow_source").cast(pl.String).to_numpy()
+    known = source != FlowSource.NONE.value
+    out: dict[str, np.ndarray] = {}
+    for c in SIDE_COLUMNS:
+        out[c] = _known_sums(codes, events.get_column(c).to_numpy(), None, groups)
     for w in WINDOWS_MIN:
-        inside = pl.col("ts") > as_of - dt.timedelta(minutes=w)
-        windows += [
-            _known_sum(pl.col("volm_bs").filter(inside)).alias(f"volmbs_{w}m"),
-            _known_sum(pl.col("value_bs").filter(inside)).alias(f"valuebs_{w}m"),
-        ]
-    out = (
-        events.sort("ts")
-        .group_by(list(FLOW_KEY), maintain_order=True)
-        .agg(
-            pl.col("symbol").last(),
-            *totals,
-            *windows,
-            flow_source=pl.col("flow_source").filter(known).last(),
-            flow_reason=pl.col("flow_reason").filter(~known).last(),
-            n_unknown=(~known).sum().cast(pl.Int64),
-        )
+        start = int((as_of - dt.timedelta(minutes=w)).timestamp() * 1_000_000)
+        inside = ts > start
+        for name, col in (("volmbs", "volm_bs"), ("valuebs", "value_bs")):
+            values = events.get_column(col).to_numpy()
+            out[f"{name}_{w}m"] = _known_sums(codes, values, inside, groups)
+    keys = events.select(*KEY_COLUMNS).gather(first)
+    keys = keys.with_columns(symbol=events.get_column("symbol").gather(last))
+    frame = keys.with_columns(
+        *(pl.Series(name, values, pl.Float64) for name, values in out.items()),
+        flow_source=pl.Series(_last_of(codes, source, known, groups, FlowSource.NONE.value)),
+        flow_reason=pl.Series(
+            _last_of(
+                codes, events.get_column("flow_reason").cast(pl.String).to_numpy(), ~known, groups
+            )
+        ),
+        n_unknown=pl.Series(np.bincount(codes[~known], minlength=groups), dtype=pl.Int64),
     )
-    return (
-        out.with_columns(
-            flow_source=pl.col("flow_source")
-            .cast(pl.String)
-            .fill_null(FlowSource.NONE.value)
-            .cast(FLOW_SOURCES),
-            flow_reason=pl.col("flow_reason").cast(FLOW_REASONS),
-        )
-        .select([pl.col(c).cast(t) for c, t in FLOW_SCHEMA.items()])
-        .sort(list(FLOW_KEY))
-    )
+    return frame.select([pl.col(c).cast(t) for c, t in FLOW_SCHEMA.items()]).sort(list(FLOW_KEY))
+
+
+KEY_COLUMNS = ("root", "expiry", "strike", "right")
+
+
+def _known_sums(
+    codes: np.ndarray, values: np.ndarray, mask: np.ndarray | None, groups: int
+) -> np.ndarray:
+    values = values.astype(np.float64, copy=False)
+    ok = np.isfinite(values) if mask is None else (np.isfinite(values) & mask)
+    total = np.bincount(codes[ok], weights=values[ok], minlength=groups)
+    count = np.bincount(codes[ok], minlength=groups)
+    return np.where(count > 0, total, np.nan)
+
+
+def _last_of(
+    codes: np.ndarray, values: np.ndarray, keep: np.ndarray, groups: int, default: str | None = None
+) -> list[str | None]:
+    out: list[str | None] = [default] * groups
+    picked = np.flatnonzero(keep)
+    if picked.size:
+        # events are in time order: the last assignment per code is the latest row
+        last = np.full(groups, -1, dtype=np.int64)
+        np.maximum.at(last, codes[picked], picked)
+        for g in np.flatnonzero(last >= 0).tolist():
+            out[g] = str(values[last[g]])
+    return out
 
 
 def _known_sum(values: pl.Expr) -> pl.Expr:

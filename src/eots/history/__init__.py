@@ -6,12 +6,13 @@ after its ``as_of``; ``market_context`` reads through such a reader and returns 
 levels consume. See ``docs/context.md``.
 """
 
-from eots.history.context import market_context
+from eots.history.context import ContextCache, market_context
 from eots.history.reader import AsOfReader, HistoryReader, Visibility
 from eots.market import ContextParams, Coverage, Estimate, MarketContext, PriorSnapshot
 
 __all__ = [
     "AsOfReader",
+    "ContextCache",
     "ContextParams",
     "Coverage",
     "Estimate",

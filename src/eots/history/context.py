@@ -88,11 +88,39 @@ class _Observed:
     n_expiries: int
 
 
+@dataclasses.dataclass(slots=True)
+class ContextCache:
+    """Work a caller keeps between builds, keyed by snapshot content hash.
+
+    ``priced``: priced chains (the engine puts each snapshot's foundation here, so a snapshot is
+    priced once); ``flows``: inferred flow increments per (previous, current) pair; ``eod``: the
+    near-the-money observation (ATM IV, term structure) of a prior session's end-of-day snapshot.
+    The same inputs give the same context with or without a cache; ``retain`` drops entries of
+    snapshots no longer needed.
+    """
+
+    priced: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
+    flows: dict[tuple[str, str], pl.DataFrame] = dataclasses.field(default_factory=dict)
+    eod: dict[str, _Observed] = dataclasses.field(default_factory=dict)
+    observed: dict[str, _Observed] = dataclasses.field(default_factory=dict)
+    charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
+
+    def retain(self, hashes: set[str]) -> None:
+        """Keep only entries whose snapshots are in ``hashes``."""
+        self.priced = {k: v for k, v in self.priced.items() if k in hashes}
+        self.flows = {k: v for k, v in self.flows.items() if k[1] in hashes}
+        self.eod = {k: v for k, v in self.eod.items() if k in hashes}
+        self.observed = {k: v for k, v in self.observed.items() if k in hashes}
+        self.charm = {k: v for k, v in self.charm.items() if k in hashes}
+
+
 def market_context(
     reader: HistoryReader,
     underlying: str,
     as_of: dt.datetime,
     params: ContextParams | None = None,
+    *,
+    cache: ContextCache | None = None,
 ) -> MarketContext:
     """Return the market context of ``underlying`` as of ``as_of`` read through ``reader``.
 
@@ -106,6 +134,9 @@ def market_context(
         The analysis instant (timezone-aware); its NYSE session is the "current session".
     params
         Look-backs and pricing (defaults when None).
+    cache
+        Priced chains, flow increments and end-of-day observations kept between builds (the
+        engine's); None: everything is computed here.
 
     Raises
     ------
@@ -135,13 +166,16 @@ def market_context(
             loaded[ref] = reader.load(ref)
         return loaded[ref]
 
-    intraday = _intraday(refs, params, load, as_of)
+    cache = cache if cache is not None else ContextCache()
+    intraday = _intraday(refs, params, load, as_of, cache)
     current = intraday.observed[-1] if intraday.observed else None
     if current is None:
         notes.append(f"no snapshot of session {session} at or before {as_of.isoformat()}")
-    eod = [
-        _observe_near_money(load(r), params) for r in refs.end_of_day[-params.iv_sessions_needed :]
-    ]
+    eod = []
+    for r in refs.end_of_day[-params.iv_sessions_needed :]:
+        if r.content_hash not in cache.eod:
+            cache.eod[r.content_hash] = _observe_near_money(load(r), params)
+        eod.append(cache.eod[r.content_hash])
 
     bars, bars_cov, spots = _daily_bars(reader, underlying, session, as_of, params)
     if bars_cov.note:
@@ -237,19 +271,28 @@ def _intraday(
     params: ContextParams,
     load: _Loader,
     as_of: dt.datetime,
+    cache: ContextCache,
 ) -> _Intraday:
     available = refs.current
     window = available[-params.intraday_snapshots :] if params.intraday_snapshots else available
     required = params.intraday_snapshots or max(len(available), 1)
     snaps = [load(r) for r in window]
-    priced = [priced_chain(s, params.pricing) for s in snaps]
-    observed = tuple(
-        _observe(s, atm_iv_term(p, s.spot), params) for s, p in zip(snaps, priced, strict=True)
-    )
-    increments = [
-        (snaps[i].ts_event, inferred_flow(snaps[i - 1], snaps[i], priced[i]))
-        for i in range(1, len(snaps))
-    ]
+    priced = []
+    for ref, snap in zip(window, snaps, strict=True):
+        if ref.content_hash not in cache.priced:
+            cache.priced[ref.content_hash] = priced_chain(snap, params.pricing)
+        priced.append(cache.priced[ref.content_hash])
+    increments = []
+    for i in range(1, len(snaps)):
+        key = (window[i - 1].content_hash, window[i].content_hash)
+        if key not in cache.flows:
+            cache.flows[key] = inferred_flow(snaps[i - 1], snaps[i], priced[i])
+        increments.append((snaps[i].ts_event, cache.flows[key]))
+    for ref, snap, p in zip(window, snaps, priced, strict=True):
+        if ref.content_hash not in cache.observed:
+            cache.observed[ref.content_hash] = _observe(snap, atm_iv_term(p, snap.spot), params)
+            cache.charm[ref.content_hash] = charm_rows(p, snap.ts_event)
+    observed = tuple(cache.observed[r.content_hash] for r in window)
     whole = bool(window) and window[0] == available[0]
     since = window[0].ts_event.isoformat() if window else "-"
     flow_note = (
@@ -277,7 +320,7 @@ def _intraday(
             source="inferred_snapshots",
             note=flow_note,
         ),
-        charm=pl.concat([charm_rows(p, s.ts_event) for s, p in zip(snaps, priced, strict=True)])
+        charm=pl.concat([cache.charm[r.content_hash] for r in window])
         if snaps
         else pl.DataFrame(schema=CHARM_SCHEMA),
     )

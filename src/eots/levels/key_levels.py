@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,11 +126,14 @@ class LevelHistory:
 
     ``previous``: the ``KeyLevels`` of the previous update (persistence, positioning change
     between updates, reuse of the prior-session summaries). ``track_record``:
-    ``conviction.TRACK_RECORD_SCHEMA`` rows (None: the neutral prior).
+    ``conviction.TRACK_RECORD_SCHEMA`` rows (None: the neutral prior). ``summaries``: prior
+    sessions already reduced (by content hash; the engine makes them from each session's last
+    foundation so no prior snapshot is priced again).
     """
 
     previous: KeyLevels | None = None
     track_record: pl.DataFrame | None = None
+    summaries: tuple[SessionSummary, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +282,96 @@ def _structure(
     return scored + clusters
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Detection:
+    """What every level detector reads: the snapshot's stages, the context, the conditions.
+
+    Built once per ``key_levels`` call; detectors are pure functions of it.
+    """
+
+    inputs: LevelInputs
+    context: MarketContext | None
+    params: LevelParams
+    as_of: dt.datetime
+    conditions: _Conditions
+    threshold_factor: float
+    daily: tuple[SessionSummary, ...]
+    weekly: tuple[SessionSummary, ...]
+    mspi: pl.DataFrame | None
+    positioning: pl.DataFrame
+
+
+#: A level detector: levels found and notes (what it could not find, and why).
+Detector = Callable[[Detection], tuple[list[Level], list[str]]]
+
+
+def _support_resistance(d: Detection) -> tuple[list[Level], list[str]]:
+    """Intraday support and resistance from the current strike MSPI."""
+    if d.mspi is None:
+        return [], ["support/resistance: no strike metrics"]
+    threshold = mspi_threshold(d.params.thresholds.intraday_base, d.threshold_factor)
+    return intraday_levels(d.mspi, d.inputs.spot, threshold, d.as_of, d.params), []
+
+
+def _recurring(d: Detection) -> tuple[list[Level], list[str]]:
+    """Daily and weekly support/resistance recurring in prior summaries, and the latest summary's
+    walls, abs gamma and zero gamma per timeframe."""
+    t, mt = d.params.thresholds, d.params.multi_timeframe
+    out: list[Level] = []
+    for tf, sums, base, need in (
+        (Timeframe.DAILY, d.daily, t.daily_base, mt.daily_min_sessions),
+        (Timeframe.WEEKLY, d.weekly, t.weekly_base, mt.weekly_min_weeks),
+    ):
+        out += recurring_levels(sums, tf, mspi_threshold(base, d.threshold_factor), need, d.as_of)
+        if sums:
+            out += prior_structure_levels(sums[-1], tf, d.as_of)
+    notes = ["daily: no prior end-of-day snapshots"] if d.context and not d.context.daily else []
+    return out, notes
+
+
+def _walls(d: Detection) -> tuple[list[Level], list[str]]:
+    """Call and put walls (and runners-up) with their strengths."""
+    p = d.params.wall_detection
+    walls = gamma_walls(d.inputs.by_strike, d.inputs.spot, runners_up=p.runners_up)
+    last = d.daily[-1] if d.daily else None
+    prior = (_finite(last.call_wall), _finite(last.put_wall)) if last else (None, None)
+    return wall_levels(walls, d.inputs.by_strike, d.positioning, prior, d.as_of, p), []
+
+
+def _gamma(d: Detection) -> tuple[list[Level], list[str]]:
+    """Zero-gamma crossings and the volatility trigger."""
+    c = d.conditions
+    return _gamma_levels(d.inputs, c.atr, c.iv_ratio, d.as_of, d.params)
+
+
+#: Level detectors by name, in the order they run (``LevelParams.detectors`` selects).
+DETECTORS: dict[str, Detector] = {
+    "support_resistance": _support_resistance,
+    "recurring": _recurring,
+    "walls": _walls,
+    "gamma": _gamma,
+}
+
+
+def _conviction(
+    levels: list[Level], d: Detection, history: LevelHistory
+) -> tuple[list[Level], tuple[tuple[str, float], ...]]:
+    cp = d.params.conviction_framework
+    sm = d.inputs.strike_metrics
+    present = [m for m in cp.metrics if sm is not None and m in sm]
+    weights = metric_weights(present, history.track_record, cp)
+    grid = MetricGrid(sm, [m for m, _ in weights])
+    kind_rates = rates(history.track_record, "kind", cp.prior_observations)
+    persistence = d.params.multi_timeframe.persistence_updates
+    out = []
+    for lv in levels:
+        align = alignment(lv, d.inputs.spot, grid, weights)
+        score, factors = conviction(lv, align, kind_rates, persistence, cp)
+        out.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
+    out.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))
+    return out, weights
+
+
 def key_levels(
     inputs: LevelInputs,
     context: MarketContext | None,
@@ -286,6 +380,10 @@ def key_levels(
     history: LevelHistory | None = None,
 ) -> KeyLevels:
     """Return every key level of the current snapshot (module docstring).
+
+    The enabled detectors (``DETECTORS``, ``params.detectors``) find candidate levels; then every
+    level is carried forward against the previous update, scored on its price interaction,
+    clustered (strengths), and given a conviction.
 
     Parameters
     ----------
@@ -303,77 +401,62 @@ def key_levels(
     """
     history = history or LevelHistory()
     previous = history.previous
-    cond = _conditions(inputs, context)
-    notes = list(cond.notes)
-    factor = condition_factor(cond.iv_rank, params.thresholds)
-    t = params.thresholds
-    intraday_thr = mspi_threshold(t.intraday_base, factor)
-    cached = previous.sessions if previous is not None else ()
-    daily = summaries(context.daily if context else (), cached, params)
-    weekly = summaries(context.weekly if context else (), cached + daily, params)
-    if context is not None and not context.daily:
-        notes.append("daily: no prior end-of-day snapshots")
-
+    d = _detection(inputs, context, params, as_of, history)
+    notes = list(d.conditions.notes)
     levels: list[Level] = []
-    mspi = strike_mspi(inputs.strike_metrics) if inputs.strike_metrics is not None else None
-    if mspi is not None:
-        levels += intraday_levels(mspi, inputs.spot, intraday_thr, as_of, params)
-    else:
-        notes.append("support/resistance: no strike metrics")
-    mt = params.multi_timeframe
-    for tf, sums, base, need in (
-        (Timeframe.DAILY, daily, t.daily_base, mt.daily_min_sessions),
-        (Timeframe.WEEKLY, weekly, t.weekly_base, mt.weekly_min_weeks),
-    ):
-        levels += recurring_levels(sums, tf, mspi_threshold(base, factor), need, as_of)
-        if sums:
-            levels += prior_structure_levels(sums[-1], tf, as_of)
-
-    last = daily[-1] if daily else None
-    positioning = positioning_change(
-        inputs.by_strike,
-        last.strikes if last is not None else None,
-        previous.exposures if previous is not None and previous.exposures.height else None,
-    )
-    walls = gamma_walls(inputs.by_strike, inputs.spot, runners_up=params.wall_detection.runners_up)
-    prior_walls = (
-        (_finite(last.call_wall), _finite(last.put_wall)) if last is not None else (None, None)
-    )
-    levels += wall_levels(
-        walls, inputs.by_strike, positioning, prior_walls, as_of, params.wall_detection
-    )
-    gamma, gamma_notes = _gamma_levels(inputs, cond.atr, cond.iv_ratio, as_of, params)
-    levels += gamma
-    notes += gamma_notes
-
-    levels = carry_forward(levels, previous, mt.match_atr * cond.atr, as_of)
-    levels = _interactions(levels, context, cond.atr, params)
-    levels = _structure(levels, cond.atr, as_of, params)
-
-    cp = params.conviction_framework
-    grid_metrics = [
-        m for m in cp.metrics if inputs.strike_metrics is not None and m in inputs.strike_metrics
-    ]
-    weights = metric_weights(grid_metrics, history.track_record, cp)
-    grid = MetricGrid(inputs.strike_metrics, [m for m, _ in weights])
-    kind_rates = rates(history.track_record, "kind", cp.prior_observations)
-    final = []
-    for lv in levels:
-        align = alignment(lv, inputs.spot, grid, weights)
-        score, factors = conviction(lv, align, kind_rates, mt.persistence_updates, cp)
-        final.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
-    final.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))
+    for name in params.detectors:
+        found, said = DETECTORS[name](d)
+        levels += found
+        notes += said
+    atr = d.conditions.atr
+    levels = carry_forward(levels, previous, params.multi_timeframe.match_atr * atr, as_of)
+    levels = _interactions(levels, context, atr, params)
+    levels = _structure(levels, atr, as_of, params)
+    final, weights = _conviction(levels, d, history)
     return KeyLevels(
         as_of=as_of,
         spot=inputs.spot,
         levels=tuple(final),
-        conviction_threshold=conviction_threshold(factor, cp),
-        mspi_threshold=intraday_thr,
+        conviction_threshold=conviction_threshold(d.threshold_factor, params.conviction_framework),
+        mspi_threshold=mspi_threshold(params.thresholds.intraday_base, d.threshold_factor),
         metric_weights=weights,
-        positioning=positioning,
-        sessions=_unique(daily + weekly),
+        positioning=d.positioning,
+        sessions=_unique(d.daily + d.weekly),
         exposures=inputs.by_strike.select("strike", "net_gex", "dex"),
         notes=tuple(notes),
+    )
+
+
+def _detection(
+    inputs: LevelInputs,
+    context: MarketContext | None,
+    params: LevelParams,
+    as_of: dt.datetime,
+    history: LevelHistory,
+) -> Detection:
+    previous = history.previous
+    cached = (previous.sessions if previous is not None else ()) + history.summaries
+    daily = summaries(context.daily if context else (), cached, params)
+    weekly = summaries(context.weekly if context else (), cached + daily, params)
+    last = daily[-1] if daily else None
+    cond = _conditions(inputs, context)
+    return Detection(
+        inputs=inputs,
+        context=context,
+        params=params,
+        as_of=as_of,
+        conditions=cond,
+        threshold_factor=condition_factor(cond.iv_rank, params.thresholds),
+        daily=daily,
+        weekly=weekly,
+        mspi=strike_mspi(inputs.strike_metrics, params.mspi_source.value)
+        if inputs.strike_metrics is not None
+        else None,
+        positioning=positioning_change(
+            inputs.by_strike,
+            last.strikes if last is not None else None,
+            previous.exposures if previous is not None and previous.exposures.height else None,
+        ),
     )
 
 
@@ -388,4 +471,12 @@ def _unique(items: tuple[SessionSummary, ...]) -> tuple[SessionSummary, ...]:
     return tuple(seen.values())
 
 
-__all__ = ["LevelHistory", "LevelInputs", "key_levels", "snapshot_inputs"]
+__all__ = [
+    "DETECTORS",
+    "Detection",
+    "Detector",
+    "LevelHistory",
+    "LevelInputs",
+    "key_levels",
+    "snapshot_inputs",
+]

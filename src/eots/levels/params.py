@@ -7,6 +7,9 @@ original's level settings (base_system.md 5.2) fill the rest.
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eots.exposures import ExposureParams
@@ -113,7 +116,7 @@ class ConvictionParams(BaseModel):
             "sai",
             "ssi",
             "a_dag",
-            "e_sdag",
+            "e_sdag_composite",
             "d_tdpi",
             "vri_2_0",
         ),
@@ -129,10 +132,26 @@ class ConvictionParams(BaseModel):
         return self
 
 
+class MspiSource(StrEnum):
+    """Which MSPI the support/resistance levels read (framework section 6: side by side)."""
+
+    BASE = "base"  # the base system's MSPI (base_system.md 3.5)
+    ENHANCED = "enhanced"  # rebuilt from A-DAG, E-SDAG, D-TDPI, VRI 2.0 (adaptive.mspi_enhanced)
+    BOTH = "both"  # the mean of the two (each in -1..1)
+
+
 class LevelParams(BaseModel):
     """Every parameter of ``key_levels``; pricing/exposures/metrics run on prior snapshots."""
 
     model_config = _FROZEN
+
+    detectors: tuple[Literal["support_resistance", "recurring", "walls", "gamma"], ...] = Field(
+        ("support_resistance", "recurring", "walls", "gamma"),
+        description="level detectors run, in order (levels.key_levels.DETECTORS)",
+    )
+    mspi_source: MspiSource = Field(
+        MspiSource.BASE, description="MSPI behind support/resistance: base | enhanced | both"
+    )
 
     thresholds: MspiThresholdParams = Field(default_factory=MspiThresholdParams)
     multi_timeframe: MultiTimeframeParams = Field(default_factory=MultiTimeframeParams)
@@ -147,6 +166,7 @@ class LevelParams(BaseModel):
 __all__ = [
     "ConvictionParams",
     "LevelParams",
+    "MspiSource",
     "MspiThresholdParams",
     "MultiTimeframeParams",
     "WallParams",

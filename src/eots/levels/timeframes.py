@@ -39,13 +39,19 @@ from eots.metrics import MetricInputs, base_metrics
 NAN = math.nan
 
 
-def strike_mspi(strike_metrics: pl.DataFrame) -> pl.DataFrame:
+def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFrame:
     """Return ``strike, mspi`` (one row per strike, ascending) from a metrics strike frame.
 
-    With the ``per_expiry`` scope (an ``expiry`` column) the row of largest |MSPI| of a strike
-    is kept.
+    ``source``: ``base`` (the base system's MSPI), ``enhanced`` (``mspi_enhanced``, from the
+    adaptive metrics) or ``both`` (their mean: each is in -1..1). A source whose column is absent
+    falls back to the base MSPI. With the ``per_expiry`` scope (an ``expiry`` column) the row of
+    largest |MSPI| of a strike is kept.
     """
-    f = strike_metrics.select("strike", pl.col("mspi").cast(pl.Float64).fill_nan(None))
+    have = "mspi_enhanced" in strike_metrics.columns
+    base = pl.col("mspi").cast(pl.Float64).fill_nan(None)
+    enhanced = pl.col("mspi_enhanced").cast(pl.Float64).fill_nan(None) if have else base
+    value = {"base": base, "enhanced": enhanced, "both": (base + enhanced) / 2.0}[source]
+    f = strike_metrics.select("strike", value.alias("mspi"))
     f = f.drop_nulls("mspi")
     return (
         f.sort([pl.col("strike"), pl.col("mspi").abs()], descending=[False, True])
@@ -84,12 +90,24 @@ def intraday_levels(
 def session_summary(prior: PriorSnapshot, params: LevelParams) -> SessionSummary:
     """Reduce a prior snapshot to its per-strike exposures, MSPI, walls and zero gamma.
 
-    Runs the foundation stages (pricing, exposures over ``params.exposures``' expiry scope, base
-    metrics with the context-free fallbacks) as of the snapshot's own quote time.
+    Prices it (pricing and exposures of ``params``) and calls ``summary_from_contracts``; the
+    engine calls that directly with the snapshot's foundation, so nothing is priced twice.
+    """
+    snap = prior.snapshot
+    contracts = contract_exposures(priced_chain(snap, params.pricing), snap.spot, params.exposures)
+    return summary_from_contracts(prior, contracts, params)
+
+
+def summary_from_contracts(
+    prior: PriorSnapshot, contracts: pl.DataFrame, params: LevelParams
+) -> SessionSummary:
+    """Reduce a prior snapshot's priced contracts (with exposures) to a ``SessionSummary``.
+
+    Exposures over ``params.exposures``' expiry scope and base metrics with the context-free
+    fallbacks, as of the snapshot's own quote time.
     """
     snap = prior.snapshot
     session = session_of(snap.ts_event)
-    contracts = contract_exposures(priced_chain(snap, params.pricing), snap.spot, params.exposures)
     mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
@@ -219,4 +237,5 @@ __all__ = [
     "session_summary",
     "strike_mspi",
     "summaries",
+    "summary_from_contracts",
 ]

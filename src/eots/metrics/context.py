@@ -1,13 +1,15 @@
 """Snapshot-wide scalars of the base metrics: ATR, underlying IV, IV_5d, and their provenance.
 
-* ATM IV of an expiry: mean ``iv`` of the live contracts at the strike nearest that expiry's
-  forward (decimal).
+* ATM IV of an expiry: ``eots.market.atm_iv_term`` (the IV at the expiry's forward, interpolated
+  in total variance between the out-of-the-money strikes around it; decimal), the one definition
+  used everywhere (metrics, market context, levels).
 * Underlying IV (VRI trend numerator, SDAG skew adjustment): ``MetricInputs.underlying_iv``, else
   the ATM IV of the nearest expiry (noted).
 * IV_5d (VRI trend denominator): ``MetricInputs.iv_5d``, else the ATM IV of the expiry whose
   calendar DTE is nearest ``VriParams.iv5_target_dte`` (ties: the shorter), which is what the
   original's Tradier "IV5" measured (base_system.md 1.4): a term-structure ratio, not a trend.
-* ATR ($): ``MetricInputs.atr``, else ``S * iv_atm * sqrt(1/252)`` (a one-day one-sigma move) or
+* ATR ($): ``MetricInputs.atr``, else ``S * iv_30d * sqrt(1/252)`` (a one-day one-sigma move at
+  the 30-day constant-maturity ATM IV, ``atr_iv_days``: a CPI-eve front expiry no longer sets it) or
   the original's ``max(S * pct, min)`` (``AtrProxy``); noted either way.
 
 Every fallback is returned as a (metric, message) note.
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from eots.market.term import TERM_SCHEMA, atm_iv_term, constant_maturity_iv
 from eots.metrics.inputs import MetricInputs
 from eots.metrics.params import AtrProxy, BaseMetricParams
 
@@ -37,40 +40,14 @@ class MetricContext:
     notes: tuple[Note, ...]
 
 
-def _atm_iv_arrays(contracts: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``dte_days, atm_iv`` per expiry, sorted by dte_days (live rows with a finite IV).
+def _atm_iv_arrays(contracts: pl.DataFrame, spot: float) -> tuple[np.ndarray, pl.DataFrame]:
+    """Return ``dte_days`` per expiry and the ATM term structure (``eots.market.atm_iv_term``).
 
-    The ATM rows of an expiry are those at the smallest |strike - forward|; their IV is averaged.
+    The one ATM-IV definition of the project: the IV at the expiry's forward, interpolated in
+    total variance between the out-of-the-money strikes around it.
     """
-
-    def values(name: str) -> tuple[np.ndarray, np.ndarray]:
-        series = contracts.get_column(name)
-        null = series.is_null().to_numpy() if series.null_count() else np.zeros(len(series), bool)
-        return series.cast(pl.Float64).to_numpy(), null
-
-    (iv, _), (t, t_null) = values("iv"), values("t_years")
-    with np.errstate(invalid="ignore"):  # polars compares NaN as the largest float
-        live = np.isfinite(iv) & ((t > 0) | (np.isnan(t) & ~t_null))
-    if not live.any():
-        return np.empty(0), np.empty(0)
-    (strike, k_null), (forward, f_null) = values("strike"), values("forward")
-    iv, t = iv[live], t[live]
-    dist = np.abs(strike[live] - forward[live])
-    known = ~(k_null | f_null)[live]
-    expiry = contracts.get_column("expiry").to_physical().to_numpy()[live]
-    _, codes = np.unique(expiry, return_inverse=True)
-    groups = int(codes.max()) + 1
-    nearest = np.full(groups, np.inf)
-    np.fmin.at(nearest, codes[known], dist[known])  # NaN skipped, as polars' min skips it
-    best = nearest[codes]
-    chosen = known & ((dist == best) | (np.isnan(dist) & (best == np.inf)))
-    count = np.bincount(codes[chosen], minlength=groups)
-    has = count > 0
-    count = np.where(has, count, 1)
-    dte = np.bincount(codes[chosen], weights=t[chosen], minlength=groups) / count * 365.0
-    atm = np.bincount(codes[chosen], weights=iv[chosen], minlength=groups) / count
-    order = np.argsort(dte[has], kind="stable")
-    return dte[has][order], atm[has][order]
+    term = atm_iv_term(contracts, spot)
+    return term.get_column("t_years").to_numpy() * 365.0, term
 
 
 def metric_context(
@@ -80,7 +57,11 @@ def metric_context(
     notes: list[Note] = []
     need_chain = inputs.atr is None or inputs.underlying_iv is None or inputs.iv_5d is None
     have_chain = need_chain and "forward" in contracts.columns
-    dte_days, atm_iv = _atm_iv_arrays(contracts) if have_chain else (np.empty(0), np.empty(0))
+    if have_chain:
+        dte_days, term = _atm_iv_arrays(contracts, inputs.spot)
+    else:
+        dte_days, term = np.empty(0), pl.DataFrame(schema=TERM_SCHEMA)
+    atm_iv = term.get_column("atm_iv").to_numpy()
     nearest = float(atm_iv[0]) if atm_iv.size else None
 
     underlying_iv = inputs.underlying_iv
@@ -102,12 +83,14 @@ def metric_context(
 
     atr = inputs.atr
     if atr is None:
-        atr = _atr_proxy(inputs.spot, nearest, params)
+        cm = constant_maturity_iv(term, params.atr_iv_days)
+        iv_cm = cm.iv if math.isfinite(cm.iv) else None
+        atr = _atr_proxy(inputs.spot, iv_cm, params)
         if atr is None:
             notes.append(("tdpi", "no ATR and no ATM IV for its proxy: proximity is NaN"))
         else:
             how = (
-                "S * iv_atm * sqrt(1/252)"
+                f"S * iv_{params.atr_iv_days:g}d * sqrt(1/252) ({cm.method.value})"
                 if params.atr_proxy is AtrProxy.ATM_IV
                 else f"max(S * {params.atr_fallback_percentage}, {params.atr_fallback_min})"
             )

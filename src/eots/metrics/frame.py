@@ -83,7 +83,16 @@ _FLOW_INPUTS = (
 )
 
 #: Columns ``metric_context`` reads (selected before filtering, so only these are copied).
-_CONTEXT_COLUMNS = ("expiry", "strike", "forward", "t_years", "iv")
+_CONTEXT_COLUMNS = (
+    "expiry",
+    "settlement",
+    "expiry_ts",
+    "strike",
+    "right",
+    "forward",
+    "t_years",
+    "iv",
+)
 
 #: Per-contract metric columns appended by ``base_metrics`` (float unless noted).
 CONTRACT_METRIC_COLUMNS = (

@@ -322,6 +322,9 @@ class BaseMetricParams(BaseModel):
         default=False, description="ARFI = n(mean ratio) ([CANON]); raw ratio scale in ITS."
     )
     atr_proxy: AtrProxy = Field(AtrProxy.ATM_IV, description="ATR when none is given.")
+    atr_iv_days: float = Field(
+        30.0, gt=0, le=365, description="constant maturity (days) of the ATM IV in the ATR proxy"
+    )
     atr_fallback_percentage: float = Field(0.005, gt=0, description="ITS tdpi_atr_fallback pct.")
     atr_fallback_min: float = Field(1.0, ge=0, description="ITS tdpi_atr_fallback min_value ($).")
     second_order_flow: SecondOrderFlow = Field(SecondOrderFlow.PROXY)

@@ -64,6 +64,11 @@ _SESSION_SPAN = dt.timedelta(days=7)
 
 #: Top-level folder of the key levels saved beside the snapshots (``eots.storage.levels``).
 LEVELS_SIDECAR = "_levels"
+#: Top-level folders of simulated trades and bars written beside the snapshots
+#: (``eots.simulator.store``).
+TRADES_SIDECAR = "_trades"
+PRICES_SIDECAR = "_prices"
+_SIDECARS = frozenset({LEVELS_SIDECAR, TRADES_SIDECAR, PRICES_SIDECAR})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
@@ -338,7 +343,7 @@ class SnapshotStore:
             return ()
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
-            if relative.parts[0] == LEVELS_SIDECAR:  # saved key levels (eots.storage.levels)
+            if relative.parts[0] in _SIDECARS:  # levels, simulated trades and bars
                 continue
             if relative.parts == (LOCK_NAME,):  # the writers' lock file
                 continue

@@ -240,28 +240,79 @@ unit = st.floats(0.0, 1.0)
 
 
 @given(mspi=st.floats(-5, 5), persistence=unit, interaction=unit, conf=unit, peak=st.booleans())
-def test_strength_stays_in_unit_interval(
+def test_strength_is_the_weighted_sum_of_its_factors(
     mspi: float, persistence: float, interaction: float, conf: float, peak: bool
 ) -> None:
     lv = _level(
         100.0, timeframe=Timeframe.DAILY, evidence=(("mspi", mspi), ("persistence", persistence))
     )
-    s, _ = sr_strength(lv, interaction, peak, conf, MultiTimeframeParams())
-    assert 0.0 <= s <= 1.0
+    p = MultiTimeframeParams()
+    s, factors = sr_strength(lv, interaction, peak, conf, p)
+    expected = (
+        p.weight_mspi * min(1.0, abs(mspi))
+        + p.weight_persistence * persistence
+        + p.weight_interaction * interaction
+        + p.weight_peak * float(peak)
+        + p.weight_confluence * conf
+    )
+    assert s == pytest.approx(expected, abs=1e-12)  # the weights sum to 1: never clamped
+    assert dict(factors) == {"peak": float(peak), "confluence": conf}
 
 
-@given(
-    align=st.floats(-1, 1) | st.just(float("nan")),
-    inter=unit,
-    rate=unit,
-    updates=st.integers(1, 99),
+@pytest.mark.parametrize(
+    ("change", "delta"),
+    [
+        ({"mspi": 0.0}, -0.35 * 0.6),
+        ({"updates": 1}, -0.25 * (6 - 1) / 12),
+        ({"interaction": 0.0}, -0.20 * 0.4),
+        ({"peak": False}, -0.10),
+        ({"confluence": 0.0}, -0.10 * 0.8),
+    ],
 )
-def test_conviction_stays_in_unit_interval(
-    align: float, inter: float, rate: float, updates: int
+def test_strength_intraday_known_answer_and_each_factor_counts(
+    change: dict[str, object], delta: float
 ) -> None:
-    lv = _level(100.0, updates=updates, evidence=(("interaction", inter),))
-    c, _ = conviction(lv, align, {"support": rate}, 12, ConvictionParams())
-    assert 0.0 <= c <= 1.0
+    args: dict[str, object] = {
+        "mspi": 0.6,
+        "updates": 6,
+        "interaction": 0.4,
+        "peak": True,
+        "confluence": 0.8,
+    }
+    full = 0.35 * 0.6 + 0.25 * 6 / 12 + 0.20 * 0.4 + 0.10 * 1.0 + 0.10 * 0.8
+
+    def strength(a: dict[str, object]) -> float:
+        lv = _level(100.0, updates=a["updates"], evidence=(("mspi", a["mspi"]),))
+        conf = float(a["confluence"])  # type: ignore[arg-type]
+        inter = float(a["interaction"])  # type: ignore[arg-type]
+        return sr_strength(lv, inter, bool(a["peak"]), conf, MultiTimeframeParams())[0]
+
+    assert strength(args) == pytest.approx(full)
+    assert strength({**args, **change}) == pytest.approx(full + delta)
+
+
+@pytest.mark.parametrize(
+    ("change", "delta"),
+    [
+        ({"align": 0.0}, -0.4 * 0.5 * 0.6),
+        ({"rate": 0.5}, -0.3 * 0.5 * 0.2),
+        ({"interaction": 0.5}, -0.3 * 0.5 * -0.1),
+        ({"updates": 12}, 0.3 * (1.0 - 3 / 12)),
+    ],
+)
+def test_conviction_known_answer_and_each_factor_counts(
+    change: dict[str, float], delta: float
+) -> None:
+    base = {"align": 0.6, "rate": 0.7, "interaction": 0.4, "updates": 3}
+
+    def score(a: dict[str, float]) -> float:
+        lv = _level(100.0, updates=int(a["updates"]), evidence=(("interaction", a["interaction"]),))
+        return conviction(lv, a["align"], {"support": a["rate"]}, 12, ConvictionParams())[0]
+
+    # 0.4 * (1 + 0.6) / 2 + 0.3 * (0.7 + 0.4) / 2 + 0.3 * 3 / 12
+    full = 0.4 * 0.8 + 0.3 * 0.55 + 0.3 * 0.25
+    assert score(base) == pytest.approx(full)
+    assert score({**base, **change}) == pytest.approx(full + delta)
 
 
 def test_level_refuses_scores_outside_unit_interval() -> None:

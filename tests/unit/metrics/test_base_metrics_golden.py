@@ -44,6 +44,8 @@ def chain(*, flows: bool = True) -> pl.DataFrame:
         "strike": [100.0, 100.0, 105.0],
         "right": ["C", "P", "C"],
         "expiry": [dt.date(2024, 3, 15)] * 3,
+        "settlement": ["PM"] * 3,
+        "expiry_ts": [dt.datetime(2024, 3, 15, 20, tzinfo=dt.UTC)] * 3,
         "t_years": [2.2 / 365.0] * 3,
         "forward": [100.0] * 3,
         "iv": [0.2, 0.21, 0.19],

@@ -73,7 +73,9 @@ def test_atr_and_iv_fallbacks_are_noted() -> None:
     text = " ".join(msg for _, msg in out.notes)
     assert "ATR proxy" in text
     assert "underlying IV" in text
-    atr = 100.0 * 0.205 * math.sqrt(1 / 252)  # ATM strike 100: mean of the IVs 0.2 and 0.21
+    # ATM IV at the forward 100: the out-of-the-money (K >= F: call) IV 0.20; with one expiry the
+    # 30-day constant-maturity IV is that IV held flat
+    atr = 100.0 * 0.20 * math.sqrt(1 / 252)
     prox = out.contracts.get_column("strike_proximity")[2]
     assert prox == pytest.approx(math.exp(-0.5 * (5 / atr) ** 2))
 

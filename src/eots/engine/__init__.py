@@ -1,0 +1,36 @@
+"""The engine: one runner from a snapshot stream to analyses, under every entry point.
+
+``step`` folds one snapshot into a ``HistoryState`` (foundation once, context from the state,
+metrics and levels); ``run``/``fold`` drive it over a stream; ``stored_stream`` and ``warm_state``
+connect it to a store. ``analyze --store``, ``collect --analyze`` and ``replay`` all call these.
+"""
+
+from eots.engine.params import EngineParams, HistoryLimits
+from eots.engine.run import (
+    Skipped,
+    analyze_snapshot,
+    fold,
+    run,
+    snapshot_ref,
+    stored_stream,
+    warm_state,
+)
+from eots.engine.state import Held, HistoryState, admit
+from eots.engine.step import Step, step
+
+__all__ = [
+    "EngineParams",
+    "Held",
+    "HistoryLimits",
+    "HistoryState",
+    "Skipped",
+    "Step",
+    "admit",
+    "analyze_snapshot",
+    "fold",
+    "run",
+    "snapshot_ref",
+    "step",
+    "stored_stream",
+    "warm_state",
+]

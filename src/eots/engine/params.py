@@ -1,0 +1,52 @@
+"""The engine's parameters: the analysis, the history it keeps, and how old history may be."""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eots.market import ContextParams
+from eots.pipeline import AnalysisParams
+
+
+class HistoryLimits(BaseModel):
+    """Age limits: history older than these is not treated as current (and the report says so).
+
+    ``previous_update_sessions``: the previous update's levels count for persistence and
+    positioning change only when quoted in the same session or at most this many sessions before
+    (0: the same session only). ``prior_sessions``: a prior session's end-of-day snapshot older
+    than this many sessions is not used for daily/weekly levels or IV history.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    previous_update_sessions: int = Field(
+        1, ge=0, le=20, description="sessions back the previous update may come from"
+    )
+    prior_sessions: int = Field(
+        300, ge=1, le=2600, description="oldest prior session used, in sessions before the current"
+    )
+
+
+class EngineParams(BaseModel):
+    """Everything the engine's fold needs: the analysis, the market context it builds from the
+    history state (its ``pricing`` is always the analysis' own), and the age limits."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    analysis: AnalysisParams = Field(default_factory=AnalysisParams)
+    history: ContextParams = Field(default_factory=ContextParams)
+    limits: HistoryLimits = Field(default_factory=HistoryLimits)
+
+    def context_params(self) -> ContextParams:
+        """The context's parameters with the analysis' pricing (one pricing everywhere)."""
+        return self.history.model_copy(update={"pricing": self.analysis.pricing})
+
+    def fingerprint(self) -> str:
+        """Return a short hash of the canonical JSON of these parameters."""
+        canonical = self.model_dump_json(exclude_none=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+__all__ = ["EngineParams", "HistoryLimits"]

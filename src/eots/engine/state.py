@@ -1,0 +1,216 @@
+"""``HistoryState``: what the engine keeps between snapshots, folded forward one snapshot at a time.
+
+The state holds the current session's snapshots (the latest ``intraday_snapshots`` whole, older
+ones as refs only), one end-of-day snapshot per prior session (whole for the sessions the daily and
+weekly levels read, refs plus their cached IV observation beyond), the spot path, the previous
+update's levels and a ``ContextCache`` (priced chains, flow increments, end-of-day observations)
+so that a step prices and infers only the new snapshot. ``admit`` is the one transition; it
+applies the age limits of ``HistoryLimits`` and says what it dropped.
+
+The cache is derived data (recomputable from the held snapshots); it is the only mutable part and
+never changes what a step computes, only how fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from eots.chain.schema import UTC_US
+from eots.chain.snapshot import ChainSnapshot
+from eots.core.errors import ReplayError
+from eots.core.time import nyse_calendar, session_of
+from eots.engine.params import EngineParams
+from eots.history import ContextCache
+from eots.history.sessions import sessions_before
+from eots.levels import KeyLevels
+from eots.levels.model import SessionSummary
+from eots.levels.timeframes import summary_from_contracts
+from eots.market import PriorSnapshot
+from eots.storage.snapshots import SnapshotRef
+
+SPOT_SCHEMA = pl.Schema({"ts_event": UTC_US, "spot": pl.Float64()})
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A snapshot the state remembers: its ref always, its chain while a stage may read it."""
+
+    ref: SnapshotRef
+    snapshot: ChainSnapshot | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HistoryState:
+    """The engine's history as of the last snapshot it folded in (module docstring)."""
+
+    underlying: str | None = None
+    session: dt.date | None = None
+    last_ts: dt.datetime | None = None
+    current: tuple[Held, ...] = ()
+    end_of_day: tuple[Held, ...] = ()
+    spots: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SPOT_SCHEMA))
+    previous_levels: KeyLevels | None = None
+    summaries: tuple[SessionSummary, ...] = ()
+    cache: ContextCache = field(default_factory=ContextCache)
+    steps: int = 0
+
+    def held(self) -> tuple[Held, ...]:
+        """Every held snapshot, oldest first."""
+        return self.end_of_day + self.current
+
+    def fresh_previous(
+        self, session: dt.date, params: EngineParams
+    ) -> tuple[KeyLevels | None, str | None]:
+        """The previous update's levels if young enough for ``session`` (else None and why)."""
+        prev = self.previous_levels
+        if prev is None:
+            return None, None
+        quoted = session_of(prev.as_of)
+        limit = params.limits.previous_update_sessions
+        oldest = sessions_before(session, limit) if limit else session
+        if quoted < oldest:
+            return None, (
+                f"previous update from session {quoted} is older than {limit} session(s): "
+                "not used for persistence"
+            )
+        return prev, None
+
+
+def admit(
+    state: HistoryState, ref: SnapshotRef, snapshot: ChainSnapshot, params: EngineParams
+) -> tuple[HistoryState, tuple[str, ...]]:
+    """Fold one snapshot into the state: roll the session, keep what the context reads.
+
+    At a session roll the previous session's last snapshot before its close becomes an end of
+    day, reduced once to a ``SessionSummary`` from its cached foundation (the levels' daily and
+    weekly priors), so no prior snapshot is priced again.
+
+    Raises
+    ------
+    ReplayError
+        If the snapshot is of another underlying or quoted before the last one folded in.
+    """
+    if state.underlying is not None and snapshot.underlying != state.underlying:
+        raise ReplayError(
+            f"expected {state.underlying} snapshots in one fold, was {snapshot.underlying} "
+            f"({snapshot.source})"
+        )
+    if state.last_ts is not None and snapshot.ts_event < state.last_ts:
+        raise ReplayError(
+            f"expected snapshots in time order, was {snapshot.ts_event.isoformat()} after "
+            f"{state.last_ts.isoformat()} ({snapshot.source})"
+        )
+    notes: list[str] = []
+    session = session_of(snapshot.ts_event)
+    current, eod, summaries = state.current, state.end_of_day, state.summaries
+    if state.session is not None and session != state.session:
+        closing = _closing(current, state.session)
+        if closing is not None:
+            eod = (*eod, closing)
+            summaries = (*summaries, *_summary(closing, state.cache, params))
+        current = ()
+    current = _trim_current((*current, Held(ref, snapshot)), params)
+    eod, dropped = _trim_eod(eod, session, params, state.cache)
+    if dropped:
+        notes.append(
+            f"{dropped} prior session(s) older than {params.limits.prior_sessions} sessions "
+            "dropped from history"
+        )
+    spots = pl.concat(
+        [
+            state.spots,
+            pl.DataFrame({"ts_event": [snapshot.ts_event], "spot": [snapshot.spot]}, SPOT_SCHEMA),
+        ]
+    )
+    earliest = _earliest(session, params)
+    spots = spots.filter(pl.col("ts_event").dt.date() >= earliest - dt.timedelta(days=1))
+    new = replace(
+        state,
+        underlying=snapshot.underlying,
+        session=session,
+        last_ts=snapshot.ts_event,
+        current=current,
+        end_of_day=eod,
+        summaries=tuple(
+            x for x in summaries if x.content_hash in {h.ref.content_hash for h in eod}
+        ),
+        spots=spots,
+        steps=state.steps + 1,
+    )
+    state.cache.retain({h.ref.content_hash for h in new.held()})
+    whole = {h.ref.content_hash for h in new.current if h.snapshot is not None}
+    state.cache.priced = {k: v for k, v in state.cache.priced.items() if k in whole}
+    return new, tuple(notes)
+
+
+def _summary(
+    closing: Held, cache: ContextCache, params: EngineParams
+) -> tuple[SessionSummary, ...]:
+    priced = cache.priced.get(closing.ref.content_hash)
+    if priced is None or closing.snapshot is None:
+        return ()
+    ref, snap = closing.ref, closing.snapshot
+    prior = PriorSnapshot(
+        session=ref.session,
+        ts_event=ref.ts_event,
+        ts_recv=ref.ts_recv,
+        spot=snap.spot,
+        content_hash=ref.content_hash,
+        locator=str(ref.path),
+        snapshot=snap,
+    )
+    return (summary_from_contracts(prior, priced, params.analysis.level_params()),)
+
+
+def _closing(current: tuple[Held, ...], session: dt.date) -> Held | None:
+    bounds = nyse_calendar().session_bounds(session)
+    if bounds is None:
+        return None
+    closing = [h for h in current if h.ref.ts_event <= bounds[1]]
+    return max(closing, key=lambda h: (h.ref.ts_event, h.ref.ts_recv)) if closing else None
+
+
+def _trim_current(current: tuple[Held, ...], params: EngineParams) -> tuple[Held, ...]:
+    keep = params.history.intraday_snapshots or len(current)
+    # the last snapshot before the close must stay whole: it becomes the session's end of day
+    return tuple(
+        h if i >= len(current) - keep or h.snapshot is None else Held(h.ref, None)
+        for i, h in enumerate(current)
+    )
+
+
+def _earliest(session: dt.date, params: EngineParams) -> dt.date:
+    p = params.history
+    iv_start = sessions_before(session, p.iv_sessions_needed)
+    daily_start = sessions_before(session, p.daily_sessions)
+    weekly_start = session - dt.timedelta(days=7 * (p.weekly_weeks + 1))
+    limit_start = sessions_before(session, params.limits.prior_sessions)
+    return max(min(iv_start, daily_start, weekly_start), limit_start)
+
+
+def _trim_eod(
+    eod: tuple[Held, ...], session: dt.date, params: EngineParams, cache: ContextCache
+) -> tuple[tuple[Held, ...], int]:
+    earliest = _earliest(session, params)
+    kept = tuple(h for h in eod if h.ref.session >= earliest)
+    dropped = sum(
+        1 for h in eod if h.ref.session < sessions_before(session, params.limits.prior_sessions)
+    )
+    p = params.history
+    whole_from = min(
+        sessions_before(session, p.daily_sessions),
+        session - dt.timedelta(days=7 * (p.weekly_weeks + 1)),
+    )
+    out = tuple(
+        h
+        if h.ref.session >= whole_from or h.ref.content_hash not in cache.eod
+        else Held(h.ref, None)
+        for h in kept
+    )
+    return out, dropped
+
+
+__all__ = ["SPOT_SCHEMA", "Held", "HistoryState", "admit"]

@@ -1,0 +1,6 @@
+"""Self-contained HTML reports (Plotly, JavaScript inline): a replay's run, or one analysis."""
+
+from eots.report.html import analysis_html, run_report_html, write_run_report
+from eots.report.page import Section, page_html
+
+__all__ = ["Section", "analysis_html", "page_html", "run_report_html", "write_run_report"]

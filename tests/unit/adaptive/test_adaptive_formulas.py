@@ -1,0 +1,133 @@
+"""Known answers for D-TDPI and VRI 2.0 from their factor columns: every factor counts.
+
+Each product is computed by hand on two contracts; the parametrised cases set one factor to a
+neutral value (1, or 0 for the beta term) and require the result to change, so deleting any factor
+from the formula fails a test.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from eots.adaptive.d_tdpi import d_tdpi_value
+from eots.adaptive.inputs import f, w
+from eots.adaptive.params import Vri2Params
+from eots.adaptive.vri_2_0 import vri_2_0_factors, vri_2_0_value
+from eots.metrics import BaseMetricParams
+
+D_TDPI_ROWS = {
+    w("charmxoi"): [4.0, -2.0],
+    w("txoi"): [-3.0, 5.0],
+    "d_tdpi_beta": [0.5, 2.0],
+    "d_tdpi_charm_ratio": [2.0, 0.25],
+    "d_tdpi_norm_theta_flow": [0.8, -0.5],
+    "d_tdpi_time_weight": [1.3, 1.3],
+    "d_tdpi_proximity": [0.9, 0.4],
+    "d_tdpi_cluster_factor": [1.2, 1.0],
+    "d_tdpi_charm_acceleration": [1.1, 0.7],
+}
+
+
+def _d_tdpi_hand(rows: dict[str, list[float]]) -> list[float]:
+    out = []
+    for i in range(2):
+        r = {k: v[i] for k, v in rows.items()}
+        sign = 1.0 if r[w("txoi")] > 0 else -1.0
+        out.append(
+            r[w("charmxoi")]
+            * sign
+            * (1.0 + r["d_tdpi_beta"] * r["d_tdpi_charm_ratio"])
+            * r["d_tdpi_norm_theta_flow"]
+            * r["d_tdpi_time_weight"]
+            * r["d_tdpi_proximity"]
+            * r["d_tdpi_cluster_factor"]
+            * r["d_tdpi_charm_acceleration"]
+        )
+    return out
+
+
+def _d_tdpi(rows: dict[str, list[float]]) -> list[float]:
+    return pl.DataFrame(rows).select(**d_tdpi_value()).to_series().to_list()
+
+
+def test_d_tdpi_known_answer() -> None:
+    assert _d_tdpi(D_TDPI_ROWS) == pytest.approx(_d_tdpi_hand(D_TDPI_ROWS), rel=1e-12)
+    # row 0 by hand: 4 * -1 * (1 + 0.5*2) * 0.8 * 1.3 * 0.9 * 1.2 * 1.1
+    assert _d_tdpi(D_TDPI_ROWS)[0] == pytest.approx(-4 * 2 * 0.8 * 1.3 * 0.9 * 1.2 * 1.1)
+
+
+@pytest.mark.parametrize(
+    ("factor", "neutral"),
+    [
+        ("d_tdpi_beta", 0.0),
+        ("d_tdpi_norm_theta_flow", 1.0),
+        ("d_tdpi_time_weight", 1.0),
+        ("d_tdpi_proximity", 1.0),
+        ("d_tdpi_cluster_factor", 1.0),
+        ("d_tdpi_charm_acceleration", 1.0),
+    ],
+)
+def test_d_tdpi_every_factor_moves_the_value(factor: str, neutral: float) -> None:
+    rows = {**D_TDPI_ROWS, factor: [neutral, neutral]}
+    assert _d_tdpi(rows) == pytest.approx(_d_tdpi_hand(rows))
+    assert _d_tdpi(rows)[0] != pytest.approx(_d_tdpi(D_TDPI_ROWS)[0])
+
+
+VRI_ROWS = {
+    w("vannaxoi"): [6.0, -4.0],
+    w("vxoi"): [2.0, -1.0],
+    "vri_2_0_gamma_coeff": [0.5, 1.5],
+    "vri_2_0_vanna_ratio": [2.0, 0.2],
+    "vri_2_0_norm_vega_flow": [0.7, -0.3],
+    "vri_2_0_vol_context_weight": [1.2, 1.2],
+    "vri_2_0_vomma_factor": [1.4, 1.05],
+    "vri_2_0_term_factor": [1.1, 1.1],
+    "vri_2_0_surface_factor": [0.9, 0.9],
+}
+
+
+def _vri(rows: dict[str, list[float]]) -> list[float]:
+    return pl.DataFrame(rows).select(**vri_2_0_value()).to_series().to_list()
+
+
+def test_vri_2_0_known_answer() -> None:
+    # row 0: 6 * sgn(2) * (1 + 0.5*2) * 0.7 * 1.2 * 1.4 * 1.1 * 0.9
+    assert _vri(VRI_ROWS)[0] == pytest.approx(6 * 2.0 * 0.7 * 1.2 * 1.4 * 1.1 * 0.9)
+    assert _vri(VRI_ROWS)[1] == pytest.approx(-4 * -1 * 1.3 * -0.3 * 1.2 * 1.05 * 1.1 * 0.9)
+
+
+@pytest.mark.parametrize(
+    "factor",
+    [
+        "vri_2_0_norm_vega_flow",
+        "vri_2_0_vol_context_weight",
+        "vri_2_0_vomma_factor",
+        "vri_2_0_term_factor",
+        "vri_2_0_surface_factor",
+        "vri_2_0_vanna_ratio",
+    ],
+)
+def test_vri_2_0_every_factor_moves_the_value(factor: str) -> None:
+    rows = {**VRI_ROWS, factor: [1.0, 1.0]}
+    assert _vri(rows)[0] != pytest.approx(_vri(VRI_ROWS)[0])
+
+
+def test_vri_2_0_vomma_factor_is_one_plus_enhancement_times_normalised_vomma() -> None:
+    frame = pl.DataFrame(
+        {
+            w("vommaxoi"): [2.0, -8.0, 0.0],
+            f("vega"): [1.0, 2.0, 3.0],
+            f("vanna"): [1.0, 1.0, 1.0],
+            f("vomma"): [1.0, 1.0, 1.0],
+            w("vxoi"): [1.0, 1.0, 1.0],
+            "gamma_coeff": [1.0, 1.0, 1.0],
+            "vanna_flow_to_vanna_oi_ratio": [1.0, 1.0, 1.0],
+        }
+    )
+    params = Vri2Params()
+    exprs = vri_2_0_factors(params, BaseMetricParams(), vol_context=1.0, term=1.0, surface=1.0)
+    got = frame.select(exprs["vri_2_0_vomma_factor"]).to_series().to_list()
+    e = params.vomma_enhancement_factor
+    assert e != 1.0
+    assert got == pytest.approx([1 + (e - 1) * 0.25, 1 + (e - 1) * 1.0, 1.0])
