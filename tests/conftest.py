@@ -19,13 +19,38 @@ REAL_DATA_REASON = (
 )
 
 
+def real_data_problem(value: str | None) -> str | None:
+    """Return why a set ``EOTS_REAL_DATA`` is unusable (None when unset or usable).
+
+    Unset means "no real-data tests" (they skip). Set means "run them": a folder that is named
+    but absent, or holds no ``manifest.json``, must fail the run instead of skipping every
+    real-data test silently.
+    """
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        return f"EOTS_REAL_DATA={value} is set but is not a folder (missing or mistyped)"
+    if not (path / "manifest.json").is_file():
+        return f"EOTS_REAL_DATA={value} is set but holds no manifest.json"
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to start when ``EOTS_REAL_DATA`` names a folder that is not there."""
+    del config
+    problem = real_data_problem(os.environ.get("EOTS_REAL_DATA"))
+    if problem is not None:
+        raise pytest.UsageError(problem)
+
+
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     """The folder of real snapshots (read in place), or skip."""
     value = os.environ.get("EOTS_REAL_DATA")
     if not value:
         pytest.skip(REAL_DATA_REASON)
-    path = Path(value)
-    if not (path / "manifest.json").is_file():
-        pytest.skip(f"EOTS_REAL_DATA={value} has no manifest.json")
-    return path
+    problem = real_data_problem(value)
+    if problem is not None:  # pytest_configure refuses this first; kept for direct use
+        pytest.fail(problem)
+    return Path(value)

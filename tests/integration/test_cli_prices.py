@@ -41,7 +41,7 @@ def test_cli_prices_import_refuses_bad_rows_keeps_good(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["prices", "import", str(csv), "-u", "SPY", "--prices", str(tmp_path / "p")]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rows were refused
     assert "5 added" in result.stdout
     assert "1 refused" in result.stdout
     assert "refused line 7" in result.stdout

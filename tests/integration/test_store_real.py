@@ -11,6 +11,7 @@ from polars.testing import assert_frame_equal
 from eots.core.errors import EotsError
 from eots.sources import load_chain
 from eots.storage import IngestEvent, IngestOutcome, SnapshotStore, ingest
+from eots.storage.ingest import refusal_reason
 
 pytestmark = pytest.mark.real_data
 
@@ -31,7 +32,8 @@ def test_ingest_real_folder_stores_or_refuses_every_manifest_entry_then_all_dupl
         if event.outcome is IngestOutcome.REFUSED:
             with pytest.raises(EotsError) as e:
                 load_chain(event.path)
-            assert event.detail == str(e.value), entry["id"]
+            assert event.detail == refusal_reason(e.value, event.path), entry["id"]
+            assert not event.detail.startswith(str(event.path))
         else:
             assert event.outcome is IngestOutcome.STORED, entry["id"]
     stored = [e for e in events if e.outcome is IngestOutcome.STORED]

@@ -1,10 +1,22 @@
-"""``eots collect``: poll live chains on a schedule into the snapshot store."""
+"""``eots collect``: poll live chains on a schedule into the snapshot store.
+
+Unattended operation: SIGTERM and SIGINT (handlers installed explicitly, so a collector started
+in the background by a script, where SIGINT is ignored, still stops on it) end the loop cleanly
+after the fetch in flight and print the summary; a second signal interrupts at once. The exit code
+is 0 when something was fetched (or nothing was tried), 1 when every fetch failed, 2 for bad
+options. ``--recorded DIR`` replays a recording (ignoring the market calendar, so playback never
+waits for a session), ``--record DIR`` writes what a live source answers into a recording.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,26 +25,72 @@ from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
+    from eots.config import EotsConfig
     from eots.engine import EngineParams
     from eots.sources.base import ChainSource
 
+#: Signals that stop ``collect`` cleanly.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
-def _source(name: str, recorded: Path | None, max_expiries: int | None) -> ChainSource:
+
+def _source(
+    name: str,
+    config: EotsConfig,
+    *,
+    recorded: Path | None = None,
+    record: Path | None = None,
+    max_expiries: int | None = None,
+) -> ChainSource:
     import httpx
 
     from eots.core.errors import ConfigError
-    from eots.sources import CboeLiveSource, RecordedTransport, TradierSource
+    from eots.sources import CboeLiveSource, RecordedTransport, RecordingTransport, TradierSource
+    from eots.sources.http import network_transport
 
-    transport: httpx.BaseTransport | None = (
-        RecordedTransport(recorded) if recorded is not None else None
-    )
+    transport: httpx.BaseTransport | None = None
+    if recorded is not None:
+        transport = RecordedTransport(recorded)
+    elif record is not None:
+        transport = RecordingTransport(network_transport(), record)
     if name == "cboe":
-        return CboeLiveSource(transport=transport)
+        cboe = config.sources.cboe
+        return CboeLiveSource(transport=transport, policy=cboe.policy(), base_url=cboe.base_url)
     if name == "tradier":
+        tradier = config.sources.tradier
+        options = {
+            "transport": transport,
+            "policy": tradier.policy(),
+            "base_url": tradier.base_url,
+            "max_expiries": max_expiries,
+        }
         if recorded is not None:
-            return TradierSource("recorded", transport=transport, max_expiries=max_expiries)
-        return TradierSource.from_env(max_expiries=max_expiries)
+            return TradierSource("recorded", **options)  # type: ignore[arg-type]
+        return TradierSource.from_env(**options)
     raise ConfigError(f"expected --source cboe or tradier, was {name!r}")
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event, on_signal: Callable[[str], None]) -> Iterator[None]:
+    """Set ``stop`` on SIGTERM or SIGINT (a second one raises ``KeyboardInterrupt``).
+
+    The previous handlers are restored on exit. Handlers are installed explicitly, so a SIGINT
+    that the parent shell set to "ignore" (background jobs of scripts) stops the loop too.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        del frame
+        name = signal.Signals(signum).name
+        if stop.is_set():
+            raise KeyboardInterrupt(name)
+        on_signal(name)
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
 
 
 def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> str:
@@ -62,22 +120,59 @@ def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> 
 def collect_cmd(
     underlyings: Annotated[list[str], typer.Argument(help="Symbols to poll, e.g. SPX SPY.")],
     source: Annotated[
-        str, typer.Option(help="cboe (free, delayed) | tradier (TRADIER_TOKEN).")
-    ] = "cboe",
-    every: Annotated[float, typer.Option(help="Seconds between rounds.", min=1.0)] = 60.0,
+        str | None,
+        typer.Option(
+            help="cboe (free, delayed) | tradier (TRADIER_TOKEN). "
+            "\\[default: cboe, or the config's collect.source]",
+        ),
+    ] = None,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds between rounds. \\[default: 60, or the config's collect.every_s]", min=1.0
+        ),
+    ] = None,
     store: StoreOpt = DEFAULT_STORE,
     outside_hours: Annotated[
-        bool, typer.Option(help="Also poll before the open and after the close.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--outside-hours/--regular-hours",
+            help="Also poll before the open and after the close. "
+            "\\[default: regular hours, or the config's collect.outside_hours]",
+        ),
+    ] = None,
     always: Annotated[
         bool, typer.Option("--always", help="Ignore the calendar: poll at any time.")
     ] = False,
     max_polls: Annotated[int | None, typer.Option(help="Stop after this many rounds.")] = None,
     max_expiries: Annotated[
-        int | None, typer.Option(help="Tradier: fetch only the nearest N expiries.")
+        int | None,
+        typer.Option(
+            help="Tradier: fetch only the nearest N expiries. "
+            "\\[default: all, or the config's collect.max_expiries]",
+        ),
     ] = None,
     recorded: Annotated[
-        Path | None, typer.Option(help="Replay recorded responses from this folder (offline).")
+        Path | None,
+        typer.Option(
+            help="Replay a recording (a folder with index.json) instead of the network; "
+            "ignores the market calendar."
+        ),
+    ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            help="Record every live response into this folder (replay it with --recorded)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="EOTS_CONFIG",
+            help="JSON config: its sources section (base URLs, timeouts, deadlines) and collect "
+            "section (defaults of these options).",
+        ),
     ] = None,
     analyze: Annotated[
         bool,
@@ -87,67 +182,98 @@ def collect_cmd(
             "(net GEX, zero gamma, walls, top MSPI strike); its levels are saved for the next.",
         ),
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", envvar="EOTS_CONFIG", help="JSON config for --analyze."),
-    ] = None,
 ) -> None:
-    """Poll live option chains every N seconds during the session and store each snapshot."""
-    from rich.console import Console
+    """Poll live option chains every N seconds during the session and store each snapshot.
+
+    SIGTERM or Ctrl-C stops cleanly with a summary. Exit code 1 when every fetch failed.
+    """
     from rich.markup import escape
 
-    from eots.cli.main import _params
-    from eots.collect import CollectEvent, EventKind, collect
+    from eots.cli.console import output_console
+    from eots.collect import CollectEvent, EventKind, collect, et_text
+    from eots.config import EotsConfig, load_config
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
     from eots.core.time import ET
     from eots.engine import EngineParams
     from eots.storage import SnapshotStore
 
-    params = EngineParams(analysis=_params(config, None, None, None))
-    console = Console()
+    def fail(message: str) -> None:
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(code=2)
+
+    if recorded is not None and record is not None:
+        fail("--recorded replays a recording and --record makes one: give one of them")
     try:
-        chain_source = _source(source, recorded, max_expiries)
+        loaded = load_config(config) if config is not None else EotsConfig()
+        settings = loaded.collect
+        name = source or settings.source
+        chain_source = _source(
+            name,
+            loaded,
+            recorded=recorded,
+            record=record,
+            max_expiries=max_expiries if max_expiries is not None else settings.max_expiries,
+        )
     except EotsError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(code=2) from e
+        fail(str(e))
+        return
+    engine_params = EngineParams(analysis=loaded.analysis)
+    period = every if every is not None else settings.every_s
+    console = output_console()
     stop = threading.Event()
 
     def on_event(event: CollectEvent) -> None:
-        at = event.at.astimezone(ET).strftime("%H:%M:%S")
+        at = event.at.astimezone(ET).strftime("%H:%M:%S %Z")
         who = f" {event.underlying}" if event.underlying else ""
         if event.kind is EventKind.SAVED:
             where = event.path.parent.name if event.path is not None else ""
             console.print(f"{at} [green]saved[/green]{who} ({where})")
             if analyze and event.snapshot is not None:
-                console.print(escape(f"{at}{who} {live_summary(event.snapshot, store, params)}"))
+                console.print(
+                    escape(f"{at}{who} {live_summary(event.snapshot, store, engine_params)}")
+                )
         elif event.kind is EventKind.FAILED:
             console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
         elif event.kind is EventKind.WAITING and event.resume_at is not None:
-            until = event.resume_at.astimezone(ET).strftime("%Y-%m-%d %H:%M %Z")
-            console.print(escape(f"{at} waiting until {until} {event.message}"))
+            console.print(escape(f"{at} waiting until {et_text(event.resume_at)}: {event.message}"))
         elif event.kind is EventKind.DUPLICATE:
             console.print(f"{at} unchanged{who}")
 
+    def on_signal(signame: str) -> None:
+        console.print(f"{signame}: stopping after the fetch in flight")
+
+    symbols = [u.upper() for u in underlyings]
+    mode = f" (recording into {record})" if record is not None else ""
+    mode = f" (replaying {recorded}, calendar ignored)" if recorded is not None else mode
     console.print(
-        f"collecting {', '.join(u.upper() for u in underlyings)} from {source} every {every:g}s "
-        f"into {store} (Ctrl-C stops cleanly)"
+        escape(
+            f"collecting {', '.join(symbols)} from {name} every {period:g}s into {store}{mode} "
+            "(Ctrl-C or SIGTERM stops cleanly)"
+        )
     )
-    summary = collect(
-        chain_source,
-        SnapshotStore(store),
-        [u.upper() for u in underlyings],
-        every=dt.timedelta(seconds=every),
-        clock=LiveClock(),
-        sleep=stop.wait,
-        calendar_aware=not always,
-        outside_hours=outside_hours,
-        max_polls=max_polls,
-        on_event=on_event,
-        stop=stop,
-    )
+    with stop_on_signals(stop, on_signal):
+        summary = collect(
+            chain_source,
+            SnapshotStore(store),
+            symbols,
+            every=dt.timedelta(seconds=period),
+            clock=LiveClock(),
+            sleep=stop.wait,
+            calendar_aware=not (always or recorded is not None),
+            outside_hours=outside_hours if outside_hours is not None else settings.outside_hours,
+            max_polls=max_polls,
+            on_event=on_event,
+            stop=stop,
+            max_backoff=dt.timedelta(seconds=settings.max_backoff_s),
+        )
     console.print(
-        f"stopped ({summary.stopped_by.value}) after {summary.polls} rounds: "
-        f"{summary.saved} saved, {summary.duplicates} unchanged, {summary.failures} failed"
-        + (f"; last error: {summary.last_error}" if summary.last_error else "")
+        escape(
+            f"stopped ({summary.stopped_by.value}) after {summary.polls} rounds: "
+            f"{summary.saved} saved, {summary.duplicates} unchanged, {summary.failures} failed"
+            + (f"; last error: {summary.last_error}" if summary.last_error else "")
+        )
     )
+    if summary.all_failed:
+        typer.echo("error: every fetch failed; nothing was collected", err=True)
+        raise typer.Exit(code=1)

@@ -6,10 +6,15 @@ import datetime as dt
 import json
 import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 
@@ -18,14 +23,48 @@ _COLUMNS = (
     ("timeframe", "tf"),
     ("test", "test"),
     ("n_sessions", "n"),
-    ("held_rate", "held"),
-    ("closed_inside_rate", "in"),
+    ("held_rate", "held [95% CI]"),
+    ("baseline_held_rate", "base"),
+    ("closed_inside_rate", "in [95% CI]"),
+    ("baseline_closed_inside_rate", "base"),
     ("n_breached", "brch"),
     ("fwd_1d_bps_after_breach", "1d bp"),
     ("fwd_5d_bps_after_breach", "5d bp"),
     ("rv_5d_open_above_pct", "RV5>"),
     ("rv_5d_open_below_pct", "RV5<"),
 )
+
+
+#: Rows with fewer level-sessions than this get a note (their intervals span most of 0-100 %).
+_FEW = 20
+
+
+@contextmanager
+def _progress(console: Console) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on a terminal; plain lines on stderr otherwise (logs, pipes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if not console.is_terminal:
+
+        def line(done: int, total: int, what: str) -> None:
+            console.print(f"levels evaluate: {done}/{total} {what}", markup=False)
+
+        yield line
+        return
+    with Progress(
+        TextColumn("levels evaluate"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what)
+
+        yield update
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -51,11 +90,13 @@ def levels_evaluate_cmd(
     ] = None,
 ) -> None:
     """Compute each stored session's key levels and test them on the next session's bar."""
+    import polars as pl
     from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
+    from eots.cli.console import output_console
     from eots.config import load_params
     from eots.core.errors import ConfigError
     from eots.history.levels_eval import evaluate_store
@@ -67,14 +108,14 @@ def levels_evaluate_cmd(
     except ConfigError as e:
         raise typer.BadParameter(str(e)) from e
     status = Console(stderr=True)
-    with status.status("computing levels ...") as spinner:
+    with _progress(status) as on_progress:
         result = evaluate_store(
             SnapshotStore(store),
             underlying,
             (_date(start), _date(end)),
             PriceStore(prices) if prices is not None else None,
             params.level_params(),
-            on_session=lambda day: spinner.update(f"computing levels of {day} ..."),
+            on_progress=on_progress,
         )
     if as_json:
         data = {
@@ -89,7 +130,7 @@ def levels_evaluate_cmd(
         }
         sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
         return
-    console = Console()
+    console = output_console()
     if result.table.height == 0:
         typer.echo(f"no levels of {underlying.upper()} could be tested in {store}")
         raise typer.Exit(code=1)
@@ -108,7 +149,11 @@ def levels_evaluate_cmd(
         cells = []
         for name, _ in _COLUMNS:
             v = row[name]
-            if name.endswith("_rate") and isinstance(v, float) and not math.isnan(v):
+            if name in ("held_rate", "closed_inside_rate") and not math.isnan(v):
+                stem = name.removesuffix("_rate")
+                lo, hi = row[f"{stem}_ci_low"], row[f"{stem}_ci_high"]
+                cells.append(f"{v:.0%} [{lo:.0%}-{hi:.0%}]")
+            elif name.endswith("_rate") and isinstance(v, float) and not math.isnan(v):
                 cells.append(f"{v:.0%}")
             elif isinstance(v, float):
                 cells.append("-" if math.isnan(v) else f"{v:.0f}")
@@ -119,10 +164,19 @@ def levels_evaluate_cmd(
         table.add_row(*cells)
     console.print(table)
     console.print(
-        "tf: i intraday, d daily, w weekly, m multi; held, in (closed inside): share of "
-        "sessions; brch: breaches; 1d/5d bp: forward return after a breach; RV5>/<: 5-day "
-        "realised vol (%) after opens above/below the level"
+        "tf: i intraday, d daily, w weekly, m multi; n: level-sessions tested; held, in "
+        "(closed inside): share of those sessions with its 95% Wilson interval; base: the "
+        "same rate for a level at the same distance from the prior close on the other sessions "
+        "(a level tells something only where it clears its baseline); brch: breaches; 1d/5d "
+        "bp: forward return after a breach; RV5>/<: 5-day realised vol (%) after opens "
+        "above/below the level"
     )
+    thin = result.table.filter(pl.col("n_sessions") < _FEW)
+    if thin.height:
+        console.print(
+            f"note: {thin.height} rows rest on fewer than {_FEW} sessions; their intervals are "
+            "wide and the rates are not evidence on their own"
+        )
     if result.bars_source == "snapshot_spots_proxy":
         console.print("note: bars derived from snapshot spots; highs/lows understate the range")
     for note in result.notes:

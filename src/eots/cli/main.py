@@ -43,19 +43,26 @@ app = typer.Typer(
 ExpiriesOpt = Annotated[
     str | None,
     typer.Option(
-        "--expiries", "-e", help="Expiry scope: all | 0dte | ex0dte | <=N (days). [default: all]"
+        "--expiries",
+        "-e",
+        help="Expiry scope: all | 0dte | ex0dte | <=N (days). \\[default: all, or the config's]",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 TopOpt = Annotated[int, typer.Option("--top", help="How many top strikes to list.", min=1)]
 SignOpt = Annotated[
     str | None,
-    typer.Option("--sign", help="Dealer sign convention: classic | short_both. [default: classic]"),
+    typer.Option(
+        "--sign",
+        help="Dealer sign convention: classic | short_both. \\[default: classic, or the config's]",
+    ),
 ]
 BandOpt = Annotated[
     float | None,
     typer.Option(
-        "--band", help="Zero-gamma search band, +- fraction of spot. [default: 0.15]", min=0.01
+        "--band",
+        help="Zero-gamma search band, +- fraction of spot. \\[default: 0.15, or the config's]",
+        min=0.01,
     ),
 ]
 ConfigOpt = Annotated[
@@ -146,8 +153,8 @@ def _emit(
     output: _Output,
     history: HistoryInputs | None = None,
 ) -> None:
-    from rich.console import Console
-
+    from eots.cli.console import output_console
+    from eots.cli.context_view import context_lines, context_summary
     from eots.cli.frames import write_frames
     from eots.cli.render import render
     from eots.cli.report import downstream_json, render_downstream, report
@@ -158,6 +165,9 @@ def _emit(
     analysis = step.analysis
     data = report(analysis, top=output.top)
     data.update(downstream_json(step))
+    context = context_summary(analysis) if inputs.store is not None else None
+    if context is not None:
+        data["market_context"] = context
     if output.out is not None:
         written = write_frames(analysis, output.out, output.fmt)
         data["files"] = [str(p) for p in written]
@@ -170,8 +180,12 @@ def _emit(
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        console = Console()
+        console = output_console()
         render(data, console)
+        if context is not None:
+            console.print("Market context (source, observations used/required):")
+            for line in context_lines(context):
+                console.print(f"  {line}", markup=False, highlight=False)
         render_downstream(step, console)
         for path in data.get("files", []):
             typer.echo(f"wrote {path}")
@@ -182,7 +196,31 @@ def _output(
 ) -> _Output:
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter(f"expected --format parquet or csv, was {fmt!r}")
+    if out is not None and out.exists() and not out.is_dir():
+        raise typer.BadParameter(
+            f"--out {out} is a file: give a folder (created if missing) for the frame files"
+        )
     return _Output(as_json=as_json, top=top, out=out, fmt=fmt, html=html)
+
+
+#: An ``--as-of`` more than this after the file's capture time is probably a typo (a warning).
+AS_OF_WARN_AFTER = dt.timedelta(days=5)
+
+
+def _warn_far_as_of(snapshot: ChainSnapshot) -> None:
+    """Warn on stderr when ``--as-of`` lies far after the file's own capture time."""
+    from eots.core.time import TimeBasis
+
+    if snapshot.time_basis is not TimeBasis.OVERRIDE or snapshot.ts_recv == snapshot.ts_event:
+        return  # no --as-of, or the file has no capture time to compare with
+    gap = snapshot.ts_event - snapshot.ts_recv
+    if gap > AS_OF_WARN_AFTER:
+        typer.echo(
+            f"warning: --as-of {snapshot.ts_event:%Y-%m-%d %H:%M} UTC is {gap.days} days after "
+            f"the file's capture time {snapshot.ts_recv:%Y-%m-%d %H:%M} UTC; the chain is "
+            "valued as if quoted then (times to expiry shrink, expired contracts are dropped)",
+            err=True,
+        )
 
 
 def _fail(e: Exception) -> None:
@@ -225,7 +263,8 @@ def analyze(
         typer.Option(
             "--spot",
             help="quote: the file's spot; parity: replace a spot that disagrees with put-call "
-            "parity (a stale after-hours print) by the parity-implied one. [default: quote]",
+            "parity (a stale after-hours print) by the parity-implied one. "
+            "\\[default: quote, or the config's]",
         ),
     ] = None,
     html: Annotated[
@@ -244,6 +283,7 @@ def analyze(
         raise typer.BadParameter("--prices needs --store (history is read from the store)")
     try:
         snapshot = load_chain(path, as_of=_parse_as_of(as_of))
+        _warn_far_as_of(snapshot)
         _emit(snapshot, params, output, HistoryInputs(store, prices, trades))
     except (EotsError, OSError) as e:
         _fail(e)
@@ -287,6 +327,7 @@ app.command("synth")(synth_cmd.synth_cmd)
 app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
+store_app.command("repair")(store_cmds.store_repair_cmd)
 app.add_typer(store_app, name="store")
 app.add_typer(prices_cmd.prices_app, name="prices")
 config_app = typer.Typer(help="The JSON configuration.", no_args_is_help=True)
@@ -302,13 +343,18 @@ def config_schema_cmd() -> None:
 
 @config_app.command("show")
 def config_show_cmd(config: ConfigOpt = None) -> None:
-    """Print the effective configuration (the defaults, or a file's values with the defaults)."""
-    from eots.config import params_document
+    """Print the effective configuration (the defaults, or a file's values with the defaults).
 
-    params = _params(config, None, None, None)
-    document = params_document(params)
-    document["fingerprint"] = params.fingerprint()
-    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    The output loads back with ``--config``; its ``fingerprint`` key is informational.
+    """
+    from eots.config import EotsConfig, config_document, load_config
+    from eots.core.errors import ConfigError
+
+    try:
+        loaded = load_config(config) if config is not None else EotsConfig()
+    except ConfigError as e:
+        raise typer.BadParameter(str(e)) from e
+    sys.stdout.write(json.dumps(config_document(loaded), indent=2) + "\n")
 
 
 app.add_typer(config_app, name="config")
@@ -318,6 +364,26 @@ levels_app.command("export")(levels_export.levels_export_cmd)
 app.add_typer(levels_app, name="levels")
 app.command("report")(report_cmd.report_cmd)
 app.add_typer(recs_cmd.recs_app, name="recs")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from eots import __version__
+
+        typer.echo(f"eots {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Dealer exposures, gamma levels and key levels from an option chain."""
 
 
 def main() -> None:

@@ -27,7 +27,10 @@ def prices_import_cmd(
     interval: IntervalOpt = "1d",
     prices: PricesOpt = DEFAULT_PRICES,
 ) -> None:
-    """Import bars from a CSV; bad rows are refused one by one with their line numbers."""
+    """Import bars from a CSV; bad rows are refused one by one with their line numbers.
+
+    The good rows are kept either way; the exit code is 1 when any row was refused.
+    """
     from eots.core.errors import EotsError
     from eots.storage import PriceStore
 
@@ -42,6 +45,9 @@ def prices_import_cmd(
     )
     for refusal in result.refused:
         typer.echo(f"  refused line {refusal.line}: {refusal.reason}")
+    if result.refused:
+        typer.echo(f"error: {len(result.refused)} rows refused (the others were kept)", err=True)
+        raise typer.Exit(code=1)
 
 
 @prices_app.command("fetch")
@@ -55,8 +61,15 @@ def prices_fetch_cmd(
     recorded: Annotated[
         Path | None, typer.Option(help="Replay recorded Tradier responses (offline).")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", envvar="EOTS_CONFIG", help="JSON config (its sources.tradier section)."
+        ),
+    ] = None,
 ) -> None:
     """Fetch daily bars from Tradier (token from TRADIER_TOKEN) into the price history."""
+    from eots.config import EotsConfig, load_config
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
     from eots.core.time import ET
@@ -64,10 +77,17 @@ def prices_fetch_cmd(
     from eots.storage import PriceStore
 
     try:
+        tradier = (load_config(config) if config is not None else EotsConfig()).sources.tradier
+        policy, base_url = tradier.policy(), tradier.base_url
         if recorded is not None:
-            source = TradierSource("recorded", transport=RecordedTransport(recorded))
+            source = TradierSource(
+                "recorded",
+                transport=RecordedTransport(recorded),
+                policy=policy,
+                base_url=base_url,
+            )
         else:
-            source = TradierSource.from_env()
+            source = TradierSource.from_env(policy=policy, base_url=base_url)
         last = (
             dt.date.fromisoformat(end)
             if end is not None

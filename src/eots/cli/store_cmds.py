@@ -23,13 +23,21 @@ def ingest_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Chain files or folders (recursive).")],
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
-    """Import saved chain files into the store, skipping duplicates; report what was refused."""
+    """Import saved chain files into the store, skipping duplicates; report what was refused.
+
+    Exits 1 when every file was refused, 2 when a path does not exist.
+    """
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from eots.cli.console import output_console
     from eots.storage import IngestEvent, SnapshotStore, ingest
 
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        typer.echo(f"error: no such file or folder: {', '.join(map(str, missing))}", err=True)
+        raise typer.Exit(code=2)
     console = Console(stderr=True)
     target = SnapshotStore(store)
     with Progress(
@@ -51,7 +59,7 @@ def ingest_cmd(
             )
 
         summary = ingest(paths, target, on_progress=on_progress)
-    out = Console()
+    out = output_console()
     out.print(
         f"{summary.files} files: {len(summary.stored)} stored, "
         f"{len(summary.duplicates)} duplicates, {len(summary.refused)} refused  (store: {store})"
@@ -62,6 +70,8 @@ def ingest_cmd(
         )
     for refusal in summary.refused:
         out.print(escape(f"  refused {refusal.path}: {refusal.reason}"))
+    if summary.refused and not (summary.stored or summary.duplicates):
+        raise typer.Exit(code=1)  # every file refused: nothing usable came in
 
 
 def store_list_cmd(
@@ -71,9 +81,9 @@ def store_list_cmd(
     store: StoreOpt = DEFAULT_STORE,
 ) -> None:
     """List the stored snapshots of an underlying, or summarise every underlying."""
-    from rich.console import Console
     from rich.table import Table
 
+    from eots.cli.console import output_console
     from eots.core.time import ET
     from eots.storage import SnapshotStore
 
@@ -95,12 +105,13 @@ def store_list_cmd(
             ref.ts_recv.astimezone(ET).strftime("%Y-%m-%d %H:%M"),
             ref.content_hash[:12],
         )
-    Console().print(table)
+    output_console().print(table)
 
 
 def _summary(snapshots: SnapshotStore, store: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from eots.cli.console import output_console
 
     symbols = snapshots.underlyings()
     if not symbols:
@@ -119,17 +130,58 @@ def _summary(snapshots: SnapshotStore, store: Path) -> None:
             min(sessions).isoformat() if sessions else "-",
             max(sessions).isoformat() if sessions else "-",
         )
-    Console().print(table)
+    output_console().print(table)
 
 
-def store_verify_cmd(store: StoreOpt = DEFAULT_STORE) -> None:
+def _existing_store(store: Path) -> None:
+    if not store.exists():
+        typer.echo(f"error: no store at {store} (no such folder)", err=True)
+        raise typer.Exit(code=2)
+    if not store.is_dir():
+        typer.echo(f"error: {store} is a file, expected a store folder", err=True)
+        raise typer.Exit(code=2)
+
+
+def store_verify_cmd(
+    store: StoreOpt = DEFAULT_STORE,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair", help="First remove temp files left by dead writers (eots store repair)."
+        ),
+    ] = False,
+) -> None:
     """Check every stored file (schema, metadata, content hash); exit 1 if any is corrupt."""
     from eots.storage import SnapshotStore
 
-    problems = SnapshotStore(store).verify()
+    _existing_store(store)
+    snapshots = SnapshotStore(store)
+    if repair:
+        _report_repair(snapshots)
+    problems = snapshots.verify()
     if not problems:
-        typer.echo(f"{store}: every snapshot verified")
+        n = sum(len(snapshots.list(u)) for u in snapshots.underlyings())
+        typer.echo(f"{store}: every snapshot verified ({n} files)")
         return
     for p in problems:
         typer.echo(f"{p.path}: {p.message}")
     raise typer.Exit(code=1)
+
+
+def store_repair_cmd(store: StoreOpt = DEFAULT_STORE) -> None:
+    """Remove what dead writers left (temp files of interrupted saves) and list it."""
+    from eots.storage import SnapshotStore
+
+    _existing_store(store)
+    _report_repair(SnapshotStore(store))
+
+
+def _report_repair(snapshots: SnapshotStore) -> None:
+    report = snapshots.repair()
+    for path in report.removed:
+        typer.echo(f"removed {path} (temp file of an interrupted write)")
+    for path in report.in_use:
+        typer.echo(f"kept {path} (its writer is still running)")
+    typer.echo(
+        f"{snapshots.root}: {len(report.removed)} temp files removed, {len(report.in_use)} in use"
+    )

@@ -14,10 +14,13 @@ from eots.collect.loop import (
     UnderlyingTally,
     collect,
     content_fingerprint,
+    et_text,
 )
+from eots.collect.params import CollectParams
 
 __all__ = [
     "CollectEvent",
+    "CollectParams",
     "CollectSummary",
     "EventKind",
     "SnapshotSink",
@@ -25,4 +28,5 @@ __all__ = [
     "UnderlyingTally",
     "collect",
     "content_fingerprint",
+    "et_text",
 ]

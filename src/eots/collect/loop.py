@@ -9,17 +9,22 @@ validated snapshot with the store's atomic ``save``. What it guarantees:
   holidays; with ``calendar_aware=False`` they run at any time. While the market is shut the loop
   sleeps until the next session opens (in waits of at most ``MAX_IDLE_WAIT``, re-checking the
   clock after each).
-* **survives outages**: a fetch that raises an ``EotsError`` (``SourceUnavailable``,
-  ``PayloadError``, ``SchemaError`` ...) is counted, reported as an event and remembered as the
-  last error; the loop carries on. When a whole round fails, the next one is delayed by an
+* **survives outages**: a fetch that raises (``SourceUnavailable``, ``PayloadError``,
+  ``SchemaError``, or any other exception of the source: a fetch is an untrusted edge) is counted,
+  reported as an event with the exception's type and remembered as the last error; the loop
+  carries on. Only a failure of the store (disk full, permissions) ends it. When a whole round
+  fails, the next one is delayed by an
   exponential backoff, ``every * 2**(n-1)`` after ``n`` failed rounds in a row, capped at
   ``max_backoff`` (never less than ``every``); one success resets it.
 * **nothing stored is bad or repeated**: only snapshots that passed ``build_snapshot`` reach the
   store; a snapshot whose content (spot and contracts, not its times) equals the last one saved for
   its underlying is skipped, and so is one the store already holds (``SaveResult.duplicate``).
-* **stops cleanly**: when ``stop`` is set (checked before each fetch and after each wait), after
-  ``max_polls`` rounds, or on ``KeyboardInterrupt``; every save before that is complete on disk
-  (the store writes atomically) and the summary says why the loop ended.
+* **stops cleanly**: when ``stop`` is set (checked before each fetch and after each wait; a
+  signal handler sets it), after ``max_polls`` rounds, or on ``KeyboardInterrupt``; every save
+  before that is complete on disk (the store writes atomically) and the summary says why the loop
+  ended. ``CollectSummary.all_failed`` tells a caller that fetches were tried and none succeeded.
+* **one time zone**: every time in an event's message is US/Eastern, labelled (``EST``/``EDT``);
+  the times themselves travel as aware datetimes (``at``, ``resume_at``, ``opens_at``).
 
 Time comes only from the injected ``clock`` and passes only through the injected ``sleep``, so tests
 drive the loop with a stepping fake clock. Pass ``stop.wait`` as ``sleep`` in a real run so that
@@ -39,7 +44,6 @@ from typing import Protocol
 
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.clock import Clock
-from eots.core.errors import EotsError
 from eots.core.time import ET, nyse_calendar
 from eots.sources.base import ChainSource
 from eots.storage.snapshots import SaveResult
@@ -86,6 +90,7 @@ class CollectEvent:
     path: Path | None = None
     resume_at: dt.datetime | None = None
     snapshot: ChainSnapshot | None = None  # the snapshot just saved (SAVED events only)
+    opens_at: dt.datetime | None = None  # WAITING while shut: when the next session opens
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +123,11 @@ class CollectSummary:
     saved_paths: tuple[Path, ...]
     last_error: str | None = None
     last_error_at: dt.datetime | None = None
+
+    @property
+    def all_failed(self) -> bool:
+        """Whether fetches were tried and every one failed (nothing saved or unchanged)."""
+        return self.failures > 0 and self.saved == 0 and self.duplicates == 0
 
 
 @dataclass(slots=True)
@@ -304,8 +314,9 @@ def _run(
                     kind=EventKind.WAITING,
                     at=now,
                     poll=state.polls,
-                    message=f"market closed; next session opens {opens.isoformat()}",
+                    message=f"market closed; next session opens {et_text(opens)}",
                     resume_at=resume,
+                    opens_at=opens,
                 )
             )
             loop.wait_until(resume)
@@ -327,7 +338,7 @@ def _run(
                     at=loop.clock.now(),
                     poll=state.polls,
                     message=f"every fetch failed {state.failed_rounds} round(s) in a row; "
-                    f"backing off until {next_round.isoformat()}",
+                    f"backing off until {et_text(next_round)}",
                     resume_at=next_round,
                 )
             )
@@ -355,7 +366,7 @@ def _round(source: ChainSource, store: SnapshotSink, state: _State, loop: _Loop)
             return None
         try:
             snapshot = source.fetch_chain(underlying, clock=loop.clock)
-        except EotsError as e:
+        except Exception as e:  # any fault of the source is a failed fetch, never the end
             at = loop.clock.now()
             message = f"{type(e).__name__}: {e}"
             state.bump(state.failures, underlying)
@@ -389,7 +400,7 @@ def _keep(
                 at=at,
                 poll=state.polls,
                 underlying=underlying,
-                message=f"same content as the last snapshot (quoted {snapshot.ts_event:%H:%M:%S})",
+                message=f"same content as the last snapshot (quoted {et_text(snapshot.ts_event)})",
             )
         )
         return
@@ -404,7 +415,7 @@ def _keep(
         kind = EventKind.SAVED
         message = (
             f"{snapshot.n_contracts} contracts, spot {snapshot.spot:g}, "
-            f"quoted {snapshot.ts_event.isoformat()}"
+            f"quoted {et_text(snapshot.ts_event)}"
         )
     loop.emit(
         CollectEvent(
@@ -431,6 +442,17 @@ def content_fingerprint(snapshot: ChainSnapshot) -> str:
     return h.hexdigest()
 
 
+def et_text(ts: dt.datetime) -> str:
+    """Return ``ts`` as US/Eastern wall time with its zone, e.g. ``2024-03-13 14:00:05 EDT``.
+
+    Examples
+    --------
+    >>> et_text(dt.datetime(2024, 1, 2, 0, 28, 22, tzinfo=dt.UTC))
+    '2024-01-01 19:28:22 EST'
+    """
+    return ts.astimezone(ET).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
 def _ignore(event: CollectEvent) -> None:
     del event
 
@@ -444,4 +466,5 @@ __all__ = [
     "UnderlyingTally",
     "collect",
     "content_fingerprint",
+    "et_text",
 ]

@@ -107,6 +107,7 @@ def evaluate_store(
     prices: PriceStore | None = None,
     params: LevelParams | None = None,
     on_session: Callable[[dt.date], None] | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
 ) -> StoreEvaluation:
     """Compute each stored session's levels and evaluate them on the following session's bar.
 
@@ -122,6 +123,9 @@ def evaluate_store(
         Level parameters (their pricing/exposure/metric sections drive the pipeline too).
     on_session
         Called with each session as it is processed (progress).
+    on_progress
+        Called with ``(done, total, what)`` before each session and before the bars are read
+        (``total`` is the number of sessions plus one for the bars and the statistics).
     """
     underlying = underlying.upper()
     lo, hi = span
@@ -129,10 +133,15 @@ def evaluate_store(
         s for s in store.sessions(underlying) if (lo is None or s >= lo) and (hi is None or s <= hi)
     ]
     frames = []
-    for s in sessions:
+    total = len(sessions) + 1
+    for done, s in enumerate(sessions):
         if on_session is not None:
             on_session(s)
+        if on_progress is not None:
+            on_progress(done, total, f"levels of {s}")
         frames.append(session_levels(store, underlying, s, prices, params))
+    if on_progress is not None:
+        on_progress(len(sessions), total, "daily bars and statistics")
     levels = pl.concat(frames) if frames else pl.DataFrame(schema=SESSION_LEVELS_SCHEMA)
     bars = prices.bars(underlying, "1d") if prices is not None else pl.DataFrame()
     source = "price_store"

@@ -17,6 +17,18 @@ Each level is tested against its own session's bar:
   sessions d..d+4, %), and sessions closing above vs below L with the stdev of the next day's
   return (%). SpotGamma reports 13 % vs 18 % (5-day RV, open above vs below its Vol Trigger).
 
+Every rate comes with its n (``n_sessions``), a 95 % Wilson score interval (``*_ci_low``,
+``*_ci_high``; ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")``) and a
+**distance-matched baseline**: a wall 350 points below spot "holds" almost every day, so the rate
+alone says nothing. For each level-session the distance from the decision-time price (the prior
+session's close, ``r``) is ``d = L / r - 1``; the baseline asks how often a level at the same
+relative distance, tested the same way (resistance or support), would have held (closed inside)
+on the *other* sessions of the bar table, ``L_t = r_t (1 + d)``. ``baseline_held_rate`` and
+``baseline_closed_inside_rate`` average that over the group's level-sessions (those with a prior
+close; ``n_baseline`` counts the level-session x session pairs). A level is informative only
+where its rate clears the baseline by more than the interval's width. The baseline uses every
+session of the bar table (a descriptive yardstick of the span evaluated, not a decision input).
+
 Output: one row per (kind, timeframe) (``EVALUATION_SCHEMA``), NaN where a statistic does not
 apply or has no observations.
 """
@@ -25,7 +37,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
+from scipy.stats import binomtest
 
 #: One level applying to one session.
 SESSION_LEVELS_SCHEMA = pl.Schema(
@@ -41,8 +55,15 @@ EVALUATION_SCHEMA = pl.Schema(
         "n_sessions": pl.Int64(),  # level-sessions with a bar
         "n_held": pl.Int64(),
         "held_rate": pl.Float64(),
+        "held_ci_low": pl.Float64(),  # 95 % Wilson interval of held_rate
+        "held_ci_high": pl.Float64(),
+        "baseline_held_rate": pl.Float64(),  # distance-matched (module docstring)
         "n_closed_inside": pl.Int64(),
         "closed_inside_rate": pl.Float64(),
+        "closed_inside_ci_low": pl.Float64(),
+        "closed_inside_ci_high": pl.Float64(),
+        "baseline_closed_inside_rate": pl.Float64(),
+        "n_baseline": pl.Int64(),  # level-session x other-session pairs behind the baselines
         "n_breached": pl.Int64(),
         "fwd_1d_bps_after_breach": pl.Float64(),  # mean
         "fwd_5d_bps_after_breach": pl.Float64(),  # mean
@@ -72,6 +93,7 @@ def _session_table(bars: pl.DataFrame, path: pl.DataFrame | None) -> pl.DataFram
     fwd = [(pl.col("close").shift(-h) / pl.col("close") - 1.0) * 1e4 for h in (1, 5)]
     rv = pl.concat_list([ret.shift(-k) for k in range(5)])
     return b.with_columns(
+        prev_close=pl.col("close").shift(1),
         fwd_1d_bps=fwd[0],
         fwd_5d_bps=fwd[1],
         next_1d_pct=(pl.col("close").shift(-1) / pl.col("close") - 1.0) * 100.0,
@@ -112,6 +134,7 @@ def evaluate_levels(
         open_above=pl.col("open") >= price,
         close_above=pl.col("close") >= price,
     )
+    baseline = _baseline(j, table)
     point = ~pl.col("regime")
     breached = point & ~pl.col("held")
     out = (
@@ -141,14 +164,27 @@ def evaluate_levels(
             held_rate=pl.col("n_held") / pl.col("n_sessions"),
             closed_inside_rate=pl.col("n_closed_inside") / pl.col("n_sessions"),
         )
+        .join(baseline, on=["kind", "timeframe"], how="left")
     )
+    out = _with_intervals(out, "n_held", "held")
+    out = _with_intervals(out, "n_closed_inside", "closed_inside")
     regime = pl.col("test") == "regime"
     nan = pl.lit(float("nan"))
     out = out.with_columns(
         *(
             pl.when(regime).then(nan).otherwise(pl.col(c)).alias(c)
-            for c in ("held_rate", "closed_inside_rate")
+            for c in (
+                "held_rate",
+                "closed_inside_rate",
+                "held_ci_low",
+                "held_ci_high",
+                "closed_inside_ci_low",
+                "closed_inside_ci_high",
+                "baseline_held_rate",
+                "baseline_closed_inside_rate",
+            )
         ),
+        pl.when(regime).then(0).otherwise(pl.col("n_baseline").fill_null(0)).alias("n_baseline"),
         *(
             pl.when(regime).then(pl.col(c)).otherwise(nan).alias(c)
             for c in (
@@ -164,6 +200,65 @@ def evaluate_levels(
         .cast(EVALUATION_SCHEMA)
         .with_columns(pl.col(pl.Float64).fill_null(float("nan")))
         .sort("kind", "timeframe")
+    )
+
+
+def wilson_interval(k: int, n: int) -> tuple[float, float]:
+    """Return the 95 % Wilson score interval of ``k`` successes in ``n`` trials (NaN if n = 0).
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(5, 5)
+    >>> round(lo, 4), hi
+    (0.5655, 1.0)
+    """
+    if n <= 0:
+        return math.nan, math.nan
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def _with_intervals(out: pl.DataFrame, hits: str, name: str) -> pl.DataFrame:
+    # One binomtest per (kind, timeframe) row: a handful of rows, not a hot path.
+    bounds = [
+        wilson_interval(k, n)
+        for k, n in zip(out.get_column(hits), out.get_column("n_sessions"), strict=True)
+    ]
+    low = np.array([b[0] for b in bounds], dtype=np.float64)
+    high = np.array([b[1] for b in bounds], dtype=np.float64)
+    return out.with_columns(
+        pl.Series(f"{name}_ci_low", low, pl.Float64),
+        pl.Series(f"{name}_ci_high", high, pl.Float64),
+    )
+
+
+def _baseline(observed: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Distance-matched baseline rates per (kind, timeframe) (module docstring)."""
+    levels = observed.filter(~pl.col("regime") & pl.col("prev_close").is_not_null()).select(
+        pl.int_range(pl.len()).alias("obs"),
+        "kind",
+        "timeframe",
+        pl.col("session").alias("own_session"),
+        "resist",
+        (pl.col("price") / pl.col("prev_close") - 1.0).alias("distance"),
+    )
+    others = table.filter(pl.col("prev_close").is_not_null()).select(
+        "session", "high", "low", "close", "prev_close"
+    )
+    pairs = levels.join(others, how="cross").filter(pl.col("session") != pl.col("own_session"))
+    level = pl.col("prev_close") * (1.0 + pl.col("distance"))
+    pairs = pairs.with_columns(
+        held=pl.when("resist").then(pl.col("high") <= level).otherwise(pl.col("low") >= level),
+        inside=pl.when("resist").then(pl.col("close") <= level).otherwise(pl.col("close") >= level),
+    )
+    # Per level-session first (each observation weighs the same), then per group.
+    per_level = pairs.group_by("kind", "timeframe", "obs").agg(
+        p_held=pl.col("held").mean(), p_inside=pl.col("inside").mean(), n=pl.len()
+    )
+    return per_level.group_by("kind", "timeframe").agg(
+        baseline_held_rate=pl.col("p_held").mean(),
+        baseline_closed_inside_rate=pl.col("p_inside").mean(),
+        n_baseline=pl.col("n").sum().cast(pl.Int64),
     )
 
 
@@ -193,4 +288,5 @@ __all__ = [
     "SUPPORT_KINDS",
     "evaluate_levels",
     "track_record",
+    "wilson_interval",
 ]

@@ -30,9 +30,9 @@ from eots.core.errors import PayloadError, SchemaError
 from eots.core.time import UTC
 from eots.sources.cboe_json import parse_cboe_json
 from eots.sources.http import HttpClient, RetryPolicy
+from eots.sources.params import CBOE_BASE_URL
 from eots.sources.raw import snapshot_from_raw
 
-CBOE_BASE_URL = "https://cdn.cboe.com/api/global/delayed_quotes/options/"
 #: Cash indices, whose CBOE symbol takes a leading underscore.
 CBOE_INDICES = frozenset({"SPX", "NDX", "RUT", "XSP", "VIX", "DJX", "OEX", "XEO", "MRUT"})
 

@@ -5,10 +5,15 @@ One seam makes sources testable without a network: the ``httpx`` transport passe
 
 Retry policy (``RetryPolicy``):
 
-* retried: HTTP 429, HTTP 5xx, and transport failures (timeouts, refused or reset connections,
-  broken responses), up to ``attempts`` tries in all;
-* not retried: other 4xx (``SourceError`` with the status and the start of the body), a body that
-  is not JSON (``PayloadError``: an HTML error page, a truncated or garbled document);
+* retried: HTTP 429, HTTP 5xx, and every transport or decoding failure ``httpx`` can raise
+  (timeouts, refused or reset connections, broken responses, a body whose ``Content-Encoding``
+  does not decode, a try past its deadline), up to ``attempts`` tries in all;
+* not retried: other 4xx (``SourceError`` with the status and the start of the body), a redirect
+  loop (``SourceError``), a body that is not JSON (``PayloadError``: an HTML error page, a
+  truncated or garbled document);
+* one try never lasts longer than ``deadline_s`` in all (connecting, headers, every byte of the
+  body, redirects): a server that trickles its answer, each byte inside the read timeout, is cut
+  off at the deadline (a watchdog shuts the socket down) and the try counts as failed;
 * the wait before try ``n + 1`` is "full jitter" exponential backoff,
   ``random() * min(max_delay_s, base_delay_s * 2 ** (n - 1))`` seconds, except after a 429 (or a
   5xx such as 503) that carries ``Retry-After`` (delta-seconds or an HTTP date): then exactly that
@@ -22,10 +27,13 @@ is replaced by ``***`` in all text this module produces.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import json
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +66,9 @@ class RetryPolicy:
     max_retry_after_s
         Longest ``Retry-After`` honoured, seconds (a longer one is cut to this).
     connect_timeout_s, read_timeout_s
-        Timeouts of one try, seconds.
+        Timeouts of one network operation (connecting, one read), seconds.
+    deadline_s
+        Longest time one try may take in all, seconds (module docstring).
     """
 
     attempts: int = 4
@@ -67,10 +77,13 @@ class RetryPolicy:
     max_retry_after_s: float = 120.0
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 20.0
+    deadline_s: float = 60.0
 
     def __post_init__(self) -> None:
         if self.attempts < 1:
             raise ValueError(f"expected attempts >= 1, was {self.attempts}")
+        if not (self.connect_timeout_s > 0 and self.read_timeout_s > 0 and self.deadline_s > 0):
+            raise ValueError("expected positive timeouts and deadline")
         if self.base_delay_s < 0 or self.max_delay_s < 0 or self.max_retry_after_s < 0:
             raise ValueError("expected non-negative delays")
 
@@ -167,10 +180,16 @@ class HttpClient:
         last = ""
         for attempt in range(1, self.policy.attempts + 1):
             try:
-                response = client.send(request)
+                response = _send_within(client, request, self.policy.deadline_s)
             except httpx.UnsupportedProtocol as e:
                 raise SourceError(f"{where}: {self.scrub(str(e))}") from None
-            except httpx.TransportError as e:
+            except httpx.TooManyRedirects as e:
+                raise SourceError(f"{where}: redirect loop (not retried): {e}") from None
+            except _DeadlineExceededError:
+                retry = _Retry(
+                    f"deadline of {self.policy.deadline_s:g} s passed without a complete answer"
+                )
+            except httpx.HTTPError as e:  # every transport, protocol and decoding error
                 retry = _Retry(f"{type(e).__name__}: {self.scrub(str(e)) or 'no detail'}")
             else:
                 retry_or_none = self._verdict(response, where)
@@ -226,6 +245,8 @@ class HttpClient:
                 headers=dict(self.headers),
                 timeout=self.policy.timeout,
                 follow_redirects=True,
+                # A fresh connection per request: the deadline watchdog needs its socket.
+                limits=httpx.Limits(max_keepalive_connections=0),
             )
         return self._client
 
@@ -247,6 +268,62 @@ class HttpClient:
     ) -> None:
         """Close the client."""
         self.close()
+
+
+class _DeadlineExceededError(Exception):
+    """A try ran past ``RetryPolicy.deadline_s`` (internal; turned into a retry)."""
+
+
+def _send_within(client: httpx.Client, request: httpx.Request, deadline_s: float) -> httpx.Response:
+    """Send ``request`` (body read in full) and cut it off after ``deadline_s`` seconds.
+
+    httpx bounds each network operation but not their sum, so a watchdog timer shuts the
+    connection's socket down at the deadline; the blocked read then fails at once. The socket is
+    learnt from httpcore's ``trace`` hook when the connection is made (connections are not
+    reused). A try that ended after the deadline fired counts as failed even if a (possibly
+    truncated) response came back.
+    """
+    sockets: list[socket.socket] = []
+    fired = threading.Event()
+    lock = threading.Lock()
+
+    def trace(name: str, info: dict[str, Any]) -> None:
+        if name == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                with lock:
+                    sockets.append(sock)
+                    if fired.is_set():
+                        _shut(sock)
+
+    def cut() -> None:
+        with lock:
+            fired.set()
+            for sock in sockets:
+                _shut(sock)
+
+    request.extensions = {**request.extensions, "trace": trace}
+    timer = threading.Timer(deadline_s, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        response = client.send(request)
+    except httpx.HTTPError:
+        if fired.is_set():
+            raise _DeadlineExceededError from None
+        raise
+    finally:
+        timer.cancel()
+    if fired.is_set():
+        response.close()
+        raise _DeadlineExceededError
+    return response
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def decode_json(response: httpx.Response, *, where: str) -> Any:
@@ -303,3 +380,9 @@ def _snippet(body: bytes) -> str:
     text = body[:_SNIPPET].decode("utf-8", errors="replace")
     text = " ".join(text.split())
     return text + ("..." if len(body) > _SNIPPET else "")
+
+
+def network_transport() -> httpx.HTTPTransport:
+    """Return the real network transport as ``HttpClient`` uses it (no kept-alive connections,
+    so the deadline watchdog sees each connection's socket); for wrappers like recording."""
+    return httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))

@@ -12,6 +12,12 @@ credential parameters (``eots.sources.http.SECRET_PARAMS``). ``RecordedTransport
 ``httpx.MockTransport`` that answers each request from the folder, and 404 with the key in the
 body for a request that was not recorded. ``RecordingTransport`` wraps a real transport and writes
 what it receives into such a folder (request headers, and so bearer tokens, are never written).
+
+A recording is checked when it is opened: an ``index.json`` that is not JSON or not of this shape,
+an entry whose file is missing, or one whose path leaves the folder (``../x``, an absolute path,
+a symbolic link pointing out) raises ``SchemaError`` naming the manifest and the entry. A body
+that disappears later is answered as a read error (``httpx.ReadError``), which the HTTP client
+treats like any network fault.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from eots.core.errors import SchemaError
 from eots.sources.http import SECRET_PARAMS
 
 MANIFEST = "index.json"
@@ -56,14 +63,70 @@ def request_key(request: httpx.Request) -> str:
 
 
 def load_manifest(folder: Path) -> dict[str, RecordedResponse]:
-    """Read a recording's ``index.json`` (an empty mapping when the folder has none)."""
+    """Read a recording's ``index.json`` (an empty mapping when the folder has none).
+
+    Raises
+    ------
+    SchemaError
+        The manifest is not JSON, not an object of entries, or an entry is malformed (the
+        message names the manifest and the entry's key).
+    """
     path = folder / MANIFEST
     if not path.is_file():
         return {}
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise SchemaError(f"cannot read the recording's manifest: {e}", source=str(path)) from e
+    except json.JSONDecodeError as e:
+        raise SchemaError(f"not valid JSON: {e.msg}", source=str(path), line=e.lineno) from e
     if not isinstance(doc, dict):
-        raise ValueError(f"{path}: expected a JSON object of request keys")
-    return {str(k): RecordedResponse(**v) for k, v in doc.items()}
+        raise SchemaError(
+            f"expected a JSON object of request keys, was {type(doc).__name__}", source=str(path)
+        )
+    return {str(k): _entry(k, v, path) for k, v in doc.items()}
+
+
+def _entry(key: str, value: object, manifest: Path) -> RecordedResponse:
+    if not isinstance(value, dict):
+        raise SchemaError(
+            f"expected an object with 'file', was {value!r}", source=str(manifest), field=key
+        )
+    unknown = set(value) - {"file", "status", "content_type"}
+    file, status = value.get("file"), value.get("status", 200)
+    content_type = value.get("content_type", "application/json")
+    if (
+        unknown
+        or not isinstance(file, str)
+        or not file
+        or not isinstance(status, int)
+        or isinstance(status, bool)
+        or not 100 <= status <= 599
+        or not isinstance(content_type, str)
+    ):
+        raise SchemaError(
+            "expected {'file': <name>, 'status': <100-599>, 'content_type': <text>}, "
+            f"was {value!r}",
+            source=str(manifest),
+            field=key,
+        )
+    return RecordedResponse(file=file, status=status, content_type=content_type)
+
+
+def body_path(folder: Path, entry: RecordedResponse, *, key: str = "") -> Path:
+    """Return the body file of ``entry``; ``SchemaError`` if it is missing or outside ``folder``."""
+    manifest = str(folder / MANIFEST)
+    root = folder.resolve()
+    path = (folder / entry.file).resolve()
+    if Path(entry.file).is_absolute() or not path.is_relative_to(root):
+        raise SchemaError(
+            f"file {entry.file!r} lies outside the recording folder {folder} (refused)",
+            source=manifest,
+            field=key or None,
+        )
+    if not path.is_file():
+        raise SchemaError(f"file {entry.file!r} is missing", source=manifest, field=key or None)
+    return path
 
 
 def save_manifest(folder: Path, entries: dict[str, RecordedResponse]) -> None:
@@ -83,7 +146,12 @@ class RecordedTransport(httpx.MockTransport):
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise SchemaError("expected a recording folder (with index.json)", source=str(folder))
+        if not (self.folder / MANIFEST).is_file():
+            raise SchemaError(f"expected {MANIFEST} in the recording folder", source=str(folder))
         self.entries = load_manifest(self.folder)
+        self.bodies = {k: body_path(self.folder, e, key=k) for k, e in self.entries.items()}
         self.requests: list[str] = []
         super().__init__(self._answer)
 
@@ -93,7 +161,12 @@ class RecordedTransport(httpx.MockTransport):
         entry = self.entries.get(key)
         if entry is None:
             return httpx.Response(404, json={"error": "not recorded", "key": key})
-        body = (self.folder / entry.file).read_bytes()
+        try:
+            body = self.bodies[key].read_bytes()
+        except OSError as e:
+            raise httpx.ReadError(
+                f"recorded body {entry.file}: {e.strerror}", request=request
+            ) from e
         return httpx.Response(
             entry.status, content=body, headers={"content-type": entry.content_type}
         )

@@ -50,10 +50,9 @@ from eots.market.bars import PRICE_SCHEMA
 from eots.sources._json import is_number, number_column, records_of, text_column
 from eots.sources.cboe_live import without_source
 from eots.sources.http import HttpClient, RetryPolicy
+from eots.sources.params import TRADIER_BASE_URL, TRADIER_SANDBOX_URL
 from eots.sources.raw import RawChain, refuse_fractional, snapshot_from_raw
 
-TRADIER_BASE_URL = "https://api.tradier.com/v1/"
-TRADIER_SANDBOX_URL = "https://sandbox.tradier.com/v1/"
 TOKEN_ENV = "TRADIER_TOKEN"
 FORMAT = "tradier_chain"
 
@@ -99,6 +98,9 @@ class TradierSource:
         Timeouts and retries, and the wait between retries (injected in tests).
     sandbox
         Use the sandbox base URL.
+    base_url
+        The API root, ending with ``/`` (None: production or sandbox by ``sandbox``); a test
+        server stands in here (config ``sources.tradier.base_url``).
     max_expiries
         Fetch only the nearest N expiries (None: all; each expiry is one request).
     """
@@ -114,12 +116,13 @@ class TradierSource:
         sleep: Callable[[float], None] = time.sleep,
         sandbox: bool = False,
         max_expiries: int | None = None,
+        base_url: str | None = None,
     ) -> None:
         if max_expiries is not None and max_expiries < 1:
             raise ValueError(f"expected max_expiries >= 1, was {max_expiries}")
         self.max_expiries = max_expiries
         self._http = HttpClient(
-            TRADIER_SANDBOX_URL if sandbox else TRADIER_BASE_URL,
+            base_url or (TRADIER_SANDBOX_URL if sandbox else TRADIER_BASE_URL),
             transport=transport,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             policy=policy or RetryPolicy(),

@@ -1,15 +1,20 @@
 """Bulk import of saved chain files into the snapshot store (what ``eots ingest PATH...`` runs).
 
 Files and folders are walked (folders recursively, hidden entries skipped, in sorted order); a
-folder contributes every ``*.csv``, ``*.json`` and ``*.parquet`` file, a file named explicitly is
-always tried. Each file is read with ``eots.sources.load_chain`` (which validates it), and the
+folder contributes every ``*.csv``, ``*.json`` and ``*.parquet`` file except the bookkeeping files
+``manifest.json`` (a data set's description) and ``index.json`` (a recording's manifest); a file
+named explicitly is always tried. Each file is read with ``eots.sources.load_chain`` (which
+validates it), and the
 snapshot is saved; a snapshot already stored (same underlying, quote time and content) counts as
-a duplicate. A file the reader refuses never stops the run: its error text is kept in the summary.
-Only store failures (disk full, permissions) stop it.
+a duplicate. A file the reader refuses never stops the run: its error text is kept in the summary
+(without the file's path, which the summary already gives). Only store failures (disk full,
+permissions) stop it. Ingest takes no ``--as-of``: a file with no quote time of its own (in its
+content or name) is refused with that reason, and ``eots analyze FILE --as-of TIME`` can read it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +25,8 @@ from eots.core.errors import SchemaError
 from eots.storage.snapshots import SaveResult, SnapshotStore
 
 CHAIN_SUFFIXES = frozenset({".csv", ".json", ".parquet"})
+#: Files inside data folders that are not chains (skipped when a folder is walked).
+NOT_CHAINS = frozenset({"manifest.json", "index.json"})
 
 Reader = Callable[[Path], ChainSnapshot]
 
@@ -81,6 +88,7 @@ def chain_files(paths: Iterable[Path]) -> Iterator[Path]:
                 p
                 for p in path.rglob("*")
                 if p.suffix.lower() in CHAIN_SUFFIXES
+                and p.name.lower() not in NOT_CHAINS
                 and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
@@ -137,19 +145,37 @@ def _ingest_one(
     try:
         snapshot = reader(path)
     except Exception as e:  # any reader failure refuses the file, never the run
-        reason = str(e) if isinstance(e, SchemaError) else f"{type(e).__name__}: {e}"
+        reason = refusal_reason(e, path)
         refused.append(Refusal(path=path, reason=reason))
         return IngestOutcome.REFUSED, reason
     try:
         result = store.save(snapshot)
     except SchemaError as e:  # other errors (disk full, permissions) stop the run
-        refused.append(Refusal(path=path, reason=str(e)))
-        return IngestOutcome.REFUSED, str(e)
+        reason = refusal_reason(e, path)
+        refused.append(Refusal(path=path, reason=reason))
+        return IngestOutcome.REFUSED, reason
     if result.duplicate:
         duplicates.append(result)
         return IngestOutcome.DUPLICATE, str(result.path)
     stored.append(result)
     return IngestOutcome.STORED, str(result.path)
+
+
+#: The readers' advice for a file without a quote time names ``--as-of``, which ingest lacks.
+_AS_OF_ADVICE = re.compile(r"pass as_of \(CLI: --as-of[^)]*\)")
+
+
+def refusal_reason(e: Exception, path: Path) -> str:
+    """Return the text ingest keeps for a refused file: the error without the file's own path
+    (the summary shows it) and with the readers' ``--as-of`` advice rewritten for ingest."""
+    text = str(e) if isinstance(e, SchemaError) else f"{type(e).__name__}: {e}"
+    for prefix in (f"{path}: ", f"{path}, "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    return _AS_OF_ADVICE.sub(
+        "analyze it with eots analyze FILE --as-of TIME (ingest cannot date it)", text
+    )
 
 
 def _default_reader() -> Reader:
@@ -166,4 +192,5 @@ __all__ = [
     "Refusal",
     "chain_files",
     "ingest",
+    "refusal_reason",
 ]

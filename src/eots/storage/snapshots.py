@@ -11,7 +11,11 @@ name so that ``list`` and the queries built on it never open a file. Each file h
 ``CHAIN_SCHEMA`` frame and the snapshot's other fields as ``eots.*`` key-value metadata.
 
 Writes are atomic (``eots.storage._atomic``): a killed writer loses at most the snapshot in
-flight and leaves at most a hidden ``.*.tmp`` file, which reads ignore and ``repair`` removes.
+flight and leaves at most a hidden ``.*.tmp`` file, which reads ignore; the next save into that
+folder and ``repair`` remove it once its writer is dead. ``save`` checks for the same content and
+writes under an exclusive lock (``root/.eots.lock``) and creates the file only if its name is
+free, so of two writers saving the same snapshot at once exactly one reports it stored and the
+other a duplicate.
 Reads validate: Parquet page checksums, the metadata, ``CHAIN_SCHEMA``, the agreement of the
 metadata with the file name, and the content hash (so a loaded snapshot has exactly the rows that
 passed ``build_snapshot`` when it was saved). A file that fails any check raises ``SchemaError``
@@ -39,7 +43,13 @@ from eots.chain.schema import CHAIN_SCHEMA, check_schema
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import SchemaError
 from eots.core.time import ET, UTC, nyse_calendar, session_of
-from eots.storage._atomic import is_temp, write_atomic
+from eots.storage._atomic import (
+    LOCK_NAME,
+    is_temp,
+    orphaned,
+    store_lock,
+    write_atomic,
+)
 from eots.storage._metadata import StoredMeta, content_hash, decode, encode, utc_iso
 
 HASH_CHARS = 16
@@ -97,9 +107,13 @@ class StoreProblem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RepairReport:
-    """What ``repair`` removed (temp files of interrupted writes)."""
+    """What ``repair`` removed (temp files of interrupted writes) and what it left.
+
+    ``in_use`` lists temp files whose writer is still running (left alone).
+    """
 
     removed: tuple[Path, ...]
+    in_use: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +144,6 @@ class SnapshotStore:
         session = _session(snapshot.ts_event)
         folder = self._underlying_dir(underlying) / f"session={session.isoformat()}"
         event = _stamp(snapshot.ts_event)
-        same_time = sorted(folder.glob(f"{event}_*.parquet")) if folder.is_dir() else []
-        same_content = [p for p in same_time if p.name.endswith(f"_{digest[:HASH_CHARS]}.parquet")]
-        if same_content:
-            return SaveResult(path=same_content[0], duplicate=True)
         path = folder / f"{event}_{_stamp(snapshot.ts_recv)}_{digest[:HASH_CHARS]}.parquet"
         table = snapshot.frame.to_arrow()
         table = table.replace_schema_metadata(
@@ -143,7 +153,15 @@ class SnapshotStore:
         def write(f: BinaryIO) -> None:
             pq.write_table(table, f, compression="zstd", write_page_checksum=True)
 
-        write_atomic(path, write)
+        with store_lock(self.root):
+            same_time = sorted(folder.glob(f"{event}_*.parquet")) if folder.is_dir() else []
+            same_content = [
+                p for p in same_time if p.name.endswith(f"_{digest[:HASH_CHARS]}.parquet")
+            ]
+            if same_content:
+                return SaveResult(path=same_content[0], duplicate=True)
+            if not write_atomic(path, write, exclusive=True):  # taken without the lock (Windows)
+                return SaveResult(path=path, duplicate=True)
         return SaveResult(path=path, duplicate=False, conflicts=tuple(same_time))
 
     def list(
@@ -317,7 +335,8 @@ class SnapshotStore:
         """Fully read every file (of one underlying, or all) and return what is wrong.
 
         Reports corrupt or inconsistent snapshot files, ``.parquet`` files or folders whose
-        names do not follow the layout, and temp files left by interrupted writes.
+        names do not follow the layout, and temp files left by interrupted writes (of writers no
+        longer running; a write in flight is not a problem).
         """
         problems: list[StoreProblem] = []
         if not self.root.is_dir():
@@ -325,6 +344,8 @@ class SnapshotStore:
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
             if relative.parts[0] in _SIDECARS:  # levels, simulated trades and bars
+                continue
+            if relative.parts == (LOCK_NAME,):  # the writers' lock file
                 continue
             if underlying is not None and relative.parts[0] != f"underlying={underlying.upper()}":
                 continue
@@ -334,19 +355,24 @@ class SnapshotStore:
         return tuple(problems)
 
     def repair(self) -> RepairReport:
-        """Remove temp files left by interrupted writes; return them.
+        """Remove temp files left by writers that are no longer running; return them.
 
-        Run it when no writer is active: a live writer's temp file would be removed and its
-        ``save`` would fail. Corrupt snapshot files are left in place (``verify`` lists them).
+        Safe while writers run: a temp file whose writer (the process id in its name) is alive
+        is left alone and listed in ``in_use``. Corrupt snapshot files are left in place
+        (``verify`` lists them).
         """
         if not self.root.is_dir():
             return RepairReport(removed=())
-        removed = []
+        removed, in_use = [], []
         for path in sorted(self.root.rglob("*")):
-            if path.is_file() and is_temp(path):
+            if not (path.is_file() and is_temp(path)):
+                continue
+            if orphaned(path):
                 path.unlink(missing_ok=True)
                 removed.append(path)
-        return RepairReport(removed=tuple(removed))
+            else:
+                in_use.append(path)
+        return RepairReport(removed=tuple(removed), in_use=tuple(in_use))
 
     def _underlying_dir(self, underlying: str) -> Path:
         return self.root / f"underlying={underlying}"
@@ -354,7 +380,11 @@ class SnapshotStore:
     def _problem(self, path: Path) -> StoreProblem | None:
         parts = path.relative_to(self.root).parts
         if is_temp(path):
-            return StoreProblem(path=path, message="temp file of an interrupted write: repair()")
+            if not orphaned(path):
+                return None  # a write in flight
+            return StoreProblem(
+                path=path, message="temp file of an interrupted write: run eots store repair"
+            )
         if path.is_dir():
             ok = (len(parts) == 1 and parts[0].startswith("underlying=")) or (
                 len(parts) == 2 and _SESSION_DIR.match(parts[1]) is not None

@@ -323,3 +323,58 @@ class _MemoryStore:
     def save(self, snapshot: ChainSnapshot) -> SaveResult:
         self.saved.append(snapshot)
         return SaveResult(path=Path(f"/memory/{len(self.saved)}"), duplicate=False)
+
+
+def test_every_time_in_a_message_is_us_eastern_with_its_zone() -> None:
+    # Winter (EST): waits for the open, then a failed round backs off.
+    clock = StepClock(et(2024, 1, 10, 8, 0))
+    source = FakeSource(fail=lambda n: SourceUnavailable("down"))
+    events: list[CollectEvent] = []
+    collect(
+        source,
+        _MemoryStore(),
+        ["SPX"],
+        every=FIVE_MIN,
+        clock=clock,
+        sleep=clock.sleep,
+        max_polls=2,
+        on_event=events.append,
+    )
+    messages = [e.message for e in events if e.kind is EventKind.WAITING]
+    assert "market closed; next session opens 2024-01-10 09:30:00 EST" in messages
+    assert any("backing off until 2024-01-10 09:35:00 EST" in m for m in messages)
+    assert not any("+00:00" in m or "UTC" in m for m in messages)
+    closed = next(e for e in events if e.kind is EventKind.WAITING)
+    assert closed.opens_at == et(2024, 1, 10, 9, 30)
+
+
+def test_any_exception_of_a_source_is_a_failed_fetch_not_the_end() -> None:
+    clock = StepClock(et(2024, 3, 13, 10, 0))
+    faults: list[BaseException] = [RuntimeError("h11 state machine confused"), OSError("EIO")]
+    source = FakeSource(fail=lambda n: faults[n - 1] if n <= len(faults) else None)
+    summary = collect(
+        source,
+        _MemoryStore(),
+        ["SPX"],
+        every=FIVE_MIN,
+        clock=clock,
+        sleep=clock.sleep,
+        max_polls=3,
+    )
+    assert (summary.failures, summary.saved, summary.all_failed) == (2, 1, False)
+    assert summary.per_underlying[0].last_error == "OSError: EIO"
+
+
+def test_all_failed_only_when_fetches_were_tried_and_none_succeeded() -> None:
+    clock = StepClock(et(2024, 3, 13, 10, 0))
+    kwargs = {"every": FIVE_MIN, "clock": clock, "sleep": clock.sleep}
+    failing = collect(
+        FakeSource(fail=lambda n: SourceUnavailable("down")),
+        _MemoryStore(),
+        ["SPX"],
+        max_polls=2,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    assert failing.all_failed
+    nothing = collect(FakeSource(), _MemoryStore(), ["SPX"], max_polls=0, **kwargs)  # type: ignore[arg-type]
+    assert not nothing.all_failed

@@ -102,3 +102,87 @@ def test_levels_on_sessions_without_bars_are_ignored() -> None:
         }
     )
     assert evaluate_levels(lv, _bars()).height == 0
+
+
+# -- n, Wilson intervals and the distance-matched baseline ------------------------------------
+
+
+def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Closed form of the Wilson score interval (independent of scipy)."""
+    p = k / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+@pytest.mark.parametrize(("k", "n"), [(0, 1), (5, 5), (3, 10), (17, 40)])
+def test_wilson_interval_matches_the_closed_form(k: int, n: int) -> None:
+    from eots.levels.evaluate import wilson_interval
+
+    lo, hi = wilson_interval(k, n)
+    want = _wilson(k, n)
+    assert lo == pytest.approx(max(0.0, want[0]), abs=1e-9)
+    assert hi == pytest.approx(min(1.0, want[1]), abs=1e-9)
+
+
+def test_rates_carry_wilson_intervals() -> None:
+    out = evaluate_levels(_levels("call_wall", [102.0, 102.0, 101.0, 102.0]), _bars())
+    row = out.row(0, named=True)
+    assert (row["n_sessions"], row["n_held"]) == (4, 2)
+    assert (row["held_ci_low"], row["held_ci_high"]) == pytest.approx(_wilson(2, 4))
+    assert (row["closed_inside_ci_low"], row["closed_inside_ci_high"]) == pytest.approx(
+        _wilson(4, 4)
+    )
+
+
+def test_distance_matched_baseline_of_a_resistance_level_by_hand() -> None:
+    # A call wall at 102 on 03-05, prior close 100: d = +2 %. On the other sessions with a prior
+    # close, a level at prev_close x 1.02 against (high, close):
+    #   03-06 prev 101 -> 103.02 vs (100.5, 99): held, inside
+    #   03-07 prev  99 -> 100.98 vs (102.5, 102): breached, outside
+    #   03-08 prev 102 -> 104.04 vs (103.5, 103): held, inside
+    #   03-11 prev 103 -> 105.06 vs (103.5, 101): held, inside
+    #   03-12 prev 101 -> 103.02 vs (104.5, 104): breached, outside
+    lv = pl.DataFrame(
+        {"session": [DAYS[1]], "kind": ["call_wall"], "timeframe": ["daily"], "price": [102.0]}
+    )
+    row = evaluate_levels(lv, _bars()).row(0, named=True)
+    assert row["held_rate"] == 0.0  # its own session: high 102.5 > 102
+    assert row["baseline_held_rate"] == pytest.approx(3 / 5)
+    assert row["baseline_closed_inside_rate"] == pytest.approx(3 / 5)
+    assert row["n_baseline"] == 5
+
+
+def test_a_far_support_holds_like_its_baseline() -> None:
+    # The issue's case: a put wall far below spot "held 100 %" - and so would any level there.
+    # Put wall 96 on 03-07, prior close 99: d = -3.03 %; on every other session a level at
+    # prev_close x 96/99 lies below the low (98.99/97.97/98.91/99.88/97.94 vs lows
+    # 100/98/101.5/100.5/100.8), so the baseline is 100 % as well.
+    lv = pl.DataFrame(
+        {"session": [DAYS[3]], "kind": ["put_wall"], "timeframe": ["daily"], "price": [96.0]}
+    )
+    row = evaluate_levels(lv, _bars()).row(0, named=True)
+    assert row["held_rate"] == 1.0
+    assert row["baseline_held_rate"] == pytest.approx(1.0)
+    assert row["held_ci_low"] == pytest.approx(_wilson(1, 1)[0])  # n = 1: a wide interval
+
+
+def test_support_baseline_uses_the_low_and_excludes_its_own_session() -> None:
+    # Put wall 98 on 03-07 (prior close 99, d = -1.0101 %): other sessions
+    #   03-05 prev 100 -> 98.990 vs low 100: held;  03-06 prev 101 -> 99.980 vs low 98: no
+    #   03-08 prev 102 -> 100.970 vs low 101.5: held; 03-11 prev 103 -> 101.960 vs 100.5: no
+    #   03-12 prev 101 -> 99.980 vs low 100.8: held   => 3/5 (its own session, low 99, held:
+    #   including it would give 4/6)
+    lv = pl.DataFrame(
+        {"session": [DAYS[3]], "kind": ["put_wall"], "timeframe": ["daily"], "price": [98.0]}
+    )
+    row = evaluate_levels(lv, _bars()).row(0, named=True)
+    assert row["baseline_held_rate"] == pytest.approx(3 / 5)
+    assert row["n_baseline"] == 5
+
+
+def test_regime_rows_have_no_rate_interval_or_baseline() -> None:
+    row = evaluate_levels(_levels("zero_gamma", [100.2, 100.2]), _bars()).row(0, named=True)
+    for key in ("held_ci_low", "held_ci_high", "baseline_held_rate"):
+        assert math.isnan(row[key]), key
+    assert row["n_baseline"] == 0

@@ -350,7 +350,8 @@ def test_stray_temp_files_ignored_and_removed_by_repair(
 ) -> None:
     refs = _three(store, make_snapshot)
     folder = refs[0].path.parent
-    stray = folder / f".{refs[0].path.name}.4242.deadbeef.tmp"
+    # 99999999 is above any pid_max: no such writer runs.
+    stray = folder / f".{refs[0].path.name}.99999999.deadbeef.tmp"
     stray.write_bytes(refs[0].path.read_bytes()[:100])
 
     assert store.list("SPX") == refs
