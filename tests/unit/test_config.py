@@ -33,7 +33,7 @@ def test_config_round_trip_gives_identical_params_and_fingerprint(tmp_path: Path
             {"levels": {"wall_detection": {"minimum_wall_strength": 3}}},
             "levels.wall_detection.minimum_wall_strength",
         ),
-        ({"schema_version": 2}, "expected schema_version 1, was 2"),
+        ({"schema_version": 3}, "schema_version: expected one of (1, 2), was 3"),
         ([1, 2], "expected a JSON object"),
         ({"exposures": {"sign_convention": "upside_down"}}, "exposures.sign_convention"),
     ],
@@ -75,7 +75,7 @@ def test_cli_config_switches_a_metric_off_and_flags_override(tmp_path: Path) -> 
             }
         )
     )
-    result = runner.invoke(app, ["demo", "--json", "--config", str(path)])
+    result = runner.invoke(app, ["sample", "--json", "--config", str(path)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["expiry_scope"] == "0dte"
@@ -83,7 +83,7 @@ def test_cli_config_switches_a_metric_off_and_flags_override(tmp_path: Path) -> 
     a_dag = [f for f in data["metrics"]["adaptive"]["factors"] if f["metric"] == "a_dag"]
     assert a_dag
     assert not any(f["active"] for f in a_dag)
-    flagged = runner.invoke(app, ["demo", "--json", "--config", str(path), "-e", "all"])
+    flagged = runner.invoke(app, ["sample", "--json", "--config", str(path), "-e", "all"])
     assert json.loads(flagged.stdout)["expiry_scope"] == "all"
 
 
@@ -92,14 +92,14 @@ def test_cli_config_show_prints_effective_values(tmp_path: Path) -> None:
     path.write_text(json.dumps({"pricing": {"rate": 0.02}}))
     shown = json.loads(runner.invoke(app, ["config", "show", "--config", str(path)]).stdout)
     assert shown["pricing"]["rate"] == 0.02
-    assert shown["schema_version"] == 1
+    assert shown["schema_version"] == 2
     assert len(shown["fingerprint"]) == 16
 
 
 def test_cli_bad_config_is_refused_with_its_message(tmp_path: Path) -> None:
     path = tmp_path / "eots.json"
     path.write_text(json.dumps({"pricing": {"rate": "high"}}))
-    result = runner.invoke(app, ["demo", "--config", str(path)])
+    result = runner.invoke(app, ["sample", "--config", str(path)])
     assert result.exit_code == 2
     assert "pricing.rate" in result.output
 

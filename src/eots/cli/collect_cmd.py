@@ -195,7 +195,6 @@ def collect_cmd(
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
     from eots.core.time import ET
-    from eots.engine import EngineParams
     from eots.storage import SnapshotStore
 
     def fail(message: str) -> None:
@@ -218,7 +217,7 @@ def collect_cmd(
     except EotsError as e:
         fail(str(e))
         return
-    engine_params = EngineParams(analysis=loaded.analysis)
+    engine_params = loaded.engine
     period = every if every is not None else settings.every_s
     console = output_console()
     stop = threading.Event()

@@ -31,6 +31,7 @@ from eots.cli.history import HistoryInputs, analysis_for
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
+    from eots.engine import EngineParams
     from eots.pipeline import AnalysisParams
 
 app = typer.Typer(
@@ -138,6 +139,28 @@ def _params(
         raise typer.BadParameter(str(e)) from e
 
 
+def engine_params(config: Path | None, analysis: AnalysisParams | None = None) -> EngineParams:
+    """The engine's parameters of a config file (defaults without one), with ``analysis`` (the
+    file's analysis sections with the command-line flags on top) in place of the file's."""
+    from eots.config import EotsConfig, load_config
+    from eots.core.errors import ConfigError
+
+    try:
+        loaded = load_config(config) if config is not None else EotsConfig()
+    except ConfigError as e:
+        raise typer.BadParameter(str(e)) from e
+    _logging(loaded.log_level)
+    if analysis is None:
+        return loaded.engine
+    return loaded.engine.model_copy(update={"analysis": analysis})
+
+
+def _logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
+
+
 @dataclass(frozen=True, slots=True)
 class _Output:
     as_json: bool
@@ -145,6 +168,7 @@ class _Output:
     out: Path | None
     fmt: str
     html: Path | None = None
+    config: Path | None = None
 
 
 def _emit(
@@ -158,10 +182,9 @@ def _emit(
     from eots.cli.frames import write_frames
     from eots.cli.render import render
     from eots.cli.report import downstream_json, render_downstream, report
-    from eots.engine import EngineParams
 
     inputs = history or HistoryInputs()
-    step = analysis_for(snapshot, EngineParams(analysis=params), inputs)
+    step = analysis_for(snapshot, engine_params(output.config, params), inputs)
     analysis = step.analysis
     data = report(analysis, top=output.top)
     data.update(downstream_json(step))
@@ -192,7 +215,12 @@ def _emit(
 
 
 def _output(
-    as_json: bool, top: int, out: Path | None, fmt: str, html: Path | None = None
+    as_json: bool,
+    top: int,
+    out: Path | None,
+    fmt: str,
+    html: Path | None = None,
+    config: Path | None = None,
 ) -> _Output:
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter(f"expected --format parquet or csv, was {fmt!r}")
@@ -200,7 +228,7 @@ def _output(
         raise typer.BadParameter(
             f"--out {out} is a file: give a folder (created if missing) for the frame files"
         )
-    return _Output(as_json=as_json, top=top, out=out, fmt=fmt, html=html)
+    return _Output(as_json=as_json, top=top, out=out, fmt=fmt, html=html, config=config)
 
 
 #: An ``--as-of`` more than this after the file's capture time is probably a typo (a warning).
@@ -278,7 +306,7 @@ def analyze(
     from eots.sources import load_chain
 
     params = _params(config, expiries, sign, band, spot)
-    output = _output(as_json, top, out, fmt, html)
+    output = _output(as_json, top, out, fmt, html, config)
     if prices is not None and store is None:
         raise typer.BadParameter("--prices needs --store (history is read from the store)")
     try:
@@ -355,6 +383,40 @@ def config_show_cmd(config: ConfigOpt = None) -> None:
     except ConfigError as e:
         raise typer.BadParameter(str(e)) from e
     sys.stdout.write(json.dumps(config_document(loaded), indent=2) + "\n")
+
+
+@config_app.command("validate")
+def config_validate_cmd(
+    path: Annotated[Path, typer.Argument(help="A config file (native or the framework's).")],
+) -> None:
+    """Check a config file: exit 0, or print each problem with its key path and exit 2."""
+    from eots.config import load_config
+    from eots.core.errors import ConfigError
+
+    try:
+        loaded = load_config(path)
+    except ConfigError as e:
+        for problem in str(e).split("; "):
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(code=2) from e
+    typer.echo(f"{path}: valid; engine fingerprint {loaded.fingerprint()}")
+
+
+@config_app.command("init")
+def config_init_cmd(
+    out: Annotated[Path, typer.Argument(help="Where to write the default config.")] = Path(
+        "eots.json"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a config file with every key at its documented default, to edit."""
+    from eots.config import EotsConfig, config_document
+
+    if out.exists() and not force:
+        typer.echo(f"error: {out} exists (pass --force to overwrite it)", err=True)
+        raise typer.Exit(code=2)
+    out.write_text(json.dumps(config_document(EotsConfig()), indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {out}")
 
 
 app.add_typer(config_app, name="config")

@@ -58,9 +58,8 @@ def replay_cmd(
         TimeRemainingColumn,
     )
 
-    from eots.cli.main import _params, _parse_as_of
+    from eots.cli.main import _parse_as_of, engine_params
     from eots.core.errors import EotsError
-    from eots.engine import EngineParams
     from eots.replay import ReplaySpec, replay
     from eots.storage import SnapshotStore
 
@@ -68,7 +67,7 @@ def replay_cmd(
     if not store.is_dir():
         raise typer.BadParameter(f"{store} is not a folder (expected a snapshot store)")
     symbol = underlying.upper() if underlying else _only_underlying(SnapshotStore(store))
-    params = EngineParams(analysis=_params(config, None, None, None))
+    params = engine_params(config)
     first, last = _parse_as_of(start), _parse_as_of(end)
     folder = out or Path("runs") / f"{symbol}-{_stamp(first)}"
     if prices is None and (store / "_prices").is_dir():
