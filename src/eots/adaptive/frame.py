@@ -18,7 +18,8 @@ its report says so; a disabled metric's columns are NaN.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -137,10 +138,74 @@ def _joined(frame: pl.DataFrame, keyed: pl.DataFrame | None, on: list[str]) -> p
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _Stages:
+class _Run:
+    """What every metric stage reads besides the working frame (one snapshot's run)."""
+
+    context: MarketContext | None
+    inputs: MetricInputs
+    session: dt.date
+    term: pl.DataFrame
+    params: AdaptiveParams
+    base_params: BaseMetricParams
+    track_record: pl.DataFrame | None
+    keyed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _StageOutput:
+    """One metric stage's contribution.
+
+    Attributes
+    ----------
+    frame
+        The working frame with the stage's history/term inputs joined.
+    reports
+        The stage's factor reports, in output order.
+    first, second, third
+        Column expressions evaluated in three passes (factors, values, composites): every
+        stage's ``first`` runs before any stage's ``second``.
+    weights
+        E-SDAG's methodology weights (None for the other metrics).
+    """
+
+    frame: pl.DataFrame
+    reports: tuple[FactorReport, ...]
     first: dict[str, pl.Expr]
     second: dict[str, pl.Expr]
-    third: dict[str, pl.Expr]
+    third: dict[str, pl.Expr] = field(default_factory=dict)
+    weights: dict[str, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _MetricStage:
+    """A registered metric: its factor names, its switch and its stage function."""
+
+    metric: str
+    factors: tuple[str, ...]
+    enabled: Callable[[AdaptiveParams], bool]
+    run: Callable[[pl.DataFrame, _Run], _StageOutput]
+
+
+@dataclass(slots=True)
+class _Accumulated:
+    """The stages' outputs folded in registry order."""
+
+    frame: pl.DataFrame
+    reports: list[FactorReport] = field(default_factory=list)
+    first: dict[str, pl.Expr] = field(default_factory=dict)
+    second: dict[str, pl.Expr] = field(default_factory=dict)
+    third: dict[str, pl.Expr] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def add(self, out: _StageOutput) -> None:
+        """Fold one stage's output in."""
+        self.frame = out.frame
+        self.reports += out.reports
+        self.first.update(out.first)
+        self.second.update(out.second)
+        self.third.update(out.third)
+        if out.weights is not None:
+            self.weights = out.weights
 
 
 def adaptive_metrics(
@@ -154,6 +219,9 @@ def adaptive_metrics(
     track_record: pl.DataFrame | None = None,
 ) -> AdaptiveMetrics:
     """Compute A-DAG, E-SDAG, D-TDPI and VRI 2.0 per contract and per strike.
+
+    The metrics are the registered stages (``_STAGES``), run in order over one working frame; a
+    disabled metric reports its factors as disabled and leaves its columns NaN.
 
     Parameters
     ----------
@@ -173,6 +241,11 @@ def adaptive_metrics(
     track_record
         Past (ts, method, signal, forward_return[, realized_at]) rows for the methodology weights.
 
+    Returns
+    -------
+    AdaptiveMetrics
+        Per-contract and per-strike frames, factor reports, methodology weights and notes.
+
     Raises
     ------
     ValueError
@@ -180,71 +253,90 @@ def adaptive_metrics(
     """
     params = params or AdaptiveParams()
     base_params = base_params or BaseMetricParams()
-    as_of = inputs.as_of
+    _check_no_look_ahead(context, inputs.as_of)
+    session = session_of(inputs.as_of)
+    notes: list[Note] = []
+    frame = working_frame(base, contracts, session, base_params)
+    keyed = all(k in frame.columns for k in CONTRACT_KEY)
+    if not keyed:
+        notes.append(("history", f"no {CONTRACT_KEY} columns: decay and charm are neutral"))
+    term, term_note = _term_structure(frame, context, inputs)
+    notes += term_note
+    run = _Run(
+        context=context,
+        inputs=inputs,
+        session=session,
+        term=term,
+        params=params,
+        base_params=base_params,
+        track_record=track_record,
+        keyed=keyed,
+    )
+    acc = _Accumulated(frame=frame)
+    for stage in _STAGES:
+        if stage.enabled(params):
+            acc.add(stage.run(acc.frame, run))
+        else:
+            acc.reports += _disabled(stage.metric, stage.factors)
+    scored = _scored(acc, run, list(acc.weights))
+    return _output(scored, run, list(acc.weights), acc, tuple(notes))
+
+
+def _check_no_look_ahead(context: MarketContext | None, as_of: dt.datetime) -> None:
     if context is not None and context.as_of > as_of:
         raise ValueError(
             f"expected a context as of at most {as_of.isoformat()}, "
             f"was {context.as_of.isoformat()} (look-ahead)"
         )
-    session = session_of(as_of)
-    notes: list[Note] = []
-    frame = working_frame(base, contracts, session, base_params)
-    live = frame.filter(pl.col(IN_SCOPE))
-    reports: list[FactorReport] = []
-    keyed = all(k in frame.columns for k in CONTRACT_KEY)
-    if not keyed:
-        notes.append(("history", f"no {CONTRACT_KEY} columns: decay and charm are neutral"))
 
+
+def _term_structure(
+    frame: pl.DataFrame, context: MarketContext | None, inputs: MetricInputs
+) -> tuple[pl.DataFrame, list[Note]]:
+    """Return the ATM term structure: the context's when it is this snapshot's, else computed."""
+    live = frame.filter(pl.col(IN_SCOPE))
     has_term = all(c in frame.columns for c in _TERM_INPUTS) and live.height > 0
-    if _same_snapshot(context, as_of):
-        term = context.term_structure  # type: ignore[union-attr]
+    if context is not None and _same_snapshot(context, inputs.as_of):
+        term = context.term_structure
     elif has_term:
         term = atm_iv_term(live, inputs.spot)
     else:
         term = pl.DataFrame(schema=TERM_SCHEMA)
     if not has_term and term.height == 0:
-        notes.append(("term", f"no term structure (needs {_TERM_INPUTS}): smile/term factors 1"))
+        return term, [
+            ("term", f"no term structure (needs {_TERM_INPUTS}): smile/term factors 1")
+        ]
+    return term, []
 
-    stages = _Stages(first={}, second={}, third={})
-    methods: list[str] = []
-    weights: dict[str, float] = {}
-    if params.a_dag.enabled:
-        frame = _a_dag(frame, context, as_of, params, base_params, stages, reports, keyed=keyed)
-    else:
-        reports += _disabled("a_dag", A_DAG_FACTORS)
-    if params.e_sdag.enabled:
-        frame, weights = _e_sdag(
-            frame, term, context, as_of, params, base_params, stages, reports, track_record
-        )
-        methods = list(weights)
-    else:
-        reports += _disabled("e_sdag", E_SDAG_FACTORS)
-    if params.d_tdpi.enabled:
-        frame = _d_tdpi(
-            frame, context, inputs, session, params, base_params, stages, reports, keyed=keyed
-        )
-    else:
-        reports += _disabled("d_tdpi", D_TDPI_FACTORS)
-    if params.vri_2_0.enabled:
-        _vri(term, context, as_of, params, base_params, stages, reports)
-    else:
-        reports += _disabled("vri_2_0", VRI_2_0_FACTORS)
 
-    scored = frame.with_columns(**stages.first).with_columns(**stages.second)
-    if stages.third:
-        scored = scored.with_columns(**stages.third)
+def _scored(acc: _Accumulated, run: _Run, methods: list[str]) -> pl.DataFrame:
+    """Evaluate the stages' three passes, then E-SDAG's conviction; add absent columns as null."""
+    scored = acc.frame.with_columns(**acc.first).with_columns(**acc.second)
+    if acc.third:
+        scored = scored.with_columns(**acc.third)
     if methods:
-        z = method_norms(base_params, methods)
-        scored = scored.with_columns(**z).with_columns(**conviction(list(z), params.e_sdag))
+        z = method_norms(run.base_params, methods)
+        p = run.params.e_sdag
+        scored = scored.with_columns(**z).with_columns(**conviction(list(z), p))
         scored = scored.with_columns(
-            sdag_conviction_stars=stars(pl.col("sdag_conviction_score"), params.e_sdag)
+            sdag_conviction_stars=stars(pl.col("sdag_conviction_score"), p)
         )
     missing = [c for c in ADAPTIVE_CONTRACT_COLUMNS if c not in scored.columns]
-    scored = scored.with_columns(
+    return scored.with_columns(
         pl.lit(None, dtype=pl.Int8 if c == "sdag_conviction_stars" else pl.Float64).alias(c)
         for c in missing
     )
-    strikes = adaptive_strikes(scored, base_params, methods, params)
+
+
+def _output(
+    scored: pl.DataFrame,
+    run: _Run,
+    methods: list[str],
+    acc: _Accumulated,
+    notes: tuple[Note, ...],
+) -> AdaptiveMetrics:
+    """Aggregate per strike and mask out-of-scope rows (NaN floats, null stars)."""
+    strikes = adaptive_strikes(scored, run.base_params, methods, run.params)
     floats = [c for c in ADAPTIVE_CONTRACT_COLUMNS if c != "sdag_conviction_stars"]
     ids = [c for c in _ID_COLUMNS if c in scored.columns]
     out = scored.select(
@@ -260,30 +352,20 @@ def adaptive_metrics(
     return AdaptiveMetrics(
         contracts=out.with_columns(pl.col(floats).fill_null(float("nan"))),
         strikes=strikes.with_columns(pl.col(strike_floats).fill_null(float("nan"))),
-        factors=tuple(reports),
-        methodology_weights=weights,
-        notes=tuple(notes),
+        factors=tuple(acc.reports),
+        methodology_weights=acc.weights,
+        notes=notes,
     )
 
 
-def _a_dag(
-    frame: pl.DataFrame,
-    context: MarketContext | None,
-    as_of: dt.datetime,
-    params: AdaptiveParams,
-    base_params: BaseMetricParams,
-    stages: _Stages,
-    reports: list[FactorReport],
-    *,
-    keyed: bool,
-) -> pl.DataFrame:
-    p = params.a_dag
-    regime = volatility_regime(context, p)
+def _a_dag(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+    p = run.params.a_dag
+    as_of = run.inputs.as_of
+    regime = volatility_regime(run.context, p)
     dte = dte_scale(p)
-    decay, decay_report = recency_multiplier(context if keyed else None, as_of, p)
-    frame = _joined(frame, decay, list(CONTRACT_KEY))
+    decay, decay_report = recency_multiplier(run.context if run.keyed else None, as_of, p)
     alpha = adaptive_alpha(regime.value, p.alpha)
-    reports += [
+    reports = (
         regime.report,
         FactorReport(
             metric="a_dag",
@@ -296,109 +378,84 @@ def _a_dag(
         ),
         dte.report,
         decay_report,
-    ]
-    reports.append(
         per_contract(
             "a_dag",
             "volume_weight",
             f"1 + {p.volume_weight_factor} n(|volume|)",
             active=p.factors.volume_weighting,
-        )
+        ),
     )
-    stages.first.update(
-        a_dag_factors(
-            p,
-            base_params,
-            regime=regime.value,
-            alpha=alpha,
-            dte_scale=dte.expr,
-            decay_joined=decay is not None,
-        )
+    first = a_dag_factors(
+        p,
+        run.base_params,
+        regime=regime.value,
+        alpha=alpha,
+        dte_scale=dte.expr,
+        decay_joined=decay is not None,
     )
-    stages.second.update(a_dag_value())
-    return frame
+    return _StageOutput(
+        frame=_joined(frame, decay, list(CONTRACT_KEY)),
+        reports=reports,
+        first=first,
+        second=a_dag_value(),
+    )
 
 
-def _e_sdag(
-    frame: pl.DataFrame,
-    term: pl.DataFrame,
-    context: MarketContext | None,
-    as_of: dt.datetime,
-    params: AdaptiveParams,
-    base_params: BaseMetricParams,
-    stages: _Stages,
-    reports: list[FactorReport],
-    track_record: pl.DataFrame | None,
-) -> tuple[pl.DataFrame, dict[str, float]]:
-    p = params.e_sdag
+def _e_sdag(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+    p = run.params.e_sdag
+    as_of = run.inputs.as_of
     keys = ["expiry", "settlement"] if "settlement" in frame.columns else ["expiry"]
-    per_expiry, skew_reports = expiry_skew(term, context, as_of, keys, p)
+    per_expiry, skew_reports = expiry_skew(run.term, run.context, as_of, keys, p)
     joined = per_expiry.height > 0
-    frame = _joined(frame, per_expiry if joined else None, keys)
     weights, weight_reports = methodology_weights(
-        track_record, as_of, p, params.performance_tracking_window
+        run.track_record, as_of, p, run.params.performance_tracking_window
     )
-    reports += [*skew_reports, *weight_reports]
-    stages.first.update(e_sdag_factors(p, base_params, skew_joined=joined))
-    stages.second.update(e_sdag_values(base_params))
-    stages.third.update(e_sdag_composite(weights))
-    return frame, weights
+    return _StageOutput(
+        frame=_joined(frame, per_expiry if joined else None, keys),
+        reports=(*skew_reports, *weight_reports),
+        first=e_sdag_factors(p, run.base_params, skew_joined=joined),
+        second=e_sdag_values(run.base_params),
+        third=e_sdag_composite(weights),
+        weights=weights,
+    )
 
 
-def _d_tdpi(
-    frame: pl.DataFrame,
-    context: MarketContext | None,
-    inputs: MetricInputs,
-    session: dt.date,
-    params: AdaptiveParams,
-    base_params: BaseMetricParams,
-    stages: _Stages,
-    reports: list[FactorReport],
-    *,
-    keyed: bool,
-) -> pl.DataFrame:
-    p = params.d_tdpi
+def _d_tdpi(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+    p = run.params.d_tdpi
+    inputs, session, context = run.inputs, run.session, run.context
     live = frame.filter(pl.col(IN_SCOPE))
     time_weight = adaptive_time_weight(
-        inputs.as_of, session, zero_dte_oi_share(frame, session), base_params, p
+        inputs.as_of, session, zero_dte_oi_share(frame, session), run.base_params, p
     )
     width = dynamic_gaussian_width(context, p)
     clusters, cluster_report = expiration_clustering(frame, session, p)
-    past, charm_report = charm_past(context if keyed else None, inputs.as_of, p)
-    frame = _joined(_joined(frame, clusters, [DTE]), past, list(CONTRACT_KEY))
-    atr = metric_context(live, inputs, base_params).atr
-    reports += [time_weight.report, width.report, cluster_report, charm_report]
-    stages.first.update(
-        d_tdpi_factors(
-            p,
-            base_params,
-            spot=inputs.spot,
-            atr=atr,
-            time_weight=time_weight.value,
-            width=width.value,
-            cluster_joined=clusters is not None,
-            charm_joined=past is not None,
-        )
+    past, charm_report = charm_past(context if run.keyed else None, inputs.as_of, p)
+    atr = metric_context(live, inputs, run.base_params).atr
+    first = d_tdpi_factors(
+        p,
+        run.base_params,
+        spot=inputs.spot,
+        atr=atr,
+        time_weight=time_weight.value,
+        width=width.value,
+        cluster_joined=clusters is not None,
+        charm_joined=past is not None,
     )
-    stages.second.update(d_tdpi_value())
-    return frame
+    return _StageOutput(
+        frame=_joined(_joined(frame, clusters, [DTE]), past, list(CONTRACT_KEY)),
+        reports=(time_weight.report, width.report, cluster_report, charm_report),
+        first=first,
+        second=d_tdpi_value(),
+    )
 
 
-def _vri(
-    term: pl.DataFrame,
-    context: MarketContext | None,
-    as_of: dt.datetime,
-    params: AdaptiveParams,
-    base_params: BaseMetricParams,
-    stages: _Stages,
-    reports: list[FactorReport],
-) -> None:
-    p = params.vri_2_0
-    thresholds, threshold_reports = adaptive_thresholds(context, p)
-    vol_context = vol_context_weight(context, thresholds, p)
-    term_factor = term_structure_factor(term, p)
-    surface = surface_dynamics(context, as_of, p)
-    reports += [
+def _vri(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+    p = run.params.vri_2_0
+    thresholds, threshold_reports = adaptive_thresholds(run.context, p)
+    vol_context = vol_context_weight(run.context, thresholds, p)
+    term_factor = term_structure_factor(run.term, p)
+    surface = surface_dynamics(run.context, run.inputs.as_of, p)
+    reports = (
         *threshold_reports,
         vol_context.report,
         term_factor.report,
@@ -409,17 +466,25 @@ def _vri(
             f"1 + {p.vomma_enhancement_factor - 1:g} n(|vommaxoi|)",
             active=p.factors.vomma,
         ),
-    ]
-    stages.first.update(
-        vri_2_0_factors(
-            p,
-            base_params,
-            vol_context=vol_context.value,
-            term=term_factor.value,
-            surface=surface.value,
-        )
     )
-    stages.second.update(vri_2_0_value())
+    first = vri_2_0_factors(
+        p,
+        run.base_params,
+        vol_context=vol_context.value,
+        term=term_factor.value,
+        surface=surface.value,
+    )
+    return _StageOutput(frame=frame, reports=reports, first=first, second=vri_2_0_value())
+
+
+#: The metric registry, in output order: each stage joins its inputs onto the working frame
+#: and contributes its factor, value and composite expressions.
+_STAGES: tuple[_MetricStage, ...] = (
+    _MetricStage("a_dag", A_DAG_FACTORS, lambda p: p.a_dag.enabled, _a_dag),
+    _MetricStage("e_sdag", E_SDAG_FACTORS, lambda p: p.e_sdag.enabled, _e_sdag),
+    _MetricStage("d_tdpi", D_TDPI_FACTORS, lambda p: p.d_tdpi.enabled, _d_tdpi),
+    _MetricStage("vri_2_0", VRI_2_0_FACTORS, lambda p: p.vri_2_0.enabled, _vri),
+)
 
 
 __all__ = ["ADAPTIVE_CONTRACT_COLUMNS", "METRIC_COLUMNS", "AdaptiveMetrics", "adaptive_metrics"]
