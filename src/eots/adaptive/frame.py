@@ -303,9 +303,7 @@ def _term_structure(
     else:
         term = pl.DataFrame(schema=TERM_SCHEMA)
     if not has_term and term.height == 0:
-        return term, [
-            ("term", f"no term structure (needs {_TERM_INPUTS}): smile/term factors 1")
-        ]
+        return term, [("term", f"no term structure (needs {_TERM_INPUTS}): smile/term factors 1")]
     return term, []
 
 
