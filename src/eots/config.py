@@ -78,7 +78,8 @@ class EotsConfig:
 
     def fingerprint(self) -> str:
         """The engine's fingerprint (every parameter that changes a number), recorded on every
-        output: analyses, run manifests, events."""
+        output: analyses, run manifests, events.
+        """
         return self.engine.fingerprint()
 
 

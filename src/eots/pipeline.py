@@ -62,7 +62,8 @@ class AnalysisParams(BaseModel):
 
     def level_params(self) -> LevelParams:
         """The levels' parameters with this analysis' pricing, exposure, metric and zero-gamma
-        sections, so prior sessions are analysed exactly like the current snapshot."""
+        sections, so prior sessions are analysed exactly like the current snapshot.
+        """
         return self.levels.model_copy(
             update={
                 "pricing": self.pricing,
@@ -105,7 +106,8 @@ class History:
     @classmethod
     def from_context(cls, context: MarketContext) -> History:
         """Take what the metrics need from a market context; thin fields are left to the
-        metrics' own documented fallbacks (flagged there), never filled with a neutral value."""
+        metrics' own documented fallbacks (flagged there), never filled with a neutral value.
+        """
         flows = context.flows_by_contract if context.flow_coverage.n_obs > 0 else None
         atr = context.atr.value if context.atr.sufficient else None
         iv = context.atm_iv.value if context.atm_iv.known else None
@@ -350,7 +352,8 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
 
 def _strike_metrics(metrics: BaseMetrics, adaptive: AdaptiveMetrics) -> pl.DataFrame:
     """Base and adaptive per-strike metrics side by side, and the enhanced MSPI built from the
-    adaptive ones (the levels read them by name; ``LevelParams.mspi_source`` chooses)."""
+    adaptive ones (the levels read them by name; ``LevelParams.mspi_source`` chooses).
+    """
     base = metrics.strikes
     keys = [c for c in ("expiry", "strike") if c in base.columns]
     extra = [c for c in adaptive.strikes.columns if c not in base.columns]

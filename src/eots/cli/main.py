@@ -141,7 +141,8 @@ def _params(
 
 def engine_params(config: Path | None, analysis: AnalysisParams | None = None) -> EngineParams:
     """The engine's parameters of a config file (defaults without one), with ``analysis`` (the
-    file's analysis sections with the command-line flags on top) in place of the file's."""
+    file's analysis sections with the command-line flags on top) in place of the file's.
+    """
     from eots.config import EotsConfig, load_config
     from eots.core.errors import ConfigError
 
@@ -301,7 +302,8 @@ def analyze(
     ] = None,
 ) -> None:
     """Analyze an option-chain file: exposures, walls, zero gamma, metrics, key levels, signals
-    and trade ideas."""
+    and trade ideas.
+    """
     from eots.core.errors import EotsError
     from eots.sources import load_chain
 

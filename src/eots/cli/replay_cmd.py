@@ -47,7 +47,8 @@ def replay_cmd(
     ] = True,
 ) -> None:
     """Replay stored snapshots in capture order through the engine (metrics, levels, signals,
-    ideas, the lifecycle and learning) into a run folder; end with the evaluation and report."""
+    ideas, the lifecycle and learning) into a run folder; end with the evaluation and report.
+    """
     from rich.console import Console
     from rich.progress import (
         BarColumn,

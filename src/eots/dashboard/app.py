@@ -434,7 +434,8 @@ def _render(
     rendered: str | None,
 ) -> tuple[list[Any] | None, str]:
     """Return the view's children and its key; None children when the key is unchanged (the
-    page already shows it: a poll then costs a few file-name lookups, not a re-render)."""
+    page already shows it: a poll then costs a few file-name lookups, not a re-render).
+    """
     now = clock.now()
     if view == "performance":
         key = json.dumps(["performance", str(params.run_dir), _run_stamp(params)])

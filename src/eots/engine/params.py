@@ -47,7 +47,8 @@ class Components(BaseModel):
 class EngineParams(BaseModel):
     """Everything the engine's fold needs: the analysis, the market context it builds from the
     history state (its ``pricing`` is always the analysis' own), the age limits, and the stages
-    after the levels (signals, ideas, tracking with learning, the evidence it learns from)."""
+    after the levels (signals, ideas, tracking with learning, the evidence it learns from).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -127,7 +127,8 @@ def idea_stage(
 
 def baseline_integration(integration: SignalIntegration, snapshot_id: str) -> SignalIntegration:
     """Return a random integration seeded by the snapshot: uniform direction, volatility and
-    time-decay scores, no pin strike (the random-entry baseline's "signals")."""
+    time-decay scores, no pin strike (the random-entry baseline's "signals").
+    """
     seed = int.from_bytes(hashlib.sha256(snapshot_id.encode()).digest()[:8], "little")
     rng = np.random.default_rng(seed)
     d, v = rng.uniform(-1.0, 1.0, 2)
@@ -151,7 +152,8 @@ def marks(
     evidence: tuple[EvidenceItem, ...] = (),
 ) -> Marks:
     """Return what ``snapshot`` tells the lifecycle. ``ids`` = (snapshot id, config fingerprint);
-    ``bars`` = every bar known (``ts`` = bar close), sliced here to those closed by now."""
+    ``bars`` = every bar known (``ts`` = bar close), sliced here to those closed by now.
+    """
     ts = analysis.as_of
     known = bars.filter(pl.col("ts") <= ts) if bars is not None and bars.height else None
     return Marks(
@@ -173,7 +175,8 @@ def settlement_prints(
     underlying: str, ts: dt.datetime, bars: pl.DataFrame | None
 ) -> tuple[SettlementPrint, ...]:
     """Settlement prints known at ``ts`` from the bars: PM = the session's last close at or
-    before its close, AM = the first bar's open (the special opening quotation, approximated)."""
+    before its close, AM = the first bar's open (the special opening quotation, approximated).
+    """
     if bars is None or bars.height == 0:
         return ()
     cal = nyse_calendar()

@@ -38,7 +38,8 @@ from eots.tracking.model import WeightGroup
 class Step:
     """What one step produced: the snapshot's ref, its foundation and analysis, its signals,
     new trade ideas and lifecycle events (and the random-entry baseline's), and what the history
-    state said (age limits applied, history dropped, stages skipped)."""
+    state said (age limits applied, history dropped, stages skipped).
+    """
 
     ref: SnapshotRef
     foundation: Foundation
@@ -162,7 +163,8 @@ def downstream(
     bars: pl.DataFrame | None,
 ) -> tuple[Step, HistoryState]:
     """Run the stages after the levels on ``result``: signals, ideas, the lifecycle with
-    learning, and the baseline (as ``params.components`` say)."""
+    learning, and the baseline (as ``params.components`` say).
+    """
     on = params.components
     analysis, notes = result.analysis, list(result.notes)
     if not on.signals:

@@ -93,7 +93,8 @@ def max_drawdown(pnl: np.ndarray) -> float:
 
 def check_outcomes(outcomes: pl.DataFrame, source: str) -> None:
     """Raise ``SchemaError`` naming the first idea that exits before entering, has a
-    non-positive or non-finite risk, or a non-finite P&L."""
+    non-positive or non-finite risk, or a non-finite P&L.
+    """
     bad_time = outcomes.filter(pl.col("ts_exit") < pl.col("ts_entry"))
     if bad_time.height:
         r = bad_time.row(0, named=True)

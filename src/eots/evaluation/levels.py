@@ -115,7 +115,8 @@ def level_outcomes(
     cand: pl.DataFrame, bars: pl.DataFrame, params: EvaluationParams
 ) -> pl.DataFrame:
     """Return ``cand`` (``_id, ts_event, price, spot, scale``) with ``outcome``: held |
-    breached | untested | unscored (no scale or no bar in its window)."""
+    breached | untested | unscored (no scale or no bar in its window).
+    """
     side = pl.when(pl.col("price") >= pl.col("spot")).then(1).otherwise(-1)
     c = cand.with_columns(
         _side=side, _start=pl.col("ts_event") - pl.duration(seconds=params.bar_grace_seconds)

@@ -85,7 +85,8 @@ def bar_table(bars: pl.DataFrame) -> pl.DataFrame:
 
 def scoring_sessions(times: pl.DataFrame, bars: pl.DataFrame, grace_seconds: int) -> pl.DataFrame:
     """Add ``day`` (the scoring session, null when no bar follows) and ``day_close_end`` to a
-    frame with a ``ts_event`` column (``bars`` from ``bar_table``)."""
+    frame with a ``ts_event`` column (``bars`` from ``bar_table``).
+    """
     days = bars.select(
         ts_first=pl.col("ts"), day=pl.col("day"), day_close_end=pl.col("day_close_end")
     )
@@ -98,7 +99,8 @@ def scoring_sessions(times: pl.DataFrame, bars: pl.DataFrame, grace_seconds: int
 
 def next_session_end(times: pl.DataFrame, bars: pl.DataFrame) -> pl.DataFrame:
     """Add ``end_next`` (the last bar end of the first session after ``ts_event``'s ET date;
-    null when the bars stop before it) to a frame with ``ts_event``."""
+    null when the bars stop before it) to a frame with ``ts_event``.
+    """
     ends = bars.group_by("day").agg(end_next=pl.col("end").max()).sort("day").rename({"day": "_nd"})
     keyed = times.with_columns(
         _after=pl.col("ts_event").dt.convert_time_zone(ET_ZONE).dt.date() + pl.duration(days=1)

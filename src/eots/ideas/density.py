@@ -91,7 +91,8 @@ class NoDensity:
 class SmileQuotes:
     """One expiry's contracts with valid two-sided quotes: strike ($), call flag, IV (decimal,
     NaN allowed), delta (per $1), vega ($ per vol point per share) and half the bid-ask spread
-    ($ per share)."""
+    ($ per share).
+    """
 
     strike: FloatArray
     is_call: NDArray[np.bool_]
@@ -210,7 +211,8 @@ def _smile(
 ) -> FloatArray:
     """Fitted IV inside [lo, hi]; beyond, total variance continues linearly with the end slope
     (C1, so no spurious point mass at the data's edges), its slope bounded to [-2, 0] on the
-    left and [0, 2] on the right (Lee's moment bounds)."""
+    left and [0, 2] on the right (Lee's moment bounds).
+    """
     inside = spline(np.clip(k, lo, hi))
     out: FloatArray = np.asarray(inside, dtype=np.float64)
     for edge, side, bound in ((lo, k < lo, (-2.0, 0.0)), (hi, k > hi, (0.0, 2.0))):

@@ -285,7 +285,8 @@ def _build(
     plan: UnderlyingPlan,
 ) -> tuple[tuple[Leg, ...], Series, Series | None, float] | str:
     """Legs on the first qualifying series that can carry the structure (at most
-    ``_SERIES_TRIED`` series are tried), or the first series' reason."""
+    ``_SERIES_TRIED`` series are tried), or the first series' reason.
+    """
     reasons: list[str] = []
     for near, trading in list(zip(choice.series, choice.trading_hours, strict=True))[
         :_SERIES_TRIED

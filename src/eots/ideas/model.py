@@ -93,7 +93,8 @@ class Price:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Greeks:
     """Net greeks of one unit: delta in shares, gamma in shares per $1, theta in $ per day,
-    vega in $ per vol point."""
+    vega in $ per vol point.
+    """
 
     delta: float
     gamma: float
@@ -119,7 +120,8 @@ class UnderlyingPlan:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PositionPlan:
     """Target and stop on the position's value for one unit, $ (exit when its bid/ask value
-    reaches them)."""
+    reaches them).
+    """
 
     target: float
     stop: float

@@ -280,7 +280,8 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SeriesChoice:
     """The series that qualify for an idea, best first, with their trading hours left (or
-    why none qualified)."""
+    why none qualified).
+    """
 
     series: tuple[Series, ...]
     trading_hours: tuple[float, ...]
@@ -365,7 +366,8 @@ def by_strike(
     bk: Book, series: Series, call: bool, price: float, side: str = "nearest"
 ) -> int | None:
     """Return the row nearest ``price`` (``side``: ``"nearest"``, ``"at_or_above"``,
-    ``"at_or_below"``; None when no strike qualifies)."""
+    ``"at_or_below"``; None when no strike qualifies).
+    """
     rows = _rows(bk, series, call)
     k = bk.strike[rows]
     if side == "at_or_above":

@@ -162,7 +162,8 @@ def known_bars(
     prices: PriceStore | None, underlying: str, first: dt.datetime, last: dt.datetime
 ) -> pl.DataFrame | None:
     """Every bar of the finest stored interval from two sessions before ``first`` to four days
-    after ``last`` (``ts`` = bar close), or None: the steps slice them to each quote time."""
+    after ``last`` (``ts`` = bar close), or None: the steps slice them to each quote time.
+    """
     if prices is None:
         return None
     for interval in BAR_INTERVALS:

@@ -181,7 +181,7 @@ class LearningParams(BaseModel):
 
     @property
     def step(self) -> float:
-        """eta = learning_rate * speed factor, at most 1."""
+        """Eta = learning_rate * speed factor, at most 1."""
         return min(1.0, self.learning_rate * SPEED_FACTORS[self.adaptation_speed])
 
     @model_validator(mode="after")

@@ -208,5 +208,6 @@ def run_panel(
     written_at: dt.datetime, now: dt.datetime, title: str, panel_id: str, children: Sequence[Any]
 ) -> html.Section:
     """A panel whose data comes from a replay run folder (its age is the run's write time; a
-    finished run is history, never stale)."""
+    finished run is history, never stale).
+    """
     return panel(title, panel_id, written_at, now, math.inf, children)

@@ -1,5 +1,6 @@
 """Performance view: how the ideas did (by family, strategy, stars, with intervals) and how the
-adaptive weights moved, read from a replay run folder."""
+adaptive weights moved, read from a replay run folder.
+"""
 
 from __future__ import annotations
 
