@@ -1,4 +1,6 @@
-"""The JSON configuration: one file for the whole application (every stage's documented
+"""The JSON configuration: one file for the whole application.
+
+The JSON configuration: one file for the whole application (every stage's documented
 parameters), in eots' native layout or the framework's (framework.md 5.2, migrated on read).
 
 Native layout (schema_version 2; version 1 files, without the engine sections, still load)::
@@ -77,7 +79,9 @@ class EotsConfig:
     log_level: str = "WARNING"
 
     def fingerprint(self) -> str:
-        """The engine's fingerprint (every parameter that changes a number), recorded on every
+        """Return the engine's fingerprint.
+
+        The engine's fingerprint (every parameter that changes a number), recorded on every
         output: analyses, run manifests, events.
         """
         return self.engine.fingerprint()

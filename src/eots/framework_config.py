@@ -166,7 +166,7 @@ _CONVICTION_NATIVE = ("weight_performance", "weight_signal", "weight_level")
 
 
 def is_framework(document: dict[str, Any]) -> bool:
-    """True for a framework-layout file (a ``version`` key)."""
+    """Return True for a framework-layout file (a ``version`` key)."""
     return "version" in document
 
 

@@ -61,7 +61,9 @@ class AnalysisParams(BaseModel):
     runners_up: int = Field(3, ge=0, le=20)
 
     def level_params(self) -> LevelParams:
-        """The levels' parameters with this analysis' pricing, exposure, metric and zero-gamma
+        """Return the levels' parameters with this analysis' upstream sections.
+
+        The levels' parameters with this analysis' pricing, exposure, metric and zero-gamma
         sections, so prior sessions are analysed exactly like the current snapshot.
         """
         return self.levels.model_copy(
@@ -105,7 +107,9 @@ class History:
 
     @classmethod
     def from_context(cls, context: MarketContext) -> History:
-        """Take what the metrics need from a market context; thin fields are left to the
+        """Take what the metrics need from a market context.
+
+        Take what the metrics need from a market context; thin fields are left to the
         metrics' own documented fallbacks (flagged there), never filled with a neutral value.
         """
         flows = context.flows_by_contract if context.flow_coverage.n_obs > 0 else None
@@ -351,7 +355,9 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
 
 
 def _strike_metrics(metrics: BaseMetrics, adaptive: AdaptiveMetrics) -> pl.DataFrame:
-    """Base and adaptive per-strike metrics side by side, and the enhanced MSPI built from the
+    """Return base and adaptive per-strike metrics side by side.
+
+    Base and adaptive per-strike metrics side by side, and the enhanced MSPI built from the
     adaptive ones (the levels read them by name; ``LevelParams.mspi_source`` chooses).
     """
     base = metrics.strikes

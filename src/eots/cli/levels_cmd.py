@@ -41,7 +41,7 @@ _FEW = 20
 
 @contextmanager
 def _progress(console: Console) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar on a terminal; plain lines on stderr otherwise (logs, pipes)."""
+    """Return a progress bar on a terminal; plain lines on stderr otherwise (logs, pipes)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     if not console.is_terminal:

@@ -114,7 +114,7 @@ def _params(
     band: float | None,
     spot: str | None = None,
 ) -> AnalysisParams:
-    """The config file's parameters (or the defaults) with the flags given on top."""
+    """Return the config file's parameters (or the defaults) with the flags given on top."""
     from eots.config import load_params, params_document, params_from_document
     from eots.core.errors import ConfigError
     from eots.exposures import ExpiryScope
@@ -140,7 +140,9 @@ def _params(
 
 
 def engine_params(config: Path | None, analysis: AnalysisParams | None = None) -> EngineParams:
-    """The engine's parameters of a config file (defaults without one), with ``analysis`` (the
+    """Return the engine's parameters of a config file (defaults without one).
+
+    The engine's parameters of a config file (defaults without one), with ``analysis`` (the
     file's analysis sections with the command-line flags on top) in place of the file's.
     """
     from eots.config import EotsConfig, load_config
@@ -301,7 +303,9 @@ def analyze(
         typer.Option("--html", help="Also write a self-contained HTML page of the analysis."),
     ] = None,
 ) -> None:
-    """Analyze an option-chain file: exposures, walls, zero gamma, metrics, key levels, signals
+    """Analyze an option-chain file.
+
+    Exposures, walls, zero gamma, metrics, key levels, signals
     and trade ideas.
     """
     from eots.core.errors import EotsError

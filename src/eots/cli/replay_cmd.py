@@ -46,7 +46,9 @@ def replay_cmd(
         typer.Option("--report/--no-report", help="End with the evaluation and the HTML report."),
     ] = True,
 ) -> None:
-    """Replay stored snapshots in capture order through the engine (metrics, levels, signals,
+    """Replay stored snapshots in capture order through the engine.
+
+    Replay stored snapshots in capture order through the engine (metrics, levels, signals,
     ideas, the lifecycle and learning) into a run folder; end with the evaluation and report.
     """
     from rich.console import Console

@@ -168,7 +168,7 @@ def _level(level: Level, threshold: float) -> dict[str, Any]:
 
 
 def levels_report(analysis: Analysis, *, nearest: int) -> dict[str, Any]:
-    """The whole key-level collection, and the levels nearest spot on each side."""
+    """Return the whole key-level collection, and the levels nearest spot on each side."""
     kl = analysis.levels
     th = kl.conviction_threshold
     return {
@@ -283,7 +283,7 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
 
 
 def downstream_json(step: Step) -> dict[str, Any]:
-    """The ``signals``, ``signal_integration`` and ``ideas`` keys of ``--json`` for one step."""
+    """Return one step's ``signals``, ``signal_integration`` and ``ideas`` keys of ``--json``."""
     from eots.ideas import ideas_to_json
     from eots.signals import signals_to_json
 

@@ -433,7 +433,9 @@ def _render(
     snapshots: dict[str, Any] | None,
     rendered: str | None,
 ) -> tuple[list[Any] | None, str]:
-    """Return the view's children and its key; None children when the key is unchanged (the
+    """Return the view's children and its key.
+
+    Return the view's children and its key; None children when the key is unchanged (the
     page already shows it: a poll then costs a few file-name lookups, not a re-render).
     """
     now = clock.now()

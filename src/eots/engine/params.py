@@ -45,7 +45,9 @@ class Components(BaseModel):
 
 
 class EngineParams(BaseModel):
-    """Everything the engine's fold needs: the analysis, the market context it builds from the
+    """Everything the engine's fold needs.
+
+    The analysis, the market context it builds from the
     history state (its ``pricing`` is always the analysis' own), the age limits, and the stages
     after the levels (signals, ideas, tracking with learning, the evidence it learns from).
     """
@@ -62,7 +64,7 @@ class EngineParams(BaseModel):
     evidence: EvidenceParams = Field(default_factory=EvidenceParams)
 
     def context_params(self) -> ContextParams:
-        """The context's parameters with the analysis' pricing (one pricing everywhere)."""
+        """Return the context's parameters with the analysis' pricing (one pricing everywhere)."""
         return self.history.model_copy(update={"pricing": self.analysis.pricing})
 
     def fingerprint(self) -> str:

@@ -126,7 +126,9 @@ def idea_stage(
 
 
 def baseline_integration(integration: SignalIntegration, snapshot_id: str) -> SignalIntegration:
-    """Return a random integration seeded by the snapshot: uniform direction, volatility and
+    """Return a random integration seeded by the snapshot.
+
+    Uniform direction, volatility and
     time-decay scores, no pin strike (the random-entry baseline's "signals").
     """
     seed = int.from_bytes(hashlib.sha256(snapshot_id.encode()).digest()[:8], "little")
@@ -151,7 +153,9 @@ def marks(
     bars: pl.DataFrame | None,
     evidence: tuple[EvidenceItem, ...] = (),
 ) -> Marks:
-    """Return what ``snapshot`` tells the lifecycle. ``ids`` = (snapshot id, config fingerprint);
+    """Return what ``snapshot`` tells the lifecycle.
+
+    ``ids`` = (snapshot id, config fingerprint);
     ``bars`` = every bar known (``ts`` = bar close), sliced here to those closed by now.
     """
     ts = analysis.as_of
@@ -174,7 +178,9 @@ def marks(
 def settlement_prints(
     underlying: str, ts: dt.datetime, bars: pl.DataFrame | None
 ) -> tuple[SettlementPrint, ...]:
-    """Settlement prints known at ``ts`` from the bars: PM = the session's last close at or
+    """Return the settlement prints known at ``ts`` from the bars.
+
+    Settlement prints known at ``ts`` from the bars: PM = the session's last close at or
     before its close, AM = the first bar's open (the special opening quotation, approximated).
     """
     if bars is None or bars.height == 0:

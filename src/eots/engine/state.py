@@ -71,7 +71,7 @@ class HistoryState:
     def fresh_previous(
         self, session: dt.date, params: EngineParams
     ) -> tuple[KeyLevels | None, str | None]:
-        """The previous update's levels if young enough for ``session`` (else None and why)."""
+        """Return the previous levels if young enough for ``session``, else None and why."""
         prev = self.previous_levels
         if prev is None:
             return None, None

@@ -36,7 +36,9 @@ from eots.tracking.model import WeightGroup
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
-    """What one step produced: the snapshot's ref, its foundation and analysis, its signals,
+    """What one step produced.
+
+    The snapshot's ref, its foundation and analysis, its signals,
     new trade ideas and lifecycle events (and the random-entry baseline's), and what the history
     state said (age limits applied, history dropped, stages skipped).
     """
@@ -139,7 +141,7 @@ def _neutral_book(params: EngineParams) -> Book:
 
 
 def _with_learned(base: Foundation, weights: LearnedWeights) -> Foundation:
-    """The foundation with the learned E-SDAG methodology weights in its adaptive params."""
+    """Return the foundation with the learned E-SDAG methodology weights in its adaptive params."""
     if weights.source(WeightGroup.ESDAG_METHOD) == "prior":
         return base
     adaptive = base.params.adaptive
@@ -162,7 +164,9 @@ def downstream(
     params: EngineParams,
     bars: pl.DataFrame | None,
 ) -> tuple[Step, HistoryState]:
-    """Run the stages after the levels on ``result``: signals, ideas, the lifecycle with
+    """Run the stages after the levels on ``result``.
+
+    Signals, ideas, the lifecycle with
     learning, and the baseline (as ``params.components`` say).
     """
     on = params.components

@@ -1,4 +1,6 @@
-"""Did the trade ideas make money? Outcomes by strategy, stars, regime and time of day, against
+"""Whether the trade ideas made money.
+
+Outcomes by strategy, stars, regime and time of day, against
 random entries with the same strategies and sizing.
 
 Per group (and for the baseline's matching group): n; wins = ``pnl_bidask > 0`` with the 95 %
@@ -92,7 +94,9 @@ def max_drawdown(pnl: np.ndarray) -> float:
 
 
 def check_outcomes(outcomes: pl.DataFrame, source: str) -> None:
-    """Raise ``SchemaError`` naming the first idea that exits before entering, has a
+    """Raise ``SchemaError`` naming the first invalid idea.
+
+    Raise ``SchemaError`` naming the first idea that exits before entering, has a
     non-positive or non-finite risk, or a non-finite P&L.
     """
     bad_time = outcomes.filter(pl.col("ts_exit") < pl.col("ts_entry"))

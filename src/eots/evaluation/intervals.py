@@ -122,7 +122,9 @@ def benjamini_hochberg(pvalues: Sequence[float] | np.ndarray) -> np.ndarray:
 def proportion_columns(
     prefix: str, ks: Sequence[int], ns: Sequence[int]
 ) -> dict[str, list[float] | list[int]]:
-    """Return ``{prefix}_n``, ``{prefix}_rate``, ``{prefix}_low``, ``{prefix}_high`` columns
+    """Return Wilson 95 % interval columns for ``ks`` hits out of ``ns``.
+
+    Return ``{prefix}_n``, ``{prefix}_rate``, ``{prefix}_low``, ``{prefix}_high`` columns
     (Wilson 95 %) for cells with ``ks`` hits out of ``ns``.
 
     Examples

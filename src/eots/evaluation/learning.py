@@ -1,4 +1,6 @@
-"""What the system learned: each weight's path with the evidence behind it, and how accurate the
+"""What the system learned.
+
+Each weight's path with the evidence behind it, and how accurate the
 inferred flow was against a trade feed.
 
 Weights change only through logged updates (``weights.parquet``: when, old, new, and the evidence

@@ -1,4 +1,6 @@
-"""Did the levels hold? Hold and breach rates per level kind against random levels, and
+"""Whether the levels held.
+
+Hold and breach rates per level kind against random levels, and
 realised volatility above versus below zero gamma.
 
 **Hold test** (every level row of a snapshot; ``docs/evaluation.md``). With ``spot`` and the ATR
@@ -114,7 +116,9 @@ def _with_scale(levels: pl.DataFrame, snapshots: pl.DataFrame, days: float) -> p
 def level_outcomes(
     cand: pl.DataFrame, bars: pl.DataFrame, params: EvaluationParams
 ) -> pl.DataFrame:
-    """Return ``cand`` (``_id, ts_event, price, spot, scale``) with ``outcome``: held |
+    """Return ``cand`` with each level's ``outcome``.
+
+    Return ``cand`` (``_id, ts_event, price, spot, scale``) with ``outcome``: held |
     breached | untested | unscored (no scale or no bar in its window).
     """
     side = pl.when(pl.col("price") >= pl.col("spot")).then(1).otherwise(-1)

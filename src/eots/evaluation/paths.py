@@ -84,7 +84,9 @@ def bar_table(bars: pl.DataFrame) -> pl.DataFrame:
 
 
 def scoring_sessions(times: pl.DataFrame, bars: pl.DataFrame, grace_seconds: int) -> pl.DataFrame:
-    """Add ``day`` (the scoring session, null when no bar follows) and ``day_close_end`` to a
+    """Add ``day`` and ``day_close_end`` to a frame with ``ts_event``.
+
+    Add ``day`` (the scoring session, null when no bar follows) and ``day_close_end`` to a
     frame with a ``ts_event`` column (``bars`` from ``bar_table``).
     """
     days = bars.select(
@@ -98,7 +100,9 @@ def scoring_sessions(times: pl.DataFrame, bars: pl.DataFrame, grace_seconds: int
 
 
 def next_session_end(times: pl.DataFrame, bars: pl.DataFrame) -> pl.DataFrame:
-    """Add ``end_next`` (the last bar end of the first session after ``ts_event``'s ET date;
+    """Add ``end_next`` to a frame with ``ts_event``.
+
+    Add ``end_next`` (the last bar end of the first session after ``ts_event``'s ET date;
     null when the bars stop before it) to a frame with ``ts_event``.
     """
     ends = bars.group_by("day").agg(end_next=pl.col("end").max()).sort("day").rename({"day": "_nd"})
@@ -112,7 +116,9 @@ def next_session_end(times: pl.DataFrame, bars: pl.DataFrame) -> pl.DataFrame:
 def price_at(
     decisions: pl.DataFrame, bars: pl.DataFrame, end_col: str, grace_seconds: int
 ) -> pl.Series:
-    """Return the close of the last bar ending at or before ``end_col`` and starting at or after
+    """Return the close at ``end_col`` covering the decision, or null.
+
+    Return the close of the last bar ending at or before ``end_col`` and starting at or after
     the decision (``ts_event - grace``) and covering the instant (its end within one bar of
     it: a gap in the bars or bars that stop early give null, never a stale price).
 

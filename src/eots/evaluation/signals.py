@@ -76,7 +76,9 @@ SIGNAL_EVALUATION_SCHEMA = pl.Schema(
 def forward_table(
     snapshots: pl.DataFrame, bars: pl.DataFrame, params: EvaluationParams
 ) -> pl.DataFrame:
-    """Return per snapshot and horizon: ``ret_<h>`` (decimal return) and ``rv_<h>`` (annualised
+    """Return each snapshot's forward return and realised vol per horizon.
+
+    Return per snapshot and horizon: ``ret_<h>`` (decimal return) and ``rv_<h>`` (annualised
     realised vol) over the scoring window (``paths``), with ``snapshot_id``, ``ts_event``, ``spot``.
     """
     grace = params.bar_grace_seconds
@@ -140,7 +142,9 @@ def scored_signals(
     bars: pl.DataFrame,
     params: EvaluationParams,
 ) -> pl.DataFrame:
-    """Return the signals with ``hit`` (null: unscorable), ``move`` and ``baseline_p`` (the
+    """Return the signals with ``hit``, ``move`` and ``baseline_p``.
+
+    Return the signals with ``hit`` (null: unscorable), ``move`` and ``baseline_p`` (the
     share of all snapshots that would have satisfied the same claim); see the module docstring.
     ``bars`` comes from ``paths.bar_table``.
     """

@@ -69,7 +69,7 @@ TRADES_SCHEMA = pl.Schema(
 
 
 def parse_trades(data: bytes | str, *, source: str = "<trades>") -> pl.DataFrame:
-    """Parse and validate a trades CSV (layout in the module docstring) into ``TRADES_SCHEMA``.
+    r"""Parse and validate a trades CSV (layout in the module docstring) into ``TRADES_SCHEMA``.
 
     Raises
     ------
@@ -79,8 +79,8 @@ def parse_trades(data: bytes | str, *, source: str = "<trades>") -> pl.DataFrame
     Examples
     --------
     >>> csv = (
-    ...     "ts,symbol,price,size,bid,ask\\n"
-    ...     "2024-03-13T14:05:00-04:00,SPXW240315C05000000,10.1,3,9.9,10.1\\n"
+    ...     "ts,symbol,price,size,bid,ask\n"
+    ...     "2024-03-13T14:05:00-04:00,SPXW240315C05000000,10.1,3,9.9,10.1\n"
     ... )
     >>> parse_trades(csv).select("strike", "right", "size", "side").row(0)
     (5000.0, 'C', 3, None)

@@ -1,4 +1,6 @@
-"""Build the ``MarketContext`` of one underlying as of one instant, reading only through a
+"""Build the ``MarketContext`` of one underlying as of one instant.
+
+Reading only through a
 ``HistoryReader`` (so nothing quoted or closed after ``as_of`` can be read).
 
 What is read, and how much (``ContextParams``):

@@ -105,6 +105,7 @@ class AsOfReader:
     visibility: Visibility = Visibility.QUOTE_TIME
 
     def __post_init__(self) -> None:
+        """Refuse a naive ``as_of``."""
         if self.as_of.tzinfo is None or self.as_of.utcoffset() is None:
             raise ValueError(f"expected a timezone-aware as_of, was {self.as_of!r}")
 

@@ -1,4 +1,6 @@
-"""Which stored snapshots a context needs: the current session's latest ones, prior sessions'
+"""Which stored snapshots a context needs.
+
+The current session's latest ones, prior sessions'
 end-of-day snapshots and prior weeks' last ones, chosen from refs (file names) alone.
 
 End of day of a session: its last snapshot quoted at or before the session close (13:00 ET on half

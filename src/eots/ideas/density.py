@@ -89,7 +89,9 @@ class NoDensity:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmileQuotes:
-    """One expiry's contracts with valid two-sided quotes: strike ($), call flag, IV (decimal,
+    """Return one expiry's contracts with valid two-sided quotes.
+
+    One expiry's contracts with valid two-sided quotes: strike ($), call flag, IV (decimal,
     NaN allowed), delta (per $1), vega ($ per vol point per share) and half the bid-ask spread
     ($ per share).
     """
@@ -209,7 +211,9 @@ def _fit(
 def _smile(
     spline: UnivariateSpline, k: FloatArray, lo: float, hi: float, t_years: float
 ) -> FloatArray:
-    """Fitted IV inside [lo, hi]; beyond, total variance continues linearly with the end slope
+    """Return the fitted IV, extrapolated linearly in total variance.
+
+    Fitted IV inside [lo, hi]; beyond, total variance continues linearly with the end slope
     (C1, so no spurious point mass at the data's edges), its slope bounded to [-2, 0] on the
     left and [0, 2] on the right (Lee's moment bounds).
     """

@@ -284,7 +284,9 @@ def _build(
     hours: float,
     plan: UnderlyingPlan,
 ) -> tuple[tuple[Leg, ...], Series, Series | None, float] | str:
-    """Legs on the first qualifying series that can carry the structure (at most
+    """Return legs on the first qualifying series that can carry the structure.
+
+    Legs on the first qualifying series that can carry the structure (at most
     ``_SERIES_TRIED`` series are tried), or the first series' reason.
     """
     reasons: list[str] = []

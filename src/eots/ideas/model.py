@@ -92,7 +92,9 @@ class Price:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Greeks:
-    """Net greeks of one unit: delta in shares, gamma in shares per $1, theta in $ per day,
+    """Net greeks of one unit.
+
+    Delta in shares, gamma in shares per $1, theta in $ per day,
     vega in $ per vol point.
     """
 
@@ -119,7 +121,9 @@ class UnderlyingPlan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PositionPlan:
-    """Target and stop on the position's value for one unit, $ (exit when its bid/ask value
+    """Target and stop on the position's value for one unit, $.
+
+    Target and stop on the position's value for one unit, $ (exit when its bid/ask value
     reaches them).
     """
 

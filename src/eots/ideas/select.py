@@ -279,7 +279,9 @@ def book(contracts: pl.DataFrame, rules: ContractRules) -> Book:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SeriesChoice:
-    """The series that qualify for an idea, best first, with their trading hours left (or
+    """Return the series that qualify for an idea, best first.
+
+    The series that qualify for an idea, best first, with their trading hours left (or
     why none qualified).
     """
 
@@ -365,7 +367,9 @@ def by_delta(bk: Book, series: Series, call: bool, target: float) -> int | None:
 def by_strike(
     bk: Book, series: Series, call: bool, price: float, side: str = "nearest"
 ) -> int | None:
-    """Return the row nearest ``price`` (``side``: ``"nearest"``, ``"at_or_above"``,
+    """Return the row nearest ``price`` on the given ``side``.
+
+    Return the row nearest ``price`` (``side``: ``"nearest"``, ``"at_or_above"``,
     ``"at_or_below"``; None when no strike qualifies).
     """
     rows = _rows(bk, series, call)

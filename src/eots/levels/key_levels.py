@@ -314,7 +314,9 @@ def _support_resistance(d: Detection) -> tuple[list[Level], list[str]]:
 
 
 def _recurring(d: Detection) -> tuple[list[Level], list[str]]:
-    """Daily and weekly support/resistance recurring in prior summaries, and the latest summary's
+    """Return the prior summaries' levels per timeframe.
+
+    Daily and weekly support/resistance recurring in prior summaries, and the latest summary's
     walls, abs gamma and zero gamma per timeframe.
     """
     t, mt = d.params.thresholds, d.params.multi_timeframe

@@ -103,7 +103,7 @@ class Masked:
         return pl.Series(name, self.v)
 
     def all_null(self) -> bool:
-        """True when every row is null (also for no rows)."""
+        """Return True when every row is null (also for no rows)."""
         return bool(self.null.all())
 
 

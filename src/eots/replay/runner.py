@@ -161,7 +161,9 @@ def _log(log: EventLog, events: tuple[Event, ...]) -> None:
 def known_bars(
     prices: PriceStore | None, underlying: str, first: dt.datetime, last: dt.datetime
 ) -> pl.DataFrame | None:
-    """Every bar of the finest stored interval from two sessions before ``first`` to four days
+    """Return every bar of the finest stored interval around the run, or None.
+
+    Every bar of the finest stored interval from two sessions before ``first`` to four days
     after ``last`` (``ts`` = bar close), or None: the steps slice them to each quote time.
     """
     if prices is None:

@@ -100,7 +100,7 @@ def gamma_profile(a: Analysis) -> Section:
 
 
 def key_levels(a: Analysis) -> Section:
-    """The key levels by price, sized by strength, coloured by kind, around spot."""
+    """Return the key levels by price, sized by strength, coloured by kind, around spot."""
     question = "Which levels matter, and how strong are they?"
     caption = (
         "Every key level by price (y) and strength (x, 0..1), coloured by kind; hover for "
@@ -169,7 +169,7 @@ def gex_heatmap(a: Analysis) -> Section:
 
 
 def mspi_by_strike(a: Analysis) -> Section:
-    """The MSPI by strike near spot (support above zero, resistance below)."""
+    """Return the MSPI by strike near spot (support above zero, resistance below)."""
     question = "Where does market-structure pressure point to support or resistance?"
     caption = "MSPI by strike (positive: support, negative: resistance), strikes within 5% of spot."
     sm = a.strike_metrics

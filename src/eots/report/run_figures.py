@@ -33,7 +33,7 @@ _LAYOUT = {
 
 
 def et_naive(col: str) -> pl.Expr:
-    """The UTC time column as US/Eastern wall-clock time (what the axes show)."""
+    """Return the UTC time column as US/Eastern wall-clock time (what the axes show)."""
     return pl.col(col).dt.convert_time_zone(ET_ZONE).dt.replace_time_zone(None)
 
 
@@ -144,7 +144,7 @@ def price_with_levels(run: RunFrames) -> Section:
 
 
 def strike_heatmap(run: RunFrames, column: str, question: str, unit: str) -> Section:
-    """A strike x time heatmap of one per-strike metric from ``by_strike.parquet``."""
+    """Return a strike x time heatmap of one per-strike metric from ``by_strike.parquet``."""
     caption = (
         f"{column} by strike (rows) and snapshot time (columns, US/Eastern), {unit}; strikes "
         "within 5% of spot."
@@ -178,7 +178,7 @@ def strike_heatmap(run: RunFrames, column: str, question: str, unit: str) -> Sec
 
 
 def signal_scores(run: RunFrames) -> Section:
-    """The integrated direction, volatility and time-decay scores over time."""
+    """Return the integrated direction, volatility and time-decay scores over time."""
     question = "What were the signals saying, and when did they change?"
     caption = (
         "Integrated scores per snapshot: direction (-1 bearish .. +1 bullish), volatility "
@@ -208,7 +208,7 @@ def signal_scores(run: RunFrames) -> Section:
 
 
 def ideas_table(run: RunFrames, limit: int = 200) -> Section:
-    """The closed ideas with how they ended (first ``limit`` by entry time)."""
+    """Return the closed ideas with how they ended (first ``limit`` by entry time)."""
     question = "Which ideas were taken, and how did each end?"
     caption = (
         f"Closed ideas (first {limit} by entry), P&L in $ at bid/ask fills and at mid, R = "

@@ -111,6 +111,7 @@ class SignalInputs:
     weights: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
+        """Refuse a naive ``as_of``."""
         if self.as_of.tzinfo is None:
             raise ValueError(f"expected a timezone-aware as_of, was {self.as_of!r}")
         if not self.spot > 0:

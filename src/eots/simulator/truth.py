@@ -1,4 +1,6 @@
-"""Scoring against the simulator's ground truth: does the market behave as designed, and how well
+"""Scoring against the simulator's ground truth.
+
+Does the market behave as designed, and how well
 does inference from snapshots recover the true flow?
 
 * `flip_vol_split`: realised vol of the 1-minute log returns that start above vs below the true

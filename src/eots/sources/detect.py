@@ -30,13 +30,13 @@ class ChainFormat(StrEnum):
 
 
 def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
-    """Return the format of a chain file's bytes.
+    r"""Return the format of a chain file's bytes.
 
     Examples
     --------
     >>> detect_format(b'{"data": {"options": []}}').value
     'cboe_delayed_json'
-    >>> detect_format(b"root,expiry,strike,right,open_interest,spot\\n").value
+    >>> detect_format(b"root,expiry,strike,right,open_interest,spot\n").value
     'generic_csv'
     """
     if not data.strip():

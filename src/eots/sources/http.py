@@ -80,6 +80,7 @@ class RetryPolicy:
     deadline_s: float = 60.0
 
     def __post_init__(self) -> None:
+        """Refuse attempts, timeouts or deadlines that could never succeed."""
         if self.attempts < 1:
             raise ValueError(f"expected attempts >= 1, was {self.attempts}")
         if not (self.connect_timeout_s > 0 and self.read_timeout_s > 0 and self.deadline_s > 0):
@@ -383,7 +384,9 @@ def _snippet(body: bytes) -> str:
 
 
 def network_transport() -> httpx.HTTPTransport:
-    """Return the real network transport as ``HttpClient`` uses it (no kept-alive connections,
+    """Return the real network transport as ``HttpClient`` uses it.
+
+    Return the real network transport as ``HttpClient`` uses it (no kept-alive connections,
     so the deadline watchdog sees each connection's socket); for wrappers like recording.
     """
     return httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))

@@ -165,9 +165,11 @@ class EventLog:
         self._db.close()
 
     def __enter__(self) -> EventLog:
+        """Return the log itself (closed on exit)."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close the connection."""
         self.close()
 
     def append(self, events: Sequence[Event]) -> SnapshotRecord:
@@ -234,7 +236,7 @@ class EventLog:
         )
 
     def has_snapshot(self, snapshot_id: str) -> bool:
-        """True if the events of ``snapshot_id`` are in the log."""
+        """Return True if the events of ``snapshot_id`` are in the log."""
         row = self._db.execute(
             "SELECT 1 FROM snapshots WHERE snapshot_id = ?", (snapshot_id,)
         ).fetchone()
@@ -248,7 +250,7 @@ class EventLog:
         return [event_from_json(body) for (body,) in rows]
 
     def last_snapshot(self) -> SnapshotRecord | None:
-        """The last snapshot written completely (where ``--resume`` continues), or None."""
+        """Return the last snapshot written completely (where ``--resume`` continues), or None."""
         row = self._db.execute(
             "SELECT seq, snapshot_id, ts_event, ts_init, fingerprint, n_events "
             "FROM snapshots ORDER BY seq DESC LIMIT 1"
@@ -301,7 +303,7 @@ class EventLog:
         return problems
 
     def book(self, start: Book | None = None) -> Book:
-        """The fold of every event (the state ``--resume`` continues from)."""
+        """Return the fold of every event (the state ``--resume`` continues from)."""
         return fold(self.events(), start)
 
     def open_recommendations(self, book: Book | None = None) -> pl.DataFrame:
@@ -339,7 +341,7 @@ class EventLog:
         return pl.DataFrame(rows, schema=OPEN_SCHEMA)
 
     def closed(self, book: Book | None = None) -> pl.DataFrame:
-        """Closed recommendations with their outcomes (``OUTCOME_SCHEMA``)."""
+        """Return closed recommendations with their outcomes (``OUTCOME_SCHEMA``)."""
         return outcomes_frame((book or self.book()).outcomes)
 
     def weight_history(self) -> pl.DataFrame:

@@ -166,7 +166,9 @@ _AS_OF_ADVICE = re.compile(r"pass as_of \(CLI: --as-of[^)]*\)")
 
 
 def refusal_reason(e: Exception, path: Path) -> str:
-    """Return the text ingest keeps for a refused file: the error without the file's own path
+    """Return the text ingest keeps for a refused file.
+
+    The error without the file's own path
     (the summary shows it) and with the readers' ``--as-of`` advice rewritten for ingest.
     """
     text = str(e) if isinstance(e, SchemaError) else f"{type(e).__name__}: {e}"

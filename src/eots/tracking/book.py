@@ -91,7 +91,7 @@ class Book:
     last_snapshot_id: str | None = None
 
     def knows(self, idea_id: str) -> bool:
-        """True if the idea was ever proposed."""
+        """Return True if the idea was ever proposed."""
         return idea_id in self.positions or idea_id in self.closed_ids
 
 

@@ -181,7 +181,7 @@ def _bars(marks: Marks, since: dt.datetime | None) -> _Bars | None:
 
 
 def _bar_trigger(p: Position, bars: _Bars | None) -> tuple[str, dt.datetime] | None:
-    """The first bar after the entry touching the plan's stop or target (stop if both)."""
+    """Return the first bar after the entry touching the plan's stop or target (stop if both)."""
     if bars is None or p.ts_entry is None:
         return None
     after = bars.ts_us > int(p.ts_entry.timestamp() * 1_000_000)

@@ -84,7 +84,7 @@ def panel(
 def analysis_panel(
     ctx: ViewContext, title: str, panel_id: str, children: Sequence[Any]
 ) -> html.Section:
-    """A panel whose data is the analysed snapshot (its age is the snapshot's)."""
+    """Return a panel whose data is the analysed snapshot (its age is the snapshot's)."""
     return panel(title, panel_id, ctx.analysis.as_of, ctx.now, ctx.stale_after_s, children)
 
 
@@ -99,7 +99,7 @@ def graph(name: str, figure: Figure) -> dcc.Graph:
 
 
 def message(text: str, kind: str = "info") -> html.Div:
-    """A plain sentence on the page (empty store, no data, no run, a failed read)."""
+    """Return a plain sentence on the page (empty store, no data, no run, a failed read)."""
     return html.Div(text, className=f"message {kind}")
 
 
@@ -116,7 +116,7 @@ def table(frame: pl.DataFrame, *, digits: int = 2, max_rows: int = 30) -> html.T
 
 
 def level_marks(analysis: Analysis, *, limit: int = 12) -> list[Mark]:
-    """The strongest key levels of the analysis as chart marks (strongest first)."""
+    """Return the strongest key levels of the analysis as chart marks (strongest first)."""
     ranked = sorted(analysis.levels.levels, key=lambda lv: lv.strength, reverse=True)[:limit]
     return [
         Mark(
@@ -207,7 +207,9 @@ def stat(label: str, value: str, note: str = "") -> html.Div:
 def run_panel(
     written_at: dt.datetime, now: dt.datetime, title: str, panel_id: str, children: Sequence[Any]
 ) -> html.Section:
-    """A panel whose data comes from a replay run folder (its age is the run's write time; a
+    """Make a panel whose data comes from a replay run folder.
+
+    A panel whose data comes from a replay run folder (its age is the run's write time; a
     finished run is history, never stale).
     """
     return panel(title, panel_id, written_at, now, math.inf, children)

@@ -1,4 +1,6 @@
-"""Performance view: how the ideas did (by family, strategy, stars, with intervals) and how the
+"""Performance view: how the ideas did and how the adaptive weights moved.
+
+Performance view: how the ideas did (by family, strategy, stars, with intervals) and how the
 adaptive weights moved, read from a replay run folder.
 """
 
