@@ -126,44 +126,54 @@ def _notes(
     ev_levels: pl.DataFrame, ev_signals: pl.DataFrame, run: RunFrames, params: EvaluationParams
 ) -> tuple[str, ...]:
     small = params.small_sample_n
+    notes = ["no bars: nothing could be scored"] if run.bars.height == 0 else []
+    notes += _sample_notes("levels", ev_levels, small)
+    notes += _sample_notes("signals", ev_signals, small)
+    notes += _run_notes(run, small)
+    notes.append(
+        "signals and levels repeat across consecutive snapshots over overlapping windows: "
+        "their effective sample is smaller than n"
+    )
+    return tuple(notes)
+
+
+def _sample_notes(kind: str, evaluated: pl.DataFrame, small: int) -> list[str]:
+    """List the small cells and unscored items of the ``levels`` or ``signals`` evaluation."""
     notes = []
-    if run.bars.height == 0:
-        notes.append("no bars: nothing could be scored")
-    k = ev_levels.filter(pl.col("small_sample"))
-    if k.height:
+    k = evaluated.filter(pl.col("small_sample"))
+    if k.height and kind == "levels":
         notes.append(
-            f"levels: {k.height} of {ev_levels.height} kinds have fewer than {small} tested "
+            f"levels: {k.height} of {evaluated.height} kinds have fewer than {small} tested "
             "levels; their rates are not yet informative"
         )
-    unscored = int(ev_levels.get_column("n_unscored").sum()) if ev_levels.height else 0
-    if unscored:
-        notes.append(f"levels: {unscored} unscored (no bar after them, or no ATR and no IV)")
-    s = ev_signals.filter(pl.col("small_sample"))
-    if s.height:
+    elif k.height:
         notes.append(
-            f"signals: {s.height} of {ev_signals.height} cells have fewer than {small} scored "
+            f"signals: {k.height} of {evaluated.height} cells have fewer than {small} scored "
             "signals"
         )
-    uns = int(ev_signals.get_column("n_unscored").sum()) if ev_signals.height else 0
-    if uns:
-        notes.append(f"signals: {uns} unscorable (the bars do not reach their horizon)")
-    if run.outcomes.height == 0:
+    unscored = int(evaluated.get_column("n_unscored").sum()) if evaluated.height else 0
+    if unscored and kind == "levels":
+        notes.append(f"levels: {unscored} unscored (no bar after them, or no ATR and no IV)")
+    elif unscored:
+        notes.append(f"signals: {unscored} unscorable (the bars do not reach their horizon)")
+    return notes
+
+
+def _run_notes(run: RunFrames, small: int) -> list[str]:
+    """List what the run lacks: closed ideas, the baseline, weight updates, a trade feed."""
+    notes = []
+    n = run.outcomes.height
+    if n == 0:
         notes.append("ideas: no closed ideas in this run")
-    else:
-        n = run.outcomes.height
-        if n < small:
-            notes.append(f"ideas: only {n} closed ideas; win rate and R are not yet informative")
+    elif n < small:
+        notes.append(f"ideas: only {n} closed ideas; win rate and R are not yet informative")
     if run.baseline_outcomes.height == 0:
         notes.append("ideas: no random-entry baseline in this run")
     if run.weights.height == 0:
         notes.append("learning: no weight updates logged")
     if run.flow_accuracy is None:
         notes.append("flow: no trade feed, inferred flow's accuracy not measured")
-    notes.append(
-        "signals and levels repeat across consecutive snapshots over overlapping windows: "
-        "their effective sample is smaller than n"
-    )
-    return tuple(notes)
+    return notes
 
 
 def evaluate_run(run: Path | str | RunFrames, params: EvaluationParams | None = None) -> Evaluation:

@@ -48,15 +48,25 @@ def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
         raise SchemaError("binary data, not a chain file (NUL bytes)", source=source)
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):
-        if b'"callExpDateMap"' in data:
-            return ChainFormat.TDA_JSON
-        if b'"options"' in data:
-            return ChainFormat.CBOE_JSON
-        raise SchemaError(
-            "JSON without 'options' (CBOE) or 'callExpDateMap' (TD Ameritrade)", source=source
-        )
+        return _json_format(data, source)
+    return _text_format(_head_text(head, source), source)
+
+
+def _json_format(data: bytes, source: str) -> ChainFormat:
+    """Tell TD Ameritrade JSON from CBOE JSON by their top-level keys."""
+    if b'"callExpDateMap"' in data:
+        return ChainFormat.TDA_JSON
+    if b'"options"' in data:
+        return ChainFormat.CBOE_JSON
+    raise SchemaError(
+        "JSON without 'options' (CBOE) or 'callExpDateMap' (TD Ameritrade)", source=source
+    )
+
+
+def _head_text(head: bytes, source: str) -> str:
+    """Decode the sniffed head as UTF-8, tolerating a character cut at its end."""
     try:
-        text = head.decode("utf-8-sig")
+        return head.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         if e.start < len(head) - 4:
             raise SchemaError(
@@ -64,7 +74,11 @@ def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
                 source=source,
                 line=head[: e.start].count(b"\n") + 1,
             ) from e
-        text = head[: e.start].decode("utf-8-sig")
+        return head[: e.start].decode("utf-8-sig")
+
+
+def _text_format(text: str, source: str) -> ChainFormat:
+    """Tell a CBOE quotedata.csv (its preamble) from a generic CSV (its header)."""
     lines = text.split("\n")[:MAX_PREAMBLE_LINES]
     for line in lines:
         fields = split_fields(line)
