@@ -222,6 +222,38 @@ def _scope(choice: str | None, days: int | float | None) -> str:
 
 
 def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clock) -> None:
+    _register_selection(app, params, jobs)
+    _register_views(app, params, jobs, clock)
+
+
+def _scrubbed(
+    trigger: object, entries: list[Any], value: int | None, follow: list[str] | None
+) -> tuple[Any, ...]:
+    """Return the scrubber's max, marks, position, follow switch and label after ``trigger``."""
+    n = len(entries)
+    following = bool(follow)
+    last = max(n - 1, 0)
+    value = last if value is None else min(max(int(value), 0), last)
+    if trigger == "prev":
+        value, following = max(value - 1, 0), False
+    elif trigger == "next":
+        value = min(value + 1, last)
+        following = following and value == last
+    elif trigger == "scrubber":
+        following = following and value == last
+    elif following:
+        value = last
+    marks = _marks(entries)
+    label = "no snapshot"
+    if n:
+        ts = dt.datetime.fromisoformat(entries[value][1]).astimezone(ET)
+        label = f"snapshot {value + 1} of {n} · {ts:%Y-%m-%d %H:%M:%S} ET"
+    return last, marks, value, ["on"] if following else [], label
+
+
+def _register_selection(app: Dash, params: DashboardParams, jobs: AnalysisJobs) -> None:
+    """Register the store poll, the underlying/session selectors and the scrubber."""
+
     @app.callback(
         Output("snapshots", "data"),
         Input("poll", "n_intervals"),
@@ -277,27 +309,11 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
         value: int | None,
         follow: list[str] | None,
     ) -> tuple[Any, ...]:
-        entries = (snapshots or {}).get("entries", [])
-        n = len(entries)
-        following = bool(follow)
-        last = max(n - 1, 0)
-        value = last if value is None else min(max(int(value), 0), last)
-        trigger = ctx.triggered_id
-        if trigger == "prev":
-            value, following = max(value - 1, 0), False
-        elif trigger == "next":
-            value = min(value + 1, last)
-            following = following and value == last
-        elif trigger == "scrubber":
-            following = following and value == last
-        elif following:
-            value = last
-        marks = _marks(entries)
-        label = "no snapshot"
-        if n:
-            ts = dt.datetime.fromisoformat(entries[value][1]).astimezone(ET)
-            label = f"snapshot {value + 1} of {n} · {ts:%Y-%m-%d %H:%M:%S} ET"
-        return last, marks, value, ["on"] if following else [], label
+        return _scrubbed(ctx.triggered_id, (snapshots or {}).get("entries", []), value, follow)
+
+
+def _register_views(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clock) -> None:
+    """Register the view rendering and the panels' age labels."""
 
     @app.callback(
         Output("content", "children"),
@@ -312,7 +328,7 @@ def _register(app: Dash, params: DashboardParams, jobs: AnalysisJobs, clock: Clo
         Input("retry", "n_intervals"),
         State("rendered", "data"),
     )
-    def render(
+    def render(  # noqa: PLR0913  (Dash passes one argument per Input and State)
         view: str,
         index: int | None,
         scope_choice: str | None,
@@ -422,7 +438,7 @@ def _marks(entries: list[list[str]]) -> dict[int, str]:
     }
 
 
-def _render(
+def _render(  # noqa: PLR0913  (the render callback's inputs and the app's params, jobs, clock)
     params: DashboardParams,
     jobs: AnalysisJobs,
     clock: Clock,
