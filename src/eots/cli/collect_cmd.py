@@ -24,7 +24,10 @@ import typer
 from eots.cli.store_cmds import DEFAULT_STORE, StoreOpt
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from eots.chain.snapshot import ChainSnapshot
+    from eots.collect import CollectEvent
     from eots.config import EotsConfig
     from eots.engine import EngineParams
     from eots.sources.base import ChainSource
@@ -117,6 +120,35 @@ def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> 
     return ", ".join(parts)
 
 
+def _event_printer(
+    console: Console, store: Path, analyze_with: EngineParams | None
+) -> Callable[[CollectEvent], None]:
+    """Return the collector's event callback: one console line per event (and per analysis)."""
+    from rich.markup import escape
+
+    from eots.collect import EventKind, et_text
+    from eots.core.time import ET
+
+    def on_event(event: CollectEvent) -> None:
+        at = event.at.astimezone(ET).strftime("%H:%M:%S %Z")
+        who = f" {event.underlying}" if event.underlying else ""
+        if event.kind is EventKind.SAVED:
+            where = event.path.parent.name if event.path is not None else ""
+            console.print(f"{at} [green]saved[/green]{who} ({where})")
+            if analyze_with is not None and event.snapshot is not None:
+                console.print(
+                    escape(f"{at}{who} {live_summary(event.snapshot, store, analyze_with)}")
+                )
+        elif event.kind is EventKind.FAILED:
+            console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
+        elif event.kind is EventKind.WAITING and event.resume_at is not None:
+            console.print(escape(f"{at} waiting until {et_text(event.resume_at)}: {event.message}"))
+        elif event.kind is EventKind.DUPLICATE:
+            console.print(f"{at} unchanged{who}")
+
+    return on_event
+
+
 def collect_cmd(
     underlyings: Annotated[list[str], typer.Argument(help="Symbols to poll, e.g. SPX SPY.")],
     source: Annotated[
@@ -190,11 +222,10 @@ def collect_cmd(
     from rich.markup import escape
 
     from eots.cli.console import output_console
-    from eots.collect import CollectEvent, EventKind, collect, et_text
+    from eots.collect import collect
     from eots.config import EotsConfig, load_config
     from eots.core.clock import LiveClock
     from eots.core.errors import EotsError
-    from eots.core.time import ET
     from eots.storage import SnapshotStore
 
     def fail(message: str) -> None:
@@ -222,22 +253,7 @@ def collect_cmd(
     console = output_console()
     stop = threading.Event()
 
-    def on_event(event: CollectEvent) -> None:
-        at = event.at.astimezone(ET).strftime("%H:%M:%S %Z")
-        who = f" {event.underlying}" if event.underlying else ""
-        if event.kind is EventKind.SAVED:
-            where = event.path.parent.name if event.path is not None else ""
-            console.print(f"{at} [green]saved[/green]{who} ({where})")
-            if analyze and event.snapshot is not None:
-                console.print(
-                    escape(f"{at}{who} {live_summary(event.snapshot, store, engine_params)}")
-                )
-        elif event.kind is EventKind.FAILED:
-            console.print(f"{at} [red]failed[/red]{who}: {escape(event.message)}")
-        elif event.kind is EventKind.WAITING and event.resume_at is not None:
-            console.print(escape(f"{at} waiting until {et_text(event.resume_at)}: {event.message}"))
-        elif event.kind is EventKind.DUPLICATE:
-            console.print(f"{at} unchanged{who}")
+    on_event = _event_printer(console, store, engine_params if analyze else None)
 
     def on_signal(signame: str) -> None:
         console.print(f"{signame}: stopping after the fetch in flight")

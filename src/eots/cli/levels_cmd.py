@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -74,6 +74,22 @@ def _date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise typer.BadParameter(f"expected a date YYYY-MM-DD, was {text!r}") from e
+
+
+def _cell(name: str, row: dict[str, Any]) -> str:
+    """Return one table cell: rates with their interval, counts, the timeframe's letter."""
+    v = row[name]
+    if name in ("held_rate", "closed_inside_rate") and not math.isnan(v):
+        stem = name.removesuffix("_rate")
+        lo, hi = row[f"{stem}_ci_low"], row[f"{stem}_ci_high"]
+        return f"{v:.0%} [{lo:.0%}-{hi:.0%}]"
+    if name.endswith("_rate") and isinstance(v, float) and not math.isnan(v):
+        return f"{v:.0%}"
+    if isinstance(v, float):
+        return "-" if math.isnan(v) else f"{v:.0f}"
+    if name == "timeframe":
+        return str(v)[0]
+    return str(v)
 
 
 def levels_evaluate_cmd(
@@ -146,22 +162,7 @@ def levels_evaluate_cmd(
         else:
             table.add_column(header, no_wrap=True, justify="left" if name == "test" else "right")
     for row in result.table.iter_rows(named=True):
-        cells = []
-        for name, _ in _COLUMNS:
-            v = row[name]
-            if name in ("held_rate", "closed_inside_rate") and not math.isnan(v):
-                stem = name.removesuffix("_rate")
-                lo, hi = row[f"{stem}_ci_low"], row[f"{stem}_ci_high"]
-                cells.append(f"{v:.0%} [{lo:.0%}-{hi:.0%}]")
-            elif name.endswith("_rate") and isinstance(v, float) and not math.isnan(v):
-                cells.append(f"{v:.0%}")
-            elif isinstance(v, float):
-                cells.append("-" if math.isnan(v) else f"{v:.0f}")
-            elif name == "timeframe":
-                cells.append(str(v)[0])
-            else:
-                cells.append(str(v))
-        table.add_row(*cells)
+        table.add_row(*(_cell(name, row) for name, _ in _COLUMNS))
     console.print(table)
     console.print(
         "tf: i intraday, d daily, w weekly, m multi; n: level-sessions tested; held, in "
