@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import polars as pl
 from _timing import median_ms
 
+from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import ET
 from eots.core.types import OptionRight
 from eots.ideas.model import (
@@ -79,11 +80,8 @@ def _idea(n: int, legs: tuple[Leg, ...], ts: dt.datetime, spot: float) -> TradeI
     )  # fmt: skip
 
 
-def main() -> None:
-    t0 = dt.datetime(2024, 3, 13, 10, 0, tzinfo=ET)
-    t1 = t0 + dt.timedelta(minutes=5)
-    snap0 = synthetic_chain(SyntheticParams(seed=1, spot=5000.0), as_of=t0)
-    snap1 = synthetic_chain(SyntheticParams(seed=2, spot=5003.0), as_of=t1)
+def _ideas(snap0: ChainSnapshot) -> list[TradeIdea]:
+    """Fifty open ideas on the snapshot: 20 call spreads, 15 iron condors, 15 long puts."""
     live = snap0.frame.filter(snap0.frame["quote_valid"])
     rows = {
         (r["root"], r["expiry"], r["strike"], r["right"]): r for r in live.iter_rows(named=True)
@@ -112,6 +110,34 @@ def main() -> None:
         else:
             spec = [(near(e, k, "P"), 1)]
         ideas.append(_idea(n, _legs(rows, spec), snap0.ts_event, snap0.spot))
+    return ideas
+
+
+def _check_marks(ideas: list[TradeIdea], snap1: ChainSnapshot, events: tuple[object, ...]) -> None:
+    """Check every idea is marked at bid/ask (sell at bid, buy at ask) and at mid."""
+    quotes = {
+        (r["root"], r["expiry"], r["strike"], r["right"]): (r["bid"], r["ask"])
+        for r in snap1.frame.iter_rows(named=True)
+    }
+    [marked] = [e for e in events if isinstance(e, Marked)]
+    got = {row.idea_id: row.value for row in marked.marks}
+    assert len(got) == 50, len(got)
+    for i in ideas:
+        value = mid = 0.0
+        for lg in i.legs:
+            bid, ask = quotes[(lg.root, lg.expiry, lg.strike, lg.right.value)]
+            value += lg.quantity * (bid if lg.quantity > 0 else ask) * 100
+            mid += lg.quantity * (bid + ask) / 2 * 100
+        assert abs(got[i.idea_id].bid_ask - value) < 1e-6, (i.idea_id, got[i.idea_id], value)
+        assert abs(got[i.idea_id].mid - mid) < 1e-6
+
+
+def main() -> None:
+    t0 = dt.datetime(2024, 3, 13, 10, 0, tzinfo=ET)
+    t1 = t0 + dt.timedelta(minutes=5)
+    snap0 = synthetic_chain(SyntheticParams(seed=1, spot=5000.0), as_of=t0)
+    snap1 = synthetic_chain(SyntheticParams(seed=2, spot=5003.0), as_of=t1)
+    ideas = _ideas(snap0)
     params = TrackingParams()
 
     def marks(snap: object, seq: int, bars: pl.DataFrame | None = None) -> Marks:
@@ -142,21 +168,7 @@ def main() -> None:
         cpu.append((time.process_time() - c0) * 1e3)
     cpu_ms = statistics.median(cpu)
 
-    quotes = {
-        (r["root"], r["expiry"], r["strike"], r["right"]): (r["bid"], r["ask"])
-        for r in snap1.frame.iter_rows(named=True)
-    }
-    [marked] = [e for e in events if isinstance(e, Marked)]
-    got = {row.idea_id: row.value for row in marked.marks}
-    assert len(got) == 50, len(got)
-    for i in ideas:
-        value = mid = 0.0
-        for lg in i.legs:
-            bid, ask = quotes[(lg.root, lg.expiry, lg.strike, lg.right.value)]
-            value += lg.quantity * (bid if lg.quantity > 0 else ask) * 100
-            mid += lg.quantity * (bid + ask) / 2 * 100
-        assert abs(got[i.idea_id].bid_ask - value) < 1e-6, (i.idea_id, got[i.idea_id], value)
-        assert abs(got[i.idea_id].mid - mid) < 1e-6
+    _check_marks(ideas, snap1, events)
     assert fold(events, book) == after
     legs = sum(len(i.legs) for i in ideas)
     print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,30 +62,31 @@ def _shift(doc: dict[str, Any], path: tuple[str, ...]) -> bool:
     return False
 
 
+#: Keys whose changed value is not the generic one (a fixed choice, or a shape to respect).
+_CHANGED: dict[str, Callable[[Any], Any]] = {
+    "vomma_enhancement_factor": lambda v: v * 1.2,
+    "log_level": lambda _: "DEBUG",
+    "adaptation_speed": lambda _: "fast",
+    "methodology_weights_initial": lambda v: {**v, "multiplicative": 0.7},
+    "conviction_score_thresholds": lambda _: [0.2, 0.4, 0.6, 0.8],
+    "time_weight_profiles": lambda v: {**v, "normal": [0.9, 1.0, 1.1, 1.2, 1.3]},
+    "gaussian_width_range": lambda _: [-0.8, -0.2],
+}
+
+
 def _other(path: tuple[str, ...], value: Any) -> Any:
     """A valid value different from ``value`` for the key at ``path``."""
     name = path[-1]
-    if name == "vomma_enhancement_factor":
-        return value * 1.2
     if isinstance(value, bool):
         return not value
-    if name == "log_level":
-        return "DEBUG"
-    if name == "adaptation_speed":
-        return "fast"
-    if name == "methodology_weights_initial":
-        return {**value, "multiplicative": 0.7}
-    if name == "conviction_score_thresholds":
-        return [0.2, 0.4, 0.6, 0.8]
-    if name == "time_weight_profiles":
-        return {**value, "normal": [0.9, 1.0, 1.1, 1.2, 1.3]}
-    if name == "gaussian_width_range":
-        return [-0.8, -0.2]
+    changed = _CHANGED.get(name)
+    if changed is not None:
+        return changed(value)
     if name.endswith("_strategies"):
         return value[:1]
     if path[-2] == "conviction_mapping":
         return None  # the mapping moves as one (see the dedicated test)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):
         return value + 5
     return round(value * 0.5, 6) if value > 0 else 0.1
 
