@@ -27,6 +27,8 @@ adaptive factors are positive).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from eots.adaptive.charm import charm_acceleration
@@ -50,18 +52,39 @@ D_TDPI_FACTORS = (
 )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DTdpiScalars:
+    """The snapshot-wide values D-TDPI's factors use.
+
+    Attributes
+    ----------
+    spot
+        Underlying price, $.
+    atr
+        Average true range, $ (None: unknown, the proximity is NaN).
+    time_weight
+        The adaptive time-of-day weight.
+    width
+        The dynamic Gaussian width, in ATRs.
+    """
+
+    spot: float
+    atr: float | None
+    time_weight: float
+    width: float
+
+
 def d_tdpi_factors(
     params: DTdpiParams,
     base_params: BaseMetricParams,
+    scalars: DTdpiScalars,
     *,
-    spot: float,
-    atr: float | None,
-    time_weight: float,
-    width: float,
     cluster_joined: bool,
     charm_joined: bool,
 ) -> dict[str, pl.Expr]:
     """Return D-TDPI's factor columns and the enhanced ratios (first stage)."""
+    spot, atr, width = scalars.spot, scalars.atr, scalars.width
+    time_weight = scalars.time_weight
     scope, clip = base_params.normalisation_scope, base_params.clip_percentile
     ratio = pl.col("charm_flow_to_charm_oi_ratio")
     if params.charm_ratio_cap is not None:
@@ -110,4 +133,4 @@ def d_tdpi_value() -> dict[str, pl.Expr]:
     }
 
 
-__all__ = ["D_TDPI_FACTORS", "d_tdpi_factors", "d_tdpi_value"]
+__all__ = ["D_TDPI_FACTORS", "DTdpiScalars", "d_tdpi_factors", "d_tdpi_value"]

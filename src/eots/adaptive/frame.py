@@ -27,7 +27,7 @@ from eots.adaptive.a_dag import A_DAG_FACTORS, a_dag_factors, a_dag_value
 from eots.adaptive.charm import charm_past
 from eots.adaptive.clustering import expiration_clustering
 from eots.adaptive.conviction import conviction, stars
-from eots.adaptive.d_tdpi import D_TDPI_FACTORS, d_tdpi_factors, d_tdpi_value
+from eots.adaptive.d_tdpi import D_TDPI_FACTORS, DTdpiScalars, d_tdpi_factors, d_tdpi_value
 from eots.adaptive.decay import recency_multiplier
 from eots.adaptive.dte import dte_scale
 from eots.adaptive.e_sdag import (
@@ -432,10 +432,7 @@ def _d_tdpi(frame: pl.DataFrame, run: _Run) -> _StageOutput:
     first = d_tdpi_factors(
         p,
         run.base_params,
-        spot=inputs.spot,
-        atr=atr,
-        time_weight=time_weight.value,
-        width=width.value,
+        DTdpiScalars(spot=inputs.spot, atr=atr, time_weight=time_weight.value, width=width.value),
         cluster_joined=clusters is not None,
         charm_joined=past is not None,
     )
