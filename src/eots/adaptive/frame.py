@@ -208,7 +208,7 @@ class _Accumulated:
             self.weights = out.weights
 
 
-def adaptive_metrics(
+def adaptive_metrics(  # noqa: PLR0913  (the base metrics' inputs, params, keyword-only options)
     base: BaseMetrics,
     contracts: pl.DataFrame,
     context: MarketContext | None,

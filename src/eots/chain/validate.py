@@ -51,7 +51,7 @@ _KEY = ("root", "expiry", "strike", "right")
 MAX_SOURCE_IV = 5.0
 
 
-def build_snapshot(
+def build_snapshot(  # noqa: PLR0913  (the raw frame, the keyword-only provenance fields)
     raw: pl.DataFrame,
     *,
     spot: float,

@@ -160,7 +160,7 @@ class _State:
         )
 
 
-def collect(
+def collect(  # noqa: PLR0913  (keyword-only schedule options with documented defaults)
     source: ChainSource,
     store: SnapshotSink,
     underlyings: Sequence[str],

@@ -59,7 +59,7 @@ def strike_window(frame: pl.DataFrame, spot: float, pct: float | None) -> pl.Dat
     return frame.filter(pl.col("strike").is_between(lo, hi))
 
 
-def strike_chart(
+def strike_chart(  # noqa: PLR0913  (keyword-only chart labels and options)
     frame: pl.DataFrame,
     series: Sequence[Series],
     *,

@@ -54,7 +54,7 @@ class Step:
     snapshot_id: str = ""
 
 
-def step(
+def step(  # noqa: PLR0913  (keyword-only optional feeds (prices, trades, bars))
     ref: SnapshotRef,
     snapshot: ChainSnapshot,
     state: HistoryState,

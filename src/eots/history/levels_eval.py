@@ -100,7 +100,7 @@ def session_levels(
     )
 
 
-def evaluate_store(
+def evaluate_store(  # noqa: PLR0913  (optional span, prices, params and progress callbacks)
     store: SnapshotStore,
     underlying: str,
     span: tuple[dt.date | None, dt.date | None] = (None, None),

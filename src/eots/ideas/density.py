@@ -178,7 +178,7 @@ def risk_neutral_density(
     )
 
 
-def _fit(
+def _fit(  # noqa: PLR0913  (the smile's arrays and the expiry's scalars, private)
     x: FloatArray,
     y: FloatArray,
     tol: FloatArray,

@@ -275,7 +275,7 @@ def _idea(
     )
 
 
-def _build(
+def _build(  # noqa: PLR0913  (one candidate's resolved pieces, private)
     cand: Candidate,
     inputs: IdeaInputs,
     params: IdeaParams,

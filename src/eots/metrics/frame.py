@@ -266,7 +266,7 @@ def _arrays(
     return arrays, ranks
 
 
-def _strikes(
+def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
     frame: pl.DataFrame,
     a: ContractArrays,
     inside: Bools,

@@ -99,7 +99,7 @@ def mspi_session(as_of: dt.datetime, params: BaseMetricParams) -> MspiSession:
     return MspiSession.FINAL
 
 
-def proximity_array(
+def proximity_array(  # noqa: PLR0913  (the shape's keyword-only arrays and scalars)
     shape: ProximityShape,
     *,
     strike: Masked,

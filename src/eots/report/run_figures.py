@@ -288,7 +288,7 @@ def equity_curve(ev: Evaluation) -> Section:
     return Section(question=question, caption=caption, figure=fig)
 
 
-def _ci_trace(
+def _ci_trace(  # noqa: PLR0913  (one interval series: name, x, rate and its bounds, colour)
     name: str,
     x: list[str],
     rate: list[float],

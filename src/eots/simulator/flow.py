@@ -153,7 +153,7 @@ def block_trades(
     )
 
 
-def _prices(
+def _prices(  # noqa: PLR0913  (the block's state and per-trade arrays, private)
     book: Book,
     market: BlockMarket,
     params: SimulatorParams,

@@ -213,7 +213,7 @@ def _session(
 class _SessionRun:
     """The mutable working state of one session (private; `simulate` exposes only values)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (a session's keyword-only starting state, private)
         self,
         *,
         params: SimulatorParams,

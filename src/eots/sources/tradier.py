@@ -107,7 +107,7 @@ class TradierSource:
 
     name = "tradier"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (keyword-only client options with defaults)
         self,
         token: str,
         *,

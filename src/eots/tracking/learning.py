@@ -195,7 +195,7 @@ def _significant(s: _Stats, baseline: float) -> bool:
     return s.lo is not None and s.hi is not None and not s.lo <= baseline <= s.hi
 
 
-def _update(
+def _update(  # noqa: PLR0913  (one weight's old, target, evidence and step, private)
     group: WeightGroup, name: str, old: float, target: float, s: _Stats, baseline: float, eta: float
 ) -> WeightUpdate:
     return WeightUpdate(

@@ -306,7 +306,7 @@ def _settle(emit: _Emitter, p: Position, i: int, v: Values, marks: Marks) -> boo
     return True
 
 
-def _exits(
+def _exits(  # noqa: PLR0913  (one position at one snapshot, private)
     emit: _Emitter,
     p: Position,
     i: int,
