@@ -18,8 +18,8 @@ lint:  #-- ruff lint, format check and import layering
 fmt:  #-- format the code
 	ruff format src tests benchmarks
 
-types:  #-- mypy strict on src
-	mypy src
+types:  #-- mypy strict on src and tests (tests may leave test functions unannotated)
+	mypy src tests
 
 bench:  #-- benchmarks (a report, not a gate); set EOTS_REAL_DATA for the real chain
 	python benchmarks/run.py

@@ -21,6 +21,7 @@ def _report(real_data: Path, case: str, direction: float, decay: float = 0.0) ->
     manifest = {e["id"]: e for e in json.loads((real_data / "manifest.json").read_text())}
     snap = load_chain(real_data / manifest[case]["file"])
     a = analyze(snap)
+    assert a.metrics.atr is not None, case
     inputs = IdeaInputs(
         ts_event=snap.ts_event,
         underlying=snap.underlying,

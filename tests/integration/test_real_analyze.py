@@ -64,7 +64,7 @@ def test_real_analyze_totals_finite_and_consistent(real_data: Path, snapshot_id:
 @pytest.mark.parametrize("snapshot_id", _IDS)
 def test_real_analyze_iv_covers_open_interest(real_data: Path, snapshot_id: str) -> None:
     a = _analysis(real_data, snapshot_id)
-    live_oi = a.contracts.get_column("open_interest").sum()
+    live_oi = float(a.contracts.get_column("open_interest").sum())
     # Contracts without an IV (no usable source IV and no two-sided quote) must be a small share
     # of open interest, or the exposures would silently miss part of the chain.
     assert a.totals.oi_without_iv <= 0.10 * live_oi, (a.totals.oi_without_iv, live_oi)

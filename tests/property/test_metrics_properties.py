@@ -132,6 +132,6 @@ def test_scores_stay_in_range_and_strikes_add_up(frame: pl.DataFrame) -> None:
         assert sai.is_between(-1.0 - 1e-12, 1.0 + 1e-12).all()
         assert ssi.is_between(0.0, 1.0).all()
     for name in ("dag_custom", "tdpi", "vri", "sdag_multiplicative", "sdag_weighted"):
-        total = out.contracts.get_column(name).fill_nan(None).sum()
-        by_strike = out.strikes.get_column(name).fill_nan(None).sum()
+        total = float(out.contracts.get_column(name).fill_nan(None).sum())
+        by_strike = float(out.strikes.get_column(name).fill_nan(None).sum())
         assert abs(total - by_strike) <= 1e-9 * max(1.0, abs(total))

@@ -20,7 +20,8 @@ FRAMEWORK = Path(__file__).parent.parent / "fixtures" / "framework_config.json"
 
 
 def _doc() -> dict[str, Any]:
-    return json.loads(FRAMEWORK.read_text())
+    doc: dict[str, Any] = json.loads(FRAMEWORK.read_text())
+    return doc
 
 
 def _leaves(node: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

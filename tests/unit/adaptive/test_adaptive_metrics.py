@@ -275,11 +275,12 @@ def test_adaptive_disabled_metric_is_nan_and_reported_inactive(bare: Case) -> No
 
 
 def test_adaptive_rejects_a_later_context_and_a_foreign_frame(bare: Case, rich: Case) -> None:
+    assert rich.context is not None
     later = dataclasses.replace(
         bare,
         context=dataclasses.replace(
             rich.context,
-            as_of=bare.inputs.as_of + dt.timedelta(minutes=1),  # type: ignore[arg-type]
+            as_of=bare.inputs.as_of + dt.timedelta(minutes=1),
         ),
     )
     with pytest.raises(ValueError, match="look-ahead"):

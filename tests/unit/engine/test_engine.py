@@ -34,11 +34,11 @@ from unit.engine.engine_data import sessions
 BARE = EngineParams(components=Components(signals=False, ideas=False, tracking=False))
 
 
-def _stream(snaps):  # type: ignore[no-untyped-def]
+def _stream(snaps):
     return ((snapshot_ref(s), s) for s in snaps)
 
 
-def _steps(snaps, params=None):  # type: ignore[no-untyped-def]
+def _steps(snaps, params=None):
     return [s for s in run(_stream(snaps), params or EngineParams()) if isinstance(s, Step)]
 
 
@@ -197,7 +197,7 @@ def test_prior_sessions_are_reduced_from_their_foundation_not_priced_again(
     calls: list[str] = []
     real = tf.session_summary
 
-    def counting(prior, params):  # type: ignore[no-untyped-def]
+    def counting(prior, params):
         calls.append(prior.content_hash)
         return real(prior, params)
 

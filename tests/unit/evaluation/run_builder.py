@@ -165,7 +165,7 @@ def run(
         levels=lv if lv is not None else empty("levels.parquet"),
         signals=sig if sig is not None else empty("signals.parquet"),
         bars=bars,
-        **{k: v for k, v in optional.items() if v is not None},  # type: ignore[arg-type]
+        **{k: v for k, v in optional.items() if v is not None},
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
@@ -70,7 +71,7 @@ def greeks(snap: ChainSnapshot) -> pl.DataFrame:
     )
 
 
-def row(frame: pl.DataFrame, strike: float, right: str) -> dict[str, object]:
+def row(frame: pl.DataFrame, strike: float, right: str) -> dict[str, Any]:
     """Return the one row of ``frame`` for a contract, as a dict."""
     hit = frame.filter((pl.col("strike") == strike) & (pl.col("right") == right))
     assert hit.height == 1, hit

@@ -208,7 +208,7 @@ def test_inferred_flow_property_split_sums_to_increment(prev: list, curr: list, 
     assert_frame_equal(out, shuffled)
 
 
-def _reordered(snap, seed: int):  # type: ignore[no-untyped-def]
+def _reordered(snap, seed: int):
     import dataclasses
 
     return dataclasses.replace(snap, frame=snap.frame.sample(fraction=1.0, shuffle=True, seed=seed))

@@ -19,9 +19,9 @@ def _chain(fwd: float, disc: float, t: float, strikes: np.ndarray) -> tuple[np.n
 def test_implied_forwards_constructed_chain_recovers_forward() -> None:
     strikes = np.arange(3500.0, 4700.0, 25.0)
     rows = []
-    for eid, (fwd, disc, t) in enumerate([(4123.4, 0.999, 0.02), (4180.0, 0.96, 0.8)]):
+    for j, (fwd, disc, t) in enumerate([(4123.4, 0.999, 0.02), (4180.0, 0.96, 0.8)]):
         call, put = _chain(fwd, disc, t, strikes)
-        rows.append((np.full(strikes.size, eid), strikes, call, put, np.full(strikes.size, disc)))
+        rows.append((np.full(strikes.size, j), strikes, call, put, np.full(strikes.size, disc)))
     eid, k, c, p, d = (np.concatenate(col) for col in zip(*rows, strict=True))
     # A stale far quote must not move the median.
     c[5] += 30.0

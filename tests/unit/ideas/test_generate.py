@@ -423,7 +423,7 @@ def test_params_refuse_inconsistent_values() -> None:
     with pytest.raises(ValidationError, match="extra"):
         IdeaParams.model_validate({"acount_usd": 1.0})
     with pytest.raises(ValidationError):
-        IdeaParams(fill="last")  # type: ignore[arg-type]
+        IdeaParams(fill="last")
 
 
 def test_a_strategy_switched_off_by_config_is_never_proposed() -> None:

@@ -140,7 +140,7 @@ legs_st = st.lists(
 
 
 @given(legs_st, st.floats(-500, 500), st.floats(1.0, 300.0))
-def test_payoff_at_expiry_is_the_sum_of_leg_payoffs(spec, net, price) -> None:  # type: ignore[no-untyped-def]
+def test_payoff_at_expiry_is_the_sum_of_leg_payoffs(spec, net, price) -> None:
     legs = tuple(leg(k, r, q) for k, r, q in spec)
     value = expiry_value(legs, np.array([price]), 0.0)[0]
     by_hand = sum(
@@ -150,7 +150,7 @@ def test_payoff_at_expiry_is_the_sum_of_leg_payoffs(spec, net, price) -> None:  
 
 
 @given(legs_st, st.floats(-500, 500))
-def test_breakevens_are_zeros_and_extremes_bound_the_pnl(spec, net) -> None:  # type: ignore[no-untyped-def]
+def test_breakevens_are_zeros_and_extremes_bound_the_pnl(spec, net) -> None:
     legs = tuple(leg(k, r, q) for k, r, q in spec)
     s = payoff_summary(legs, net, 0.0, 100.0)
     if s.breakevens:
@@ -173,7 +173,7 @@ def test_breakevens_are_zeros_and_extremes_bound_the_pnl(spec, net) -> None:  # 
     ),
     st.floats(0.0, 2000.0),
 )
-def test_max_loss_never_exceeds_the_debit_of_long_premium(spec, debit) -> None:  # type: ignore[no-untyped-def]
+def test_max_loss_never_exceeds_the_debit_of_long_premium(spec, debit) -> None:
     legs = tuple(leg(k, r, 1) for k, r in spec)
     s = payoff_summary(legs, debit, 0.0, 100.0)
     assert s.max_loss <= debit + 1e-9
@@ -185,7 +185,7 @@ def test_max_loss_never_exceeds_the_debit_of_long_premium(spec, debit) -> None: 
     st.floats(1.0, 30.0),
     st.floats(0.0, 3000.0),
 )
-def test_max_loss_of_debit_verticals_and_butterflies_is_the_debit(right, k, width, debit) -> None:  # type: ignore[no-untyped-def]
+def test_max_loss_of_debit_verticals_and_butterflies_is_the_debit(right, k, width, debit) -> None:
     # Long the strike nearer the money side that pays first, short the farther one: a debit
     # vertical (calls: long low / short high; puts: long high / short low), and a long butterfly.
     low, high = k, k + width

@@ -40,7 +40,7 @@ CHAINS = {
     st.sampled_from([None, 4990.0, 5000.0, 5015.0]),
     st.sampled_from(sorted(CHAINS)),
 )
-def test_every_idea_is_placeable_and_consistent(d, v, p, pin, minute) -> None:  # type: ignore[no-untyped-def]
+def test_every_idea_is_placeable_and_consistent(d, v, p, pin, minute) -> None:
     at = et(2024, 4, 1, 9, 30) + dt.timedelta(minutes=minute)
     report = trade_ideas(
         inputs(at, direction=d, volatility=v, decay=p, pin=pin, chain=CHAINS[minute]),

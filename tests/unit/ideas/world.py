@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.core.time import ET, settlement_instant, to_epoch_us, year_fraction
 from eots.core.types import Settlement
@@ -33,7 +34,7 @@ def flat_chain(
     spot: float,
     as_of: dt.datetime,
     series: Sequence[tuple[str, dt.date, Settlement]],
-    strikes: Sequence[float],
+    strikes: Sequence[float] | NDArray[np.float64],
     sigma: float = SIGMA,
     half_spread: float = 0.05,
     rate: float = RATE,

@@ -39,4 +39,4 @@ def test_only_the_selected_detectors_run() -> None:
 
 def test_an_unknown_detector_is_refused() -> None:
     with pytest.raises(ValidationError, match="detectors"):
-        LevelParams(detectors=("walls", "astrology"))  # type: ignore[arg-type]
+        LevelParams(detectors=("walls", "astrology"))

@@ -24,7 +24,7 @@ from eots.storage import PriceStore, SnapshotStore
 from unit.engine.engine_data import sessions
 
 
-def _store(tmp_path: Path, snaps) -> Path:  # type: ignore[no-untyped-def]
+def _store(tmp_path: Path, snaps) -> Path:
     folder = tmp_path / "store"
     store = SnapshotStore(folder)
     for s in reversed(snaps):  # saved out of order: replay sorts by capture time
