@@ -30,11 +30,7 @@ class SessionRefs:
 
 def sessions_before(session: dt.date, count: int) -> dt.date:
     """Return the session ``count`` sessions before ``session`` (``session`` itself for 0)."""
-    cal = nyse_calendar()
-    day = session
-    for _ in range(count):
-        day = cal.previous_session(day)
-    return day
+    return nyse_calendar().sessions_back(session, count)
 
 
 def session_open(session: dt.date) -> dt.datetime:
