@@ -1,7 +1,7 @@
 """The JSON configuration: one file for the whole application.
 
-The JSON configuration: one file for the whole application (every stage's documented
-parameters), in eots' native layout or the framework's (framework.md 5.2, migrated on read).
+Every stage's documented parameters, in eots' native layout or the framework's (framework.md
+5.2, migrated on read).
 
 Native layout (schema_version 2; version 1 files, without the engine sections, still load)::
 

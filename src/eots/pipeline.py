@@ -109,8 +109,8 @@ class History:
     def from_context(cls, context: MarketContext) -> History:
         """Take what the metrics need from a market context.
 
-        Take what the metrics need from a market context; thin fields are left to the
-        metrics' own documented fallbacks (flagged there), never filled with a neutral value.
+        Thin fields are left to the metrics' own documented fallbacks (flagged there), never
+        filled with a neutral value.
         """
         flows = context.flows_by_contract if context.flow_coverage.n_obs > 0 else None
         atr = context.atr.value if context.atr.sufficient else None

@@ -27,8 +27,7 @@ class HistoryInputs:
 def analysis_for(snapshot: ChainSnapshot, params: EngineParams, inputs: HistoryInputs) -> Step:
     """Analyse ``snapshot`` through the engine with what ``inputs`` name.
 
-    Analyse ``snapshot`` through the engine with what ``inputs`` name (signals and ideas
-    included, no tracking: a one-off analysis follows nothing).
+    Signals and ideas included, no tracking: a one-off analysis follows nothing.
 
     With a store, the snapshot is first added to it and its levels are saved beside it afterwards
     (the next run's "previous update"). A trade feed is the best flow source (conventions section

@@ -48,8 +48,8 @@ def replay_cmd(
 ) -> None:
     """Replay stored snapshots in capture order through the engine.
 
-    Replay stored snapshots in capture order through the engine (metrics, levels, signals,
-    ideas, the lifecycle and learning) into a run folder; end with the evaluation and report.
+    Metrics, levels, signals, ideas, the lifecycle and learning go into a run folder; the
+    evaluation and report end it.
     """
     from rich.console import Console
     from rich.progress import (

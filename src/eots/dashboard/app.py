@@ -451,8 +451,8 @@ def _render(  # noqa: PLR0913  (the render callback's inputs and the app's param
 ) -> tuple[list[Any] | None, str]:
     """Return the view's children and its key.
 
-    Return the view's children and its key; None children when the key is unchanged (the
-    page already shows it: a poll then costs a few file-name lookups, not a re-render).
+    None children when the key is unchanged: the page already shows it, so a poll costs a few
+    file-name lookups, not a re-render.
     """
     now = clock.now()
     if view == "performance":

@@ -96,8 +96,8 @@ def max_drawdown(pnl: np.ndarray) -> float:
 def check_outcomes(outcomes: pl.DataFrame, source: str) -> None:
     """Raise ``SchemaError`` naming the first invalid idea.
 
-    Raise ``SchemaError`` naming the first idea that exits before entering, has a
-    non-positive or non-finite risk, or a non-finite P&L.
+    Invalid: it exits before entering, has a non-positive or non-finite risk, or a non-finite
+    P&L.
     """
     bad_time = outcomes.filter(pl.col("ts_exit") < pl.col("ts_entry"))
     if bad_time.height:

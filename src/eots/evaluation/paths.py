@@ -118,7 +118,7 @@ def price_at(
 ) -> pl.Series:
     """Return the close at ``end_col`` covering the decision, or null.
 
-    Return the close of the last bar ending at or before ``end_col`` and starting at or after
+    The close is the last bar's ending at or before ``end_col`` and starting at or after
     the decision (``ts_event - grace``) and covering the instant (its end within one bar of
     it: a gap in the bars or bars that stop early give null, never a stale price).
 

@@ -144,8 +144,8 @@ def scored_signals(
 ) -> pl.DataFrame:
     """Return the signals with ``hit``, ``move`` and ``baseline_p``.
 
-    Return the signals with ``hit`` (null: unscorable), ``move`` and ``baseline_p`` (the
-    share of all snapshots that would have satisfied the same claim); see the module docstring.
+    ``hit`` is null when unscorable; ``baseline_p`` is the share of all snapshots that would
+    have satisfied the same claim (see the module docstring).
     ``bars`` comes from ``paths.bar_table``.
     """
     fwd = forward_table(snapshots, bars, params)

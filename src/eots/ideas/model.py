@@ -123,8 +123,7 @@ class UnderlyingPlan:
 class PositionPlan:
     """Target and stop on the position's value for one unit, $.
 
-    Target and stop on the position's value for one unit, $ (exit when its bid/ask value
-    reaches them).
+    Exit when its bid/ask value reaches them.
     """
 
     target: float

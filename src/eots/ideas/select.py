@@ -369,8 +369,8 @@ def by_strike(
 ) -> int | None:
     """Return the row nearest ``price`` on the given ``side``.
 
-    Return the row nearest ``price`` (``side``: ``"nearest"``, ``"at_or_above"``,
-    ``"at_or_below"``; None when no strike qualifies).
+    ``side``: ``"nearest"``, ``"at_or_above"`` or ``"at_or_below"``; None when no strike
+    qualifies.
     """
     rows = _rows(bk, series, call)
     k = bk.strike[rows]

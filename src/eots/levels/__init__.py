@@ -1,6 +1,6 @@
 """Key levels from exposures and metrics, and their evaluation.
 
-Key levels from exposures and metrics: walls, zero gamma, the volatility trigger, multi-timeframe
+Walls, zero gamma, the volatility trigger, multi-timeframe
 support and resistance, clusters and conviction (``key_levels``), and their evaluation.
 
 See ``docs/levels.md`` for every definition and default.

@@ -386,7 +386,7 @@ def _snippet(body: bytes) -> str:
 def network_transport() -> httpx.HTTPTransport:
     """Return the real network transport as ``HttpClient`` uses it.
 
-    Return the real network transport as ``HttpClient`` uses it (no kept-alive connections,
-    so the deadline watchdog sees each connection's socket); for wrappers like recording.
+    No kept-alive connections, so the deadline watchdog sees each connection's socket; for
+    wrappers like recording.
     """
     return httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))

@@ -87,8 +87,8 @@ def remove_orphans(folder: Path) -> tuple[Path, ...]:
 def store_lock(folder: Path) -> Iterator[None]:
     """Hold an exclusive advisory lock on ``folder/.eots.lock``.
 
-    Hold an exclusive advisory lock on ``folder/.eots.lock`` (POSIX ``flock``; elsewhere a
-    no-op, where ``exclusive`` alone keeps two writers from claiming one name).
+    POSIX ``flock``; elsewhere a no-op, where ``exclusive`` alone keeps two writers from claiming
+    one name.
     """
     ensure_dir(folder)
     try:

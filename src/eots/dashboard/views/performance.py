@@ -1,7 +1,7 @@
 """Performance view: how the ideas did and how the adaptive weights moved.
 
-Performance view: how the ideas did (by family, strategy, stars, with intervals) and how the
-adaptive weights moved, read from a replay run folder.
+Ideas by family, strategy and stars, with intervals, and the adaptive weights' paths, read
+from a replay run folder.
 """
 
 from __future__ import annotations
