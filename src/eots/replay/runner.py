@@ -4,6 +4,11 @@ The same fold as live analysis (``eots.engine.fold``): each snapshot's foundatio
 state carried forward, nothing read after a snapshot's quote time. A live-style run over the same
 snapshots gives the same outputs (``tests/unit/replay``). The run directory's files are listed in
 ``eots.replay.outputs``.
+
+``session_boundaries=True`` replays under the session-boundary rule of ``eots.replay.sessions``
+(every session starts from the state rebuilt from the store as of its first snapshot), the rule a
+distributed replay (``eots.replay.distributed``) follows, so the two write identical run folders.
+``ReplaySpec.store`` and ``prices`` may be local folders or fsspec URLs (``eots.storage.fs``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import polars as pl
 from eots.core.errors import ReplayError
 from eots.engine import EngineParams, Skipped, Step, fold, stored_stream
 from eots.replay.outputs import BARS_SCHEMA, RunRecorder, write_frame, write_manifest
-from eots.storage import PriceStore, SnapshotStore
+from eots.storage import PriceStore, SnapshotRef, SnapshotStore
 from eots.storage.bars import interval_length
 
 #: Called after each item with (items done, items in total, the item).
@@ -33,11 +38,11 @@ BAR_INTERVALS = ("1m", "5m", "15m", "1h")
 class ReplaySpec:
     """What to replay: the store, the underlying, the quote-time range and where bars live."""
 
-    store: Path
+    store: Path | str
     underlying: str
     start: dt.datetime | None = None
     end: dt.datetime | None = None
-    prices: Path | None = None
+    prices: Path | str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,8 +61,14 @@ def replay(
     params: EngineParams,
     out: Path,
     progress: Progress | None = None,
+    *,
+    session_boundaries: bool = False,
 ) -> ReplayResult:
     """Replay ``spec`` through the engine with ``params``; write the run directory ``out``.
+
+    With ``session_boundaries`` each session starts from the state rebuilt from the store as of
+    its first snapshot (``eots.replay.sessions``: the rule a distributed replay follows);
+    otherwise one fold runs over the whole range.
 
     Raises
     ------
@@ -66,15 +77,13 @@ def replay(
     SchemaError
         For a damaged stored snapshot (naming the file).
     """
-    store = SnapshotStore(spec.store)
-    refs = store.list(spec.underlying, spec.start, spec.end)
-    if not refs:
-        raise ReplayError(
-            f"no {spec.underlying.upper()} snapshots in {spec.store} between "
-            f"{_iso(spec.start)} and {_iso(spec.end)}"
-        )
-    prices = PriceStore(spec.prices) if spec.prices is not None else None
-    out.mkdir(parents=True, exist_ok=True)
+    if session_boundaries:
+        from eots.replay.sessions import replay_by_session  # the rule's module imports this one
+
+        return replay_by_session(spec, params, out, progress)
+    store = SnapshotStore.open(spec.store)
+    refs = spec_refs(store, spec)
+    prices = PriceStore.open(spec.prices) if spec.prices is not None else None
     recorder = RunRecorder()
     total = len(refs)
     stream = stored_stream(store, spec.underlying, spec.start, spec.end)
@@ -82,6 +91,41 @@ def replay(
         recorder.record(item)
         if progress is not None:
             progress(done, total, item)
+    return write_run(spec, params, out, recorder, refs, state_rule="continuous")
+
+
+def spec_refs(store: SnapshotStore, spec: ReplaySpec) -> tuple[SnapshotRef, ...]:
+    """Return the refs ``spec`` replays.
+
+    Raises
+    ------
+    ReplayError
+        If the store holds no snapshot of the underlying in the range.
+    """
+    refs = store.list(spec.underlying, spec.start, spec.end)
+    if not refs:
+        raise ReplayError(
+            f"no {spec.underlying.upper()} snapshots in {store.location} between "
+            f"{_iso(spec.start)} and {_iso(spec.end)}"
+        )
+    return refs
+
+
+def write_run(
+    spec: ReplaySpec,
+    params: EngineParams,
+    out: Path,
+    recorder: RunRecorder,
+    refs: tuple[SnapshotRef, ...],
+    *,
+    state_rule: str,
+) -> ReplayResult:
+    """Write the run directory ``out`` from a replay's recorded rows (every runner ends here).
+
+    ``state_rule`` (``continuous`` | ``session_boundaries``) is recorded in the manifest.
+    """
+    prices = PriceStore.open(spec.prices) if spec.prices is not None else None
+    out.mkdir(parents=True, exist_ok=True)
     frames = recorder.frames()
     first, last = refs[0].ts_event, refs[-1].ts_event
     bars, bars_source = run_bars(prices, spec.underlying, first, last, frames["snapshots"])
@@ -99,6 +143,7 @@ def replay(
         "skipped": recorder.skipped,
         "bars_source": bars_source,
         "store": str(spec.store),
+        "state_rule": state_rule,
     }
     write_manifest(out, manifest)
     return ReplayResult(
@@ -155,4 +200,12 @@ def _iso(t: dt.datetime | None) -> str:
     return "the beginning" if t is None else t.isoformat()
 
 
-__all__ = ["BAR_INTERVALS", "ReplayResult", "ReplaySpec", "replay", "run_bars"]
+__all__ = [
+    "BAR_INTERVALS",
+    "ReplayResult",
+    "ReplaySpec",
+    "replay",
+    "run_bars",
+    "spec_refs",
+    "write_run",
+]
