@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-StoreOpt = Annotated[Path, typer.Option("--store", help="Snapshot store to replay.")]
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from eots.engine import EngineParams
+    from eots.replay import ReplayResult, ReplaySpec
+
+StoreOpt = Annotated[
+    str,
+    typer.Option("--store", help="Snapshot store to replay: a folder or an fsspec URL (s3://...)."),
+]
 UnderlyingOpt = Annotated[
     str | None,
     typer.Option("--underlying", "-u", help="Underlying (default: the store's only one)."),
@@ -22,11 +31,28 @@ RunOutOpt = Annotated[
     Path | None, typer.Option("--out", help="Run folder [default: runs/<underlying>-<first>].")
 ]
 PricesOpt = Annotated[
-    Path | None, typer.Option("--prices", help="Price store (bars for ATR and the evaluation).")
+    str | None,
+    typer.Option("--prices", help="Price store (bars for ATR and the evaluation): folder or URL."),
 ]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", envvar="EOTS_CONFIG", help="JSON config (eots config show)."),
+]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run on Dask: local:N (N worker processes) or a scheduler address (tcp://host:8786); "
+        "one task per session, under the session-boundary rule (docs/scaling.md).",
+    ),
+]
+SessionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--session-boundaries",
+        help="Start every session from the state rebuilt from the store (the rule --cluster "
+        "follows), so a local run reproduces a distributed one.",
+    ),
 ]
 
 
@@ -38,6 +64,8 @@ def replay_cmd(
     out: RunOutOpt = None,
     prices: PricesOpt = None,
     config: ConfigOpt = None,
+    cluster: ClusterOpt = None,
+    session_boundaries: SessionsOpt = False,
 ) -> None:
     """Replay stored snapshots in capture order through metrics and levels into a run folder."""
     from rich.console import Console
@@ -57,9 +85,20 @@ def replay_cmd(
     from eots.storage import SnapshotStore
 
     console = Console(stderr=True)
-    if not store.is_dir():
+    if cluster is not None:
+        from eots.replay.distributed import parse_cluster
+
+        try:
+            parse_cluster(cluster)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--cluster") from e
+    try:
+        snapshots = SnapshotStore.open(store)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--store") from e
+    if snapshots.fs is None and not snapshots.root.is_dir():
         raise typer.BadParameter(f"{store} is not a folder (expected a snapshot store)")
-    symbol = underlying.upper() if underlying else _only_underlying(SnapshotStore(store))
+    symbol = underlying.upper() if underlying else _only_underlying(snapshots)
     params = EngineParams(analysis=_params(config, None, None, None))
     first, last = _parse_as_of(start), _parse_as_of(end)
     folder = out or Path("runs") / f"{symbol}-{_stamp(first)}"
@@ -82,7 +121,12 @@ def replay_cmd(
                 rate = f"{done / elapsed:.2f} snap/s" if elapsed > 0 else ""
                 bar.update(task, completed=done, total=total, rate=rate)
 
-            result = replay(spec, params, folder, progress=tick)
+            if cluster is None:
+                result = replay(
+                    spec, params, folder, progress=tick, session_boundaries=session_boundaries
+                )
+            else:
+                result = _on_cluster(cluster, spec, params, folder, bar, task)
     except EotsError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
@@ -90,6 +134,26 @@ def replay_cmd(
         f"replayed {result.analysed} snapshots of {symbol} ({result.skipped} skipped) "
         f"into {result.out}; config {params.fingerprint()}"
     )
+
+
+def _on_cluster(
+    cluster: str,
+    spec: ReplaySpec,
+    params: EngineParams,
+    folder: Path,
+    bar: Progress,
+    task: TaskID,
+) -> ReplayResult:
+    """Run the replay on Dask, the progress bar counting sessions."""
+    from eots.replay.distributed import connect, replay_distributed
+
+    def tick(done: int, total: int, _session: object) -> None:
+        elapsed = bar.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed:.2f} sessions/s" if elapsed > 0 else ""
+        bar.update(task, completed=done, total=total, rate=rate)
+
+    with connect(cluster) as client:
+        return replay_distributed(spec, params, folder, client, progress=tick)
 
 
 def _only_underlying(store: object) -> str:
