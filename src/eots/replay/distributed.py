@@ -28,9 +28,10 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, as_completed
 
 from eots.core.errors import ReplayError
 from eots.engine import EngineParams
@@ -71,6 +72,67 @@ def session_key(token: str, task: SessionTask) -> str:
     return f"eots-session-{token}-{task.key}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingReplay:
+    """A replay submitted to a cluster: its sessions and one future per session, in order."""
+
+    spec: ReplaySpec
+    params: EngineParams
+    tasks: tuple[SessionTask, ...]
+    futures: tuple[Future[SessionResult], ...]
+
+
+def submit_replay(
+    spec: ReplaySpec, params: EngineParams, client: Client, *, retries: int = 2
+) -> PendingReplay:
+    """List the store and submit one task per session (keys from ``session_key``).
+
+    Several replays (a sweep's configs) can be submitted before any is collected, so that all
+    their sessions share the cluster.
+
+    Raises
+    ------
+    ReplayError
+        If the store holds no snapshot of the underlying in the range.
+    """
+    if retries < 0:
+        raise ValueError(f"expected retries >= 0, was {retries}")
+    store = SnapshotStore.open(spec.store)
+    tasks = plan_sessions(spec_refs(store, spec))
+    token = run_token(spec, params)
+    futures = tuple(
+        client.submit(
+            replay_session, spec, params, task, key=session_key(token, task), retries=retries
+        )
+        for task in tasks
+    )
+    return PendingReplay(spec=spec, params=params, tasks=tasks, futures=futures)
+
+
+def collect_replay(
+    pending: PendingReplay,
+    out: Path,
+    *,
+    progress: SessionProgress | None = None,
+    after_session: AfterSession | None = None,
+) -> ReplayResult:
+    """Gather a submitted replay's sessions as they finish; write the run folder ``out``."""
+    results: list[SessionResult] = []
+    total = len(pending.tasks)
+    try:
+        for done, future in enumerate(as_completed(pending.futures), start=1):  # type: ignore[no-untyped-call]
+            result = future.result()
+            if not isinstance(result, SessionResult):
+                raise ReplayError(f"expected a SessionResult, was {type(result).__name__}")
+            results.append(result)
+            if progress is not None:
+                progress(done, total, result.session)
+    finally:
+        for future in pending.futures:
+            future.release()  # type: ignore[no-untyped-call]
+    return finish(pending.spec, pending.params, out, pending.tasks, results, after_session)
+
+
 def replay_distributed(
     spec: ReplaySpec,
     params: EngineParams,
@@ -107,30 +169,8 @@ def replay_distributed(
         Whatever a session's task raised after its retries (e.g. ``SchemaError`` for a damaged
         file, naming it).
     """
-    if retries < 0:
-        raise ValueError(f"expected retries >= 0, was {retries}")
-    store = SnapshotStore.open(spec.store)
-    tasks = plan_sessions(spec_refs(store, spec))
-    token = run_token(spec, params)
-    futures = [
-        client.submit(
-            replay_session, spec, params, task, key=session_key(token, task), retries=retries
-        )
-        for task in tasks
-    ]
-    results: list[SessionResult] = []
-    try:
-        for done, future in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
-            result = future.result()
-            if not isinstance(result, SessionResult):
-                raise ReplayError(f"expected a SessionResult, was {type(result).__name__}")
-            results.append(result)
-            if progress is not None:
-                progress(done, len(tasks), result.session)
-    finally:
-        for future in futures:
-            future.release()  # type: ignore[no-untyped-call]
-    return finish(spec, params, out, tasks, results, after_session)
+    pending = submit_replay(spec, params, client, retries=retries)
+    return collect_replay(pending, out, progress=progress, after_session=after_session)
 
 
 def parse_cluster(text: str) -> tuple[int | None, str | None]:
@@ -179,10 +219,13 @@ def connect(cluster: str, *, memory_limit: str = "2GiB") -> Iterator[Client]:
 
 
 __all__ = [
+    "PendingReplay",
     "SessionProgress",
+    "collect_replay",
     "connect",
     "parse_cluster",
     "replay_distributed",
     "run_token",
     "session_key",
+    "submit_replay",
 ]
