@@ -22,6 +22,7 @@ from eots.cli import (
     replay_cmd,
     report_cmd,
     store_cmds,
+    sweep_cmd,
     synth_cmd,
 )
 from eots.cli.history import HistoryInputs, analysis_for
@@ -263,6 +264,7 @@ app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
 app.command("replay")(replay_cmd.replay_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.command("sweep")(sweep_cmd.sweep_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
