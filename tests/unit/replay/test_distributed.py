@@ -79,8 +79,8 @@ def _same_run(a: Path, b: Path) -> None:
             pl.read_parquet(a / name),
             pl.read_parquet(b / name),
             check_exact=False,
-            rtol=1e-9,
-            atol=1e-9,
+            rel_tol=1e-9,
+            abs_tol=1e-9,
         )
     ma = json.loads((a / "manifest.json").read_text())
     mb = json.loads((b / "manifest.json").read_text())
@@ -88,7 +88,7 @@ def _same_run(a: Path, b: Path) -> None:
 
 
 def _close(a: pl.DataFrame, b: pl.DataFrame) -> None:
-    assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-9)
+    assert_frame_equal(a, b, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_distributed_run_equals_the_local_run(
