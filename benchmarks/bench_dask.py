@@ -86,6 +86,31 @@ def speedup(root: Path) -> float:
     return ratio
 
 
+def start_cost_per_prior(root: Path) -> tuple[float, float]:
+    """Return (s per prior session of a session's first step, s per later snapshot) on the demo
+    store: the first step of the second and of the last session, whose warm states hold 1 and
+    SESSIONS - 1 prior end-of-day snapshots, on this process."""
+    spec = ReplaySpec(store=root, underlying="SPX", prices=root / "_prices")
+    tasks = plan_sessions(spec_refs(SnapshotStore(root), spec))
+    firsts, rests = [], []
+    for task in (tasks[1], tasks[-1], tasks[1], tasks[-1]):
+        stamps: list[float] = []
+        t0 = time.perf_counter()
+        tick = stamps.append
+        replay_session(spec, EngineParams(), task, lambda _i, t=tick: t(time.perf_counter()))
+        firsts.append(stamps[0] - t0)
+        rests.append(statistics.median(np.diff(stamps)))
+    priors = len(tasks) - 2
+    slope = (min(firsts[1], firsts[3]) - min(firsts[0], firsts[2])) / priors
+    rest = statistics.median(rests)
+    print(
+        f"  demo listing: first step {min(firsts[0], firsts[2]):.2f} s with 1 prior session, "
+        f"{min(firsts[1], firsts[3]):.2f} s with {len(tasks) - 1}: {slope:.3f} s per prior "
+        f"session at {rest:.2f} s per snapshot"
+    )
+    return slope, rest
+
+
 def full_listing_costs(root: Path) -> tuple[float, float, float]:
     """Return (median s per snapshot after the first, s of the first step, CPU share) of the
     second session of a full-listing SPX store, replayed under the session rule."""
@@ -122,18 +147,25 @@ def main() -> None:
             f"store: {summary.sessions} sessions, {summary.snapshots} snapshots (demo listing) "
             f"in {time.perf_counter() - t0:.1f} s"
         )
+        print(f"  load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         ratio = speedup(root)
+        print(f"  load average after: {os.getloadavg()[0]:.1f}")
+        slope, demo_snap = start_cost_per_prior(root)
         full = Path(tmp) / "full"
         write_history(full, SimulatorParams(sessions=2, every_minutes=60), seed=7)
         per_snap, first, cpu_share = full_listing_costs(full)
-    session_s = first + (SNAPSHOTS_PER_SESSION - 1) * per_snap
+    # a warm start holds PRIORS end-of-day snapshots (iv_sessions_needed = 252 by default);
+    # their cost scales with the listing like a snapshot's does
+    priors = EngineParams().history.iv_sessions_needed
+    start_s = first + priors * slope * (per_snap / demo_snap)
+    session_s = start_s + (SNAPSHOTS_PER_SESSION - 1) * per_snap
     waves = math.ceil(FIVE_YEARS_SESSIONS / CORES)
     print(
         f"estimate: one 1-minute full SPX session ~ {session_s / 60:.1f} min on one core "
-        f"({first:.1f} s start + {SNAPSHOTS_PER_SESSION - 1} x {per_snap:.2f} s); "
-        f"{FIVE_YEARS_SESSIONS} sessions on {CORES} cores = {waves} waves ~ "
-        f"{waves * session_s / 3600:.1f} h (CPU share of wall here {cpu_share:.0%}; "
-        f"speed-up measured {ratio:.2f}x)"
+        f"({start_s:.0f} s warm start with {priors} priors + {SNAPSHOTS_PER_SESSION - 1} x "
+        f"{per_snap:.2f} s); {FIVE_YEARS_SESSIONS} sessions on {CORES} cores = {waves} waves "
+        f"~ {waves * session_s / 3600:.1f} h wall, {FIVE_YEARS_SESSIONS * session_s / 3600:.0f} "
+        f"core-hours (CPU share of wall here {cpu_share:.0%}; speed-up measured {ratio:.2f}x)"
     )
 
 

@@ -198,7 +198,8 @@ def connect(cluster: str, *, memory_limit: str = "2GiB") -> Iterator[Client]:
     """Yield a client of ``cluster`` (``local:N`` or a scheduler address); close it after.
 
     ``local:N`` starts N worker processes with one thread each (a session is one vectorised
-    fold: threads within a process would contend for the GIL) and ``memory_limit`` each.
+    fold: threads within a process would contend for the GIL), polars and BLAS limited to one
+    thread per worker (one session per core, no oversubscription) and ``memory_limit`` each.
     """
     workers, address = parse_cluster(cluster)
     if address is not None:
@@ -212,6 +213,7 @@ def connect(cluster: str, *, memory_limit: str = "2GiB") -> Iterator[Client]:
             processes=True,
             memory_limit=memory_limit,
             dashboard_address=None,
+            env={"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1"},
         ) as local,
         Client(local) as client,  # type: ignore[no-untyped-call]
     ):
