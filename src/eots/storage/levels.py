@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,7 +44,7 @@ class LevelStore:
 
     root: Path
     #: None: ``root`` is a local folder; else the fsspec filesystem it lives in.
-    fs: FileSystem = None
+    fs: FileSystem = field(default=None, kw_only=True)
 
     def _folder(self, underlying: str) -> Path:
         return self.root / LEVELS_DIR / f"underlying={underlying.upper()}"

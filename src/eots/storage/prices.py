@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 from zoneinfo import ZoneInfo
@@ -65,13 +65,13 @@ class PriceStore:
 
     root: Path
     #: None: ``root`` is a local folder; else the fsspec filesystem it lives in.
-    fs: FileSystem = None
+    fs: FileSystem = field(default=None, kw_only=True)
 
     @classmethod
     def open(cls, location: str | Path) -> PriceStore:
         """Return the price store at a local folder or an fsspec URL."""
         fs, root = resolve(location)
-        return cls(root, fs)
+        return cls(root, fs=fs)
 
     def path(self, underlying: str, interval: str) -> Path:
         """Return the file that holds ``underlying``'s bars of ``interval``."""

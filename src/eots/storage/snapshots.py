@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -128,13 +128,13 @@ class SnapshotStore:
 
     root: Path
     #: None: ``root`` is a local folder; else the fsspec filesystem ``root`` lives in.
-    fs: FileSystem = None
+    fs: FileSystem = field(default=None, kw_only=True)
 
     @classmethod
     def open(cls, location: str | Path) -> SnapshotStore:
         """Return the store at a local folder or an fsspec URL (``s3://...``, ``memory://...``)."""
         fs, root = resolve(location)
-        return cls(root, fs)
+        return cls(root, fs=fs)
 
     @property
     def location(self) -> str:

@@ -91,7 +91,7 @@ def test_bars_and_level_sidecars_are_read_from_the_url(
     assert rp.bars("SPY", "5m").height == 0
     last = local.list("SPY")[-1].ts_event
     lv = LevelStore(local.root).previous("SPY", last)
-    rv = LevelStore(remote.root, remote.fs).previous("SPY", last)
+    rv = LevelStore(remote.root, fs=remote.fs).previous("SPY", last)
     assert lv is not None
     assert rv is not None
     assert rv.to_frame().equals(lv.to_frame())
