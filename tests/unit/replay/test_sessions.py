@@ -211,3 +211,29 @@ def test_sweep_ranks_on_the_selection_period_and_reports_the_held_out_one(
         sweep(spec, [*configs, same], tmp_path / "x")
     with pytest.raises(ReplayError, match="given twice"):
         sweep(spec, [configs[0], configs[0]], tmp_path / "x")
+
+
+def test_sweep_cli_refuses_bad_options(store: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from eots.cli.main import app
+
+    good = tmp_path / "a.json"
+    good.write_text("{}")
+    bad = tmp_path / "b.json"
+    bad.write_text('{"levels": {"detectors": "nonsense"}}')
+    base = ["sweep", str(good), "--store", str(store), "--out", str(tmp_path / "o")]
+    runner = CliRunner()
+    r = runner.invoke(app, [*base, "--metric", "sharpe"])
+    assert r.exit_code != 0
+    assert "level_edge" in r.output
+    r = runner.invoke(app, [*base, "--holdout", "1.5"])
+    assert r.exit_code != 0
+    assert "holdout" in r.output
+    r = runner.invoke(app, [*base, "--cluster", "local:0"])
+    assert r.exit_code != 0
+    assert "local:N" in r.output
+    r = runner.invoke(app, ["sweep", str(good), str(bad), "--store", str(store)])
+    assert r.exit_code != 0
+    assert "b.json" in r.output
+    assert not (tmp_path / "o").exists()
