@@ -23,6 +23,7 @@ from eots.exposures import (
     ExpiryScope,
     ExposureParams,
     contract_exposures,
+    require_live_scope,
     strike_exposures,
 )
 from eots.greeks.frame import priced_chain, spot_parity_check
@@ -204,6 +205,7 @@ def analyze(
             )
     contracts = contract_exposures(priced, snapshot.spot, params.exposures)
     mask = scope.mask(session)
+    require_live_scope(scope, snapshot.expiries, session, snapshot.ts_event, source=snapshot.source)
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
     profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)

@@ -63,6 +63,8 @@ class SkewProfile:
 
     def net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the profile (dollar GEX per 1 % move) at spot levels ``x``."""
+        if self.a.size == 0:
+            return np.zeros(np.shape(x))
         log_x = np.log(x)[:, None]
         query = np.clip(self.log_k[None, :] - (log_x - np.log(self.spot)), self.lo, self.hi)
         vol = np.interp(query + self.off, self.xs, self.ys) * self.sqrt_t

@@ -29,8 +29,15 @@ class Column:
 
 
 def split_fields(line: str) -> list[str]:
-    """Split one CSV line into fields (quotes honoured)."""
-    return next(csv.reader([line]), [])
+    """Split one CSV line into fields (quotes honoured).
+
+    A line the ``csv`` module refuses (a field past its size limit, a NUL) is split on commas
+    alone: callers only look at its fields to refuse them with a located message.
+    """
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return line.split(",")
 
 
 def read_rows(body: bytes, columns: list[Column], *, first_line: int, source: str) -> pl.DataFrame:

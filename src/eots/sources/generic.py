@@ -86,6 +86,13 @@ def parse_generic_parquet(
     except (pl.exceptions.PolarsError, OSError) as e:
         raise SchemaError(f"unreadable Parquet: {e}", source=source) from e
     _check_names(frame.columns, source=source, line=None)
+    for name, dtype in frame.schema.items():
+        if dtype.is_nested() or dtype in (pl.Object, pl.Binary, pl.Null):
+            raise SchemaError(
+                f"expected a number, text, date or timestamp column, was {dtype}",
+                source=source,
+                field=name,
+            )
     if frame.height == 0:
         raise EmptyChainError("the file has no rows", source=source)
     frame = frame.with_columns(source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
