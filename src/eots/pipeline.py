@@ -228,7 +228,7 @@ def analyze(
         base_params=params.metrics,
         track_record=history.track_record,
     )
-    zg = zero_gamma(profile)
+    zg = zero_gamma(profile, params.zero_gamma)
     strike_metrics = _strike_metrics(metrics, adaptive)
     levels = key_levels(
         LevelInputs(
