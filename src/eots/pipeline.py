@@ -26,8 +26,8 @@ from eots.exposures import (
     require_live_scope,
     strike_exposures,
 )
-from eots.greeks.frame import priced_chain, spot_parity_check
-from eots.greeks.params import PricingParams, SpotSource
+from eots.greeks.params import PricingParams
+from eots.greeks.spot import checked_pricing
 from eots.levels import (
     GammaProfile,
     GammaWalls,
@@ -191,18 +191,8 @@ def analyze(
         snapshot = _revalue(snapshot, as_of)
     scope = ExpiryScope.parse(params.exposures.expiries)
     session = session_of(snapshot.ts_event)
-    priced = priced_chain(snapshot, params.pricing)
-    spot_check = spot_parity_check(priced, snapshot.spot, params.pricing)
-    warnings: tuple[str, ...] = ()
-    if spot_check is not None and not spot_check.consistent:
-        warnings = (spot_check.describe(),)
-        if params.pricing.spot_source is SpotSource.PARITY:
-            snapshot = replace(snapshot, spot=spot_check.implied_spot)
-            priced = priced_chain(snapshot, params.pricing)
-            warnings += (
-                f"spot replaced by the parity-implied {spot_check.implied_spot:,.2f} "
-                "(spot_source = parity)",
-            )
+    checked = checked_pricing(snapshot, params.pricing)
+    snapshot, priced, warnings = checked.snapshot, checked.priced, checked.warnings
     contracts = contract_exposures(priced, snapshot.spot, params.exposures)
     mask = scope.mask(session)
     require_live_scope(scope, snapshot.expiries, session, snapshot.ts_event, source=snapshot.source)

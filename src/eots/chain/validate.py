@@ -15,9 +15,10 @@ Refused as implausible (numbers no listed contract has ever had, so the file is 
   ``MAX_PRICE_RATIO`` times the larger of strike and spot (no option is worth more than its
   underlying or its strike); a spot outside ``[min strike / SPOT_STRIKE_RATIO, max strike *
   SPOT_STRIKE_RATIO]`` (a header spot that has nothing to do with the listed strikes); a quote
-  time more than ``MAX_FIRST_EXPIRY_DAYS`` calendar days before the chain's first live expiry
-  (a wrong Date line: every listed chain has an expiry within weeks, and a quote time years early
-  would bring expired contracts back to life).
+  time more than ``MAX_FIRST_EXPIRY_DAYS`` calendar days before the first live expiry of a chain
+  that lists at least ``FULL_LISTING_EXPIRIES`` expiries (a wrong Date line: a full listing always
+  has an expiry within weeks, and a quote time years early would bring expired contracts back to
+  life). With fewer expiries (an export filtered to a few far series) the same gap is flagged.
 
 Dropped, counted in ``QualityReport.dropped``:
   rows at or past their settlement instant (expired); exact duplicate rows.
@@ -71,6 +72,8 @@ MAX_PRICE_RATIO = 2.0
 SPOT_STRIKE_RATIO = 3.0
 #: The first live expiry must come within this many calendar days of the quote time.
 MAX_FIRST_EXPIRY_DAYS = 45
+#: A chain with at least this many expiries is a full listing (weeklies and monthlies).
+FULL_LISTING_EXPIRIES = 5
 
 
 def build_snapshot(
@@ -135,7 +138,7 @@ def build_snapshot(
             + ")",
             source=source,
         )
-    _refuse_early_quote_time(frame, quote_time, source)
+    early = _early_quote_time(frame, quote_time, source)
     frame = frame.with_columns(
         underlying=pl.lit(symbol),
         quote_valid=(
@@ -145,7 +148,7 @@ def build_snapshot(
             & (pl.col("ask") >= pl.col("bid"))
         ),
     )
-    flagged = _flags(frame)
+    flagged = _flags(frame) + ([early] if early is not None else [])
     frame = frame.sort("expiry", "strike", "right", "root").select(
         [pl.col(c).cast(t) for c, t in CHAIN_SCHEMA.items()]
     )
@@ -279,19 +282,31 @@ def _refuse_implausible(frame: pl.DataFrame, spot: float, source: str) -> None:
         )
 
 
-def _refuse_early_quote_time(frame: pl.DataFrame, quote_time: QuoteTime, source: str) -> None:
+def _early_quote_time(
+    frame: pl.DataFrame, quote_time: QuoteTime, source: str
+) -> QualityItem | None:
     first = frame.get_column("expiry_ts").min()
     assert isinstance(first, dt.datetime)
     days = (first - quote_time.ts).total_seconds() / 86400.0
-    if days > MAX_FIRST_EXPIRY_DAYS:
+    if days <= MAX_FIRST_EXPIRY_DAYS:
+        return None
+    n_expiries = frame.get_column("expiry").n_unique()
+    text = (
+        f"the quote time {quote_time.ts.isoformat()} ({quote_time.basis.value}) is {days:,.0f} "
+        f"days before the first expiry {first.date()}"
+    )
+    if n_expiries >= FULL_LISTING_EXPIRIES:
         raise SchemaError(
-            f"the quote time {quote_time.ts.isoformat()} ({quote_time.basis.value}) is "
-            f"{days:,.0f} days before the chain's first expiry {first.date()}: a listed chain has "
-            f"an expiry within {MAX_FIRST_EXPIRY_DAYS} days, so the time is probably wrong; pass "
-            "as_of (CLI: --as-of) with the time the quotes belong to",
+            f"{text} of a chain listing {n_expiries} expiries: a full listing has an expiry within "
+            f"{MAX_FIRST_EXPIRY_DAYS} days, so the time is probably wrong; pass as_of (CLI: "
+            "--as-of) with the time the quotes belong to",
             source=source,
             field="ts_event",
         )
+    return QualityItem(
+        reason=f"{text}: check the quote time (a filtered export of far expiries, or a wrong one)",
+        count=frame.height,
+    )
 
 
 def _line(row: dict[str, object]) -> int | None:

@@ -209,9 +209,10 @@ def _collect(
     sign = np.sign(y)
     if not sign.any():
         return  # identically zero: no crossing to speak of
-    out.extend(
-        _brent(fn, float(x[i]), float(x[i + 1])) for i in np.flatnonzero(sign[:-1] * sign[1:] < 0)
-    )
+    for i in np.flatnonzero(sign[:-1] * sign[1:] < 0):
+        root = _brent(fn, float(x[i]), float(x[i + 1]))
+        if root is not None:
+            out.append(root)
     out.extend(float(v) for v in x[sign == 0])
     if depth <= 0 or len(x) < 3:
         return
@@ -232,10 +233,18 @@ def _collect(
             _collect(fn, sub_x, fn(sub_x), points, depth - 1, out)
 
 
-def _brent(fn: Profile, lo: float, hi: float) -> float:
+def _brent(fn: Profile, lo: float, hi: float) -> float | None:
+    """Brent's root in ``[lo, hi]``; None when a one-point evaluation no longer brackets it (a
+    grid value within rounding of zero, whose sign a separate evaluation does not reproduce)."""
+
     def f(v: float) -> float:
         return float(fn(np.array([v]))[0])
 
+    f_lo, f_hi = f(lo), f(hi)
+    if f_lo == 0.0 or f_hi == 0.0:
+        return lo if f_lo == 0.0 else hi
+    if np.sign(f_lo) == np.sign(f_hi):
+        return None
     root: float = brentq(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
     return root
 

@@ -29,7 +29,9 @@ What is inferred and how:
   of 0 with a non-zero IV is kept (it is 4-decimal rounding of a tiny gamma).
 
 Rows are read with polars under a strict schema (every field must be present and numeric); when
-that fails a slow pass finds the first offending line and field and raises ``SchemaError``.
+that fails a slow pass finds the first offending line and field and raises ``SchemaError``. A file
+whose last row has no line end is refused as truncated: the export always ends with one, and a
+row cut inside its last field would otherwise read as a smaller number.
 """
 
 from __future__ import annotations
@@ -113,6 +115,13 @@ def parse_cboe_csv(
     """
     preamble, body = _split_preamble(data, source)
     header_line = len(preamble)
+    if body.strip() and not body.rstrip(b" \t").endswith(b"\n"):
+        raise SchemaError(
+            "the last line has no line end: the file looks truncated (cboe.com's export always "
+            "ends its last row with one)",
+            source=source,
+            line=header_line + body.count(b"\n") + 1,
+        )
     layout = _layout(preamble[-1], line=header_line, source=source)
     wide = _read_wide(body, layout, first_line=header_line + 1, source=source)
     frame = _contracts(wide, layout, source)

@@ -65,6 +65,20 @@ def load_chain(
     return snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying))
 
 
+def load_chain_bytes(
+    data: bytes,
+    *,
+    source: str,
+    as_of: dt.datetime | None = None,
+    underlying: str | None = None,
+) -> ChainSnapshot:
+    """``load_chain`` on a file's bytes already in memory (``source`` names it in messages)."""
+    data = normalise_text(data, source=source)
+    fmt = detect_format(data, source=source)
+    raw = PARSERS[fmt](data, source=source, as_of=as_of, underlying=underlying)
+    return snapshot_from_raw(raw)
+
+
 def load_raw_chain(
     path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
 ) -> RawChain:

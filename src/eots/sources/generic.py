@@ -83,8 +83,11 @@ def parse_generic_parquet(
     """Parse a generic-format Parquet file into a ``RawChain`` (``line`` in errors = row number)."""
     try:
         frame = pl.read_parquet(io.BytesIO(data))
-    except (pl.exceptions.PolarsError, OSError) as e:
+    except (pl.exceptions.PolarsError, OSError, ValueError) as e:
         raise SchemaError(f"unreadable Parquet: {e}", source=source) from e
+    except pl.exceptions.PanicException as e:  # a corrupt file can panic the Rust reader
+        reason = str(e).splitlines()[0] if str(e) else "reader panic"
+        raise SchemaError(f"unreadable Parquet (corrupt): {reason[:200]}", source=source) from e
     _check_names(frame.columns, source=source, line=None)
     for name, dtype in frame.schema.items():
         if dtype.is_nested() or dtype in (pl.Object, pl.Binary, pl.Null):

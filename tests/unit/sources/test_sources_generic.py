@@ -177,6 +177,7 @@ def test_sources_public_api() -> None:
         "TradierSource",
         "detect_format",
         "load_chain",
+        "load_chain_bytes",
         "load_raw_chain",
         "read_cboe_csv",
         "read_cboe_json",
