@@ -359,7 +359,7 @@ def key_levels(
     kind_rates = rates(history.track_record, "kind", cp.prior_observations)
     final = []
     for lv in levels:
-        align = alignment(lv, inputs.spot, grid, weights)
+        align = alignment(lv, inputs.spot, grid, weights, cp.alignment_saturation)
         score, factors = conviction(lv, align, kind_rates, mt.persistence_updates, cp)
         final.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
     final.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))
