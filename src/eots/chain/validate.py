@@ -13,8 +13,9 @@ Refused as implausible (numbers no listed contract has ever had, so the file is 
   open interest or volume above ``MAX_CONTRACTS`` (10 million on one contract); a strike above
   ``MAX_STRIKE``; a multiplier above ``MAX_MULTIPLIER``; a bid, ask or last above
   ``MAX_PRICE_RATIO`` times the larger of strike and spot (no option is worth more than its
-  underlying or its strike); a spot outside ``[min strike / SPOT_STRIKE_RATIO, max strike *
-  SPOT_STRIKE_RATIO]`` (a header spot that has nothing to do with the listed strikes); a quote
+  underlying or its strike); for files (``check_spot_plausible``, called by the readers) a spot
+  outside ``[min strike / SPOT_STRIKE_RATIO, max strike * SPOT_STRIKE_RATIO]`` (a header spot
+  that has nothing to do with the listed strikes); a quote
   time more than ``MAX_FIRST_EXPIRY_DAYS`` calendar days before the first live expiry of a chain
   that lists at least ``FULL_LISTING_EXPIRIES`` expiries (a wrong Date line: a full listing always
   has an expiry within weeks, and a quote time years early would bring expired contracts back to
@@ -269,15 +270,25 @@ def _refuse_implausible(frame: pl.DataFrame, spot: float, source: str) -> None:
             raise SchemaError(
                 f"{text}, was {row[field]!r}", source=source, line=_line(row), field=field
             )
+
+
+def check_spot_plausible(snapshot: ChainSnapshot) -> None:
+    """Refuse a spot outside ``[min strike / SPOT_STRIKE_RATIO, max strike * SPOT_STRIKE_RATIO]``.
+
+    File readers call it (``eots.sources.load_chain``): a header spot that has nothing to do with
+    the listed strikes is a corrupt file. (Hand-built test chains may use marker spots.)
+    """
+    frame = snapshot.frame
     if frame.height == 0:
         return
     bounds = frame.select(lo=pl.col("strike").min(), hi=pl.col("strike").max())
     lo, hi = bounds.row(0)
+    spot = snapshot.spot
     if not (lo / SPOT_STRIKE_RATIO <= spot <= hi * SPOT_STRIKE_RATIO):
         raise SchemaError(
             f"spot {spot:,.6g} is implausible for strikes {lo:,.2f}..{hi:,.2f} (it must lie within "
             f"a factor {SPOT_STRIKE_RATIO:g} of them)",
-            source=source,
+            source=snapshot.source,
             field="spot",
         )
 
@@ -406,4 +417,4 @@ def _flags(frame: pl.DataFrame) -> list[QualityItem]:
     return items
 
 
-__all__ = ["RIGHTS", "build_snapshot"]
+__all__ = ["RIGHTS", "build_snapshot", "check_spot_plausible"]

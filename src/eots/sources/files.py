@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eots.chain.snapshot import ChainSnapshot
+from eots.chain.validate import check_spot_plausible
 from eots.sources.cboe_csv import parse_cboe_csv
 from eots.sources.cboe_json import parse_cboe_json
 from eots.sources.detect import ChainFormat, detect_format
@@ -62,7 +63,7 @@ def load_chain(
     EmptyChainError
         The file holds no usable contract.
     """
-    return snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying))
+    return _checked(snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying)))
 
 
 def load_chain_bytes(
@@ -76,7 +77,7 @@ def load_chain_bytes(
     data = normalise_text(data, source=source)
     fmt = detect_format(data, source=source)
     raw = PARSERS[fmt](data, source=source, as_of=as_of, underlying=underlying)
-    return snapshot_from_raw(raw)
+    return _checked(snapshot_from_raw(raw))
 
 
 def load_raw_chain(
@@ -93,7 +94,12 @@ def _read(
 ) -> ChainSnapshot:
     data = normalise_text(Path(path).read_bytes(), source=str(path))
     raw = PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
-    return snapshot_from_raw(raw)
+    return _checked(snapshot_from_raw(raw))
+
+
+def _checked(snapshot: ChainSnapshot) -> ChainSnapshot:
+    check_spot_plausible(snapshot)
+    return snapshot
 
 
 def read_cboe_csv(
