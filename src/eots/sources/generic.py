@@ -59,8 +59,11 @@ def parse_generic_csv(
     names = [n.strip() for n in split_fields(header)]
     _check_names(names, source=source, line=1)
     columns = [Column(n, n, numeric=n not in _TEXT) for n in names]
-    body = b"" if end < 0 else data[end + 1 :]
-    frame = read_rows(body.replace(b"\r\n", b"\n"), columns, first_line=2, source=source)
+    if end < 0:
+        data, end = data + b"\n", len(data)
+    elif data.find(b"\r", end + 1) >= 0:
+        data = data[: end + 1] + data[end + 1 :].replace(b"\r\n", b"\n")
+    frame = read_rows(data, columns, first_line=2, source=source, skip_lines=1, start=end + 1)
     expiry = pl.col("expiry").str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     bad = first_row(frame, pl.col("expiry").is_not_null() & expiry.is_null())
     if bad is not None:
