@@ -101,3 +101,23 @@ def test_gap_beyond_a_dividend_or_upward_is_stale_on_an_etf() -> None:
         a = analyze(snap)
         assert a.snapshot.spot == pytest.approx(ex_spot, rel=2e-4)
         assert "stale" in a.warnings[0]
+
+
+def test_dividend_sized_gap_on_an_index_is_stale() -> None:
+    # An index has no discrete dividends: the same -0.35 % gap is a stale print there.
+    rows = [
+        Row(
+            "SPXW",
+            SPY_EXPIRY,
+            r.strike * 10,
+            r.right,
+            bid=r.bid * 10,
+            ask=r.ask * 10,
+            open_interest=100,
+        )
+        for r in _spy_rows(SPY_SPOT - DIVIDEND)
+    ]
+    snap = tiny_chain(rows, spot=SPY_SPOT * 10, as_of=SPY_AS_OF)
+    a = analyze(snap)
+    assert a.snapshot.spot == pytest.approx((SPY_SPOT - DIVIDEND) * 10, rel=2e-4)
+    assert "stale" in a.warnings[0]
