@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,26 @@ def test_synthetic_everything_settled_is_a_clear_error() -> None:
         synthetic_chain(params, as_of=dt.datetime(2024, 2, 16, 16, 0, tzinfo=ET))
     with pytest.raises(EmptyChainError, match="every listed contract has settled"):
         synthetic_session(params, session=dt.date(2024, 2, 16), every=dt.timedelta(minutes=30))
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("case", "next_expiry"),
+    [
+        ("spx_20230405_post", "2023-04-06"),
+        ("spy_20250508_pre", "2025-05-08"),
+        ("spy_20250829_hol", "2025-09-02"),
+    ],
+)
+def test_real_after_hours_files_zero_dte(real_data: Path, case: str, next_expiry: str) -> None:
+    from eots.sources import load_chain
+
+    snap = load_chain(next((real_data / case).iterdir()))
+    for spec in ("0dte", "<=0"):
+        params = AnalysisParams.model_validate({"exposures": {"expiries": spec}})
+        with pytest.raises(EmptyChainError, match=f"next expiry is {next_expiry}.*next0dte"):
+            analyze(snap, params)
+    a = analyze(snap, AnalysisParams.model_validate({"exposures": {"expiries": "next0dte"}}))
+    assert a.totals.contracts_in_scope > 0
+    in_scope = a.contracts.filter(a.scope.mask(a.session)).get_column("expiry").unique()
+    assert [d.isoformat() for d in in_scope.to_list()] == [next_expiry]
