@@ -13,7 +13,8 @@ pseudo-observations: ``rate = (hits + k / 2) / (n + k)``. Without outcomes every
   put walls; -1 resistance: ``resistance``, call walls; other kinds by side of spot: at or below
   +1, above -1); for ``sai`` ``a = 2 |n(sai)| - 1`` (components agreeing, either way) and for
   ``ssi`` ``a = 2 n(ssi) - 1`` (stable structure). Metrics missing at that strike are left out and
-  the weights renormalised.
+  the weights renormalised. A metric with one value at every strike (SAI is -1/3 wherever DAG,
+  TDPI and VRI are non-zero under [ITS241]) carries no information and is left out too.
 * **Historical performance** ``H = (rate_kind + interaction) / 2``: the level kind's held rate and
   the level's own price interaction factor (``interaction``; 0.5 untested).
 * **Persistence**: ``min(1, updates / persistence_updates)``, or for daily and weekly
@@ -111,6 +112,11 @@ class MetricGrid:
         self.strikes = f.get_column("strike").to_numpy()
         for m in metrics:
             x = f.get_column(m).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            finite = x[np.isfinite(x)]
+            if finite.size > 1 and np.all(finite == finite[0]):
+                # One value at every strike (SAI's -1/3 under [ITS241]): no information.
+                self.values[m] = np.full(x.shape, np.nan)
+                continue
             top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
             self.values[m] = x / top if top > 0 else np.where(np.isfinite(x), 0.0, np.nan)
 

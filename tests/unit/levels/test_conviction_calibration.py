@@ -65,3 +65,12 @@ def test_alignment_saturates() -> None:
     weights = (("mspi", 1.0),)
     assert alignment(_level(), 105.0, grid, weights) == pytest.approx(0.2)
     assert alignment(_level(), 105.0, grid, weights, 0.25) == pytest.approx(0.8)
+
+
+def test_constant_metric_is_left_out() -> None:
+    frame = pl.DataFrame(
+        {"strike": [90.0, 100.0, 110.0], "mspi": [0.2, 0.5, 1.0], "sai": [-1 / 3] * 3}
+    )
+    grid = MetricGrid(frame, ["mspi", "sai"])
+    weights = (("mspi", 0.5), ("sai", 0.5))
+    assert alignment(_level(), 100.0, grid, weights) == pytest.approx(0.5)
