@@ -73,9 +73,14 @@ def read_rows(
         )
     except pl.exceptions.PolarsError as e:
         locate_bad_field(data[start:], columns, first_line=first_line, source=source, error=e)
+    # Blank lines first, on the frame as read: mixing its chunked columns with a new one-chunk
+    # column in one expression would rechunk (copy) every column of a large file.
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
     frame = frame.with_columns(
         source_line=pl.int_range(first_line, first_line + pl.len(), dtype=pl.Int64)
-    ).filter(~pl.all_horizontal(pl.exclude("source_line").is_null()))
+    )
+    if blank.any():  # filtering copies every column: only when there are blank lines
+        frame = frame.filter(~blank)
     if frame.height == 0:
         raise EmptyChainError("the file has a header but no option rows", source=source)
     return frame
