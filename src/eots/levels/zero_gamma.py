@@ -217,20 +217,24 @@ def _collect(
     if depth <= 0 or len(x) < 3:
         return
     a = np.abs(y)
+    mid, left, right = a[1:-1], a[:-2], a[2:]
     same_side = sign[:-2] * sign[2:] > 0
-    dips = np.flatnonzero(
-        same_side
-        & ((a[1:-1] == 0) | ((a[1:-1] < a[:-2]) & (a[1:-1] <= a[2:]) & (sign[:-2] == sign[1:-1])))
-    )
-    for i in dips + 1:
-        for j in (i - 1, i):
-            sub_x = np.linspace(x[j], x[j + 1], points)
-            # An end exactly at zero is recorded already; step just off it so that a crossing
-            # next to it shows as a sign change in the finer grid.
-            nudge = 1e-6 * (x[j + 1] - x[j])
-            sub_x[0] += nudge if y[j] == 0 else 0.0
-            sub_x[-1] -= nudge if y[j + 1] == 0 else 0.0
-            _collect(fn, sub_x, fn(sub_x), points, depth - 1, out)
+    lower = ((mid < left) & (mid <= right)) | ((mid <= left) & (mid < right))
+    dips = np.flatnonzero(same_side & ((mid == 0) | (lower & (sign[:-2] == sign[1:-1])))) + 1
+    intervals = {int(j) for i in dips for j in (i - 1, i)}
+    # A minimum at an end of the grid: the curve may dip through zero just inside it.
+    if a[0] < a[1] and sign[0] == sign[1]:
+        intervals.add(0)
+    if a[-1] < a[-2] and sign[-1] == sign[-2]:
+        intervals.add(len(x) - 2)
+    for j in sorted(intervals):
+        sub_x = np.linspace(x[j], x[j + 1], points)
+        # An end exactly at zero is recorded already; step just off it so that a crossing
+        # next to it shows as a sign change in the finer grid.
+        nudge = 1e-6 * (x[j + 1] - x[j])
+        sub_x[0] += nudge if y[j] == 0 else 0.0
+        sub_x[-1] -= nudge if y[j + 1] == 0 else 0.0
+        _collect(fn, sub_x, fn(sub_x), points, depth - 1, out)
 
 
 def _brent(fn: Profile, lo: float, hi: float) -> float | None:
