@@ -13,11 +13,12 @@ between grid points is refined with Brent's method on P itself. A grid can miss 
 fall between the same pair of points (P dips through zero and back): wherever |P| has a local
 minimum on the grid (the profile comes close to zero without changing sign), the two intervals
 around it are searched again on a finer grid (``refine_points``), recursively ``refine_depth``
-times, so a close pair of crossings is found down to a spacing of about
-``2 * band * S / grid_points / (refine_points / 2) ** refine_depth``. All crossings are reported,
-with the one nearest spot; when P keeps one sign over the band the result says "no crossing within
-+-band". Contracts whose |d1| exceeds ``negligible_d1`` over the whole band (their gamma is below
-exp(-d1^2/2) of their peak) are left out of the sums; the default 9 keeps the error below 1e-17.
+times, when that minimum is below ``near_zero`` (10 %) of the largest |P| on the grid, so a close
+pair of crossings is found down to a spacing of about ``2 * band * S / grid_points / (refine_points
+/ 2) ** refine_depth``. All crossings are reported, with the one nearest spot; when P keeps one sign
+over the band the result says "no crossing within +-band". Contracts whose |d1| exceeds
+``negligible_d1`` over the whole band (their gamma is below exp(-d1^2/2) of their peak) are left out
+of the sums; the default 9 keeps the error below 1e-17.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ class ZeroGammaParams(BaseModel):
     )
     refine_depth: int = Field(
         4, ge=0, le=8, description="refinement levels around near-zero dips (0: grid only)"
+    )
+    near_zero: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="a local minimum of |P| is near zero when below this fraction of max |P|",
     )
     negligible_d1: float = Field(9.0, gt=3, description="|d1| beyond which a contract is dropped")
 
@@ -171,15 +178,16 @@ def grid_crossings(
     *,
     refine_points: int = 17,
     refine_depth: int = 4,
+    near_zero: float = 0.1,
 ) -> tuple[float, ...]:
     """Return every zero crossing of ``fn`` over the grid ``x`` (with ``y = fn(x)``).
 
     Sign changes between grid points are refined by Brent's method; around every interior local
-    minimum of ``|y|`` without a sign change (the curve comes close to zero and may dip through it
-    and back between two points) the two neighbouring intervals are searched again on
-    ``refine_points`` points, recursively ``refine_depth`` times. A grid point where ``y`` is
-    exactly zero is a crossing (and, with the same sign on both sides, a dip to refine); an
-    identically zero ``y`` has none.
+    minimum of ``|y|`` below ``near_zero`` times ``max |y|`` without a sign change (the curve
+    comes close to zero and may dip through it and back between two points) the two neighbouring
+    intervals are searched again on ``refine_points`` points, recursively ``refine_depth``
+    times. A grid point where ``y`` is exactly zero is a crossing (and, with the same sign on
+    both sides, a dip to refine); an identically zero ``y`` has none.
 
     Examples
     --------
@@ -189,7 +197,8 @@ def grid_crossings(
     [100.2, 100.5]
     """
     out: list[float] = []
-    _collect(fn, x, y, refine_points, refine_depth, out)
+    floor = near_zero * float(np.max(np.abs(y))) if y.size else 0.0
+    _collect(fn, x, y, refine_points, refine_depth, floor, out)
     out.sort()
     merged: list[float] = []
     for root in out:
@@ -204,6 +213,7 @@ def _collect(
     y: NDArray[np.float64],
     points: int,
     depth: int,
+    floor: float,
     out: list[float],
 ) -> None:
     sign = np.sign(y)
@@ -220,12 +230,13 @@ def _collect(
     mid, left, right = a[1:-1], a[:-2], a[2:]
     same_side = sign[:-2] * sign[2:] > 0
     lower = ((mid < left) & (mid <= right)) | ((mid <= left) & (mid < right))
+    lower &= mid <= floor
     dips = np.flatnonzero(same_side & ((mid == 0) | (lower & (sign[:-2] == sign[1:-1])))) + 1
     intervals = {int(j) for i in dips for j in (i - 1, i)}
     # A minimum at an end of the grid: the curve may dip through zero just inside it.
-    if a[0] < a[1] and sign[0] == sign[1]:
+    if a[0] < a[1] and a[0] <= floor and sign[0] == sign[1]:
         intervals.add(0)
-    if a[-1] < a[-2] and sign[-1] == sign[-2]:
+    if a[-1] < a[-2] and a[-1] <= floor and sign[-1] == sign[-2]:
         intervals.add(len(x) - 2)
     for j in sorted(intervals):
         sub_x = np.linspace(x[j], x[j + 1], points)
@@ -234,7 +245,7 @@ def _collect(
         nudge = 1e-6 * (x[j + 1] - x[j])
         sub_x[0] += nudge if y[j] == 0 else 0.0
         sub_x[-1] -= nudge if y[j + 1] == 0 else 0.0
-        _collect(fn, sub_x, fn(sub_x), points, depth - 1, out)
+        _collect(fn, sub_x, fn(sub_x), points, depth - 1, floor, out)
 
 
 def _brent(fn: Profile, lo: float, hi: float) -> float | None:
@@ -267,6 +278,7 @@ def zero_gamma(profile: GammaProfile, params: ZeroGammaParams | None = None) -> 
             profile.net_gex,
             refine_points=params.refine_points,
             refine_depth=params.refine_depth,
+            near_zero=params.near_zero,
         )
     )
     spot = profile.spot
