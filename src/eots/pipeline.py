@@ -24,10 +24,11 @@ from eots.exposures import (
     ExpiryScope,
     ExposureParams,
     contract_exposures,
+    require_live_scope,
     strike_exposures,
 )
-from eots.greeks.frame import priced_chain, spot_parity_check
-from eots.greeks.params import PricingParams, SpotSource
+from eots.greeks.params import PricingParams
+from eots.greeks.spot import checked_pricing
 from eots.levels import (
     GammaProfile,
     GammaWalls,
@@ -225,20 +226,11 @@ def foundation(
         snapshot = _revalue(snapshot, as_of)
     scope = ExpiryScope.parse(params.exposures.expiries)
     session = session_of(snapshot.ts_event)
-    priced = priced_chain(snapshot, params.pricing)
-    spot_check = spot_parity_check(priced, snapshot.spot, params.pricing)
-    warnings: tuple[str, ...] = ()
-    if spot_check is not None and not spot_check.consistent:
-        warnings = (spot_check.describe(),)
-        if params.pricing.spot_source is SpotSource.PARITY:
-            snapshot = replace(snapshot, spot=spot_check.implied_spot)
-            priced = priced_chain(snapshot, params.pricing)
-            warnings += (
-                f"spot replaced by the parity-implied {spot_check.implied_spot:,.2f} "
-                "(spot_source = parity)",
-            )
+    checked = checked_pricing(snapshot, params.pricing)
+    snapshot, priced, warnings = checked.snapshot, checked.priced, checked.warnings
     contracts = contract_exposures(priced, snapshot.spot, params.exposures)
     mask = scope.mask(session)
+    require_live_scope(scope, snapshot.expiries, session, snapshot.ts_event, source=snapshot.source)
     by_strike = strike_exposures(contracts, mask)
     in_scope = contracts.filter(mask)
     profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
@@ -253,7 +245,7 @@ def foundation(
         totals=_totals(in_scope, by_strike),
         walls=gamma_walls(by_strike, snapshot.spot, runners_up=params.runners_up),
         profile=profile,
-        zero_gamma=zero_gamma(profile),
+        zero_gamma=zero_gamma(profile, params.zero_gamma),
         warnings=warnings,
     )
 

@@ -9,6 +9,18 @@ Refused with ``SchemaError`` naming the source, line and field (the whole file i
   that disagree; roots of more than one underlying, or roots that contradict the stated
   underlying; a spot that is not a positive finite number.
 
+Refused as implausible (numbers no listed contract has ever had, so the file is corrupt):
+  open interest or volume above ``MAX_CONTRACTS`` (10 million on one contract); a strike above
+  ``MAX_STRIKE``; a multiplier above ``MAX_MULTIPLIER``; a bid, ask or last above
+  ``MAX_PRICE_RATIO`` times the larger of strike and spot (no option is worth more than its
+  underlying or its strike); for files (``check_spot_plausible``, called by the readers) a spot
+  outside ``[min strike / SPOT_STRIKE_RATIO, max strike * SPOT_STRIKE_RATIO]`` (a header spot
+  that has nothing to do with the listed strikes); a quote
+  time more than ``MAX_FIRST_EXPIRY_DAYS`` calendar days before the first live expiry of a chain
+  that lists at least ``FULL_LISTING_EXPIRIES`` expiries (a wrong Date line: a full listing always
+  has an expiry within weeks, and a quote time years early would bring expired contracts back to
+  life). With fewer expiries (an export filtered to a few far series) the same gap is flagged.
+
 Dropped, counted in ``QualityReport.dropped``:
   rows at or past their settlement instant (expired); exact duplicate rows.
 
@@ -49,6 +61,20 @@ _NUMERIC = (
 _NON_NEGATIVE = ("bid", "ask", "last", "volume", "open_interest")
 _KEY = ("root", "expiry", "strike", "right")
 MAX_SOURCE_IV = 5.0
+#: Largest open interest or volume accepted on one contract (the largest real ones are ~1e6).
+MAX_CONTRACTS = 10_000_000
+#: Largest strike accepted, $.
+MAX_STRIKE = 10_000_000.0
+#: Largest contract multiplier accepted (standard 100; minis 10; adjusted series up to ~1000).
+MAX_MULTIPLIER = 1000.0
+#: An option price above this multiple of max(strike, spot) is refused.
+MAX_PRICE_RATIO = 2.0
+#: The spot must lie within this factor of the listed strikes' range.
+SPOT_STRIKE_RATIO = 3.0
+#: The first live expiry must come within this many calendar days of the quote time.
+MAX_FIRST_EXPIRY_DAYS = 45
+#: A chain with at least this many expiries is a full listing (weeklies and monthlies).
+FULL_LISTING_EXPIRIES = 5
 
 
 def build_snapshot(  # noqa: PLR0913  (the raw frame, the keyword-only provenance fields)
@@ -78,12 +104,16 @@ def build_snapshot(  # noqa: PLR0913  (the raw frame, the keyword-only provenanc
     underlying
         The underlying the source says it is about, checked against the roots when given.
     """
+    if raw.height == 0:
+        raise EmptyChainError("no contract rows", source=source)
     frame = _conform(raw, source)
     _refuse_bad_values(frame, source)
     if not (spot == spot and 0.0 < spot < float("inf")):
         raise SchemaError(
             f"expected a positive finite spot, was {spot!r}", source=source, field="spot"
         )
+    _refuse_implausible(frame, spot, source)
+    frame = frame.with_columns(pl.col("symbol").fill_null(_occ_symbol()))
     symbol = _underlying(frame, source, underlying)
     frame = _with_settlement(frame)
     frame, dup_item = _drop_duplicates(frame, source)
@@ -109,6 +139,7 @@ def build_snapshot(  # noqa: PLR0913  (the raw frame, the keyword-only provenanc
             + ")",
             source=source,
         )
+    early = _early_quote_time(frame, quote_time, source)
     frame = frame.with_columns(
         underlying=pl.lit(symbol),
         quote_valid=(
@@ -118,7 +149,7 @@ def build_snapshot(  # noqa: PLR0913  (the raw frame, the keyword-only provenanc
             & (pl.col("ask") >= pl.col("bid"))
         ),
     )
-    flagged = _flags(frame)
+    flagged = _flags(frame) + ([early] if early is not None else [])
     frame = frame.sort("expiry", "strike", "right", "root").select(
         [pl.col(c).cast(t) for c, t in CHAIN_SCHEMA.items()]
     )
@@ -153,16 +184,19 @@ def _conform(raw: pl.DataFrame, source: str) -> pl.DataFrame:
                     raise SchemaError(
                         f"cannot read as {dtype}: {e}", source=source, field=name
                     ) from e
+            if col.dtype != dtype:
+                raise SchemaError(
+                    f"cannot read a {col.dtype} column as {dtype}", source=source, field=name
+                )
             cols.append(pl.lit(col).alias(name))
         else:
             cols.append(pl.lit(None, dtype=dtype).alias(name))
     frame = raw.select(cols)
     if "source_line" not in raw.columns:
         frame = frame.with_columns(source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.col("multiplier").fill_null(100.0), pl.col("root").str.strip_chars().str.to_uppercase()
     )
-    return frame.with_columns(pl.col("symbol").fill_null(_occ_symbol()))
 
 
 def _occ_symbol() -> pl.Expr:
@@ -205,6 +239,85 @@ def _refuse_bad_values(frame: pl.DataFrame, source: str) -> None:
             raise SchemaError(
                 f"{text}, was {row[field]!r}", source=source, line=_line(row), field=field
             )
+
+
+def _refuse_implausible(frame: pl.DataFrame, spot: float, source: str) -> None:
+    top = pl.max_horizontal(pl.col("strike"), pl.lit(spot)).alias("_top")
+    checks: list[tuple[str, pl.Expr, str]] = [
+        (
+            c,
+            pl.col(c) > MAX_CONTRACTS,
+            f"implausible {c.replace('_', ' ')} (above {MAX_CONTRACTS:,} contracts)",
+        )
+        for c in ("open_interest", "volume")
+    ]
+    checks.append(("strike", pl.col("strike") > MAX_STRIKE, f"strike above {MAX_STRIKE:,.0f}"))
+    checks.append(
+        ("multiplier", pl.col("multiplier") > MAX_MULTIPLIER, f"multiplier above {MAX_MULTIPLIER}")
+    )
+    checks += [
+        (
+            c,
+            pl.col(c) > MAX_PRICE_RATIO * top,
+            f"implausible option price (above {MAX_PRICE_RATIO:g}x the larger of strike and spot "
+            f"{spot:,.2f})",
+        )
+        for c in ("bid", "ask", "last")
+    ]
+    for field, mask, text in checks:
+        row = _first_bad(frame, mask)
+        if row is not None:
+            raise SchemaError(
+                f"{text}, was {row[field]!r}", source=source, line=_line(row), field=field
+            )
+
+
+def check_spot_plausible(snapshot: ChainSnapshot) -> None:
+    """Refuse a spot outside ``[min strike / SPOT_STRIKE_RATIO, max strike * SPOT_STRIKE_RATIO]``.
+
+    File readers call it (``eots.sources.load_chain``): a header spot that has nothing to do with
+    the listed strikes is a corrupt file. (Hand-built test chains may use marker spots.)
+    """
+    frame = snapshot.frame
+    if frame.height == 0:
+        return
+    bounds = frame.select(lo=pl.col("strike").min(), hi=pl.col("strike").max())
+    lo, hi = bounds.row(0)
+    spot = snapshot.spot
+    if not (lo / SPOT_STRIKE_RATIO <= spot <= hi * SPOT_STRIKE_RATIO):
+        raise SchemaError(
+            f"spot {spot:,.6g} is implausible for strikes {lo:,.2f}..{hi:,.2f} (it must lie within "
+            f"a factor {SPOT_STRIKE_RATIO:g} of them)",
+            source=snapshot.source,
+            field="spot",
+        )
+
+
+def _early_quote_time(
+    frame: pl.DataFrame, quote_time: QuoteTime, source: str
+) -> QualityItem | None:
+    first = frame.get_column("expiry_ts").min()
+    assert isinstance(first, dt.datetime)
+    days = (first - quote_time.ts).total_seconds() / 86400.0
+    if days <= MAX_FIRST_EXPIRY_DAYS:
+        return None
+    n_expiries = frame.get_column("expiry").n_unique()
+    text = (
+        f"the quote time {quote_time.ts.isoformat()} ({quote_time.basis.value}) is {days:,.0f} "
+        f"days before the first expiry {first.date()}"
+    )
+    if n_expiries >= FULL_LISTING_EXPIRIES:
+        raise SchemaError(
+            f"{text} of a chain listing {n_expiries} expiries: a full listing has an expiry within "
+            f"{MAX_FIRST_EXPIRY_DAYS} days, so the time is probably wrong; pass as_of (CLI: "
+            "--as-of) with the time the quotes belong to",
+            source=source,
+            field="ts_event",
+        )
+    return QualityItem(
+        reason=f"{text}: check the quote time (a filtered export of far expiries, or a wrong one)",
+        count=frame.height,
+    )
 
 
 def _line(row: dict[str, object]) -> int | None:
@@ -304,4 +417,4 @@ def _flags(frame: pl.DataFrame) -> list[QualityItem]:
     return items
 
 
-__all__ = ["RIGHTS", "build_snapshot"]
+__all__ = ["RIGHTS", "build_snapshot", "check_spot_plausible"]

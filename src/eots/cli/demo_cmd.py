@@ -55,7 +55,7 @@ def demo_cmd(
     typer.echo("2/3 replaying it through metrics, levels, signals, ideas, tracking and learning")
     typer.echo("3/3 evaluating against what the simulated market did, and writing the report")
     replay_cmd(
-        store=store,
+        store=str(store),
         underlying=underlying.upper(),
         start=None,
         end=None,
@@ -64,6 +64,8 @@ def demo_cmd(
         config=None,
         resume=False,
         report=True,
+        cluster=None,
+        session_boundaries=False,
     )
     typer.echo(
         f"demo done in {time.perf_counter() - t0:.0f} s: open {run / 'report.html'} in a browser; "

@@ -25,6 +25,7 @@ from eots.cli import (
     replay_cmd,
     report_cmd,
     store_cmds,
+    sweep_cmd,
     synth_cmd,
 )
 from eots.cli.history import HistoryInputs, analysis_for
@@ -359,6 +360,7 @@ app.command("replay")(replay_cmd.replay_cmd)
 app.command("demo")(demo_cmd.demo_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
 app.command("dashboard")(dashboard_cmd.dashboard_cmd)
+app.command("sweep")(sweep_cmd.sweep_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 store_app.command("repair")(store_cmds.store_repair_cmd)

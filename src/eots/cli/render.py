@@ -58,6 +58,10 @@ def render(data: dict[str, Any], console: Console) -> None:
         )
     for d in c["flagged"]:
         console.print(escape(f"  flagged {d['count']}: {d['reason']}"))
+    cov = data["coverage"]
+    style = "bold yellow" if cov["truncated"] else ""
+    line = escape(f"coverage: {cov['text']}")
+    console.print(f"[{style}]{line}[/{style}]" if style else line)
     conv = data["conventions"]
     console.print(escape(f"sign convention: {conv['sign']}; GEX unit: {conv['gex_unit']}"))
     console.print(
@@ -79,15 +83,24 @@ def render(data: dict[str, Any], console: Console) -> None:
     ):
         items = w[key]
         if items:
+            first = items[0]
+            gex = _usd(first["gex_usd_per_pct"])
+            if first.get("negligible"):
+                gex += f" negligible ({100 * first['share_of_largest']:.2g}% of the largest)"
             levels.add_row(
                 label,
-                f"{items[0]['strike']:g}",
-                _usd(items[0]["gex_usd_per_pct"]),
-                ", ".join(f"{r['strike']:g}" for r in items[1:]),
+                f"{first['strike']:g}",
+                gex,
+                ", ".join(f"{r['strike']:g}" for r in items[1:] if not r.get("negligible")),
             )
         else:
             levels.add_row(label, "none", "", "")
     console.print(levels)
+    if any(r.get("negligible") for key in ("call_wall", "put_wall", "abs_gamma") for r in w[key]):
+        console.print(
+            f"  negligible: below {100 * w['min_share']:.0f}% of the largest per-strike |net GEX|"
+            f" ({_usd(w['largest_strike_gex_usd_per_pct'])}); not a wall"
+        )
     top = Table(
         title="Top strikes by |exposure| (strike  value)", box=box.SIMPLE_HEAD, pad_edge=False
     )
@@ -110,7 +123,7 @@ def render(data: dict[str, Any], console: Console) -> None:
 
 def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> None:
     table = Table(
-        title=f"Key levels nearest spot {spot:,.2f} (* = high conviction, "
+        title=f"Key levels nearest spot {spot:,.2f} (conv * = high conviction, "
         f">= {levels['conviction_threshold']:.2f})",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -138,8 +151,12 @@ def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> Non
         add(level)
     console.print(table)
     console.print(
-        "  tf: i intraday, d daily, w weekly. Support/resistance follow the sign of MSPI at the"
-        " strike (base system), so either can sit on either side of spot."
+        "  tf: i intraday, d daily, w weekly, m multi (a cluster spanning timeframes). conv: 0..1,"
+        " the weighted mean of the evidence that is informative (metric alignment; history once"
+        " outcomes exist; persistence once seen before), 0 = no evidence for the level; stars:"
+        " conv >= 0.1/0.3/0.5/0.7/0.9 -> 1..5 (two stars is low, not high). Support/resistance"
+        " follow the sign of MSPI at the strike (base system), so either can sit on either side"
+        " of spot."
     )
     for note in levels["notes"]:
         console.print(escape(f"  levels: {note}"))
@@ -155,30 +172,48 @@ def _fmt(x: float | None) -> str:
     return f"{x:+.0f}" if abs(x) >= 10 else f"{x:+.2f}"
 
 
+_METRIC_LABELS = {
+    "mspi": "MSPI",
+    "sai": "SAI",
+    "ssi": "SSI",
+    "dag_custom": "DAG",
+    "sdag_multiplicative": "SDAG",
+    "tdpi": "TDPI",
+    "vri": "VRI",
+    "arfi": "ARFI",
+}
+
+
 def _render_metrics(m: dict[str, Any], console: Console) -> None:
+    matter = m["strikes_that_matter"]
     table = Table(
-        title=f"Strikes that matter by |MSPI| (weights: {m['mspi_weight_set']}; "
-        f"history: {m['history']})",
+        title=f"Strikes that matter: {matter['ranking'].split(';')[0]} (MSPI weights: "
+        f"{m['mspi_weight_set']}; history: {m['history']})",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
-    cols = (
-        "strike",
-        "mspi",
-        "sai",
-        "ssi",
-        "dag_custom",
-        "sdag_multiplicative",
-        "tdpi",
-        "vri",
-        "arfi",
-    )
-    labels = ("strike", "MSPI", "SAI", "SSI", "DAG", "SDAG", "TDPI", "VRI", "ARFI")
-    for label in labels:
-        table.add_column(label, justify="right", no_wrap=True)
-    for row in m["top_by_abs_mspi"]:
-        table.add_row(f"{row['strike']:g}", *(_fmt(row[c]) for c in cols[1:]))
+    rows = matter["rows"]
+    cols = [c for c in _METRIC_LABELS if c != "sai" or m.get("sai_constant") is None]
+    table.add_column("strike", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    for c in cols:
+        table.add_column(_METRIC_LABELS[c], justify="right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            f"{row['strike']:g}",
+            f"{100 * row['gamma_share']:.0f}%",
+            *(_fmt(row[c]) for c in cols),
+        )
     console.print(table)
+    console.print(
+        "  units: DAG, SDAG, A-DAG, E-SDAG in delta-shares per $1 of spot; TDPI, D-TDPI in"
+        " delta-shares per calendar day; VRI, VRI 2.0 in delta-shares per vol point; MSPI, SAI,"
+        " SSI, ARFI dimensionless; k = 1e3, m = 1e6, bn = 1e9. share: the strike's gamma"
+        " (|call GEX| + |put GEX|) over the largest strike's. The base system's |MSPI| ranking:"
+        " --json metrics.top_by_abs_mspi."
+    )
+    if m.get("sai_note"):
+        console.print(escape(f"  {m['sai_note']}"))
     _render_adaptive(m, console)
     proxies = sorted({n["metric"] for n in m["notes"] if "proxy" in n["note"]})
     if proxies:
@@ -193,7 +228,7 @@ def _render_adaptive(m: dict[str, Any], console: Console) -> None:
     labels = ("strike", "A-DAG", "E-SDAG comp", "SDAG conviction", "D-TDPI", "VRI 2.0")
     for label in labels:
         table.add_column(label, justify="right", no_wrap=True)
-    for row in m["top_by_abs_mspi"]:
+    for row in m["strikes_that_matter"]["rows"]:
         stars = row.get("sdag_conviction_stars") or 0
         conviction = row["sdag_conviction_score"]
         conv = "n/a" if conviction is None else f"{conviction:.2f} {'*' * int(stars)}"

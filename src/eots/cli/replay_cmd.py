@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-StoreOpt = Annotated[Path, typer.Option("--store", help="Snapshot store to replay.")]
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from eots.engine import EngineParams
+    from eots.replay import ReplayResult, ReplaySpec
+
+StoreOpt = Annotated[
+    str,
+    typer.Option("--store", help="Snapshot store to replay: a folder or an fsspec URL (s3://...)."),
+]
 UnderlyingOpt = Annotated[
     str | None,
     typer.Option("--underlying", "-u", help="Underlying (default: the store's only one)."),
@@ -22,11 +31,28 @@ RunOutOpt = Annotated[
     Path | None, typer.Option("--out", help="Run folder [default: runs/<underlying>-<first>].")
 ]
 PricesOpt = Annotated[
-    Path | None, typer.Option("--prices", help="Price store (bars for ATR and the evaluation).")
+    str | None,
+    typer.Option("--prices", help="Price store (bars for ATR and the evaluation): folder or URL."),
 ]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", envvar="EOTS_CONFIG", help="JSON config (eots config show)."),
+]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run on Dask: local:N (N worker processes) or a scheduler address (tcp://host:8786); "
+        "one task per session, under the session-boundary rule (docs/scaling.md).",
+    ),
+]
+SessionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--session-boundaries",
+        help="Start every session from the state rebuilt from the store (the rule --cluster "
+        "follows), so a local run reproduces a distributed one.",
+    ),
 ]
 
 
@@ -45,6 +71,8 @@ def replay_cmd(
         bool,
         typer.Option("--report/--no-report", help="End with the evaluation and the HTML report."),
     ] = True,
+    cluster: ClusterOpt = None,
+    session_boundaries: SessionsOpt = False,
 ) -> None:
     """Replay stored snapshots in capture order through the engine.
 
@@ -67,14 +95,25 @@ def replay_cmd(
     from eots.storage import SnapshotStore
 
     console = Console(stderr=True)
-    if not store.is_dir():
+    if cluster is not None:
+        from eots.replay.distributed import parse_cluster
+
+        try:
+            parse_cluster(cluster)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--cluster") from e
+    try:
+        snapshots = SnapshotStore.open(store)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--store") from e
+    if snapshots.fs is None and not snapshots.root.is_dir():
         raise typer.BadParameter(f"{store} is not a folder (expected a snapshot store)")
-    symbol = underlying.upper() if underlying else _only_underlying(SnapshotStore(store))
+    symbol = underlying.upper() if underlying else _only_underlying(snapshots)
     params = engine_params(config)
     first, last = _parse_as_of(start), _parse_as_of(end)
     folder = out or Path("runs") / f"{symbol}-{_stamp(first)}"
-    if prices is None and (store / "_prices").is_dir():
-        prices = store / "_prices"  # where `eots synth` writes the bars
+    if prices is None and snapshots.fs is None and (snapshots.root / "_prices").is_dir():
+        prices = str(snapshots.root / "_prices")  # where `eots synth` writes the bars
     spec = ReplaySpec(store=store, underlying=symbol, start=first, end=last, prices=prices)
     columns = (
         TextColumn("replay {task.description}"),
@@ -94,10 +133,21 @@ def replay_cmd(
                 rate = f"{done / elapsed:.2f} snap/s" if elapsed > 0 else ""
                 bar.update(task, completed=done, total=total, rate=rate)
 
-            result = replay(spec, params, folder, progress=tick, resume=resume)
+            if cluster is None:
+                result = replay(
+                    spec,
+                    params,
+                    folder,
+                    progress=tick,
+                    resume=resume,
+                    session_boundaries=session_boundaries,
+                )
+            else:
+                result = _on_cluster(cluster, spec, params, folder, bar, task)
         typer.echo(
             f"replayed {result.analysed} snapshots of {symbol} ({result.skipped} skipped, "
-            f"{result.manifest['ideas']} ideas) into {result.out}; config {params.fingerprint()}"
+            f"{result.manifest.get('ideas', 0)} ideas) into {result.out}; config "
+            f"{params.fingerprint()}"
         )
         if report:
             from eots.cli.report_cmd import evaluate_and_report
@@ -106,6 +156,26 @@ def replay_cmd(
     except (EotsError, OSError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
+
+
+def _on_cluster(
+    cluster: str,
+    spec: ReplaySpec,
+    params: EngineParams,
+    folder: Path,
+    bar: Progress,
+    task: TaskID,
+) -> ReplayResult:
+    """Run the replay on Dask, the progress bar counting sessions."""
+    from eots.replay.distributed import connect, replay_distributed
+
+    def tick(done: int, total: int, _session: object) -> None:
+        elapsed = bar.tasks[0].elapsed or 0.0
+        rate = f"{done / elapsed:.2f} sessions/s" if elapsed > 0 else ""
+        bar.update(task, completed=done, total=total, rate=rate)
+
+    with connect(cluster) as client:
+        return replay_distributed(spec, params, folder, client, progress=tick)
 
 
 def _only_underlying(store: object) -> str:

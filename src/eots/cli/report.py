@@ -1,6 +1,21 @@
 """Turn an ``Analysis`` into plain data (the ``--json`` output and the tables' source).
 
-Every figure says its unit and convention; nothing here computes a metric.
+Every figure says its unit and convention; nothing here computes a metric. What the report claims:
+
+* **coverage**: the strike and expiry window of the contracts in scope (``chain.chain_coverage``);
+  a truncated chain is said, and "no crossing" becomes "unknown beyond the window".
+* **walls**: each ranked strike carries its share of the largest per-strike |net GEX|; below
+  ``MIN_WALL_SHARE`` it is marked negligible (a "wall" of $16 beside strikes of $477m).
+* **strikes that matter** (``strikes_that_matter``): the base system ranks strikes by |MSPI|
+  alone (``top_by_abs_mspi``, kept in the JSON). MSPI is built from max-abs normalised
+  components, so a far out-of-the-money strike with a handful of contracts can score +-1 (VRI
+  peaks there). What a trader is shown ranks by ``|MSPI| * gamma share`` among strikes within the
+  zero-gamma band, the gamma share being the strike's |call GEX| + |put GEX| over the largest
+  strike's: a strike matters when the metrics are extreme *and* real positioning sits there.
+* **SAI** is shown only where it varies: under the default [ITS241] formula it is the mean of the
+  pairwise sign products of DAG, TDPI and VRI, and TDPI's sign is structurally opposite to DAG's
+  and VRI's (theta against gamma), so it is -1/3 wherever all three are non-zero.
+* **metric units** (``METRIC_UNITS``): every EOTS metric column with its unit.
 """
 
 from __future__ import annotations
@@ -10,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from eots.chain import ChainCoverage, chain_coverage
 from eots.core.time import ET
 from eots.exposures.params import SignConvention
 from eots.levels.model import Level
@@ -41,8 +57,72 @@ def _num(x: float | None) -> float | None:
     return float(x)
 
 
-def _ranked(items: tuple[RankedStrike, ...]) -> list[dict[str, float | None]]:
-    return [{"strike": r.strike, "gex_usd_per_pct": _num(r.value)} for r in items]
+#: A wall whose |GEX| is below this share of the largest per-strike |net GEX| is negligible.
+MIN_WALL_SHARE = 0.02
+
+#: Units of the EOTS metric columns (base_system.md; the metric modules' docstrings).
+METRIC_UNITS = {
+    "mspi": "dimensionless, -1..1",
+    "sai": "dimensionless, -1..1",
+    "ssi": "dimensionless, 0..1",
+    "arfi": "dimensionless ratio",
+    "dag_custom": "delta-shares per $1 of spot",
+    "sdag_multiplicative": "delta-shares per $1 of spot",
+    "a_dag": "delta-shares per $1 of spot",
+    "e_sdag_composite": "delta-shares per $1 of spot",
+    "tdpi": "delta-shares per calendar day",
+    "d_tdpi": "delta-shares per calendar day",
+    "vri": "delta-shares per vol point",
+    "vri_2_0": "delta-shares per vol point",
+    "sdag_conviction_score": "0..1 (stars 1..5)",
+}
+
+
+def _ranked(items: tuple[RankedStrike, ...], scale: float) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for r in items:
+        share = abs(r.value) / scale if scale > 0 and math.isfinite(r.value) else 0.0
+        out.append(
+            {
+                "strike": r.strike,
+                "gex_usd_per_pct": _num(r.value),
+                "share_of_largest": share,
+                "negligible": share < MIN_WALL_SHARE,
+            }
+        )
+    return out
+
+
+def coverage(analysis: Analysis) -> ChainCoverage:
+    """Strike and expiry coverage of the contracts in the expiry scope."""
+    in_scope = analysis.contracts.filter(analysis.scope.mask(analysis.session))
+    band = 100.0 * analysis.params.zero_gamma.band_pct
+    return chain_coverage(in_scope, analysis.snapshot.spot, band)
+
+
+def strikes_that_matter(analysis: Analysis, n: int) -> pl.DataFrame:
+    """Return ``n`` strikes ranked by ``|MSPI| * gamma share`` within the zero-gamma band.
+
+    ``gamma_share`` is the strike's ``abs_gex`` (|call GEX| + |put GEX|) over the largest strike's;
+    ``score`` is ``|mspi| * gamma_share`` (module docstring).
+    """
+    spot = analysis.snapshot.spot
+    band = analysis.params.zero_gamma.band_pct
+    gex = analysis.by_strike.select("strike", "abs_gex")
+    top = float(gex.select(pl.col("abs_gex").max().fill_null(0.0)).item())
+    share = gex.select("strike", gamma_share=pl.col("abs_gex") / top if top > 0 else pl.lit(0.0))
+    return (
+        analysis.strike_metrics.join(share, on="strike", how="left")
+        .with_columns(pl.col("gamma_share").fill_null(0.0))
+        .filter(
+            pl.col("mspi").is_not_nan()
+            & ((pl.col("strike") / spot - 1.0).abs() <= band)
+            & (pl.col("gamma_share") > 0)
+        )
+        .with_columns(score=pl.col("mspi").abs() * pl.col("gamma_share"))
+        .sort("score", descending=True)
+        .head(n)
+    )
 
 
 def top_strikes(analysis: Analysis, column: str, n: int) -> pl.DataFrame:
@@ -114,12 +194,42 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
 
 
+def _constant(frame: pl.DataFrame, column: str) -> float | None:
+    """The one value ``column`` takes over ``frame``'s finite entries (None when it varies)."""
+    values = frame.get_column(column).drop_nulls().drop_nans().unique()
+    return float(values[0]) if values.len() == 1 else None
+
+
 def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
-    """Per-strike base metrics (every strike), the strikes that matter by |MSPI|, and notes."""
+    """Per-strike base metrics (every strike), the strikes that matter, and notes."""
     m = analysis.metrics
     strikes = analysis.strike_metrics
     ranked = strikes.filter(pl.col("mspi").is_not_nan()).sort(pl.col("mspi").abs(), descending=True)
+    matter = strikes_that_matter(analysis, top)
+    sai = _constant(matter, "sai") if matter.height > 1 else None
     return {
+        "units": METRIC_UNITS,
+        "strikes_that_matter": {
+            "ranking": (
+                "|MSPI| x gamma share (the strike's |call GEX| + |put GEX| over the largest "
+                f"strike's), strikes within +-{100 * analysis.params.zero_gamma.band_pct:.0f}% of "
+                "spot; top_by_abs_mspi keeps the base system's |MSPI| ranking"
+            ),
+            "rows": [
+                _row(r)
+                for r in matter.select(
+                    "strike", "score", "gamma_share", *METRIC_KEYS, *ADAPTIVE_KEYS
+                ).iter_rows(named=True)
+            ],
+        },
+        "sai_constant": sai,
+        "sai_note": (
+            None
+            if sai is None
+            else f"SAI is {sai:+.2f} at every strike shown: under the [ITS241] sign formula over "
+            "DAG, TDPI and VRI, TDPI's sign is structurally opposite to DAG's and VRI's, so the "
+            "column carries no information here (omitted; every strike's value is in the JSON)"
+        ),
         "history": analysis.history.description,
         "mspi_weight_set": m.mspi_weight_set,
         "mspi_weights": dict(m.mspi_weights),
@@ -189,6 +299,10 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
     zg = analysis.zero_gamma
     t = analysis.totals
     walls = analysis.walls
+    cov = coverage(analysis)
+    wall_scale = float(
+        analysis.by_strike.select(pl.col("net_gex").abs().max().fill_null(0.0)).item()
+    )
     return {
         "underlying": snap.underlying,
         "source": snap.source,
@@ -243,17 +357,20 @@ def report(analysis: Analysis, *, top: int = 10) -> dict[str, Any]:
             "crossings": list(zg.crossings),
             "band": list(zg.band),
             "net_gex_at_spot_usd_per_pct": _num(zg.net_gex_at_spot),
-            "text": zg.describe(snap.spot),
+            "text": _zero_gamma_text(analysis, cov),
             "profile": {
                 "spot_levels": [float(x) for x in analysis.profile.levels],
                 "net_gex_usd_per_pct": [float(y) for y in analysis.profile.net_gex],
                 "contracts": analysis.profile.n_contracts,
             },
         },
+        "coverage": _coverage_report(cov),
         "walls": {
-            "call_wall": _ranked(walls.call_wall),
-            "put_wall": _ranked(walls.put_wall),
-            "abs_gamma": _ranked(walls.abs_gamma),
+            "largest_strike_gex_usd_per_pct": wall_scale,
+            "min_share": MIN_WALL_SHARE,
+            "call_wall": _ranked(walls.call_wall, wall_scale),
+            "put_wall": _ranked(walls.put_wall, wall_scale),
+            "abs_gamma": _ranked(walls.abs_gamma, wall_scale),
         },
         "top_strikes": {
             key: {
@@ -312,3 +429,30 @@ def render_downstream(step: Step, console: Console) -> None:
     console.print(render_signals(step.signals))
     if step.ideas is not None:
         console.print(render_ideas(step.ideas))
+
+
+def _coverage_report(cov: ChainCoverage) -> dict[str, Any]:
+    return {
+        "expiries": cov.n_expiries,
+        "first_expiry": cov.first_expiry.isoformat() if cov.first_expiry else None,
+        "last_expiry": cov.last_expiry.isoformat() if cov.last_expiry else None,
+        "strikes": cov.n_strikes,
+        "strike_low": _num(cov.strike_low),
+        "strike_high": _num(cov.strike_high),
+        "low_pct": _num(cov.low_pct),
+        "high_pct": _num(cov.high_pct),
+        "covered_pct": _num(cov.covered_pct),
+        "truncated": cov.truncated,
+        "text": cov.describe(),
+    }
+
+
+def _zero_gamma_text(analysis: Analysis, cov: ChainCoverage) -> str:
+    zg = analysis.zero_gamma
+    text = zg.describe(analysis.snapshot.spot)
+    if cov.truncated:
+        text += (
+            f" [the chain covers only +-{cov.covered_pct:.1f}% around spot: beyond that the "
+            "profile is unknown, not flat]"
+        )
+    return text

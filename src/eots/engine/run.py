@@ -143,7 +143,7 @@ def warm_state(
     spots = store.spot_series(underlying, session_open(earliest), before)
     spots = spots.filter(spots.get_column("ts_event") < before)
     try:
-        previous = LevelStore(store.root).previous(underlying, before)
+        previous = LevelStore(store.root, fs=store.fs).previous(underlying, before)
     except SchemaError as e:
         log.warning("level sidecar not used: %s", e)
         previous = None

@@ -2,7 +2,7 @@
 
 from eots.exposures.contract import CONTRACT_EXPOSURE_COLUMNS, contract_exposures
 from eots.exposures.params import ExposureParams, SignConvention
-from eots.exposures.scope import ExpiryScope
+from eots.exposures.scope import ExpiryScope, require_live_scope
 from eots.exposures.strikes import STRIKE_SCHEMA, strike_exposures
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "ExposureParams",
     "SignConvention",
     "contract_exposures",
+    "require_live_scope",
     "strike_exposures",
 ]

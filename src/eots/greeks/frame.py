@@ -1,12 +1,18 @@
 """The polars bridge of the pricing stage: chain snapshot in, priced per-contract frame out.
 
 For each expiry (settlement instant) the forward is implied from put-call parity on near-the-money
-strikes with two-sided quotes (``greeks.forward``), falling back to S * exp((r - q) t) when the
-quotes do not allow it; the ``forward_method`` column records which. Each contract then gets a
+strikes with two-sided quotes (``greeks.forward``). An expiry whose quotes do not allow it takes its
+forward from the file's other expiries (``term_structure``): ln(F / S) interpolated linearly in time
+to settlement between the parity expiries around it; before the first, that expiry's ln(F / S);
+after the last, the last one's plus the slope of ln F across the parity expiries (the market's
+carry) times the extra time. Only when no expiry has a parity forward is it S * exp((r - q) t) with
+r the dated short rate (``rate_table``, ``greeks.rates``) or the configured rate (``config_rate``,
+``PricingParams.fallback_rate``) and q the configured dividend yield. The ``forward_method`` column
+records which (``greeks.spot.forward_notes`` words it for the report). Each contract then gets a
 carry yield ``q = r - ln(F / S) / t`` so that the generalised Black-Scholes-Merton kernels on spot
 equal Black-76 on the forward (European index options). ETF and equity options (American) use the
-same kernels as a European approximation: early exercise premium is ignored, which biases deep
-in-the-money puts; their mids are still used for IV, so the IV absorbs part of that premium.
+same kernels as a European approximation: early exercise premium is ignored, which biases deep in-
+the-money puts; their mids are still used for IV, so the IV absorbs part of that premium.
 
 Implied volatility follows ``PricingParams.iv_policy``; ``iv_origin`` says where each IV came from
 and ``iv_status`` holds the solver's ``IvStatus`` code (or ``NO_QUOTE_CODE`` when a contract has
@@ -19,7 +25,7 @@ IV (``none``) are NaN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
 
 import numpy as np
 import polars as pl
@@ -30,13 +36,16 @@ from eots.core.time import to_epoch_us
 from eots.greeks import black_scholes as bs
 from eots.greeks.forward import ForwardMethod, implied_forwards
 from eots.greeks.implied_vol import IvStatus, implied_vol
-from eots.greeks.params import IvPolicy, PricingParams
+from eots.greeks.params import FallbackRate, IvPolicy, PricingParams
+from eots.greeks.rates import short_rate
 
 IV_ORIGINS = pl.Enum(["source", "solved", "source_fallback", "intrinsic_limit", "none"])
 #: Volatility standing in for "no time value": the sigma -> 0 limit of the greeks (delta +-e^{-qt}
 #: in the money, gamma, vega, vanna, charm ~ 0), for a mid at or below discounted intrinsic.
 ZERO_TIME_VALUE_IV = 1e-4
-FORWARD_METHODS = pl.Enum(["parity", "fallback"])
+FORWARD_METHODS = pl.Enum(["parity", "term_structure", "rate_table", "config_rate"])
+#: Minimum span of parity expiries (years) for their slope to give the carry beyond the last one.
+MIN_CARRY_SPAN_YEARS = 7.0 / 365.0
 NO_QUOTE_CODE = -1
 
 #: Columns the pricing stage appends to ``CHAIN_SCHEMA`` (units as in docs/conventions.md).
@@ -87,7 +96,9 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
     mid = np.where(valid, 0.5 * (bid + ask), np.nan)
     r = params.rate
     expiry_id, n_expiries = _group_ids(settle_us)
-    forward, method = _forwards(expiry_id, n_expiries, strike, is_call, mid, t, spot, params)
+    forward, method = _forwards(
+        expiry_id, n_expiries, strike, is_call, mid, t, spot, params, snapshot.ts_event.date()
+    )
     carry_q = r - np.log(forward / spot) / t
     iv, origin, status = _implied_vols(
         f, params, (is_call, strike, t, carry_q, mid, bid, ask, valid), spot
@@ -133,6 +144,7 @@ def _forwards(
     t: NDArray[np.float64],
     spot: float,
     params: PricingParams,
+    day: dt.date,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Per-contract forward and method code (index into FORWARD_METHODS)."""
     strike_id, n_strikes = _group_ids(np.round(strike * 1000).astype(np.int64))
@@ -161,10 +173,65 @@ def _forwards(
     )
     fwd = result.forward
     ok = (result.method == ForwardMethod.PARITY) & np.isfinite(fwd) & (fwd > 0)
-    per_contract = fwd[expiry_id]
-    fallback = spot * np.exp((params.rate - params.dividend_yield) * t)
+    expiry_t = np.zeros(n_expiries)
+    expiry_t[expiry_id] = t
+    table = params.fallback_rate is FallbackRate.TABLE
+    rate_carry = (short_rate(day).rate if table else params.rate) - params.dividend_yield
+    log_fs, code = fallback_log_forwards(
+        expiry_t, np.log(np.where(ok, fwd, 1.0) / spot), ok, rate_carry
+    )
+    if code == 0:
+        return fwd[expiry_id], np.zeros(len(t), dtype=np.int64)
+    if code is None:
+        log_fs = rate_carry * expiry_t
+        code = 2 if table else 3
     use = ok[expiry_id]
-    return np.where(use, per_contract, fallback), np.where(use, 0, 1)
+    forward = np.where(use, fwd[expiry_id], spot * np.exp(log_fs[expiry_id]))
+    return forward, np.where(use, 0, code)
+
+
+def fallback_log_forwards(
+    t: NDArray[np.float64],
+    log_fs: NDArray[np.float64],
+    ok: NDArray[np.bool_],
+    rate_carry: float,
+) -> tuple[NDArray[np.float64], int | None]:
+    """Return ln(F / S) per expiry with the gaps filled from the parity expiries.
+
+    Between parity expiries: linear in ``t``. Before the first: the carry moves linearly in ``t``
+    from ``rate_carry`` at ``t = 0`` to the first expiry's ``ln(F_1 / S) / t_1``, so a first parity
+    expiry years away does not impose its long carry on the short end. After the last: the last
+    one's value plus the carry across the parity expiries, ``(ln F_n - ln F_1) / (t_n - t_1)``,
+    times the extra time when they span at least ``MIN_CARRY_SPAN_YEARS``, else ``rate_carry``
+    (r - q, continuous) times it.
+
+    Returns the filled array and the method code of the filled entries: 0 when nothing needed
+    filling, 1 (``term_structure``) when some expiry has a parity forward, None when none has
+    (the caller uses the rate).
+
+    Examples
+    --------
+    >>> t = np.array([0.005, 0.01, 0.02, 0.03, 0.05])
+    >>> lf = np.array([np.nan, 0.001, np.nan, 0.003, np.nan])
+    >>> ok = np.array([False, True, False, True, False])
+    >>> out, code = fallback_log_forwards(t, lf, ok, 0.03)
+    >>> np.round(out, 6).tolist(), code
+    ([0.000325, 0.001, 0.002, 0.003, 0.005], 1)
+    """
+    if ok.all():
+        return log_fs, 0
+    if not ok.any():
+        return np.full(len(t), np.nan), None
+    order = np.argsort(t[ok])
+    t_ok, lf_ok = t[ok][order], log_fs[ok][order]
+    span = t_ok[-1] - t_ok[0]
+    slope = (lf_ok[-1] - lf_ok[0]) / span if span >= MIN_CARRY_SPAN_YEARS else rate_carry
+    filled = np.interp(t, t_ok, lf_ok)
+    first_carry = lf_ok[0] / t_ok[0]
+    short_carry = rate_carry + (first_carry - rate_carry) * t / t_ok[0]
+    filled = np.where(t < t_ok[0], short_carry * t, filled)
+    filled = np.where(t > t_ok[-1], lf_ok[-1] + slope * (t - t_ok[-1]), filled)
+    return np.where(ok, log_fs, filled), 1
 
 
 def _implied_vols(
@@ -217,76 +284,3 @@ def _implied_vols(
         np.int64
     )
     return iv, origin, status
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SpotCheck:
-    """The quoted spot against the spot implied by put-call parity on the nearest expiry.
-
-    ``implied_spot = F * exp(-(rate - dividend_yield) * t)`` with ``F`` the parity forward of the
-    nearest expiry with a parity forward within ``spot_parity_max_days``; ``gap`` is
-    ``implied_spot / spot - 1``. A large gap means the quoted spot is not the price the option
-    quotes belong to (an after-hours or pre-market print in a CBOE file's header line, a stale
-    last): the forwards stay right, but every figure placed "from spot" (levels, the profile's
-    spot, dollar scaling) is shifted by it.
-    """
-
-    spot: float
-    implied_spot: float
-    forward: float
-    t_days: float
-    expiry: str
-    gap: float
-    tolerance: float
-
-    @property
-    def consistent(self) -> bool:
-        """Whether the gap is within the tolerance."""
-        return abs(self.gap) <= self.tolerance
-
-    def describe(self) -> str:
-        """One-line warning text."""
-        return (
-            f"spot {self.spot:,.2f} disagrees with put-call parity: the {self.expiry} forward "
-            f"{self.forward:,.2f} ({self.t_days:.2f} days) implies spot {self.implied_spot:,.2f} "
-            f"({100 * self.gap:+.2f}%); the quoted spot may be stale (after-hours or pre-market "
-            "print), and levels are placed relative to it"
-        )
-
-
-def spot_parity_check(priced: pl.DataFrame, spot: float, params: PricingParams) -> SpotCheck | None:
-    """Compare ``spot`` with the parity-implied spot of the nearest expiry (None: no such expiry).
-
-    Parameters
-    ----------
-    priced
-        Output of ``priced_chain``.
-    spot
-        The snapshot's quoted spot ($).
-    params
-        Rates and the check's tolerance and horizon.
-    """
-    near = (
-        priced.filter(
-            (pl.col("forward_method") == "parity")
-            & (pl.col("t_years") > 0)
-            & (pl.col("t_years") * 365.0 <= params.spot_parity_max_days)
-        )
-        .sort("t_years")
-        .head(1)
-    )
-    if near.height == 0 or not spot > 0:
-        return None
-    row = near.row(0, named=True)
-    t = float(row["t_years"])
-    forward = float(row["forward"])
-    implied = forward * float(np.exp(-(params.rate - params.dividend_yield) * t))
-    return SpotCheck(
-        spot=spot,
-        implied_spot=implied,
-        forward=forward,
-        t_days=t * 365.0,
-        expiry=str(row["expiry"]),
-        gap=implied / spot - 1.0,
-        tolerance=params.spot_parity_tolerance,
-    )

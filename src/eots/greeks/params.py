@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,14 +20,31 @@ class SpotSource(StrEnum):
     """Which underlying price the analysis uses."""
 
     QUOTE = "quote"  # the source's quoted spot (a CBOE header's Last, a feed's last trade)
-    PARITY = "parity"  # when the quote disagrees with put-call parity, the parity-implied spot
+    PARITY = "parity"  # when the quote fails the put-call parity check, the parity-implied spot
+
+
+class FallbackRate(StrEnum):
+    """Where the carry of an expiry without a parity forward comes from when no expiry has one."""
+
+    TABLE = "table"  # the dated short-rate table (eots.greeks.rates) minus dividend_yield
+    CONFIG = "config"  # rate minus dividend_yield of these parameters
+
+
+class KnownDividend(BaseModel):
+    """A cash dividend known to go ex on ``ex_date`` (for ETF and equity underlyings)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ex_date: dt.date
+    amount: float = Field(gt=0, description="$ per share")
 
 
 class PricingParams(BaseModel):
     """How the pricing stage turns quotes into forwards, IVs and greeks.
 
-    ``rate`` discounts everywhere and, with ``dividend_yield``, gives the fallback forward
-    S * exp((rate - dividend_yield) * t) for expiries whose quotes do not allow put-call parity.
+    ``rate`` discounts everywhere. Expiries whose quotes do not allow put-call parity take their
+    forward from the other expiries' parity forwards (``greeks.frame``); when no expiry has one,
+    from S * exp((r - dividend_yield) * t) with r from ``fallback_rate``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -61,9 +79,34 @@ class PricingParams(BaseModel):
         10.0, gt=0, description="only expiries this close (calendar days) check the spot"
     )
     spot_source: SpotSource = Field(
-        SpotSource.QUOTE,
+        SpotSource.PARITY,
         description=(
-            "quote: keep the quoted spot (warn on a parity gap); parity: replace a spot that fails "
-            "the parity check by the parity-implied spot (said in the warnings)"
+            "parity (default): replace a spot that fails the parity check (a stale print) by the "
+            "parity-implied spot, said in the warnings; quote: keep the quoted spot and only warn"
+        ),
+    )
+    dividends: tuple[KnownDividend, ...] = Field(
+        (),
+        description=(
+            "cash dividends known to go ex soon; the parity check adds back those going ex "
+            "between the quote and an expiry before comparing with the quoted spot"
+        ),
+    )
+    dividend_gap_max: float = Field(
+        0.006,
+        ge=0,
+        description=(
+            "for ETF/equity underlyings (discrete dividends), a parity-implied spot below the "
+            "quote by at most this fraction is the size of a quarterly dividend going ex before "
+            "the first expiry: the quote is kept and the warning says so, rather than calling "
+            "it stale"
+        ),
+    )
+    fallback_rate: FallbackRate = Field(
+        FallbackRate.TABLE,
+        description=(
+            "expiries without a parity forward take the carry of the file's other expiries; when "
+            "none has one: table = the dated short-rate table (eots.greeks.rates) minus "
+            "dividend_yield, config = rate minus dividend_yield"
         ),
     )

@@ -13,13 +13,25 @@ pseudo-observations: ``rate = (hits + k / 2) / (n + k)``. Without outcomes every
   put walls; -1 resistance: ``resistance``, call walls; other kinds by side of spot: at or below
   +1, above -1); for ``sai`` ``a = 2 |n(sai)| - 1`` (components agreeing, either way) and for
   ``ssi`` ``a = 2 n(ssi) - 1`` (stable structure). Metrics missing at that strike are left out and
-  the weights renormalised. Alignment factor ``(1 + A) / 2``; 0.5 without metrics.
+  the weights renormalised. A metric with one value at every strike (SAI is -1/3 wherever DAG,
+  TDPI and VRI are non-zero under [ITS241]) carries no information and is left out too.
 * **Historical performance** ``H = (rate_kind + interaction) / 2``: the level kind's held rate and
   the level's own price interaction factor (``interaction``; 0.5 untested).
 * **Persistence**: ``min(1, updates / persistence_updates)``, or for daily and weekly
   support/resistance the fraction of prior summaries it recurred in, whichever is larger.
-* **Conviction** ``= alignment_weight * (1 + A) / 2 + historical_performance_weight * H +
-  persistence_weight * persistence`` (0.4 / 0.3 / 0.3), in 0..1.
+
+**Calibration** (so that the 0..1 scale discriminates and 0.5 does not mean "nothing known"). Each
+component becomes evidence *for* the level on 0..1, zero when it is neutral or against:
+alignment ``max(0, A)``, history ``max(0, 2 H - 1)`` (a hit rate at chance, 0.5, is no evidence),
+persistence as is. A component counts only when it carries information: alignment when some metric
+has a value at the strike; history when the track record has outcomes for the level's kind or the
+level has been tested by price; persistence when the level was seen before (``updates > 1`` or it
+recurred in prior sessions). **Conviction** is the weighted mean of the informative components
+(weights 0.4 / 0.3 / 0.3 renormalised over them), 0 when none is informative. The old form
+(``0.4 (1 + A) / 2 + 0.3 H + 0.3 persistence``) put every level of a snapshot without history
+between 0.35 and 0.58: the neutral halves of alignment and history filled the scale, every level
+got two or three stars and none reached the 0.7 threshold. ``evidence_weight`` (in the evidence)
+is the share of the weights that was informative.
 """
 
 from __future__ import annotations
@@ -100,6 +112,11 @@ class MetricGrid:
         self.strikes = f.get_column("strike").to_numpy()
         for m in metrics:
             x = f.get_column(m).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            finite = x[np.isfinite(x)]
+            if finite.size > 1 and np.all(finite == finite[0]):
+                # One value at every strike (SAI's -1/3 under [ITS241]): no information.
+                self.values[m] = np.full(x.shape, np.nan)
+                continue
             top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
             self.values[m] = x / top if top > 0 else np.where(np.isfinite(x), 0.0, np.nan)
 
@@ -115,9 +132,17 @@ class MetricGrid:
 
 
 def alignment(
-    level: Level, spot: float, grid: MetricGrid, weights: Sequence[tuple[str, float]]
+    level: Level,
+    spot: float,
+    grid: MetricGrid,
+    weights: Sequence[tuple[str, float]],
+    saturation: float = 1.0,
 ) -> float:
-    """Return the weighted alignment A in -1..1 (NaN without any metric value)."""
+    """Return the weighted alignment A in -1..1 (NaN without any metric value).
+
+    A signed metric votes ``d * clip(n(x) / saturation, -1, 1)``: with ``saturation`` 0.25 a
+    strike holding a quarter of the snapshot's largest |value| is a full vote.
+    """
     values = grid.at(level.price)
     d = direction(level, spot)
     num = den = 0.0
@@ -125,7 +150,7 @@ def alignment(
         v = values.get(m, math.nan)
         if not math.isfinite(v):
             continue
-        a = 2.0 * abs(v) - 1.0 if m in _MAGNITUDE else d * v
+        a = 2.0 * abs(v) - 1.0 if m in _MAGNITUDE else d * max(-1.0, min(1.0, v / saturation))
         num += w * a
         den += w
     return num / den if den > 0 else math.nan
@@ -138,22 +163,30 @@ def conviction(
     persistence_updates: int,
     params: ConvictionParams,
 ) -> tuple[float, tuple[tuple[str, float], ...]]:
-    """Return the composite conviction of ``level`` and its factors as evidence."""
-    align_factor = 0.5 if math.isnan(align) else 0.5 * (1.0 + align)
+    """Return the calibrated conviction of ``level`` and its factors as evidence (module doc)."""
+    align_factor = 0.0 if math.isnan(align) else max(0.0, align)
     interaction = level.value("interaction")
     own = 0.5 if interaction is None else interaction
     history = 0.5 * (kind_rates.get(level.kind.value, 0.5) + own)
+    history_factor = max(0.0, 2.0 * history - 1.0)
     recurred = level.value("persistence") or 0.0
     persistence = max(min(1.0, level.updates / persistence_updates), recurred)
-    score = (
-        params.alignment_weight * align_factor
-        + params.historical_performance_weight * history
-        + params.persistence_weight * persistence
+    parts = (
+        (params.alignment_weight, align_factor, not math.isnan(align)),
+        (
+            params.historical_performance_weight,
+            history_factor,
+            level.kind.value in kind_rates or interaction is not None,
+        ),
+        (params.persistence_weight, persistence, level.updates > 1 or recurred > 0),
     )
+    weight = float(sum(w for w, _, informative in parts if informative))
+    score = sum(w * f for w, f, informative in parts if informative) / weight if weight else 0.0
     factors = (
         ("alignment", align_factor),
-        ("historical_performance", history),
+        ("historical_performance", history_factor),
         ("persistence_factor", persistence),
+        ("evidence_weight", weight),
     )
     return min(1.0, max(0.0, score)), factors
 

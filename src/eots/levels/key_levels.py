@@ -116,7 +116,7 @@ def snapshot_inputs(snapshot: ChainSnapshot, params: LevelParams) -> LevelInputs
         by_strike=strike_exposures(contracts, mask),
         strike_metrics=metrics.strikes,
         profile=profile,
-        zero_gamma=zero_gamma(profile),
+        zero_gamma=zero_gamma(profile, params.zero_gamma),
     )
 
 
@@ -178,7 +178,7 @@ def _gamma_levels(
     inputs: LevelInputs, atr: float, iv_ratio: float, as_of: dt.datetime, params: LevelParams
 ) -> tuple[list[Level], list[str]]:
     profile = inputs.profile or gamma_profile(inputs.contracts, inputs.spot, params.zero_gamma)
-    zg = inputs.zero_gamma or zero_gamma(profile)
+    zg = inputs.zero_gamma or zero_gamma(profile, params.zero_gamma)
     notes: list[str] = []
     scale = float(np.max(np.abs(profile.net_gex))) if profile.net_gex.size else 0.0
     out = [
@@ -368,7 +368,7 @@ def _conviction(
     persistence = d.params.multi_timeframe.persistence_updates
     out = []
     for lv in levels:
-        align = alignment(lv, d.inputs.spot, grid, weights)
+        align = alignment(lv, d.inputs.spot, grid, weights, cp.alignment_saturation)
         score, factors = conviction(lv, align, kind_rates, persistence, cp)
         out.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
     out.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))

@@ -106,6 +106,15 @@ class ConvictionParams(BaseModel):
     prior_observations: float = Field(
         20.0, gt=0, description="pseudo-observations of the neutral 0.5 prior (track records)"
     )
+    alignment_saturation: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description=(
+            "a signed metric's vote saturates at this fraction of the snapshot's largest |value| "
+            "(levels.conviction calibration)"
+        ),
+    )
     metrics: tuple[str, ...] = Field(
         (
             "mspi",

@@ -118,7 +118,7 @@ def summary_from_contracts(
         strike_mspi(metrics.strikes), on="strike", how="left"
     )
     walls = gamma_walls(by_strike, snap.spot, runners_up=0)
-    zg = zero_gamma(gamma_profile(in_scope, snap.spot, params.zero_gamma))
+    zg = zero_gamma(gamma_profile(in_scope, snap.spot, params.zero_gamma), params.zero_gamma)
     return SessionSummary(
         session=prior.session,
         ts_event=prior.ts_event,

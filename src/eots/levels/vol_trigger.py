@@ -14,8 +14,9 @@ skew effect third parties attribute to the vendors' "Volatility Trigger" (field.
     sigma_i(X) = smile_e(K_i / u),  smile_e = IV against log-strike of expiry e (mean of the
                  call and put IV per strike), linearly interpolated, flat beyond its ends
 
-The profile is evaluated on ``trigger_grid_points`` over the zero-gamma band and every sign change
-is refined by Brent's method; the level is the crossing nearest spot.
+The profile is evaluated on ``trigger_grid_points`` over the zero-gamma band; sign changes and
+near-zero dips are refined as for zero gamma (``zero_gamma.grid_crossings``); the level is the
+crossing nearest spot.
 
 **Adaptive zone.** The trigger is reported as a zone ``VT +- h`` with
 ``h = trigger_zone_atr * ATR * iv_ratio`` (the context's current-to-average IV ratio, neutral 1):
@@ -34,9 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy.optimize import brentq
 
-from eots.levels.zero_gamma import MIN_PROFILE_IV
+from eots.levels.zero_gamma import MIN_PROFILE_IV, grid_crossings
 
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
@@ -63,6 +63,8 @@ class SkewProfile:
 
     def net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the profile (dollar GEX per 1 % move) at spot levels ``x``."""
+        if self.a.size == 0:
+            return np.zeros(np.shape(x))
         log_x = np.log(x)[:, None]
         query = np.clip(self.log_k[None, :] - (log_x - np.log(self.spot)), self.lo, self.hi)
         vol = np.interp(query + self.off, self.xs, self.ys) * self.sqrt_t
@@ -134,18 +136,10 @@ def skew_profile(
 def crossings(
     fn: Callable[[NDArray[np.float64]], NDArray[np.float64]], band: tuple[float, float], n: int
 ) -> tuple[float, ...]:
-    """Return every sign change of ``fn`` on an ``n``-point grid over ``band``, Brent-refined."""
+    """Return every crossing of ``fn`` over ``band``: an ``n``-point grid, Brent-refined sign
+    changes and refined near-zero dips (``zero_gamma.grid_crossings``)."""
     x = np.linspace(band[0], band[1], n)
-    y = fn(x)
-    sign = np.sign(y)
-    out = []
-    for i in np.flatnonzero(sign[:-1] * sign[1:] < 0):
-
-        def f(v: float) -> float:
-            return float(fn(np.array([v]))[0])
-
-        out.append(float(brentq(f, x[i], x[i + 1], xtol=1e-8 * x[i], maxiter=100)))
-    return tuple(sorted(out))
+    return grid_crossings(fn, x, fn(x))
 
 
 def slope_strength(

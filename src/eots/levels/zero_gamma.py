@@ -9,14 +9,21 @@ forward moved with spot (F_X = F * X / S). Its signed dollar gamma is
 
 which is gamma_i(X) * X^2 * 0.01 per share times the signed position. The profile
 P(X) = sum_i GEX_i(X) is evaluated on a grid over [S (1 - band), S (1 + band)]; every sign change
-between grid points is refined with Brent's method on P itself. All crossings are reported, with
-the one nearest spot; when P keeps one sign over the band the result says "no crossing within
-+-band". Contracts whose |d1| exceeds ``negligible_d1`` over the whole band (their gamma is below
-exp(-d1^2/2) of their peak) are left out of the sums; the default 9 keeps the error below 1e-17.
+between grid points is refined with Brent's method on P itself. A grid can miss two crossings that
+fall between the same pair of points (P dips through zero and back): wherever |P| has a local
+minimum on the grid (the profile comes close to zero without changing sign), the two intervals
+around it are searched again on a finer grid (``refine_points``), recursively ``refine_depth``
+times, when that minimum is below ``near_zero`` (10 %) of the largest |P| on the grid, so a close
+pair of crossings is found down to a spacing of about ``2 * band * S / grid_points / (refine_points
+/ 2) ** refine_depth``. All crossings are reported, with the one nearest spot; when P keeps one sign
+over the band the result says "no crossing within +-band". Contracts whose |d1| exceeds
+``negligible_d1`` over the whole band (their gamma is below exp(-d1^2/2) of their peak) are left out
+of the sums; the default 9 keeps the error below 1e-17.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +46,18 @@ class ZeroGammaParams(BaseModel):
 
     band_pct: float = Field(0.15, gt=0, lt=0.9, description="half-width of the band, fraction")
     grid_points: int = Field(61, ge=5, le=2001, description="profile grid size")
+    refine_points: int = Field(
+        17, ge=5, le=201, description="grid size of each refinement around a near-zero dip"
+    )
+    refine_depth: int = Field(
+        4, ge=0, le=8, description="refinement levels around near-zero dips (0: grid only)"
+    )
+    near_zero: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="a local minimum of |P| is near zero when below this fraction of max |P|",
+    )
     negligible_d1: float = Field(9.0, gt=3, description="|d1| beyond which a contract is dropped")
 
 
@@ -149,24 +168,119 @@ def gamma_profile(contracts: pl.DataFrame, spot: float, params: ZeroGammaParams)
     )
 
 
-def zero_gamma(profile: GammaProfile) -> ZeroGamma:
-    """Return every zero crossing of ``profile`` within its band, refined by Brent's method.
+Profile = Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
-    A grid point where the profile is exactly zero counts as a crossing when the sign differs on
-    its two sides.
+
+def grid_crossings(
+    fn: Profile,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    *,
+    refine_points: int = 17,
+    refine_depth: int = 4,
+    near_zero: float = 0.1,
+) -> tuple[float, ...]:
+    """Return every zero crossing of ``fn`` over the grid ``x`` (with ``y = fn(x)``).
+
+    Sign changes between grid points are refined by Brent's method; around every interior local
+    minimum of ``|y|`` below ``near_zero`` times ``max |y|`` without a sign change (the curve
+    comes close to zero and may dip through it and back between two points) the two neighbouring
+    intervals are searched again on ``refine_points`` points, recursively ``refine_depth``
+    times. A grid point where ``y`` is exactly zero is a crossing (and, with the same sign on
+    both sides, a dip to refine); an identically zero ``y`` has none.
+
+    Examples
+    --------
+    >>> fn = lambda v: (v - 100.2) * (v - 100.5)
+    >>> x = np.linspace(80.0, 120.0, 61)  # spacing 0.67: both roots lie between two points
+    >>> [round(r, 6) for r in grid_crossings(fn, x, fn(x))]
+    [100.2, 100.5]
     """
-    x, y = profile.levels, profile.net_gex
+    out: list[float] = []
+    floor = near_zero * float(np.max(np.abs(y))) if y.size else 0.0
+    _collect(fn, x, y, refine_points, refine_depth, floor, out)
+    out.sort()
+    merged: list[float] = []
+    for root in out:
+        if not merged or root - merged[-1] > 1e-9 * max(abs(root), 1.0):
+            merged.append(root)
+    return tuple(merged)
+
+
+def _collect(
+    fn: Profile,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    points: int,
+    depth: int,
+    floor: float,
+    out: list[float],
+) -> None:
     sign = np.sign(y)
-    crossings = [
-        _refine(profile.terms, float(x[i]), float(x[i + 1]))
-        for i in np.flatnonzero(sign[:-1] * sign[1:] < 0)
-    ]
-    crossings += [
-        float(x[i])
-        for i in np.flatnonzero(sign == 0)
-        if 0 < i < len(x) - 1 and sign[i - 1] * sign[i + 1] < 0
-    ]
-    crossings.sort()
+    if not sign.any():
+        return  # identically zero: no crossing to speak of
+    for i in np.flatnonzero(sign[:-1] * sign[1:] < 0):
+        root = _brent(fn, float(x[i]), float(x[i + 1]))
+        if root is not None:
+            out.append(root)
+    out.extend(float(v) for v in x[sign == 0])
+    if depth <= 0 or len(x) < 3:
+        return
+    a = np.abs(y)
+    mid, left, right = a[1:-1], a[:-2], a[2:]
+    same_side = sign[:-2] * sign[2:] > 0
+    lower = ((mid < left) & (mid <= right)) | ((mid <= left) & (mid < right))
+    lower &= mid <= floor
+    dips = np.flatnonzero(same_side & ((mid == 0) | (lower & (sign[:-2] == sign[1:-1])))) + 1
+    intervals = {int(j) for i in dips for j in (i - 1, i)}
+    # A minimum at an end of the grid: the curve may dip through zero just inside it.
+    if a[0] < a[1] and a[0] <= floor and sign[0] == sign[1]:
+        intervals.add(0)
+    if a[-1] < a[-2] and a[-1] <= floor and sign[-1] == sign[-2]:
+        intervals.add(len(x) - 2)
+    for j in sorted(intervals):
+        sub_x = np.linspace(x[j], x[j + 1], points)
+        # An end exactly at zero is recorded already; step just off it so that a crossing
+        # next to it shows as a sign change in the finer grid.
+        nudge = 1e-6 * (x[j + 1] - x[j])
+        sub_x[0] += nudge if y[j] == 0 else 0.0
+        sub_x[-1] -= nudge if y[j + 1] == 0 else 0.0
+        _collect(fn, sub_x, fn(sub_x), points, depth - 1, floor, out)
+
+
+def _brent(fn: Profile, lo: float, hi: float) -> float | None:
+    """Brent's root in ``[lo, hi]``; None when a one-point evaluation no longer brackets it (a
+    grid value within rounding of zero, whose sign a separate evaluation does not reproduce)."""
+
+    def f(v: float) -> float:
+        return float(fn(np.array([v]))[0])
+
+    f_lo, f_hi = f(lo), f(hi)
+    if f_lo == 0.0 or f_hi == 0.0:
+        return lo if f_lo == 0.0 else hi
+    if np.sign(f_lo) == np.sign(f_hi):
+        return None
+    root: float = brentq(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
+    return root
+
+
+def zero_gamma(profile: GammaProfile, params: ZeroGammaParams | None = None) -> ZeroGamma:
+    """Return every zero crossing of ``profile`` within its band (``grid_crossings``).
+
+    ``params`` gives the refinement around near-zero dips (defaults when None).
+    """
+    params = params or ZeroGammaParams()
+    x = profile.levels
+    crossings = list(
+        grid_crossings(
+            profile.terms.net_gex,
+            x,
+            profile.net_gex,
+            refine_points=params.refine_points,
+            refine_depth=params.refine_depth,
+            near_zero=params.near_zero,
+        )
+    )
     spot = profile.spot
     nearest = min(crossings, key=lambda c: abs(c - spot)) if crossings else None
     at_spot = float(profile.terms.net_gex(np.array([spot]))[0])
@@ -176,11 +290,3 @@ def zero_gamma(profile: GammaProfile) -> ZeroGamma:
         band=(float(x[0]), float(x[-1])),
         net_gex_at_spot=at_spot,
     )
-
-
-def _refine(terms: ProfileTerms, lo: float, hi: float) -> float:
-    def f(v: float) -> float:
-        return float(terms.net_gex(np.array([v]))[0])
-
-    root: float = brentq(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
-    return root

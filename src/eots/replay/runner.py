@@ -4,6 +4,11 @@ The same fold as live analysis (``eots.engine.fold``): each snapshot's foundatio
 state carried forward, nothing read after a snapshot's quote time. A live-style run over the same
 snapshots gives the same outputs (``tests/unit/replay``). The run directory's files are listed in
 ``eots.replay.outputs``.
+
+``session_boundaries=True`` replays under the session-boundary rule of ``eots.replay.sessions``
+(every session starts from the state rebuilt from the store as of its first snapshot), the rule a
+distributed replay (``eots.replay.distributed``) follows, so the two write identical run folders.
+``ReplaySpec.store`` and ``prices`` may be local folders or fsspec URLs (``eots.storage.fs``).
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import polars as pl
 from eots.core.errors import ReplayError
 from eots.engine import EngineParams, Skipped, Step, fold, stored_stream
 from eots.replay.outputs import BARS_SCHEMA, RunRecorder, write_frame, write_manifest
-from eots.storage import PriceStore, SnapshotStore
+from eots.storage import PriceStore, SnapshotRef, SnapshotStore
 from eots.storage.bars import interval_length
 from eots.storage.events import EventLog
+from eots.tracking.book import Book
 from eots.tracking.events import Event
 
 #: Called after each item with (items done, items in total, the item).
@@ -35,11 +41,11 @@ BAR_INTERVALS = ("1m", "5m", "15m", "1h")
 class ReplaySpec:
     """What to replay: the store, the underlying, the quote-time range and where bars live."""
 
-    store: Path
+    store: Path | str
     underlying: str
     start: dt.datetime | None = None
     end: dt.datetime | None = None
-    prices: Path | None = None
+    prices: Path | str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +66,7 @@ def replay(
     progress: Progress | None = None,
     *,
     resume: bool = False,
+    session_boundaries: bool = False,
 ) -> ReplayResult:
     """Replay ``spec`` through the engine with ``params``; write the run directory ``out``.
 
@@ -69,6 +76,11 @@ def replay(
     cannot be skipped), the events of snapshots already in the log are checked against it and not
     written again, and the rest are appended, so the final log equals an uninterrupted run's.
 
+    With ``session_boundaries`` each session starts from the state rebuilt from the store as of
+    its first snapshot (``eots.replay.sessions``: the rule a distributed replay follows; the
+    recommendation book then starts empty each session and no event log is written); otherwise
+    one fold runs over the whole range.
+
     Raises
     ------
     ReplayError
@@ -77,14 +89,13 @@ def replay(
     SchemaError
         For a damaged stored snapshot (naming the file).
     """
-    store = SnapshotStore(spec.store)
-    refs = store.list(spec.underlying, spec.start, spec.end)
-    if not refs:
-        raise ReplayError(
-            f"no {spec.underlying.upper()} snapshots in {spec.store} between "
-            f"{_iso(spec.start)} and {_iso(spec.end)}"
-        )
-    prices = PriceStore(spec.prices) if spec.prices is not None else None
+    if session_boundaries:
+        from eots.replay.sessions import replay_by_session  # the rule's module imports this one
+
+        return replay_by_session(spec, params, out, progress)
+    store = SnapshotStore.open(spec.store)
+    refs = spec_refs(store, spec)
+    prices = PriceStore.open(spec.prices) if spec.prices is not None else None
     out.mkdir(parents=True, exist_ok=True)
     logs = _logs(out, params, resume)
     recorder = RunRecorder()
@@ -104,7 +115,47 @@ def replay(
             progress(done, total, item)
     book = state.book if state is not None and params.components.tracking else None
     baseline = state.baseline_book if state is not None and params.components.baseline else None
-    frames = recorder.frames(book, baseline)
+    return write_run(
+        spec, params, out, recorder, refs, state_rule="continuous", books=(book, baseline)
+    )
+
+
+def spec_refs(store: SnapshotStore, spec: ReplaySpec) -> tuple[SnapshotRef, ...]:
+    """Return the refs ``spec`` replays.
+
+    Raises
+    ------
+    ReplayError
+        If the store holds no snapshot of the underlying in the range.
+    """
+    refs = store.list(spec.underlying, spec.start, spec.end)
+    if not refs:
+        raise ReplayError(
+            f"no {spec.underlying.upper()} snapshots in {store.location} between "
+            f"{_iso(spec.start)} and {_iso(spec.end)}"
+        )
+    return refs
+
+
+def write_run(
+    spec: ReplaySpec,
+    params: EngineParams,
+    out: Path,
+    recorder: RunRecorder,
+    refs: tuple[SnapshotRef, ...],
+    *,
+    state_rule: str,
+    books: tuple[Book | None, Book | None] = (None, None),
+) -> ReplayResult:
+    """Write the run directory ``out`` from a replay's recorded rows (every runner ends here).
+
+    ``state_rule`` (``continuous`` | ``session_boundaries``) is recorded in the manifest;
+    ``books`` (the recommendation book and the baseline's) give the outcome files.
+    """
+    prices = PriceStore.open(spec.prices) if spec.prices is not None else None
+    out.mkdir(parents=True, exist_ok=True)
+    frames = recorder.frames(*books)
+    first, last = refs[0].ts_event, refs[-1].ts_event
     bars, bars_source = run_bars(prices, spec.underlying, first, last, frames["snapshots"])
     frames["bars"] = bars
     for stem, frame in frames.items():
@@ -122,6 +173,7 @@ def replay(
         "store": str(spec.store),
         "ideas": recorder.ideas,
         "components": params.components.model_dump(),
+        "state_rule": state_rule,
     }
     write_manifest(out, manifest)
     return ReplayResult(
@@ -222,4 +274,12 @@ def _iso(t: dt.datetime | None) -> str:
     return "the beginning" if t is None else t.isoformat()
 
 
-__all__ = ["BAR_INTERVALS", "ReplayResult", "ReplaySpec", "replay", "run_bars"]
+__all__ = [
+    "BAR_INTERVALS",
+    "ReplayResult",
+    "ReplaySpec",
+    "replay",
+    "run_bars",
+    "spec_refs",
+    "write_run",
+]

@@ -11,6 +11,7 @@ from eots.sources.base import ChainSource
 from eots.sources.detect import ChainFormat, detect_format
 from eots.sources.files import (
     load_chain,
+    load_chain_bytes,
     load_raw_chain,
     read_cboe_csv,
     read_cboe_json,
@@ -57,6 +58,7 @@ __all__ = [
     "TradierSource",
     "detect_format",
     "load_chain",
+    "load_chain_bytes",
     "load_raw_chain",
     "read_cboe_csv",
     "read_cboe_json",

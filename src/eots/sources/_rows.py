@@ -10,6 +10,7 @@ each row's 1-based line number in the file.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -17,6 +18,8 @@ import polars as pl
 
 from eots.core.errors import EmptyChainError, SchemaError
 from eots.sources.raw import NUMBER, first_row
+
+_NON_SPACE = re.compile(rb"\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,28 +32,55 @@ class Column:
 
 
 def split_fields(line: str) -> list[str]:
-    """Split one CSV line into fields (quotes honoured)."""
-    return next(csv.reader([line]), [])
+    """Split one CSV line into fields (quotes honoured).
+
+    A line the ``csv`` module refuses (a field past its size limit, a NUL) is split on commas
+    alone: callers only look at its fields to refuse them with a located message.
+    """
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return line.split(",")
 
 
-def read_rows(body: bytes, columns: list[Column], *, first_line: int, source: str) -> pl.DataFrame:
+def read_rows(
+    data: bytes,
+    columns: list[Column],
+    *,
+    first_line: int,
+    source: str,
+    skip_lines: int = 0,
+    start: int = 0,
+) -> pl.DataFrame:
     """Read headerless CSV rows under ``columns``' schema and add ``source_line``.
 
+    The rows are ``data`` after its first ``skip_lines`` lines, which end at byte ``start``
+    (passing the whole file and skipping lines avoids copying the body of a large file).
     Raises ``EmptyChainError`` when there is no row and ``SchemaError`` (line and field named)
     when a line has too many fields or a numeric field is not a number.
     """
-    if not body.strip():
+    if _NON_SPACE.search(data, start) is None:
         raise EmptyChainError("the file has a header but no option rows", source=source)
     schema = {c.name: pl.Float64 if c.numeric else pl.String for c in columns}
     try:
         frame = pl.read_csv(
-            body, has_header=False, new_columns=list(schema), schema=schema, raise_if_empty=False
+            data,
+            has_header=False,
+            skip_lines=skip_lines,
+            new_columns=list(schema),
+            schema=schema,
+            raise_if_empty=False,
         )
     except pl.exceptions.PolarsError as e:
-        locate_bad_field(body, columns, first_line=first_line, source=source, error=e)
+        locate_bad_field(data[start:], columns, first_line=first_line, source=source, error=e)
+    # Blank lines first, on the frame as read: mixing its chunked columns with a new one-chunk
+    # column in one expression would rechunk (copy) every column of a large file.
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
     frame = frame.with_columns(
         source_line=pl.int_range(first_line, first_line + pl.len(), dtype=pl.Int64)
-    ).filter(~pl.all_horizontal(pl.exclude("source_line").is_null()))
+    )
+    if blank.any():  # filtering copies every column: only when there are blank lines
+        frame = frame.filter(~blank)
     if frame.height == 0:
         raise EmptyChainError("the file has a header but no option rows", source=source)
     return frame

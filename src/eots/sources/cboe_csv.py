@@ -29,7 +29,9 @@ What is inferred and how:
   of 0 with a non-zero IV is kept (it is 4-decimal rounding of a tiny gamma).
 
 Rows are read with polars under a strict schema (every field must be present and numeric); when
-that fails a slow pass finds the first offending line and field and raises ``SchemaError``.
+that fails a slow pass finds the first offending line and field and raises ``SchemaError``. A file
+whose last row has no line end is refused as truncated: the export always ends with one, and a
+row cut inside its last field would otherwise read as a smaller number.
 """
 
 from __future__ import annotations
@@ -111,11 +113,21 @@ def parse_cboe_csv(
     underlying
         The underlying the caller expects; refused if the file says otherwise.
     """
-    preamble, body = _split_preamble(data, source)
+    preamble, data, start = _split_preamble(data, source)
     header_line = len(preamble)
+    tail = data.rstrip(b" \t")
+    if len(tail) > start and not tail.endswith(b"\n"):
+        raise SchemaError(
+            "the last line has no line end: the file looks truncated (cboe.com's export always "
+            "ends its last row with one)",
+            source=source,
+            line=header_line + data.count(b"\n", start) + 1,
+        )
     layout = _layout(preamble[-1], line=header_line, source=source)
-    wide = _read_wide(body, layout, first_line=header_line + 1, source=source)
+    wide = _read_wide(data, start, layout, first_line=header_line + 1, source=source)
+    del data, tail  # the rows are in ``wide`` now (the caller may still hold the bytes)
     frame = _contracts(wide, layout, source)
+    del wide
     title_line, title, spot = _title(preamble[:-1], source)
     capture = _capture_time(preamble[:-1], source, required=as_of is None)
     qt, recv = resolve_quote_time(
@@ -136,7 +148,8 @@ def parse_cboe_csv(
     )
 
 
-def _split_preamble(data: bytes, source: str) -> tuple[list[str], bytes]:
+def _split_preamble(data: bytes, source: str) -> tuple[list[str], bytes, int]:
+    """Return the lines up to the header, the data (CRLF normalised) and the rows' byte offset."""
     lines: list[str] = []
     start = 0
     for number in range(1, MAX_PREAMBLE_LINES + 1):
@@ -148,8 +161,12 @@ def _split_preamble(data: bytes, source: str) -> tuple[list[str], bytes]:
             raise SchemaError(f"not UTF-8 text: {e.reason}", source=source, line=number) from e
         lines.append(line)
         if _is_header(line):
-            body = b"" if end < 0 else data[end + 1 :]
-            return lines, body.replace(b"\r\n", b"\n") if b"\r" in body else body
+            if end < 0:
+                return lines, b"", 0
+            if data.find(b"\r", end + 1) >= 0:
+                head = data[: end + 1]
+                data = head + data[end + 1 :].replace(b"\r\n", b"\n")
+            return lines, data, end + 1
         if end < 0:
             break
         start = end + 1
@@ -223,12 +240,22 @@ def _check_layout(
         )
 
 
-def _read_wide(body: bytes, layout: _Layout, *, first_line: int, source: str) -> pl.DataFrame:
+def _read_wide(
+    data: bytes, start: int, layout: _Layout, *, first_line: int, source: str
+) -> pl.DataFrame:
     columns = list(layout.columns)
-    first = body[: body.find(b"\n")] if b"\n" in body else body
+    end = data.find(b"\n", start)
+    first = data[start:] if end < 0 else data[start:end]
     extra = len(split_fields(first.decode("utf-8", errors="replace"))) - len(columns)
     pads = [Column(f"_pad{i}", "(trailing field)", numeric=False) for i in range(extra)]
-    wide = read_rows(body, columns + pads, first_line=first_line, source=source)
+    wide = read_rows(
+        data,
+        columns + pads,
+        first_line=first_line,
+        source=source,
+        skip_lines=first_line - 1,
+        start=start,
+    )
     for pad in pads:
         row = first_row(wide, pl.col(pad.name).str.strip_chars() != "")
         if row is not None:

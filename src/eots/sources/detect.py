@@ -39,13 +39,20 @@ def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
     >>> detect_format(b"root,expiry,strike,right,open_interest,spot\n").value
     'generic_csv'
     """
+    if not data:
+        raise EmptyChainError("the file is empty (0 bytes)", source=source)
     if not data.strip():
-        raise EmptyChainError("the file is empty", source=source)
+        raise EmptyChainError(
+            f"the file holds only whitespace ({len(data)} bytes), no chain", source=source
+        )
     if data[:4] == b"PAR1":
         return ChainFormat.GENERIC_PARQUET
     head = data[:_SNIFF_BYTES]
     if b"\x00" in head:
-        raise SchemaError("binary data, not a chain file (NUL bytes)", source=source)
+        raise SchemaError(
+            "binary data, not a chain file (NUL bytes; UTF-16/32 text is read by load_chain)",
+            source=source,
+        )
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start in (b"{", b"["):
         return _json_format(data, source)

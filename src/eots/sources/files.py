@@ -4,7 +4,9 @@
 parses it with that format's reader into a ``RawChain`` and validates it with
 ``eots.chain.build_snapshot``. The ``read_*`` functions skip detection for callers that know the
 format. ``as_of`` (timezone-aware) overrides the quote time of any format
-(``TimeBasis.OVERRIDE``); ``underlying`` states what the caller expects and is checked.
+(``TimeBasis.OVERRIDE``); ``underlying`` states what the caller expects and is checked. Text is
+first brought to UTF-8 with ``\n`` line ends (``eots.sources.text``: UTF-16/32 exports, CR-only and
+CRLF files).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from eots.chain.snapshot import ChainSnapshot
+from eots.chain.validate import check_spot_plausible
 from eots.sources.cboe_csv import parse_cboe_csv
 from eots.sources.cboe_json import parse_cboe_json
 from eots.sources.detect import ChainFormat, detect_format
 from eots.sources.generic import parse_generic_csv, parse_generic_parquet
 from eots.sources.raw import RawChain, snapshot_from_raw
 from eots.sources.tda_json import parse_tda_json
+from eots.sources.text import normalise_text
 
 Parser = Callable[..., RawChain]
 
@@ -59,14 +63,28 @@ def load_chain(
     EmptyChainError
         The file holds no usable contract.
     """
-    return snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying))
+    return _checked(snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying)))
+
+
+def load_chain_bytes(
+    data: bytes,
+    *,
+    source: str,
+    as_of: dt.datetime | None = None,
+    underlying: str | None = None,
+) -> ChainSnapshot:
+    """``load_chain`` on a file's bytes already in memory (``source`` names it in messages)."""
+    data = normalise_text(data, source=source)
+    fmt = detect_format(data, source=source)
+    raw = PARSERS[fmt](data, source=source, as_of=as_of, underlying=underlying)
+    return _checked(snapshot_from_raw(raw))
 
 
 def load_raw_chain(
     path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
 ) -> RawChain:
     """Read, detect and parse a chain file without validating its rows (see ``load_chain``)."""
-    data = Path(path).read_bytes()
+    data = normalise_text(Path(path).read_bytes(), source=str(path))
     fmt = detect_format(data, source=str(path))
     return PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
 
@@ -74,9 +92,14 @@ def load_raw_chain(
 def _read(
     fmt: ChainFormat, path: str | Path, as_of: dt.datetime | None, underlying: str | None
 ) -> ChainSnapshot:
-    data = Path(path).read_bytes()
+    data = normalise_text(Path(path).read_bytes(), source=str(path))
     raw = PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
-    return snapshot_from_raw(raw)
+    return _checked(snapshot_from_raw(raw))
+
+
+def _checked(snapshot: ChainSnapshot) -> ChainSnapshot:
+    check_spot_plausible(snapshot)
+    return snapshot
 
 
 def read_cboe_csv(

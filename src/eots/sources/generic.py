@@ -59,8 +59,11 @@ def parse_generic_csv(
     names = [n.strip() for n in split_fields(header)]
     _check_names(names, source=source, line=1)
     columns = [Column(n, n, numeric=n not in _TEXT) for n in names]
-    body = b"" if end < 0 else data[end + 1 :]
-    frame = read_rows(body.replace(b"\r\n", b"\n"), columns, first_line=2, source=source)
+    if end < 0:
+        data, end = data + b"\n", len(data)
+    elif data.find(b"\r", end + 1) >= 0:
+        data = data[: end + 1] + data[end + 1 :].replace(b"\r\n", b"\n")
+    frame = read_rows(data, columns, first_line=2, source=source, skip_lines=1, start=end + 1)
     expiry = pl.col("expiry").str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     bad = first_row(frame, pl.col("expiry").is_not_null() & expiry.is_null())
     if bad is not None:
@@ -83,9 +86,19 @@ def parse_generic_parquet(
     """Parse a generic-format Parquet file into a ``RawChain`` (``line`` in errors = row number)."""
     try:
         frame = pl.read_parquet(io.BytesIO(data))
-    except (pl.exceptions.PolarsError, OSError) as e:
+    except (pl.exceptions.PolarsError, OSError, ValueError) as e:
         raise SchemaError(f"unreadable Parquet: {e}", source=source) from e
+    except pl.exceptions.PanicException as e:  # a corrupt file can panic the Rust reader
+        reason = str(e).splitlines()[0] if str(e) else "reader panic"
+        raise SchemaError(f"unreadable Parquet (corrupt): {reason[:200]}", source=source) from e
     _check_names(frame.columns, source=source, line=None)
+    for name, dtype in frame.schema.items():
+        if dtype.is_nested() or dtype in (pl.Object, pl.Binary, pl.Null):
+            raise SchemaError(
+                f"expected a number, text, date or timestamp column, was {dtype}",
+                source=source,
+                field=name,
+            )
     if frame.height == 0:
         raise EmptyChainError("the file has no rows", source=source)
     frame = frame.with_columns(source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))

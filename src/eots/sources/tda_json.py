@@ -24,6 +24,7 @@ What is inferred and how:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -182,9 +183,19 @@ def _expiry(key: str, *, source: str, field: str) -> dt.date:
 
 def _strike(key: str, *, source: str, field: str) -> float:
     try:
-        return float(key)
+        value = float(key)
     except ValueError as e:
         raise SchemaError(f"expected a strike, was {key!r}", source=source, field=field) from e
+    if not (math.isfinite(value) and value > 0):
+        raise SchemaError(
+            f"expected a positive finite strike, was {key!r}", source=source, field=field
+        )
+    return value
+
+
+def _same_strike(a: float, b: float) -> bool:
+    """Whether two strikes agree to the OCC's 1/1000 (False for non-finite values)."""
+    return math.isfinite(a) and math.isfinite(b) and abs(a - b) < 5e-4
 
 
 def _check_contract(
@@ -210,10 +221,10 @@ def _check_contract(
     problems = [
         (sym_expiry != expiry, f"its expiry {sym_expiry} is not the map's {expiry}"),
         (sym_right != right, f"its right {sym_right} is not the map's {right}"),
-        (round(sym_strike * 1000) != round(strike * 1000), f"its strike is not {strike}"),
+        (not _same_strike(sym_strike, strike), f"its strike is not {strike}"),
         (contract.get("putCall", put_call) != put_call, f"putCall is not {put_call}"),
         (
-            not is_number(stated) or round(float(stated) * 1000) != round(strike * 1000),
+            not is_number(stated) or not _same_strike(float(stated), strike),
             f"strikePrice {stated!r} is not {strike}",
         ),
     ]

@@ -11,6 +11,8 @@ a levels file on disk always has its exposures. ``previous(underlying, as_of)`` 
 update strictly before ``as_of`` (never one after it), rebuilt as the ``KeyLevels`` that
 ``eots.levels.key_levels`` takes as ``LevelHistory.previous``; prior-session summaries are not
 kept (the next update recomputes them), and a file that cannot be read is reported, not used.
+``previous`` also reads a store on object storage (``fs``, see ``eots.storage.fs``); ``save``
+needs a local folder.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,6 +31,7 @@ from eots.core.errors import SchemaError
 from eots.levels import KeyLevels, Level, LevelKind, Timeframe
 from eots.levels.model import LEVELS_SCHEMA
 from eots.storage._atomic import ensure_dir, is_temp, write_atomic
+from eots.storage.fs import FileSystem, files, read_table, refuse_remote_write, url
 from eots.storage.snapshots import LEVELS_SIDECAR as LEVELS_DIR
 
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
@@ -40,6 +43,8 @@ class LevelStore:
     """Saved ``KeyLevels`` per underlying and update time, under ``root/_levels``."""
 
     root: Path
+    #: None: ``root`` is a local folder; else the fsspec filesystem it lives in.
+    fs: FileSystem = field(default=None, kw_only=True)
 
     def _folder(self, underlying: str) -> Path:
         return self.root / LEVELS_DIR / f"underlying={underlying.upper()}"
@@ -47,6 +52,7 @@ class LevelStore:
     def save(self, underlying: str, levels: KeyLevels) -> Path:
         """Store one update's levels (replacing an earlier save of the same ``as_of``)."""
         folder = self._folder(underlying)
+        refuse_remote_write(self.fs, folder, "save levels")
         ensure_dir(folder)
         stamp = levels.as_of.astimezone(dt.UTC).strftime(_STAMP)
         exposures = levels.exposures.select(
@@ -73,12 +79,10 @@ class LevelStore:
             The file exists but cannot be read as saved levels (named in the message).
         """
         folder = self._folder(underlying)
-        if not folder.is_dir():
-            return None
         limit = as_of.astimezone(dt.UTC)
         best: tuple[dt.datetime, Path] | None = None
-        for path in folder.glob("*_levels.parquet"):
-            if is_temp(path):
+        for name, path in files(self.fs, folder):
+            if is_temp(path) or not name.endswith("_levels.parquet"):
                 continue
             try:
                 when = dt.datetime.strptime(path.name.split("_")[0], _STAMP).replace(tzinfo=dt.UTC)
@@ -86,7 +90,7 @@ class LevelStore:
                 continue
             if when < limit and (best is None or when > best[0]):
                 best = (when, path)
-        return None if best is None else _load(best[1])
+        return None if best is None else _load(self.fs, best[1])
 
 
 def _parquet_writer(
@@ -103,14 +107,19 @@ def _parquet_writer(
     return write
 
 
-def _load(path: Path) -> KeyLevels:
-    source = str(path)
+def _load(fs: FileSystem, path: Path) -> KeyLevels:
+    source = url(fs, path)
     try:
-        table = pq.read_table(path)
+        table = read_table(fs, path)
         meta = json.loads((table.schema.metadata or {})[_META_KEY])
         frame = pl.from_arrow(table)
-        exposures_path = path.with_name(path.name.replace("_levels.", "_exposures."))
-        exposures = pl.read_parquet(exposures_path) if exposures_path.is_file() else None
+        exposures_name = path.name.replace("_levels.", "_exposures.")
+        present = dict(files(fs, path.parent))
+        exposures = (
+            pl.DataFrame(read_table(fs, present[exposures_name]))
+            if exposures_name in present
+            else None
+        )
     except (OSError, KeyError, ValueError) as e:
         raise SchemaError(f"cannot read saved levels: {e}", source=source) from e
     if not isinstance(frame, pl.DataFrame) or frame.schema != LEVELS_SCHEMA:

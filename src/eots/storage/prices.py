@@ -10,19 +10,21 @@ time: two concurrent appends to the same underlying and interval can lose one of
 ``bars_from_snapshots`` derives bars from the spots of stored snapshots. It is a coarse proxy:
 the "high" and "low" are the extremes of the sampled spots (a 5-minute poll misses the true
 extremes), the open is the first sample, not the opening print, and volume is unknown (null).
+
+``PriceStore.open(location)`` also takes an fsspec URL (``eots.storage.fs``): bars are then read
+from object storage; ``append`` and ``import_csv`` need a local folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.chain.schema import check_schema
@@ -31,6 +33,7 @@ from eots.core.time import ET, UTC, session_of
 from eots.storage._atomic import write_atomic
 from eots.storage.bars import OHLC, PRICE_SCHEMA, bar_problems, interval_length, session_close
 from eots.storage.bars_csv import RowRefusal, read_bars_csv
+from eots.storage.fs import FileSystem, is_file, read_table, refuse_remote_write, resolve, url
 from eots.storage.snapshots import SnapshotStore
 
 
@@ -61,6 +64,14 @@ class PriceStore:
     """A folder of OHLC bar files (see the module docstring)."""
 
     root: Path
+    #: None: ``root`` is a local folder; else the fsspec filesystem it lives in.
+    fs: FileSystem = field(default=None, kw_only=True)
+
+    @classmethod
+    def open(cls, location: str | Path) -> PriceStore:
+        """Return the price store at a local folder or an fsspec URL."""
+        fs, root = resolve(location)
+        return cls(root, fs=fs)
 
     def path(self, underlying: str, interval: str) -> Path:
         """Return the file that holds ``underlying``'s bars of ``interval``."""
@@ -79,6 +90,7 @@ class PriceStore:
             bar that breaks an OHLC rule (the first bad row is named, 0-based).
         """
         path = self.path(underlying, interval)
+        refuse_remote_write(self.fs, path, "append bars")
         _check_bars(bars, interval, what="bars to append")
         stored = self._read(path, interval)
         joined = bars.join(stored, on="ts", how="left", suffix="_old", coalesce=True)
@@ -153,15 +165,13 @@ class PriceStore:
         return frame
 
     def _read(self, path: Path, interval: str) -> pl.DataFrame:
-        if not path.exists():
+        if not is_file(self.fs, path):
             return pl.DataFrame(schema=PRICE_SCHEMA)
-        try:
-            frame = pl.from_arrow(pq.read_table(path, page_checksum_verification=True))
-        except (OSError, pa.ArrowException) as e:
-            raise SchemaError(f"cannot read Parquet file: {e}", source=str(path)) from e
+        frame = pl.from_arrow(read_table(self.fs, path))
+        source = url(self.fs, path)
         if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a table gives a frame
-            raise SchemaError("expected a table", source=str(path))
-        _check_bars(frame, interval, what=str(path))
+            raise SchemaError("expected a table", source=source)
+        _check_bars(frame, interval, what=source)
         return frame
 
 

@@ -23,20 +23,22 @@ naming it; the other files stay readable, and ``verify`` lists every bad file.
 
 Replay and the market context read history through ``list``/``load``, ``latest(as_of)`` and
 ``between``; ``latest`` never returns a snapshot quoted after ``as_of``.
+
+The store may live on object storage: ``SnapshotStore.open("s3://bucket/store")`` (any fsspec
+URL) reads it through ``eots.storage.fs``, with ``SnapshotRef.path`` the path inside that
+filesystem; writing (``save``) and ``verify``/``repair`` need a local folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.chain.schema import CHAIN_SCHEMA, check_schema
@@ -51,6 +53,16 @@ from eots.storage._atomic import (
     write_atomic,
 )
 from eots.storage._metadata import StoredMeta, content_hash, decode, encode, utc_iso
+from eots.storage.fs import (
+    FileSystem,
+    files,
+    read_footer,
+    read_table,
+    refuse_remote_write,
+    resolve,
+    subfolders,
+    url,
+)
 
 HASH_CHARS = 16
 _UNDERLYING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -129,6 +141,19 @@ class SnapshotStore:
     """
 
     root: Path
+    #: None: ``root`` is a local folder; else the fsspec filesystem ``root`` lives in.
+    fs: FileSystem = field(default=None, kw_only=True)
+
+    @classmethod
+    def open(cls, location: str | Path) -> SnapshotStore:
+        """Return the store at a local folder or an fsspec URL (``s3://...``, ``memory://...``)."""
+        fs, root = resolve(location)
+        return cls(root, fs=fs)
+
+    @property
+    def location(self) -> str:
+        """The store's folder or URL, as ``open`` takes it."""
+        return url(self.fs, self.root)
 
     def save(self, snapshot: ChainSnapshot) -> SaveResult:
         """Store ``snapshot`` atomically unless the same content is already stored at its time.
@@ -138,6 +163,7 @@ class SnapshotStore:
         SchemaError
             If the frame does not follow ``CHAIN_SCHEMA`` or the underlying name is unusable.
         """
+        refuse_remote_write(self.fs, self.root, "save a snapshot")
         check_schema(snapshot.frame, CHAIN_SCHEMA, what=f"snapshot from {snapshot.source}")
         underlying = _underlying(snapshot.underlying)
         digest = content_hash(snapshot)
@@ -180,9 +206,9 @@ class SnapshotStore:
         hi = None if end is None else _aware(end, "end")
         refs = [
             ref
-            for session, folder in _session_dirs(self._underlying_dir(underlying))
+            for session, folder in _session_dirs(self.fs, self._underlying_dir(underlying))
             if _may_hold(session, lo, hi)
-            for ref in _refs_in(folder, underlying, session)
+            for ref in _refs_in(self.fs, folder, underlying, session)
             if (lo is None or ref.ts_event >= lo) and (hi is None or ref.ts_event <= hi)
         ]
         return tuple(sorted(refs))
@@ -196,8 +222,8 @@ class SnapshotStore:
             If the file is unreadable, truncated, or fails any check of the module docstring;
             the message starts with the file's path.
         """
-        source = str(ref.path)
-        table = _read_table(ref.path)
+        source = url(self.fs, ref.path)
+        table = read_table(self.fs, ref.path)
         meta = decode(table.schema.metadata, source=source)
         frame = pl.from_arrow(table.replace_schema_metadata(None))
         if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a table always gives a frame
@@ -249,24 +275,24 @@ class SnapshotStore:
         last_day = as_of.astimezone(ET).date()
         # Session folders partition time in order, so the newest folder with a candidate has
         # the answer.
-        for session, folder in reversed(_session_dirs(self._underlying_dir(underlying))):
+        for session, folder in reversed(_session_dirs(self.fs, self._underlying_dir(underlying))):
             if session > last_day:
                 continue
-            candidates = [r for r in _refs_in(folder, underlying, session) if r.ts_event <= as_of]
+            candidates = [
+                r for r in _refs_in(self.fs, folder, underlying, session) if r.ts_event <= as_of
+            ]
             if candidates:
                 return max(candidates)
         return None
 
     def underlyings(self) -> tuple[str, ...]:
         """Return the underlyings with a folder in the store, sorted (from folder names only)."""
-        if not self.root.is_dir():
-            return ()
         prefix = "underlying="
         return tuple(
             sorted(
-                p.name.removeprefix(prefix)
-                for p in self.root.iterdir()
-                if p.is_dir() and p.name.startswith(prefix)
+                name.removeprefix(prefix)
+                for name, _ in subfolders(self.fs, self.root)
+                if name.startswith(prefix)
             )
         )
 
@@ -275,8 +301,8 @@ class SnapshotStore:
         underlying = _underlying(underlying)
         return tuple(
             session
-            for session, folder in _session_dirs(self._underlying_dir(underlying))
-            if any(True for _ in _refs_in(folder, underlying, session))
+            for session, folder in _session_dirs(self.fs, self._underlying_dir(underlying))
+            if any(True for _ in _refs_in(self.fs, folder, underlying, session))
         )
 
     def end_of_day(self, underlying: str, session: dt.date) -> ChainSnapshot | None:
@@ -290,7 +316,9 @@ class SnapshotStore:
             return None
         underlying = _underlying(underlying)
         folder = self._underlying_dir(underlying) / f"session={session.isoformat()}"
-        refs = [r for r in _refs_in(folder, underlying, session) if r.ts_event <= bounds[1]]
+        refs = [
+            r for r in _refs_in(self.fs, folder, underlying, session) if r.ts_event <= bounds[1]
+        ]
         return self.load(max(refs)) if refs else None
 
     def spot_series(
@@ -311,7 +339,7 @@ class SnapshotStore:
         """
         latest: dict[dt.datetime, float] = {}
         for ref in self.list(underlying, start, end):
-            latest[ref.ts_event] = _footer_spot(ref)
+            latest[ref.ts_event] = _footer_spot(self.fs, ref)
         return pl.DataFrame(
             {"ts_event": list(latest), "spot": list(latest.values())},
             schema={"ts_event": pl.Datetime("us", "UTC"), "spot": pl.Float64()},
@@ -319,15 +347,12 @@ class SnapshotStore:
 
     def metadata(self, ref: SnapshotRef) -> StoredMeta:
         """Read and validate only a file's ``eots.*`` metadata (its footer)."""
-        try:
-            raw = pq.read_metadata(ref.path).metadata
-        except (OSError, pa.ArrowException) as e:
-            raise SchemaError(f"cannot read Parquet footer: {e}", source=str(ref.path)) from e
-        meta = decode(raw, source=str(ref.path))
+        source = url(self.fs, ref.path)
+        meta = decode(read_footer(self.fs, ref.path).metadata, source=source)
         if meta.content_hash[:HASH_CHARS] != ref.content_hash or meta.ts_event != ref.ts_event:
             raise SchemaError(
                 "metadata disagrees with the file name (ts_event or content hash)",
-                source=str(ref.path),
+                source=source,
             )
         return meta
 
@@ -338,6 +363,7 @@ class SnapshotStore:
         names do not follow the layout, and temp files left by interrupted writes (of writers no
         longer running; a write in flight is not a problem).
         """
+        refuse_remote_write(self.fs, self.root, "verify a store")
         problems: list[StoreProblem] = []
         if not self.root.is_dir():
             return ()
@@ -361,6 +387,7 @@ class SnapshotStore:
         is left alone and listed in ``in_use``. Corrupt snapshot files are left in place
         (``verify`` lists them).
         """
+        refuse_remote_write(self.fs, self.root, "repair a store")
         if not self.root.is_dir():
             return RepairReport(removed=())
         removed, in_use = [], []
@@ -400,13 +427,10 @@ class SnapshotStore:
         return None
 
 
-def _footer_spot(ref: SnapshotRef) -> float:
+def _footer_spot(fs: FileSystem, ref: SnapshotRef) -> float:
     # Only the keys needed, not the full StoredMeta: spot_series reads a footer per snapshot.
-    source = str(ref.path)
-    try:
-        raw = pq.read_metadata(ref.path).metadata or {}
-    except (OSError, pa.ArrowException) as e:
-        raise SchemaError(f"cannot read Parquet footer: {e}", source=source) from e
+    source = url(fs, ref.path)
+    raw = read_footer(fs, ref.path).metadata or {}
     digest = raw.get(b"eots.content_hash", b"").decode(errors="replace")
     if not digest.startswith(ref.content_hash) or raw.get(b"eots.ts_event") != (
         utc_iso(ref.ts_event).encode()
@@ -424,15 +448,12 @@ def _footer_spot(ref: SnapshotRef) -> float:
     return spot
 
 
-def _session_dirs(base: Path) -> list[tuple[dt.date, Path]]:
-    if not base.is_dir():
-        return []
+def _session_dirs(fs: FileSystem, base: Path) -> list[tuple[dt.date, Path]]:
     found = []
-    with os.scandir(base) as entries:
-        for entry in entries:
-            match = _SESSION_DIR.match(entry.name)
-            if match and entry.is_dir():
-                found.append((dt.date.fromisoformat(match.group(1)), Path(entry.path)))
+    for name, path in subfolders(fs, base):
+        match = _SESSION_DIR.match(name)
+        if match:
+            found.append((dt.date.fromisoformat(match.group(1)), path))
     return sorted(found)
 
 
@@ -445,16 +466,13 @@ def _ref_of(path: Path, parts: tuple[str, ...]) -> SnapshotRef | None:
     return _parse(path, parts[0].removeprefix("underlying="), dt.date.fromisoformat(match[1]))
 
 
-def _refs_in(folder: Path, underlying: str, session: dt.date) -> Iterator[SnapshotRef]:
-    try:
-        entries = os.scandir(folder)
-    except FileNotFoundError:
-        return
-    with entries:
-        for entry in entries:
-            ref = _parse(Path(entry.path), underlying, session)
-            if ref is not None:
-                yield ref
+def _refs_in(
+    fs: FileSystem, folder: Path, underlying: str, session: dt.date
+) -> Iterator[SnapshotRef]:
+    for _, path in files(fs, folder):
+        ref = _parse(path, underlying, session)
+        if ref is not None:
+            yield ref
 
 
 def _parse(path: Path, underlying: str, session: dt.date) -> SnapshotRef | None:
@@ -512,13 +530,6 @@ def _aware(ts: dt.datetime, what: str) -> dt.datetime:
     if ts.tzinfo is None or ts.utcoffset() is None:
         raise ValueError(f"expected a timezone-aware {what}, was {ts!r}")
     return ts
-
-
-def _read_table(path: Path) -> pa.Table:
-    try:
-        return pq.read_table(path, page_checksum_verification=True)
-    except (OSError, pa.ArrowException) as e:
-        raise SchemaError(f"cannot read Parquet file: {e}", source=str(path)) from e
 
 
 def _check_agrees(ref: SnapshotRef, meta: StoredMeta, frame: pl.DataFrame, source: str) -> None:

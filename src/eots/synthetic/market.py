@@ -32,6 +32,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from eots.chain import ChainSnapshot, build_snapshot
+from eots.core.errors import EmptyChainError
 from eots.core.time import (
     ET,
     SECONDS_PER_YEAR,
@@ -96,6 +97,11 @@ def synthetic_chain(params: SyntheticParams, *, as_of: dt.datetime) -> ChainSnap
     ChainSnapshot
         One row per listed, unexpired contract, following ``CHAIN_SCHEMA``.
 
+    Raises
+    ------
+    EmptyChainError
+        If every listed contract has settled by ``as_of``.
+
     Examples
     --------
     >>> as_of = dt.datetime(2024, 3, 13, 14, 0, tzinfo=ET)
@@ -123,6 +129,8 @@ def synthetic_session(
     ------
     ValueError
         If ``session`` is not an XNYS session or ``every`` is not positive.
+    EmptyChainError
+        If every listed contract has settled by one of the snapshot times.
     """
     if every <= dt.timedelta(0):
         raise ValueError(f"expected a positive snapshot interval, was {every}")
@@ -216,6 +224,15 @@ def _snapshot(
 ) -> ChainSnapshot:
     as_of_us = to_epoch_us(as_of)
     live = listing.settle_us > as_of_us
+    if not live.any():
+        last = dt.datetime.fromtimestamp(int(listing.settle_us.max()) / 1e6, tz=dt.UTC)
+        raise EmptyChainError(
+            f"every listed contract has settled by {as_of.isoformat()} (the listing of session "
+            f"{listing.day} ends with a settlement at {last.astimezone(ET).isoformat()}); "
+            "list longer-dated series (daily_sessions, weekly_weeks, monthly_months, ...) or "
+            "quote earlier",
+            source=f"synthetic {params.symbol} seed={params.seed}",
+        )
     strike = listing.strike[live]
     is_call = listing.is_call[live]
     t = year_fraction(as_of, listing.settle_us[live])

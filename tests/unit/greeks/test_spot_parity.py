@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from eots.greeks.frame import priced_chain, spot_parity_check
+from eots.greeks.frame import priced_chain
 from eots.greeks.params import PricingParams
+from eots.greeks.spot import spot_parity_check
 from eots.pipeline import analyze
 from eots.synthetic import SyntheticParams, synthetic_chain
 

@@ -294,9 +294,9 @@ def test_strength_intraday_known_answer_and_each_factor_counts(
 @pytest.mark.parametrize(
     ("change", "delta"),
     [
-        ({"align": 0.0}, -0.4 * 0.5 * 0.6),
-        ({"rate": 0.5}, -0.3 * 0.5 * 0.2),
-        ({"interaction": 0.5}, -0.3 * 0.5 * -0.1),
+        ({"align": 0.0}, -0.4 * 0.6),
+        ({"rate": 0.5}, -0.3 * 0.1),
+        ({"interaction": 0.5}, +0.3 * 0.1),
         ({"updates": 12}, 0.3 * (1.0 - 3 / 12)),
     ],
 )
@@ -309,8 +309,9 @@ def test_conviction_known_answer_and_each_factor_counts(
         lv = _level(100.0, updates=int(a["updates"]), evidence=(("interaction", a["interaction"]),))
         return conviction(lv, a["align"], {"support": a["rate"]}, 12, ConvictionParams())[0]
 
-    # 0.4 * (1 + 0.6) / 2 + 0.3 * (0.7 + 0.4) / 2 + 0.3 * 3 / 12
-    full = 0.4 * 0.8 + 0.3 * 0.55 + 0.3 * 0.25
+    # every component informative: 0.4 max(0, A) + 0.3 max(0, 2 H - 1) + 0.3 persistence with
+    # H = (0.7 + 0.4) / 2 = 0.55 and persistence 3 / 12
+    full = 0.4 * 0.6 + 0.3 * 0.1 + 0.3 * 0.25
     assert score(base) == pytest.approx(full)
     assert score({**base, **change}) == pytest.approx(full + delta)
 

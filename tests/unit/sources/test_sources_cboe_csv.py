@@ -256,7 +256,10 @@ def test_cboe_csv_empty_field_refused(tmp_path: Path) -> None:
 def test_cboe_csv_truncated_last_line_refused(tmp_path: Path) -> None:
     text = cboe_csv().rstrip("\n")
     cut = text[: text.rfind(",", 0, len(text) - 40)]  # the file ends after a complete field
-    _refused(write(tmp_path, cut), r"line 8, field 'Net \(puts\)'.*empty")
+    _refused(write(tmp_path, cut), r"line 8: the last line has no line end.*truncated")
+    _refused(write(tmp_path, cut + "\n"), r"line 8, field 'Net \(puts\)'.*empty")
+    # Cut inside a number: without the line-end check it would read as a smaller number.
+    _refused(write(tmp_path, text[:-1]), r"line 8: the last line has no line end")
 
 
 def test_cboe_csv_extra_field_refused(tmp_path: Path) -> None:

@@ -149,11 +149,12 @@ def test_detect_format_from_content(text: str, expected: ChainFormat) -> None:
     ("data", "pattern", "error"),
     [
         (b"", "empty", EmptyChainError),
-        (b"  \n\n", "empty", EmptyChainError),
+        (b"  \n\n", "only whitespace", EmptyChainError),
         (bytes(range(256)) * 4, "binary", SchemaError),
         (b"hello world\nthis is not a chain\n", "unrecognised format", SchemaError),
         (b'{"quotes": []}', "JSON without", SchemaError),
-        (b"\xff\xfe garbage \xfa\n", "not UTF-8", SchemaError),
+        (b"\xff\xfe garbage \xfa\n", "UTF-16-LE text but does not decode", SchemaError),
+        (b"\xfa\xfb garbage \xfa\n", "not UTF-8", SchemaError),
         (b"PAR1 not really parquet", "unreadable Parquet", SchemaError),
     ],
 )
@@ -176,6 +177,7 @@ def test_sources_public_api() -> None:
         "TradierSource",
         "detect_format",
         "load_chain",
+        "load_chain_bytes",
         "load_raw_chain",
         "read_cboe_csv",
         "read_cboe_json",
