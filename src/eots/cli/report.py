@@ -195,7 +195,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _constant(frame: pl.DataFrame, column: str) -> float | None:
-    """The one value ``column`` takes over ``frame``'s finite entries (None when it varies)."""
+    """Return the one value ``column`` takes over ``frame``'s finite entries (None if it varies)."""
     values = frame.get_column(column).drop_nulls().drop_nans().unique()
     return float(values[0]) if values.len() == 1 else None
 

@@ -40,9 +40,12 @@ def sweep_cmd(
         str, typer.Option("--metric", help="auto | level_edge | idea_edge.")
     ] = "auto",
 ) -> None:
-    """Replay every config over the same history, rank them on a selection period and re-score
-    the best on a later held-out period (the honest figure); p-values adjusted for the number of
-    configs (Bonferroni, Benjamini-Hochberg). Writes OUT/<config>/ runs and OUT/sweep.json."""
+    """Replay every config over the same history and rank them honestly.
+
+    Rank them on a selection period and re-score the best on a later held-out period (the
+    honest figure); p-values adjusted for the number of
+    configs (Bonferroni, Benjamini-Hochberg). Writes OUT/<config>/ runs and OUT/sweep.json.
+    """
     from rich.console import Console
     from rich.table import Table
 

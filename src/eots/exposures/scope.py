@@ -1,5 +1,6 @@
-"""Expiry scope: which expiries an aggregate covers (all, 0DTE only, ex-0DTE, up to N days, or the
-next session's 0DTE).
+"""Expiry scope: which expiries an aggregate covers.
+
+All, 0DTE only, ex-0DTE, up to N days, or the next session's 0DTE.
 
 Days to expiry are calendar days from the snapshot's session date (US/Eastern) to the expiry date;
 0DTE means the contract expires on the snapshot's session date. A file downloaded after the close,

@@ -39,8 +39,11 @@ LAST_MONTH = dt.date(FIRST_MONTH.year + (len(_MONTHLY) - 1) // 12, (len(_MONTHLY
 
 @dataclass(frozen=True, slots=True)
 class ShortRate:
-    """A short rate from the table: continuous decimal rate, the month it is from, and whether
-    the requested date lay outside the table."""
+    """A short rate from the table.
+
+    Continuous decimal rate, the month it is from, and whether
+    the requested date lay outside the table.
+    """
 
     rate: float
     month: dt.date

@@ -1,4 +1,6 @@
-"""The quoted spot against put-call parity, dividends told apart from stale prints, and the notes
+"""The quoted spot against put-call parity.
+
+Dividends told apart from stale prints, and the notes
 that say how each forward was obtained.
 
 **Check.** The parity forward ``F`` of the nearest expiry within ``spot_parity_max_days`` implies

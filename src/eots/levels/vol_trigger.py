@@ -136,8 +136,11 @@ def skew_profile(
 def crossings(
     fn: Callable[[NDArray[np.float64]], NDArray[np.float64]], band: tuple[float, float], n: int
 ) -> tuple[float, ...]:
-    """Return every crossing of ``fn`` over ``band``: an ``n``-point grid, Brent-refined sign
-    changes and refined near-zero dips (``zero_gamma.grid_crossings``)."""
+    """Return every crossing of ``fn`` over ``band``.
+
+    An ``n``-point grid, Brent-refined sign
+    changes and refined near-zero dips (``zero_gamma.grid_crossings``).
+    """
     x = np.linspace(band[0], band[1], n)
     return grid_crossings(fn, x, fn(x))
 

@@ -249,8 +249,11 @@ def _collect(
 
 
 def _brent(fn: Profile, lo: float, hi: float) -> float | None:
-    """Brent's root in ``[lo, hi]``; None when a one-point evaluation no longer brackets it (a
-    grid value within rounding of zero, whose sign a separate evaluation does not reproduce)."""
+    """Return Brent's root in ``[lo, hi]``, or None.
+
+    None when a one-point evaluation no longer brackets it: a grid value within rounding of
+    zero, whose sign a separate evaluation does not reproduce.
+    """
 
     def f(v: float) -> float:
         return float(fn(np.array([v]))[0])

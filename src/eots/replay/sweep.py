@@ -136,7 +136,9 @@ class SweepResult:
 
 
 def read_replay(out: Path) -> RunFrames:
-    """Read a replay's run folder for the evaluation; files the replay did not write (signals,
+    """Read a replay's run folder for the evaluation.
+
+    Files the replay did not write (signals,
     outcomes, ... before those stages run) read as empty frames of their schemas.
 
     Raises

@@ -1,4 +1,4 @@
-"""Load an option-chain file of any supported format into a validated ``ChainSnapshot``.
+r"""Load an option-chain file of any supported format into a validated ``ChainSnapshot``.
 
 ``load_chain`` reads the bytes, detects the format from the content (``detect.detect_format``),
 parses it with that format's reader into a ``RawChain`` and validates it with

@@ -1,11 +1,11 @@
-"""Bringing a text file's bytes to one form before detection: UTF-8 and ``\\n`` line ends.
+r"""Bringing a text file's bytes to one form before detection: UTF-8 and ``\n`` line ends.
 
 Exports seen in the wild that hold the same chain as a plain UTF-8 file:
 
 * UTF-16 or UTF-32 (spreadsheet "Unicode text" exports): recognised by their byte-order mark, or,
   without one, by NUL bytes in every other position of the first 64 KiB (ASCII text in UTF-16);
   decoded and re-encoded as UTF-8. Bytes that do not decode are refused naming the byte offset.
-* old-Mac CR-only line ends and Windows CRLF: both become ``\\n``.
+* old-Mac CR-only line ends and Windows CRLF: both become ``\n``.
 
 Parquet (``PAR1``) and anything else binary are returned untouched; what is not text is refused
 later by the format detection. ``normalise_text`` only copies the data when it has to.
@@ -50,7 +50,7 @@ def text_encoding(data: bytes) -> str | None:
 
 
 def normalise_text(data: bytes, *, source: str) -> bytes:
-    """Return ``data`` as UTF-8 with ``\\n`` line ends (see the module docstring).
+    r"""Return ``data`` as UTF-8 with ``\n`` line ends (see the module docstring).
 
     Raises
     ------
