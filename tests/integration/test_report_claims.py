@@ -30,7 +30,7 @@ def _analysis(real_data: Path, case: str) -> Analysis:
 
 def _text(data: dict[str, object]) -> str:
     buffer = io.StringIO()
-    render(data, Console(file=buffer, width=200))  # type: ignore[arg-type]
+    render(data, Console(file=buffer, width=200))
     return buffer.getvalue()
 
 

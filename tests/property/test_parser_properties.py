@@ -179,7 +179,7 @@ GENERIC_CORE = ["strike", "bid", "ask", "volume", "open_interest", "spot"]
     field=st.sampled_from([*GENERIC_CORE, "iv_src"]),
     value=st.sampled_from(GARBAGE),
 )
-def test_generic_csv_garbage_numbers_refused(row: int, field: int, value: str) -> None:
+def test_generic_csv_garbage_numbers_refused(row: int, field: str, value: str) -> None:
     assume(field in GENERIC_CORE or value in NON_FINITE)
     index = GENERIC_HEADER.split(",").index(str(field))
     assert _outcome(_set_csv_field(generic_csv(), 1 + row, index, value)) is None

@@ -111,8 +111,8 @@ def test_dividend_sized_gap_on_an_index_is_stale() -> None:
             SPY_EXPIRY,
             r.strike * 10,
             r.right,
-            bid=r.bid * 10,
-            ask=r.ask * 10,
+            bid=r.bid * 10,  # type: ignore[operator]
+            ask=r.ask * 10,  # type: ignore[operator]
             open_interest=100,
         )
         for r in _spy_rows(SPY_SPOT - DIVIDEND)

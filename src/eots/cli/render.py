@@ -29,10 +29,18 @@ _SHORT_UNITS = {
 
 def render(data: dict[str, Any], console: Console) -> None:
     """Print the analysis summary, levels and top strikes."""
+    _render_summary(data, console)
+    _render_walls(data["walls"], console)
+    _render_top(data["top_strikes"], console)
+    _render_levels(data["levels"], data["spot"], console)
+    _render_metrics(data["metrics"], console)
+
+
+def _render_summary(data: dict[str, Any], console: Console) -> None:
+    """Print the snapshot, its contracts, coverage, conventions, totals and zero gamma."""
     c = data["contracts"]
     t = data["totals"]
     zg = data["zero_gamma"]
-    w = data["walls"]
     console.print(
         f"[bold]{escape(data['underlying'])}[/bold]  spot [bold]{data['spot']:,.2f}[/bold]  "
         f"as of {data['as_of_et']} ({data['time_basis']})  session {data['session']}"
@@ -71,6 +79,10 @@ def render(data: dict[str, Any], console: Console) -> None:
         f"charm {_usd(t['net_charm_usd_per_day'])}/day"
     )
     console.print(f"zero gamma: [bold]{escape(zg['text'])}[/bold]")
+
+
+def _render_walls(w: dict[str, Any], console: Console) -> None:
+    """Print the call wall, put wall and abs gamma with their runners-up."""
     levels = Table(
         title="Gamma levels (runners-up after the first)", box=box.SIMPLE_HEAD, pad_edge=False
     )
@@ -101,24 +113,26 @@ def render(data: dict[str, Any], console: Console) -> None:
             f"  negligible: below {100 * w['min_share']:.0f}% of the largest per-strike |net GEX|"
             f" ({_usd(w['largest_strike_gex_usd_per_pct'])}); not a wall"
         )
+
+
+def _render_top(top_strikes: dict[str, Any], console: Console) -> None:
+    """Print the top strikes by |exposure|, one column per exposure."""
     top = Table(
         title="Top strikes by |exposure| (strike  value)", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    keys = list(data["top_strikes"])
+    keys = list(top_strikes)
     for key in keys:
         top.add_column(_SHORT_UNITS.get(key, key), no_wrap=True)
-    n = max(len(data["top_strikes"][k]["strikes"]) for k in keys)
+    n = max(len(top_strikes[k]["strikes"]) for k in keys)
     for i in range(n):
         cells: list[str] = []
         for key in keys:
-            items = data["top_strikes"][key]["strikes"]
+            items = top_strikes[key]["strikes"]
             cells.append(
                 f"{items[i]['strike']:>7g} {_fmt(items[i]['value']):>8}" if i < len(items) else ""
             )
         top.add_row(*cells)
     console.print(top)
-    _render_levels(data["levels"], data["spot"], console)
-    _render_metrics(data["metrics"], console)
 
 
 def _render_levels(levels: dict[str, Any], spot: float, console: Console) -> None:

@@ -3,9 +3,54 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+
+if TYPE_CHECKING:
+    from eots.replay.sweep import Metric, SweepResult
+
+
+def _checked_options(metric: str, holdout: float, cluster: str | None) -> Metric:
+    """Refuse a bad --metric, --holdout or --cluster before any work; return the metric."""
+    if metric not in ("auto", "level_edge", "idea_edge"):
+        raise typer.BadParameter(
+            f"expected auto, level_edge or idea_edge, was {metric!r}", param_hint="--metric"
+        )
+    if not 0.0 < holdout < 1.0:
+        raise typer.BadParameter(f"expected 0 < holdout < 1, was {holdout}", param_hint="--holdout")
+    if cluster is not None:
+        from eots.replay.distributed import parse_cluster
+
+        try:
+            parse_cluster(cluster)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--cluster") from e
+    return cast("Metric", metric)
+
+
+def _print_table(result: SweepResult, n_configs: int, folder: Path) -> None:
+    """Print the ranked configs with their intervals, baselines and adjusted p-values."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"sweep of {n_configs} configs ({result.metric}) -> {folder}")
+    for col in ("rank", "config", "period", "n", "value", "95% CI", "baseline", "edge", "p", "q"):
+        table.add_column(col)
+    for r in result.table.iter_rows(named=True):
+        table.add_row(
+            "" if r["rank"] is None else str(r["rank"]),
+            r["config"],
+            r["period"],
+            str(r["n"]),
+            _num(r["value"]),
+            f"[{_num(r['low'])}, {_num(r['high'])}]",
+            _num(r["baseline"]),
+            _num(r["edge"]),
+            _num(r["p_value"]),
+            _num(r["q_value"]),
+        )
+    Console().print(table)
 
 
 def sweep_cmd(
@@ -47,7 +92,6 @@ def sweep_cmd(
     configs (Bonferroni, Benjamini-Hochberg). Writes OUT/<config>/ runs and OUT/sweep.json.
     """
     from rich.console import Console
-    from rich.table import Table
 
     from eots.cli.main import _parse_as_of
     from eots.cli.replay_cmd import _only_underlying
@@ -55,23 +99,10 @@ def sweep_cmd(
     from eots.core.errors import ConfigError, EotsError
     from eots.engine import EngineParams
     from eots.replay import ReplaySpec
-    from eots.replay.sweep import Metric, SweepConfig, sweep
+    from eots.replay.sweep import SweepConfig, sweep
     from eots.storage import SnapshotStore
 
-    if metric not in ("auto", "level_edge", "idea_edge"):
-        raise typer.BadParameter(
-            f"expected auto, level_edge or idea_edge, was {metric!r}", param_hint="--metric"
-        )
-    chosen = cast("Metric", metric)
-    if not 0.0 < holdout < 1.0:
-        raise typer.BadParameter(f"expected 0 < holdout < 1, was {holdout}", param_hint="--holdout")
-    if cluster is not None:
-        from eots.replay.distributed import parse_cluster
-
-        try:
-            parse_cluster(cluster)
-        except ValueError as e:
-            raise typer.BadParameter(str(e), param_hint="--cluster") from e
+    chosen = _checked_options(metric, holdout, cluster)
     try:
         snapshots = SnapshotStore.open(store)
     except ValueError as e:
@@ -119,23 +150,7 @@ def sweep_cmd(
     except EotsError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
-    table = Table(title=f"sweep of {len(configs)} configs ({result.metric}) -> {folder}")
-    for col in ("rank", "config", "period", "n", "value", "95% CI", "baseline", "edge", "p", "q"):
-        table.add_column(col)
-    for r in result.table.iter_rows(named=True):
-        table.add_row(
-            "" if r["rank"] is None else str(r["rank"]),
-            r["config"],
-            r["period"],
-            str(r["n"]),
-            _num(r["value"]),
-            f"[{_num(r['low'])}, {_num(r['high'])}]",
-            _num(r["baseline"]),
-            _num(r["edge"]),
-            _num(r["p_value"]),
-            _num(r["q_value"]),
-        )
-    Console().print(table)
+    _print_table(result, len(configs), folder)
     for note in result.notes:
         typer.echo(f"- {note}")
 

@@ -207,7 +207,7 @@ def grid_crossings(
     return tuple(merged)
 
 
-def _collect(
+def _collect(  # noqa: PLR0913  (a recursive refinement's grid, depth, floor and output)
     fn: Profile,
     x: NDArray[np.float64],
     y: NDArray[np.float64],

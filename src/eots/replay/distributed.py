@@ -133,7 +133,7 @@ def collect_replay(
     return finish(pending.spec, pending.params, out, pending.tasks, results, after_session)
 
 
-def replay_distributed(
+def replay_distributed(  # noqa: PLR0913  (keyword-only progress, hook and retry options)
     spec: ReplaySpec,
     params: EngineParams,
     out: Path,

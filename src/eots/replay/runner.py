@@ -137,7 +137,7 @@ def spec_refs(store: SnapshotStore, spec: ReplaySpec) -> tuple[SnapshotRef, ...]
     return refs
 
 
-def write_run(
+def write_run(  # noqa: PLR0913  (keyword-only state rule and books)
     spec: ReplaySpec,
     params: EngineParams,
     out: Path,

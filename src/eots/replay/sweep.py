@@ -265,7 +265,7 @@ def split_sessions(
     return ordered[:-held], ordered[-held:]
 
 
-def sweep(
+def sweep(  # noqa: PLR0913  (keyword-only options with defaults)
     spec: ReplaySpec,
     configs: Sequence[SweepConfig],
     out: Path,

@@ -84,13 +84,7 @@ def parse_generic_parquet(
     underlying: str | None = None,
 ) -> RawChain:
     """Parse a generic-format Parquet file into a ``RawChain`` (``line`` in errors = row number)."""
-    try:
-        frame = pl.read_parquet(io.BytesIO(data))
-    except (pl.exceptions.PolarsError, OSError, ValueError) as e:
-        raise SchemaError(f"unreadable Parquet: {e}", source=source) from e
-    except pl.exceptions.PanicException as e:  # a corrupt file can panic the Rust reader
-        reason = str(e).splitlines()[0] if str(e) else "reader panic"
-        raise SchemaError(f"unreadable Parquet (corrupt): {reason[:200]}", source=source) from e
+    frame = _read_parquet(data, source)
     _check_names(frame.columns, source=source, line=None)
     for name, dtype in frame.schema.items():
         if dtype.is_nested() or dtype in (pl.Object, pl.Binary, pl.Null):
@@ -102,29 +96,38 @@ def parse_generic_parquet(
     if frame.height == 0:
         raise EmptyChainError("the file has no rows", source=source)
     frame = frame.with_columns(source_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-    casts: list[pl.Expr] = []
-    for name in frame.columns:
-        dtype = frame.schema[name]
-        if name in ("ts_event", "ts_recv") and isinstance(dtype, pl.Datetime):
-            if dtype.time_zone is None:
-                raise SchemaError("expected a timezone-aware timestamp", source=source, field=name)
-            casts.append(
-                pl.col(name).dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%dT%H:%M:%S%.f%:z")
-            )
-        elif name == "expiry" and dtype == pl.Date:
-            casts.append(pl.col(name))
-        elif name == "expiry":
-            casts.append(
-                _cast(frame, name, pl.String(), source).str.strptime(
-                    pl.Date, "%Y-%m-%d", strict=False
-                )
-            )
-        elif name in _TEXT:
-            casts.append(_cast(frame, name, pl.String(), source))
-        elif name != "source_line":
-            casts.append(_cast(frame, name, pl.Float64(), source))
+    casts = [_parquet_cast(frame, name, source) for name in frame.columns if name != "source_line"]
     frame = frame.with_columns(casts)
     return _raw(frame, FORMAT_PARQUET, source, as_of, underlying)
+
+
+def _read_parquet(data: bytes, source: str) -> pl.DataFrame:
+    """Read the Parquet bytes; an unreadable or corrupt file is a ``SchemaError``."""
+    try:
+        return pl.read_parquet(io.BytesIO(data))
+    except (pl.exceptions.PolarsError, OSError, ValueError) as e:
+        raise SchemaError(f"unreadable Parquet: {e}", source=source) from e
+    except pl.exceptions.PanicException as e:  # a corrupt file can panic the Rust reader
+        reason = str(e).splitlines()[0] if str(e) else "reader panic"
+        raise SchemaError(f"unreadable Parquet (corrupt): {reason[:200]}", source=source) from e
+
+
+def _parquet_cast(frame: pl.DataFrame, name: str, source: str) -> pl.Expr:
+    """Return column ``name`` as the text reader would have it (timestamps as ISO text)."""
+    dtype = frame.schema[name]
+    if name in ("ts_event", "ts_recv") and isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            raise SchemaError("expected a timezone-aware timestamp", source=source, field=name)
+        return pl.col(name).dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%dT%H:%M:%S%.f%:z")
+    if name == "expiry" and dtype == pl.Date:
+        return pl.col(name)
+    if name == "expiry":
+        return _cast(frame, name, pl.String(), source).str.strptime(
+            pl.Date, "%Y-%m-%d", strict=False
+        )
+    if name in _TEXT:
+        return _cast(frame, name, pl.String(), source)
+    return _cast(frame, name, pl.Float64(), source)
 
 
 def _cast(frame: pl.DataFrame, name: str, dtype: pl.DataType, source: str) -> pl.Expr:

@@ -13,7 +13,7 @@ from eots.levels.vol_trigger import crossings
 from eots.levels.zero_gamma import grid_crossings
 
 
-def _pair(a: float, b: float, tilt: float = 0.0):  # type: ignore[no-untyped-def]
+def _pair(a: float, b: float, tilt: float = 0.0):
     return lambda v: (v - a) * (v - b) * (1.0 + tilt * (v - 100.0))
 
 

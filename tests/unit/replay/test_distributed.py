@@ -134,7 +134,10 @@ def test_the_same_replay_submitted_twice_shares_its_tasks(
 def test_cli_replay_on_a_scheduler_address(
     spec: ReplaySpec, local_run: ReplayResult, client: Client, tmp_path: Path
 ) -> None:
-    address = client.scheduler.address
+    scheduler = client.scheduler
+    assert scheduler is not None
+    address = scheduler.address
+    assert isinstance(address, str), address
     assert parse_cluster(address) == (None, address)
     out = tmp_path / "cli"
     args = ["replay", "--store", str(spec.store), "--prices", str(spec.prices)]

@@ -148,7 +148,7 @@ def test_level_edge_is_the_pooled_hold_rate_minus_the_pooled_baseline(
     assert s.value == pytest.approx(k / n)
     assert (s.low, s.high) == pytest.approx((wilson(k, n).low, wilson(k, n).high))
     w = ev.filter(pl.col("baseline_n") > 0)
-    pooled = float((w["baseline_rate"] * w["baseline_n"]).sum() / w["baseline_n"].sum())
+    pooled = float((w["baseline_rate"] * w["baseline_n"]).sum()) / float(w["baseline_n"].sum())
     assert s.baseline == pytest.approx(pooled)
     assert s.edge == pytest.approx(k / n - pooled)
     other = score(run, "level_edge", EvaluationParams(touch_atr=0.5))
@@ -199,7 +199,10 @@ def test_sweep_ranks_on_the_selection_period_and_reports_the_held_out_one(
     assert sel.get_column("p_bonferroni").to_list() == pytest.approx([min(1.0, 2 * x) for x in p])
     held = t.filter(pl.col("period") == "held_out")
     assert held.get_column("rank").null_count() == 2
-    assert held.get_column("first_session").min() > sel.get_column("last_session").max()
+    first_held, last_selected = held["first_session"].min(), sel["last_session"].max()
+    assert isinstance(first_held, dt.date), first_held
+    assert isinstance(last_selected, dt.date), last_selected
+    assert first_held > last_selected
     assert result.first_held_out == held.item(0, "first_session")
     assert any("held out" in n for n in result.notes)
     assert any("optimistic" in n for n in result.notes)
