@@ -96,9 +96,10 @@ _QUOTE_FIELDS = ("bidPrice", "askPrice", "lastPrice", "volume", "openInterest")
 _KEY = ("expirationDate", "strikePrice", "optionType", "n")
 
 #: A file is a stale copy when at least this share of the contracts it has in common with the
-#: previous file carry identical quotes (and they share at least ``STALE_MIN_COMMON``).
+#: previous file carry identical quotes, and they share at least half of its contracts (and at
+#: least ``STALE_MIN_COMMON``). Two real sessions' closing quotes never agree like that.
 STALE_SHARE = 0.99
-STALE_MIN_COMMON = 100
+STALE_MIN_COMMON = 20
 
 
 def quote_table(data: bytes) -> pl.DataFrame:
@@ -134,9 +135,7 @@ def stale_match(current: pl.DataFrame, previous: pl.DataFrame) -> tuple[int, int
     if current.is_empty() or previous.is_empty():
         return 0, 0
     both = current.join(previous, on=list(_KEY), how="inner", suffix="_prev")
-    same = pl.all_horizontal(
-        pl.col(c).eq_missing(pl.col(f"{c}_prev")) for c in _QUOTE_FIELDS
-    )
+    same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(f"{c}_prev")) for c in _QUOTE_FIELDS)
     return int(both.select(same.sum()).item()), both.height
 
 
@@ -155,7 +154,8 @@ def ingest_barchart(
         quotes = quote_table(data)
         if previous is not None:
             same, common = stale_match(quotes, previous[1])
-            if common >= STALE_MIN_COMMON and same >= STALE_SHARE * common:
+            enough = common >= max(STALE_MIN_COMMON, quotes.height / 2)
+            if enough and same >= STALE_SHARE * common:
                 rows.append(
                     _refused(
                         path.name,
@@ -267,8 +267,10 @@ def _refused(item: str, reason: str, session: object = None) -> dict[str, object
 def _report(
     layout: str, rows: list[dict[str, object]], extra: Counter[str] | None = None
 ) -> IngestReport:
-    frame = pl.DataFrame(rows, schema=REPORT_SCHEMA, orient="row") if rows else pl.DataFrame(
-        schema=REPORT_SCHEMA
+    frame = (
+        pl.DataFrame(rows, schema=REPORT_SCHEMA, orient="row")
+        if rows
+        else pl.DataFrame(schema=REPORT_SCHEMA)
     )
     counts: Counter[str] = Counter()
     for outcome, reason in frame.select("outcome", "reason").iter_rows():

@@ -80,12 +80,10 @@ def is_monthly_date(day: dt.date) -> bool:
     """
     first = day.replace(day=1)
     third_friday = first + dt.timedelta(days=(4 - first.weekday()) % 7 + 14)
-    if day == third_friday:
-        return True
     cal = nyse_calendar()
-    if day < third_friday and cal.covers(third_friday) and not cal.is_session(third_friday):
+    if cal.covers(third_friday) and not cal.is_session(third_friday):
         return day == cal.previous_session(third_friday)
-    return False
+    return day == third_friday
 
 
 def parse_barchart_json(
@@ -139,9 +137,7 @@ def parse_barchart_json(
     flagged = tuple(item for _, _, items in frames for item in items)
     if frame.height == 0:
         raise EmptyChainError("every expiration was dropped as truncated", source=source)
-    refuse_fractional(
-        frame, {"volume": "volume", "open_interest": "openInterest"}, source=source
-    )
+    refuse_fractional(frame, {"volume": "volume", "open_interest": "openInterest"}, source=source)
     return RawChain(
         frame=frame,
         spot=float(spot),
@@ -204,7 +200,9 @@ def _expiry_frame(
                 isinstance(value, bool) or not isinstance(value, int | float)
             ):
                 raise SchemaError(
-                    f"expected a number, was {value!r}", source=source, field=f"{where}[{i}].{field}"
+                    f"expected a number, was {value!r}",
+                    source=source,
+                    field=f"{where}[{i}].{field}",
                 )
             columns[name].append(None if value is None else float(value))
     frame = pl.DataFrame(

@@ -134,7 +134,11 @@ def read_zerodte_frame(data: bytes, *, source: str) -> pl.DataFrame:
         .alias("_fetched"),
         pl.col("expiry").str.to_date("%Y-%m-%d", strict=False).alias("_expiry"),
     )
-    for column, label in (("_quote", "quote_ts"), ("_fetched", "fetched_at_et"), ("_expiry", "expiry")):
+    for column, label in (
+        ("_quote", "quote_ts"),
+        ("_fetched", "fetched_at_et"),
+        ("_expiry", "expiry"),
+    ):
         bad = frame.filter(pl.col(column).is_null()).head(1)
         if bad.height:
             row = bad.row(0, named=True)
@@ -197,7 +201,9 @@ def zerodte_snapshots(
             identical += 1
         else:
             differing += 1
-    chosen = frame.join(kept.select("_quote", "_file_no", "_fetched"), on=["_quote", "_file_no", "_fetched"])
+    chosen = frame.join(
+        kept.select("_quote", "_file_no", "_fetched"), on=["_quote", "_file_no", "_fetched"]
+    )
     chains = tuple(
         _chain(group, underlying=underlying)
         for _, group in chosen.sort("_quote").group_by("_quote", maintain_order=True)
