@@ -207,7 +207,7 @@ def _expiry_frame(
             columns[name].append(None if value is None else float(value))
     frame = pl.DataFrame(
         {"right": sides, **columns},
-        schema={"right": pl.String, **{n: pl.Float64 for n in columns}},
+        schema={"right": pl.String, **dict.fromkeys(columns, pl.Float64)},
     ).with_columns(
         pl.lit(expiry, pl.Date).alias("expiry"),
         pl.int_range(0, pl.len(), dtype=pl.Int64).alias("order"),
@@ -239,12 +239,13 @@ def _roots(frame: pl.DataFrame, expiry: dt.date) -> tuple[pl.DataFrame, list[Qua
         pl.int_range(0, pl.len()).over("strike", "right", order_by="order").alias("n")
     ).get_column("n")
     frame = frame.with_columns(series=occurrence)
-    if int(occurrence.max() or 0) > 1:
+    most = int(occurrence.to_numpy().max(initial=0))
+    if most > 1:
         raise SchemaError(
             f"{expiry}: a (strike, side) listed more than twice; cannot tell the series apart",
             field=f"expiries.{expiry}",
         )
-    if int(occurrence.max() or 0) == 0:
+    if most == 0:
         return frame.with_columns(root=pl.lit("SPXW")).drop("series"), [
             QualityItem(
                 reason="monthly expiry with a single listed series: root not in the file, "

@@ -1,9 +1,9 @@
 """SPY 0DTE intraday CSV (the ``zero-dte-lab`` recorder: CBOE delayed quotes every 5 minutes).
 
-One file per session, many snapshots in it; columns ``fetched_at_et, quote_ts, spot, expiry, type,
-strike, bid, ask, bid_size, ask_size, last_trade_price, iv, delta, gamma, theta, vega, rho, volume,
-open_interest``. Every row of one ``quote_ts`` is one snapshot of the same-day expiry (strikes within
-+-5 % of spot: not a full chain).
+One file per session, many snapshots in it; columns ``fetched_at_et, quote_ts, spot, expiry,
+type, strike, bid, ask, bid_size, ask_size, last_trade_price, iv, delta, gamma, theta, vega, rho,
+volume, open_interest``. Every row of one ``quote_ts`` is one snapshot of the same-day expiry
+(strikes within +-5 % of spot: not a full chain).
 
 What is inferred and how (``docs/history.md``):
 
@@ -118,8 +118,8 @@ def read_zerodte_frame(data: bytes, *, source: str) -> pl.DataFrame:
         frame = pl.read_csv(
             io.BytesIO(data),
             schema_overrides={
-                **{c: pl.String for c in ("fetched_at_et", "quote_ts", "expiry", "type")},
-                **{c: pl.Float64 for c in _NUMBERS},
+                **dict.fromkeys(("fetched_at_et", "quote_ts", "expiry", "type"), pl.String),
+                **dict.fromkeys(_NUMBERS, pl.Float64),
             },
             columns=list(COLUMNS),
         )

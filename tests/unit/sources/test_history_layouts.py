@@ -19,7 +19,7 @@ import pytest
 
 from eots.core.errors import EmptyChainError, SchemaError
 from eots.core.time import ET, UTC, TimeBasis
-from eots.evidence import ingest_barchart, ingest_zerodte, stale_match, quote_table
+from eots.evidence import ingest_barchart, ingest_zerodte, quote_table, stale_match
 from eots.evidence.ingest import parity_spot
 from eots.greeks.params import PricingParams
 from eots.sources import ChainFormat, detect_format, load_chain
@@ -112,7 +112,7 @@ def test_barchart_zero_volatility_means_not_computed() -> None:
 def test_barchart_file_dated_on_another_session_is_refused() -> None:
     # Good Friday 2026-04-03: the capture maps to Thursday's close, not to the file's date.
     data = _doc("2026-04-03", "2026-04-03T21:40:32", {"2026-04-06": _expiry("2026-04-06", STRIKES)})
-    with pytest.raises(SchemaError, match="dated 2026-04-03.*session 2026-04-02"):
+    with pytest.raises(SchemaError, match=r"dated 2026-04-03.*session 2026-04-02"):
         parse_barchart_json(data, source="2026-04-03.json.gz")
 
 
@@ -139,7 +139,8 @@ def test_truncated_expiration_keeps_only_the_band_complete_on_both_sides() -> No
     assert puts == [4980.0, 4990.0, 5000.0, 5010.0, 5020.0]
     assert calls == puts  # calls outside the put band left out
     (item,) = raw.dropped
-    assert item.count == len(STRIKES) - 5 and "truncated" in item.reason
+    assert item.count == len(STRIKES) - 5
+    assert "truncated" in item.reason
     snapshot = snapshot_from_raw(raw)
     assert snapshot.quality.rows_read == len(cut)
     assert snapshot.quality.dropped[0] == item
@@ -154,14 +155,16 @@ def test_truncated_expiration_without_puts_is_dropped_whole_and_others_kept() ->
     raw = parse_barchart_json(data, source="x", row_limit=len(STRIKES))
     assert raw.frame.get_column("expiry").unique().to_list() == [dt.date(2026, 7, 24)]
     (item,) = raw.dropped
-    assert item.count == len(STRIKES) and "no put left" in item.reason
+    assert item.count == len(STRIKES)
+    assert "no put left" in item.reason
 
 
 def test_an_expiration_at_the_limit_with_every_put_is_not_truncated() -> None:
     complete = _expiry("2026-07-24", STRIKES)
     data = _doc("2026-07-23", "2026-07-23T22:09:53", {"2026-07-24": complete})
     raw = parse_barchart_json(data, source="x", row_limit=len(complete))
-    assert raw.dropped == () and raw.frame.height == len(complete)
+    assert raw.dropped == ()
+    assert raw.frame.height == len(complete)
 
 
 def test_every_expiration_truncated_away_is_an_empty_chain() -> None:
@@ -193,7 +196,8 @@ def test_two_series_on_a_monthly_date_the_lower_priced_is_am() -> None:
     snapshot = snapshot_from_raw(raw)
     settle = snapshot.frame.group_by("root").agg(pl.col("expiry_ts").first())
     times = dict(zip(settle["root"].to_list(), settle["expiry_ts"].to_list(), strict=True))
-    assert times["SPX"].astimezone(ET).hour == 9 and times["SPXW"].astimezone(ET).hour == 16
+    assert times["SPX"].astimezone(ET).hour == 9
+    assert times["SPXW"].astimezone(ET).hour == 16
     # Listed the other way round, the rule follows the prices, not the order.
     raw2 = parse_barchart_json(
         _doc("2026-08-19", "2026-08-19T21:30:00", {"2026-08-21": am + pm}), source="x"
@@ -242,7 +246,8 @@ def test_stale_holiday_copy_is_refused_and_the_next_session_kept(tmp_path: Path)
         "2026-04-06.json.gz": "stored",
     }
     reason = report.rows.filter(pl.col("outcome") == "refused")["reason"][0]
-    assert "stale duplicate" in reason and "2026-04-02.json.gz" in reason
+    assert "stale duplicate" in reason
+    assert "2026-04-02.json.gz" in reason
     assert report.counts["refused: stale duplicate of the previous session"] == 1
 
 
@@ -259,7 +264,8 @@ def test_stale_match_counts_identical_quotes_on_common_contracts() -> None:
     )
     assert stale_match(a, a) == (a.height, a.height)
     same, common = stale_match(b, a)
-    assert common == a.height and same < common
+    assert common == a.height
+    assert same < common
 
 
 def test_spot_is_taken_from_parity_and_both_are_recorded(tmp_path: Path) -> None:
@@ -289,7 +295,8 @@ def test_parity_spot_leaves_a_chain_without_pairs_alone(tmp_path: Path) -> None:
         _doc("2026-07-23", "2026-07-23T22:09:53", {"2026-07-24": calls}), source="x"
     )
     snapshot, implied = parity_spot(snapshot_from_raw(raw))
-    assert implied is None and snapshot.spot == 5020.0
+    assert implied is None
+    assert snapshot.spot == 5020.0
 
 
 # -- 0DTE recorder CSV ----------------------------------------------------------------------------
@@ -328,7 +335,8 @@ def test_zerodte_quote_time_is_cboe_book_time_in_eastern() -> None:
     assert first.quote_time.basis is TimeBasis.SOURCE
     assert first.quote_time.ts == dt.datetime(2026, 8, 12, 9, 30, 4, tzinfo=ET)
     assert first.ts_recv == dt.datetime(2026, 8, 12, 9, 45, 35, tzinfo=ET)
-    assert first.frame.height == 6 and set(first.frame["root"].to_list()) == {"SPY"}
+    assert first.frame.height == 6
+    assert set(first.frame["root"].to_list()) == {"SPY"}
     assert detect_format(gzip.decompress(data)) is ChainFormat.ZERODTE_CSV
 
 
@@ -366,9 +374,9 @@ def test_zerodte_two_spots_at_one_quote_time_are_refused() -> None:
 
 def test_zerodte_bad_type_and_time_name_the_line() -> None:
     rows = _zero_rows("2026-08-12 09:45:35", "2026-08-12T09:30:04")
-    with pytest.raises(SchemaError, match="line 3.*type"):
+    with pytest.raises(SchemaError, match=r"line 3.*type"):
         zerodte_snapshots([("a", _csv([rows[0], rows[1].replace(",P,", ",X,")]))])
-    with pytest.raises(SchemaError, match="line 2.*quote_ts"):
+    with pytest.raises(SchemaError, match=r"line 2.*quote_ts"):
         zerodte_snapshots([("a", _csv([rows[0].replace("2026-08-12T09:30:04", "soon")]))])
 
 
@@ -386,7 +394,8 @@ def test_zerodte_ingest_reads_both_folders_and_refuses_a_closing_stamp(tmp_path:
         ci, "SPY_2026-08-12.csv.gz", _csv(_zero_rows("2026-08-12 09:46:00", "2026-08-12T09:30:04"))
     )
     report = ingest_zerodte([chains, ci], tmp_path / "store")
-    assert report.stored == 1 and report.refused == 1
+    assert report.stored == 1
+    assert report.refused == 1
     assert "no live contract" in report.rows.filter(pl.col("outcome") == "refused")["reason"][0]
     assert report.counts["copies of a quote time dropped (identical)"] == 1
     row = report.rows.filter(pl.col("outcome") == "stored").row(0, named=True)
