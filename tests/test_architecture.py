@@ -34,6 +34,7 @@ def test_import_layers_are_kept() -> None:
         "eots.sources",
         "eots.synthetic",
         "eots.flows",
+        "eots.dashboard",
     ],
 )
 def test_public_exports_resolve(package: str) -> None:

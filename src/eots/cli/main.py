@@ -16,9 +16,11 @@ import typer
 
 from eots.cli import (
     collect_cmd,
+    dashboard_cmd,
     levels_cmd,
     levels_export,
     prices_cmd,
+    recs_cmd,
     replay_cmd,
     report_cmd,
     store_cmds,
@@ -263,6 +265,7 @@ app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
 app.command("replay")(replay_cmd.replay_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)
 app.add_typer(store_app, name="store")
@@ -295,6 +298,7 @@ levels_app.command("evaluate")(levels_cmd.levels_evaluate_cmd)
 levels_app.command("export")(levels_export.levels_export_cmd)
 app.add_typer(levels_app, name="levels")
 app.command("report")(report_cmd.report_cmd)
+app.add_typer(recs_cmd.recs_app, name="recs")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ metrics and levels); ``run``/``fold`` drive it over a stream; ``stored_stream`` 
 connect it to a store. ``analyze --store``, ``collect --analyze`` and ``replay`` all call these.
 """
 
-from eots.engine.params import EngineParams, HistoryLimits
+from eots.engine.params import Components, EngineParams, HistoryLimits
 from eots.engine.run import (
     Skipped,
     analyze_snapshot,
@@ -19,6 +19,7 @@ from eots.engine.state import Held, HistoryState, admit
 from eots.engine.step import Step, step
 
 __all__ = [
+    "Components",
     "EngineParams",
     "Held",
     "HistoryLimits",

@@ -6,8 +6,12 @@ import hashlib
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eots.engine.evidence import EvidenceParams
+from eots.ideas import IdeaParams
 from eots.market import ContextParams
 from eots.pipeline import AnalysisParams
+from eots.signals import SignalParams
+from eots.tracking.params import TrackingParams
 
 
 class HistoryLimits(BaseModel):
@@ -29,15 +33,32 @@ class HistoryLimits(BaseModel):
     )
 
 
+class Components(BaseModel):
+    """Which stages after the key levels run (framework section 6: switched by config)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    signals: bool = Field(True, description="continuous signals and their integration")
+    ideas: bool = Field(True, description="trade ideas (needs signals)")
+    tracking: bool = Field(True, description="the recommendation lifecycle and learning")
+    baseline: bool = Field(True, description="track random-entry baseline ideas beside them")
+
+
 class EngineParams(BaseModel):
     """Everything the engine's fold needs: the analysis, the market context it builds from the
-    history state (its ``pricing`` is always the analysis' own), and the age limits."""
+    history state (its ``pricing`` is always the analysis' own), the age limits, and the stages
+    after the levels (signals, ideas, tracking with learning, the evidence it learns from)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     analysis: AnalysisParams = Field(default_factory=AnalysisParams)
     history: ContextParams = Field(default_factory=ContextParams)
     limits: HistoryLimits = Field(default_factory=HistoryLimits)
+    components: Components = Field(default_factory=Components)
+    signals: SignalParams = Field(default_factory=SignalParams)
+    ideas: IdeaParams = Field(default_factory=IdeaParams)
+    tracking: TrackingParams = Field(default_factory=TrackingParams)
+    evidence: EvidenceParams = Field(default_factory=EvidenceParams)
 
     def context_params(self) -> ContextParams:
         """The context's parameters with the analysis' pricing (one pricing everywhere)."""
@@ -49,4 +70,4 @@ class EngineParams(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-__all__ = ["EngineParams", "HistoryLimits"]
+__all__ = ["Components", "EngineParams", "HistoryLimits"]

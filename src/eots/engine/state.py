@@ -22,6 +22,7 @@ from eots.chain.schema import UTC_US
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import nyse_calendar, session_of
+from eots.engine.evidence import EvidenceState
 from eots.engine.params import EngineParams
 from eots.history import ContextCache
 from eots.history.sessions import sessions_before
@@ -29,7 +30,9 @@ from eots.levels import KeyLevels
 from eots.levels.model import SessionSummary
 from eots.levels.timeframes import summary_from_contracts
 from eots.market import PriorSnapshot
+from eots.signals import SignalState
 from eots.storage.snapshots import SnapshotRef
+from eots.tracking.book import Book
 
 SPOT_SCHEMA = pl.Schema({"ts_event": UTC_US, "spot": pl.Float64()})
 
@@ -54,6 +57,10 @@ class HistoryState:
     spots: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SPOT_SCHEMA))
     previous_levels: KeyLevels | None = None
     summaries: tuple[SessionSummary, ...] = ()
+    signal_state: SignalState = field(default_factory=SignalState)
+    book: Book | None = None
+    baseline_book: Book | None = None
+    evidence: EvidenceState = field(default_factory=EvidenceState)
     cache: ContextCache = field(default_factory=ContextCache)
     steps: int = 0
 

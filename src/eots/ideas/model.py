@@ -66,6 +66,10 @@ class Leg:
     iv: float
     delta: float
     multiplier: float = 100.0
+    gamma: float = 0.0  # per $1 per $1, per share
+    theta: float = 0.0  # $ per calendar day, per share
+    vega: float = 0.0  # $ per vol point, per share
+    carry_q: float = 0.0  # the expiry's implied carry yield (prices the leg before expiry)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,11 +103,17 @@ class Greeks:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UnderlyingPlan:
-    """Entry, target and stop on the underlying, $."""
+    """Entry, target and stop on the underlying, $.
+
+    ``band`` (low, high), for two-sided ideas: the range a neutral idea needs the underlying to
+    stay inside (``stop`` is its nearer edge), or the levels a volatile idea needs it to reach
+    (``target`` is the nearer one). None for directional ideas.
+    """
 
     entry: float
     target: float
     stop: float
+    band: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +144,12 @@ class TradeIdea:
         Units for the configured account risk.
     signals
         Names of the signals behind the idea (for per-family outcome scoring).
+    regime
+        The market regime the idea was made in (outcomes are reported per regime), if known.
+    conviction_components
+        The conviction mapping's inputs, ``(name, value in 0..1)`` (``performance``,
+        ``signal_strength``, ``level_strength``); the learning rule scores each against the
+        outcome. Empty when unknown.
     """
 
     idea_id: str
@@ -158,3 +174,6 @@ class TradeIdea:
     rationale: tuple[str, ...]
     horizon_end: dt.datetime
     signals: tuple[str, ...] = ()
+    spread_cost: float = 0.0  # $ paid over the mid for one unit (the EV is net of it)
+    regime: str | None = None
+    conviction_components: tuple[tuple[str, float], ...] = ()

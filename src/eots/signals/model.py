@@ -131,9 +131,9 @@ class SignalIntegration:
     """The integrated view of one snapshot's signals (framework.md section 4.2).
 
     ``direction_score`` in -1..1 (bullish positive), ``volatility_score`` in -1..1 (expansion
-    positive), ``time_decay_score`` in 0..1 (pin/decay pressure), per-family scores, the regime
-    detected, the weights in force (with where they came from: prior or learned) and the conflicts
-    resolved.
+    positive), ``time_decay_score`` in 0..1 (pin/decay pressure), per-family scores, the market
+    regime and the volatility regime detected, the weights in force (with where they came from:
+    prior or learned) and the conflicts resolved.
     """
 
     ts_event: dt.datetime
@@ -146,3 +146,4 @@ class SignalIntegration:
     weights_source: str = "prior"
     conflicts: tuple[Conflict, ...] = ()
     pin_strike: float | None = None
+    volatility_regime: str = "normal"  # calm / normal / elevated / stressed (docs/signals.md)

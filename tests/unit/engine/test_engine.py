@@ -12,6 +12,7 @@ from polars.testing import assert_frame_equal
 
 from eots.core.errors import ReplayError
 from eots.engine import (
+    Components,
     EngineParams,
     HistoryLimits,
     HistoryState,
@@ -29,6 +30,9 @@ from eots.pipeline import History, analyze
 from eots.storage import SnapshotStore
 from unit.engine.engine_data import sessions
 
+#: The history machinery alone (no signals, ideas or learning): what the store-built path computes.
+BARE = EngineParams(components=Components(signals=False, ideas=False, tracking=False))
+
 
 def _stream(snaps):  # type: ignore[no-untyped-def]
     return ((snapshot_ref(s), s) for s in snaps)
@@ -40,7 +44,7 @@ def _steps(snaps, params=None):  # type: ignore[no-untyped-def]
 
 def test_fold_metrics_equal_the_store_built_context(tmp_path: Path) -> None:
     snaps = sessions()
-    steps = _steps(snaps)
+    steps = _steps(snaps, BARE)
     store = SnapshotStore(tmp_path)
     for s in snaps:
         store.save(s)
@@ -59,14 +63,14 @@ def test_fold_metrics_equal_the_store_built_context(tmp_path: Path) -> None:
 
 def test_warm_state_from_store_gives_the_fold_result(tmp_path: Path) -> None:
     snaps = sessions()
-    steps = _steps(snaps)
+    steps = _steps(snaps, BARE)
     store = SnapshotStore(tmp_path)
     for s in snaps:
         store.save(s)
     ref = store.list(snaps[-1].underlying)[-1]
-    warm = warm_state(store, snaps[-1].underlying, ref.ts_event, EngineParams())
+    warm = warm_state(store, snaps[-1].underlying, ref.ts_event, BARE)
     warm = dataclasses.replace(warm, previous_levels=steps[-2].analysis.levels)
-    result, _ = step(ref, store.load(ref), warm, EngineParams())
+    result, _ = step(ref, store.load(ref), warm, BARE)
     assert_frame_equal(result.analysis.metrics.strikes, steps[-1].analysis.metrics.strikes)
     assert result.analysis.levels.to_frame().equals(steps[-1].analysis.levels.to_frame())
 
