@@ -17,6 +17,7 @@ import typer
 from eots.cli import (
     collect_cmd,
     dashboard_cmd,
+    history_cmd,
     levels_cmd,
     levels_export,
     prices_cmd,
@@ -265,6 +266,8 @@ app.command("ingest")(store_cmds.ingest_cmd)
 app.command("collect")(collect_cmd.collect_cmd)
 app.command("replay")(replay_cmd.replay_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.command("ingest-history")(history_cmd.ingest_history_cmd)
+app.command("evidence")(history_cmd.evidence_cmd)
 app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)
 store_app.command("verify")(store_cmds.store_verify_cmd)

@@ -140,10 +140,14 @@ def stale_match(current: pl.DataFrame, previous: pl.DataFrame) -> tuple[int, int
 
 
 def ingest_barchart(
-    folder: Path, store: Path, *, pricing: PricingParams | None = None
+    folder: Path, store: Path, *, pricing: PricingParams | None = None, limit: int | None = None
 ) -> IngestReport:
-    """Ingest every ``*.json.gz`` / ``*.json`` file of ``folder`` (date order) into ``store``."""
+    """Ingest every ``*.json.gz`` / ``*.json`` file of ``folder`` (date order) into ``store``.
+
+    ``limit``: only the first N files (a documented subset).
+    """
     files = sorted([*folder.glob("*.json.gz"), *folder.glob("*.json")], key=lambda p: p.name)
+    files = files[:limit] if limit is not None else files
     if not files:
         raise EmptyChainError(f"no Barchart *.json(.gz) file in {folder}")
     target = SnapshotStore(store)
@@ -176,12 +180,17 @@ def ingest_barchart(
 
 
 def ingest_zerodte(
-    folders: Sequence[Path], store: Path, *, pricing: PricingParams | None = None
+    folders: Sequence[Path],
+    store: Path,
+    *,
+    pricing: PricingParams | None = None,
+    limit: int | None = None,
 ) -> IngestReport:
     """Ingest the 0DTE recorder files of ``folders`` (e.g. ``chains`` then ``chains_ci``).
 
     Files of the same session from several folders are read together, so a quote time written by
     two collectors is stored once (the earliest fetch; ``zerodte_csv.zerodte_snapshots``).
+    ``limit``: only the first N session days (a documented subset).
     """
     by_day: dict[str, list[Path]] = {}
     for folder in folders:
@@ -192,7 +201,8 @@ def ingest_zerodte(
     target = SnapshotStore(store)
     rows: list[dict[str, object]] = []
     extra: Counter[str] = Counter()
-    for day in sorted(by_day):
+    days = sorted(by_day)
+    for day in days[:limit] if limit is not None else days:
         read = zerodte_snapshots([(str(p), p.read_bytes()) for p in by_day[day]], underlying="SPY")
         extra["copies of a quote time dropped (identical)"] += read.copies_identical
         extra["copies of a quote time dropped (different rows; earliest fetch kept)"] += (
