@@ -32,3 +32,5 @@ PRICE_DATA ?= $(or $(EOTS_PRICE_DATA),$(EOTS_REAL_DATA)/../prices)
 
 evidence:  #-- regenerate docs/evidence.md from the real histories (minutes; needs the shared data)
 	python -m eots evidence --history $(HISTORY_DATA) --prices $(PRICE_DATA) --out docs/evidence.md
+	python -m eots evidence --history $(HISTORY_DATA) --prices $(PRICE_DATA) \
+	  --out docs/evidence_subset.md --spx-files 12 --spy-days 2
