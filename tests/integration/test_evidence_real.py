@@ -74,9 +74,7 @@ def test_subset_evidence_regenerates_byte_for_byte(
         spy_days=SUBSET_SPY,
     )
     ev = build_evidence(spec)
-    text = render(
-        ev, command=evidence_command("docs/evidence_subset.md", SUBSET_SPX, SUBSET_SPY)
-    )
+    text = render(ev, command=evidence_command("docs/evidence_subset.md", SUBSET_SPX, SUBSET_SPY))
     stored = (DOCS / "evidence_subset.md").read_text()
     assert text == stored, "docs/evidence_subset.md is stale: run `make evidence`"
     # The subset really went through every stage: both histories replayed and scored.
