@@ -12,12 +12,17 @@ import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 ENV_HISTORY = "EOTS_HISTORY_DATA"
 ENV_PRICES = "EOTS_PRICE_DATA"
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
 
 
 def ingest_history_cmd(
@@ -40,20 +45,19 @@ def ingest_history_cmd(
     from eots.evidence import ingest_barchart, ingest_zerodte
 
     if layout not in ("barchart", "zerodte"):
-        raise typer.BadParameter(f"expected --layout barchart or zerodte, was {layout!r}")
+        _fail(f"expected --layout barchart or zerodte, was {layout!r}")
     for path in paths:
         if not path.is_dir():
-            raise typer.BadParameter(f"{path} is not a folder")
+            _fail(f"{path} is not a folder")
+    if layout == "barchart" and len(paths) != 1:
+        _fail("--layout barchart takes one snapshots folder")
     try:
         if layout == "barchart":
-            if len(paths) != 1:
-                raise typer.BadParameter("barchart takes one snapshots folder")
             result = ingest_barchart(paths[0], store)
         else:
             result = ingest_zerodte(paths, store)
     except (EotsError, OSError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(code=2) from e
+        _fail(str(e))
     typer.echo(f"{layout}: {result.stored} snapshots stored, {result.refused} refused")
     for reason, count in sorted(result.counts.items()):
         typer.echo(f"  {count:>7}  {reason}")
