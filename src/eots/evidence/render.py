@@ -376,5 +376,8 @@ def reading(ev: Evidence) -> list[str]:
         "and session, but neighbouring sessions are not independent, so the intervals are if "
         "anything too narrow. The Barchart chains lose every monthly and month-end expiration to "
         "the 500-row cut (docs/history.md), so the SPX levels come from the weekly expirations."
+        " The SPY snapshots carry CBOE's book time, about 15 minutes before a delayed-data user "
+        "could see them; they are scored from that book time, so the intraday figures describe "
+        "the levels' information, not what a user of the delayed feed could have traded."
     )
     return lines
