@@ -18,6 +18,7 @@ from eots.cli import (
     collect_cmd,
     dashboard_cmd,
     demo_cmd,
+    history_cmd,
     levels_cmd,
     levels_export,
     prices_cmd,
@@ -359,6 +360,8 @@ app.command("collect")(collect_cmd.collect_cmd)
 app.command("replay")(replay_cmd.replay_cmd)
 app.command("demo")(demo_cmd.demo_cmd)
 app.command("synth")(synth_cmd.synth_cmd)
+app.command("ingest-history")(history_cmd.ingest_history_cmd)
+app.command("evidence")(history_cmd.evidence_cmd)
 app.command("dashboard")(dashboard_cmd.dashboard_cmd)
 app.command("sweep")(sweep_cmd.sweep_cmd)
 store_app.command("ls")(store_cmds.store_list_cmd)

@@ -2,7 +2,9 @@
 
 Rules, in order: an empty file is an ``EmptyChainError``; Parquet magic ``PAR1`` -> generic
 Parquet; NUL bytes in the first 64 KiB -> refused as binary; a document starting with ``{`` is
-JSON: ``callExpDateMap`` -> TD Ameritrade, an ``options`` list -> CBOE delayed quotes; text with an
+JSON: ``callExpDateMap`` -> TD Ameritrade, ``expiries`` with ``strikePrice`` rows -> Barchart, an
+``options`` list -> CBOE delayed quotes; a ``fetched_at_et,quote_ts,...`` header -> the 0DTE
+recorder's CSV; text with an
 ``Expiration Date,...`` line among its first lines -> CBOE ``quotedata.csv``; a first line that
 names any generic-format column -> generic CSV. Anything else is refused with a ``SchemaError``.
 """
@@ -27,6 +29,8 @@ class ChainFormat(StrEnum):
     TDA_JSON = "tda_chain_json"
     GENERIC_CSV = "generic_csv"
     GENERIC_PARQUET = "generic_parquet"
+    BARCHART_JSON = "barchart_options_json"
+    ZERODTE_CSV = "zerodte_cboe_csv"
 
 
 def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
@@ -60,9 +64,11 @@ def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
 
 
 def _json_format(data: bytes, source: str) -> ChainFormat:
-    """Tell TD Ameritrade JSON from CBOE JSON by their top-level keys."""
+    """Tell TD Ameritrade, Barchart and CBOE JSON apart by their keys."""
     if b'"callExpDateMap"' in data:
         return ChainFormat.TDA_JSON
+    if b'"expiries"' in data and b'"strikePrice"' in data:
+        return ChainFormat.BARCHART_JSON
     if b'"options"' in data:
         return ChainFormat.CBOE_JSON
     raise SchemaError(
@@ -85,12 +91,14 @@ def _head_text(head: bytes, source: str) -> str:
 
 
 def _text_format(text: str, source: str) -> ChainFormat:
-    """Tell a CBOE quotedata.csv (its preamble) from a generic CSV (its header)."""
+    """Tell a CBOE quotedata.csv (preamble), a 0DTE recorder CSV and a generic CSV (header)."""
     lines = text.split("\n")[:MAX_PREAMBLE_LINES]
     for line in lines:
         fields = split_fields(line)
         if fields and fields[0].strip().strip('"').lower() == "expiration date":
             return ChainFormat.CBOE_CSV
+    if lines[0].lstrip("\ufeff").startswith("fetched_at_et,quote_ts,"):
+        return ChainFormat.ZERODTE_CSV
     names = {n.strip() for n in split_fields(lines[0].rstrip("\r"))}
     if names & set(COLUMNS):
         return ChainFormat.GENERIC_CSV

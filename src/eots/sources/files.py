@@ -12,11 +12,13 @@ CRLF files).
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 from collections.abc import Callable
 from pathlib import Path
 
 from eots.chain.snapshot import ChainSnapshot
 from eots.chain.validate import check_spot_plausible
+from eots.sources.barchart_json import parse_barchart_json
 from eots.sources.cboe_csv import parse_cboe_csv
 from eots.sources.cboe_json import parse_cboe_json
 from eots.sources.detect import ChainFormat, detect_format
@@ -24,6 +26,7 @@ from eots.sources.generic import parse_generic_csv, parse_generic_parquet
 from eots.sources.raw import RawChain, snapshot_from_raw
 from eots.sources.tda_json import parse_tda_json
 from eots.sources.text import normalise_text
+from eots.sources.zerodte_csv import parse_zerodte_csv
 
 Parser = Callable[..., RawChain]
 
@@ -33,6 +36,8 @@ PARSERS: dict[ChainFormat, Parser] = {
     ChainFormat.TDA_JSON: parse_tda_json,
     ChainFormat.GENERIC_CSV: parse_generic_csv,
     ChainFormat.GENERIC_PARQUET: parse_generic_parquet,
+    ChainFormat.BARCHART_JSON: parse_barchart_json,
+    ChainFormat.ZERODTE_CSV: parse_zerodte_csv,
 }
 
 
@@ -83,8 +88,14 @@ def load_chain_bytes(
 def load_raw_chain(
     path: str | Path, *, as_of: dt.datetime | None = None, underlying: str | None = None
 ) -> RawChain:
-    """Read, detect and parse a chain file without validating its rows (see ``load_chain``)."""
-    data = normalise_text(Path(path).read_bytes(), source=str(path))
+    """Read, detect and parse a chain file without validating its rows (see ``load_chain``).
+
+    A gzip-compressed file is decompressed first.
+    """
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    data = normalise_text(data, source=str(path))
     fmt = detect_format(data, source=str(path))
     return PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
-from eots.chain.snapshot import ChainSnapshot
+from eots.chain.snapshot import ChainSnapshot, QualityItem
 from eots.chain.validate import build_snapshot
 from eots.core.errors import SchemaError
 from eots.core.time import UTC, QuoteTime, TimeBasis, quote_time, session_of
@@ -42,11 +42,19 @@ class RawChain:
     source: str
     source_format: str
     underlying: str | None = None
+    #: Rows the reader itself left out (a layout fault it repaired), merged into the quality report.
+    dropped: tuple[QualityItem, ...] = ()
+    #: What the reader inferred or flagged without dropping rows, merged into the quality report.
+    flagged: tuple[QualityItem, ...] = ()
 
 
 def snapshot_from_raw(raw: RawChain) -> ChainSnapshot:
-    """Validate a ``RawChain`` into a ``ChainSnapshot`` (``eots.chain.build_snapshot``)."""
-    return build_snapshot(
+    """Validate a ``RawChain`` into a ``ChainSnapshot`` (``eots.chain.build_snapshot``).
+
+    What the reader dropped or flagged (``raw.dropped``, ``raw.flagged``) is added to the
+    snapshot's quality report, its dropped rows to ``rows_read``.
+    """
+    snapshot = build_snapshot(
         raw.frame,
         spot=raw.spot,
         quote_time=raw.quote_time,
@@ -55,6 +63,16 @@ def snapshot_from_raw(raw: RawChain) -> ChainSnapshot:
         source_format=raw.source_format,
         underlying=raw.underlying,
     )
+    if not raw.dropped and not raw.flagged:
+        return snapshot
+    q = snapshot.quality
+    quality = replace(
+        q,
+        rows_read=q.rows_read + sum(item.count for item in raw.dropped),
+        dropped=raw.dropped + q.dropped,
+        flagged=raw.flagged + q.flagged,
+    )
+    return replace(snapshot, quality=quality)
 
 
 def resolve_quote_time(
