@@ -15,7 +15,7 @@ runner = CliRunner()
 
 
 def _barchart_rows(expiry: str, shift: float = 0.0) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for side in ("Call", "Put"):
         for k in (4900.0 + 10 * i for i in range(21)):
             mid = (max(5000 - k, 0) if side == "Call" else max(k - 5000, 0)) + 3.0 + shift

@@ -34,8 +34,8 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import EmptyChainError, SchemaError
 from eots.core.time import session_of
 from eots.greeks.frame import priced_chain
-from eots.greeks.spot import spot_parity_check
 from eots.greeks.params import PricingParams
+from eots.greeks.spot import spot_parity_check
 from eots.sources.barchart_json import parse_barchart_json
 from eots.sources.raw import snapshot_from_raw
 from eots.sources.zerodte_csv import zerodte_snapshots
@@ -104,7 +104,10 @@ STALE_MIN_COMMON = 20
 
 
 def quote_table(data: bytes) -> pl.DataFrame:
-    """A Barchart file's quotes keyed by (expiry, strike, side, listing number): the stale test."""
+    """Return a Barchart file's quotes keyed by (expiry, strike, side, listing number).
+
+    ``stale_match`` compares them with the previous file's to refuse a stale copy.
+    """
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     try:

@@ -38,14 +38,14 @@ the raw files were read and which faults were repaired or refused: [history.md](
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    """A decimal as a percentage, or an en dash when absent."""
+    """Return a decimal as a percentage, or an en dash when absent."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return f"{100 * x:.{digits}f}%"
 
 
 def num(x: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` significant decimals, or a dash."""
+    """Return a number with ``digits`` significant decimals, or a dash."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     return f"{x:.{digits}g}" if abs(x) < 1e-3 and x != 0 else f"{x:.{digits}f}"
@@ -56,7 +56,7 @@ def _interval(low: float | None, high: float | None) -> str:
 
 
 def evidence_command(out: str, spx_files: int | None, spy_days: int | None) -> str:
-    """The command line printed in the document (data folders as placeholders)."""
+    """Return the command line printed in the document (data folders as placeholders)."""
     command = f"eots evidence --history HISTORY --prices PRICES --out {out}"
     if spx_files is not None:
         command += f" --spx-files {spx_files}"
@@ -66,7 +66,7 @@ def evidence_command(out: str, spx_files: int | None, spy_days: int | None) -> s
 
 
 def render(ev: Evidence, *, command: str) -> str:
-    """The whole ``docs/evidence.md``."""
+    """Return the whole ``docs/evidence.md``."""
     parts = [
         _HEADER,
         f"Regenerate: `{command}`",
@@ -112,7 +112,7 @@ def headline(ev: Evidence) -> str:
 
 
 def ingest_section(h: HistoryEvidence, title: str) -> str:
-    """Counts by reason, and the quoted spot against the parity spot."""
+    """Return counts by reason, and the quoted spot against the parity spot."""
     rows = [f"**{title}**", "", "| what | count |", "|---|---:|"]
     rows += [f"| {k} | {v} |" for k, v in sorted(h.ingest.counts.items())]
     gap = (

@@ -83,7 +83,7 @@ class Evidence:
 
 
 def data_digest(history: Path, prices: Path) -> str:
-    """A digest of every input file (relative name and bytes) the evidence reads."""
+    """Return a digest of every input file (relative name and bytes) the evidence reads."""
     files = [
         *sorted((history / BARCHART_DIR).glob("*.json*")),
         *(p for d in ZERODTE_DIRS for p in sorted((history / d).glob("SPY_*.csv*"))),

@@ -68,8 +68,10 @@ _SIDES = {"Call": "C", "Put": "P"}
 
 
 def is_monthly_date(day: dt.date) -> bool:
-    """Whether ``day`` is the standard monthly expiry: the third Friday, or the session before it
-    when that Friday is not a session.
+    """Return whether ``day`` is the standard monthly expiry.
+
+    The monthly expiry is the third Friday, or the session before it when that Friday is not a
+    session.
 
     Examples
     --------

@@ -223,8 +223,10 @@ def parse_zerodte_csv(
     as_of: dt.datetime | None = None,
     underlying: str | None = None,
 ) -> RawChain:
-    """The one snapshot of a recorder file that ``load_chain`` returns: the latest quote time at
-    or before ``as_of`` (the file's last one without ``as_of``)."""
+    """Return the one snapshot of a recorder file that ``load_chain`` returns.
+
+    That is the latest quote time at or before ``as_of`` (the file's last one without ``as_of``).
+    """
     read = zerodte_snapshots([(source, data)], underlying=underlying)
     if as_of is None:
         return read.chains[-1]
