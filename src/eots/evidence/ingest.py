@@ -34,8 +34,8 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import EmptyChainError, SchemaError
 from eots.core.time import session_of
 from eots.greeks.frame import priced_chain
-from eots.greeks.spot import spot_parity_check
 from eots.greeks.params import PricingParams
+from eots.greeks.spot import spot_parity_check
 from eots.sources.barchart_json import parse_barchart_json
 from eots.sources.raw import snapshot_from_raw
 from eots.sources.zerodte_csv import zerodte_snapshots
