@@ -50,7 +50,9 @@ def test_ingest_counts_stored_duplicates_and_refused_with_reasons(
     refused = {r.path.name: r.reason for r in summary.refused}
     assert set(refused) == {"garbage.csv", "empty.json"}
     # The summary names the file; the reason does not repeat its path.
-    assert refused["garbage.csv"] == "binary data, not a chain file (NUL bytes)"
+    assert refused["garbage.csv"] == (
+        "binary data, not a chain file (NUL bytes; UTF-16/32 text is read by load_chain)"
+    )
     assert all(reason for reason in refused.values())
     assert [(e.done, e.total) for e in events] == [(i, 5) for i in range(1, 6)]
     assert {e.outcome for e in events} == set(IngestOutcome)
