@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 from scipy.stats import binomtest
 
 from eots.core.errors import ConfigError, SchemaError
+from eots.engine import Components, EngineParams, step, warm_state
 from eots.exposures import ExpiryScope
-from eots.history import AsOfReader, market_context
-from eots.pipeline import Analysis, AnalysisParams, History, analyze
-from eots.storage import LevelStore, SnapshotStore
+from eots.pipeline import Analysis, AnalysisParams
+from eots.storage import SnapshotStore
 from eots.storage.snapshots import SnapshotRef
 
 #: How many analyses the cache keeps (each holds a priced chain and its history).
@@ -110,7 +110,8 @@ def analysis_for(store: Path, snapshot_id: str, scope: str) -> Analysis:
     """Return the analysis of a stored snapshot under an expiry scope (cached by both).
 
     The history is what the store held as of the snapshot's quote time (no look-ahead): the
-    market context and the key levels saved before it.
+    engine's state rebuilt from the store (``eots.engine.warm_state``) and one ``step``, the same
+    code path as ``eots replay`` and ``eots analyze --store``.
 
     Raises
     ------
@@ -140,15 +141,14 @@ def _cached_analysis(store_text: str, snapshot_id: str, scope: str) -> Analysis:
             f"no unexpired contracts in scope {expiry_scope.label} in snapshot {snapshot_id} "
             "(e.g. 0DTE at or after today's settlement)"
         )
-    reader = AsOfReader(snapshots, None, snapshot.ts_event)
-    history = History.from_context(market_context(reader, snapshot.underlying, snapshot.ts_event))
-    try:
-        previous = LevelStore(store).previous(snapshot.underlying, snapshot.ts_event)
-    except SchemaError as e:  # a damaged sidecar costs persistence, never the analysis
-        previous = None
-        history = replace(history, description=f"{history.description}; {e}")
-    history = replace(history, previous_levels=previous)
-    return analyze(snapshot, params, history=history)
+    # The engine's own path (the same as replay and `analyze --store`): the state a fold over the
+    # store would hold just before this snapshot, then one step; a one-off view tracks nothing.
+    engine = EngineParams(
+        analysis=params, components=Components(ideas=False, tracking=False, baseline=False)
+    )
+    state = warm_state(snapshots, snapshot.underlying, snapshot.ts_event, engine)
+    result, _ = step(ref, snapshot, state, engine)
+    return result.analysis
 
 
 def spot_path(store: Path, underlying: str, session: dt.date, as_of: dt.datetime) -> pl.DataFrame:
