@@ -56,7 +56,7 @@ def _interval(low: float | None, high: float | None) -> str:
 
 
 def evidence_command(out: str, spx_files: int | None, spy_days: int | None) -> str:
-    """Return the command line printed in the document (data folders written as HISTORY and PRICES)."""
+    """Return the command line printed in the document (data folders as HISTORY, PRICES)."""
     command = f"eots evidence --history HISTORY --prices PRICES --out {out}"
     if spx_files is not None:
         command += f" --spx-files {spx_files}"
