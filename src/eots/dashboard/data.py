@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from scipy.stats import binomtest
 
 from eots.core.errors import ConfigError, SchemaError
+from eots.core.stats import wilson_interval
 from eots.engine import Components, EngineParams, step, warm_state
 from eots.exposures import ExpiryScope
 from eots.pipeline import Analysis, AnalysisParams
@@ -297,9 +297,9 @@ def _rates(frame: pl.DataFrame) -> pl.DataFrame:
     )
     lows, highs = [], []
     for n, hits in grouped.select("n", "hits").iter_rows():
-        ci = binomtest(hits, n).proportion_ci(confidence_level=0.95, method="wilson")
-        lows.append(float(ci.low))
-        highs.append(float(ci.high))
+        low, high = wilson_interval(hits, n)
+        lows.append(low)
+        highs.append(high)
     return grouped.with_columns(
         hit_rate=pl.col("hits") / pl.col("n"),
         ci_low=pl.Series(lows, dtype=pl.Float64),

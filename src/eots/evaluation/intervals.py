@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from eots.core.stats import wilson_interval
+
 CONFIDENCE = 0.95
 
 #: Cells with fewer observations than this are flagged ``small_sample``.
@@ -62,8 +64,8 @@ def wilson(k: int, n: int) -> Proportion:
         raise ValueError(f"expected 0 <= k <= n, was k={k}, n={n}")
     if n == 0:
         return Proportion(k=0, n=0, rate=math.nan, low=math.nan, high=math.nan)
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
-    return Proportion(k=k, n=n, rate=k / n, low=float(ci.low), high=float(ci.high))
+    low, high = wilson_interval(k, n, CONFIDENCE)
+    return Proportion(k=k, n=n, rate=k / n, low=low, high=high)
 
 
 def binomial_p(k: int, n: int, p0: float) -> float:

@@ -39,7 +39,8 @@ import math
 
 import numpy as np
 import polars as pl
-from scipy.stats import binomtest
+
+from eots.core.stats import wilson_interval
 
 #: One level applying to one session.
 SESSION_LEVELS_SCHEMA = pl.Schema(
@@ -201,21 +202,6 @@ def evaluate_levels(
         .with_columns(pl.col(pl.Float64).fill_null(float("nan")))
         .sort("kind", "timeframe")
     )
-
-
-def wilson_interval(k: int, n: int) -> tuple[float, float]:
-    """Return the 95 % Wilson score interval of ``k`` successes in ``n`` trials (NaN if n = 0).
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(5, 5)
-    >>> round(lo, 4), hi
-    (0.5655, 1.0)
-    """
-    if n <= 0:
-        return math.nan, math.nan
-    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 def _with_intervals(out: pl.DataFrame, hits: str, name: str) -> pl.DataFrame:

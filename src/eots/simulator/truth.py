@@ -33,8 +33,8 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from scipy.stats import binomtest
 
+from eots.core.stats import wilson_interval
 from eots.core.time import session_of
 from eots.flows.inference import inferred_flow_frames
 from eots.flows.schema import FLOW_KEY
@@ -255,13 +255,13 @@ def flow_accuracy(steps: Sequence[SimStep]) -> FlowAccuracy:
     if n == 0:
         nan = float("nan")
         return FlowAccuracy(n=0, n_correct=0, rate=nan, ci_low=nan, ci_high=nan, baseline_rate=nan)
-    ci = binomtest(hits, n).proportion_ci(confidence_level=0.95, method="wilson")
+    ci_low, ci_high = wilson_interval(hits, n)
     return FlowAccuracy(
         n=n,
         n_correct=hits,
         rate=hits / n,
-        ci_low=float(ci.low),
-        ci_high=float(ci.high),
+        ci_low=ci_low,
+        ci_high=ci_high,
         baseline_rate=max(n_positive, n - n_positive) / n,
     )
 

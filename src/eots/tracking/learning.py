@@ -33,15 +33,14 @@ learned from outcomes known at or before T and is first used by decisions after 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
-from scipy.stats import binomtest
 
 from eots.adaptive.methodology import initial_weights
 from eots.adaptive.params import ESdagParams, MethodologyWeights
+from eots.core.stats import wilson_interval
 from eots.levels.conviction import TRACK_RECORD_SCHEMA
 from eots.levels.model import LevelKind
 from eots.levels.params import ConvictionParams
@@ -155,20 +154,6 @@ class WeightUpdate:
     ci_low: float | None
     ci_high: float | None
     baseline: float
-
-
-@functools.lru_cache(maxsize=4096)
-def wilson_interval(hits: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Return the Wilson score interval of ``hits / n`` (scipy ``binomtest``).
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(10, 20)
-    >>> round(lo, 4), round(hi, 4)
-    (0.2993, 0.7007)
-    """
-    ci = binomtest(hits, n).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
 
 
 @dataclass(frozen=True, slots=True)
