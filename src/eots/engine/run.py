@@ -24,10 +24,11 @@ from eots.core.time import nyse_calendar, session_of
 from eots.engine.params import EngineParams
 from eots.engine.state import Held, HistoryState, _earliest
 from eots.engine.step import Step, downstream, sid, step
+from eots.engine.summaries import Summaries
 from eots.flows import trade_flows
 from eots.history.sessions import session_open
 from eots.pipeline import History, complete, foundation
-from eots.storage import LevelStore, PriceStore, SnapshotStore
+from eots.storage import FoundationMemo, LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
 from eots.storage.snapshots import HASH_CHARS, SnapshotRef
 
@@ -120,7 +121,10 @@ def warm_state(
     Loads only what the state keeps whole: the current session's latest ``intraday_snapshots``
     and each prior session's end-of-day snapshot back to the earliest session any field reads;
     the previous update's levels come from the store's level sidecars (a damaged one is reported
-    in the next step's notes by being absent, never used).
+    in the next step's notes by being absent, never used). Each end of day's ``SessionSummary``
+    comes from the foundation memo beside the store (``eots.storage.FoundationMemo``), computed
+    from its foundation and memoised when absent, so a prior session is priced once per store and
+    parameter set, not once per call.
     """
     session = session_of(before)
     earliest = _earliest(session, params)
@@ -140,6 +144,18 @@ def warm_state(
         if closing:
             last = max(closing, key=lambda r: (r.ts_event, r.ts_recv))
             eod.append(Held(last, store.load(last)))
+    provider = Summaries(params.analysis, FoundationMemo(store.root) if store.fs is None else None)
+    summaries = tuple(provider.of(h.ref, h.snapshot) for h in eod if h.snapshot is not None)
+    log.info(
+        "warm state",
+        extra={
+            "underlying": underlying,
+            "before": before.isoformat(),
+            "sessions": len(eod),
+            "summaries_reused": provider.reused,
+            "summaries_computed": provider.computed,
+        },
+    )
     spots = store.spot_series(underlying, session_open(earliest), before)
     spots = spots.filter(spots.get_column("ts_event") < before)
     try:
@@ -155,6 +171,7 @@ def warm_state(
         last_ts=last_ts,
         current=held_current,
         end_of_day=tuple(eod),
+        summaries=summaries,
         spots=spots.select("ts_event", "spot"),
         previous_levels=previous,
     )

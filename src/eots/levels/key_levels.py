@@ -31,10 +31,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from eots.chain.snapshot import ChainSnapshot
-from eots.core.time import session_of
-from eots.exposures import ExpiryScope, contract_exposures, strike_exposures
-from eots.greeks.frame import priced_chain
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
 from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
@@ -54,16 +50,19 @@ from eots.levels.timeframes import (
 from eots.levels.vol_trigger import crossings, skew_profile, slope_strength
 from eots.levels.wall_levels import wall_levels
 from eots.levels.walls import gamma_walls
-from eots.levels.zero_gamma import GammaProfile, ZeroGamma, gamma_profile, zero_gamma
+from eots.levels.zero_gamma import GammaProfile, ZeroGamma
 from eots.market import MarketContext
-from eots.metrics import MetricInputs, base_metrics
 
 _SR = {LevelKind.SUPPORT, LevelKind.RESISTANCE}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LevelInputs:
-    """The current snapshot's stages that the levels read (all from ``eots.pipeline.analyze``).
+    """The current snapshot's foundation as the levels read it (all from ``eots.pipeline``).
+
+    The levels never price a chain or compute a metric: everything here arrives computed (the
+    foundation's contracts, by-strike frame, gamma profile and zero gamma; the analysis' strike
+    metrics and ATR).
 
     Attributes
     ----------
@@ -78,7 +77,7 @@ class LevelInputs:
         Per-strike metrics (``Analysis.metrics.strikes``, optionally joined with adaptive metric
         columns such as ``a_dag``); None: no MSPI levels and neutral alignment.
     profile, zero_gamma
-        The foundation's gamma profile and its crossings (computed here when None).
+        The foundation's gamma profile and its crossings.
     atr
         The ATR ($) the metrics used; taken when the context has no sufficient ATR of its own, so
         one analysis measures every distance with one ATR (None: the IV-implied proxy here).
@@ -87,37 +86,10 @@ class LevelInputs:
     spot: float
     contracts: pl.DataFrame
     by_strike: pl.DataFrame
+    profile: GammaProfile
+    zero_gamma: ZeroGamma
     strike_metrics: pl.DataFrame | None = None
-    profile: GammaProfile | None = None
-    zero_gamma: ZeroGamma | None = None
     atr: float | None = None
-
-
-def snapshot_inputs(snapshot: ChainSnapshot, params: LevelParams) -> LevelInputs:
-    """Return ``LevelInputs`` for a snapshot by running the foundation stages on it.
-
-    The same stages as ``eots.pipeline.analyze`` (pricing, exposures over the expiry scope, gamma
-    profile, base metrics without history), with the parameters of ``params``; for callers below
-    the pipeline (the evaluation runner) and for tests.
-    """
-    session = session_of(snapshot.ts_event)
-    contracts = contract_exposures(
-        priced_chain(snapshot, params.pricing), snapshot.spot, params.exposures
-    )
-    mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
-    in_scope = contracts.filter(mask)
-    profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
-    metrics = base_metrics(
-        in_scope, MetricInputs(as_of=snapshot.ts_event, spot=snapshot.spot), params.metrics
-    )
-    return LevelInputs(
-        spot=snapshot.spot,
-        contracts=in_scope,
-        by_strike=strike_exposures(contracts, mask),
-        strike_metrics=metrics.strikes,
-        profile=profile,
-        zero_gamma=zero_gamma(profile, params.zero_gamma),
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,8 +99,9 @@ class LevelHistory:
     ``previous``: the ``KeyLevels`` of the previous update (persistence, positioning change
     between updates, reuse of the prior-session summaries). ``track_record``:
     ``conviction.TRACK_RECORD_SCHEMA`` rows (None: the neutral prior). ``summaries``: prior
-    sessions already reduced (by content hash; the engine makes them from each session's last
-    foundation so no prior snapshot is priced again).
+    sessions already reduced, matched to the context's prior snapshots by content hash (the
+    engine makes them from each session's last foundation, ``eots.engine.summaries``; the levels
+    never price a prior snapshot, so a prior without a summary is left out and said in the notes).
     """
 
     previous: KeyLevels | None = None
@@ -177,8 +150,7 @@ def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditio
 def _gamma_levels(
     inputs: LevelInputs, atr: float, iv_ratio: float, as_of: dt.datetime, params: LevelParams
 ) -> tuple[list[Level], list[str]]:
-    profile = inputs.profile or gamma_profile(inputs.contracts, inputs.spot, params.zero_gamma)
-    zg = inputs.zero_gamma or zero_gamma(profile, params.zero_gamma)
+    profile, zg = inputs.profile, inputs.zero_gamma
     notes: list[str] = []
     scale = float(np.max(np.abs(profile.net_gex))) if profile.net_gex.size else 0.0
     out = [
@@ -198,7 +170,7 @@ def _gamma_levels(
     ]
     if not zg.found:
         notes.append(f"zero gamma: {zg.describe(inputs.spot)}")
-    skew = skew_profile(inputs.contracts, inputs.spot, zg.band, params.zero_gamma.negligible_d1)
+    skew = skew_profile(inputs.contracts, inputs.spot, zg.band, profile.negligible_d1)
     roots = crossings(skew.net_gex, zg.band, params.wall_detection.trigger_grid_points)
     if not roots:
         notes.append("vol trigger: no crossing of the skew-shifted profile within the band")
@@ -297,6 +269,7 @@ class Detection:
     threshold_factor: float
     daily: tuple[SessionSummary, ...]
     weekly: tuple[SessionSummary, ...]
+    missing: tuple[str, ...]
     mspi: pl.DataFrame | None
     positioning: pl.DataFrame
 
@@ -405,7 +378,7 @@ def key_levels(
     history = history or LevelHistory()
     previous = history.previous
     d = _detection(inputs, context, params, as_of, history)
-    notes = list(d.conditions.notes)
+    notes = [*d.conditions.notes, *d.missing]
     levels: list[Level] = []
     for name in params.detectors:
         found, said = DETECTORS[name](d)
@@ -439,8 +412,8 @@ def _detection(
 ) -> Detection:
     previous = history.previous
     cached = (previous.sessions if previous is not None else ()) + history.summaries
-    daily = summaries(context.daily if context else (), cached, params)
-    weekly = summaries(context.weekly if context else (), cached + daily, params)
+    daily, no_daily = summaries(context.daily if context else (), cached, "daily")
+    weekly, no_weekly = summaries(context.weekly if context else (), cached, "weekly")
     last = daily[-1] if daily else None
     cond = _conditions(inputs, context)
     return Detection(
@@ -452,6 +425,7 @@ def _detection(
         threshold_factor=condition_factor(cond.iv_rank, params.thresholds),
         daily=daily,
         weekly=weekly,
+        missing=no_daily + no_weekly,
         mspi=strike_mspi(inputs.strike_metrics, params.mspi_source.value)
         if inputs.strike_metrics is not None
         else None,
@@ -481,5 +455,4 @@ __all__ = [
     "LevelHistory",
     "LevelInputs",
     "key_levels",
-    "snapshot_inputs",
 ]
