@@ -26,7 +26,7 @@ from eots.engine.state import Held, HistoryState, _earliest
 from eots.engine.step import Step, downstream, sid, step
 from eots.engine.summaries import Summaries
 from eots.flows import trade_flows
-from eots.history.sessions import session_open
+from eots.history.sessions import session_open, weekly_refs
 from eots.pipeline import History, complete, foundation
 from eots.storage import FoundationMemo, LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
@@ -145,7 +145,11 @@ def warm_state(
             last = max(closing, key=lambda r: (r.ts_event, r.ts_recv))
             eod.append(Held(last, store.load(last)))
     provider = Summaries(params.analysis, FoundationMemo(store.root) if store.fs is None else None)
-    summaries = tuple(provider.of(h.ref, h.snapshot) for h in eod if h.snapshot is not None)
+    summaries = tuple(
+        provider.of(h.ref, h.snapshot)
+        for h in _level_priors(eod, session, params)
+        if h.snapshot is not None
+    )
     log.info(
         "warm state",
         extra={
@@ -175,6 +179,14 @@ def warm_state(
         spots=spots.select("ts_event", "spot"),
         previous_levels=previous,
     )
+
+
+def _level_priors(eod: list[Held], session: dt.date, params: EngineParams) -> list[Held]:
+    """Return the end-of-day snapshots the daily and weekly levels read (the context's choice)."""
+    p = params.history
+    daily = {h.ref for h in eod[-p.daily_sessions :]} if p.daily_sessions else set()
+    weekly = set(weekly_refs([h.ref for h in eod], session, p.weekly_weeks))
+    return [h for h in eod if h.ref in daily | weekly]
 
 
 def analyze_snapshot(
