@@ -47,10 +47,10 @@ from eots.levels.timeframes import (
     strike_mspi,
     summaries,
 )
-from eots.levels.vol_trigger import crossings, skew_profile, slope_strength
+from eots.levels.vol_trigger import skew_profile, slope_strength
 from eots.levels.wall_levels import wall_levels
 from eots.levels.walls import gamma_walls
-from eots.levels.zero_gamma import GammaProfile, ZeroGamma
+from eots.levels.zero_gamma import GammaProfile, ZeroGamma, grid_crossings
 from eots.market import MarketContext
 
 _SR = {LevelKind.SUPPORT, LevelKind.RESISTANCE}
@@ -171,13 +171,14 @@ def _gamma_levels(
     if not zg.found:
         notes.append(f"zero gamma: {zg.describe(inputs.spot)}")
     skew = skew_profile(inputs.contracts, inputs.spot, zg.band, profile.negligible_d1)
-    roots = crossings(skew.net_gex, zg.band, params.wall_detection.trigger_grid_points)
+    grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
+    on_grid = skew.net_gex(grid)  # once: the crossings' grid and the strength's scale
+    roots = grid_crossings(skew.net_gex, grid, on_grid)
     if not roots:
         notes.append("vol trigger: no crossing of the skew-shifted profile within the band")
         return out, notes
     vt = min(roots, key=lambda r: (abs(r - inputs.spot), r))
-    grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
-    skew_scale = float(np.max(np.abs(skew.net_gex(grid))))
+    skew_scale = float(np.max(np.abs(on_grid)))
     half = params.wall_detection.trigger_zone_atr * atr * iv_ratio
     shift = vt - zg.nearest if zg.nearest is not None else math.nan
     out.append(
