@@ -14,6 +14,8 @@ from eots.levels.evaluate import EVALUATION_SCHEMA, SESSION_LEVELS_SCHEMA, evalu
 from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels
 from eots.levels.model import (
     LEVELS_SCHEMA,
+    Evidence,
+    EvidenceItem,
     KeyLevels,
     Level,
     LevelKind,
@@ -45,6 +47,8 @@ __all__ = [
     "SESSION_LEVELS_SCHEMA",
     "TRACK_RECORD_SCHEMA",
     "ConvictionParams",
+    "Evidence",
+    "EvidenceItem",
     "GammaProfile",
     "GammaWalls",
     "KeyLevels",

@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from eots.levels.model import Level, LevelKind
+from eots.levels.model import Evidence, Level, LevelKind
 from eots.levels.params import ConvictionParams
 
 #: Outcomes that weight the metrics and the level kinds.
@@ -162,7 +162,7 @@ def conviction(
     kind_rates: Mapping[str, float],
     persistence_updates: int,
     params: ConvictionParams,
-) -> tuple[float, tuple[tuple[str, float], ...]]:
+) -> tuple[float, Evidence]:
     """Return the calibrated conviction of ``level`` and its factors as evidence (module doc)."""
     align_factor = 0.0 if math.isnan(align) else max(0.0, align)
     interaction = level.value("interaction")
@@ -182,11 +182,11 @@ def conviction(
     )
     weight = float(sum(w for w, _, informative in parts if informative))
     score = sum(w * f for w, f, informative in parts if informative) / weight if weight else 0.0
-    factors = (
-        ("alignment", align_factor),
-        ("historical_performance", history_factor),
-        ("persistence_factor", persistence),
-        ("evidence_weight", weight),
+    factors = Evidence.of(
+        alignment=align_factor,
+        historical_performance=history_factor,
+        persistence_factor=persistence,
+        evidence_weight=weight,
     )
     return min(1.0, max(0.0, score)), factors
 

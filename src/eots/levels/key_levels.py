@@ -34,7 +34,7 @@ import polars as pl
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
 from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
-from eots.levels.model import KeyLevels, Level, LevelKind, SessionSummary, Timeframe
+from eots.levels.model import Evidence, KeyLevels, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
 from eots.levels.persistence import carry_forward
 from eots.levels.positioning import positioning_change
@@ -159,9 +159,8 @@ def _gamma_levels(
             kind=LevelKind.ZERO_GAMMA,
             timeframe=Timeframe.INTRADAY,
             strength=slope_strength(profile.terms.net_gex, root, scale, atr),
-            evidence=(
-                ("net_gex_at_spot", zg.net_gex_at_spot),
-                ("nearest", 1.0 if root == zg.nearest else 0.0),
+            evidence=Evidence.of(
+                net_gex_at_spot=zg.net_gex_at_spot, nearest=1.0 if root == zg.nearest else 0.0
             ),
             first_seen=as_of,
             last_seen=as_of,
@@ -189,11 +188,11 @@ def _gamma_levels(
             strength=slope_strength(skew.net_gex, vt, skew_scale, atr),
             low=vt - half,
             high=vt + half,
-            evidence=(
-                ("crossings", float(len(roots))),
-                ("shift_from_zero_gamma", shift),
-                ("zone_half_width", half),
-                ("iv_ratio", iv_ratio),
+            evidence=Evidence.of(
+                crossings=len(roots),
+                shift_from_zero_gamma=shift,
+                zone_half_width=half,
+                iv_ratio=iv_ratio,
             ),
             first_seen=as_of,
             last_seen=as_of,
@@ -218,12 +217,12 @@ def _interactions(
             inter = inter + bar_interaction(lv.price, bars, atr, p.touch_atr)
         if path is not None and path.size > 1:
             inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
-        extra = (
-            ("tests", float(inter.tests)),
-            ("holds", float(inter.holds)),
-            ("breaches", float(inter.breaches)),
-            ("reaction_atr", inter.reaction_atr),
-            ("interaction", inter.factor(p.interaction_full_tests)),
+        extra = Evidence.of(
+            tests=inter.tests,
+            holds=inter.holds,
+            breaches=inter.breaches,
+            reaction_atr=inter.reaction_atr,
+            interaction=inter.factor(p.interaction_full_tests),
         )
         out.append(dataclasses.replace(lv, evidence=lv.evidence + extra))
     return out

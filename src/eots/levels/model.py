@@ -2,17 +2,20 @@
 
 ``eots.levels.key_levels`` returns one ``KeyLevels``: every level of every kind and timeframe, each
 with its price (a zone ``low..high`` for clusters and volatility triggers), a strength and a
-conviction on the one 0..1 scale of conventions.md section 6, the evidence behind it as
-``(name, value)`` pairs, and when it was first and last seen (persistence across updates). The
-CLI, the JSON report and the evaluation consume it through ``to_frame()`` (``LEVELS_SCHEMA``).
+conviction on the one 0..1 scale of conventions.md section 6, the evidence behind it (a typed
+``Evidence`` of named numbers), and when it was first and last seen (persistence across
+updates). The CLI, the JSON report and the evaluation consume it through ``to_frame()``
+(``LEVELS_SCHEMA``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 import polars as pl
 
@@ -46,7 +49,77 @@ class Timeframe(StrEnum):
 #: Stars from a 0..1 score (conventions.md section 6): thresholds for 1..5 stars.
 STAR_THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
-Evidence = tuple[tuple[str, float], ...]
+
+class EvidenceItem(NamedTuple):
+    """One named number behind a level (a metric value, a factor, a count ...)."""
+
+    name: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The named numbers behind a level, in the order the stages added them (immutable).
+
+    Names are non-empty and unique, values are floats (NaN allowed: "not measured"). Stages
+    build it with ``Evidence.of(name=value, ...)`` and extend it with ``+``; readers use
+    ``value(name)``. Iterating yields ``EvidenceItem`` (name, value) pairs.
+
+    Examples
+    --------
+    >>> e = Evidence.of(mspi=0.4, threshold=0.3) + Evidence.of(tests=2)
+    >>> e.value("tests"), e.value("absent"), e.names
+    (2.0, None, ('mspi', 'threshold', 'tests'))
+    """
+
+    items: tuple[EvidenceItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Coerce values to float; refuse empty or repeated names."""
+        seen: set[str] = set()
+        items = []
+        for name, value in self.items:
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"expected a non-empty evidence name, was {name!r}")
+            if name in seen:
+                raise ValueError(f"evidence {name!r} given twice")
+            seen.add(name)
+            items.append(EvidenceItem(name, float(value)))
+        object.__setattr__(self, "items", tuple(items))
+
+    @classmethod
+    def of(cls, **values: float) -> Evidence:
+        """Return evidence of the keyword values, in their order."""
+        return cls(tuple(EvidenceItem(k, v) for k, v in values.items()))
+
+    @classmethod
+    def pairs(cls, pairs: Iterable[tuple[str, float]]) -> Evidence:
+        """Return evidence of ``(name, value)`` pairs, in their order."""
+        return cls(tuple(EvidenceItem(k, v) for k, v in pairs))
+
+    def __add__(self, other: Evidence) -> Evidence:
+        """Return this evidence followed by ``other`` (names must stay unique)."""
+        return Evidence(self.items + other.items)
+
+    def __iter__(self) -> Iterator[EvidenceItem]:
+        """Yield the items in order."""
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        """Return how many items there are."""
+        return len(self.items)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names, in order."""
+        return tuple(i.name for i in self.items)
+
+    def value(self, name: str) -> float | None:
+        """Return the value of ``name``, or None when the evidence has no such item."""
+        for item in self.items:
+            if item.name == name:
+                return item.value
+        return None
 
 
 def stars(score: float) -> int:
@@ -77,7 +150,7 @@ class Level:
     low, high
         The zone it covers, $ (equal to ``price`` for a point level).
     evidence
-        ``(name, value)`` pairs behind the level (metric values, factors, counts ...).
+        The named numbers behind the level (``Evidence``: metric values, factors, counts ...).
     first_seen, last_seen
         The first and the latest ``as_of`` at which a matching level was found.
     updates
@@ -91,7 +164,7 @@ class Level:
     conviction: float = 0.0
     low: float = math.nan
     high: float = math.nan
-    evidence: Evidence = ()
+    evidence: Evidence = field(default_factory=Evidence)
     first_seen: dt.datetime
     last_seen: dt.datetime
     updates: int = 1
@@ -109,10 +182,7 @@ class Level:
 
     def value(self, name: str) -> float | None:
         """Return the evidence item ``name``, or None."""
-        for key, v in self.evidence:
-            if key == name:
-                return v
-        return None
+        return self.evidence.value(name)
 
     @property
     def stars(self) -> int:
@@ -245,6 +315,7 @@ __all__ = [
     "LEVELS_SCHEMA",
     "STAR_THRESHOLDS",
     "Evidence",
+    "EvidenceItem",
     "KeyLevels",
     "Level",
     "LevelKind",

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from eots.core.time import session_of
-from eots.levels.model import Level, LevelKind, SessionSummary, Timeframe
+from eots.levels.model import Evidence, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
 from eots.market import PriorSnapshot
 
@@ -75,7 +75,7 @@ def intraday_levels(
                     kind=kind,
                     timeframe=Timeframe.INTRADAY,
                     strength=0.0,
-                    evidence=(("mspi", value), ("threshold", threshold)),
+                    evidence=Evidence.of(mspi=value, threshold=threshold),
                     first_seen=as_of,
                     last_seen=as_of,
                 )
@@ -144,12 +144,8 @@ def recurring_levels(
                 kind=LevelKind.SUPPORT if support else LevelKind.RESISTANCE,
                 timeframe=timeframe,
                 strength=0.0,
-                evidence=(
-                    ("mspi", mean),
-                    ("count", float(count)),
-                    ("n", float(n)),
-                    ("persistence", count / n),
-                    ("threshold", threshold),
+                evidence=Evidence.of(
+                    mspi=mean, count=count, n=n, persistence=count / n, threshold=threshold
                 ),
                 first_seen=min(first, as_of),
                 last_seen=as_of,
@@ -182,7 +178,7 @@ def prior_structure_levels(
                 kind=kind,
                 timeframe=timeframe,
                 strength=strength,
-                evidence=(("session_age_days", age), ("spot_then", latest.spot)),
+                evidence=Evidence.of(session_age_days=age, spot_then=latest.spot),
                 first_seen=min(latest.ts_event, as_of),
                 last_seen=as_of,
             )

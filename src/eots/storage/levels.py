@@ -29,7 +29,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.core.errors import SchemaError
 from eots.levels import KeyLevels, Level, LevelKind, Timeframe
-from eots.levels.model import LEVELS_SCHEMA
+from eots.levels.model import LEVELS_SCHEMA, Evidence
 from eots.storage._atomic import ensure_dir, is_temp, write_atomic
 from eots.storage.fs import FileSystem, files, read_table, refuse_remote_write, url
 from eots.storage.snapshots import LEVELS_SIDECAR as LEVELS_DIR
@@ -133,7 +133,7 @@ def _load(fs: FileSystem, path: Path) -> KeyLevels:
             timeframe=Timeframe(row["timeframe"]),
             strength=row["strength"],
             conviction=row["conviction"],
-            evidence=tuple((e["name"], e["value"]) for e in row["evidence"]),
+            evidence=Evidence.pairs((e["name"], e["value"]) for e in row["evidence"]),
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
             updates=row["updates"],
