@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from eots.core.diagnostics import Diagnostic
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
 from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
@@ -114,23 +115,27 @@ class _Conditions:
     atr: float
     iv_rank: float
     iv_ratio: float
-    notes: tuple[str, ...]
+    notes: tuple[Diagnostic, ...]
+
+
+def _note(code: str, message: str) -> Diagnostic:
+    return Diagnostic("levels", f"levels.{code}", message)
 
 
 def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditions:
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     atr = math.nan
     rank, ratio = 0.5, 1.0
     if context is not None:
         atr, rank, ratio = context.atr.value, context.iv_rank.value, context.iv_ratio.value
         for name, e in (("atr", context.atr), ("iv_rank", context.iv_rank)):
             if not e.sufficient:
-                notes.append(f"{name}: {e.source} ({e.note})")
+                notes.append(_note(f"{name}.thin", f"{name}: {e.source} ({e.note})"))
     shared = inputs.atr is not None and math.isfinite(inputs.atr) and inputs.atr > 0
     if shared and (context is None or not context.atr.sufficient):
         assert inputs.atr is not None
         atr = inputs.atr
-        notes.append(f"atr: {atr:.2f}, the one the metrics used")
+        notes.append(_note("atr.metrics", f"atr: {atr:.2f}, the one the metrics used"))
     if not (math.isfinite(atr) and atr > 0):
         near = inputs.contracts.filter(
             pl.col("exposure_ok") & ((pl.col("strike") / inputs.spot - 1).abs() <= 0.02)
@@ -138,7 +143,9 @@ def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditio
         iv = near.get_column("iv").median() if near.height else None
         iv_f = float(iv) if isinstance(iv, float) and math.isfinite(iv) else 0.16
         atr = inputs.spot * iv_f / math.sqrt(252.0)
-        notes.append(f"atr: iv-implied {atr:.2f} (no usable ATR from the context)")
+        notes.append(
+            _note("atr.iv_implied", f"atr: iv-implied {atr:.2f} (no usable ATR from the context)")
+        )
     return _Conditions(
         atr=atr,
         iv_rank=rank if math.isfinite(rank) else 0.5,
@@ -149,9 +156,9 @@ def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditio
 
 def _gamma_levels(
     inputs: LevelInputs, atr: float, iv_ratio: float, as_of: dt.datetime, params: LevelParams
-) -> tuple[list[Level], list[str]]:
+) -> tuple[list[Level], list[Diagnostic]]:
     profile, zg = inputs.profile, inputs.zero_gamma
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     scale = float(np.max(np.abs(profile.net_gex))) if profile.net_gex.size else 0.0
     out = [
         Level(
@@ -168,13 +175,18 @@ def _gamma_levels(
         for root in zg.crossings
     ]
     if not zg.found:
-        notes.append(f"zero gamma: {zg.describe(inputs.spot)}")
+        notes.append(_note("zero_gamma.none", f"zero gamma: {zg.describe(inputs.spot)}"))
     skew = skew_profile(inputs.contracts, inputs.spot, zg.band, profile.negligible_d1)
     grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
     on_grid = skew.net_gex(grid)  # once: the crossings' grid and the strength's scale
     roots = grid_crossings(skew.net_gex, grid, on_grid)
     if not roots:
-        notes.append("vol trigger: no crossing of the skew-shifted profile within the band")
+        notes.append(
+            _note(
+                "vol_trigger.none",
+                "vol trigger: no crossing of the skew-shifted profile within the band",
+            )
+        )
         return out, notes
     vt = min(roots, key=lambda r: (abs(r - inputs.spot), r))
     skew_scale = float(np.max(np.abs(on_grid)))
@@ -269,24 +281,24 @@ class Detection:
     threshold_factor: float
     daily: tuple[SessionSummary, ...]
     weekly: tuple[SessionSummary, ...]
-    missing: tuple[str, ...]
+    missing: tuple[Diagnostic, ...]
     mspi: pl.DataFrame | None
     positioning: pl.DataFrame
 
 
-#: A level detector: levels found and notes (what it could not find, and why).
-Detector = Callable[[Detection], tuple[list[Level], list[str]]]
+#: A level detector: levels found and diagnostics (what it could not find, and why).
+Detector = Callable[[Detection], tuple[list[Level], list[Diagnostic]]]
 
 
-def _support_resistance(d: Detection) -> tuple[list[Level], list[str]]:
+def _support_resistance(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Intraday support and resistance from the current strike MSPI."""
     if d.mspi is None:
-        return [], ["support/resistance: no strike metrics"]
+        return [], [_note("support_resistance.no_metrics", "support/resistance: no strike metrics")]
     threshold = mspi_threshold(d.params.thresholds.intraday_base, d.threshold_factor)
     return intraday_levels(d.mspi, d.inputs.spot, threshold, d.as_of, d.params), []
 
 
-def _recurring(d: Detection) -> tuple[list[Level], list[str]]:
+def _recurring(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Return the prior summaries' levels per timeframe.
 
     Daily and weekly support/resistance recurring in prior summaries, and the latest summary's
@@ -301,11 +313,15 @@ def _recurring(d: Detection) -> tuple[list[Level], list[str]]:
         out += recurring_levels(sums, tf, mspi_threshold(base, d.threshold_factor), need, d.as_of)
         if sums:
             out += prior_structure_levels(sums[-1], tf, d.as_of)
-    notes = ["daily: no prior end-of-day snapshots"] if d.context and not d.context.daily else []
+    notes = (
+        [_note("daily.none", "daily: no prior end-of-day snapshots")]
+        if d.context and not d.context.daily
+        else []
+    )
     return out, notes
 
 
-def _walls(d: Detection) -> tuple[list[Level], list[str]]:
+def _walls(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Call and put walls (and runners-up) with their strengths."""
     p = d.params.wall_detection
     walls = gamma_walls(d.inputs.by_strike, d.inputs.spot, runners_up=p.runners_up)
@@ -314,7 +330,7 @@ def _walls(d: Detection) -> tuple[list[Level], list[str]]:
     return wall_levels(walls, d.inputs.by_strike, d.positioning, prior, d.as_of, p), []
 
 
-def _gamma(d: Detection) -> tuple[list[Level], list[str]]:
+def _gamma(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Zero-gamma crossings and the volatility trigger."""
     c = d.conditions
     return _gamma_levels(d.inputs, c.atr, c.iv_ratio, d.as_of, d.params)
@@ -399,7 +415,7 @@ def key_levels(
         positioning=d.positioning,
         sessions=_unique(d.daily + d.weekly),
         exposures=inputs.by_strike.select("strike", "net_gex", "dex"),
-        notes=tuple(notes),
+        diagnostics=tuple(notes),
     )
 
 

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import polars as pl
 
 from eots.chain.schema import UTC_US
+from eots.core.diagnostics import Diagnostic
 
 
 class LevelKind(StrEnum):
@@ -254,8 +255,9 @@ class KeyLevels:
         The prior-session summaries used (reused by the next update when their hash matches).
     exposures
         ``strike, net_gex, dex`` of this snapshot (the next update diffs against it).
-    notes
-        Fallbacks taken (thin history, no crossing ...).
+    diagnostics
+        Fallbacks taken (thin history, no crossing ...), each a ``Diagnostic`` of stage
+        ``levels`` with a stable code (``docs/levels.md``); ``notes`` are their messages.
     """
 
     as_of: dt.datetime
@@ -267,7 +269,12 @@ class KeyLevels:
     positioning: pl.DataFrame
     sessions: tuple[SessionSummary, ...] = ()
     exposures: pl.DataFrame = field(default_factory=pl.DataFrame)
-    notes: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The diagnostics' messages (what a person reads)."""
+        return tuple(d.message for d in self.diagnostics)
 
     @property
     def high_conviction(self) -> tuple[Level, ...]:

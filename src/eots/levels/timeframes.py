@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from eots.core.diagnostics import Diagnostic
 from eots.core.time import session_of
 from eots.levels.model import Evidence, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
@@ -85,7 +86,7 @@ def intraday_levels(
 
 def summaries(
     priors: Sequence[PriorSnapshot], known: Sequence[SessionSummary], what: str
-) -> tuple[tuple[SessionSummary, ...], tuple[str, ...]]:
+) -> tuple[tuple[SessionSummary, ...], tuple[Diagnostic, ...]]:
     """Return the summary of each prior snapshot found in ``known`` (by content hash), in order.
 
     A prior without a summary is left out (the levels never price a chain) and named in the
@@ -97,7 +98,11 @@ def summaries(
         by_hash.setdefault(s.content_hash, s)
     found = tuple(by_hash[p.content_hash] for p in priors if p.content_hash in by_hash)
     notes = tuple(
-        f"{what}: no summary of the {p.session} snapshot ({p.content_hash}): not used"
+        Diagnostic(
+            "levels",
+            "levels.summary.missing",
+            f"{what}: no summary of the {p.session} snapshot ({p.content_hash}): not used",
+        )
         for p in priors
         if p.content_hash not in by_hash
     )

@@ -27,6 +27,7 @@ from typing import BinaryIO
 import polars as pl
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from eots.core.diagnostics import Diagnostic
 from eots.core.errors import SchemaError
 from eots.levels import KeyLevels, Level, LevelKind, Timeframe
 from eots.levels.model import LEVELS_SCHEMA, Evidence
@@ -149,7 +150,11 @@ def _load(fs: FileSystem, path: Path) -> KeyLevels:
         metric_weights=tuple((str(k), float(v)) for k, v in meta["metric_weights"]),
         positioning=pl.DataFrame(),
         exposures=exposures if exposures is not None else pl.DataFrame(),
-        notes=(f"previous levels loaded from {path.name}",),
+        diagnostics=(
+            Diagnostic(
+                "levels", "levels.previous.loaded", f"previous levels loaded from {path.name}"
+            ),
+        ),
     )
 
 

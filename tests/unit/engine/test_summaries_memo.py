@@ -141,3 +141,20 @@ def test_warm_state_reads_prior_summaries_from_the_memo(tmp_path: Path) -> None:
     assert [f.stat().st_mtime_ns for f in files] == stamps  # read, not rewritten
     for a, b in zip(cold.summaries, warm.summaries, strict=True):
         _same(a, b)
+
+
+def test_a_step_reports_every_stage_in_the_one_diagnostics_shape() -> None:
+    from eots.core.diagnostics import Diagnostic
+    from eots.engine import analyze_snapshot
+    from eots.engine.diagnostics import step_diagnostics
+
+    snap = sessions()[0]
+    result = analyze_snapshot(snap, EngineParams())
+    found = step_diagnostics(result)
+    assert found
+    assert all(isinstance(d, Diagnostic) for d in found)
+    stages = {d.stage for d in found}
+    assert "levels" in stages  # no context: the levels say which fallbacks they took
+    codes = {d.code for d in found if d.stage == "levels"}
+    assert "levels.atr.metrics" in codes or "levels.atr.iv_implied" in codes
+    assert [d.message for d in found if d.stage == "levels"] == list(result.analysis.levels.notes)
