@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,7 +33,7 @@ from eots.storage import FoundationMemo, LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
 from eots.storage.snapshots import HASH_CHARS, SnapshotRef
 
-log = logging.getLogger("eots.engine")
+log = logging.getLogger(__name__)
 
 
 def snapshot_ref(snapshot: ChainSnapshot) -> SnapshotRef:
@@ -85,10 +86,22 @@ def fold(
         if state.last_ts is not None and snapshot.ts_event <= state.last_ts:
             what = "the same quote time as" if snapshot.ts_event == state.last_ts else "before"
             reason = f"quoted {what} the previous snapshot ({state.last_ts.isoformat()})"
-            log.info("skipped %s: %s", ref.path, reason)
+            log.info(
+                "snapshot skipped",
+                extra={"snapshot": str(ref.path), "ts_event": ref.ts_event, "reason": reason},
+            )
             yield Skipped(ref=ref, reason=reason), state
             continue
+        t0 = time.perf_counter()
         result, state = step(ref, snapshot, state, params, prices=prices, bars=bars)
+        log.debug(
+            "step",
+            extra={
+                "snapshot": sid(ref),
+                "ms": round((time.perf_counter() - t0) * 1e3, 1),
+                "notes": len(result.notes),
+            },
+        )
         yield result, state
 
 
@@ -165,7 +178,7 @@ def warm_state(
     try:
         previous = LevelStore(store.root, fs=store.fs).previous(underlying, before)
     except SchemaError as e:
-        log.warning("level sidecar not used: %s", e)
+        log.warning("level sidecar not used", extra={"error": str(e)})
         previous = None
     last_ts = max((h.ref.ts_event for h in (*eod, *held_current)), default=None)
     return replace(
@@ -222,6 +235,15 @@ def analyze_snapshot(
         state = HistoryState(underlying=snapshot.underlying, last_ts=snapshot.ts_event, steps=1)
         return downstream(bare, snapshot, state, params, None)[0]
     saved = store.save(snapshot)
+    log.info(
+        "analyze with store",
+        extra={
+            "underlying": snapshot.underlying,
+            "ts_event": snapshot.ts_event,
+            "stored": not saved.duplicate,
+            "path": str(saved.path),
+        },
+    )
     ref = replace(snapshot_ref(snapshot), path=saved.path)
     state = warm_state(store, snapshot.underlying, snapshot.ts_event, params)
     result, _ = step(ref, snapshot, state, params, prices=prices, trades=trades)
