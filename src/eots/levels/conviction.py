@@ -110,8 +110,9 @@ class MetricGrid:
                 pl.col(m).cast(pl.Float64).fill_nan(None).sum() for m in metrics
             )
         self.strikes = f.get_column("strike").to_numpy()
+        columns = f.select(pl.col(m).cast(pl.Float64).fill_null(np.nan) for m in metrics)
         for m in metrics:
-            x = f.get_column(m).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            x = columns.get_column(m).to_numpy()
             finite = x[np.isfinite(x)]
             if finite.size > 1 and np.all(finite == finite[0]):
                 # One value at every strike (SAI's -1/3 under [ITS241]): no information.

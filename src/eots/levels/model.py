@@ -100,7 +100,12 @@ class Evidence:
 
     def __add__(self, other: Evidence) -> Evidence:
         """Return this evidence followed by ``other`` (names must stay unique)."""
-        return Evidence(self.items + other.items)
+        clash = set(self.names) & set(other.names)
+        if clash:
+            raise ValueError(f"evidence {sorted(clash)[0]!r} given twice")
+        out = object.__new__(Evidence)  # both already validated: no second pass
+        object.__setattr__(out, "items", self.items + other.items)
+        return out
 
     def __iter__(self) -> Iterator[EvidenceItem]:
         """Yield the items in order."""
