@@ -158,3 +158,21 @@ def test_a_step_reports_every_stage_in_the_one_diagnostics_shape() -> None:
     codes = {d.code for d in found if d.stage == "levels"}
     assert "levels.atr.metrics" in codes or "levels.atr.iv_implied" in codes
     assert [d.message for d in found if d.stage == "levels"] == list(result.analysis.levels.notes)
+
+
+def test_levels_evaluate_prices_each_session_once_then_reads_the_memo(tmp_path: Path) -> None:
+    from eots.engine.summaries import store_foundations
+    from eots.history.levels_eval import evaluate_store
+
+    snaps = sessions()
+    store = SnapshotStore(tmp_path)
+    for s in snaps:
+        store.save(s)
+    first = store_foundations(store, PARAMS)
+    a = evaluate_store(store, "SPY", foundations=first)
+    assert first.provider.computed == len(store.sessions("SPY"))  # each last snapshot, once
+    second = store_foundations(store, PARAMS)
+    b = evaluate_store(store, "SPY", foundations=second)
+    assert second.provider.computed == 0
+    assert second.provider.reused >= first.provider.computed
+    assert_frame_equal(a.levels, b.levels)
