@@ -8,7 +8,8 @@ The market context (``daily_sessions=20``, ``weekly_weeks=4``) is built once out
   carries the prior sessions' summaries (keyed by content hash), so only the current snapshot is
   worked on: thresholds, intraday/daily/weekly levels, walls, positioning, zero gamma levels, the
   skew-shifted vol-trigger profile, persistence, interaction, clusters and conviction;
-* **cold** (reported): the first call of the day, which also prices the 20 + 4 prior snapshots.
+* **cold** (reported): the first call of the day, which also reduces the 20 + 4 prior snapshots
+  to their summaries (``eots.engine.summaries``, no memo: each is priced).
 
 Correctness check: the intraday call/put walls equal ``gamma_walls``' strikes, the daily call
 wall equals the one of the last prior session, the vol trigger lies within 2 % of spot, every
@@ -35,16 +36,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _timing import median_ms
 
 from eots.core.time import ET, nyse_calendar
+from eots.engine.summaries import Summaries, level_inputs
 from eots.history import AsOfReader, ContextParams, market_context
-from eots.levels import (
-    LevelHistory,
-    LevelKind,
-    LevelParams,
-    Timeframe,
-    gamma_walls,
-    key_levels,
-    snapshot_inputs,
-)
+from eots.levels import LevelHistory, LevelKind, Timeframe, gamma_walls, key_levels
+from eots.pipeline import AnalysisParams, foundation
 from eots.storage import SnapshotStore
 from eots.synthetic import SyntheticParams, synthetic_chain
 
@@ -63,7 +58,8 @@ def _sessions() -> list[dt.date]:
 def main() -> None:
     rng = random.Random(7)
     spot = 5000.0
-    params = LevelParams()
+    analysis = AnalysisParams()
+    params = analysis.levels
     with tempfile.TemporaryDirectory() as tmp:
         store = SnapshotStore(Path(tmp))
         snaps = []
@@ -77,9 +73,10 @@ def main() -> None:
         as_of = current.ts_event
         ctx_params = ContextParams(daily_sessions=20, weekly_weeks=4, intraday_snapshots=1)
         ctx = market_context(AsOfReader(store, None, as_of), "SPX", as_of, ctx_params)
-        inputs = snapshot_inputs(current, params)
+        inputs = level_inputs(foundation(current, analysis))
         t0 = time.perf_counter()
-        cold = key_levels(inputs, ctx, params, as_of)
+        known = Summaries(analysis).of_priors((*ctx.daily, *ctx.weekly), "SPX")
+        cold = key_levels(inputs, ctx, params, as_of, LevelHistory(summaries=known))
         cold_ms = (time.perf_counter() - t0) * 1e3
         history = LevelHistory(previous=cold)
         warm_ms, warm = median_ms(lambda: key_levels(inputs, ctx, params, as_of, history))

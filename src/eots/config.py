@@ -49,9 +49,9 @@ from eots.tracking.params import TrackingParams
 
 SCHEMA_VERSION = 2
 READS = (1, 2)
-#: Sections of ``levels`` that the analysis fills from its own top-level sections (prior sessions
-#: are analysed exactly like the current snapshot), so a config file must not set them there.
-_SHARED_LEVEL_SECTIONS = ("pricing", "exposures", "metrics", "zero_gamma")
+#: Top-level analysis sections that ``levels`` does not have (it reads their results, computed
+#: once by the foundation): named in the error when a file sets them under ``levels``.
+_UPSTREAM_SECTIONS = ("pricing", "exposures", "metrics", "zero_gamma")
 #: Top-level keys that are not analysis parameters (see the module docstring).
 _OTHER_SECTIONS: dict[str, type[BaseModel]] = {"sources": SourcesParams, "collect": CollectParams}
 #: The engine's sections (beside the analysis'), each validated by its stage's model.
@@ -209,11 +209,11 @@ def params_from_document(document: Any, *, source: str = "<config>") -> Analysis
     body = {k: v for k, v in document.items() if k not in skipped}
     levels = body.get("levels")
     if isinstance(levels, dict):
-        shared = [k for k in _SHARED_LEVEL_SECTIONS if k in levels]
-        if shared:
+        upstream = [k for k in _UPSTREAM_SECTIONS if k in levels]
+        if upstream:
             raise ConfigError(
-                f"{source}: levels.{shared[0]}: set {shared[0]!r} at the top level; the levels "
-                "use the analysis' own sections"
+                f"{source}: levels.{upstream[0]}: set {upstream[0]!r} at the top level; the "
+                "levels read what the analysis computed with it"
             )
     try:
         return AnalysisParams.model_validate(body)
@@ -223,10 +223,7 @@ def params_from_document(document: Any, *, source: str = "<config>") -> Analysis
 
 def params_document(params: AnalysisParams) -> dict[str, Any]:
     """Return the config document of ``params`` (what ``load_params`` reads back)."""
-    document = params.model_dump(mode="json")
-    for key in _SHARED_LEVEL_SECTIONS:
-        document["levels"].pop(key, None)
-    return {"schema_version": SCHEMA_VERSION, **document}
+    return {"schema_version": SCHEMA_VERSION, **params.model_dump(mode="json")}
 
 
 def config_document(config: EotsConfig) -> dict[str, Any]:
@@ -246,9 +243,6 @@ def config_document(config: EotsConfig) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema of the config file."""
     schema = AnalysisParams.model_json_schema()
-    level_defs = schema.get("$defs", {}).get("LevelParams", {}).get("properties", {})
-    for key in _SHARED_LEVEL_SECTIONS:
-        level_defs.pop(key, None)
     defs = schema.setdefault("$defs", {})
     extra: dict[str, Any] = {"log_level": {"enum": list(LOG_LEVELS)}}
     for key, model in {**_ENGINE_SECTIONS, **_OTHER_SECTIONS}.items():

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from polars.testing import assert_frame_equal
 
+from eots.engine.summaries import Summaries, level_inputs, store_foundations
 from eots.history import AsOfReader, ContextParams, market_context
 from eots.history.levels_eval import evaluate_store
-from eots.levels import KeyLevels, LevelKind, LevelParams, Timeframe, key_levels, snapshot_inputs
+from eots.levels import KeyLevels, LevelHistory, LevelKind, Timeframe, key_levels
+from eots.pipeline import AnalysisParams, foundation
 from eots.storage import SnapshotRef, SnapshotStore, ingest
 from unit.history.context_store import ExplodingStore
 
@@ -27,7 +29,8 @@ IDS = (
     "spx_20230414_post",
     "spx_20230417_post",
 )
-PARAMS = LevelParams()
+ANALYSIS = AnalysisParams()
+PARAMS = ANALYSIS.levels
 
 
 def _levels(root: Path, ref: SnapshotRef) -> KeyLevels:
@@ -35,7 +38,9 @@ def _levels(root: Path, ref: SnapshotRef) -> KeyLevels:
     store = ExplodingStore(root, as_of)
     ctx = market_context(AsOfReader(store, None, as_of), "SPX", as_of, ContextParams())
     snap = store.load(ref)
-    return key_levels(snapshot_inputs(snap, PARAMS), ctx, PARAMS, as_of)
+    known = Summaries(ANALYSIS).of_priors((*ctx.daily, *ctx.weekly), "SPX")
+    inputs = level_inputs(foundation(snap, ANALYSIS))
+    return key_levels(inputs, ctx, PARAMS, as_of, LevelHistory(summaries=known))
 
 
 def test_levels_real_sessions_no_lookahead_determinism_and_evaluation(
@@ -60,7 +65,7 @@ def test_levels_real_sessions_no_lookahead_determinism_and_evaluation(
         assert a.of_kind(LevelKind.CALL_WALL, Timeframe.DAILY)
         assert [s.session for s in a.sessions][:i] == [r.session for r in refs[:i]]
         assert all(0 <= lv.strength <= 1 and 0 <= lv.conviction <= 1 for lv in a.levels)
-    result = evaluate_store(full, "SPX")
+    result = evaluate_store(full, "SPX", foundations=store_foundations(full, ANALYSIS))
     assert result.bars_source == "snapshot_spots_proxy"
     assert result.sessions_tested == 3  # 04-06, 04-10, 04-17 follow a stored session
     assert "call_wall" in result.table.get_column("kind").to_list()

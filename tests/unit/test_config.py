@@ -111,3 +111,15 @@ def test_config_levels_cannot_set_the_shared_sections() -> None:
     assert "pricing" not in shown["levels"]
     assert "thresholds" in shown["levels"]
     assert params_from_document(shown) == AnalysisParams()
+
+
+def test_level_params_embed_no_upstream_section() -> None:
+    from eots.levels import LevelParams
+
+    upstream = {"pricing", "exposures", "metrics", "zero_gamma"}
+    assert not upstream & set(LevelParams.model_fields)
+    level_schema = json_schema()["$defs"]["LevelParams"]["properties"]
+    assert not upstream & set(level_schema)
+    assert upstream <= set(json_schema()["properties"])
+    with pytest.raises(ConfigError, match=r"levels\.zero_gamma: set 'zero_gamma' at the top"):
+        params_from_document({"levels": {"zero_gamma": {}}})

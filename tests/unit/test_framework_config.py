@@ -202,3 +202,21 @@ def test_config_validate_and_init_commands(tmp_path: Path) -> None:
     assert runner.invoke(app, ["config", "init", str(out)]).exit_code == 0
     assert load_config(out) == EotsConfig()
     assert runner.invoke(app, ["config", "init", str(out)]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _leaves(_doc()) if p[0] == "enhanced_key_levels"],
+    ids=lambda p: ".".join(p),
+)
+def test_every_framework_level_key_changes_the_level_params(path: tuple[str, ...]) -> None:
+    base = config_from_document(_doc())
+    doc = copy.deepcopy(_doc())
+    if not _shift(doc, path):
+        _set(doc, path, _other(path, _get(doc, path)))
+    changed = config_from_document(doc)
+    levels = changed.analysis.levels
+    assert levels != base.analysis.levels, ".".join(path)
+    section = getattr(levels, path[1])
+    assert getattr(section, path[2]) == _get(doc, path)
+    assert changed.engine.analysis.levels == levels

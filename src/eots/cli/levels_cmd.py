@@ -115,6 +115,7 @@ def levels_evaluate_cmd(
     from eots.cli.console import output_console
     from eots.config import load_params
     from eots.core.errors import ConfigError
+    from eots.engine.summaries import store_foundations
     from eots.history.levels_eval import evaluate_store
     from eots.pipeline import AnalysisParams
     from eots.storage import PriceStore, SnapshotStore
@@ -125,12 +126,13 @@ def levels_evaluate_cmd(
         raise typer.BadParameter(str(e)) from e
     status = Console(stderr=True)
     with _progress(status) as on_progress:
+        snapshots = SnapshotStore(store)
         result = evaluate_store(
-            SnapshotStore(store),
+            snapshots,
             underlying,
             (_date(start), _date(end)),
             PriceStore(prices) if prices is not None else None,
-            params.level_params(),
+            foundations=store_foundations(snapshots, params),
             on_progress=on_progress,
         )
     if as_json:

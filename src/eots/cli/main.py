@@ -163,7 +163,10 @@ def engine_params(config: Path | None, analysis: AnalysisParams | None = None) -
 def _logging(level: str) -> None:
     import logging
 
+    from eots.core.logs import configure
+
     logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
+    configure(level)  # eots.* as key=value lines, secrets redacted
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,9 @@ validated snapshot with the store's atomic ``save``. What it guarantees:
   ended. ``CollectSummary.all_failed`` tells a caller that fetches were tried and none succeeded.
 * **one time zone**: every time in an event's message is US/Eastern, labelled (``EST``/``EDT``);
   the times themselves travel as aware datetimes (``at``, ``resume_at``, ``opens_at``).
+* **logged**: every event is also a log record of the ``eots.collect.loop`` logger (failures at
+  WARNING, the rest at INFO) with ``event``, ``poll``, ``underlying``, ``path`` and ``resume_at``
+  as key=value fields (``eots.core.logs``: secrets in the environment are redacted).
 
 Time comes only from the injected ``clock`` and passes only through the injected ``sleep``, so tests
 drive the loop with a stepping fake clock. Pass ``stop.wait`` as ``sleep`` in a real run so that
@@ -35,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +51,8 @@ from eots.core.clock import Clock
 from eots.core.time import ET, nyse_calendar
 from eots.sources.base import ChainSource
 from eots.storage.snapshots import SaveResult
+
+log = logging.getLogger(__name__)
 
 #: Longest single wait while the market is shut (the loop re-checks the clock after it).
 MAX_IDLE_WAIT = dt.timedelta(hours=1)
@@ -213,7 +219,11 @@ def collect(  # noqa: PLR0913  (keyword-only schedule options with documented de
         raise ValueError("expected at least one underlying")
     names = tuple(dict.fromkeys(u.strip().upper() for u in underlyings))
     state = _State(underlyings=names)
-    emit = on_event or _ignore
+    emit = _logged(on_event or _ignore)
+    log.info(
+        "collect started",
+        extra={"underlyings": ",".join(names), "every_s": every.total_seconds()},
+    )
     started = clock.now()
     reason = StopReason.STOP_EVENT
     try:
@@ -455,6 +465,28 @@ def et_text(ts: dt.datetime) -> str:
 
 def _ignore(event: CollectEvent) -> None:
     del event
+
+
+def _logged(emit: Callable[[CollectEvent], None]) -> Callable[[CollectEvent], None]:
+    """Return ``emit`` that first logs the event (key=value fields, module docstring)."""
+
+    def both(event: CollectEvent) -> None:
+        fields = {
+            "event": event.kind.value,
+            "poll": event.poll,
+            "underlying": event.underlying,
+            "path": str(event.path) if event.path is not None else None,
+            "resume_at": event.resume_at,
+        }
+        level = logging.WARNING if event.kind is EventKind.FAILED else logging.INFO
+        log.log(
+            level,
+            event.message or event.kind.value,
+            extra={k: v for k, v in fields.items() if v is not None},
+        )
+        emit(event)
+
+    return both
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,14 +25,15 @@ from eots.core.time import nyse_calendar, session_of
 from eots.engine.params import EngineParams
 from eots.engine.state import Held, HistoryState, _earliest
 from eots.engine.step import Step, downstream, sid, step
+from eots.engine.summaries import Summaries
 from eots.flows import trade_flows
-from eots.history.sessions import session_open
+from eots.history.sessions import session_open, weekly_refs
 from eots.pipeline import History, complete, foundation
-from eots.storage import LevelStore, PriceStore, SnapshotStore
+from eots.storage import FoundationMemo, LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
 from eots.storage.snapshots import HASH_CHARS, SnapshotRef
 
-log = logging.getLogger("eots.engine")
+log = logging.getLogger(__name__)
 
 
 def snapshot_ref(snapshot: ChainSnapshot) -> SnapshotRef:
@@ -84,10 +86,22 @@ def fold(
         if state.last_ts is not None and snapshot.ts_event <= state.last_ts:
             what = "the same quote time as" if snapshot.ts_event == state.last_ts else "before"
             reason = f"quoted {what} the previous snapshot ({state.last_ts.isoformat()})"
-            log.info("skipped %s: %s", ref.path, reason)
+            log.info(
+                "snapshot skipped",
+                extra={"snapshot": str(ref.path), "ts_event": ref.ts_event, "reason": reason},
+            )
             yield Skipped(ref=ref, reason=reason), state
             continue
+        t0 = time.perf_counter()
         result, state = step(ref, snapshot, state, params, prices=prices, bars=bars)
+        log.debug(
+            "step",
+            extra={
+                "snapshot": sid(ref),
+                "ms": round((time.perf_counter() - t0) * 1e3, 1),
+                "notes": len(result.notes),
+            },
+        )
         yield result, state
 
 
@@ -120,7 +134,10 @@ def warm_state(
     Loads only what the state keeps whole: the current session's latest ``intraday_snapshots``
     and each prior session's end-of-day snapshot back to the earliest session any field reads;
     the previous update's levels come from the store's level sidecars (a damaged one is reported
-    in the next step's notes by being absent, never used).
+    in the next step's notes by being absent, never used). Each end of day's ``SessionSummary``
+    comes from the foundation memo beside the store (``eots.storage.FoundationMemo``), computed
+    from its foundation and memoised when absent, so a prior session is priced once per store and
+    parameter set, not once per call.
     """
     session = session_of(before)
     earliest = _earliest(session, params)
@@ -140,12 +157,28 @@ def warm_state(
         if closing:
             last = max(closing, key=lambda r: (r.ts_event, r.ts_recv))
             eod.append(Held(last, store.load(last)))
+    provider = Summaries(params.analysis, FoundationMemo(store.root) if store.fs is None else None)
+    summaries = tuple(
+        provider.of(h.ref, h.snapshot)
+        for h in _level_priors(eod, session, params)
+        if h.snapshot is not None
+    )
+    log.info(
+        "warm state",
+        extra={
+            "underlying": underlying,
+            "before": before.isoformat(),
+            "sessions": len(eod),
+            "summaries_reused": provider.reused,
+            "summaries_computed": provider.computed,
+        },
+    )
     spots = store.spot_series(underlying, session_open(earliest), before)
     spots = spots.filter(spots.get_column("ts_event") < before)
     try:
         previous = LevelStore(store.root, fs=store.fs).previous(underlying, before)
     except SchemaError as e:
-        log.warning("level sidecar not used: %s", e)
+        log.warning("level sidecar not used", extra={"error": str(e)})
         previous = None
     last_ts = max((h.ref.ts_event for h in (*eod, *held_current)), default=None)
     return replace(
@@ -155,9 +188,18 @@ def warm_state(
         last_ts=last_ts,
         current=held_current,
         end_of_day=tuple(eod),
+        summaries=summaries,
         spots=spots.select("ts_event", "spot"),
         previous_levels=previous,
     )
+
+
+def _level_priors(eod: list[Held], session: dt.date, params: EngineParams) -> list[Held]:
+    """Return the end-of-day snapshots the daily and weekly levels read (the context's choice)."""
+    p = params.history
+    daily = {h.ref for h in eod[-p.daily_sessions :]} if p.daily_sessions else set()
+    weekly = set(weekly_refs([h.ref for h in eod], session, p.weekly_weeks))
+    return [h for h in eod if h.ref in daily | weekly]
 
 
 def analyze_snapshot(
@@ -193,6 +235,15 @@ def analyze_snapshot(
         state = HistoryState(underlying=snapshot.underlying, last_ts=snapshot.ts_event, steps=1)
         return downstream(bare, snapshot, state, params, None)[0]
     saved = store.save(snapshot)
+    log.info(
+        "analyze with store",
+        extra={
+            "underlying": snapshot.underlying,
+            "ts_event": snapshot.ts_event,
+            "stored": not saved.duplicate,
+            "path": str(saved.path),
+        },
+    )
     ref = replace(snapshot_ref(snapshot), path=saved.path)
     state = warm_state(store, snapshot.underlying, snapshot.ts_event, params)
     result, _ = step(ref, snapshot, state, params, prices=prices, trades=trades)

@@ -24,12 +24,11 @@ from eots.core.errors import ReplayError
 from eots.core.time import nyse_calendar, session_of
 from eots.engine.evidence import EvidenceState
 from eots.engine.params import EngineParams
+from eots.engine.summaries import Summaries
 from eots.history import ContextCache
 from eots.history.sessions import sessions_before
 from eots.levels import KeyLevels
 from eots.levels.model import SessionSummary
-from eots.levels.timeframes import summary_from_contracts
-from eots.market import PriorSnapshot
 from eots.signals import SignalState
 from eots.storage.snapshots import SnapshotRef
 from eots.tracking.book import Book
@@ -87,13 +86,18 @@ class HistoryState:
 
 
 def admit(
-    state: HistoryState, ref: SnapshotRef, snapshot: ChainSnapshot, params: EngineParams
+    state: HistoryState,
+    ref: SnapshotRef,
+    snapshot: ChainSnapshot,
+    params: EngineParams,
+    summaries: Summaries | None = None,
 ) -> tuple[HistoryState, tuple[str, ...]]:
     """Fold one snapshot into the state: roll the session, keep what the context reads.
 
     At a session roll the previous session's last snapshot before its close becomes an end of
     day, reduced once to a ``SessionSummary`` from its cached foundation (the levels' daily and
-    weekly priors), so no prior snapshot is priced again.
+    weekly priors), so no prior snapshot is priced again. ``summaries``: the provider that makes
+    it (``eots.engine.summaries.Summaries``, e.g. with a store's memo; None: one without memo).
 
     Raises
     ------
@@ -112,12 +116,13 @@ def admit(
         )
     notes: list[str] = []
     session = session_of(snapshot.ts_event)
-    current, eod, summaries = state.current, state.end_of_day, state.summaries
+    current, eod, kept = state.current, state.end_of_day, state.summaries
     if state.session is not None and session != state.session:
         closing = _closing(current, state.session)
         if closing is not None:
             eod = (*eod, closing)
-            summaries = (*summaries, *_summary(closing, state.cache, params))
+            provider = summaries or Summaries(params.analysis)
+            kept = (*kept, *_summary(closing, state.cache, provider))
         current = ()
     current = _trim_current((*current, Held(ref, snapshot)), params)
     eod, dropped = _trim_eod(eod, session, params, state.cache)
@@ -141,9 +146,7 @@ def admit(
         last_ts=snapshot.ts_event,
         current=current,
         end_of_day=eod,
-        summaries=tuple(
-            x for x in summaries if x.content_hash in {h.ref.content_hash for h in eod}
-        ),
+        summaries=tuple(x for x in kept if x.content_hash in {h.ref.content_hash for h in eod}),
         spots=spots,
         steps=state.steps + 1,
     )
@@ -153,23 +156,11 @@ def admit(
     return new, tuple(notes)
 
 
-def _summary(
-    closing: Held, cache: ContextCache, params: EngineParams
-) -> tuple[SessionSummary, ...]:
-    priced = cache.priced.get(closing.ref.content_hash)
-    if priced is None or closing.snapshot is None:
+def _summary(closing: Held, cache: ContextCache, provider: Summaries) -> tuple[SessionSummary, ...]:
+    if closing.snapshot is None:
         return ()
-    ref, snap = closing.ref, closing.snapshot
-    prior = PriorSnapshot(
-        session=ref.session,
-        ts_event=ref.ts_event,
-        ts_recv=ref.ts_recv,
-        spot=snap.spot,
-        content_hash=ref.content_hash,
-        locator=str(ref.path),
-        snapshot=snap,
-    )
-    return (summary_from_contracts(prior, priced, params.analysis.level_params()),)
+    priced = cache.priced.get(closing.ref.content_hash)
+    return (provider.of(closing.ref, closing.snapshot, priced),)
 
 
 def _closing(current: tuple[Held, ...], session: dt.date) -> Held | None:

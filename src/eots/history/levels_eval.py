@@ -2,8 +2,10 @@
 
 For every stored session S of the underlying in a span, the levels are computed as of S's last
 snapshot (the end-of-day view, as vendors publish from the prior close): the foundation stages on
-that snapshot (``levels.snapshot_inputs``: the pipeline's stages), the market context read
-through an as-of-guarded reader (nothing later), and ``key_levels``. They apply to the next NYSE
+that snapshot (``LevelFoundations.inputs``: the pipeline's foundation, injected by the engine
+layer, ``eots.engine.summaries.StoreFoundations``), the prior sessions' summaries from the same
+provider (memoised beside the store), the market context read through an as-of-guarded reader
+(nothing later), and ``key_levels``. They apply to the next NYSE
 session after S and are tested against its daily bar. Bars come from the price store (``1d``)
 when it has them, else they are derived from the stored snapshots' spots
 (``snapshot_spots_proxy``: the high and low are the extremes of the sampled spots, so "held" is
@@ -13,11 +15,13 @@ overstated); the result says which.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import polars as pl
 
+from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import nyse_calendar, session_of
 from eots.history.context import market_context
 from eots.history.reader import AsOfReader
@@ -25,14 +29,39 @@ from eots.history.sessions import session_open
 from eots.levels import (
     SESSION_LEVELS_SCHEMA,
     LevelHistory,
+    LevelInputs,
     LevelParams,
+    SessionSummary,
     evaluate_levels,
     key_levels,
-    snapshot_inputs,
 )
-from eots.market import ContextParams
-from eots.storage import PriceStore, SnapshotStore
+from eots.market import ContextParams, PriorSnapshot
+from eots.storage import PriceStore, SnapshotRef, SnapshotStore
 from eots.storage.prices import bars_from_snapshots
+
+
+class LevelFoundations(Protocol):
+    """What the runner reads from the layer that computes foundations (injected, see above)."""
+
+    @property
+    def levels(self) -> LevelParams:
+        """The level parameters."""
+        ...
+
+    @property
+    def context(self) -> ContextParams:
+        """The market context's parameters (with the analysis' pricing)."""
+        ...
+
+    def inputs(self, ref: SnapshotRef, snapshot: ChainSnapshot) -> LevelInputs:
+        """Return the levels' view of a stored snapshot's foundation."""
+        ...
+
+    def summaries(
+        self, priors: Sequence[PriorSnapshot], underlying: str
+    ) -> tuple[SessionSummary, ...]:
+        """Return the prior snapshots' session summaries."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,13 +94,13 @@ def session_levels(
     underlying: str,
     session: dt.date,
     prices: PriceStore | None = None,
-    params: LevelParams | None = None,
+    *,
+    foundations: LevelFoundations,
 ) -> pl.DataFrame:
     """Return the levels as of ``session``'s last stored snapshot (``SESSION_LEVELS_SCHEMA``).
 
     The ``session`` column holds the session they apply to (the next NYSE session).
     """
-    params = params or LevelParams()
     refs = store.list(underlying, session_open(session), None)
     refs = tuple(r for r in refs if r.session == session)
     if not refs:
@@ -83,10 +112,11 @@ def session_levels(
         AsOfReader(store, prices, as_of),
         underlying,
         as_of,
-        ContextParams(pricing=params.pricing, intraday_snapshots=1),
+        foundations.context,
     )
-    inputs = snapshot_inputs(snapshot, params)
-    levels = key_levels(inputs, context, params, as_of, LevelHistory())
+    inputs = foundations.inputs(ref, snapshot)
+    known = foundations.summaries((*context.daily, *context.weekly), underlying)
+    levels = key_levels(inputs, context, foundations.levels, as_of, LevelHistory(summaries=known))
     applies = nyse_calendar().next_session(session_of(as_of))
     return (
         levels.to_frame()
@@ -105,7 +135,8 @@ def evaluate_store(  # noqa: PLR0913  (optional span, prices, params and progres
     underlying: str,
     span: tuple[dt.date | None, dt.date | None] = (None, None),
     prices: PriceStore | None = None,
-    params: LevelParams | None = None,
+    *,
+    foundations: LevelFoundations,
     on_session: Callable[[dt.date], None] | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
 ) -> StoreEvaluation:
@@ -119,8 +150,8 @@ def evaluate_store(  # noqa: PLR0913  (optional span, prices, params and progres
         First and last stored session whose levels are computed (None: unbounded).
     prices
         Price store with ``1d`` bars (None or empty: bars derived from snapshot spots, flagged).
-    params
-        Level parameters (their pricing/exposure/metric sections drive the pipeline too).
+    foundations
+        Foundations, prior-session summaries and parameters (``eots.engine.StoreFoundations``).
     on_session
         Called with each session as it is processed (progress).
     on_progress
@@ -139,7 +170,7 @@ def evaluate_store(  # noqa: PLR0913  (optional span, prices, params and progres
             on_session(s)
         if on_progress is not None:
             on_progress(done, total, f"levels of {s}")
-        frames.append(session_levels(store, underlying, s, prices, params))
+        frames.append(session_levels(store, underlying, s, prices, foundations=foundations))
     if on_progress is not None:
         on_progress(len(sessions), total, "daily bars and statistics")
     levels = pl.concat(frames) if frames else pl.DataFrame(schema=SESSION_LEVELS_SCHEMA)
@@ -167,4 +198,4 @@ def evaluate_store(  # noqa: PLR0913  (optional span, prices, params and progres
     )
 
 
-__all__ = ["StoreEvaluation", "evaluate_store", "session_levels"]
+__all__ = ["LevelFoundations", "StoreEvaluation", "evaluate_store", "session_levels"]

@@ -1,16 +1,21 @@
-"""Key levels from exposures and metrics, and their evaluation.
+"""Key levels from a snapshot's foundation and metrics, and their evaluation.
 
 Walls, zero gamma, the volatility trigger, multi-timeframe
 support and resistance, clusters and conviction (``key_levels``), and their evaluation.
 
+The levels consume what the foundation and the metrics computed (``LevelInputs``, prior-session
+``SessionSummary`` values); they never price a chain nor call the metrics (an import-linter
+contract forbids ``eots.levels`` -> ``eots.greeks | eots.exposures | eots.metrics``).
 See ``docs/levels.md`` for every definition and default.
 """
 
 from eots.levels.conviction import TRACK_RECORD_SCHEMA
 from eots.levels.evaluate import EVALUATION_SCHEMA, SESSION_LEVELS_SCHEMA, evaluate_levels
-from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels, snapshot_inputs
+from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels
 from eots.levels.model import (
     LEVELS_SCHEMA,
+    Evidence,
+    EvidenceItem,
     KeyLevels,
     Level,
     LevelKind,
@@ -42,6 +47,8 @@ __all__ = [
     "SESSION_LEVELS_SCHEMA",
     "TRACK_RECORD_SCHEMA",
     "ConvictionParams",
+    "Evidence",
+    "EvidenceItem",
     "GammaProfile",
     "GammaWalls",
     "KeyLevels",
@@ -63,7 +70,6 @@ __all__ = [
     "gamma_walls",
     "key_levels",
     "positioning_change",
-    "snapshot_inputs",
     "stars",
     "zero_gamma",
 ]

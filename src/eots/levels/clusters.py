@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from eots.levels.model import Level, LevelKind, Timeframe
+from eots.levels.model import Evidence, Level, LevelKind, Timeframe
 from eots.levels.params import MultiTimeframeParams
 
 
@@ -80,12 +80,12 @@ def cluster_level(
         strength=min(1.0, max(0.0, 1.0 - none)),
         low=low,
         high=high,
-        evidence=(
-            ("members", float(len(members))),
-            ("kinds", float(len({m.kind for m in members}))),
-            ("timeframes", float(len({m.timeframe for m in members}))),
-            ("confluence", confluence({m.timeframe for m in members}, params)),
-            ("peak", peak.price),
+        evidence=Evidence.of(
+            members=len(members),
+            kinds=len({m.kind for m in members}),
+            timeframes=len({m.timeframe for m in members}),
+            confluence=confluence({m.timeframe for m in members}, params),
+            peak=peak.price,
         ),
         first_seen=min(m.first_seen for m in members),
         last_seen=as_of,

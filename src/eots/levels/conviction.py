@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from eots.levels.model import Level, LevelKind
+from eots.levels.model import Evidence, Level, LevelKind
 from eots.levels.params import ConvictionParams
 
 #: Outcomes that weight the metrics and the level kinds.
@@ -110,8 +110,9 @@ class MetricGrid:
                 pl.col(m).cast(pl.Float64).fill_nan(None).sum() for m in metrics
             )
         self.strikes = f.get_column("strike").to_numpy()
+        columns = f.select(pl.col(m).cast(pl.Float64).fill_null(np.nan) for m in metrics)
         for m in metrics:
-            x = f.get_column(m).cast(pl.Float64).fill_null(np.nan).to_numpy()
+            x = columns.get_column(m).to_numpy()
             finite = x[np.isfinite(x)]
             if finite.size > 1 and np.all(finite == finite[0]):
                 # One value at every strike (SAI's -1/3 under [ITS241]): no information.
@@ -162,7 +163,7 @@ def conviction(
     kind_rates: Mapping[str, float],
     persistence_updates: int,
     params: ConvictionParams,
-) -> tuple[float, tuple[tuple[str, float], ...]]:
+) -> tuple[float, Evidence]:
     """Return the calibrated conviction of ``level`` and its factors as evidence (module doc)."""
     align_factor = 0.0 if math.isnan(align) else max(0.0, align)
     interaction = level.value("interaction")
@@ -182,11 +183,11 @@ def conviction(
     )
     weight = float(sum(w for w, _, informative in parts if informative))
     score = sum(w * f for w, f, informative in parts if informative) / weight if weight else 0.0
-    factors = (
-        ("alignment", align_factor),
-        ("historical_performance", history_factor),
-        ("persistence_factor", persistence),
-        ("evidence_weight", weight),
+    factors = Evidence.of(
+        alignment=align_factor,
+        historical_performance=history_factor,
+        persistence_factor=persistence,
+        evidence_weight=weight,
     )
     return min(1.0, max(0.0, score)), factors
 

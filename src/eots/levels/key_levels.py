@@ -31,14 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from eots.chain.snapshot import ChainSnapshot
-from eots.core.time import session_of
-from eots.exposures import ExpiryScope, contract_exposures, strike_exposures
-from eots.greeks.frame import priced_chain
+from eots.core.diagnostics import Diagnostic
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
 from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
-from eots.levels.model import KeyLevels, Level, LevelKind, SessionSummary, Timeframe
+from eots.levels.model import Evidence, KeyLevels, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
 from eots.levels.persistence import carry_forward
 from eots.levels.positioning import positioning_change
@@ -51,19 +48,22 @@ from eots.levels.timeframes import (
     strike_mspi,
     summaries,
 )
-from eots.levels.vol_trigger import crossings, skew_profile, slope_strength
+from eots.levels.vol_trigger import skew_profile, slope_strength
 from eots.levels.wall_levels import wall_levels
 from eots.levels.walls import gamma_walls
-from eots.levels.zero_gamma import GammaProfile, ZeroGamma, gamma_profile, zero_gamma
+from eots.levels.zero_gamma import GammaProfile, ZeroGamma, grid_crossings
 from eots.market import MarketContext
-from eots.metrics import MetricInputs, base_metrics
 
 _SR = {LevelKind.SUPPORT, LevelKind.RESISTANCE}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LevelInputs:
-    """The current snapshot's stages that the levels read (all from ``eots.pipeline.analyze``).
+    """The current snapshot's foundation as the levels read it (all from ``eots.pipeline``).
+
+    The levels never price a chain or compute a metric: everything here arrives computed (the
+    foundation's contracts, by-strike frame, gamma profile and zero gamma; the analysis' strike
+    metrics and ATR).
 
     Attributes
     ----------
@@ -78,7 +78,7 @@ class LevelInputs:
         Per-strike metrics (``Analysis.metrics.strikes``, optionally joined with adaptive metric
         columns such as ``a_dag``); None: no MSPI levels and neutral alignment.
     profile, zero_gamma
-        The foundation's gamma profile and its crossings (computed here when None).
+        The foundation's gamma profile and its crossings.
     atr
         The ATR ($) the metrics used; taken when the context has no sufficient ATR of its own, so
         one analysis measures every distance with one ATR (None: the IV-implied proxy here).
@@ -87,37 +87,10 @@ class LevelInputs:
     spot: float
     contracts: pl.DataFrame
     by_strike: pl.DataFrame
+    profile: GammaProfile
+    zero_gamma: ZeroGamma
     strike_metrics: pl.DataFrame | None = None
-    profile: GammaProfile | None = None
-    zero_gamma: ZeroGamma | None = None
     atr: float | None = None
-
-
-def snapshot_inputs(snapshot: ChainSnapshot, params: LevelParams) -> LevelInputs:
-    """Return ``LevelInputs`` for a snapshot by running the foundation stages on it.
-
-    The same stages as ``eots.pipeline.analyze`` (pricing, exposures over the expiry scope, gamma
-    profile, base metrics without history), with the parameters of ``params``; for callers below
-    the pipeline (the evaluation runner) and for tests.
-    """
-    session = session_of(snapshot.ts_event)
-    contracts = contract_exposures(
-        priced_chain(snapshot, params.pricing), snapshot.spot, params.exposures
-    )
-    mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
-    in_scope = contracts.filter(mask)
-    profile = gamma_profile(in_scope, snapshot.spot, params.zero_gamma)
-    metrics = base_metrics(
-        in_scope, MetricInputs(as_of=snapshot.ts_event, spot=snapshot.spot), params.metrics
-    )
-    return LevelInputs(
-        spot=snapshot.spot,
-        contracts=in_scope,
-        by_strike=strike_exposures(contracts, mask),
-        strike_metrics=metrics.strikes,
-        profile=profile,
-        zero_gamma=zero_gamma(profile, params.zero_gamma),
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -127,8 +100,9 @@ class LevelHistory:
     ``previous``: the ``KeyLevels`` of the previous update (persistence, positioning change
     between updates, reuse of the prior-session summaries). ``track_record``:
     ``conviction.TRACK_RECORD_SCHEMA`` rows (None: the neutral prior). ``summaries``: prior
-    sessions already reduced (by content hash; the engine makes them from each session's last
-    foundation so no prior snapshot is priced again).
+    sessions already reduced, matched to the context's prior snapshots by content hash (the
+    engine makes them from each session's last foundation, ``eots.engine.summaries``; the levels
+    never price a prior snapshot, so a prior without a summary is left out and said in the notes).
     """
 
     previous: KeyLevels | None = None
@@ -141,23 +115,27 @@ class _Conditions:
     atr: float
     iv_rank: float
     iv_ratio: float
-    notes: tuple[str, ...]
+    notes: tuple[Diagnostic, ...]
+
+
+def _note(code: str, message: str) -> Diagnostic:
+    return Diagnostic("levels", f"levels.{code}", message)
 
 
 def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditions:
-    notes: list[str] = []
+    notes: list[Diagnostic] = []
     atr = math.nan
     rank, ratio = 0.5, 1.0
     if context is not None:
         atr, rank, ratio = context.atr.value, context.iv_rank.value, context.iv_ratio.value
         for name, e in (("atr", context.atr), ("iv_rank", context.iv_rank)):
             if not e.sufficient:
-                notes.append(f"{name}: {e.source} ({e.note})")
+                notes.append(_note(f"{name}.thin", f"{name}: {e.source} ({e.note})"))
     shared = inputs.atr is not None and math.isfinite(inputs.atr) and inputs.atr > 0
     if shared and (context is None or not context.atr.sufficient):
         assert inputs.atr is not None
         atr = inputs.atr
-        notes.append(f"atr: {atr:.2f}, the one the metrics used")
+        notes.append(_note("atr.metrics", f"atr: {atr:.2f}, the one the metrics used"))
     if not (math.isfinite(atr) and atr > 0):
         near = inputs.contracts.filter(
             pl.col("exposure_ok") & ((pl.col("strike") / inputs.spot - 1).abs() <= 0.02)
@@ -165,7 +143,9 @@ def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditio
         iv = near.get_column("iv").median() if near.height else None
         iv_f = float(iv) if isinstance(iv, float) and math.isfinite(iv) else 0.16
         atr = inputs.spot * iv_f / math.sqrt(252.0)
-        notes.append(f"atr: iv-implied {atr:.2f} (no usable ATR from the context)")
+        notes.append(
+            _note("atr.iv_implied", f"atr: iv-implied {atr:.2f} (no usable ATR from the context)")
+        )
     return _Conditions(
         atr=atr,
         iv_rank=rank if math.isfinite(rank) else 0.5,
@@ -176,10 +156,9 @@ def _conditions(inputs: LevelInputs, context: MarketContext | None) -> _Conditio
 
 def _gamma_levels(
     inputs: LevelInputs, atr: float, iv_ratio: float, as_of: dt.datetime, params: LevelParams
-) -> tuple[list[Level], list[str]]:
-    profile = inputs.profile or gamma_profile(inputs.contracts, inputs.spot, params.zero_gamma)
-    zg = inputs.zero_gamma or zero_gamma(profile, params.zero_gamma)
-    notes: list[str] = []
+) -> tuple[list[Level], list[Diagnostic]]:
+    profile, zg = inputs.profile, inputs.zero_gamma
+    notes: list[Diagnostic] = []
     scale = float(np.max(np.abs(profile.net_gex))) if profile.net_gex.size else 0.0
     out = [
         Level(
@@ -187,9 +166,8 @@ def _gamma_levels(
             kind=LevelKind.ZERO_GAMMA,
             timeframe=Timeframe.INTRADAY,
             strength=slope_strength(profile.terms.net_gex, root, scale, atr),
-            evidence=(
-                ("net_gex_at_spot", zg.net_gex_at_spot),
-                ("nearest", 1.0 if root == zg.nearest else 0.0),
+            evidence=Evidence.of(
+                net_gex_at_spot=zg.net_gex_at_spot, nearest=1.0 if root == zg.nearest else 0.0
             ),
             first_seen=as_of,
             last_seen=as_of,
@@ -197,15 +175,21 @@ def _gamma_levels(
         for root in zg.crossings
     ]
     if not zg.found:
-        notes.append(f"zero gamma: {zg.describe(inputs.spot)}")
-    skew = skew_profile(inputs.contracts, inputs.spot, zg.band, params.zero_gamma.negligible_d1)
-    roots = crossings(skew.net_gex, zg.band, params.wall_detection.trigger_grid_points)
+        notes.append(_note("zero_gamma.none", f"zero gamma: {zg.describe(inputs.spot)}"))
+    skew = skew_profile(inputs.contracts, inputs.spot, zg.band, profile.negligible_d1)
+    grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
+    on_grid = skew.net_gex(grid)  # once: the crossings' grid and the strength's scale
+    roots = grid_crossings(skew.net_gex, grid, on_grid)
     if not roots:
-        notes.append("vol trigger: no crossing of the skew-shifted profile within the band")
+        notes.append(
+            _note(
+                "vol_trigger.none",
+                "vol trigger: no crossing of the skew-shifted profile within the band",
+            )
+        )
         return out, notes
     vt = min(roots, key=lambda r: (abs(r - inputs.spot), r))
-    grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
-    skew_scale = float(np.max(np.abs(skew.net_gex(grid))))
+    skew_scale = float(np.max(np.abs(on_grid)))
     half = params.wall_detection.trigger_zone_atr * atr * iv_ratio
     shift = vt - zg.nearest if zg.nearest is not None else math.nan
     out.append(
@@ -216,11 +200,11 @@ def _gamma_levels(
             strength=slope_strength(skew.net_gex, vt, skew_scale, atr),
             low=vt - half,
             high=vt + half,
-            evidence=(
-                ("crossings", float(len(roots))),
-                ("shift_from_zero_gamma", shift),
-                ("zone_half_width", half),
-                ("iv_ratio", iv_ratio),
+            evidence=Evidence.of(
+                crossings=len(roots),
+                shift_from_zero_gamma=shift,
+                zone_half_width=half,
+                iv_ratio=iv_ratio,
             ),
             first_seen=as_of,
             last_seen=as_of,
@@ -245,12 +229,12 @@ def _interactions(
             inter = inter + bar_interaction(lv.price, bars, atr, p.touch_atr)
         if path is not None and path.size > 1:
             inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
-        extra = (
-            ("tests", float(inter.tests)),
-            ("holds", float(inter.holds)),
-            ("breaches", float(inter.breaches)),
-            ("reaction_atr", inter.reaction_atr),
-            ("interaction", inter.factor(p.interaction_full_tests)),
+        extra = Evidence.of(
+            tests=inter.tests,
+            holds=inter.holds,
+            breaches=inter.breaches,
+            reaction_atr=inter.reaction_atr,
+            interaction=inter.factor(p.interaction_full_tests),
         )
         out.append(dataclasses.replace(lv, evidence=lv.evidence + extra))
     return out
@@ -297,23 +281,24 @@ class Detection:
     threshold_factor: float
     daily: tuple[SessionSummary, ...]
     weekly: tuple[SessionSummary, ...]
+    missing: tuple[Diagnostic, ...]
     mspi: pl.DataFrame | None
     positioning: pl.DataFrame
 
 
-#: A level detector: levels found and notes (what it could not find, and why).
-Detector = Callable[[Detection], tuple[list[Level], list[str]]]
+#: A level detector: levels found and diagnostics (what it could not find, and why).
+Detector = Callable[[Detection], tuple[list[Level], list[Diagnostic]]]
 
 
-def _support_resistance(d: Detection) -> tuple[list[Level], list[str]]:
+def _support_resistance(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Intraday support and resistance from the current strike MSPI."""
     if d.mspi is None:
-        return [], ["support/resistance: no strike metrics"]
+        return [], [_note("support_resistance.no_metrics", "support/resistance: no strike metrics")]
     threshold = mspi_threshold(d.params.thresholds.intraday_base, d.threshold_factor)
     return intraday_levels(d.mspi, d.inputs.spot, threshold, d.as_of, d.params), []
 
 
-def _recurring(d: Detection) -> tuple[list[Level], list[str]]:
+def _recurring(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Return the prior summaries' levels per timeframe.
 
     Daily and weekly support/resistance recurring in prior summaries, and the latest summary's
@@ -328,11 +313,15 @@ def _recurring(d: Detection) -> tuple[list[Level], list[str]]:
         out += recurring_levels(sums, tf, mspi_threshold(base, d.threshold_factor), need, d.as_of)
         if sums:
             out += prior_structure_levels(sums[-1], tf, d.as_of)
-    notes = ["daily: no prior end-of-day snapshots"] if d.context and not d.context.daily else []
+    notes = (
+        [_note("daily.none", "daily: no prior end-of-day snapshots")]
+        if d.context and not d.context.daily
+        else []
+    )
     return out, notes
 
 
-def _walls(d: Detection) -> tuple[list[Level], list[str]]:
+def _walls(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Call and put walls (and runners-up) with their strengths."""
     p = d.params.wall_detection
     walls = gamma_walls(d.inputs.by_strike, d.inputs.spot, runners_up=p.runners_up)
@@ -341,7 +330,7 @@ def _walls(d: Detection) -> tuple[list[Level], list[str]]:
     return wall_levels(walls, d.inputs.by_strike, d.positioning, prior, d.as_of, p), []
 
 
-def _gamma(d: Detection) -> tuple[list[Level], list[str]]:
+def _gamma(d: Detection) -> tuple[list[Level], list[Diagnostic]]:
     """Zero-gamma crossings and the volatility trigger."""
     c = d.conditions
     return _gamma_levels(d.inputs, c.atr, c.iv_ratio, d.as_of, d.params)
@@ -405,7 +394,7 @@ def key_levels(
     history = history or LevelHistory()
     previous = history.previous
     d = _detection(inputs, context, params, as_of, history)
-    notes = list(d.conditions.notes)
+    notes = [*d.conditions.notes, *d.missing]
     levels: list[Level] = []
     for name in params.detectors:
         found, said = DETECTORS[name](d)
@@ -426,7 +415,7 @@ def key_levels(
         positioning=d.positioning,
         sessions=_unique(d.daily + d.weekly),
         exposures=inputs.by_strike.select("strike", "net_gex", "dex"),
-        notes=tuple(notes),
+        diagnostics=tuple(notes),
     )
 
 
@@ -439,8 +428,8 @@ def _detection(
 ) -> Detection:
     previous = history.previous
     cached = (previous.sessions if previous is not None else ()) + history.summaries
-    daily = summaries(context.daily if context else (), cached, params)
-    weekly = summaries(context.weekly if context else (), cached + daily, params)
+    daily, no_daily = summaries(context.daily if context else (), cached, "daily")
+    weekly, no_weekly = summaries(context.weekly if context else (), cached, "weekly")
     last = daily[-1] if daily else None
     cond = _conditions(inputs, context)
     return Detection(
@@ -452,6 +441,7 @@ def _detection(
         threshold_factor=condition_factor(cond.iv_rank, params.thresholds),
         daily=daily,
         weekly=weekly,
+        missing=no_daily + no_weekly,
         mspi=strike_mspi(inputs.strike_metrics, params.mspi_source.value)
         if inputs.strike_metrics is not None
         else None,
@@ -481,5 +471,4 @@ __all__ = [
     "LevelHistory",
     "LevelInputs",
     "key_levels",
-    "snapshot_inputs",
 ]

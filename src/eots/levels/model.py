@@ -2,21 +2,25 @@
 
 ``eots.levels.key_levels`` returns one ``KeyLevels``: every level of every kind and timeframe, each
 with its price (a zone ``low..high`` for clusters and volatility triggers), a strength and a
-conviction on the one 0..1 scale of conventions.md section 6, the evidence behind it as
-``(name, value)`` pairs, and when it was first and last seen (persistence across updates). The
-CLI, the JSON report and the evaluation consume it through ``to_frame()`` (``LEVELS_SCHEMA``).
+conviction on the one 0..1 scale of conventions.md section 6, the evidence behind it (a typed
+``Evidence`` of named numbers), and when it was first and last seen (persistence across
+updates). The CLI, the JSON report and the evaluation consume it through ``to_frame()``
+(``LEVELS_SCHEMA``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 import polars as pl
 
 from eots.chain.schema import UTC_US
+from eots.core.diagnostics import Diagnostic
 
 
 class LevelKind(StrEnum):
@@ -46,7 +50,82 @@ class Timeframe(StrEnum):
 #: Stars from a 0..1 score (conventions.md section 6): thresholds for 1..5 stars.
 STAR_THRESHOLDS = (0.1, 0.3, 0.5, 0.7, 0.9)
 
-Evidence = tuple[tuple[str, float], ...]
+
+class EvidenceItem(NamedTuple):
+    """One named number behind a level (a metric value, a factor, a count ...)."""
+
+    name: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The named numbers behind a level, in the order the stages added them (immutable).
+
+    Names are non-empty and unique, values are floats (NaN allowed: "not measured"). Stages
+    build it with ``Evidence.of(name=value, ...)`` and extend it with ``+``; readers use
+    ``value(name)``. Iterating yields ``EvidenceItem`` (name, value) pairs.
+
+    Examples
+    --------
+    >>> e = Evidence.of(mspi=0.4, threshold=0.3) + Evidence.of(tests=2)
+    >>> e.value("tests"), e.value("absent"), e.names
+    (2.0, None, ('mspi', 'threshold', 'tests'))
+    """
+
+    items: tuple[EvidenceItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Coerce values to float; refuse empty or repeated names."""
+        seen: set[str] = set()
+        items = []
+        for name, value in self.items:
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"expected a non-empty evidence name, was {name!r}")
+            if name in seen:
+                raise ValueError(f"evidence {name!r} given twice")
+            seen.add(name)
+            items.append(EvidenceItem(name, float(value)))
+        object.__setattr__(self, "items", tuple(items))
+
+    @classmethod
+    def of(cls, **values: float) -> Evidence:
+        """Return evidence of the keyword values, in their order."""
+        return cls(tuple(EvidenceItem(k, v) for k, v in values.items()))
+
+    @classmethod
+    def pairs(cls, pairs: Iterable[tuple[str, float]]) -> Evidence:
+        """Return evidence of ``(name, value)`` pairs, in their order."""
+        return cls(tuple(EvidenceItem(k, v) for k, v in pairs))
+
+    def __add__(self, other: Evidence) -> Evidence:
+        """Return this evidence followed by ``other`` (names must stay unique)."""
+        clash = set(self.names) & set(other.names)
+        if clash:
+            raise ValueError(f"evidence {sorted(clash)[0]!r} given twice")
+        out = object.__new__(Evidence)  # both already validated: no second pass
+        object.__setattr__(out, "items", self.items + other.items)
+        return out
+
+    def __iter__(self) -> Iterator[EvidenceItem]:
+        """Yield the items in order."""
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        """Return how many items there are."""
+        return len(self.items)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names, in order."""
+        return tuple(i.name for i in self.items)
+
+    def value(self, name: str) -> float | None:
+        """Return the value of ``name``, or None when the evidence has no such item."""
+        for item in self.items:
+            if item.name == name:
+                return item.value
+        return None
 
 
 def stars(score: float) -> int:
@@ -77,7 +156,7 @@ class Level:
     low, high
         The zone it covers, $ (equal to ``price`` for a point level).
     evidence
-        ``(name, value)`` pairs behind the level (metric values, factors, counts ...).
+        The named numbers behind the level (``Evidence``: metric values, factors, counts ...).
     first_seen, last_seen
         The first and the latest ``as_of`` at which a matching level was found.
     updates
@@ -91,7 +170,7 @@ class Level:
     conviction: float = 0.0
     low: float = math.nan
     high: float = math.nan
-    evidence: Evidence = ()
+    evidence: Evidence = field(default_factory=Evidence)
     first_seen: dt.datetime
     last_seen: dt.datetime
     updates: int = 1
@@ -109,10 +188,7 @@ class Level:
 
     def value(self, name: str) -> float | None:
         """Return the evidence item ``name``, or None."""
-        for key, v in self.evidence:
-            if key == name:
-                return v
-        return None
+        return self.evidence.value(name)
 
     @property
     def stars(self) -> int:
@@ -184,8 +260,9 @@ class KeyLevels:
         The prior-session summaries used (reused by the next update when their hash matches).
     exposures
         ``strike, net_gex, dex`` of this snapshot (the next update diffs against it).
-    notes
-        Fallbacks taken (thin history, no crossing ...).
+    diagnostics
+        Fallbacks taken (thin history, no crossing ...), each a ``Diagnostic`` of stage
+        ``levels`` with a stable code (``docs/levels.md``); ``notes`` are their messages.
     """
 
     as_of: dt.datetime
@@ -197,7 +274,12 @@ class KeyLevels:
     positioning: pl.DataFrame
     sessions: tuple[SessionSummary, ...] = ()
     exposures: pl.DataFrame = field(default_factory=pl.DataFrame)
-    notes: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The diagnostics' messages (what a person reads)."""
+        return tuple(d.message for d in self.diagnostics)
 
     @property
     def high_conviction(self) -> tuple[Level, ...]:
@@ -245,6 +327,7 @@ __all__ = [
     "LEVELS_SCHEMA",
     "STAR_THRESHOLDS",
     "Evidence",
+    "EvidenceItem",
     "KeyLevels",
     "Level",
     "LevelKind",

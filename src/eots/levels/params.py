@@ -12,11 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from eots.exposures import ExposureParams
-from eots.greeks.params import PricingParams
-from eots.levels.zero_gamma import ZeroGammaParams
-from eots.metrics import BaseMetricParams
-
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -150,7 +145,11 @@ class MspiSource(StrEnum):
 
 
 class LevelParams(BaseModel):
-    """Every parameter of ``key_levels``; pricing/exposures/metrics run on prior snapshots."""
+    """Every parameter of ``key_levels``.
+
+    Only the levels' own sections: the pricing, exposures, metrics and zero gamma the levels read
+    are the analysis' (they arrive computed, in the foundation and the prior-session summaries).
+    """
 
     model_config = _FROZEN
 
@@ -166,10 +165,6 @@ class LevelParams(BaseModel):
     multi_timeframe: MultiTimeframeParams = Field(default_factory=MultiTimeframeParams)
     wall_detection: WallParams = Field(default_factory=WallParams)
     conviction_framework: ConvictionParams = Field(default_factory=ConvictionParams)
-    pricing: PricingParams = Field(default_factory=PricingParams)
-    exposures: ExposureParams = Field(default_factory=ExposureParams)
-    metrics: BaseMetricParams = Field(default_factory=BaseMetricParams)
-    zero_gamma: ZeroGammaParams = Field(default_factory=ZeroGammaParams)
 
 
 __all__ = [

@@ -25,12 +25,16 @@ POSITIONING_SCHEMA = pl.Schema(
 )
 
 
-def _diff(now: pl.DataFrame, ref: pl.DataFrame | None, suffix: str) -> pl.DataFrame:
+def _diff(now: pl.LazyFrame, ref: pl.DataFrame | None, suffix: str) -> pl.LazyFrame:
     names = {"net_gex": f"d_net_gex_{suffix}", "dex": f"d_dex_{suffix}"}
     if ref is None or ref.height == 0:
         return now.select("strike", *(pl.lit(float("nan")).alias(v) for v in names.values()))
     joined = now.join(
-        ref.select("strike", "net_gex", "dex"), on="strike", how="full", coalesce=True, suffix="_r"
+        ref.lazy().select("strike", "net_gex", "dex"),
+        on="strike",
+        how="full",
+        coalesce=True,
+        suffix="_r",
     )
     return joined.select(
         "strike",
@@ -53,7 +57,7 @@ def positioning_change(
     >>> positioning_change(now, ref, None).get_column("d_net_gex_session").to_list()
     [2.0, 2.0]
     """
-    base = now.select("strike", "net_gex", "dex")
+    base = now.lazy().select("strike", "net_gex", "dex")  # one query plan, collected once
     session = _diff(base, session_ref, "session")
     update = _diff(base, update_ref, "update")
     keys = pl.concat([session.select("strike"), update.select("strike")]).unique()
@@ -71,7 +75,7 @@ def positioning_change(
         )
         .sort("strike")
     )
-    return out.select(list(POSITIONING_SCHEMA)).cast(POSITIONING_SCHEMA)
+    return out.select(list(POSITIONING_SCHEMA)).cast(POSITIONING_SCHEMA).collect()
 
 
 __all__ = ["POSITIONING_SCHEMA", "positioning_change"]

@@ -19,13 +19,13 @@ lies in 0..1. The factors, each in 0..1:
 
 from __future__ import annotations
 
-from eots.levels.model import Level, Timeframe
+from eots.levels.model import Evidence, Level, Timeframe
 from eots.levels.params import MultiTimeframeParams
 
 
 def sr_strength(
     level: Level, interaction: float, peak: bool, confluence: float, params: MultiTimeframeParams
-) -> tuple[float, tuple[tuple[str, float], ...]]:
+) -> tuple[float, Evidence]:
     """Return a support/resistance level's strength and its factors (module docstring)."""
     mspi = min(1.0, abs(level.value("mspi") or 0.0))
     if level.timeframe is Timeframe.INTRADAY:
@@ -39,7 +39,7 @@ def sr_strength(
         + params.weight_peak * (1.0 if peak else 0.0)
         + params.weight_confluence * confluence
     )
-    factors = (("peak", 1.0 if peak else 0.0), ("confluence", confluence))
+    factors = Evidence.of(peak=1.0 if peak else 0.0, confluence=confluence)
     return min(1.0, max(0.0, value)), factors
 
 

@@ -13,9 +13,10 @@
   the timeframe's ``call_wall``/``put_wall``/``abs_gamma``/``zero_gamma`` levels (SpotGamma
   publishes its levels from the prior close in the same way).
 
-A prior snapshot is reduced once to a ``SessionSummary`` (``session_summary``: prices it, its
-exposures and base metrics); summaries travel on ``KeyLevels.sessions`` so the next update reuses
-them by content hash.
+A prior snapshot is reduced once to a ``SessionSummary`` by the engine, from its foundation
+(``eots.engine.summaries``, memoised beside the store): the levels never price a chain. The
+summaries reach ``key_levels`` through ``LevelHistory.summaries`` and travel on
+``KeyLevels.sessions`` so the next update reuses them by content hash.
 """
 
 from __future__ import annotations
@@ -26,15 +27,11 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from eots.core.diagnostics import Diagnostic
 from eots.core.time import session_of
-from eots.exposures import ExpiryScope, contract_exposures, strike_exposures
-from eots.greeks.frame import priced_chain
-from eots.levels.model import Level, LevelKind, SessionSummary, Timeframe
+from eots.levels.model import Evidence, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
-from eots.levels.walls import gamma_walls
-from eots.levels.zero_gamma import gamma_profile, zero_gamma
 from eots.market import PriorSnapshot
-from eots.metrics import MetricInputs, base_metrics
 
 NAN = math.nan
 
@@ -79,7 +76,7 @@ def intraday_levels(
                     kind=kind,
                     timeframe=Timeframe.INTRADAY,
                     strength=0.0,
-                    evidence=(("mspi", value), ("threshold", threshold)),
+                    evidence=Evidence.of(mspi=value, threshold=threshold),
                     first_seen=as_of,
                     last_seen=as_of,
                 )
@@ -87,57 +84,29 @@ def intraday_levels(
     return out
 
 
-def session_summary(prior: PriorSnapshot, params: LevelParams) -> SessionSummary:
-    """Reduce a prior snapshot to its per-strike exposures, MSPI, walls and zero gamma.
-
-    Prices it (pricing and exposures of ``params``) and calls ``summary_from_contracts``; the
-    engine calls that directly with the snapshot's foundation, so nothing is priced twice.
-    """
-    snap = prior.snapshot
-    contracts = contract_exposures(priced_chain(snap, params.pricing), snap.spot, params.exposures)
-    return summary_from_contracts(prior, contracts, params)
-
-
-def summary_from_contracts(
-    prior: PriorSnapshot, contracts: pl.DataFrame, params: LevelParams
-) -> SessionSummary:
-    """Reduce a prior snapshot's priced contracts (with exposures) to a ``SessionSummary``.
-
-    Exposures over ``params.exposures``' expiry scope and base metrics with the context-free
-    fallbacks, as of the snapshot's own quote time.
-    """
-    snap = prior.snapshot
-    session = session_of(snap.ts_event)
-    mask = ExpiryScope.parse(params.exposures.expiries).mask(session)
-    by_strike = strike_exposures(contracts, mask)
-    in_scope = contracts.filter(mask)
-    metrics = base_metrics(
-        in_scope, MetricInputs(as_of=snap.ts_event, spot=snap.spot), params.metrics
-    )
-    strikes = by_strike.select("strike", "net_gex", "dex").join(
-        strike_mspi(metrics.strikes), on="strike", how="left"
-    )
-    walls = gamma_walls(by_strike, snap.spot, runners_up=0)
-    zg = zero_gamma(gamma_profile(in_scope, snap.spot, params.zero_gamma), params.zero_gamma)
-    return SessionSummary(
-        session=prior.session,
-        ts_event=prior.ts_event,
-        content_hash=prior.content_hash,
-        spot=snap.spot,
-        strikes=strikes.with_columns(pl.col("mspi").fill_null(NAN)),
-        call_wall=_or_nan(walls.call_wall_strike),
-        put_wall=_or_nan(walls.put_wall_strike),
-        abs_gamma=_or_nan(walls.abs_gamma_strike),
-        zero_gamma=_or_nan(zg.nearest),
-    )
-
-
 def summaries(
-    priors: Sequence[PriorSnapshot], cached: Sequence[SessionSummary], params: LevelParams
-) -> tuple[SessionSummary, ...]:
-    """Return one summary per prior snapshot, reusing ``cached`` ones with the same content hash."""
-    by_hash = {s.content_hash: s for s in cached}
-    return tuple(by_hash.get(p.content_hash) or session_summary(p, params) for p in priors)
+    priors: Sequence[PriorSnapshot], known: Sequence[SessionSummary], what: str
+) -> tuple[tuple[SessionSummary, ...], tuple[Diagnostic, ...]]:
+    """Return the summary of each prior snapshot found in ``known`` (by content hash), in order.
+
+    A prior without a summary is left out (the levels never price a chain) and named in the
+    returned notes (``what``: ``daily`` or ``weekly``). Of several summaries with one hash the
+    first is used (the previous update's, so consecutive updates share them).
+    """
+    by_hash: dict[str, SessionSummary] = {}
+    for s in known:
+        by_hash.setdefault(s.content_hash, s)
+    found = tuple(by_hash[p.content_hash] for p in priors if p.content_hash in by_hash)
+    notes = tuple(
+        Diagnostic(
+            "levels",
+            "levels.summary.missing",
+            f"{what}: no summary of the {p.session} snapshot ({p.content_hash}): not used",
+        )
+        for p in priors
+        if p.content_hash not in by_hash
+    )
+    return found, notes
 
 
 def recurring_levels(
@@ -180,12 +149,8 @@ def recurring_levels(
                 kind=LevelKind.SUPPORT if support else LevelKind.RESISTANCE,
                 timeframe=timeframe,
                 strength=0.0,
-                evidence=(
-                    ("mspi", mean),
-                    ("count", float(count)),
-                    ("n", float(n)),
-                    ("persistence", count / n),
-                    ("threshold", threshold),
+                evidence=Evidence.of(
+                    mspi=mean, count=count, n=n, persistence=count / n, threshold=threshold
                 ),
                 first_seen=min(first, as_of),
                 last_seen=as_of,
@@ -218,7 +183,7 @@ def prior_structure_levels(
                 kind=kind,
                 timeframe=timeframe,
                 strength=strength,
-                evidence=(("session_age_days", age), ("spot_then", latest.spot)),
+                evidence=Evidence.of(session_age_days=age, spot_then=latest.spot),
                 first_seen=min(latest.ts_event, as_of),
                 last_seen=as_of,
             )
@@ -226,16 +191,10 @@ def prior_structure_levels(
     return out
 
 
-def _or_nan(value: float | None) -> float:
-    return NAN if value is None else float(value)
-
-
 __all__ = [
     "intraday_levels",
     "prior_structure_levels",
     "recurring_levels",
-    "session_summary",
     "strike_mspi",
     "summaries",
-    "summary_from_contracts",
 ]

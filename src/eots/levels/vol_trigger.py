@@ -47,11 +47,15 @@ class SkewProfile:
 
     The smiles are concatenated on one axis: expiry e's log-strikes are offset by ``off_e`` and
     each contract's query is clipped to its own smile's ends first (flat extrapolation), so one
-    ``np.interp`` call serves every expiry.
+    ``np.interp`` call serves every expiry. Contracts with the same strike, forward, expiry and
+    time (a call and its put) share one d1 column: ``log_k .. off`` hold one row per such key,
+    ``group`` maps each contract (``a``) to its key, so the smile and the exponential are
+    evaluated once per key and the sum over contracts keeps its order (the same floats).
     """
 
     spot: float
-    a: NDArray[np.float64]  # s * OI * m * 0.01 * exp(-q t) / sqrt(2 pi)
+    a: NDArray[np.float64]  # s * OI * m * 0.01 * exp(-q t) / sqrt(2 pi), per contract
+    group: NDArray[np.intp]  # the key row of each contract
     log_k: NDArray[np.float64]
     lfs: NDArray[np.float64]  # ln(F / S)
     sqrt_t: NDArray[np.float64]
@@ -62,7 +66,7 @@ class SkewProfile:
     ys: NDArray[np.float64]  # smile IVs
 
     def net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Return the profile (dollar GEX per 1 % move) at spot levels ``x``."""
+        """Return the profile (dollar GEX per 1 % move) at spot levels ``x`` (all at once)."""
         if self.a.size == 0:
             return np.zeros(np.shape(x))
         log_x = np.log(x)[:, None]
@@ -73,7 +77,7 @@ class SkewProfile:
         d1 *= -0.5
         np.exp(d1, out=d1)
         d1 /= vol
-        out: NDArray[np.float64] = (d1 @ self.a) * x
+        out: NDArray[np.float64] = (d1[:, self.group] @ self.a) * x
         return out
 
 
@@ -84,53 +88,85 @@ def skew_profile(
 
     ``contracts`` needs the columns of ``zero_gamma.profile_terms`` plus ``expiry``. Contracts
     whose |d1| (at their own IV) exceeds ``negligible_d1`` + 3 over the whole band are left out.
+    One polars query computes the per-contract columns; the smiles (mean IV per expiry and
+    strike, Kahan-summed like polars' ``mean``) and their ends are NumPy over the sorted rows.
     """
-    live = contracts.filter(
-        pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV)
-    ).sort("expiry", "strike")
-    smiles = (
-        live.group_by("expiry", "strike", maintain_order=True)
-        .agg(pl.col("iv").mean())
-        .with_columns(
-            e=pl.col("expiry").rank("dense").cast(pl.Float64) * 100.0,
-            x=pl.col("strike").log(),
-        )
+    f = contracts.select(
+        live=pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV),
+        held=pl.col("open_interest") > 0,
+        expiry=pl.col("expiry").cast(pl.Int64),
+        strike=pl.col("strike").cast(pl.Float64),
+        iv=pl.col("iv").cast(pl.Float64),
+        log_k=pl.col("strike").log(),
+        lfs=(pl.col("forward") / spot).log(),
+        sqrt_t=pl.col("t_years").sqrt(),
+        a=pl.col("dealer_sign")
+        * pl.col("open_interest").cast(pl.Float64)
+        * pl.col("multiplier")
+        * (-pl.col("carry_q") * pl.col("t_years")).exp()
+        * (0.01 * _INV_SQRT_2PI),
     )
-    ends = smiles.group_by("expiry").agg(
-        lo=pl.col("x").min(), hi=pl.col("x").max(), off=pl.col("e").first()
-    )
-    held = (
-        live.filter(pl.col("open_interest") > 0)
-        .join(ends, on="expiry", how="left")
-        .select(
-            "lo",
-            "hi",
-            "off",
-            "iv",
-            log_k=pl.col("strike").log(),
-            lfs=(pl.col("forward") / spot).log(),
-            sqrt_t=pl.col("t_years").sqrt(),
-            a=pl.col("dealer_sign")
-            * pl.col("open_interest").cast(pl.Float64)
-            * pl.col("multiplier")
-            * (-pl.col("carry_q") * pl.col("t_years")).exp()
-            * (0.01 * _INV_SQRT_2PI),
-        )
-    )
-    cols = {c: held.get_column(c).to_numpy() for c in held.columns}
-    vol = cols["iv"] * cols["sqrt_t"]
-    z_lo = (np.log(band[0]) - cols["log_k"] + cols["lfs"]) / vol
-    z_hi = (np.log(band[1]) - cols["log_k"] + cols["lfs"]) / vol
+    live = f.get_column("live").fill_null(value=False).to_numpy()
+    cols = {c: f.get_column(c).to_numpy()[live] for c in f.columns if c != "live"}
+    order = np.lexsort((cols["strike"], cols["expiry"]))
+    cols = {c: v[order] for c, v in cols.items()}
+    expiry, iv = cols["expiry"], cols["iv"]
+    new = np.r_[True, (np.diff(expiry) != 0) | (np.diff(cols["strike"]) != 0)][: expiry.size]
+    starts = np.flatnonzero(new)
+    smile_exp = expiry[starts]
+    smile_x = cols["log_k"][starts]
+    first_of_expiry = np.r_[True, np.diff(smile_exp) != 0][: smile_exp.size]
+    first = np.flatnonzero(first_of_expiry)
+    smile_e = np.cumsum(first_of_expiry).astype(np.float64) * 100.0
+    held = cols["held"].astype(bool)
+    which = np.searchsorted(smile_exp[first], expiry[held])
+    lo = np.minimum.reduceat(smile_x, first) if first.size else smile_x
+    hi = np.maximum.reduceat(smile_x, first) if first.size else smile_x
+    a, log_k, lfs, sqrt_t = (cols[c][held] for c in ("a", "log_k", "lfs", "sqrt_t"))
+    vol = iv[held] * sqrt_t
+    z_lo = (np.log(band[0]) - log_k + lfs) / vol
+    z_hi = (np.log(band[1]) - log_k + lfs) / vol
     keep = (np.sign(z_lo) != np.sign(z_hi)) | (
         np.minimum(np.abs(z_lo), np.abs(z_hi)) < negligible_d1 + 3.0
     )
-    keep &= cols["a"] != 0
+    keep &= a != 0
+    key = {
+        "log_k": log_k[keep],
+        "lfs": lfs[keep],
+        "sqrt_t": sqrt_t[keep],
+        "off": smile_e[first][which][keep],
+    }
+    change = np.zeros(key["log_k"].size, dtype=bool)
+    change[:1] = True
+    for v in key.values():
+        change[1:] |= v[1:] != v[:-1]
+    rows = np.flatnonzero(change)
+    at = which[keep][rows]
     return SkewProfile(
         spot=spot,
-        **{c: cols[c][keep] for c in ("a", "log_k", "lfs", "sqrt_t", "lo", "hi", "off")},
-        xs=(smiles.get_column("x") + smiles.get_column("e")).to_numpy(),
-        ys=smiles.get_column("iv").to_numpy(),
+        a=a[keep],
+        group=np.cumsum(change) - 1,
+        **{name: v[rows] for name, v in key.items()},
+        lo=lo[at],
+        hi=hi[at],
+        xs=smile_x + smile_e,
+        ys=_group_means(iv, starts),
     )
+
+
+def _group_means(values: NDArray[np.float64], starts: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Return the mean of each run ``values[starts[i]:starts[i+1]]``, Kahan-summed in order."""
+    sizes = np.diff(np.r_[starts, values.size])
+    total = np.zeros(starts.size)
+    carry = np.zeros(starts.size)
+    for k in range(int(sizes.max()) if sizes.size else 0):
+        has = sizes > k
+        y = values[starts[has] + k] - carry[has]
+        t = total[has] + y
+        carry[has] = (t - total[has]) - y
+        total[has] = t
+    out: NDArray[np.float64] = total / sizes
+    return out
 
 
 def crossings(

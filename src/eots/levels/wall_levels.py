@@ -25,7 +25,7 @@ import math
 
 import polars as pl
 
-from eots.levels.model import Level, LevelKind, Timeframe
+from eots.levels.model import Evidence, Level, LevelKind, Timeframe
 from eots.levels.params import WallParams
 from eots.levels.walls import GammaWalls, RankedStrike
 
@@ -58,24 +58,24 @@ def _side(
         strength = min(1.0, max(0.0, conc * mult))
         if rank > 1 and strength < p.minimum_wall_strength:
             continue
-        evidence = [
-            ("net_gex", r.value),
-            ("dex", dex),
-            ("rank", float(rank)),
-            ("concentration", conc),
-            ("positioning", pos),
-            ("flow", flow),
-            ("d_net_gex_session", d_session),
-        ]
+        evidence = Evidence.of(
+            net_gex=r.value,
+            dex=dex,
+            rank=rank,
+            concentration=conc,
+            positioning=pos,
+            flow=flow,
+            d_net_gex_session=d_session,
+        )
         if rank == 1 and moved_from is not None:
-            evidence.append(("moved_from", moved_from))
+            evidence += Evidence.of(moved_from=moved_from)
         out.append(
             Level(
                 price=r.strike,
                 kind=kinds[0] if rank == 1 else kinds[1],
                 timeframe=Timeframe.INTRADAY,
                 strength=strength,
-                evidence=tuple(evidence),
+                evidence=evidence,
                 first_seen=as_of,
                 last_seen=as_of,
             )
@@ -130,7 +130,7 @@ def wall_levels(
                 kind=LevelKind.ABS_GAMMA,
                 timeframe=Timeframe.INTRADAY,
                 strength=0.5 + 0.5 * (1.0 - second / first.value),
-                evidence=(("abs_gex", first.value), ("runner_up_abs_gex", second)),
+                evidence=Evidence.of(abs_gex=first.value, runner_up_abs_gex=second),
                 first_seen=as_of,
                 last_seen=as_of,
             )

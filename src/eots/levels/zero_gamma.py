@@ -90,6 +90,7 @@ class GammaProfile:
     net_gex: NDArray[np.float64]
     terms: ProfileTerms
     n_contracts: int
+    negligible_d1: float  # the |d1| cut the terms were built with (the vol trigger reuses it)
 
     def to_frame(self) -> pl.DataFrame:
         """Return the curve as a frame (``spot_level``, ``net_gex_usd_per_pct``)."""
@@ -165,6 +166,7 @@ def gamma_profile(contracts: pl.DataFrame, spot: float, params: ZeroGammaParams)
         net_gex=terms.net_gex(levels),
         terms=terms,
         n_contracts=len(terms.a),
+        negligible_d1=params.negligible_d1,
     )
 
 

@@ -2,13 +2,15 @@
 
 ``SnapshotStore`` keeps validated chain snapshots (one Parquet file each, written atomically,
 validated on read); ``PriceStore`` keeps OHLC bars per underlying and interval; ``ingest`` fills a
-snapshot store from saved chain files. See ``docs/storage.md``.
+snapshot store from saved chain files; ``FoundationMemo`` keeps each stored snapshot's session
+summary beside it. See ``docs/storage.md``.
 """
 
 from eots.storage.bars import PRICE_SCHEMA
 from eots.storage.bars_csv import RowRefusal
 from eots.storage.ingest import IngestEvent, IngestOutcome, IngestSummary, Refusal, ingest
 from eots.storage.levels import LevelStore
+from eots.storage.memo import FoundationMemo, MemoProblem
 from eots.storage.prices import AppendResult, ImportResult, PriceStore, bars_from_snapshots
 from eots.storage.snapshots import (
     RepairReport,
@@ -21,11 +23,13 @@ from eots.storage.snapshots import (
 __all__ = [
     "PRICE_SCHEMA",
     "AppendResult",
+    "FoundationMemo",
     "ImportResult",
     "IngestEvent",
     "IngestOutcome",
     "IngestSummary",
     "LevelStore",
+    "MemoProblem",
     "PriceStore",
     "Refusal",
     "RepairReport",

@@ -27,9 +27,10 @@ from typing import BinaryIO
 import polars as pl
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from eots.core.diagnostics import Diagnostic
 from eots.core.errors import SchemaError
 from eots.levels import KeyLevels, Level, LevelKind, Timeframe
-from eots.levels.model import LEVELS_SCHEMA
+from eots.levels.model import LEVELS_SCHEMA, Evidence
 from eots.storage._atomic import ensure_dir, is_temp, write_atomic
 from eots.storage.fs import FileSystem, files, read_table, refuse_remote_write, url
 from eots.storage.snapshots import LEVELS_SIDECAR as LEVELS_DIR
@@ -133,7 +134,7 @@ def _load(fs: FileSystem, path: Path) -> KeyLevels:
             timeframe=Timeframe(row["timeframe"]),
             strength=row["strength"],
             conviction=row["conviction"],
-            evidence=tuple((e["name"], e["value"]) for e in row["evidence"]),
+            evidence=Evidence.pairs((e["name"], e["value"]) for e in row["evidence"]),
             first_seen=row["first_seen"],
             last_seen=row["last_seen"],
             updates=row["updates"],
@@ -149,7 +150,11 @@ def _load(fs: FileSystem, path: Path) -> KeyLevels:
         metric_weights=tuple((str(k), float(v)) for k, v in meta["metric_weights"]),
         positioning=pl.DataFrame(),
         exposures=exposures if exposures is not None else pl.DataFrame(),
-        notes=(f"previous levels loaded from {path.name}",),
+        diagnostics=(
+            Diagnostic(
+                "levels", "levels.previous.loaded", f"previous levels loaded from {path.name}"
+            ),
+        ),
     )
 
 

@@ -63,6 +63,7 @@ from eots.storage.fs import (
     subfolders,
     url,
 )
+from eots.storage.memo import MEMO_SIDECAR, FoundationMemo
 
 HASH_CHARS = 16
 _UNDERLYING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -80,7 +81,7 @@ LEVELS_SIDECAR = "_levels"
 #: (``eots.simulator.store``).
 TRADES_SIDECAR = "_trades"
 PRICES_SIDECAR = "_prices"
-_SIDECARS = frozenset({LEVELS_SIDECAR, TRADES_SIDECAR, PRICES_SIDECAR})
+_SIDECARS = frozenset({LEVELS_SIDECAR, TRADES_SIDECAR, PRICES_SIDECAR, MEMO_SIDECAR})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
@@ -360,8 +361,9 @@ class SnapshotStore:
         """Fully read every file (of one underlying, or all) and return what is wrong.
 
         Reports corrupt or inconsistent snapshot files, ``.parquet`` files or folders whose
-        names do not follow the layout, and temp files left by interrupted writes (of writers no
-        longer running; a write in flight is not a problem).
+        names do not follow the layout, temp files left by interrupted writes (of writers no
+        longer running; a write in flight is not a problem), and foundation-memo files that do
+        not match (``eots.storage.memo``: unreadable, changed, or of no stored snapshot).
         """
         refuse_remote_write(self.fs, self.root, "verify a store")
         problems: list[StoreProblem] = []
@@ -378,14 +380,26 @@ class SnapshotStore:
             problem = self._problem(path)
             if problem is not None:
                 problems.append(problem)
+        memo = FoundationMemo(self.root).verify(self._stored_hashes)
+        problems += [
+            StoreProblem(path=m.path, message=f"foundation memo: {m.message}")
+            for m in memo
+            if underlying is None or f"underlying={underlying.upper()}" in m.path.parts
+        ]
         return tuple(problems)
 
+    def _stored_hashes(self, underlying: str) -> set[str]:
+        try:
+            return {r.content_hash for r in self.list(underlying)}
+        except SchemaError:  # a memo folder of a name that is no underlying: nothing stored
+            return set()
+
     def repair(self) -> RepairReport:
-        """Remove temp files left by writers that are no longer running; return them.
+        """Remove temp files of dead writers and foundation-memo files that do not match.
 
         Safe while writers run: a temp file whose writer (the process id in its name) is alive
         is left alone and listed in ``in_use``. Corrupt snapshot files are left in place
-        (``verify`` lists them).
+        (``verify`` lists them); a memo file is derived data, recomputed when next needed.
         """
         refuse_remote_write(self.fs, self.root, "repair a store")
         if not self.root.is_dir():
@@ -399,6 +413,7 @@ class SnapshotStore:
                 removed.append(path)
             else:
                 in_use.append(path)
+        removed += FoundationMemo(self.root).repair(self._stored_hashes)
         return RepairReport(removed=tuple(removed), in_use=tuple(in_use))
 
     def _underlying_dir(self, underlying: str) -> Path:

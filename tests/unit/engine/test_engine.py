@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from eots.chain import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.engine import (
     Components,
@@ -26,7 +27,7 @@ from eots.engine import (
 )
 from eots.engine.reader import StateReader
 from eots.history import AsOfReader, market_context
-from eots.pipeline import History, analyze
+from eots.pipeline import AnalysisParams, Foundation, History, analyze
 from eots.storage import SnapshotStore
 from unit.engine.engine_data import sessions
 
@@ -190,18 +191,18 @@ def test_conviction_alignment_uses_e_sdag_and_the_levels_can_use_the_enhanced_ms
 def test_prior_sessions_are_reduced_from_their_foundation_not_priced_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import eots.levels.timeframes as tf
+    from eots.pipeline import foundation
 
     snaps = sessions()
     state = HistoryState()
     calls: list[str] = []
-    real = tf.session_summary
+    real = foundation
 
-    def counting(prior, params):
-        calls.append(prior.content_hash)
-        return real(prior, params)
+    def counting(snapshot: ChainSnapshot, params: AnalysisParams) -> Foundation:
+        calls.append(snapshot.source)
+        return real(snapshot, params)
 
-    monkeypatch.setattr(tf, "session_summary", counting)
+    monkeypatch.setattr("eots.engine.summaries.foundation", counting)
     for _item, state in fold(_stream(snaps), EngineParams()):  # noqa: B007
         pass
     assert calls == []

@@ -8,14 +8,14 @@ import polars as pl
 import pytest
 
 from eots.levels.conviction import MetricGrid, alignment, conviction
-from eots.levels.model import Level, LevelKind, Timeframe
+from eots.levels.model import Evidence, Level, LevelKind, Timeframe
 from eots.levels.params import ConvictionParams
 
 AS_OF = dt.datetime(2024, 3, 13, 18, 0, tzinfo=dt.UTC)
 P = ConvictionParams()
 
 
-def _level(updates: int = 1, evidence: tuple[tuple[str, float], ...] = ()) -> Level:
+def _level(updates: int = 1, evidence: Evidence | None = None) -> Level:
     return Level(
         price=100.0,
         kind=LevelKind.SUPPORT,
@@ -24,11 +24,11 @@ def _level(updates: int = 1, evidence: tuple[tuple[str, float], ...] = ()) -> Le
         first_seen=AS_OF,
         last_seen=AS_OF,
         updates=updates,
-        evidence=evidence,
+        evidence=evidence or Evidence(),
     )
 
 
-def _evidence(factors: tuple[tuple[str, float], ...]) -> dict[str, float]:
+def _evidence(factors: Evidence) -> dict[str, float]:
     return dict(factors)
 
 

@@ -12,19 +12,28 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from eots.chain import ChainSnapshot
+from eots.engine.summaries import Summaries, level_inputs
 from eots.history import AsOfReader, ContextParams, market_context
 from eots.levels import (
     KeyLevels,
     LevelHistory,
+    LevelInputs,
     LevelKind,
-    LevelParams,
     Timeframe,
     key_levels,
-    snapshot_inputs,
 )
+from eots.pipeline import AnalysisParams, foundation
 from unit.history.context_store import ExplodingStore, fill, session_snapshots
 
-PARAMS = LevelParams()
+ANALYSIS = AnalysisParams()
+PARAMS = ANALYSIS.levels
+
+
+def snapshot_inputs(snap: ChainSnapshot) -> LevelInputs:
+    """The levels' view of a snapshot's foundation (base metrics, no history)."""
+    return level_inputs(foundation(snap, ANALYSIS))
+
+
 CONTEXT = ContextParams(intraday_snapshots=3)
 
 
@@ -40,9 +49,9 @@ def _levels(
     as_of = snap.ts_event
     reader = AsOfReader(ExplodingStore(root, as_of), None, as_of)
     ctx = market_context(reader, snap.underlying, as_of, CONTEXT)
-    return key_levels(
-        snapshot_inputs(snap, PARAMS), ctx, PARAMS, as_of, LevelHistory(previous=previous)
-    )
+    known = Summaries(ANALYSIS).of_priors((*ctx.daily, *ctx.weekly), snap.underlying)
+    history = LevelHistory(previous=previous, summaries=known)
+    return key_levels(snapshot_inputs(snap), ctx, PARAMS, as_of, history)
 
 
 def test_key_levels_all_timeframes_bounds_and_persistence(
@@ -96,15 +105,32 @@ def test_key_levels_deterministic_and_blind_to_later_snapshots(
 
 def test_key_levels_without_context_uses_fallbacks(snapshots: list[ChainSnapshot]) -> None:
     snap = snapshots[-1]
-    out = key_levels(snapshot_inputs(snap, PARAMS), None, PARAMS, snap.ts_event)
+    out = key_levels(snapshot_inputs(snap), None, PARAMS, snap.ts_event)
     assert {lv.timeframe for lv in out.levels} <= {Timeframe.INTRADAY, Timeframe.MULTI}
     assert any(n.startswith("atr: iv-implied") for n in out.notes)
     assert out.conviction_threshold == PARAMS.conviction_framework.minimum_conviction_score
     weights = dict(out.metric_weights)
     assert sum(weights.values()) == pytest.approx(1.0)
     assert len(set(weights.values())) == 1  # the neutral prior: equal weights
-    no_metrics = dataclasses.replace(snapshot_inputs(snap, PARAMS), strike_metrics=None)
+    no_metrics = dataclasses.replace(snapshot_inputs(snap), strike_metrics=None)
     bare = key_levels(no_metrics, None, PARAMS, snap.ts_event)
     assert not bare.of_kind(LevelKind.SUPPORT)
     assert not bare.of_kind(LevelKind.RESISTANCE)
     assert isinstance(bare.to_frame(), pl.DataFrame)
+
+
+def test_a_prior_without_a_summary_is_left_out_and_named(
+    tmp_path: Path, snapshots: list[ChainSnapshot]
+) -> None:
+    fill(tmp_path, snapshots)
+    snap = snapshots[-1]
+    as_of = snap.ts_event
+    ctx = market_context(AsOfReader(ExplodingStore(tmp_path, as_of), None, as_of), "SPX", as_of)
+    known = Summaries(ANALYSIS).of_priors(ctx.daily, snap.underlying)
+    assert len(known) >= 2
+    dropped = known[-1]
+    out = key_levels(snapshot_inputs(snap), ctx, PARAMS, as_of, LevelHistory(summaries=known[:-1]))
+    assert dropped.content_hash not in {s.content_hash for s in out.sessions}
+    assert any(n.startswith("daily: no summary") and dropped.content_hash in n for n in out.notes)
+    full = key_levels(snapshot_inputs(snap), ctx, PARAMS, as_of, LevelHistory(summaries=known))
+    assert not any("no summary" in n for n in full.notes)

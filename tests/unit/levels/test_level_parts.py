@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eots.levels import (
+    Evidence,
     KeyLevels,
     Level,
     LevelKind,
@@ -244,7 +245,7 @@ def test_strength_is_the_weighted_sum_of_its_factors(
     mspi: float, persistence: float, interaction: float, conf: float, peak: bool
 ) -> None:
     lv = _level(
-        100.0, timeframe=Timeframe.DAILY, evidence=(("mspi", mspi), ("persistence", persistence))
+        100.0, timeframe=Timeframe.DAILY, evidence=Evidence.of(mspi=mspi, persistence=persistence)
     )
     p = MultiTimeframeParams()
     s, factors = sr_strength(lv, interaction, peak, conf, p)
@@ -282,7 +283,7 @@ def test_strength_intraday_known_answer_and_each_factor_counts(
     full = 0.35 * 0.6 + 0.25 * 6 / 12 + 0.20 * 0.4 + 0.10 * 1.0 + 0.10 * 0.8
 
     def strength(a: dict[str, object]) -> float:
-        lv = _level(100.0, updates=a["updates"], evidence=(("mspi", a["mspi"]),))
+        lv = _level(100.0, updates=a["updates"], evidence=Evidence.of(mspi=float(a["mspi"])))  # type: ignore[arg-type]
         conf = float(a["confluence"])  # type: ignore[arg-type]
         inter = float(a["interaction"])  # type: ignore[arg-type]
         return sr_strength(lv, inter, bool(a["peak"]), conf, MultiTimeframeParams())[0]
@@ -306,7 +307,9 @@ def test_conviction_known_answer_and_each_factor_counts(
     base = {"align": 0.6, "rate": 0.7, "interaction": 0.4, "updates": 3}
 
     def score(a: dict[str, float]) -> float:
-        lv = _level(100.0, updates=int(a["updates"]), evidence=(("interaction", a["interaction"]),))
+        lv = _level(
+            100.0, updates=int(a["updates"]), evidence=Evidence.of(interaction=a["interaction"])
+        )
         return conviction(lv, a["align"], {"support": a["rate"]}, 12, ConvictionParams())[0]
 
     # every component informative: 0.4 max(0, A) + 0.3 max(0, 2 H - 1) + 0.3 persistence with
@@ -319,3 +322,20 @@ def test_conviction_known_answer_and_each_factor_counts(
 def test_level_refuses_scores_outside_unit_interval() -> None:
     with pytest.raises(ValueError, match="strength"):
         _level(100.0, strength=1.5)
+
+
+def test_evidence_is_typed_ordered_and_refuses_repeated_or_empty_names() -> None:
+    e = Evidence.of(mspi=0.4, count=3) + Evidence.pairs([("n", 5)])
+    assert e.names == ("mspi", "count", "n")
+    assert [type(v) for _, v in e] == [float, float, float]
+    assert e.value("count") == 3.0
+    assert e.value("absent") is None
+    assert len(e) == 3
+    with pytest.raises(ValueError, match="'mspi' given twice"):
+        e + Evidence.of(mspi=0.1)
+    with pytest.raises(ValueError, match="non-empty evidence name"):
+        Evidence.pairs([("", 1.0)])
+    lv = _level(100.0, evidence=e)
+    assert lv.value("n") == 5.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        e.items = ()  # type: ignore[misc]

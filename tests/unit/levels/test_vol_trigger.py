@@ -71,3 +71,81 @@ def test_vol_trigger_moves_with_a_put_skew_and_is_a_root() -> None:
     assert zg.nearest is not None
     assert vt[0] != pytest.approx(zg.nearest, abs=1e-3)
     assert abs(vt[0] - zg.nearest) < 5.0
+
+
+def _two_expiries() -> pl.DataFrame:
+    """Calls and puts at shared strikes, two expiries, two roots on one, carry and multipliers."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for expiry, t, fwd, q in (
+        (EXPIRY, 30 / 365, 100.4, 0.01),
+        (dt.date(2024, 5, 17), 58 / 365, 100.9, 0.02),
+    ):
+        for k in (88.0, 92.0, 96.0, 100.0, 104.0, 108.0, 112.0):
+            for root, mult in (("A", 100.0), ("B", 10.0)):
+                for right, sign in (("C", 1.0), ("P", -1.0)):
+                    iv = 0.2 + 0.004 * (100.0 - k) + rng.uniform(-0.01, 0.01)
+                    oi = int(rng.integers(0, 3000))
+                    rows.append((root, expiry, k, right, sign, oi, iv, t, fwd, q, mult))
+    return pl.DataFrame(
+        rows,
+        schema=[
+            "root",
+            "expiry",
+            "strike",
+            "right",
+            "dealer_sign",
+            "open_interest",
+            "iv",
+            "t_years",
+            "forward",
+            "carry_q",
+            "multiplier",
+        ],
+        orient="row",
+    ).with_columns(exposure_ok=pl.lit(True), open_interest=pl.col("open_interest").cast(pl.Int64))
+
+
+def _reference(c: pl.DataFrame, spot: float, x: float) -> float:
+    """The module formula, contract by contract (sticky moneyness along each expiry's smile)."""
+    smiles = {
+        e: g.group_by("strike").agg(pl.col("iv").mean()).sort("strike")
+        for (e,), g in c.group_by("expiry")
+    }
+    total = 0.0
+    for r in c.filter(pl.col("open_interest") > 0).iter_rows(named=True):
+        smile = smiles[r["expiry"]]
+        ks = np.log(smile.get_column("strike").to_numpy())
+        q = min(max(np.log(r["strike"] * spot / x), ks[0]), ks[-1])
+        sigma = float(np.interp(q, ks, smile.get_column("iv").to_numpy()))
+        v = sigma * np.sqrt(r["t_years"])
+        d1 = (np.log(x / r["strike"]) + np.log(r["forward"] / spot)) / v + 0.5 * v
+        n_d1 = np.exp(-0.5 * d1 * d1) / np.sqrt(2 * np.pi)
+        size = r["dealer_sign"] * r["open_interest"] * r["multiplier"]
+        total += size * 0.01 * np.exp(-r["carry_q"] * r["t_years"]) * n_d1 * x / v
+    return total
+
+
+def test_skew_profile_equals_the_formula_contract_by_contract() -> None:
+    c = _two_expiries()
+    band = (85.0, 115.0)
+    sp = skew_profile(c, 100.0, band, negligible_d1=50.0)
+    xs = np.array([88.5, 97.0, 100.0, 103.3, 111.0])
+    expected = [_reference(c, 100.0, float(x)) for x in xs]
+    np.testing.assert_allclose(sp.net_gex(xs), expected, rtol=1e-10)
+    # one d1 column per (strike, forward, expiry, time) key: calls, puts and both roots share it
+    assert sp.log_k.size < sp.a.size
+    assert sp.group.max() + 1 == sp.log_k.size
+
+
+def test_skew_profile_smile_means_are_polars_means_bit_for_bit() -> None:
+    c = _two_expiries()
+    sp = skew_profile(c, 100.0, (85.0, 115.0))
+    means = (
+        c.sort("expiry", "strike")
+        .group_by("expiry", "strike", maintain_order=True)
+        .agg(pl.col("iv").mean())
+        .get_column("iv")
+        .to_numpy()
+    )
+    assert np.array_equal(sp.ys, means)

@@ -8,11 +8,13 @@ import eots.storage
 def test_storage_exports_are_the_documented_surface() -> None:
     assert sorted(eots.storage.__all__) == [
         "AppendResult",
+        "FoundationMemo",
         "ImportResult",
         "IngestEvent",
         "IngestOutcome",
         "IngestSummary",
         "LevelStore",
+        "MemoProblem",
         "PRICE_SCHEMA",
         "PriceStore",
         "Refusal",
