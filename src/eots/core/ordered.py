@@ -15,7 +15,9 @@ closest setting. Two tools:
 * ``in_memory()`` (a context) and ``ENGINE_ENV`` (for worker processes) make ``collect()`` use
   the in-memory engine: what the replays run under, so that a session analysed on a Dask worker
   and on the client give the same bits;
-* ``group_sums`` sums per group in NumPy, in row order within each group, whatever polars does:
+* ``group_sums`` sums per group in NumPy, left to right in row order within each group
+  (``np.bincount``; not ``np.add.reduceat``, whose order within a segment is not sequential:
+  it gave a different last bit from a left-to-right sum on three terms), whatever polars does:
   the guaranteed form, for aggregations that must not depend on an engine setting.
 """
 
@@ -66,7 +68,8 @@ def group_sums(
 
     Each expression in ``values`` is evaluated row by row on ``frame`` (e.g.
     ``pl.when(call).then(pl.col("gex"))``) and summed within each group in the frame's row
-    order, left to right (``np.add.reduceat`` on a stable sort by the keys), so the result
+    order, left to right (``np.bincount`` adds each row's term to its group's total in row
+    order; the groups are numbered on a stable sort by the keys), so the result
     depends on the rows and their order only, never on threads, engine or hash seeds. Nulls are
     skipped like polars' ``sum`` (a group of nulls sums to 0.0, or to null with
     ``null_if_empty``); NaN propagates. ``n`` holds each group's row count.
@@ -108,14 +111,15 @@ def group_sums(
     new_group[0] = True
     starts = np.flatnonzero(new_group)
     counts = np.diff(np.append(starts, ordered.height)).astype(np.uint32)
+    codes = np.cumsum(new_group) - 1
     out = ordered.select(keys)[starts].with_columns(n=pl.Series(counts, dtype=pl.UInt32))
     for name in values:
         column = ordered.get_column(name)
         terms = column.fill_null(0.0).to_numpy().astype(np.float64, copy=False)
-        sums = pl.Series(name, np.add.reduceat(terms, starts))
+        sums = pl.Series(name, np.bincount(codes, weights=terms, minlength=starts.size))
         if null_if_empty:
             present = column.is_not_null().cast(pl.Int64).to_numpy()
-            seen = pl.Series(np.add.reduceat(present, starts) > 0)
+            seen = pl.Series(np.bincount(codes, weights=present, minlength=starts.size) > 0)
             sums = pl.select(pl.when(pl.lit(seen)).then(pl.lit(sums))).to_series().alias(name)
         out = out.with_columns(sums)
     return out
