@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from eots.core.errors import ReplayError
+from eots.core.ordered import in_memory
 from eots.engine import EngineParams, Skipped, Step, fold, stored_stream
 from eots.replay.outputs import BARS_SCHEMA, RunRecorder, write_frame, write_manifest
 from eots.storage import PriceStore, SnapshotRef, SnapshotStore
@@ -108,14 +109,15 @@ def replay(  # noqa: PLR0913  (keyword-only resume and session-rule options)
     stream = stored_stream(store, spec.underlying, spec.start, spec.end)
     state = None
     items = enumerate(fold(stream, params, prices=prices, bars=known), start=1)
-    for done, (item, after) in items:
-        state = after
-        recorder.record(item)
-        if isinstance(item, Step) and logs is not None:
-            _log(logs[0], item.events)
-            _log(logs[1], item.baseline_events)
-        if progress is not None:
-            progress(done, total, item)
+    with in_memory():  # the same bits as the session rule's runs (eots.core.ordered)
+        for done, (item, after) in items:
+            state = after
+            recorder.record(item)
+            if isinstance(item, Step) and logs is not None:
+                _log(logs[0], item.events)
+                _log(logs[1], item.baseline_events)
+            if progress is not None:
+                progress(done, total, item)
     book = state.book if state is not None and params.components.tracking else None
     baseline = state.baseline_book if state is not None and params.components.baseline else None
     return write_run(
