@@ -38,11 +38,11 @@ from eots.engine import EngineParams
 from eots.replay import ReplaySpec
 from eots.replay.carry import CarryFold
 from eots.replay.distributed import connect, replay_distributed
-from eots.replay.runner import spec_refs
+from eots.replay.runner import known_bars, spec_refs
 from eots.replay.sessions import plan_sessions, replay_session
 from eots.simulator import ListingSize, SimulatorParams, listing_preset
 from eots.simulator.store import write_history
-from eots.storage import SnapshotStore
+from eots.storage import PriceStore, SnapshotStore
 
 SESSIONS = 8
 EVERY_MINUTES = 30
@@ -112,7 +112,10 @@ def fold_cost(root: Path) -> float:
     spec = ReplaySpec(store=root, underlying="SPX", prices=root / "_prices")
     tasks = plan_sessions(spec_refs(SnapshotStore(root), spec))
     results = [replay_session(spec, EngineParams(), t) for t in tasks]
-    carry = CarryFold.start(EngineParams(), None)
+    refs = [r for t in tasks for r in t.refs]
+    prices = PriceStore.open(root / "_prices")
+    bars = known_bars(prices, "SPX", refs[0].ts_event, refs[-1].ts_event)
+    carry = CarryFold.start(EngineParams(), bars)
     parts = [p for r in results for p in r.parts]
     cpu0 = time.process_time()
     for part in parts:
