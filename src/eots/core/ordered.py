@@ -24,6 +24,7 @@ closest setting. Two tools:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -36,9 +37,17 @@ ENGINE_ENV = {"POLARS_ENGINE_AFFINITY": "in-memory"}
 _AFFINITY = "POLARS_ENGINE_AFFINITY"
 
 
+_LOCK = threading.Lock()
+_DEPTH = [0]  # contexts open in this process (threads of one Dask worker share it)
+_SAVED: list[str | None] = [None]
+
+
 @contextmanager
 def in_memory() -> Iterator[None]:
     """Run the block with polars' ``collect()`` on the in-memory engine; restore the setting.
+
+    Re-entrant and thread-safe: the setting is process-wide (an environment variable), so it
+    is restored only when the last open context in the process closes.
 
     Examples
     --------
@@ -46,15 +55,21 @@ def in_memory() -> Iterator[None]:
     ...     os.environ["POLARS_ENGINE_AFFINITY"]
     'in-memory'
     """
-    before = os.environ.get(_AFFINITY)
-    pl.Config.set_engine_affinity("in-memory")
+    with _LOCK:
+        if _DEPTH[0] == 0:
+            _SAVED[0] = os.environ.get(_AFFINITY)
+        _DEPTH[0] += 1
+        pl.Config.set_engine_affinity("in-memory")
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(_AFFINITY, None)
-        else:
-            os.environ[_AFFINITY] = before
+        with _LOCK:
+            _DEPTH[0] -= 1
+            if _DEPTH[0] == 0:
+                if _SAVED[0] is None:
+                    os.environ.pop(_AFFINITY, None)
+                else:
+                    os.environ[_AFFINITY] = _SAVED[0]
 
 
 def group_sums(

@@ -73,11 +73,20 @@ def test_bad_keys_and_names_are_refused() -> None:
         group_sums(f, ["k"], {"n": pl.col("x")})
 
 
-def test_in_memory_sets_the_engine_and_restores_it() -> None:
-    before = os.environ.get("POLARS_ENGINE_AFFINITY")
+def test_in_memory_sets_the_engine_and_restores_it_when_the_last_context_closes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POLARS_ENGINE_AFFINITY", "streaming")
     with in_memory():
         assert os.environ["POLARS_ENGINE_AFFINITY"] == "in-memory"
-    assert os.environ.get("POLARS_ENGINE_AFFINITY") == before
+        with in_memory():  # nested (another thread's task): still set after the inner one
+            pass
+        assert os.environ["POLARS_ENGINE_AFFINITY"] == "in-memory"
+    assert os.environ["POLARS_ENGINE_AFFINITY"] == "streaming"
+    monkeypatch.delenv("POLARS_ENGINE_AFFINITY")
+    with in_memory():
+        pass
+    assert "POLARS_ENGINE_AFFINITY" not in os.environ
     assert ENGINE_ENV == {"POLARS_ENGINE_AFFINITY": "in-memory"}
 
 
