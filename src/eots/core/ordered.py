@@ -66,10 +66,17 @@ def in_memory() -> Iterator[None]:
         with _LOCK:
             _DEPTH[0] -= 1
             if _DEPTH[0] == 0:
-                if _SAVED[0] is None:
-                    os.environ.pop(_AFFINITY, None)
-                else:
-                    os.environ[_AFFINITY] = _SAVED[0]
+                _restore(_SAVED[0])
+
+
+def _restore(saved: str | None) -> None:
+    """Set polars' engine affinity back (through ``pl.Config``, which reloads it in Rust)."""
+    try:
+        pl.Config.set_engine_affinity(saved)  # type: ignore[arg-type]
+    except ValueError:  # an unknown name was in the environment: put it back as it was
+        pl.Config.set_engine_affinity(None)
+        if saved is not None:
+            os.environ[_AFFINITY] = saved
 
 
 def group_sums(
