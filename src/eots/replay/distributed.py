@@ -1,20 +1,24 @@
-"""Replays on a Dask cluster (``dask.distributed``): one task per session, gathered in order.
+"""Replays on a Dask cluster (``dask.distributed``): one task per session, folded in order.
 
 ``replay_distributed(spec, params, out, client)`` lists the store once, submits one task per
-session (``eots.replay.sessions.replay_session``: a session's whole fold, vectorised inside, so a
-year of history is about 250 tasks, far above the scheduler's ~1 ms per-task overhead), gathers
-the results as they finish and writes the run folder through the same ``finish`` as the local
-runner under the session-boundary rule (``replay(..., session_boundaries=True)``), so the two
-folders are identical (the rule is in ``eots.replay.sessions``).
+session of the first block (``eots.replay.sessions.replay_session``: a session's whole parallel
+part, vectorised inside, so a year of history is about 250 tasks, far above the scheduler's ~1 ms
+per-task overhead), folds the lifecycle and learning over the results in session order as they
+arrive, submits the next block with the weights learned so far, and writes the run folder through
+the same ``fold_sessions`` as the local runner under the session-boundary rule
+(``replay(..., session_boundaries=True)``), so the two folders are identical bit for bit (the rule
+is in ``eots.replay.sessions`` and ``eots.replay.carry``).
 
 Fault tolerance: a task reads the store and writes nothing, so re-running it is harmless. Its key
-is ``eots-session-<run token>-<YYYY-MM-DD>``, a function of the replay's inputs and the session:
+is ``eots-session-<run token>-<weights token>-<YYYY-MM-DD>``, a function of the replay's inputs,
+the block's weights and the session:
 the scheduler holds one task per key (submitting again returns the same future), a task lost with
 a killed worker is re-run on another one, and an exception is retried ``retries`` times. Results
 are merged by session, each exactly once (``sessions.merge`` refuses a missing or duplicated
 session).
 
-``connect("local:N")`` starts a ``LocalCluster`` of N single-threaded worker processes;
+``connect("local:N")`` starts a ``LocalCluster`` of N single-threaded worker processes (polars
+and BLAS on one thread, polars on its in-memory engine);
 ``connect("tcp://host:8786")`` (any scheduler address) joins an existing cluster, whose workers
 must have eots installed and be able to read the store (a shared folder or an fsspec URL such
 as ``s3://``; ``memory://`` stores live in one process, so only thread workers can read them).

@@ -1,26 +1,29 @@
 """The session-boundary rule: what makes a replay split into sessions identical to a single fold.
 
-**The rule.** A replay under this rule runs one fold per session; each session's fold starts from
-``warm_state(store, underlying, t0, params)``, the state rebuilt from the *store* as of the
-session's first quote ``t0`` (prior sessions' end-of-day snapshots, the spot path, the level
-sidecars saved in the store), never from the state another session's fold ended with. So a
-session's rows are a pure function of ``(store, spec, params, session)``: sessions can run in any
-order, on any machine, and be re-run after a failure, and the result is the same. Their rows are
-then put together in session order (``merge``), and anything stateful *across* sessions (the
-recommendation lifecycle, learned weights) folds over the ``SessionResult`` values in that order
-(``after_session``), on one process, after the parallel part. Learned weights may therefore change
-only at session boundaries: a session's decisions use the weights as of its open.
+**The rule.** A replay under this rule runs each session's expensive part on its own
+(``replay_session``): it starts from ``warm_state(store, underlying, t0, params)``, the state
+rebuilt from the *store* as of the session's first quote ``t0`` (prior sessions' end-of-day
+snapshots, the spot path, the level sidecars saved in the store), never from the state another
+session ended with, and reads learned weights as of the start of its block of
+``block_sessions`` sessions. So a session's rows are a pure function of ``(store, spec, params,
+session, weights)``: the sessions of a block can run in any order, on any machine, and be re-run
+after a failure. The recommendation lifecycle, the baseline's book, the pending evidence and the
+learning rule then fold over the sessions' parts in session order on one process
+(``fold_sessions``, ``eots.replay.carry.CarryFold``): positions carry across sessions, and the
+fold over a block gives the next block its weights.
 
 ``eots.replay.replay(..., session_boundaries=True)`` (the local runner) and
-``eots.replay.distributed.replay_distributed`` both run ``replay_session`` per session and write
-through the same ``write_run``, so they produce identical run folders.
+``eots.replay.distributed.replay_distributed`` both drive ``fold_sessions`` (one with a loop,
+one with a cluster) and write through the same ``write_run``, so they produce identical run
+folders, bit for bit (polars on its in-memory engine, ``eots.core.ordered``).
 
 **What the rule changes against one continuous fold** (``session_boundaries=False``): within a
 session nothing. At a session's open, the previous update's levels (persistence: ``first_seen``,
 ``updates``) come from the store's level sidecars (usually none in a replayed store) instead of
 the previous session's last step, the prior sessions' summaries are reduced afresh from their
 end-of-day snapshots, and a snapshot captured out of order across a session boundary is analysed
-in its own session (the continuous fold skips it as quoted before the previous snapshot).
+in its own session (the continuous fold skips it as quoted before the previous snapshot), and
+decisions read learned weights as of their block's start (``eots.replay.carry``).
 """
 
 from __future__ import annotations
