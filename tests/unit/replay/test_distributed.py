@@ -46,6 +46,7 @@ FILES = (
 )
 LOGS = ("events.sqlite", "baseline_events.sqlite")
 
+
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory: pytest.TempPathFactory) -> ReplaySpec:
     """Three simulated sessions of four snapshots of the small SPX listing, with 1-minute bars."""
