@@ -1,7 +1,7 @@
 """Benchmark the distributed replay: speed-up from 1 to 2 Dask workers, and the per-session cost
 that the 5-year estimate of ``docs/scaling.md`` is built from.
 
-1. A simulated store of ``SESSIONS`` sessions (the ``demo`` listing, a snapshot every 30 minutes)
+1. A simulated store of ``SESSIONS`` (12) sessions (the ``demo`` listing, a snapshot every 30 minutes)
    is replayed with ``replay_distributed`` on a ``LocalCluster`` of 1 and then 2 single-threaded
    worker processes (target speed-up >= 1.7x on 2 cores). Each cluster is warmed first (worker
    imports, one session) so the figure is the replay's, not the cluster start's; the two runs
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from distributed import Client
+from distributed import Client, get_task_stream
 from polars.testing import assert_frame_equal
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,7 +44,7 @@ from eots.simulator import ListingSize, SimulatorParams, listing_preset
 from eots.simulator.store import write_history
 from eots.storage import PriceStore, SnapshotStore
 
-SESSIONS = 8
+SESSIONS = 12
 EVERY_MINUTES = 30
 FIVE_YEARS_SESSIONS = 5 * 252
 SNAPSHOTS_PER_SESSION = 391  # one a minute, 09:30 to 16:00 inclusive
@@ -54,6 +54,22 @@ CORES = 64
 def _worker_cpu(client: Client) -> dict[str, float]:
     """Return the CPU seconds each worker process has used so far."""
     return {k: float(v) for k, v in client.run(time.process_time).items()}
+
+
+def _task_split(records: list[dict[str, object]]) -> str:
+    """Return 'tasks (compute s)' per worker from a task stream (session tasks only)."""
+    per: dict[str, list[float]] = {}
+    for rec in records:
+        if "eots-session" not in str(rec.get("key", "")):
+            continue
+        spans = rec.get("startstops", ())
+        compute = sum(
+            s["stop"] - s["start"]
+            for s in spans  # type: ignore[attr-defined]
+            if s.get("action") == "compute"
+        )
+        per.setdefault(str(rec.get("worker")), []).append(compute)
+    return ", ".join(f"{len(v)} ({sum(v):.1f} s)" for v in per.values())
 
 
 def speedup(root: Path) -> float:
@@ -79,10 +95,12 @@ def speedup(root: Path) -> float:
                 load0, wcpu0 = os.getloadavg()[0], _worker_cpu(client)
                 ccpu0 = time.process_time()
                 t0 = time.perf_counter()
-                result = replay_distributed(
-                    spec, EngineParams(), Path(tmp) / "run", client, block_sessions=len(tasks)
-                )
+                with get_task_stream(client) as stream:
+                    result = replay_distributed(
+                        spec, EngineParams(), Path(tmp) / "run", client, block_sessions=len(tasks)
+                    )
                 walls[n] = time.perf_counter() - t0
+                split = _task_split(stream.data)
                 ccpu = time.process_time() - ccpu0
                 after = _worker_cpu(client)
                 per_worker = [after[k] - wcpu0.get(k, 0.0) for k in after]
@@ -93,7 +111,8 @@ def speedup(root: Path) -> float:
             f"{len(tasks)} sessions ({walls[n] / len(tasks):.2f} s per session); workers' CPU "
             f"{wcpu:.1f} s (busiest {busiest[n]:.1f} s) = {wcpu / (n * walls[n]):.0%} of {n} "
             f"core(s) x wall; client CPU "
-            f"{ccpu:.1f} s (gather + fold + write); load average {load0:.1f} -> "
+            f"{ccpu:.1f} s (gather + fold + write); tasks per worker {split}; load average "
+            f"{load0:.1f} -> "
             f"{os.getloadavg()[0]:.1f}"
         )
     for stem in ("snapshots", "levels", "by_strike", "signals", "weights", "outcomes"):
