@@ -1,8 +1,8 @@
 """Benchmark the distributed replay: speed-up from 1 to 2 Dask workers, and the per-session cost
 that the 5-year estimate of ``docs/scaling.md`` is built from.
 
-1. A simulated store of ``SESSIONS`` (12) sessions (the ``demo`` listing, a snapshot every 30 minutes)
-   is replayed with ``replay_distributed`` on a ``LocalCluster`` of 1 and then 2 single-threaded
+1. A simulated store of ``SESSIONS`` (12) sessions (the ``demo`` listing, a snapshot every 30
+   minutes) is replayed with ``replay_distributed`` on a ``LocalCluster`` of 1 and then 2 single-threaded
    worker processes (target speed-up >= 1.7x on 2 cores). Each cluster is warmed first (worker
    imports, one session) so the figure is the replay's, not the cluster start's; the two runs
    must give the same snapshots and values (checked), so a fast wrong answer fails.
