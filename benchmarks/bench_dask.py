@@ -2,15 +2,16 @@
 that the 5-year estimate of ``docs/scaling.md`` is built from.
 
 1. A simulated store of ``SESSIONS`` (12) sessions (the ``demo`` listing, a snapshot every 30
-   minutes) is replayed with ``replay_distributed`` on a ``LocalCluster`` of 1 and then 2 single-threaded
-   worker processes (target speed-up >= 1.7x on 2 cores). Each cluster is warmed first (worker
-   imports, one session) so the figure is the replay's, not the cluster start's; the two runs
-   must give the same snapshots and values (checked), so a fast wrong answer fails.
+   minutes) is replayed with ``replay_distributed`` on a ``LocalCluster`` of 1 and then 2
+   single-threaded worker processes (target speed-up >= 1.7x on 2 cores), all sessions in one
+   block. Each cluster is warmed first (worker imports, one session) so the figure is the
+   replay's, not the cluster start's; the two runs must be equal bit for bit (checked), so a fast
+   wrong answer fails. Workers' and client CPU, tasks per worker and the load average are printed.
 2. The per-snapshot and per-session-start cost of the full SPX listing (~20k contracts): one
    session of a 2-session full-listing store replayed under the session rule on this process,
    timing its first step (``warm_state`` + the prior end-of-day pricing + one step) apart from the
-   following ones. Wall and CPU time are printed: on a shared machine the wall time also measures
-   the other processes.
+   following ones, and the client's fold per snapshot (the serial part). Wall and CPU time are
+   printed: on a shared machine the wall time also measures the other processes.
 
     python benchmarks/bench_dask.py
 """
