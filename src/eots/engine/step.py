@@ -86,6 +86,29 @@ def step(  # noqa: PLR0913  (keyword-only optional feeds (prices, trades, bars))
         here): momentum for the signals, stops between snapshots and settlement prints for the
         lifecycle. None: the snapshots' spot path stands in (said in the notes).
     """
+    book = state.book or neutral_book(params)
+    result, state = analyse(
+        ref, snapshot, state, params, weights=book.weights, prices=prices, trades=trades
+    )
+    return downstream(result, snapshot, replace(state, book=book), params, bars)
+
+
+def analyse(  # noqa: PLR0913  (keyword-only weights and optional feeds)
+    ref: SnapshotRef,
+    snapshot: ChainSnapshot,
+    state: HistoryState,
+    params: EngineParams,
+    *,
+    weights: LearnedWeights,
+    prices: PriceStore | None = None,
+    trades: pl.DataFrame | None = None,
+) -> tuple[Step, HistoryState]:
+    """Return ``step``'s part before the signals: foundation, context, metrics and levels.
+
+    Reads learned ``weights`` (E-SDAG methodology, the levels' track record) but no other part
+    of the book, so a run that fixes the weights for a block of sessions can analyse those
+    sessions in parallel (``eots.replay.carry``). The state's book is left as it was.
+    """
     base = foundation(snapshot, params.analysis)
     state, notes = admit(state, ref, snapshot, params)
     state.cache.priced[ref.content_hash] = base.contracts
@@ -113,13 +136,11 @@ def step(  # noqa: PLR0913  (keyword-only optional feeds (prices, trades, bars))
             flows=flows,
             description=f"{history.description}; flows from {trades.height} trades",
         )
-    book = state.book or _neutral_book(params)
-    weights = book.weights
     history = replace(history, level_track_record=weights.level_track_record(_conviction(params)))
     analysis = complete(_with_learned(base, weights), history)
-    state = replace(state, previous_levels=analysis.levels, book=book)
+    state = replace(state, previous_levels=analysis.levels)
     result = Step(ref=ref, foundation=base, analysis=analysis, notes=notes, snapshot_id=sid(ref))
-    return downstream(result, snapshot, state, params, bars)
+    return result, state
 
 
 def sid(ref: SnapshotRef) -> str:
@@ -131,7 +152,8 @@ def _conviction(params: EngineParams) -> ConvictionParams:
     return params.analysis.levels.conviction_framework
 
 
-def _neutral_book(params: EngineParams) -> Book:
+def neutral_book(params: EngineParams) -> Book:
+    """Return the empty book with the learning rule's neutral (prior) weights."""
     weights = LearnedWeights.neutral(
         esdag=params.analysis.adaptive.e_sdag,
         conviction=_conviction(params),
@@ -149,7 +171,8 @@ def _with_learned(base: Foundation, weights: LearnedWeights) -> Foundation:
     return replace(base, params=base.params.model_copy(update={"adaptive": learned}))
 
 
-def _proxy_bars(state: HistoryState) -> pl.DataFrame:
+def proxy_bars(state: HistoryState) -> pl.DataFrame:
+    """Return the state's spot path as bars (open = high = low = close = spot): the proxy."""
     spots = state.spots
     return spots.select(
         pl.col("ts_event").alias("ts"),
@@ -173,11 +196,11 @@ def downstream(
     analysis, notes = result.analysis, list(result.notes)
     if not on.signals:
         return result, state
-    known = bars if bars is not None and bars.height else _proxy_bars(state)
+    known = bars if bars is not None and bars.height else proxy_bars(state)
     if bars is None or not bars.height:
         notes.append("bars: none stored; momentum and settlement from snapshot spots (proxy)")
     known = known.filter(pl.col("ts") <= analysis.as_of)
-    book = state.book or _neutral_book(params)
+    book = state.book or neutral_book(params)
     report, sig_state, said = signal_stage(
         analysis, state.signal_state, known, book.weights, params.signals
     )
@@ -215,7 +238,7 @@ def _baseline(
     analysis, report = result.analysis, result.signals
     assert report is not None
     ideas = result.ideas.ideas if result.ideas is not None else ()
-    book = state.baseline_book or Book(weights=_neutral_book(params).weights)
+    book = state.baseline_book or Book(weights=neutral_book(params).weights)
     fake = baseline_integration(report.integration, result.snapshot_id)
     new: tuple[TradeIdea, ...] = ()
     if ideas:
@@ -230,4 +253,4 @@ def _baseline(
     return replace(result, baseline_events=events), replace(state, baseline_book=book)
 
 
-__all__ = ["Step", "downstream", "sid", "step"]
+__all__ = ["Step", "analyse", "downstream", "neutral_book", "proxy_bars", "sid", "step"]

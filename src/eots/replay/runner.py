@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from eots.core.errors import ReplayError
+from eots.core.ordered import in_memory
 from eots.engine import EngineParams, Skipped, Step, fold, stored_stream
 from eots.replay.outputs import BARS_SCHEMA, RunRecorder, write_frame, write_manifest
 from eots.storage import PriceStore, SnapshotRef, SnapshotStore
@@ -59,7 +60,7 @@ class ReplayResult:
     manifest: dict[str, object]
 
 
-def replay(
+def replay(  # noqa: PLR0913  (keyword-only resume and session-rule options)
     spec: ReplaySpec,
     params: EngineParams,
     out: Path,
@@ -67,6 +68,7 @@ def replay(
     *,
     resume: bool = False,
     session_boundaries: bool = False,
+    block_sessions: int | None = None,
 ) -> ReplayResult:
     """Replay ``spec`` through the engine with ``params``; write the run directory ``out``.
 
@@ -76,10 +78,11 @@ def replay(
     cannot be skipped), the events of snapshots already in the log are checked against it and not
     written again, and the rest are appended, so the final log equals an uninterrupted run's.
 
-    With ``session_boundaries`` each session starts from the state rebuilt from the store as of
-    its first snapshot (``eots.replay.sessions``: the rule a distributed replay follows; the
-    recommendation book then starts empty each session and no event log is written); otherwise
-    one fold runs over the whole range.
+    With ``session_boundaries`` each session's analysis starts from the state rebuilt from the
+    store as of its first snapshot and the lifecycle and learning fold over the sessions in
+    order, learned weights read as of the start of each block of ``block_sessions`` sessions
+    (``eots.replay.sessions`` and ``eots.replay.carry``: the rule a distributed replay follows);
+    otherwise one fold runs over the whole range.
 
     Raises
     ------
@@ -90,9 +93,10 @@ def replay(
         For a damaged stored snapshot (naming the file).
     """
     if session_boundaries:
-        from eots.replay.sessions import replay_by_session  # the rule's module imports this one
+        from eots.replay.sessions import BLOCK_SESSIONS, replay_by_session  # imports this one
 
-        return replay_by_session(spec, params, out, progress)
+        block = BLOCK_SESSIONS if block_sessions is None else block_sessions
+        return replay_by_session(spec, params, out, progress, block_sessions=block)
     store = SnapshotStore.open(spec.store)
     refs = spec_refs(store, spec)
     prices = PriceStore.open(spec.prices) if spec.prices is not None else None
@@ -105,14 +109,15 @@ def replay(
     stream = stored_stream(store, spec.underlying, spec.start, spec.end)
     state = None
     items = enumerate(fold(stream, params, prices=prices, bars=known), start=1)
-    for done, (item, after) in items:
-        state = after
-        recorder.record(item)
-        if isinstance(item, Step) and logs is not None:
-            _log(logs[0], item.events)
-            _log(logs[1], item.baseline_events)
-        if progress is not None:
-            progress(done, total, item)
+    with in_memory():  # the same bits as the session rule's runs (eots.core.ordered)
+        for done, (item, after) in items:
+            state = after
+            recorder.record(item)
+            if isinstance(item, Step) and logs is not None:
+                _log(logs[0], item.events)
+                _log(logs[1], item.baseline_events)
+            if progress is not None:
+                progress(done, total, item)
     book = state.book if state is not None and params.components.tracking else None
     baseline = state.baseline_book if state is not None and params.components.baseline else None
     return write_run(
@@ -137,7 +142,7 @@ def spec_refs(store: SnapshotStore, spec: ReplaySpec) -> tuple[SnapshotRef, ...]
     return refs
 
 
-def write_run(  # noqa: PLR0913  (keyword-only state rule and books)
+def write_run(  # noqa: PLR0913  (keyword-only state rule, books and block length)
     spec: ReplaySpec,
     params: EngineParams,
     out: Path,
@@ -146,11 +151,13 @@ def write_run(  # noqa: PLR0913  (keyword-only state rule and books)
     *,
     state_rule: str,
     books: tuple[Book | None, Book | None] = (None, None),
+    block_sessions: int | None = None,
 ) -> ReplayResult:
     """Write the run directory ``out`` from a replay's recorded rows (every runner ends here).
 
-    ``state_rule`` (``continuous`` | ``session_boundaries``) is recorded in the manifest;
-    ``books`` (the recommendation book and the baseline's) give the outcome files.
+    ``state_rule`` (``continuous`` | ``session_boundaries``) is recorded in the manifest, with
+    ``block_sessions`` (the weights' block length) under the session rule; ``books`` (the
+    recommendation book and the baseline's) give the outcome files.
     """
     prices = PriceStore.open(spec.prices) if spec.prices is not None else None
     out.mkdir(parents=True, exist_ok=True)
@@ -175,6 +182,8 @@ def write_run(  # noqa: PLR0913  (keyword-only state rule and books)
         "components": params.components.model_dump(),
         "state_rule": state_rule,
     }
+    if block_sessions is not None:
+        manifest["block_sessions"] = block_sessions
     write_manifest(out, manifest)
     return ReplayResult(
         out=out,

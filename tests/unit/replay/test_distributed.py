@@ -7,7 +7,9 @@ import datetime as dt
 import json
 import os
 import signal
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +34,17 @@ from eots.replay.sweep import read_replay
 from eots.simulator import ListingSize, SimulatorParams, listing_preset
 from eots.simulator.store import write_history
 
-FILES = ("snapshots.parquet", "levels.parquet", "by_strike.parquet", "bars.parquet")
+FILES = (
+    "snapshots.parquet",
+    "levels.parquet",
+    "by_strike.parquet",
+    "bars.parquet",
+    "signals.parquet",
+    "weights.parquet",
+    "outcomes.parquet",
+    "baseline_outcomes.parquet",
+)
+LOGS = ("events.sqlite", "baseline_events.sqlite")
 
 
 @pytest.fixture(scope="module")
@@ -67,28 +79,25 @@ def client() -> Iterator[Client]:
         yield c
 
 
-def _same_run(a: Path, b: Path) -> None:
-    """Same manifest, rows, order and discrete values; floats equal to 1e-9 (relative).
+def _rows(path: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT * FROM events ORDER BY seq, idx").fetchall()
 
-    Not bit for bit: polars >= 1.35 sums within ``group_by`` in an order that can differ between
-    processes (pola-rs/polars#25202), so an engine value can differ in its last bits between
-    two processes running the same session (docs/scaling.md).
-    """
+
+def _same_run(a: Path, b: Path) -> None:
+    """Bit for bit: every Parquet frame exactly equal (floats compared exactly, NaN = NaN),
+    the manifests equal and the event logs' rows identical (docs/scaling.md, "Floating point")."""
     for name in FILES:
-        assert_frame_equal(
-            pl.read_parquet(a / name),
-            pl.read_parquet(b / name),
-            check_exact=False,
-            rel_tol=1e-9,
-            abs_tol=1e-9,
-        )
+        assert_frame_equal(pl.read_parquet(a / name), pl.read_parquet(b / name), check_exact=True)
     ma = json.loads((a / "manifest.json").read_text())
     mb = json.loads((b / "manifest.json").read_text())
     assert ma == mb
+    for name in LOGS:
+        assert _rows(a / name) == _rows(b / name)
 
 
-def _close(a: pl.DataFrame, b: pl.DataFrame) -> None:
-    assert_frame_equal(a, b, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
+def _same(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert_frame_equal(a, b, check_exact=True)
 
 
 def test_distributed_run_equals_the_local_run(
@@ -107,11 +116,12 @@ def test_distributed_run_equals_the_local_run(
     assert order == sorted(set(local_run.frames["snapshots"].get_column("session").to_list()))
     _same_run(local_run.out, result.out)
     for stem, frame in local_run.frames.items():
-        _close(result.frames[stem], frame)
+        _same(result.frames[stem], frame)
     a, b = evaluate_run(read_replay(local_run.out)), evaluate_run(read_replay(result.out))
     assert int(a.levels.get_column("hold_n").sum()) > 0  # something was scored
+    assert local_run.frames["outcomes"].height > 0  # ideas were tracked to an outcome
     for name in ("levels", "gamma_vol", "signals", "ideas"):
-        _close(getattr(a, name), getattr(b, name))
+        _same(getattr(a, name), getattr(b, name))
 
 
 def test_the_same_replay_submitted_twice_shares_its_tasks(

@@ -153,7 +153,11 @@ def test_level_edge_is_the_pooled_hold_rate_minus_the_pooled_baseline(
     assert s.edge == pytest.approx(k / n - pooled)
     other = score(run, "level_edge", EvaluationParams(touch_atr=0.5))
     assert other.n != s.n or other.value != s.value  # the scoring params are used
-    empty = score(run, "idea_edge")
+    ideas = score(run, "idea_edge")  # the lifecycle carries across sessions: outcomes exist
+    assert run.outcomes is not None
+    assert ideas.n == run.outcomes.height > 0
+    no_ideas = dataclasses.replace(run, outcomes=run.outcomes.head(0))
+    empty = score(no_ideas, "idea_edge")
     assert empty.n == 0
     assert math.isnan(empty.edge)
 
