@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 
 from eots.core.types import Settlement
 from eots.ideas.model import TradeIdea
@@ -211,8 +211,13 @@ Event = (
 #: Exits that close what is left of a position.
 FINAL_EXITS = (TargetHit, StopHit, TimeExit, Settled)
 
-#: Serialises one event to JSON and back (discriminated by ``kind``).
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Annotated[Event, Field(discriminator="kind")])
+#: Serialises one event to JSON and back (discriminated by ``kind``). NaN and infinities are
+#: written as the JSON constants ``NaN`` / ``Infinity`` (pydantic's default writes ``null``, which
+#: the float fields then refuse: an idea with an unbounded ``max_profit`` could not be read back).
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(
+    Annotated[Event, Field(discriminator="kind")],
+    config=ConfigDict(ser_json_inf_nan="constants"),
+)
 
 
 def event_to_json(event: Event) -> bytes:

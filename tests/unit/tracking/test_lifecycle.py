@@ -528,3 +528,20 @@ def test_entry_waits_while_the_price_ran_away() -> None:
     anyway = TrackingParams(partial_fraction=0.0, entry_tolerance=None)
     _, ev = advance(start, marks(at(5), spread_quotes((10.9, 11.0), (6.0, 6.1))), (), anyway)
     assert isinstance(ev[0], EntryFilled)
+
+
+def test_an_idea_with_unbounded_profit_reads_back_from_its_json() -> None:
+    # a long call's max_profit is +inf and an unknown one NaN: both must survive the log
+    for value in (float("inf"), float("nan")):
+        proposed = IdeaProposed(
+            ts_event=dt.datetime(2024, 3, 11, 14, 30, tzinfo=dt.UTC),
+            ts_init=1,
+            snapshot_id="s1",
+            fingerprint="f",
+            idea_id="i1",
+            idea=dataclasses.replace(idea(), max_profit=value),
+        )
+        back = event_from_json(event_to_json(proposed))
+        assert isinstance(back, IdeaProposed)
+        restored = back.idea.max_profit
+        assert restored == value or (restored != restored and value != value)
