@@ -1,8 +1,8 @@
 """D-TDPI's expiration clustering factor from open interest by days to expiry.
 
 From the current chain's open interest per calendar DTE (calls plus puts, expirations from the
-session on; the sums of ``eots.market.oi_by_dte``, taken on the contracts' arrays), with ``avg`` the mean OI over the listed DTEs
-(base_system.md 4.3, vectorised)::
+session on; the sums of ``eots.market.oi_by_dte``, taken on the contracts' arrays), with ``avg``
+the mean OI over the listed DTEs (base_system.md 4.3, vectorised)::
 
     clustered(d) = OI(d) > 1.5 avg  or  OI(d + j) > 1.2 avg for some 0 < |j| <= 2
     factor(d)    = 1.1 if clustered(d) else 1
@@ -13,8 +13,6 @@ the previous close), not a history factor.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import numpy as np
 

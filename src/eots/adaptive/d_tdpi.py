@@ -71,7 +71,7 @@ class DTdpiScalars:
     width: float
 
 
-def d_tdpi_factors(  # noqa: PLR0913  (the factors' inputs, keyword-only)
+def d_tdpi_factors(
     work: Working,
     params: DTdpiParams,
     base_params: BaseMetricParams,
@@ -105,7 +105,9 @@ def d_tdpi_factors(  # noqa: PLR0913  (the factors' inputs, keyword-only)
             width=scalars.width,
             band=base_params.proximity_band,
         ),
-        "d_tdpi_cluster_factor": fill_null(cluster, 1.0) if cluster is not None else constant(1.0, n),
+        "d_tdpi_cluster_factor": fill_null(cluster, 1.0)
+        if cluster is not None
+        else constant(1.0, n),
         "d_tdpi_charm_acceleration": charm_acceleration(work.w("charmxoi"), charm_past, params)
         if charm_past is not None
         else constant(1.0, n),

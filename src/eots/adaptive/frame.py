@@ -340,7 +340,7 @@ def _scored(acc: _Accumulated, work: Working, run: _Run, methods: list[str]) -> 
 
 
 def _output(columns: dict[str, Masked], work: Working, params: AdaptiveParams) -> pl.DataFrame:
-    """The per-contract frame: identity columns, then every column NaN outside the scope.
+    """Return the per-contract frame: identity columns, then every column (NaN out of scope).
 
     The stars (Int8) are those of the conviction score, null outside the scope or without one.
     """
@@ -394,9 +394,7 @@ def _a_dag(work: Working, run: _Run) -> _StageOutput:
         dte_scale=dte.value,
         decay=work.keyed(decay, list(CONTRACT_KEY), DECAY_COLUMN) if decay is not None else None,
     )
-    return _StageOutput(
-        reports=reports, columns={"a_dag": a_dag_value(work, factors), **factors}
-    )
+    return _StageOutput(reports=reports, columns={"a_dag": a_dag_value(work, factors), **factors})
 
 
 def _e_sdag(work: Working, run: _Run) -> _StageOutput:

@@ -30,7 +30,16 @@ from eots.adaptive.inputs import Working
 from eots.adaptive.params import AdaptiveParams
 from eots.adaptive.vri_2_0 import VRI_2_0_FACTORS
 from eots.metrics import BaseMetricParams
-from eots.metrics.arrays import Bools, Floats, Ints, Masked, constant, masked, normalised, safe_ratio
+from eots.metrics.arrays import (
+    Bools,
+    Floats,
+    Ints,
+    Masked,
+    constant,
+    masked,
+    normalised,
+    safe_ratio,
+)
 from eots.metrics.strikes import StrikeGroups, grouped_sums
 
 #: Metrics summed per strike.
@@ -68,7 +77,7 @@ def _group_sum(every: Ints, size: int, rows: Bools, values: Floats) -> Floats:
 
 
 def _first_valid(x: Masked, groups: StrikeGroups, inside: Bools) -> Masked:
-    """The first non-null value of each strike (row order), null where there is none."""
+    """Return the first non-null value of each strike (row order), null where there is none."""
     rows = np.flatnonzero(inside & ~x.null)
     out = np.full(groups.size, np.nan)
     present = np.zeros(groups.size, dtype=np.bool_)
@@ -107,7 +116,7 @@ def _factor_means(
     return out
 
 
-def adaptive_strikes(  # noqa: PLR0913  (the contract columns, their groups and parameters)
+def adaptive_strikes(
     columns: dict[str, Masked],
     work: Working,
     groups: StrikeGroups,

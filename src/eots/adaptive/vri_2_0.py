@@ -43,7 +43,7 @@ VRI_2_0_FACTORS = (
 )
 
 
-def vri_2_0_factors(  # noqa: PLR0913  (the snapshot-wide factors, keyword-only)
+def vri_2_0_factors(
     work: Working,
     params: Vri2Params,
     base_params: BaseMetricParams,

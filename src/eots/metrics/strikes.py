@@ -127,7 +127,9 @@ class StrikeGroups:
     scope: Scope
 
 
-def strike_groups(keys_frame: pl.DataFrame, inside: Bools, params: BaseMetricParams) -> StrikeGroups:
+def strike_groups(
+    keys_frame: pl.DataFrame, inside: Bools, params: BaseMetricParams
+) -> StrikeGroups:
     """Group the in-scope contracts by strike (``keys_frame``: every contract's strike keys)."""
     keys = strike_keys(params)
     rows = np.flatnonzero(inside)
@@ -145,7 +147,9 @@ def strike_groups(keys_frame: pl.DataFrame, inside: Bools, params: BaseMetricPar
     return StrikeGroups(keys=in_scope[first], codes=codes, every=every, size=size, scope=scope)
 
 
-def grouped_sums(groups: StrikeGroups, inside: Bools, summands: dict[str, Masked]) -> dict[str, Masked]:
+def grouped_sums(
+    groups: StrikeGroups, inside: Bools, summands: dict[str, Masked]
+) -> dict[str, Masked]:
     """Sum each summand per strike over the in-scope rows (null where a strike has no value)."""
     return _grouped_sums(groups.every, groups.size, inside, summands)
 

@@ -55,9 +55,7 @@ def tdpi_columns(
         width=p.gaussian_width,
         band=params.proximity_band,
     )
-    dte_w = (
-        dte_weight(p.dte_decay, a.raw["t_years"]) if p.dte_weight else constant(1.0, a.rows)
-    )
+    dte_w = dte_weight(p.dte_decay, a.raw["t_years"]) if p.dte_weight else constant(1.0, a.rows)
     norm_txoi = normalised(abs(txoi), scope, clip)
     norm_theta_abs = normalised(abs(theta_flow), scope, clip)
     return {

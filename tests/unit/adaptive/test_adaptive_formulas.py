@@ -22,10 +22,13 @@ def w(name: str) -> str:
     return f"_a_{name}"
 
 
-def _split(rows: dict[str, list[float]]) -> tuple[dict[str, list[float | None]], dict[str, list[float | None]]]:
+def _split(
+    rows: dict[str, list[float]],
+) -> tuple[dict[str, list[float | None]], dict[str, list[float | None]]]:
     exposures = {k[3:]: list(v) for k, v in rows.items() if k.startswith("_a_")}
     factors = {k: list(v) for k, v in rows.items() if not k.startswith("_a_")}
     return exposures, factors  # type: ignore[return-value]
+
 
 D_TDPI_ROWS = {
     w("charmxoi"): [4.0, -2.0],
@@ -60,7 +63,7 @@ def _d_tdpi_hand(rows: dict[str, list[float]]) -> list[float]:
 
 def _d_tdpi(rows: dict[str, list[float]]) -> list[float]:
     exposures, factors = _split(rows)
-    return d_tdpi_value(working(exposures), columns(factors)).v.tolist()
+    return d_tdpi_value(working(exposures), columns(factors)).v.tolist()  # type: ignore[no-any-return]
 
 
 def test_d_tdpi_known_answer() -> None:
@@ -101,7 +104,7 @@ VRI_ROWS = {
 
 def _vri(rows: dict[str, list[float]]) -> list[float]:
     exposures, factors = _split(rows)
-    return vri_2_0_value(working(exposures), columns(factors)).v.tolist()
+    return vri_2_0_value(working(exposures), columns(factors)).v.tolist()  # type: ignore[no-any-return]
 
 
 def test_vri_2_0_known_answer() -> None:
@@ -133,9 +136,7 @@ def test_vri_2_0_vomma_factor_is_one_plus_enhancement_times_normalised_vomma() -
         reused={"gamma_coeff": [1.0, 1.0, 1.0], "vanna_flow_to_vanna_oi_ratio": [1.0, 1.0, 1.0]},
     )
     params = Vri2Params()
-    out = vri_2_0_factors(
-        work, params, BaseMetricParams(), vol_context=1.0, term=1.0, surface=1.0
-    )
+    out = vri_2_0_factors(work, params, BaseMetricParams(), vol_context=1.0, term=1.0, surface=1.0)
     got = out["vri_2_0_vomma_factor"].v.tolist()
     e = params.vomma_enhancement_factor
     assert e != 1.0
@@ -156,7 +157,7 @@ A_DAG_ROWS = {
 
 def _a_dag(rows: dict[str, list[float]]) -> list[float]:
     exposures, factors = _split(rows)
-    return a_dag_value(working(exposures), columns(factors)).v.tolist()
+    return a_dag_value(working(exposures), columns(factors)).v.tolist()  # type: ignore[no-any-return]
 
 
 def test_a_dag_known_answer() -> None:

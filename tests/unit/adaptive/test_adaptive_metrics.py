@@ -16,8 +16,8 @@ from eots.adaptive import (
     AdaptiveParams,
     adaptive_metrics,
 )
-from eots.chain import ChainSnapshot
 from eots.adaptive.frame import ADAPTIVE_SCHEMA, ADAPTIVE_STRIKE_SCHEMA
+from eots.chain import ChainSnapshot
 from eots.core.errors import SchemaError, StageInputError
 from eots.history import AsOfReader, ContextParams, MarketContext, market_context
 from eots.metrics import (

@@ -15,8 +15,8 @@ import pytest
 
 import eots.metrics as m
 from eots.core.errors import SchemaError, StageInputError
-from eots.metrics.params import GammaBasis, SdagParams
 from eots.metrics import BaseMetricParams, MetricInputs, NormalisationScope, base_metrics
+from eots.metrics.params import GammaBasis, SdagParams
 from unit.metrics.test_base_metrics_golden import AS_OF, INPUTS, chain
 
 
