@@ -71,8 +71,8 @@ SCALAR_FACTORS = frozenset(
 
 
 def _group_sum(every: Ints, size: int, rows: Bools, values: Floats) -> Floats:
-    """Per-strike sums of ``values`` over ``rows`` (in row order; NaN propagates)."""
-    sums = np.bincount(every[rows], weights=values[rows], minlength=size + 1)[:size]
+    """Return per-strike sums of ``values`` over ``rows`` (in row order; NaN propagates)."""
+    sums = np.bincount(every, weights=np.where(rows, values, 0.0), minlength=size + 1)[:size]
     return sums.astype(np.float64, copy=False)
 
 

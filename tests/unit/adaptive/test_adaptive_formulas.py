@@ -1,4 +1,4 @@
-"""Known answers for A-DAG, D-TDPI and VRI 2.0 from their factor columns: every factor counts.
+"""Known answers for A-DAG, E-SDAG, D-TDPI and VRI 2.0 from their factor columns.
 
 Each product is computed by hand on two contracts; the parametrised cases set one factor to a
 neutral value (1, or 0 for the beta term) and require the result to change, so deleting any factor
@@ -11,10 +11,11 @@ import pytest
 
 from eots.adaptive.a_dag import a_dag_value
 from eots.adaptive.d_tdpi import d_tdpi_value
-from eots.adaptive.params import Vri2Params
+from eots.adaptive.e_sdag import e_sdag_columns, e_sdag_composite
+from eots.adaptive.params import ESdagParams, Vri2Params
 from eots.adaptive.vri_2_0 import vri_2_0_factors, vri_2_0_value
 from eots.metrics import BaseMetricParams
-from unit.adaptive.working_case import columns, working
+from unit.adaptive.working_case import column, columns, working
 
 
 def w(name: str) -> str:
@@ -180,3 +181,45 @@ def test_a_dag_known_answer() -> None:
 def test_a_dag_every_factor_moves_the_value(factor: str) -> None:
     rows = {**A_DAG_ROWS, factor: [1.0, 1.0]}
     assert _a_dag(rows)[0] != pytest.approx(_a_dag(A_DAG_ROWS)[0])
+
+
+def test_e_sdag_skew_pieces_and_adjusted_gex_known_answer() -> None:
+    # two contracts: iv 0.30 and 0.20 on expiries with ATM IV 0.25 and 0.20
+    work = working(
+        {"gxoi": [10.0, 4.0], "dxoi": [5.0, -2.0], "iv": [0.30, 0.20]},
+        reused={"dxoi_norm_for_sdag": [1.0, -0.4]},
+    )
+    pieces = (column([0.25, 0.20]), column([1.1, None]), column([0.9, 1.2]))
+    p = ESdagParams()
+    out = e_sdag_columns(work, p, BaseMetricParams(), pieces)
+    smile0 = 1 + p.smile_sensitivity * (0.30 / 0.25 - 1)  # 1.1 with the default 0.5
+    assert out["e_sdag_smile_factor"].v.tolist() == pytest.approx([smile0, 1.0])
+    assert out["e_sdag_term_factor"].v.tolist() == pytest.approx([1.1, 1.0])  # null -> 1
+    assert out["e_sdag_intraday_skew_factor"].v.tolist() == pytest.approx([0.9, 1.2])
+    skew = [smile0 * 1.1 * 0.9, 1.0 * 1.0 * 1.2]
+    assert out["e_sdag_skew_factor"].v.tolist() == pytest.approx(skew)
+    assert out["e_sdag_skew_adjusted_gex"].v.tolist() == pytest.approx([10 * skew[0], 4 * skew[1]])
+    f = BaseMetricParams().sdag.multiplicative.delta_weight_factor
+    expected = [10 * skew[0] * (1 + 1.0 * f), 4 * skew[1] * (1 - 0.4 * f)]
+    assert out["e_sdag_multiplicative"].v.tolist() == pytest.approx(expected)
+
+
+def test_e_sdag_composite_is_the_weighted_sum_of_the_methods() -> None:
+    methods = columns(
+        {
+            "e_sdag_multiplicative": [1.0, 2.0],
+            "e_sdag_directional": [3.0, None],
+            "e_sdag_weighted": [-1.0, 1.0],
+            "e_sdag_volatility_focused": [2.0, 2.0],
+        }
+    )
+    weights = {
+        "multiplicative": 0.4,
+        "directional": 0.2,
+        "weighted": 0.3,
+        "volatility_focused": 0.1,
+    }
+    out = e_sdag_composite(methods, weights)
+    assert out["e_sdag_composite"].v[0] == pytest.approx(0.4 * 1 + 0.2 * 3 - 0.3 * 1 + 0.1 * 2)
+    assert out["e_sdag_composite"].null.tolist() == [False, True]
+    assert out["e_sdag_weight_directional"].v.tolist() == [0.2, 0.2]
