@@ -88,7 +88,7 @@ def _stages(snap: object) -> None:
 def _largest_spx(root: Path) -> Path:
     manifest = json.loads((root / "manifest.json").read_text())
     spx = [e for e in manifest if e["underlying"] == "SPX" and "nogreeks" not in e["id"]]
-    return root / max(spx, key=lambda e: e["bytes"])["file"]
+    return root / str(max(spx, key=lambda e: e["bytes"])["file"])
 
 
 def _kernels(priced: pl.DataFrame, spot: float) -> tuple[float, float]:
