@@ -16,7 +16,10 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import datetime as dt
 import json
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +32,63 @@ from eots.exposures import ExposureParams, contract_exposures, strike_exposures
 from eots.greeks.frame import priced_chain
 from eots.greeks.params import PricingParams
 from eots.levels import ZeroGammaParams, gamma_profile, gamma_walls, zero_gamma
-from eots.pipeline import analyze
+from eots.metrics import MetricInputs, base_metrics
+from eots.pipeline import analyze, complete
+from eots.pipeline import foundation as foundation_stage
+
+
+def _cpu_ms(fn: Callable[[], object], repeats: int = 15) -> tuple[float, float, float]:
+    """Return the median, 25th and 75th percentile CPU ms (``time.process_time``) of ``fn``."""
+    fn()
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.process_time()
+        fn()
+        times.append((time.process_time() - t0) * 1e3)
+    q = statistics.quantiles(times, n=4)
+    return statistics.median(times), q[0], q[2]
+
+
+def _stages(snap: object) -> None:
+    """Print CPU medians of ``analyze`` and its stages (n = 15), and check the adaptive sums."""
+    from eots.adaptive import adaptive_metrics
+    from eots.chain.snapshot import ChainSnapshot
+
+    assert isinstance(snap, ChainSnapshot)
+    base = foundation_stage(snap)
+    p = base.params
+    inputs = MetricInputs(as_of=snap.ts_event, spot=snap.spot)
+    metrics = base_metrics(base.in_scope, inputs, p.metrics)
+    adaptive = adaptive_metrics(
+        metrics, base.in_scope, None, inputs, p.adaptive, base_params=p.metrics
+    )
+    # the strike sums of A-DAG must add up to the contract sum (a fast wrong answer fails here)
+    per_contract = float(adaptive.contracts.get_column("a_dag").fill_nan(0.0).sum())
+    per_strike = float(adaptive.strikes.get_column("a_dag").fill_nan(0.0).sum())
+    assert abs(per_contract - per_strike) <= 1e-9 * max(1.0, abs(per_contract)), "A-DAG sums"
+    rows = [
+        ("analyze (no history)", lambda: analyze(snap)),
+        ("  foundation", lambda: foundation_stage(snap)),
+        ("  complete", lambda: complete(base)),
+        ("    base metrics", lambda: base_metrics(base.in_scope, inputs, p.metrics)),
+        (
+            "    adaptive metrics",
+            lambda: adaptive_metrics(
+                metrics, base.in_scope, None, inputs, p.adaptive, base_params=p.metrics
+            ),
+        ),
+    ]
+    print("CPU ms (time.process_time), median [q25, q75] of 15, one BLAS thread:")
+    for name, fn in rows:
+        med, lo, hi = _cpu_ms(fn)
+        print(f"  {name:<24} {med:8.1f}  [{lo:.1f}, {hi:.1f}]")
 
 
 def _largest_spx(root: Path) -> Path:
     manifest = json.loads((root / "manifest.json").read_text())
     spx = [e for e in manifest if e["underlying"] == "SPX" and "nogreeks" not in e["id"]]
-    return root / max(spx, key=lambda e: e["bytes"])["file"]
+    return root / str(max(spx, key=lambda e: e["bytes"])["file"])
 
 
 def _kernels(priced: pl.DataFrame, spot: float) -> tuple[float, float]:
@@ -124,6 +177,7 @@ def main() -> None:
         f"(with the load {parse_ms + found_ms:.1f} ms)"
     )
     print(f"  analyze: foundation + base and adaptive metrics + key levels {total_ms:8.2f} ms")
+    _stages(snap)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from eots.adaptive import AdaptiveMetrics, AdaptiveParams, adaptive_metrics
+from eots.adaptive.frame import ADAPTIVE_STRIKE_SCHEMA
 from eots.adaptive.mspi_enhanced import mspi_enhanced
 from eots.chain.snapshot import ChainSnapshot
+from eots.core.errors import StageInputError
 from eots.core.time import session_of
 from eots.exposures import (
     ExpiryScope,
@@ -353,6 +355,9 @@ def _strike_metrics(metrics: BaseMetrics, adaptive: AdaptiveMetrics) -> pl.DataF
     adaptive ones (the levels read them by name; ``LevelParams.mspi_source`` chooses).
     """
     base = metrics.strikes
+    StageInputError.require(
+        adaptive.strikes.schema, ADAPTIVE_STRIKE_SCHEMA, stage="levels", frame="adaptive strike"
+    )
     keys = [c for c in ("expiry", "strike") if c in base.columns]
     extra = [c for c in adaptive.strikes.columns if c not in base.columns]
     joined = base.join(adaptive.strikes.select(*keys, *extra), on=keys, how="left")

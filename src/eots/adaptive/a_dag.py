@@ -23,14 +23,11 @@ regime factor enters only through alpha (the seed; [CANON] also multiplied by it
 
 from __future__ import annotations
 
-import polars as pl
-
-from eots.adaptive.decay import DECAY_COLUMN
-from eots.adaptive.inputs import f, w
+from eots.adaptive.inputs import Working
 from eots.adaptive.params import ADagParams
 from eots.metrics import BaseMetricParams
+from eots.metrics.arrays import Masked, constant, fill_null, normalised
 from eots.metrics.coefficients import alignment, flow_ratio, sign_nonzero
-from eots.metrics.normalise import normalised
 from eots.metrics.params import AlignmentCoefficients
 
 #: Per-contract factor columns of A-DAG.
@@ -45,46 +42,46 @@ A_DAG_FACTORS = (
 )
 
 
-def a_dag_factors(
+def a_dag_factors(  # noqa: PLR0913  (the factors' inputs, keyword-only)
+    work: Working,
     params: ADagParams,
     base_params: BaseMetricParams,
     *,
     regime: float,
     alpha: AlignmentCoefficients,
-    dte_scale: pl.Expr,
-    decay_joined: bool,
-) -> dict[str, pl.Expr]:
-    """Return A-DAG's factor columns (first stage)."""
-    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
-    volume_weight = pl.lit(1.0)
+    dte_scale: Masked,
+    decay: Masked | None,
+) -> dict[str, Masked]:
+    """Return A-DAG's factor columns (``decay``: the joined multiplier, None: 1 everywhere)."""
+    scope, clip, n = work.arrays.scope, base_params.clip_percentile, work.rows
+    volume_weight = constant(1.0, n)
     if params.factors.volume_weighting:
-        n_volume = normalised(pl.col(w("volume")).abs(), scope, clip)
-        volume_weight = (1.0 + params.volume_weight_factor * n_volume).fill_null(1.0)
-    flow_delta, dxoi = pl.col(f("delta")), pl.col(w("dxoi"))
+        n_volume = normalised(abs(work.w("volume")), scope, clip)
+        volume_weight = fill_null(1.0 + params.volume_weight_factor * n_volume, 1.0)
+    flow_delta, dxoi = work.f("delta"), work.w("dxoi")
     return {
-        "a_dag_regime_factor": pl.lit(regime, dtype=pl.Float64),
+        "a_dag_regime_factor": constant(regime, n),
         "a_dag_alpha": alignment(flow_delta, dxoi, alpha),
         "a_dag_flow_ratio": flow_ratio(
             flow_delta, dxoi, params.flow_ratio, params.sigmoid_steepness
         ),
         "a_dag_dte_scale": dte_scale,
         "a_dag_volume_weight": volume_weight,
-        "a_dag_decay": pl.col(DECAY_COLUMN).fill_null(1.0) if decay_joined else pl.lit(1.0),
-        "a_dag_norm_gamma_flow": normalised(pl.col(f("gamma")), scope, clip),
+        "a_dag_decay": fill_null(decay, 1.0) if decay is not None else constant(1.0, n),
+        "a_dag_norm_gamma_flow": normalised(work.f("gamma"), scope, clip),
     }
 
 
-def a_dag_value() -> dict[str, pl.Expr]:
-    """Return ``a_dag`` from its factors (second stage)."""
-    c = pl.col
-    return {
-        "a_dag": c(w("gxoi"))
-        * c("a_dag_volume_weight")
-        * sign_nonzero(c(w("dxoi")))
-        * (1.0 + c("a_dag_alpha") * c("a_dag_flow_ratio") * c("a_dag_dte_scale"))
-        * c("a_dag_norm_gamma_flow")
-        * c("a_dag_decay")
-    }
+def a_dag_value(work: Working, c: dict[str, Masked]) -> Masked:
+    """Return ``a_dag`` from its factors ``c`` (module docstring)."""
+    return (
+        work.w("gxoi")
+        * c["a_dag_volume_weight"]
+        * sign_nonzero(work.w("dxoi"))
+        * (1.0 + c["a_dag_alpha"] * c["a_dag_flow_ratio"] * c["a_dag_dte_scale"])
+        * c["a_dag_norm_gamma_flow"]
+        * c["a_dag_decay"]
+    )
 
 
 __all__ = ["A_DAG_FACTORS", "a_dag_factors", "a_dag_value"]

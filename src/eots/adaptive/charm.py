@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive.inputs import CONTRACT_KEY
@@ -26,6 +27,7 @@ from eots.adaptive.params import DTdpiParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.chain.schema import UTC_US
 from eots.market import MarketContext
+from eots.metrics.arrays import Masked, gt, masked
 
 _METRIC, _FACTOR = "d_tdpi", "charm_acceleration"
 #: Column of the keyed frame ``charm_past`` returns: mean |charmxoi| over the past stamps.
@@ -61,15 +63,15 @@ def charm_past(
     return keyed, measured(_METRIC, _FACTOR, None, how)
 
 
-def charm_acceleration(charmxoi_now: pl.Expr, params: DTdpiParams) -> pl.Expr:
-    """Return the acceleration from current charmxoi and the joined ``PAST_COLUMN``."""
-    ratio = charmxoi_now.abs() / pl.col(PAST_COLUMN)
+def charm_acceleration(now: Masked, past: Masked, params: DTdpiParams) -> Masked:
+    """Return the acceleration from current ``charmxoi`` and the joined past mean (``PAST_COLUMN``).
+
+    1 where the past is missing or not positive, or the ratio is at most the threshold.
+    """
+    ratio = abs(now) / past
     accel = (1.0 + (ratio - 1.0) * params.charm_sensitivity).clip(*params.charm_clip)
-    return (
-        pl.when((pl.col(PAST_COLUMN) > 0) & (ratio > params.charm_threshold))
-        .then(accel)
-        .otherwise(1.0)
-    )
+    use = gt(past, 0.0) & gt(ratio, params.charm_threshold)
+    return masked(np.where(use, accel.v, 1.0), use & accel.null)
 
 
 __all__ = ["PAST_COLUMN", "charm_acceleration", "charm_past"]

@@ -1,8 +1,8 @@
 """D-TDPI's expiration clustering factor from open interest by days to expiry.
 
-From the current chain's open interest per calendar DTE (``eots.market.oi_by_dte``: calls plus
-puts, expirations from the session on), with ``avg`` the mean OI over the listed DTEs
-(base_system.md 4.3, vectorised)::
+From the current chain's open interest per calendar DTE (calls plus puts, expirations from the
+session on; the sums of ``eots.market.oi_by_dte``, taken on the contracts' arrays), with ``avg``
+the mean OI over the listed DTEs (base_system.md 4.3, vectorised)::
 
     clustered(d) = OI(d) > 1.5 avg  or  OI(d + j) > 1.2 avg for some 0 < |j| <= 2
     factor(d)    = 1.1 if clustered(d) else 1
@@ -14,19 +14,13 @@ the previous close), not a history factor.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
-import polars as pl
 
-from eots.adaptive.inputs import DTE
 from eots.adaptive.params import DTdpiParams
 from eots.adaptive.report import FactorReport, measured, switched_off
-from eots.market import oi_by_dte
+from eots.metrics.arrays import Floats, Ints, Masked
 
 _METRIC, _FACTOR = "d_tdpi", "cluster_factor"
-#: Column of the per-DTE frame ``expiration_clustering`` returns.
-CLUSTER_COLUMN = "_cluster"
 
 
 def clustered(dte: np.ndarray, oi: np.ndarray, params: DTdpiParams) -> np.ndarray:
@@ -48,26 +42,43 @@ def clustered(dte: np.ndarray, oi: np.ndarray, params: DTdpiParams) -> np.ndarra
 
 
 def expiration_clustering(
-    contracts: pl.DataFrame, session: dt.date, params: DTdpiParams
-) -> tuple[pl.DataFrame | None, FactorReport]:
-    """Return the factor per ``dte_days`` (None: 1 everywhere) with its report."""
+    open_interest: Floats | None, dte: Ints, params: DTdpiParams
+) -> tuple[Masked | None, FactorReport]:
+    """Return each contract's clustering factor (None: 1 everywhere) with its report.
+
+    Parameters
+    ----------
+    open_interest
+        Open interest of each contract (NaN: unknown, counted as 0); None: no such column.
+    dte
+        Calendar days from the session to each contract's expiration (negative: expired, not
+        listed; its factor is null).
+    params
+        D-TDPI parameters (thresholds, look-around, factor).
+
+    Examples
+    --------
+    >>> f, _ = expiration_clustering(np.array([90.0, 5.0, 5.0, 1.0]), np.array([0, 0, 9, 30]),
+    ...                              DTdpiParams())
+    >>> f.v.tolist()
+    [1.1, 1.1, 1.0, 1.0]
+    """
     if not params.factors.expiration_clustering:
         return None, switched_off(_METRIC, _FACTOR)
-    if "open_interest" not in contracts.columns:
+    if open_interest is None:
         return None, measured(_METRIC, _FACTOR, 1.0, "no open_interest column: 1")
-    table = oi_by_dte(contracts.select("expiry", "right", "open_interest"), session)
-    dte = table.get_column("dte").to_numpy()
-    oi = table.get_column("open_interest").to_numpy().astype(np.float64)
-    flags = clustered(dte, oi, params)
-    frame = pl.DataFrame(
-        {DTE: dte, CLUSTER_COLUMN: np.where(flags, params.cluster_factor, 1.0)},
-        schema={DTE: pl.Int32, CLUSTER_COLUMN: pl.Float64},
-    )
-    days = dte[flags].tolist()
+    listed = dte >= 0
+    days, inverse = np.unique(dte[listed], return_inverse=True)
+    oi = np.bincount(inverse, weights=np.nan_to_num(open_interest[listed]), minlength=days.size)
+    flags = clustered(days, oi, params)
+    value = np.full(dte.size, np.nan)
+    value[listed] = np.where(flags, params.cluster_factor, 1.0)[inverse]
+    shown = days[flags].tolist()
     how = (
-        f"clustered DTEs {days[:12]}{' ...' if len(days) > 12 else ''} of {dte.size} (per contract)"
+        f"clustered DTEs {shown[:12]}{' ...' if len(shown) > 12 else ''} of {days.size} "
+        "(per contract)"
     )
-    return frame, measured(_METRIC, _FACTOR, None, how)
+    return Masked(value, ~listed), measured(_METRIC, _FACTOR, None, how)
 
 
-__all__ = ["CLUSTER_COLUMN", "clustered", "expiration_clustering"]
+__all__ = ["clustered", "expiration_clustering"]

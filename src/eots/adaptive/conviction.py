@@ -18,42 +18,50 @@ method is missing.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive.params import ESdagParams
+from eots.metrics.arrays import Masked, ge, gt, masked, sum_horizontal
 
 
-def conviction(z_columns: list[str], params: ESdagParams) -> dict[str, pl.Expr]:
-    """Return ``sdag_conviction_score`` and ``sdag_conviction_direction`` from the z columns."""
-    z = [pl.col(c) for c in z_columns]
+def conviction(z: list[Masked], params: ESdagParams) -> tuple[Masked, Masked]:
+    """Return (``sdag_conviction_score``, ``sdag_conviction_direction``) from the z columns.
+
+    A z that is NaN counts as positive (as polars compares); a null z makes the row null.
+    """
     m = float(len(z))
-    pos = pl.sum_horizontal([(c > 0).cast(pl.Float64) for c in z])
-    neg = pl.sum_horizontal([(c < 0).cast(pl.Float64) for c in z])
-    top = pl.max_horizontal(pos, neg)
-    agreement = (pos - neg).abs() / m
-    mean_abs = pl.sum_horizontal([c.abs() for c in z]) / m
-    base = agreement * mean_abs * pl.sum_horizontal(z).sign()
-    bonus = (
-        pl.when(top >= m)
-        .then(params.full_agreement_bonus)
-        .when(top >= params.min_agreement_for_bonus)
-        .then(params.partial_agreement_bonus)
-        .otherwise(0.0)
+    pos = np.zeros(len(z[0].v))
+    neg = np.zeros(len(z[0].v))
+    for c in z:
+        pos = pos + gt(c, 0.0)
+        neg = neg + ((c.v < 0) & ~c.null)
+    top = np.maximum(pos, neg)
+    agreement = np.abs(pos - neg) / m
+    mean_abs = sum_horizontal([abs(c) for c in z]).v / m
+    base = agreement * mean_abs * np.sign(sum_horizontal(z).v)
+    bonus = np.where(
+        top >= m,
+        params.full_agreement_bonus,
+        np.where(top >= params.min_agreement_for_bonus, params.partial_agreement_bonus, 0.0),
     )
-    score = (base + bonus * base.sign()).clip(-1.0, 1.0)
-    any_missing = pl.any_horizontal([c.is_null() for c in z])
-    score = pl.when(any_missing).then(None).otherwise(score)
-    return {
-        "sdag_conviction_score": score.abs(),
-        "sdag_conviction_direction": score.sign(),
-    }
+    score = np.clip(base + bonus * np.sign(base), -1.0, 1.0)
+    missing = np.zeros(len(z[0].v), dtype=np.bool_)
+    for c in z:
+        missing = missing | c.null
+    return masked(np.abs(score), missing), masked(np.sign(score), missing)
 
 
-def stars(score: pl.Expr, params: ESdagParams) -> pl.Expr:
-    """Return the stars (Int8 0..5) of a 0..1 conviction score."""
+def stars(score: Masked, params: ESdagParams) -> pl.Series:
+    """Return the stars (Int8 0..5, null where the score is) of a 0..1 conviction score."""
     ladder = (params.one_star_threshold, *params.conviction_score_thresholds)
-    count = pl.sum_horizontal([(score >= t).cast(pl.Int8) for t in ladder]).cast(pl.Int8)
-    return pl.when(score.is_not_null()).then(count)
+    count = np.zeros(len(score.v), dtype=np.int8)
+    for t in ladder:
+        count = count + ge(score, t).astype(np.int8)
+    series = pl.Series("sdag_conviction_stars", count, dtype=pl.Int8)
+    if score.null.any():
+        series = series.scatter(np.flatnonzero(score.null), None)
+    return series
 
 
 __all__ = ["conviction", "stars"]

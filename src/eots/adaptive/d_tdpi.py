@@ -29,14 +29,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
-
 from eots.adaptive.charm import charm_acceleration
-from eots.adaptive.clustering import CLUSTER_COLUMN
-from eots.adaptive.inputs import f, w
+from eots.adaptive.inputs import Working
 from eots.adaptive.params import DTdpiParams
 from eots.metrics import BaseMetricParams, ProximityShape
-from eots.metrics.normalise import normalised, safe_ratio
+from eots.metrics.arrays import Masked, constant, fill_null, normalised, safe_ratio
 from eots.metrics.weights import proximity
 
 #: Per-contract factor columns of D-TDPI.
@@ -75,62 +72,68 @@ class DTdpiScalars:
 
 
 def d_tdpi_factors(
+    work: Working,
     params: DTdpiParams,
     base_params: BaseMetricParams,
     scalars: DTdpiScalars,
     *,
-    cluster_joined: bool,
-    charm_joined: bool,
-) -> dict[str, pl.Expr]:
-    """Return D-TDPI's factor columns and the enhanced ratios (first stage)."""
-    spot, atr, width = scalars.spot, scalars.atr, scalars.width
-    time_weight = scalars.time_weight
-    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
-    ratio = pl.col("charm_flow_to_charm_oi_ratio")
+    cluster: Masked | None,
+    charm_past: Masked | None,
+) -> dict[str, Masked]:
+    """Return D-TDPI's factor columns and the enhanced ratios.
+
+    ``cluster`` is each contract's joined clustering factor, ``charm_past`` its joined mean past
+    |charmxoi| (None: no such history, the factor is 1 everywhere).
+    """
+    n = work.rows
+    scope, clip = work.arrays.scope, base_params.clip_percentile
+    ratio = work.reused["charm_flow_to_charm_oi_ratio"]
     if params.charm_ratio_cap is not None:
-        ratio = ratio.clip(upper_bound=params.charm_ratio_cap)
-    charm_flow, theta_flow = pl.col(f("charm")), pl.col(f("theta"))
+        ratio = ratio.clip(upper=params.charm_ratio_cap)
+    charm_flow, theta_flow = work.f("charm"), work.f("theta")
     cap = params.ratio_cap
+    raw = work.arrays.raw
     return {
-        "d_tdpi_time_weight": pl.lit(time_weight, dtype=pl.Float64),
-        "d_tdpi_gaussian_width": pl.lit(width, dtype=pl.Float64),
+        "d_tdpi_time_weight": constant(scalars.time_weight, n),
+        "d_tdpi_gaussian_width": constant(scalars.width, n),
         "d_tdpi_proximity": proximity(
             ProximityShape.GAUSSIAN_ATR,
-            spot=spot,
-            atr=atr if atr is not None else float("nan"),
-            width=width,
+            strike=raw["strike"],
+            delta=raw["delta"],
+            spot=scalars.spot,
+            atr=scalars.atr if scalars.atr is not None else float("nan"),
+            width=scalars.width,
             band=base_params.proximity_band,
         ),
-        "d_tdpi_cluster_factor": pl.col(CLUSTER_COLUMN).fill_null(1.0)
-        if cluster_joined
-        else pl.lit(1.0),
-        "d_tdpi_charm_acceleration": charm_acceleration(pl.col(w("charmxoi")), params)
-        if charm_joined
-        else pl.lit(1.0),
-        "d_tdpi_beta": pl.col("tdpi_beta"),
+        "d_tdpi_cluster_factor": fill_null(cluster, 1.0)
+        if cluster is not None
+        else constant(1.0, n),
+        "d_tdpi_charm_acceleration": charm_acceleration(work.w("charmxoi"), charm_past, params)
+        if charm_past is not None
+        else constant(1.0, n),
+        "d_tdpi_beta": work.reused["tdpi_beta"],
         "d_tdpi_charm_ratio": ratio,
-        "d_tdpi_norm_theta_flow": pl.col("norm_net_theta_flow"),
-        "enhanced_ctr": safe_ratio(charm_flow.abs(), theta_flow.abs()).clip(0.0, cap),
+        "d_tdpi_norm_theta_flow": work.reused["norm_net_theta_flow"],
+        "enhanced_ctr": safe_ratio(abs(charm_flow), abs(theta_flow)).clip(0.0, cap),
         "enhanced_tdfi": safe_ratio(
-            normalised(theta_flow.abs(), scope, clip),
-            normalised(pl.col(w("txoi")).abs(), scope, clip),
+            normalised(abs(theta_flow), scope, clip),
+            normalised(abs(work.w("txoi")), scope, clip),
         ).clip(0.0, cap),
     }
 
 
-def d_tdpi_value() -> dict[str, pl.Expr]:
-    """Return ``d_tdpi`` from its factors (second stage)."""
-    c = pl.col
-    return {
-        "d_tdpi": c(w("charmxoi"))
-        * c(w("txoi")).sign()
-        * (1.0 + c("d_tdpi_beta") * c("d_tdpi_charm_ratio"))
-        * c("d_tdpi_norm_theta_flow")
-        * c("d_tdpi_time_weight")
-        * c("d_tdpi_proximity")
-        * c("d_tdpi_cluster_factor")
-        * c("d_tdpi_charm_acceleration")
-    }
+def d_tdpi_value(work: Working, c: dict[str, Masked]) -> Masked:
+    """Return ``d_tdpi`` from its factors ``c`` (module docstring)."""
+    return (
+        work.w("charmxoi")
+        * work.w("txoi").sign()
+        * (1.0 + c["d_tdpi_beta"] * c["d_tdpi_charm_ratio"])
+        * c["d_tdpi_norm_theta_flow"]
+        * c["d_tdpi_time_weight"]
+        * c["d_tdpi_proximity"]
+        * c["d_tdpi_cluster_factor"]
+        * c["d_tdpi_charm_acceleration"]
+    )
 
 
 __all__ = ["D_TDPI_FACTORS", "DTdpiScalars", "d_tdpi_factors", "d_tdpi_value"]

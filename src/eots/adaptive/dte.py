@@ -17,31 +17,31 @@ current snapshot alone (not a history factor).
 
 from __future__ import annotations
 
-import polars as pl
+import numpy as np
 
-from eots.adaptive.inputs import DTE
 from eots.adaptive.params import ADagParams
 from eots.adaptive.report import ColumnFactor, measured, switched_off
+from eots.metrics.arrays import Ints, Masked, constant
 
 _METRIC, _FACTOR = "a_dag", "dte_scale"
 
 
-def dte_scale(params: ADagParams) -> ColumnFactor:
-    """Return the per-contract DTE scale (reads ``dte_days``) with its report."""
+def dte_scale(params: ADagParams, dte: Ints) -> ColumnFactor:
+    """Return the per-contract DTE scale of calendar DTEs ``dte`` with its report."""
     if not params.factors.dte_scaling:
-        return ColumnFactor(expr=pl.lit(1.0), report=switched_off(_METRIC, _FACTOR))
-    dte = pl.col(DTE)
+        return ColumnFactor(value=constant(1.0, len(dte)), report=switched_off(_METRIC, _FACTOR))
     k = params.dte_scaling_factor
     edges = params.dte_bucket_edges
-    expr: pl.Expr = pl.lit(1.0 - k * len(edges))
+    value = np.full(len(dte), 1.0 - k * len(edges))
     for i, edge in reversed(list(enumerate(edges))):
-        expr = pl.when(dte <= edge).then(1.0 - k * i).otherwise(expr)
-    expr = pl.when(dte == 0).then(params.zero_dte_scale).otherwise(expr)
+        value = np.where(dte <= edge, 1.0 - k * i, value)
+    value = np.where(dte == 0, params.zero_dte_scale, value)
     lo, hi = params.dte_scale_clip
+    value = np.where(dte < 0, 1.0, np.clip(value, lo, hi))
     listed = ", ".join(str(e) for e in edges)
     how = f"buckets 0 | ..{listed} | above: {params.zero_dte_scale}, 1 - {k} i (per contract)"
     return ColumnFactor(
-        expr=pl.when(dte < 0).then(1.0).otherwise(expr.clip(lo, hi)),
+        value=Masked(value, np.zeros(len(dte), dtype=np.bool_)),
         report=measured(_METRIC, _FACTOR, None, how),
     )
 

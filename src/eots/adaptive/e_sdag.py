@@ -23,16 +23,15 @@ weights are columns ``e_sdag_weight_<method>`` (0 for methods not in use). The c
 
 from __future__ import annotations
 
-import polars as pl
+import numpy as np
 
-from eots.adaptive.inputs import w
+from eots.adaptive.inputs import Working
 from eots.adaptive.methodology import METHODS
 from eots.adaptive.params import ESdagParams
-from eots.adaptive.skew import INTRADAY_PIECE, TERM_PIECE, smile_piece
+from eots.adaptive.skew import smile_piece
 from eots.metrics import BaseMetricParams, GammaBasis
-from eots.metrics.inputs import working
-from eots.metrics.normalise import normalised
-from eots.metrics.sdag import sdag_values
+from eots.metrics.arrays import Masked, constant, fill_null, masked, normalised, sum_horizontal
+from eots.metrics.sdag import sdag_methods
 
 #: Per-contract factor columns of E-SDAG.
 E_SDAG_FACTORS = (
@@ -46,59 +45,69 @@ E_SDAG_FACTORS = (
 E_SDAG_METHODS = tuple(f"e_sdag_{m}" for m in METHODS)
 
 
-def e_sdag_factors(
-    params: ESdagParams, base_params: BaseMetricParams, *, skew_joined: bool
-) -> dict[str, pl.Expr]:
-    """Return the skew pieces, the skew factor and the adjusted G (first stage)."""
-    if skew_joined:
-        smile = smile_piece(pl.col(w("iv")), params)
-        term = pl.col(TERM_PIECE).fill_null(1.0)
-        intraday = pl.col(INTRADAY_PIECE).fill_null(1.0)
+def e_sdag_columns(
+    work: Working,
+    params: ESdagParams,
+    base_params: BaseMetricParams,
+    pieces: tuple[Masked, Masked, Masked] | None,
+) -> dict[str, Masked]:
+    """Return the skew pieces, the skew factor, the adjusted GEX and the four methods.
+
+    ``pieces`` are the contracts' joined per-expiry ATM IV, term piece and intraday piece
+    (``eots.adaptive.skew.expiry_skew``); None: no term structure, every piece 1.
+    """
+    n = work.rows
+    if pieces is not None:
+        atm_iv, term_piece, intraday_piece = pieces
+        smile = smile_piece(work.w("iv"), atm_iv, params)
+        term = fill_null(term_piece, 1.0)
+        intraday = fill_null(intraday_piece, 1.0)
     else:
-        smile = term = intraday = pl.lit(1.0)
+        smile = term = intraday = constant(1.0, n)
     skew = (smile * term * intraday).clip(*params.skew_clip)
-    gamma = pl.col(w("gxoi"))
+    gamma = work.w("gxoi")
     if base_params.sdag.gamma_basis is GammaBasis.DEALER:
-        gamma = gamma * pl.col("dealer_sign")
+        gamma = gamma * work.arrays.raw["dealer_sign"]
+    adjusted = gamma * skew
+    dn, d = work.reused["dxoi_norm_for_sdag"], work.w("dxoi")
+    methods = sdag_methods(adjusted, dn, d, work.arrays.scope, base_params)
     return {
         "e_sdag_smile_factor": smile,
         "e_sdag_term_factor": term,
         "e_sdag_intraday_skew_factor": intraday,
         "e_sdag_skew_factor": skew,
-        # the base SDAG kernels read these two names
-        "_sdag_g": gamma * skew,
-        working("dxoi"): pl.col(w("dxoi")),
+        "e_sdag_skew_adjusted_gex": adjusted,
+        **{f"e_{name}": value for name, value in methods.items()},
     }
 
 
-def e_sdag_values(base_params: BaseMetricParams) -> dict[str, pl.Expr]:
-    """Return the adjusted GEX and the four method columns (second stage)."""
-    methods = {f"e_{name}": expr for name, expr in sdag_values(base_params).items()}
-    return {"e_sdag_skew_adjusted_gex": pl.col("_sdag_g"), **methods}
-
-
-def e_sdag_composite(weights: dict[str, float]) -> dict[str, pl.Expr]:
-    """Return the composite and the weight columns (third stage)."""
+def e_sdag_composite(columns: dict[str, Masked], weights: dict[str, float]) -> dict[str, Masked]:
+    """Return the composite ``sum_m w_m e_sdag_m`` (null if a method is) and the weight columns."""
     used = [m for m in METHODS if m in weights]
-    composite = pl.sum_horizontal([weights[m] * pl.col(f"e_sdag_{m}") for m in used])
-    any_missing = pl.any_horizontal([pl.col(f"e_sdag_{m}").is_null() for m in used])
+    n = len(columns[E_SDAG_METHODS[0]].v)
+    if used:
+        total = sum_horizontal([weights[m] * columns[f"e_sdag_{m}"] for m in used])
+        composite = masked(total.v, total.null)
+    else:
+        composite = Masked(np.zeros(n), np.zeros(n, dtype=np.bool_))
     return {
-        "e_sdag_composite": pl.when(any_missing).then(None).otherwise(composite),
-        **{f"e_sdag_weight_{m}": pl.lit(weights.get(m, 0.0)) for m in METHODS},
+        "e_sdag_composite": composite,
+        **{f"e_sdag_weight_{m}": constant(weights.get(m, 0.0), n) for m in METHODS},
     }
 
 
-def method_norms(base_params: BaseMetricParams, methods: list[str]) -> dict[str, pl.Expr]:
-    """Return ``n(e_sdag_m)`` of the methods in use (private ``_z_<m>`` columns)."""
-    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
-    return {f"_z_{m}": normalised(pl.col(f"e_sdag_{m}"), scope, clip) for m in methods}
+def method_norms(
+    columns: dict[str, Masked], work: Working, base_params: BaseMetricParams, methods: list[str]
+) -> list[Masked]:
+    """Return ``n(e_sdag_m)`` of the methods in use."""
+    scope, clip = work.arrays.scope, base_params.clip_percentile
+    return [normalised(columns[f"e_sdag_{m}"], scope, clip) for m in methods]
 
 
 __all__ = [
     "E_SDAG_FACTORS",
     "E_SDAG_METHODS",
+    "e_sdag_columns",
     "e_sdag_composite",
-    "e_sdag_factors",
-    "e_sdag_values",
     "method_norms",
 ]

@@ -13,6 +13,10 @@ helper's in its own (``regime``, ``dte``, ``decay``, ``skew``, ``methodology``, 
 ``time_profile``, ``gaussian``, ``clustering``, ``charm``, ``term_factor``, ``surface``,
 ``vol_context``). Without history (``context`` None or thin) every history factor is neutral and
 its report says so; a disabled metric's columns are NaN.
+
+The math runs on the base metrics' arrays (``BaseMetrics.arrays``, ``eots.metrics.arrays``): one
+NumPy pass per column, no per-expression queries; only the keyed history joins (decay, charm, the
+per-expiry skew pieces) go through polars.
 """
 
 from __future__ import annotations
@@ -21,30 +25,30 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive.a_dag import A_DAG_FACTORS, a_dag_factors, a_dag_value
-from eots.adaptive.charm import charm_past
+from eots.adaptive.charm import PAST_COLUMN, charm_past
 from eots.adaptive.clustering import expiration_clustering
 from eots.adaptive.conviction import conviction, stars
 from eots.adaptive.d_tdpi import D_TDPI_FACTORS, DTdpiScalars, d_tdpi_factors, d_tdpi_value
-from eots.adaptive.decay import recency_multiplier
+from eots.adaptive.decay import DECAY_COLUMN, recency_multiplier
 from eots.adaptive.dte import dte_scale
 from eots.adaptive.e_sdag import (
     E_SDAG_FACTORS,
     E_SDAG_METHODS,
+    e_sdag_columns,
     e_sdag_composite,
-    e_sdag_factors,
-    e_sdag_values,
     method_norms,
 )
 from eots.adaptive.gaussian import dynamic_gaussian_width
-from eots.adaptive.inputs import CONTRACT_KEY, DTE, working_frame
+from eots.adaptive.inputs import CONTRACT_KEY, Working, working_arrays
 from eots.adaptive.methodology import methodology_weights
 from eots.adaptive.params import AdaptiveParams
 from eots.adaptive.regime import adaptive_alpha, volatility_regime
 from eots.adaptive.report import FactorReport, per_contract
-from eots.adaptive.skew import expiry_skew
+from eots.adaptive.skew import ATM_IV, INTRADAY_PIECE, TERM_PIECE, expiry_skew
 from eots.adaptive.strikes import adaptive_strikes
 from eots.adaptive.surface import surface_dynamics
 from eots.adaptive.term_factor import term_structure_factor
@@ -54,8 +58,7 @@ from eots.adaptive.vri_2_0 import VRI_2_0_FACTORS, vri_2_0_factors, vri_2_0_valu
 from eots.core.time import session_of
 from eots.market import TERM_SCHEMA, MarketContext, atm_iv_term
 from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs
-from eots.metrics.context import metric_context
-from eots.metrics.normalise import IN_SCOPE
+from eots.metrics.arrays import Masked, constant, from_series
 
 Note = tuple[str, str]
 
@@ -78,6 +81,31 @@ METRIC_COLUMNS: dict[str, tuple[str, ...]] = {
 ADAPTIVE_CONTRACT_COLUMNS = tuple(c for cols in METRIC_COLUMNS.values() for c in cols)
 _ID_COLUMNS = ("root", "symbol", "expiry", "settlement", "strike", "right")
 _TERM_INPUTS = ("expiry_ts", "forward", "settlement", "t_years", "iv")
+#: The per-contract adaptive frame: the identity columns present, then these.
+ADAPTIVE_SCHEMA = pl.Schema(
+    {
+        c: pl.Int8() if c == "sdag_conviction_stars" else pl.Float64()
+        for c in ADAPTIVE_CONTRACT_COLUMNS
+    }
+)
+#: The per-strike adaptive frame after the strike keys (``strike``, or ``expiry, strike``).
+ADAPTIVE_STRIKE_SCHEMA = pl.Schema(
+    {
+        "n_contracts": pl.UInt32(),
+        **dict.fromkeys(
+            ("a_dag", *E_SDAG_METHODS, "e_sdag_composite", "d_tdpi", "vri_2_0"), pl.Float64()
+        ),
+        "sdag_conviction_score": pl.Float64(),
+        "sdag_conviction_direction": pl.Float64(),
+        "sdag_conviction_stars": pl.Int8(),
+        **dict.fromkeys(
+            ("enhanced_ctr", "enhanced_tdfi", "enhanced_vvr", "enhanced_vfi"), pl.Float64()
+        ),
+        **dict.fromkeys(
+            (*A_DAG_FACTORS, *E_SDAG_FACTORS, *D_TDPI_FACTORS, *VRI_2_0_FACTORS), pl.Float64()
+        ),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,11 +116,11 @@ class AdaptiveMetrics:
     ----------
     contracts
         Row-aligned with ``BaseMetrics.contracts``: the contract identity columns present
-        (``root, symbol, expiry, settlement, strike, right``) plus ``ADAPTIVE_CONTRACT_COLUMNS``.
+        (``root, symbol, expiry, settlement, strike, right``) plus ``ADAPTIVE_SCHEMA``.
         Out-of-scope and no-IV contracts have NaN (stars null).
     strikes
-        One row per strike (``adaptive.strikes``): summed metrics, recomputed ratios and
-        conviction, |metric|-weighted factor means.
+        One row per strike (``adaptive.strikes``): the strike keys then ``ADAPTIVE_STRIKE_SCHEMA``:
+        summed metrics, recomputed ratios and conviction, |metric|-weighted factor means.
     factors
         One ``FactorReport`` per factor and metric: active, scalar value, neutral, reason.
     methodology_weights
@@ -131,20 +159,15 @@ def _disabled(metric: str, names: tuple[str, ...]) -> list[FactorReport]:
     ]
 
 
-def _joined(frame: pl.DataFrame, keyed: pl.DataFrame | None, on: list[str]) -> pl.DataFrame:
-    if keyed is None:
-        return frame
-    return frame.join(keyed, on=on, how="left", maintain_order="left")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Run:
-    """What every metric stage reads besides the working frame (one snapshot's run)."""
+    """What every metric stage reads besides the working arrays (one snapshot's run)."""
 
     context: MarketContext | None
     inputs: MetricInputs
     session: dt.date
     term: pl.DataFrame
+    atr: float | None
     params: AdaptiveParams
     base_params: BaseMetricParams
     track_record: pl.DataFrame | None
@@ -153,26 +176,10 @@ class _Run:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _StageOutput:
-    """One metric stage's contribution.
+    """One metric stage's contribution: its factor reports and its columns (output order)."""
 
-    Attributes
-    ----------
-    frame
-        The working frame with the stage's history/term inputs joined.
-    reports
-        The stage's factor reports, in output order.
-    first, second, third
-        Column expressions evaluated in three passes (factors, values, composites): every
-        stage's ``first`` runs before any stage's ``second``.
-    weights
-        E-SDAG's methodology weights (None for the other metrics).
-    """
-
-    frame: pl.DataFrame
     reports: tuple[FactorReport, ...]
-    first: dict[str, pl.Expr]
-    second: dict[str, pl.Expr]
-    third: dict[str, pl.Expr] = field(default_factory=dict)
+    columns: dict[str, Masked]
     weights: dict[str, float] | None = None
 
 
@@ -183,27 +190,21 @@ class _MetricStage:
     metric: str
     factors: tuple[str, ...]
     enabled: Callable[[AdaptiveParams], bool]
-    run: Callable[[pl.DataFrame, _Run], _StageOutput]
+    run: Callable[[Working, _Run], _StageOutput]
 
 
 @dataclass(slots=True)
 class _Accumulated:
     """The stages' outputs folded in registry order."""
 
-    frame: pl.DataFrame
     reports: list[FactorReport] = field(default_factory=list)
-    first: dict[str, pl.Expr] = field(default_factory=dict)
-    second: dict[str, pl.Expr] = field(default_factory=dict)
-    third: dict[str, pl.Expr] = field(default_factory=dict)
+    columns: dict[str, Masked] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
 
     def add(self, out: _StageOutput) -> None:
         """Fold one stage's output in."""
-        self.frame = out.frame
         self.reports += out.reports
-        self.first.update(out.first)
-        self.second.update(out.second)
-        self.third.update(out.third)
+        self.columns.update(out.columns)
         if out.weights is not None:
             self.weights = out.weights
 
@@ -220,8 +221,8 @@ def adaptive_metrics(  # noqa: PLR0913  (the base metrics' inputs, params, keywo
 ) -> AdaptiveMetrics:
     """Compute A-DAG, E-SDAG, D-TDPI and VRI 2.0 per contract and per strike.
 
-    The metrics are the registered stages (``_STAGES``), run in order over one working frame; a
-    disabled metric reports its factors as disabled and leaves its columns NaN.
+    The metrics are the registered stages (``_STAGES``), run in order over the base metrics'
+    arrays; a disabled metric reports its factors as disabled and leaves its columns NaN.
 
     Parameters
     ----------
@@ -250,36 +251,47 @@ def adaptive_metrics(  # noqa: PLR0913  (the base metrics' inputs, params, keywo
     ------
     ValueError
         If the context is as of a later instant than ``inputs.as_of`` (look-ahead).
+    StageInputError
+        If ``contracts`` lacks a key column or ``base.contracts`` a reused base column.
     """
     params = params or AdaptiveParams()
     base_params = base_params or BaseMetricParams()
     _check_no_look_ahead(context, inputs.as_of)
     session = session_of(inputs.as_of)
     notes: list[Note] = []
-    frame = working_frame(base, contracts, session, base_params)
-    keyed = all(k in frame.columns for k in CONTRACT_KEY)
+    work = working_arrays(base, contracts, session)
+    keyed = all(k in contracts.columns for k in CONTRACT_KEY)
     if not keyed:
         notes.append(("history", f"no {CONTRACT_KEY} columns: decay and charm are neutral"))
-    term, term_note = _term_structure(frame, context, inputs)
+    term, term_note = _term_structure(work, base, context, inputs)
     notes += term_note
     run = _Run(
         context=context,
         inputs=inputs,
         session=session,
         term=term,
+        atr=base.atr,
         params=params,
         base_params=base_params,
         track_record=track_record,
         keyed=keyed,
     )
-    acc = _Accumulated(frame=frame)
+    acc = _Accumulated()
     for stage in _STAGES:
         if stage.enabled(params):
-            acc.add(stage.run(acc.frame, run))
+            acc.add(stage.run(work, run))
         else:
             acc.reports += _disabled(stage.metric, stage.factors)
-    scored = _scored(acc, run, list(acc.weights))
-    return _output(scored, run, list(acc.weights), acc, tuple(notes))
+    methods = list(acc.weights)
+    columns = _scored(acc, work, run, methods)
+    strikes = adaptive_strikes(columns, work, base.groups, base_params, methods, params)
+    return AdaptiveMetrics(
+        contracts=_output(columns, work, params),
+        strikes=strikes,
+        factors=tuple(acc.reports),
+        methodology_weights=acc.weights,
+        notes=tuple(notes),
+    )
 
 
 def _check_no_look_ahead(context: MarketContext | None, as_of: dt.datetime) -> None:
@@ -291,15 +303,21 @@ def _check_no_look_ahead(context: MarketContext | None, as_of: dt.datetime) -> N
 
 
 def _term_structure(
-    frame: pl.DataFrame, context: MarketContext | None, inputs: MetricInputs
+    work: Working, base: BaseMetrics, context: MarketContext | None, inputs: MetricInputs
 ) -> tuple[pl.DataFrame, list[Note]]:
-    """Return the ATM term structure: the context's when it is this snapshot's, else computed."""
-    live = frame.filter(pl.col(IN_SCOPE))
-    has_term = all(c in frame.columns for c in _TERM_INPUTS) and live.height > 0
+    """Return the ATM term structure: the context's when it is this snapshot's, else computed.
+
+    Computed: the base metrics' (the same in-scope contracts) when they computed it, else
+    ``atm_iv_term`` of the in-scope contracts.
+    """
+    inside = work.arrays.inside
+    has_term = all(c in work.frame.columns for c in _TERM_INPUTS) and bool(inside.any())
     if context is not None and _same_snapshot(context, inputs.as_of):
         term = context.term_structure
+    elif has_term and base.term is not None:
+        term = base.term
     elif has_term:
-        term = atm_iv_term(live, inputs.spot)
+        term = atm_iv_term(work.frame.filter(pl.Series(inside)), inputs.spot)
     else:
         term = pl.DataFrame(schema=TERM_SCHEMA)
     if not has_term and term.height == 0:
@@ -307,60 +325,44 @@ def _term_structure(
     return term, []
 
 
-def _scored(acc: _Accumulated, run: _Run, methods: list[str]) -> pl.DataFrame:
-    """Evaluate the stages' three passes, then E-SDAG's conviction; add absent columns as null."""
-    scored = acc.frame.with_columns(**acc.first).with_columns(**acc.second)
-    if acc.third:
-        scored = scored.with_columns(**acc.third)
+def _scored(acc: _Accumulated, work: Working, run: _Run, methods: list[str]) -> dict[str, Masked]:
+    """Add E-SDAG's conviction to the stages' columns; absent (disabled) columns are null."""
+    columns = dict(acc.columns)
     if methods:
-        z = method_norms(run.base_params, methods)
-        p = run.params.e_sdag
-        scored = scored.with_columns(**z).with_columns(**conviction(list(z), p))
-        scored = scored.with_columns(
-            sdag_conviction_stars=stars(pl.col("sdag_conviction_score"), p)
-        )
-    missing = [c for c in ADAPTIVE_CONTRACT_COLUMNS if c not in scored.columns]
-    return scored.with_columns(
-        pl.lit(None, dtype=pl.Int8 if c == "sdag_conviction_stars" else pl.Float64).alias(c)
-        for c in missing
+        z = method_norms(columns, work, run.base_params, methods)
+        score, direction = conviction(z, run.params.e_sdag)
+        columns["sdag_conviction_score"] = score
+        columns["sdag_conviction_direction"] = direction
+    for c in ADAPTIVE_CONTRACT_COLUMNS:
+        if c not in columns:
+            columns[c] = constant(None, work.rows)
+    return columns
+
+
+def _output(columns: dict[str, Masked], work: Working, params: AdaptiveParams) -> pl.DataFrame:
+    """Return the per-contract frame: identity columns, then every column (NaN out of scope).
+
+    The stars (Int8) are those of the conviction score, null outside the scope or without one.
+    """
+    inside = work.arrays.inside
+    ids = [c for c in _ID_COLUMNS if c in work.frame.columns]
+    values = {
+        c: np.where(inside, columns[c].v, np.nan)
+        for c in ADAPTIVE_CONTRACT_COLUMNS
+        if c != "sdag_conviction_stars"
+    }
+    score = columns["sdag_conviction_score"]
+    out = pl.DataFrame(values).with_columns(
+        stars(Masked(score.v, score.null | ~inside), params.e_sdag)
     )
+    return work.frame.select(ids).hstack(out.select(ADAPTIVE_CONTRACT_COLUMNS).get_columns())
 
 
-def _output(
-    scored: pl.DataFrame,
-    run: _Run,
-    methods: list[str],
-    acc: _Accumulated,
-    notes: tuple[Note, ...],
-) -> AdaptiveMetrics:
-    """Aggregate per strike and mask out-of-scope rows (NaN floats, null stars)."""
-    strikes = adaptive_strikes(scored, run.base_params, methods, run.params)
-    floats = [c for c in ADAPTIVE_CONTRACT_COLUMNS if c != "sdag_conviction_stars"]
-    ids = [c for c in _ID_COLUMNS if c in scored.columns]
-    out = scored.select(
-        *ids,
-        *(pl.when(pl.col(IN_SCOPE)).then(pl.col(c)).cast(pl.Float64) for c in floats),
-        pl.when(pl.col(IN_SCOPE))
-        .then(pl.col("sdag_conviction_stars"))
-        .alias("sdag_conviction_stars"),
-    ).select(*ids, *ADAPTIVE_CONTRACT_COLUMNS)
-    strike_floats = [
-        c for c in strikes.columns if strikes.schema[c] == pl.Float64 and c != "strike"
-    ]
-    return AdaptiveMetrics(
-        contracts=out.with_columns(pl.col(floats).fill_null(float("nan"))),
-        strikes=strikes.with_columns(pl.col(strike_floats).fill_null(float("nan"))),
-        factors=tuple(acc.reports),
-        methodology_weights=acc.weights,
-        notes=notes,
-    )
-
-
-def _a_dag(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+def _a_dag(work: Working, run: _Run) -> _StageOutput:
     p = run.params.a_dag
     as_of = run.inputs.as_of
     regime = volatility_regime(run.context, p)
-    dte = dte_scale(p)
+    dte = dte_scale(p, work.dte)
     decay, decay_report = recency_multiplier(run.context if run.keyed else None, as_of, p)
     alpha = adaptive_alpha(regime.value, p.alpha)
     reports = (
@@ -383,68 +385,75 @@ def _a_dag(frame: pl.DataFrame, run: _Run) -> _StageOutput:
             active=p.factors.volume_weighting,
         ),
     )
-    first = a_dag_factors(
+    factors = a_dag_factors(
+        work,
         p,
         run.base_params,
         regime=regime.value,
         alpha=alpha,
-        dte_scale=dte.expr,
-        decay_joined=decay is not None,
+        dte_scale=dte.value,
+        decay=work.keyed(decay, list(CONTRACT_KEY), DECAY_COLUMN) if decay is not None else None,
     )
-    return _StageOutput(
-        frame=_joined(frame, decay, list(CONTRACT_KEY)),
-        reports=reports,
-        first=first,
-        second=a_dag_value(),
-    )
+    return _StageOutput(reports=reports, columns={"a_dag": a_dag_value(work, factors), **factors})
 
 
-def _e_sdag(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+def _e_sdag(work: Working, run: _Run) -> _StageOutput:
     p = run.params.e_sdag
     as_of = run.inputs.as_of
-    keys = ["expiry", "settlement"] if "settlement" in frame.columns else ["expiry"]
+    keys = ["expiry", "settlement"] if "settlement" in work.frame.columns else ["expiry"]
     per_expiry, skew_reports = expiry_skew(run.term, run.context, as_of, keys, p)
-    joined = per_expiry.height > 0
+    pieces = None
+    if per_expiry.height > 0:
+        matched = work.frame.select(keys).join(
+            per_expiry.select(*keys, ATM_IV, TERM_PIECE, INTRADAY_PIECE),
+            on=keys,
+            how="left",
+            maintain_order="left",
+        )
+        atm, term, intraday = (
+            from_series(matched.get_column(c)) for c in (ATM_IV, TERM_PIECE, INTRADAY_PIECE)
+        )
+        pieces = (atm, term, intraday)
     weights, weight_reports = methodology_weights(
         run.track_record, as_of, p, run.params.performance_tracking_window
     )
+    columns = e_sdag_columns(work, p, run.base_params, pieces)
     return _StageOutput(
-        frame=_joined(frame, per_expiry if joined else None, keys),
         reports=(*skew_reports, *weight_reports),
-        first=e_sdag_factors(p, run.base_params, skew_joined=joined),
-        second=e_sdag_values(run.base_params),
-        third=e_sdag_composite(weights),
+        columns={**columns, **e_sdag_composite(columns, weights)},
         weights=weights,
     )
 
 
-def _d_tdpi(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+def _d_tdpi(work: Working, run: _Run) -> _StageOutput:
     p = run.params.d_tdpi
     inputs, session, context = run.inputs, run.session, run.context
-    live = frame.filter(pl.col(IN_SCOPE))
-    time_weight = adaptive_time_weight(
-        inputs.as_of, session, zero_dte_oi_share(frame, session), run.base_params, p
-    )
+    oi = None
+    if "open_interest" in work.frame.columns:
+        oi = work.frame.get_column("open_interest").cast(pl.Float64).to_numpy()
+    share = 0.0 if oi is None else zero_dte_oi_share(oi, work.dte)
+    time_weight = adaptive_time_weight(inputs.as_of, session, share, run.base_params, p)
     width = dynamic_gaussian_width(context, p)
-    clusters, cluster_report = expiration_clustering(frame, session, p)
+    clusters, cluster_report = expiration_clustering(oi, work.dte, p)
     past, charm_report = charm_past(context if run.keyed else None, inputs.as_of, p)
-    atr = metric_context(live, inputs, run.base_params).atr
-    first = d_tdpi_factors(
+    scalars = DTdpiScalars(
+        spot=inputs.spot, atr=run.atr, time_weight=time_weight.value, width=width.value
+    )
+    factors = d_tdpi_factors(
+        work,
         p,
         run.base_params,
-        DTdpiScalars(spot=inputs.spot, atr=atr, time_weight=time_weight.value, width=width.value),
-        cluster_joined=clusters is not None,
-        charm_joined=past is not None,
+        scalars,
+        cluster=clusters,
+        charm_past=work.keyed(past, list(CONTRACT_KEY), PAST_COLUMN) if past is not None else None,
     )
     return _StageOutput(
-        frame=_joined(_joined(frame, clusters, [DTE]), past, list(CONTRACT_KEY)),
         reports=(time_weight.report, width.report, cluster_report, charm_report),
-        first=first,
-        second=d_tdpi_value(),
+        columns={"d_tdpi": d_tdpi_value(work, factors), **factors},
     )
 
 
-def _vri(frame: pl.DataFrame, run: _Run) -> _StageOutput:
+def _vri(work: Working, run: _Run) -> _StageOutput:
     p = run.params.vri_2_0
     thresholds, threshold_reports = adaptive_thresholds(run.context, p)
     vol_context = vol_context_weight(run.context, thresholds, p)
@@ -462,18 +471,21 @@ def _vri(frame: pl.DataFrame, run: _Run) -> _StageOutput:
             active=p.factors.vomma,
         ),
     )
-    first = vri_2_0_factors(
+    factors = vri_2_0_factors(
+        work,
         p,
         run.base_params,
         vol_context=vol_context.value,
         term=term_factor.value,
         surface=surface.value,
     )
-    return _StageOutput(frame=frame, reports=reports, first=first, second=vri_2_0_value())
+    return _StageOutput(
+        reports=reports, columns={"vri_2_0": vri_2_0_value(work, factors), **factors}
+    )
 
 
-#: The metric registry, in output order: each stage joins its inputs onto the working frame
-#: and contributes its factor, value and composite expressions.
+#: The metric registry, in output order: each stage reads the working arrays (and joins its
+#: keyed history onto the contracts) and returns its value, factor and ratio columns.
 _STAGES: tuple[_MetricStage, ...] = (
     _MetricStage("a_dag", A_DAG_FACTORS, lambda p: p.a_dag.enabled, _a_dag),
     _MetricStage("e_sdag", E_SDAG_FACTORS, lambda p: p.e_sdag.enabled, _e_sdag),
@@ -482,4 +494,11 @@ _STAGES: tuple[_MetricStage, ...] = (
 )
 
 
-__all__ = ["ADAPTIVE_CONTRACT_COLUMNS", "METRIC_COLUMNS", "AdaptiveMetrics", "adaptive_metrics"]
+__all__ = [
+    "ADAPTIVE_CONTRACT_COLUMNS",
+    "ADAPTIVE_SCHEMA",
+    "ADAPTIVE_STRIKE_SCHEMA",
+    "METRIC_COLUMNS",
+    "AdaptiveMetrics",
+    "adaptive_metrics",
+]

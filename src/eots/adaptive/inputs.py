@@ -1,30 +1,33 @@
-"""The working frame of the adaptive metrics: scope, working copies, net flows and DTE.
+"""What the adaptive metrics read: the base metrics' arrays, the reused base columns, DTE.
 
-``working_frame`` takes the frame ``base_metrics`` was computed on and the base output, and adds:
+``working_arrays`` takes the frame ``base_metrics`` was computed on and the base output, and
+returns a ``Working``:
 
-* ``IN_SCOPE``/``SCOPE_GROUP``: the base metrics' normalisation scope (live contracts with an
-  exposure; 0DTE only or per expiry as ``BaseMetricParams.normalisation_scope`` says), so every
-  ``n(x)`` here runs over the same rows as the base metrics';
-* ``_a_<x>``: exposures, volume and IV as Float64, NaN -> null and null outside the scope;
-* ``_af_<greek>``: the net customer flow of each greek chosen exactly as the base metrics choose it
-  (``eots.metrics.flow_inputs.flow_choice``: direct ``*_buy - *_sell``, signed, or proxy);
-* the base factor columns the adaptive metrics reuse (``tdpi_beta``, ``gamma_coeff`` ...), NaN ->
-  null so that sums skip them;
-* ``dte_days``: calendar days from the session to the expiration date (0 = expires today).
+* ``arrays``: the base metrics' ``ContractArrays`` (the bridge): the normalisation scope
+  (``inside``: live contracts with an exposure, 0DTE only or per expiry as
+  ``BaseMetricParams.normalisation_scope`` says; ``scope``: its groups), so every ``n(x)`` here runs
+  over the same rows as the base metrics'; the working copies of the exposures, volume and IV
+  (Float64, NaN -> null, null outside the scope); the net customer flow of each greek, chosen
+  exactly as the base metrics chose it (``eots.metrics.flow_inputs``: direct ``*_buy - *_sell``,
+  signed, or proxy);
+* ``reused``: the base factor columns the adaptive metrics reuse (``tdpi_beta``, ``gamma_coeff``
+  ...), NaN -> null so that sums skip them;
+* ``dte``: calendar days from the session to the expiration date (0 = expires today).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
-from eots.core.errors import SchemaError
-from eots.metrics import BaseMetricParams, BaseMetrics, NormalisationScope
-from eots.metrics.flow_inputs import flow_choice
-from eots.metrics.normalise import IN_SCOPE, SCOPE_GROUP
+from eots.core.errors import SchemaError, StageInputError
+from eots.metrics import BaseMetrics
+from eots.metrics.arrays import ContractArrays, Ints, Masked, from_nan_series, from_series
 
-#: Exposure and chain columns read (absent ones are treated as missing).
+#: Exposure and chain columns read (their working copies, ``Working.w``).
 WORKING_INPUTS = (
     "gxoi",
     "dxoi",
@@ -36,7 +39,7 @@ WORKING_INPUTS = (
     "volume",
     "iv",
 )
-#: Greeks whose net flow is resolved.
+#: Greeks whose net flow is read.
 FLOW_GREEKS = ("delta", "gamma", "theta", "charm", "vanna", "vomma", "vega")
 #: Base per-contract columns reused as they are.
 REUSED_BASE = (
@@ -49,65 +52,81 @@ REUSED_BASE = (
 )
 #: Contract identity used by every history join (``eots.flows.FLOW_KEY``).
 CONTRACT_KEY = ("root", "expiry", "strike", "right")
-DTE = "dte_days"
 
 
-def w(name: str) -> str:
-    """Return the working column of input ``name``."""
-    return f"_a_{name}"
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Working:
+    """The arrays every adaptive stage reads, row-aligned with the base metrics' frame.
+
+    Attributes
+    ----------
+    frame
+        The frame the base metrics were computed on (for the keyed history joins).
+    arrays
+        The base metrics' ``ContractArrays``.
+    reused
+        The ``REUSED_BASE`` columns, NaN -> null.
+    dte
+        Calendar days from the session to each contract's expiration date.
+    """
+
+    frame: pl.DataFrame
+    arrays: ContractArrays
+    reused: dict[str, Masked]
+    dte: Ints
+
+    @property
+    def rows(self) -> int:
+        """Number of contracts."""
+        return self.arrays.rows
+
+    def w(self, name: str) -> Masked:
+        """Return the working copy of input ``name`` (null outside the scope)."""
+        return self.arrays.working[name]
+
+    def f(self, greek: str) -> Masked:
+        """Return ``greek``'s net flow (null outside the scope)."""
+        return self.arrays.flows[greek]
+
+    def keyed(self, keyed: pl.DataFrame, on: list[str], column: str) -> Masked:
+        """Return ``column`` of a keyed frame matched to every contract (null: no match)."""
+        matched = self.frame.select(on).join(
+            keyed.select(*on, column), on=on, how="left", maintain_order="left"
+        )
+        return from_series(matched.get_column(column))
 
 
-def f(greek: str) -> str:
-    """Return the working column of ``greek``'s net flow."""
-    return f"_af_{greek}"
-
-
-def working_frame(
-    base: BaseMetrics,
-    contracts: pl.DataFrame,
-    session: dt.date,
-    params: BaseMetricParams,
-) -> pl.DataFrame:
-    """Return the working frame (module docstring), row-aligned with ``base.contracts``.
+def working_arrays(base: BaseMetrics, contracts: pl.DataFrame, session: dt.date) -> Working:
+    """Return the working arrays (module docstring), row-aligned with ``base.contracts``.
 
     Raises
     ------
     SchemaError
-        If ``contracts`` is not the frame the base metrics were computed on (row count, keys).
+        If ``contracts`` is not the frame the base metrics were computed on (row count).
+    StageInputError
+        If ``contracts`` lacks a key column or ``base.contracts`` a reused metric column.
     """
     if contracts.height != base.contracts.height:
         raise SchemaError(
             "expected the frame base_metrics was computed on, "
             f"was {contracts.height} rows against {base.contracts.height}"
         )
-    missing = [c for c in ("strike", "right", "expiry") if c not in contracts.columns]
-    if missing:
-        raise SchemaError(f"expected contract key columns strike, right, expiry; missing {missing}")
-    reused = [c for c in REUSED_BASE if c in base.contracts.columns]
-    frame = contracts.with_columns(
-        base.contracts.get_column(c).fill_nan(None) for c in reused
-    ).with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in REUSED_BASE if c not in reused)
-    absent = [c for c in WORKING_INPUTS if c not in frame.columns]
-    frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in absent)
-    live = pl.col("exposure_ok") if "exposure_ok" in frame.columns else pl.lit(value=True)
-    scope = params.normalisation_scope
-    if scope is NormalisationScope.ZERO_DTE:
-        live = live & (pl.col("expiry") == pl.lit(session))
-    group = pl.col("expiry") if scope is NormalisationScope.PER_EXPIRY else pl.lit(0, pl.Int32)
-    frame = frame.with_columns(
-        live.fill_null(value=False).alias(IN_SCOPE),
-        group.alias(SCOPE_GROUP),
-        (pl.col("expiry") - pl.lit(session)).dt.total_days().cast(pl.Int32).alias(DTE),
+    StageInputError.require(
+        contracts.schema, ("strike", "right", "expiry"), stage="adaptive", frame="exposure"
     )
-    inside = pl.col(IN_SCOPE)
-    choices = [flow_choice(frame, g, params) for g in FLOW_GREEKS]
-    return frame.with_columns(
-        *(
-            pl.when(inside).then(pl.col(c).cast(pl.Float64).fill_nan(None)).alias(w(c))
-            for c in WORKING_INPUTS
-        ),
-        *(pl.when(inside).then(c.value).alias(f(c.greek)) for c in choices),
-    )
+    StageInputError.require(base.contracts.schema, REUSED_BASE, stage="adaptive", frame="metric")
+    reused = {c: from_nan_series(base.contracts.get_column(c)) for c in REUSED_BASE}
+    expiry = contracts.get_column("expiry").to_physical().to_numpy()
+    epoch_day = (session - dt.date(1970, 1, 1)).days
+    dte = (expiry.astype(np.int64) - epoch_day).astype(np.intp)
+    return Working(frame=contracts, arrays=base.arrays, reused=reused, dte=dte)
 
 
-__all__ = ["CONTRACT_KEY", "DTE", "FLOW_GREEKS", "REUSED_BASE", "f", "w", "working_frame"]
+__all__ = [
+    "CONTRACT_KEY",
+    "FLOW_GREEKS",
+    "REUSED_BASE",
+    "WORKING_INPUTS",
+    "Working",
+    "working_arrays",
+]

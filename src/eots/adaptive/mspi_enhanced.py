@@ -13,7 +13,12 @@ and the remaining weights renormalised (as the base MSPI does). Output dimension
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import polars as pl
+
+from eots.metrics.arrays import Masked, fill_null, from_nan_series, sum_horizontal
 
 #: Base MSPI component -> its adaptive counterpart.
 COUNTERPART = {
@@ -27,10 +32,16 @@ COUNTERPART = {
 }
 
 
-def _n(col: str) -> pl.Expr:
-    x = pl.col(col).cast(pl.Float64).fill_nan(None)
-    peak = x.abs().max()
-    return pl.when(peak > 0).then(x / peak).otherwise(0.0)
+def _n(x: Masked) -> Masked:
+    """Return ``x / max|x|`` over the rows (0 everywhere when the peak is not positive or unknown).
+
+    Null stays null where the peak is positive; NaN is skipped by the maximum (``np.fmax``).
+    """
+    known = ~x.null
+    peak = float(np.fmax.reduce(np.abs(x.v[known]))) if known.any() else math.nan
+    if peak > 0:
+        return x / peak
+    return Masked(np.zeros(len(x.v)), np.zeros(len(x.v), dtype=np.bool_))
 
 
 def enhanced_weights(base_weights: dict[str, float], columns: list[str]) -> dict[str, float]:
@@ -56,9 +67,10 @@ def mspi_enhanced(strikes: pl.DataFrame, base_weights: dict[str, float]) -> pl.S
     weights = enhanced_weights(base_weights, strikes.columns)
     if not weights or strikes.height == 0:
         return pl.Series("mspi_enhanced", [float("nan")] * strikes.height, pl.Float64)
-    total = pl.sum_horizontal([w * _n(c).fill_null(0.0) for c, w in weights.items()])
-    frame = strikes.select(total.alias("raw"))
-    return frame.select(_n("raw").fill_null(float("nan")).alias("mspi_enhanced")).to_series()
+    total = sum_horizontal(
+        [w * fill_null(_n(from_nan_series(strikes.get_column(c))), 0.0) for c, w in weights.items()]
+    )
+    return _n(total).series("mspi_enhanced")
 
 
 __all__ = ["COUNTERPART", "enhanced_weights", "mspi_enhanced"]

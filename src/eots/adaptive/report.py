@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
+from eots.metrics.arrays import Masked
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,9 +53,9 @@ class ScalarFactor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ColumnFactor:
-    """A per-contract factor (an expression over the working frame) with its report."""
+    """A per-contract factor (a column over the working arrays) with its report."""
 
-    expr: pl.Expr
+    value: Masked
     report: FactorReport
 
 

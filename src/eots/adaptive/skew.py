@@ -34,6 +34,7 @@ from eots.adaptive.params import ESdagParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.chain.schema import UTC_US
 from eots.market import MarketContext, constant_maturity_iv
+from eots.metrics.arrays import Masked, constant, fill_null
 
 _METRIC = "e_sdag"
 #: Per-expiry columns of ``expiry_skew``: ATM IV, term piece, intraday piece.
@@ -44,12 +45,12 @@ def _clip(x: pl.Expr, params: ESdagParams) -> pl.Expr:
     return x.clip(*params.skew_clip)
 
 
-def smile_piece(iv: pl.Expr, params: ESdagParams) -> pl.Expr:
-    """Return the smile piece from a contract's IV and its expiry's ``ATM_IV`` column."""
+def smile_piece(iv: Masked, atm_iv: Masked, params: ESdagParams) -> Masked:
+    """Return the smile piece from the contracts' IVs and their expiries' ATM IVs (null: 1)."""
     if not params.factors.smile:
-        return pl.lit(1.0)
-    ratio = iv / pl.col(ATM_IV)
-    return _clip(1.0 + params.smile_sensitivity * (ratio - 1.0), params).fill_null(1.0)
+        return constant(1.0, len(iv.v))
+    lo, hi = params.skew_clip
+    return fill_null((1.0 + params.smile_sensitivity * (iv / atm_iv - 1.0)).clip(lo, hi), 1.0)
 
 
 def _intraday(

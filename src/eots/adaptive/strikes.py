@@ -19,18 +19,28 @@ Row order of the input does not change any value.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive.a_dag import A_DAG_FACTORS
 from eots.adaptive.conviction import conviction, stars
 from eots.adaptive.d_tdpi import D_TDPI_FACTORS
 from eots.adaptive.e_sdag import E_SDAG_FACTORS, E_SDAG_METHODS
-from eots.adaptive.inputs import f, w
+from eots.adaptive.inputs import Working
 from eots.adaptive.params import AdaptiveParams
 from eots.adaptive.vri_2_0 import VRI_2_0_FACTORS
 from eots.metrics import BaseMetricParams
-from eots.metrics.normalise import IN_SCOPE, SCOPE_GROUP, normalised, safe_ratio
-from eots.metrics.strikes import strike_keys
+from eots.metrics.arrays import (
+    Bools,
+    Floats,
+    Ints,
+    Masked,
+    constant,
+    masked,
+    normalised,
+    safe_ratio,
+)
+from eots.metrics.strikes import StrikeGroups, grouped_sums
 
 #: Metrics summed per strike.
 ADDITIVE = ("a_dag", *E_SDAG_METHODS, "e_sdag_composite", "d_tdpi", "vri_2_0")
@@ -41,15 +51,9 @@ FACTOR_METRIC = {
     **dict.fromkeys(D_TDPI_FACTORS, "d_tdpi"),
     **dict.fromkeys(VRI_2_0_FACTORS, "vri_2_0"),
 }
-_SUMMANDS = {
-    "_s_charm": pl.col(f("charm")),
-    "_s_theta": pl.col(f("theta")),
-    "_s_vanna": pl.col(f("vanna")),
-    "_s_vomma": pl.col(f("vomma")),
-    "_s_vega": pl.col(f("vega")),
-    "_s_txoi": pl.col(w("txoi")),
-    "_s_vxoi": pl.col(w("vxoi")),
-}
+#: Net flows and exposures summed per strike for the recomputed ratios.
+_FLOW_SUMS = ("charm", "theta", "vanna", "vomma", "vega")
+_EXPOSURE_SUMS = ("txoi", "vxoi")
 
 
 #: Factors that are one scalar per snapshot: kept as they are.
@@ -66,76 +70,96 @@ SCALAR_FACTORS = frozenset(
 )
 
 
-def _weighted_mean(factor: str, metric: str) -> pl.Expr:
-    if factor in SCALAR_FACTORS:
-        return pl.col(factor).drop_nulls().first().alias(factor)
-    value, weight = pl.col(factor), pl.col(f"_abs_{metric}")
-    total = pl.when(value.is_not_null()).then(weight).sum()
-    weighted = (value * weight).sum() / total
-    return pl.when(total > 0).then(weighted).otherwise(value.mean()).alias(factor)
+def _group_sum(every: Ints, size: int, rows: Bools, values: Floats) -> Floats:
+    """Return per-strike sums of ``values`` over ``rows`` (in row order; NaN propagates)."""
+    sums = np.bincount(every, weights=np.where(rows, values, 0.0), minlength=size + 1)[:size]
+    return sums.astype(np.float64, copy=False)
 
 
-def _sum(name: str, expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.count() > 0).then(expr.sum()).alias(name)
+def _first_valid(x: Masked, groups: StrikeGroups, inside: Bools) -> Masked:
+    """Return the first non-null value of each strike (row order), null where there is none."""
+    rows = np.flatnonzero(inside & ~x.null)
+    out = np.full(groups.size, np.nan)
+    present = np.zeros(groups.size, dtype=np.bool_)
+    if rows.size:
+        found, first = np.unique(groups.every[rows], return_index=True)
+        out[found] = x.v[rows[first]]
+        present[found] = True
+    return masked(out, ~present)
+
+
+def _weighted_mean(x: Masked, weight: Masked, groups: StrikeGroups, inside: Bools) -> Masked:
+    """Mean of ``x`` per strike weighted by ``weight`` (plain mean when the weights sum to 0)."""
+    every, size = groups.every, groups.size
+    known = inside & ~x.null
+    both = known & ~weight.null
+    total = _group_sum(every, size, both, weight.v)
+    weighted = _group_sum(every, size, both, x.v * weight.v)
+    count = np.bincount(every[known], minlength=size + 1)[:size]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = _group_sum(every, size, known, x.v) / count
+        use = (total > 0) | np.isnan(total)
+        value = np.where(use, weighted / total, mean)
+    return masked(value, ~use & (count == 0))
+
+
+def _factor_means(
+    columns: dict[str, Masked], groups: StrikeGroups, inside: Bools
+) -> dict[str, Masked]:
+    weights = {m: abs(columns[m]) for m in set(FACTOR_METRIC.values())}
+    out: dict[str, Masked] = {}
+    for factor, metric in FACTOR_METRIC.items():
+        if factor in SCALAR_FACTORS:
+            out[factor] = _first_valid(columns[factor], groups, inside)
+        else:
+            out[factor] = _weighted_mean(columns[factor], weights[metric], groups, inside)
+    return out
 
 
 def adaptive_strikes(
-    scored: pl.DataFrame,
+    columns: dict[str, Masked],
+    work: Working,
+    groups: StrikeGroups,
     base_params: BaseMetricParams,
     methods: list[str],
     params: AdaptiveParams,
 ) -> pl.DataFrame:
-    """Aggregate the per-contract adaptive frame (with its working columns) to strikes."""
-    keys = strike_keys(base_params)
-    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
+    """Aggregate the per-contract adaptive columns to the base metrics' strike rows."""
+    inside = work.arrays.inside
+    scope, clip = groups.scope, base_params.clip_percentile
     cap_d, cap_v = params.d_tdpi.ratio_cap, params.vri_2_0.ratio_cap
-    s = pl.col
-    grouped = (
-        scored.filter(pl.col(IN_SCOPE))
-        .with_columns(pl.col(m).abs().alias(f"_abs_{m}") for m in set(FACTOR_METRIC.values()))
-        .group_by(keys)
-        .agg(
-            pl.len().alias("n_contracts"),
-            *(_sum(m, pl.col(m)) for m in ADDITIVE),
-            *(_sum(n, e) for n, e in _SUMMANDS.items()),
-            *(_weighted_mean(c, m) for c, m in FACTOR_METRIC.items()),
-        )
-        .with_columns(
-            (pl.col("expiry") if "expiry" in keys else pl.lit(0, dtype=pl.Int32)).alias(SCOPE_GROUP)
-        )
-    )
-    n_vega = normalised(s("_s_vega"), scope, clip)
+    summands = {m: columns[m] for m in ADDITIVE}
+    summands.update({f"_s_{g}": work.f(g) for g in _FLOW_SUMS})
+    summands.update({f"_s_{x}": work.w(x) for x in _EXPOSURE_SUMS})
+    s = grouped_sums(groups, inside, summands)
+    n_vega = normalised(s["_s_vega"], scope, clip)
     ratios = {
-        "enhanced_ctr": safe_ratio(s("_s_charm").abs(), s("_s_theta").abs()).clip(0.0, cap_d),
+        "enhanced_ctr": safe_ratio(abs(s["_s_charm"]), abs(s["_s_theta"])).clip(0.0, cap_d),
         "enhanced_tdfi": safe_ratio(
-            normalised(s("_s_theta").abs(), scope, clip),
-            normalised(s("_s_txoi").abs(), scope, clip),
+            normalised(abs(s["_s_theta"]), scope, clip),
+            normalised(abs(s["_s_txoi"]), scope, clip),
         ).clip(0.0, cap_d),
-        "enhanced_vvr": safe_ratio(s("_s_vanna").abs(), s("_s_vomma").abs()).clip(0.0, cap_v),
-        "enhanced_vfi": safe_ratio(n_vega, normalised(s("_s_vxoi").abs(), scope, clip)).clip(
+        "enhanced_vvr": safe_ratio(abs(s["_s_vanna"]), abs(s["_s_vomma"])).clip(0.0, cap_v),
+        "enhanced_vfi": safe_ratio(n_vega, normalised(abs(s["_s_vxoi"]), scope, clip)).clip(
             -cap_v, cap_v
         ),
     }
-    z = {f"_z_{m}": normalised(pl.col(f"e_sdag_{m}"), scope, clip) for m in methods}
-    frame = grouped.with_columns(**ratios, **z)
     if methods and params.e_sdag.enabled:
-        frame = frame.with_columns(**conviction(list(z), params.e_sdag))
+        z = [normalised(s[f"e_sdag_{m}"], scope, clip) for m in methods]
+        score, direction = conviction(z, params.e_sdag)
     else:
-        nan = pl.lit(None, dtype=pl.Float64)
-        frame = frame.with_columns(sdag_conviction_score=nan, sdag_conviction_direction=nan)
-    frame = frame.with_columns(
-        sdag_conviction_stars=stars(pl.col("sdag_conviction_score"), params.e_sdag)
-    )
-    return frame.select(
-        *keys,
-        "n_contracts",
-        *ADDITIVE,
-        "sdag_conviction_score",
-        "sdag_conviction_direction",
-        "sdag_conviction_stars",
-        *ratios,
-        *FACTOR_METRIC,
-    ).sort(keys)
+        score = direction = constant(None, groups.size)
+    n_contracts = np.bincount(groups.codes, minlength=groups.size)
+    out = [
+        pl.Series("n_contracts", n_contracts, dtype=pl.UInt32),
+        *(s[m].series(m) for m in ADDITIVE),
+        score.series("sdag_conviction_score"),
+        direction.series("sdag_conviction_direction"),
+        stars(score, params.e_sdag),
+        *(x.series(name) for name, x in ratios.items()),
+        *(x.series(name) for name, x in _factor_means(columns, groups, inside).items()),
+    ]
+    return groups.keys.hstack(out)
 
 
 __all__ = ["ADDITIVE", "FACTOR_METRIC", "SCALAR_FACTORS", "adaptive_strikes"]

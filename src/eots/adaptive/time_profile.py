@@ -20,11 +20,11 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import polars as pl
 
 from eots.adaptive.params import DTdpiParams
 from eots.adaptive.report import ScalarFactor, measured, switched_off
 from eots.metrics import BaseMetricParams
+from eots.metrics.arrays import Floats, Ints
 from eots.metrics.weights import session_fraction
 
 _METRIC, _FACTOR = "d_tdpi", "time_weight"
@@ -41,16 +41,21 @@ def is_third_friday(day: dt.date) -> bool:
     return day.weekday() == 4 and 15 <= day.day <= 21
 
 
-def zero_dte_oi_share(contracts: pl.DataFrame, session: dt.date) -> float:
-    """Return the share of open interest expiring in ``session`` (0 when there is none)."""
-    if "open_interest" not in contracts.columns:
-        return 0.0
-    oi = pl.col("open_interest").cast(pl.Float64).fill_nan(None)
-    total, today = contracts.select(
-        oi.filter(pl.col("expiry") >= session).sum().alias("total"),
-        oi.filter(pl.col("expiry") == session).sum().alias("today"),
-    ).row(0)
-    return float(today) / float(total) if total else 0.0
+def zero_dte_oi_share(open_interest: Floats, dte: Ints) -> float:
+    """Return the share of open interest expiring in the session (0 when there is none).
+
+    ``open_interest`` per contract (NaN: unknown, skipped) and ``dte`` its calendar days to
+    expiration from the session (negative: already expired, not counted).
+
+    Examples
+    --------
+    >>> zero_dte_oi_share(np.array([30.0, 10.0, np.nan, 5.0]), np.array([0, 3, 0, -1]))
+    0.75
+    """
+    known = ~np.isnan(open_interest)
+    total = float(open_interest[known & (dte >= 0)].sum())
+    today = float(open_interest[known & (dte == 0)].sum())
+    return today / total if total else 0.0
 
 
 def profile_weight(p: float, knots: tuple[float, ...], values: tuple[float, ...]) -> float:

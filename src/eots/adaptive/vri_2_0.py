@@ -26,12 +26,10 @@ vomma flows do (always with proxies on positive-vomma contracts).
 
 from __future__ import annotations
 
-import polars as pl
-
-from eots.adaptive.inputs import f, w
+from eots.adaptive.inputs import Working
 from eots.adaptive.params import Vri2Params
 from eots.metrics import BaseMetricParams
-from eots.metrics.normalise import normalised, safe_ratio
+from eots.metrics.arrays import Masked, constant, normalised, safe_ratio
 
 #: Per-contract factor columns of VRI 2.0.
 VRI_2_0_FACTORS = (
@@ -46,52 +44,50 @@ VRI_2_0_FACTORS = (
 
 
 def vri_2_0_factors(
+    work: Working,
     params: Vri2Params,
     base_params: BaseMetricParams,
     *,
     vol_context: float,
     term: float,
     surface: float,
-) -> dict[str, pl.Expr]:
-    """Return VRI 2.0's factor columns and the enhanced ratios (first stage)."""
-    scope, clip = base_params.normalisation_scope, base_params.clip_percentile
-    vomma = pl.lit(1.0)
+) -> dict[str, Masked]:
+    """Return VRI 2.0's factor columns and the enhanced ratios."""
+    n = work.rows
+    scope, clip = work.arrays.scope, base_params.clip_percentile
+    vomma = constant(1.0, n)
     if params.factors.vomma:
-        n_vomma = normalised(pl.col(w("vommaxoi")).abs(), scope, clip)
+        n_vomma = normalised(abs(work.w("vommaxoi")), scope, clip)
         vomma = 1.0 + (params.vomma_enhancement_factor - 1.0) * n_vomma
-    vega_flow = pl.col(f("vega"))
-    n_vega = normalised(vega_flow, scope, clip)
+    n_vega = normalised(work.f("vega"), scope, clip)
     cap = params.ratio_cap
     return {
-        "vri_2_0_gamma_coeff": pl.col("gamma_coeff"),
-        "vri_2_0_vanna_ratio": pl.col("vanna_flow_to_vanna_oi_ratio"),
+        "vri_2_0_gamma_coeff": work.reused["gamma_coeff"],
+        "vri_2_0_vanna_ratio": work.reused["vanna_flow_to_vanna_oi_ratio"],
         "vri_2_0_norm_vega_flow": n_vega,
-        "vri_2_0_vol_context_weight": pl.lit(vol_context, dtype=pl.Float64),
+        "vri_2_0_vol_context_weight": constant(vol_context, n),
         "vri_2_0_vomma_factor": vomma,
-        "vri_2_0_term_factor": pl.lit(term, dtype=pl.Float64),
-        "vri_2_0_surface_factor": pl.lit(surface, dtype=pl.Float64),
-        "enhanced_vvr": safe_ratio(pl.col(f("vanna")).abs(), pl.col(f("vomma")).abs()).clip(
-            0.0, cap
-        ),
-        "enhanced_vfi": safe_ratio(n_vega, normalised(pl.col(w("vxoi")).abs(), scope, clip)).clip(
+        "vri_2_0_term_factor": constant(term, n),
+        "vri_2_0_surface_factor": constant(surface, n),
+        "enhanced_vvr": safe_ratio(abs(work.f("vanna")), abs(work.f("vomma"))).clip(0.0, cap),
+        "enhanced_vfi": safe_ratio(n_vega, normalised(abs(work.w("vxoi")), scope, clip)).clip(
             -cap, cap
         ),
     }
 
 
-def vri_2_0_value() -> dict[str, pl.Expr]:
-    """Return ``vri_2_0`` from its factors (second stage)."""
-    c = pl.col
-    return {
-        "vri_2_0": c(w("vannaxoi"))
-        * c(w("vxoi")).sign()
-        * (1.0 + c("vri_2_0_gamma_coeff") * c("vri_2_0_vanna_ratio"))
-        * c("vri_2_0_norm_vega_flow")
-        * c("vri_2_0_vol_context_weight")
-        * c("vri_2_0_vomma_factor")
-        * c("vri_2_0_term_factor")
-        * c("vri_2_0_surface_factor")
-    }
+def vri_2_0_value(work: Working, c: dict[str, Masked]) -> Masked:
+    """Return ``vri_2_0`` from its factors ``c`` (module docstring)."""
+    return (
+        work.w("vannaxoi")
+        * work.w("vxoi").sign()
+        * (1.0 + c["vri_2_0_gamma_coeff"] * c["vri_2_0_vanna_ratio"])
+        * c["vri_2_0_norm_vega_flow"]
+        * c["vri_2_0_vol_context_weight"]
+        * c["vri_2_0_vomma_factor"]
+        * c["vri_2_0_term_factor"]
+        * c["vri_2_0_surface_factor"]
+    )
 
 
 __all__ = ["VRI_2_0_FACTORS", "vri_2_0_factors", "vri_2_0_value"]

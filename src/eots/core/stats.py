@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import math
 
-from scipy.stats import binomtest
-
 
 @functools.lru_cache(maxsize=4096)
 def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -29,6 +27,8 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     """
     if n <= 0:
         return math.nan, math.nan
+    from scipy.stats import binomtest  # lazy: scipy.stats costs ~1 s of import
+
     ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
     return float(ci.low), float(ci.high)
 

@@ -1,12 +1,17 @@
 """Dealer exposures: greek-times-open-interest columns, dollar exposures, per-strike sums."""
 
-from eots.exposures.contract import CONTRACT_EXPOSURE_COLUMNS, contract_exposures
+from eots.exposures.contract import (
+    CONTRACT_EXPOSURE_COLUMNS,
+    EXPOSURE_SCHEMA,
+    contract_exposures,
+)
 from eots.exposures.params import ExposureParams, SignConvention
 from eots.exposures.scope import ExpiryScope, require_live_scope
 from eots.exposures.strikes import STRIKE_SCHEMA, strike_exposures
 
 __all__ = [
     "CONTRACT_EXPOSURE_COLUMNS",
+    "EXPOSURE_SCHEMA",
     "STRIKE_SCHEMA",
     "ExpiryScope",
     "ExposureParams",

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from eots.core.errors import StageInputError
 from eots.exposures.params import ExposureParams, SignConvention
+from eots.greeks.frame import PRICED_SCHEMA
 
 _GREEK_COLUMNS = {
     "d": "delta",
@@ -47,6 +49,19 @@ CONTRACT_EXPOSURE_COLUMNS = pl.Schema(
 )
 
 
+#: The exposure frame ``contract_exposures`` produces: the priced frame, then the exposures.
+EXPOSURE_SCHEMA = pl.Schema({**PRICED_SCHEMA, **CONTRACT_EXPOSURE_COLUMNS})
+#: Columns of the priced frame this stage reads.
+PRICED_INPUTS = (
+    "right",
+    "open_interest",
+    "volume",
+    "multiplier",
+    "iv",
+    *_GREEK_COLUMNS.values(),
+)
+
+
 def dealer_sign(convention: SignConvention) -> pl.Expr:
     """Return the dealer sign of each contract under ``convention`` (+1 long, -1 short)."""
     if convention is SignConvention.SHORT_BOTH:
@@ -65,7 +80,13 @@ def contract_exposures(priced: pl.DataFrame, spot: float, params: ExposureParams
         Underlying price ($) the dollar exposures are scaled by.
     params
         Sign convention.
+
+    Raises
+    ------
+    StageInputError
+        If the priced frame lacks a column this stage reads (``PRICED_INPUTS``).
     """
+    StageInputError.require(priced.schema, PRICED_INPUTS, stage="exposures", frame="priced")
     oi = pl.col("open_interest").cast(pl.Float64) * pl.col("multiplier")
     vol = pl.col("volume").cast(pl.Float64) * pl.col("multiplier")
     shares = [pl.col(g) * oi for g in _GREEK_COLUMNS.values()]

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.chain.schema import CHAIN_SCHEMA
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import to_epoch_us
 from eots.greeks import black_scholes as bs
@@ -70,6 +71,10 @@ PRICED_COLUMNS = pl.Schema(
         "vomma": pl.Float64(),  # vega per vol point
     }
 )
+
+
+#: The priced frame ``priced_chain`` produces: the chain's columns, then ``PRICED_COLUMNS``.
+PRICED_SCHEMA = pl.Schema({**CHAIN_SCHEMA, **PRICED_COLUMNS})
 
 
 def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame:

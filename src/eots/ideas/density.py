@@ -38,13 +38,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.interpolate import UnivariateSpline
 
 from eots.greeks import black_scholes as bs
 from eots.ideas.params import DensityRules
+
+if TYPE_CHECKING:
+    from scipy.interpolate import UnivariateSpline
 
 FloatArray = NDArray[np.float64]
 
@@ -188,6 +191,8 @@ def _fit(  # noqa: PLR0913  (the smile's arrays and the expiry's scalars, privat
     rules: DensityRules,
 ) -> tuple[FloatArray, FloatArray, float] | NoDensity:
     """Fit the smile and price the grid: (strikes, undiscounted calls, negative mass)."""
+    from scipy.interpolate import UnivariateSpline  # lazy: ~150 ms of import (with optimize)
+
     try:
         spline = UnivariateSpline(x, y, w=1.0 / tol, k=3, s=smoothing)
     except ValueError as e:

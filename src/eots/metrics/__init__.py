@@ -8,6 +8,8 @@ frames with notes. See ``docs/metrics.md`` for the definitions as implemented.
 from eots.metrics.frame import (
     CONTRACT_METRIC_COLUMNS,
     FLOW_LABEL_COLUMNS,
+    METRIC_SCHEMA,
+    REQUIRED_INPUTS,
     BaseMetrics,
     base_metrics,
 )
@@ -40,6 +42,8 @@ from eots.metrics.params import (
 __all__ = [
     "CONTRACT_METRIC_COLUMNS",
     "FLOW_LABEL_COLUMNS",
+    "METRIC_SCHEMA",
+    "REQUIRED_INPUTS",
     "AlignmentCoefficients",
     "AtrProxy",
     "BaseMetricParams",

@@ -14,8 +14,13 @@ differently downstream, exactly as in polars:
 
 ``Scope`` holds the normalisation groups (one group, or one per expiry) for the broadcast
 aggregates: ``normalised`` (``n(x) = x / max|x|`` with the optional percentile clip), maxima and
-sums. Only this module and the metric modules' kernels use these types; the polars expression
-helpers in ``normalise`` and ``coefficients`` stay for the adaptive metrics.
+sums. This is the one calculation dialect of the per-contract and per-strike math: the base
+metrics (``eots.metrics``) and the adaptive metrics (``eots.adaptive``) both run on these kernels,
+over the ``ContractArrays`` that ``base_metrics`` pulls from the frame once (the bridge between the
+polars frames at the stage boundaries and the NumPy kernels inside them).
+
+``max|x| < EPS`` normalises to 0 (the original's MIN_NORMALIZATION_DENOMINATOR); a ratio is
+undefined (null) only where its denominator is exactly 0.
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from eots.metrics.normalise import EPS
-
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.intp]
+
+#: Denominators below this count as zero in ``normalised`` (MIN_NORMALIZATION_DENOMINATOR).
+EPS = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +75,15 @@ class Masked:
 
     def __truediv__(self, other: Masked | float) -> Masked:
         """Elementwise quotient (IEEE: x/0 is inf or NaN); null if either side is."""
-        if isinstance(other, Masked):
-            return Masked(self.v / other.v, self.null | other.null)
-        return Masked(self.v / other, self.null)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if isinstance(other, Masked):
+                return Masked(self.v / other.v, self.null | other.null)
+            return Masked(self.v / other, self.null)
 
     def __rtruediv__(self, other: float) -> Masked:
-        """``other / self``."""
-        return Masked(other / self.v, self.null)
+        """``other / self`` (IEEE)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Masked(other / self.v, self.null)
 
     def __abs__(self) -> Masked:
         """Absolute value."""
@@ -136,6 +144,20 @@ def working(series: pl.Series, inside: Bools) -> Masked:
     return Masked(np.where(null, np.nan, values), null)
 
 
+def from_nan_series(series: pl.Series) -> Masked:
+    """Return a Series cast to Float64 with NaN read as null (``fill_nan(None)``)."""
+    values = series.cast(pl.Float64).to_numpy()
+    null = np.isnan(values)
+    return Masked(values, null)
+
+
+def fill_null(x: Masked, value: float) -> Masked:
+    """Return ``x`` with null rows set to ``value`` (NaN that is not null stays NaN)."""
+    if not x.null.any():
+        return x
+    return Masked(np.where(x.null, value, x.v), np.zeros(len(x.v), dtype=np.bool_))
+
+
 def gt(x: Masked, value: float) -> Bools:
     """``x > value`` as polars compares (NaN is the largest float); null rows False."""
     return ((x.v > value) | np.isnan(x.v)) & ~x.null
@@ -153,7 +175,11 @@ def select(condition: Bools, then: Masked, otherwise: Masked) -> Masked:
 
 
 def safe_ratio(numerator: Masked, denominator: Masked) -> Masked:
-    """``numerator / denominator``, null where the denominator is exactly 0 (``normalise``)."""
+    """Return ``numerator / denominator``, null where the denominator is exactly 0 (undefined).
+
+    Only an exact zero is undefined: a ratio of two small numbers is well defined, and an
+    absolute cut-off would make ratios depend on the size of the chain.
+    """
     null = numerator.null | denominator.null | (denominator.v == 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         return masked(numerator.v / denominator.v, null)
@@ -232,7 +258,12 @@ class Scope:
 
 
 def normalised(x: Masked, scope: Scope, clip_percentile: float = 100.0) -> Masked:
-    """Return ``n(x)`` over the scope (``normalise.normalised``, on arrays)."""
+    """Return ``n(x) = x / max|x|`` over each group of the scope (base_system.md 2.1).
+
+    Out-of-scope rows are null already, so they never enter a maximum. ``max|x| < EPS`` gives 0
+    for every non-missing row; a missing x stays missing (conventions.md section 6). With
+    ``clip_percentile`` < 100, |x| is first clipped at that percentile of |x| over the group.
+    """
     if clip_percentile < 100.0:
         cap = scope.clip_cap(x, clip_percentile)
         x = Masked(np.clip(x.v, -cap, cap), x.null)
@@ -250,7 +281,8 @@ class ContractArrays:
 
     ``working`` maps an input column name to its working copy (``working``); ``flows`` a greek to
     its net flow (null out of scope); ``raw`` holds ``strike``, ``delta`` and ``t_years`` as they
-    are; ``is_put`` and ``is_call`` mark puts and calls; ``scope`` the normalisation groups.
+    are; ``is_put`` and ``is_call`` mark puts and calls; ``inside`` the rows in the normalisation
+    scope; ``scope`` the normalisation groups.
     """
 
     working: dict[str, Masked]
@@ -258,5 +290,6 @@ class ContractArrays:
     raw: dict[str, Masked]
     is_put: Bools
     is_call: Bools
+    inside: Bools
     scope: Scope
     rows: int

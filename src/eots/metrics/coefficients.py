@@ -13,51 +13,16 @@ ratio is dimensionless), 0 when the exposure is 0 (the original; the metric it m
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
-from eots.metrics.arrays import Masked, gt, masked
-from eots.metrics.normalise import EPS
+from eots.metrics.arrays import EPS, Masked, gt, masked
 from eots.metrics.params import AlignmentCoefficients, FlowRatioShape
 
 
-def alignment(flow: pl.Expr, exposure: pl.Expr, coefficients: AlignmentCoefficients) -> pl.Expr:
-    """Return the alignment coefficient of ``flow`` against ``exposure``."""
-    product = flow.sign() * exposure.sign()
-    return (
-        pl.when(product > 0)
-        .then(coefficients.aligned)
-        .when(product < 0)
-        .then(coefficients.opposed)
-        .when(product == 0)
-        .then(coefficients.neutral)
-    )
+def alignment(flow: Masked, exposure: Masked, coefficients: AlignmentCoefficients) -> Masked:
+    """Return the alignment coefficient of ``flow`` against ``exposure``.
 
-
-def flow_ratio(
-    flow: pl.Expr,
-    exposure: pl.Expr,
-    shape: FlowRatioShape = FlowRatioShape.RAW,
-    steepness: float = 3.0,
-) -> pl.Expr:
-    """Return ``|flow| / |exposure|`` (0 when the exposure is 0), raw or sigmoid-squashed."""
-    raw = (
-        pl.when(exposure.abs() >= EPS)
-        .then(flow.abs() / exposure.abs())
-        .when(exposure.is_not_null())
-        .then(flow * 0.0)
-    )
-    if shape is FlowRatioShape.SIGMOID:
-        return 2.0 / (1.0 + (-steepness * raw).exp()) - 1.0
-    return raw
-
-
-def sign_nonzero(x: pl.Expr) -> pl.Expr:
-    """Return sgn(x) with sgn(0) = +1 (the original's convention); null stays null."""
-    return pl.when(x < 0).then(-1.0).when(x.is_not_null()).then(1.0)
-
-
-def alignment_array(flow: Masked, exposure: Masked, coefficients: AlignmentCoefficients) -> Masked:
-    """``alignment`` on arrays (a NaN product counts as > 0, as polars compares)."""
+    A NaN product counts as > 0 (as polars compares); a null flow or exposure gives null.
+    """
     product = flow.sign() * exposure.sign()
     value = np.where(
         gt(product, 0.0) | np.isnan(product.v),
@@ -67,13 +32,13 @@ def alignment_array(flow: Masked, exposure: Masked, coefficients: AlignmentCoeff
     return masked(value, product.null)
 
 
-def flow_ratio_array(
+def flow_ratio(
     flow: Masked,
     exposure: Masked,
     shape: FlowRatioShape = FlowRatioShape.RAW,
     steepness: float = 3.0,
 ) -> Masked:
-    """``flow_ratio`` on arrays."""
+    """Return ``|flow| / |exposure|`` (0 when the exposure is 0), raw or sigmoid-squashed."""
     size = np.abs(exposure.v)
     use = (size >= EPS) | np.isnan(size)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -84,6 +49,6 @@ def flow_ratio_array(
     return raw
 
 
-def sign_nonzero_array(x: Masked) -> Masked:
-    """``sign_nonzero`` on arrays (NaN counts as >= 0, as polars compares)."""
+def sign_nonzero(x: Masked) -> Masked:
+    """Return sgn(x) with sgn(0) = +1 (the original's convention; NaN counts as >= 0)."""
     return masked(np.where(x.v < 0, -1.0, 1.0), x.null)

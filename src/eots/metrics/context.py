@@ -32,12 +32,17 @@ Note = tuple[str, str]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MetricContext:
-    """Resolved scalars (None when they cannot be determined) and the notes on how."""
+    """Resolved scalars (None when they cannot be determined) and the notes on how.
+
+    ``term`` is the ATM term structure of the in-scope contracts (``eots.market.TERM_SCHEMA``)
+    when the chain was needed for a fallback, else None: the adaptive metrics reuse it.
+    """
 
     atr: float | None
     underlying_iv: float | None
     iv_5d: float | None
     notes: tuple[Note, ...]
+    term: pl.DataFrame | None = None
 
 
 def _atm_iv_arrays(contracts: pl.DataFrame, spot: float) -> tuple[np.ndarray, pl.DataFrame]:
@@ -95,7 +100,13 @@ def metric_context(
                 else f"max(S * {params.atr_fallback_percentage}, {params.atr_fallback_min})"
             )
             notes.append(("tdpi", f"ATR proxy {how} = {atr:.4f}"))
-    return MetricContext(atr=atr, underlying_iv=underlying_iv, iv_5d=iv_5d, notes=tuple(notes))
+    return MetricContext(
+        atr=atr,
+        underlying_iv=underlying_iv,
+        iv_5d=iv_5d,
+        notes=tuple(notes),
+        term=term if have_chain else None,
+    )
 
 
 def _atr_proxy(spot: float, iv_atm: float | None, params: BaseMetricParams) -> float | None:

@@ -22,9 +22,9 @@ acceleration.
 from __future__ import annotations
 
 from eots.metrics.arrays import ContractArrays, Masked, normalised
-from eots.metrics.coefficients import alignment_array, flow_ratio_array, sign_nonzero_array
+from eots.metrics.coefficients import alignment, flow_ratio, sign_nonzero
 from eots.metrics.params import BaseMetricParams
-from eots.metrics.weights import proximity_array
+from eots.metrics.weights import proximity
 
 
 def dag_columns(
@@ -34,7 +34,7 @@ def dag_columns(
     p = params.dag
     scope, clip = a.scope, params.clip_percentile
     flow_delta, dxoi = a.flows["delta"], a.working["dxoi"]
-    prox = proximity_array(
+    prox = proximity(
         p.proximity,
         strike=a.raw["strike"],
         delta=a.raw["delta"],
@@ -47,13 +47,13 @@ def dag_columns(
     if p.volume_weight > 0:
         volume = abs(a.working["volume"])
         gamma = gamma * (1.0 + p.volume_weight * normalised(volume, scope, clip))
-    alpha = alignment_array(flow_delta, dxoi, p.alpha)
-    ratio = flow_ratio_array(flow_delta, dxoi, p.flow_ratio, p.sigmoid_steepness)
+    alpha = alignment(flow_delta, dxoi, p.alpha)
+    ratio = flow_ratio(flow_delta, dxoi, p.flow_ratio, p.sigmoid_steepness)
     norm_gamma = normalised(a.flows["gamma"], scope, clip)
     return {
         "dag_alpha": alpha,
         "net_delta_flow_to_dxoi_ratio": ratio,
         "norm_net_gamma_flow": norm_gamma,
         "dag_proximity": prox,
-        "dag_custom": gamma * sign_nonzero_array(dxoi) * (1.0 + alpha * ratio) * norm_gamma * prox,
+        "dag_custom": gamma * sign_nonzero(dxoi) * (1.0 + alpha * ratio) * norm_gamma * prox,
     }

@@ -9,12 +9,11 @@ flow is always the proxy, or, with ``SecondOrderFlow.SIGNED`` and ``volm_bs`` pr
 
 Sign: customer net buying is positive (conventions.md section 5); proxies carry only the greek's
 sign. Rows whose direct split is unknown (NaN) stay missing unless ``proxy_fill_missing_rows``,
-which uses the proxy for those rows. ``flow_source_expr`` labels each row's basis per metric.
+which uses the proxy for those rows. ``flow_label`` labels each row's basis per metric.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -47,16 +46,6 @@ _RANK = {label: i for i, label in enumerate(FLOW_LABELS.categories)}
 _LABEL_SERIES = pl.Series("flow_label", FLOW_LABELS.categories, dtype=FLOW_LABELS)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FlowChoice:
-    """The basis of one greek's flow and the expressions producing it."""
-
-    greek: str
-    basis: FlowBasis
-    value: pl.Expr  # net flow, null when unknown
-    row_basis: pl.Expr  # per-row strength rank (index into FLOW_LABELS), Int8
-
-
 def _usable(frame: pl.DataFrame, column: str) -> bool:
     if column not in frame.columns:
         return False
@@ -66,35 +55,6 @@ def _usable(frame: pl.DataFrame, column: str) -> bool:
     if not series.dtype.is_float():
         return True
     return not bool(np.isnan(series.cast(pl.Float64).to_numpy()).all())
-
-
-def _col(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.Float64).fill_nan(None)
-
-
-def _proxy(frame: pl.DataFrame, greek: str) -> pl.Expr | None:
-    column = PROXY_FLOW_COLUMNS[greek]
-    return _col(column) if column in frame.columns else None
-
-
-def _rank(basis: FlowBasis) -> pl.Expr:
-    return pl.lit(_RANK[basis.value], dtype=pl.Int8)
-
-
-def _labelled(
-    value: pl.Expr, label: FlowBasis, fallback: pl.Expr | None
-) -> tuple[pl.Expr, pl.Expr]:
-    missing = _rank(FlowBasis.MISSING)
-    if fallback is None:
-        return value, pl.when(value.is_not_null()).then(_rank(label)).otherwise(missing)
-    tag = (
-        pl.when(value.is_not_null())
-        .then(_rank(label))
-        .when(fallback.is_not_null())
-        .then(_rank(FlowBasis.PROXY))
-        .otherwise(missing)
-    )
-    return pl.coalesce(value, fallback), tag
 
 
 def flow_basis(frame: pl.DataFrame, greek: str, params: BaseMetricParams) -> FlowBasis:
@@ -112,24 +72,6 @@ def flow_basis(frame: pl.DataFrame, greek: str, params: BaseMetricParams) -> Flo
     if _usable(frame, PROXY_FLOW_COLUMNS[greek]):
         return FlowBasis.PROXY
     return FlowBasis.MISSING
-
-
-def flow_choice(frame: pl.DataFrame, greek: str, params: BaseMetricParams) -> FlowChoice:
-    """Choose the flow basis of ``greek`` (``flow_basis``) and build its expressions."""
-    basis = flow_basis(frame, greek, params)
-    proxy = _proxy(frame, greek)
-    fill = proxy if params.proxy_fill_missing_rows else None
-    if basis is FlowBasis.DIRECT:
-        buy, sell = DIRECT_FLOW_PAIRS[greek]
-        value, tag = _labelled(_col(buy) - _col(sell), FlowBasis.DIRECT, fill)
-    elif basis is FlowBasis.SIGNED:
-        signed = _col(greek) * _col(NET_VOLUME) * pl.col("multiplier")
-        value, tag = _labelled(signed, FlowBasis.SIGNED, fill)
-    elif basis is FlowBasis.PROXY and proxy is not None:
-        value, tag = _labelled(proxy, FlowBasis.PROXY, None)
-    else:
-        value, tag = pl.lit(None, dtype=pl.Float64), _rank(FlowBasis.MISSING)
-    return FlowChoice(greek=greek, basis=basis, value=value, row_basis=tag)
 
 
 def _rank_array(value: Masked, label: FlowBasis, fallback: Masked | None) -> npt.NDArray[np.int8]:
@@ -156,8 +98,8 @@ def flow_arrays(
 ) -> tuple[Masked, npt.NDArray[np.int8]]:
     """Return ``greek``'s net flow (null out of scope) and per-row basis rank (0 out of scope).
 
-    The array form of ``flow_choice``'s ``value`` / ``row_basis`` under ``when(inside)``;
-    ``working`` holds working copies already made (by input column name).
+    ``basis`` is ``flow_basis(frame, greek, params)``; ``working`` holds working copies already
+    made (by input column name).
     """
     rows = frame.height
 

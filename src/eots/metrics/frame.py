@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from eots.core.errors import SchemaError
+from eots.core.errors import StageInputError
 from eots.core.time import session_of
 from eots.metrics.arfi import arfi_columns
 from eots.metrics.arrays import Bools, ContractArrays, Masked, Scope, constant, from_series
@@ -27,7 +27,7 @@ from eots.metrics.arrays import working as working_array
 from eots.metrics.context import Note, metric_context
 from eots.metrics.dag import dag_columns
 from eots.metrics.flow_columns import FLOW_COLUMN_NAMES, strike_flow_summands
-from eots.metrics.flow_inputs import FlowBasis, flow_arrays, flow_basis, flow_label
+from eots.metrics.flow_inputs import FLOW_LABELS, FlowBasis, flow_arrays, flow_basis, flow_label
 from eots.metrics.inputs import (
     CHAIN_COLUMNS,
     DIRECT_FLOW_PAIRS,
@@ -56,6 +56,8 @@ from eots.metrics.strikes import (
     ADDITIVE_METRICS,
     STRIKE_EXPOSURES,
     STRIKE_FLOW_GREEKS,
+    StrikeGroups,
+    strike_groups,
     strike_keys,
     strike_metrics,
 )
@@ -136,6 +138,17 @@ CONTRACT_METRIC_COLUMNS = (
 )
 #: Per-row flow-basis labels (Enum missing|proxy|signed|direct), one per flow-using metric.
 FLOW_LABEL_COLUMNS = tuple(f"{m}_flow" for m in METRIC_FLOWS)
+#: Columns of the exposure frame the base metrics read (``eots.exposures.EXPOSURE_SCHEMA``);
+#: the flow columns of ``eots.flows`` are optional (their absence selects the proxies).
+REQUIRED_INPUTS = tuple(dict.fromkeys((*_KEYS, *EXPOSURE_COLUMNS, *CHAIN_COLUMNS)))
+#: The per-contract columns ``base_metrics`` appends to the exposure frame (the metric frame is
+#: the input's columns plus these; the flow columns that are also inputs keep their input dtype).
+METRIC_SCHEMA = pl.Schema(
+    {
+        **dict.fromkeys(CONTRACT_METRIC_COLUMNS, pl.Float64()),
+        **dict.fromkeys(FLOW_LABEL_COLUMNS, FLOW_LABELS),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -157,6 +170,16 @@ class BaseMetrics:
     atr
         The ATR ($) the metrics used (the input's, or its documented proxy; None: none), so the
         stages after them (key levels) can measure distances with the same one.
+    arrays
+        The bridge: the input columns as the kernels read them (working copies, net flows, scope),
+        pulled from the frame once; the adaptive metrics run on the same arrays.
+    columns
+        Every per-contract metric column as the kernels produced it (null and NaN apart).
+    groups
+        The strike rows of the in-scope contracts (``strikes``' rows), for the adaptive metrics.
+    term
+        The ATM term structure of the in-scope contracts (``eots.market.TERM_SCHEMA``) when the
+        metric context computed it (None when the inputs supplied every scalar).
     """
 
     contracts: pl.DataFrame
@@ -164,21 +187,28 @@ class BaseMetrics:
     notes: tuple[Note, ...]
     mspi_weights: dict[str, float]
     mspi_weight_set: str
+    arrays: ContractArrays
+    columns: dict[str, Masked]
+    groups: StrikeGroups
     atr: float | None = None
+    term: pl.DataFrame | None = None
 
 
 def _prepared(
     contracts: pl.DataFrame, as_of: dt.datetime, params: BaseMetricParams
-) -> tuple[pl.DataFrame, Bools, Scope, list[Note]]:
-    """Add absent inputs as null columns; return the in-scope rows and the normalisation groups."""
-    missing_keys = [k for k in _KEYS if k not in contracts.columns]
-    if missing_keys:
-        raise SchemaError(f"expected contract key columns {_KEYS}, missing {missing_keys}")
-    notes: list[Note] = []
-    absent = [c for c in (*EXPOSURE_COLUMNS, *CHAIN_COLUMNS) if c not in contracts.columns]
-    if absent:
-        notes.append(("inputs", f"absent input columns (treated as missing): {absent}"))
-        contracts = contracts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in absent)
+) -> tuple[Bools, Scope]:
+    """Check the inputs; return the in-scope rows and the normalisation groups.
+
+    Raises
+    ------
+    StageInputError
+        If the frame lacks a column of ``REQUIRED_INPUTS`` (or ``dealer_sign`` with the dealer
+        gamma basis): a missing input is an error, never a column of nulls.
+    """
+    required = list(REQUIRED_INPUTS)
+    if params.sdag.gamma_basis is GammaBasis.DEALER:
+        required.append("dealer_sign")
+    StageInputError.require(contracts.schema, required, stage="metrics", frame="exposure")
     if "exposure_ok" in contracts.columns:
         inside = contracts.get_column("exposure_ok").fill_null(value=False).to_numpy()
     else:
@@ -193,7 +223,7 @@ def _prepared(
         groups = Scope(codes.astype(np.intp), int(codes.max(initial=-1)) + 1)
     else:
         groups = Scope(None, 1)
-    return contracts, inside.astype(np.bool_), groups, notes
+    return inside.astype(np.bool_), groups
 
 
 def _flow_notes(choices: dict[str, FlowBasis]) -> list[Note]:
@@ -260,6 +290,7 @@ def _arrays(
         raw=raw,
         is_put=sides.get_column("is_put").to_numpy(),
         is_call=sides.get_column("is_call").to_numpy(),
+        inside=inside,
         scope=scope,
         rows=frame.height,
     )
@@ -274,8 +305,8 @@ def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
     params: BaseMetricParams,
     choice: MspiWeightChoice,
     present_flows: frozenset[str],
-) -> tuple[pl.DataFrame, dict[str, Masked], dict[str, Masked]]:
-    """Per-strike frame, its flow columns, and those broadcast back to the in-scope contracts."""
+) -> tuple[pl.DataFrame, dict[str, Masked], dict[str, Masked], StrikeGroups]:
+    """Per-strike frame, its flow columns, those broadcast back to the contracts, the groups."""
     rows = np.flatnonzero(inside)
     flow_summands, _ = strike_flow_summands(a.working, a.is_call, present_flows)
     summands: dict[str, Masked] = {m: columns[m] for m in ADDITIVE_METRICS}
@@ -283,8 +314,9 @@ def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
     summands.update({f"_s_{g}": a.flows[g] for g in STRIKE_FLOW_GREEKS})
     summands.update({f"_s_{x}": a.working[x] for x in STRIKE_EXPOSURES})
     summands.update(flow_summands)
-    keys_frame = frame.select(strike_keys(params))
-    strikes, codes, sums = strike_metrics(keys_frame, inside, summands, params, choice)
+    groups = strike_groups(frame.select(strike_keys(params)), inside, params)
+    strikes, sums = strike_metrics(groups, inside, summands, params, choice)
+    codes = groups.codes
     broadcast: dict[str, Masked] = {}
     for c in FLOW_COLUMN_NAMES:
         if not present_flows:
@@ -293,7 +325,7 @@ def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
         v = np.full(a.rows, np.nan)
         v[rows] = sums[c].v[codes]
         broadcast[c] = Masked(v, np.isnan(v))
-    return strikes, {c: sums[c] for c in FLOW_COLUMN_NAMES}, broadcast
+    return strikes, {c: sums[c] for c in FLOW_COLUMN_NAMES}, broadcast, groups
 
 
 def base_metrics(
@@ -304,8 +336,8 @@ def base_metrics(
     Parameters
     ----------
     contracts
-        ``Analysis.contracts`` (CHAIN_SCHEMA + priced + exposure columns), optionally with the
-        ``eots.flows`` columns (``inputs`` module lists the names).
+        The exposure frame (``eots.exposures.EXPOSURE_SCHEMA``: at least ``REQUIRED_INPUTS``),
+        optionally with the ``eots.flows`` columns (``inputs`` module lists the names).
     inputs
         ``as_of``, spot and the optional market scalars (ATR, underlying IV, IV_5d, IV percentile).
     params
@@ -315,9 +347,16 @@ def base_metrics(
     -------
     BaseMetrics
         Per-contract and per-strike frames with notes.
+
+    Raises
+    ------
+    StageInputError
+        If a required input column is absent (named in the message).
     """
     params = params or BaseMetricParams()
-    frame, inside, scope, notes = _prepared(contracts, inputs.as_of, params)
+    frame = contracts
+    inside, scope = _prepared(frame, inputs.as_of, params)
+    notes: list[Note] = []
     context_columns = [c for c in _CONTEXT_COLUMNS if c in frame.columns]
     ctx = metric_context(frame.select(context_columns).filter(pl.Series(inside)), inputs, params)
     notes.extend(ctx.notes)
@@ -344,7 +383,7 @@ def base_metrics(
     columns["mspi"] = mspi_array(choice, params, columns, scope)
     columns["sai"] = sai_array(choice, params, norms)
     columns["ssi"] = ssi_array(choice, params, norms)
-    strikes, strike_flows, broadcast = _strikes(
+    strikes, strike_flows, broadcast, groups = _strikes(
         frame, a, inside, columns, params, choice, present_flows
     )
     columns.update(broadcast)
@@ -369,7 +408,11 @@ def base_metrics(
         notes=tuple(notes),
         mspi_weights=dict(choice.weights),
         mspi_weight_set=choice.label,
+        arrays=a,
+        columns=columns,
+        groups=groups,
         atr=ctx.atr,
+        term=ctx.term,
     )
 
 

@@ -25,12 +25,9 @@ Sign: G's sign (>= 0 for the holder's gamma) modulated by delta; with holder gam
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
-from eots.metrics.arrays import ContractArrays, Masked, masked, normalised
-from eots.metrics.coefficients import sign_nonzero, sign_nonzero_array
-from eots.metrics.inputs import working
-from eots.metrics.normalise import EPS, scope_aggregate
+from eots.metrics.arrays import EPS, ContractArrays, Masked, Scope, masked, normalised
+from eots.metrics.coefficients import sign_nonzero
 from eots.metrics.params import BaseMetricParams, GammaBasis, SdagWeightedUnits
 
 SDAG_METHODS = ("multiplicative", "directional", "weighted", "volatility_focused")
@@ -50,10 +47,22 @@ def sdag_columns(
         gamma = gamma * a.raw["dealer_sign"]
     d = a.working["dxoi"]
     dn = normalised(d, a.scope, params.clip_percentile)
+    return {"dxoi_norm_for_sdag": dn, **sdag_methods(gamma, dn, d, a.scope, params)}
+
+
+def sdag_methods(
+    gamma: Masked, dn: Masked, d: Masked, scope: Scope, params: BaseMetricParams
+) -> dict[str, Masked]:
+    """Return the four ``sdag_<method>`` columns from G, ``Dn = n(dxoi)`` and D = dxoi.
+
+    The one kernel of the four methods (module docstring): the base SDAG runs it on G = gxoi,
+    E-SDAG (``eots.adaptive.e_sdag``) on the skew-adjusted G.
+    """
+    p = params.sdag
     w1, w2 = p.weighted.w1_gamma, p.weighted.w2_delta
     if p.weighted.units is SdagWeightedUnits.RESCALED:
-        g_max, g_none = a.scope.max_abs(gamma)
-        d_max, d_none = a.scope.max_abs(d)
+        g_max, g_none = scope.max_abs(gamma)
+        d_max, d_none = scope.max_abs(d)
         use = ((d_max >= EPS) | np.isnan(d_max)) & ~d_none
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(use, d.v * g_max / d_max, d.v * 0.0)
@@ -62,30 +71,8 @@ def sdag_columns(
     f_d = p.directional.delta_weight_factor
     f_v = p.volatility_focused.delta_weight_factor
     return {
-        "dxoi_norm_for_sdag": dn,
         "sdag_multiplicative": gamma * (1.0 + dn * f_m),
-        "sdag_directional": gamma * sign_nonzero_array(gamma * dn) * (1.0 + abs(dn * f_d)),
+        "sdag_directional": gamma * sign_nonzero(gamma * dn) * (1.0 + abs(dn * f_d)),
         "sdag_weighted": (w1 * gamma + w2 * d) / (w1 + w2),
         "sdag_volatility_focused": gamma * (1.0 + dn * gamma.sign() * f_v),
-    }
-
-
-def sdag_values(params: BaseMetricParams) -> dict[str, pl.Expr]:
-    """Return the four ``sdag_<method>`` columns from the first-stage factors (second stage)."""
-    p = params.sdag
-    g, dn, d = pl.col("_sdag_g"), pl.col("dxoi_norm_for_sdag"), pl.col(working("dxoi"))
-    w1, w2 = p.weighted.w1_gamma, p.weighted.w2_delta
-    if p.weighted.units is SdagWeightedUnits.RESCALED:
-        scope = params.normalisation_scope
-        g_max = scope_aggregate(g.abs().max(), scope)
-        d_max = scope_aggregate(d.abs().max(), scope)
-        d = pl.when(d_max >= EPS).then(d * g_max / d_max).otherwise(d * 0.0)
-    f_m = p.multiplicative.delta_weight_factor
-    f_d = p.directional.delta_weight_factor
-    f_v = p.volatility_focused.delta_weight_factor
-    return {
-        "sdag_multiplicative": g * (1.0 + dn * f_m),
-        "sdag_directional": g * sign_nonzero(g * dn) * (1.0 + (dn * f_d).abs()),
-        "sdag_weighted": (w1 * g + w2 * d) / (w1 + w2),
-        "sdag_volatility_focused": g * (1.0 + dn * g.sign() * f_v),
     }

@@ -21,6 +21,8 @@ Row order of the input does not change any value (all are sums, maxima or functi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -100,35 +102,75 @@ def _grouped_sums(
     return out
 
 
-def strike_metrics(
-    keys_frame: pl.DataFrame,
-    inside: Bools,
-    summands: dict[str, Masked],
-    params: BaseMetricParams,
-    choice: MspiWeightChoice,
-) -> tuple[pl.DataFrame, Ints, dict[str, Masked]]:
-    """Aggregate in-scope per-contract values to strikes.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrikeGroups:
+    """The strike rows of the in-scope contracts (one per strike, or per expiry and strike).
 
-    ``keys_frame`` holds the strike keys of every contract, ``inside`` the in-scope ones and
-    ``summands`` their values (the MSPI components, ``mspi``, net flows ``_s_<greek>``, exposures
-    ``_s_<xoi>`` and the ``flow_columns`` summands), row for row. Returns the strike frame (sorted
-    by its keys), the strike row of each in-scope contract and the strike sums (with their null
-    masks). A sum over a strike whose contracts all lack the value is null, not 0.
+    Attributes
+    ----------
+    keys
+        The strike key columns of each strike row, sorted by the keys.
+    codes
+        The strike row of each in-scope contract (in row order of the in-scope contracts).
+    every
+        The strike row of every contract; ``size`` (a dropped extra group) out of scope.
+    size
+        Number of strike rows.
+    scope
+        The normalisation groups of the strike rows (one, or one per expiry).
     """
+
+    keys: pl.DataFrame
+    codes: Ints
+    every: Ints
+    size: int
+    scope: Scope
+
+
+def strike_groups(
+    keys_frame: pl.DataFrame, inside: Bools, params: BaseMetricParams
+) -> StrikeGroups:
+    """Group the in-scope contracts by strike (``keys_frame``: every contract's strike keys)."""
     keys = strike_keys(params)
     rows = np.flatnonzero(inside)
-    keys_frame = keys_frame[rows]
-    codes, first = _strike_codes(keys_frame)
+    in_scope = keys_frame[rows]
+    codes, first = _strike_codes(in_scope)
     size = len(first)
-    every = np.full(len(inside), size, dtype=np.intp)  # out of scope: a dropped extra group
+    every = np.full(len(inside), size, dtype=np.intp)
     every[rows] = codes
-    sums = _grouped_sums(every, size, inside, summands)
     if "expiry" in keys:
-        expiry = keys_frame.get_column("expiry").to_physical().to_numpy()[first]
+        expiry = in_scope.get_column("expiry").to_physical().to_numpy()[first]
         _, groups = np.unique(expiry, return_inverse=True)
         scope = Scope(groups.astype(np.intp), int(groups.max(initial=-1)) + 1)
     else:
         scope = Scope(None, 1)
+    return StrikeGroups(keys=in_scope[first], codes=codes, every=every, size=size, scope=scope)
+
+
+def grouped_sums(
+    groups: StrikeGroups, inside: Bools, summands: dict[str, Masked]
+) -> dict[str, Masked]:
+    """Sum each summand per strike over the in-scope rows (null where a strike has no value)."""
+    return _grouped_sums(groups.every, groups.size, inside, summands)
+
+
+def strike_metrics(
+    groups: StrikeGroups,
+    inside: Bools,
+    summands: dict[str, Masked],
+    params: BaseMetricParams,
+    choice: MspiWeightChoice,
+) -> tuple[pl.DataFrame, dict[str, Masked]]:
+    """Aggregate in-scope per-contract values to strikes.
+
+    ``groups`` are the strike rows (``strike_groups``), ``inside`` the in-scope contracts and
+    ``summands`` their values (the MSPI components, ``mspi``, net flows ``_s_<greek>``, exposures
+    ``_s_<xoi>`` and the ``flow_columns`` summands), row for row. Returns the strike frame (sorted
+    by its keys) and the strike sums (with their null masks). A sum over a strike whose contracts
+    all lack the value is null, not 0.
+    """
+    sums = grouped_sums(groups, inside, summands)
+    scope, size, codes = groups.scope, groups.size, groups.codes
     clip = params.clip_percentile
     s = sums
     ratios = {
@@ -164,4 +206,4 @@ def strike_metrics(
         *((c, sums[c]) for c in FLOW_COLUMN_NAMES),
     ]
     columns.extend(x.series(name) for name, x in named)
-    return keys_frame[first].hstack(columns), codes, sums
+    return groups.keys.hstack(columns), sums

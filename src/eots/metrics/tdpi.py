@@ -25,9 +25,9 @@ their denominator is 0; per strike they are recomputed from strike sums (``strik
 from __future__ import annotations
 
 from eots.metrics.arrays import ContractArrays, Masked, constant, normalised, safe_ratio
-from eots.metrics.coefficients import alignment_array, flow_ratio_array
+from eots.metrics.coefficients import alignment, flow_ratio
 from eots.metrics.params import BaseMetricParams
-from eots.metrics.weights import dte_weight_array, proximity_array
+from eots.metrics.weights import dte_weight, proximity
 
 
 def tdpi_columns(
@@ -42,11 +42,11 @@ def tdpi_columns(
     p, scope, clip = params.tdpi, a.scope, params.clip_percentile
     charm_flow, theta_flow = a.flows["charm"], a.flows["theta"]
     charmxoi, txoi = a.working["charmxoi"], a.working["txoi"]
-    beta = alignment_array(charm_flow, charmxoi, p.beta)
-    ratio = flow_ratio_array(charm_flow, charmxoi)
+    beta = alignment(charm_flow, charmxoi, p.beta)
+    ratio = flow_ratio(charm_flow, charmxoi)
     norm_theta = normalised(theta_flow, scope, clip)
     weight = constant(time_weight, a.rows)
-    prox = proximity_array(
+    prox = proximity(
         p.proximity,
         strike=a.raw["strike"],
         delta=a.raw["delta"],
@@ -55,9 +55,7 @@ def tdpi_columns(
         width=p.gaussian_width,
         band=params.proximity_band,
     )
-    dte_w = (
-        dte_weight_array(p.dte_decay, a.raw["t_years"]) if p.dte_weight else constant(1.0, a.rows)
-    )
+    dte_w = dte_weight(p.dte_decay, a.raw["t_years"]) if p.dte_weight else constant(1.0, a.rows)
     norm_txoi = normalised(abs(txoi), scope, clip)
     norm_theta_abs = normalised(abs(theta_flow), scope, clip)
     return {

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from eots.metrics.arrays import ContractArrays, Masked, constant, normalised, safe_ratio
-from eots.metrics.coefficients import alignment_array, flow_ratio_array
+from eots.metrics.coefficients import alignment, flow_ratio
 from eots.metrics.params import BaseMetricParams
 
 
@@ -52,8 +52,8 @@ def vri_columns(a: ContractArrays, params: BaseMetricParams, *, trend: float) ->
     skew = 1.0 + safe_ratio(Masked(puts - calls, no_nulls), Masked(puts + calls, no_nulls))
     if params.vri.skew_clip is not None:
         skew = skew.clip(*params.vri.skew_clip)
-    gamma_v = alignment_array(vanna_flow, vannaxoi, params.vri.gamma)
-    ratio = flow_ratio_array(vanna_flow, vannaxoi)
+    gamma_v = alignment(vanna_flow, vannaxoi, params.vri.gamma)
+    ratio = flow_ratio(vanna_flow, vannaxoi)
     norm_vomma = normalised(vomma_flow, scope, clip)
     trend_column = constant(trend, a.rows)
     norm_vxoi = normalised(abs(vxoi), scope, clip)

@@ -21,7 +21,6 @@ import datetime as dt
 from enum import StrEnum
 
 import numpy as np
-import polars as pl
 
 from eots.core.time import ET
 from eots.metrics.arrays import Masked, masked
@@ -34,33 +33,6 @@ class MspiSession(StrEnum):
     MORNING = "morning"
     MIDDAY = "midday"
     FINAL = "final"
-
-
-def proximity(
-    shape: ProximityShape, *, spot: float, atr: float, width: float, band: float
-) -> pl.Expr:
-    """Return the strike-proximity weight of each contract (reads ``strike`` and ``delta``).
-
-    Parameters
-    ----------
-    shape
-        Which weight (module docstring).
-    spot, atr
-        Underlying price and ATR ($).
-    width
-        Gaussian w (negative).
-    band
-        Linear band b as a fraction of spot.
-    """
-    distance = pl.col("strike") - spot
-    if shape is ProximityShape.GAUSSIAN_ATR:
-        return (width * (distance / atr) ** 2).exp()
-    if shape is ProximityShape.NONE:
-        return pl.lit(1.0)
-    linear = (1.0 - distance.abs() / (band * spot)).clip(0.0, 1.0)
-    if shape is ProximityShape.LINEAR_BAND:
-        return linear
-    return linear * (0.5 + 0.5 * pl.col("delta").abs()).clip(0.5, 1.0)
 
 
 def _minutes(t: dt.time) -> float:
@@ -99,7 +71,7 @@ def mspi_session(as_of: dt.datetime, params: BaseMetricParams) -> MspiSession:
     return MspiSession.FINAL
 
 
-def proximity_array(  # noqa: PLR0913  (the shape's keyword-only arrays and scalars)
+def proximity(  # noqa: PLR0913  (the shape's keyword-only arrays and scalars)
     shape: ProximityShape,
     *,
     strike: Masked,
@@ -109,7 +81,21 @@ def proximity_array(  # noqa: PLR0913  (the shape's keyword-only arrays and scal
     width: float,
     band: float,
 ) -> Masked:
-    """``proximity`` on arrays (``strike`` and ``delta`` as they are in the frame)."""
+    """Return the strike-proximity weight of each contract (module docstring).
+
+    Parameters
+    ----------
+    shape
+        Which weight.
+    strike, delta
+        The contracts' strikes and deltas as they are in the frame.
+    spot, atr
+        Underlying price and ATR ($; NaN when unknown: the Gaussian weight is then NaN).
+    width
+        Gaussian w (negative).
+    band
+        Linear band b as a fraction of spot.
+    """
     distance = strike - spot
     if shape is ProximityShape.GAUSSIAN_ATR:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,7 +109,7 @@ def proximity_array(  # noqa: PLR0913  (the shape's keyword-only arrays and scal
     return linear * (0.5 + 0.5 * abs(delta)).clip(0.5, 1.0)
 
 
-def dte_weight_array(decay: float, t_years: Masked) -> Masked:
+def dte_weight(decay: float, t_years: Masked) -> Masked:
     """Return the [CANON] DTE weight of each contract (module docstring; from ``t_years``)."""
     dte = t_years * 365.0
     base = (-decay * dte).exp() * np.where(dte.v <= 1.0, 2.0, 1.0)

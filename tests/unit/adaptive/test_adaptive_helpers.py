@@ -29,6 +29,7 @@ from eots.market import TERM_SCHEMA
 from eots.metrics import BaseMetricParams
 from eots.metrics.params import AlignmentCoefficients
 from unit.adaptive.adaptive_context import context, known, unknown
+from unit.adaptive.working_case import column
 
 AS_OF = dt.datetime(2024, 3, 13, 15, 0, tzinfo=ET)
 UTC = dt.UTC
@@ -69,13 +70,12 @@ def test_adaptive_alpha_scales_aligned_up_and_opposed_down() -> None:
 
 
 def test_dte_scale_buckets_reproduce_the_original_map() -> None:
-    frame = pl.DataFrame(
-        {"dte_days": [0, 1, 7, 8, 14, 15, 30, 31, 400, -1]}, schema={"dte_days": pl.Int32}
-    )
-    out = frame.select(dte_scale(ADagParams()).expr).to_series().to_list()
+    dte = np.array([0, 1, 7, 8, 14, 15, 30, 31, 400, -1])
+    out = dte_scale(ADagParams(), dte).value.v.tolist()
     assert out == pytest.approx([1.5, 1.0, 1.0, 0.9, 0.9, 0.8, 0.8, 0.7, 0.7, 1.0])
-    off = dte_scale(ADagParams(factors={"dte_scaling": False}))
+    off = dte_scale(ADagParams(factors={"dte_scaling": False}), dte)
     assert not off.report.active
+    assert off.value.v.tolist() == [1.0] * 10
 
 
 def _increments(rows: list[tuple[int, float, float]]) -> pl.DataFrame:
@@ -200,16 +200,19 @@ def test_methodology_window_keeps_only_the_latest_outcomes() -> None:
 def test_conviction_known_answers(
     z: tuple[float, ...], score: float, direction: float, n_stars: int
 ) -> None:
-    cols = [f"z{i}" for i in range(4)]
-    frame = pl.DataFrame({c: [v] for c, v in zip(cols, z, strict=True)})
     p = ESdagParams()
-    out = frame.with_columns(**conviction(cols, p)).with_columns(
-        stars=stars(pl.col("sdag_conviction_score"), p)
-    )
-    row = out.row(0, named=True)
-    assert row["sdag_conviction_score"] == pytest.approx(score)
-    assert row["sdag_conviction_direction"] == direction
-    assert row["stars"] == n_stars
+    got_score, got_direction = conviction([column([v]) for v in z], p)
+    assert got_score.v[0] == pytest.approx(score)
+    assert got_direction.v[0] == direction
+    assert stars(got_score, p).to_list() == [n_stars]
+
+
+def test_conviction_is_null_when_a_method_is_missing() -> None:
+    p = ESdagParams()
+    score, direction = conviction([column([1.0, 1.0]), column([None, 0.5])], p)
+    assert score.null.tolist() == [True, False]
+    assert direction.null.tolist() == [True, False]
+    assert stars(score, p).to_list() == [None, 5]  # 0.75 + 0.2 full-agreement bonus
 
 
 def _term(ivs: list[tuple[float, float]], settlement: str = "PM") -> pl.DataFrame:
@@ -320,10 +323,13 @@ def test_charm_rising_history_gives_acceleration_above_one() -> None:
     assert keyed is not None
     assert not report.neutral
     now = pl.DataFrame({"strike": [100.0, 105.0], "now": [-150.0, -100.0]})
-    out = now.join(keyed.select("strike", PAST_COLUMN), on="strike").select(
-        "strike", charm_acceleration(pl.col("now"), DTdpiParams()).alias("a")
+    joined = now.join(keyed.select("strike", PAST_COLUMN), on="strike", maintain_order="left")
+    accel = charm_acceleration(
+        column(joined.get_column("now").to_list()),
+        column(joined.get_column(PAST_COLUMN).to_list()),
+        DTdpiParams(),
     )
-    got = dict(out.iter_rows())
+    got = dict(zip(joined.get_column("strike").to_list(), accel.v.tolist(), strict=True))
     assert got[100.0] == pytest.approx(1 + (150 / 110 - 1) * 1.05)
     assert got[105.0] == 1.0  # ratio 100/110 < 1.1
 

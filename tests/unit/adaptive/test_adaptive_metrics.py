@@ -16,8 +16,9 @@ from eots.adaptive import (
     AdaptiveParams,
     adaptive_metrics,
 )
+from eots.adaptive.frame import ADAPTIVE_SCHEMA, ADAPTIVE_STRIKE_SCHEMA
 from eots.chain import ChainSnapshot
-from eots.core.errors import SchemaError
+from eots.core.errors import SchemaError, StageInputError
 from eots.history import AsOfReader, ContextParams, MarketContext, market_context
 from eots.metrics import (
     CONTRACT_METRIC_COLUMNS,
@@ -287,3 +288,20 @@ def test_adaptive_rejects_a_later_context_and_a_foreign_frame(bare: Case, rich: 
         _run(later)
     with pytest.raises(SchemaError, match="rows"):
         adaptive_metrics(bare.base, bare.contracts.head(5), None, bare.inputs, None)
+
+
+def test_adaptive_rejects_inputs_without_a_declared_column(bare: Case) -> None:
+    no_key = bare.contracts.drop("expiry")
+    with pytest.raises(StageInputError, match=r"stage 'adaptive'.*exposure frame.*'expiry'"):
+        adaptive_metrics(bare.base, no_key, None, bare.inputs, None)
+    base = dataclasses.replace(bare.base, contracts=bare.base.contracts.drop("gamma_coeff"))
+    with pytest.raises(StageInputError, match=r"stage 'adaptive'.*metric frame.*'gamma_coeff'"):
+        adaptive_metrics(base, bare.contracts, None, bare.inputs, None)
+
+
+def test_adaptive_output_frames_follow_their_declared_schemas(bare: Case) -> None:
+    out = _run(bare)
+    assert out.contracts.select(ADAPTIVE_SCHEMA.names()).schema == ADAPTIVE_SCHEMA
+    keys = [c for c in out.strikes.columns if c not in ADAPTIVE_STRIKE_SCHEMA]
+    assert keys == ["strike"]
+    assert out.strikes.select(ADAPTIVE_STRIKE_SCHEMA.names()).schema == ADAPTIVE_STRIKE_SCHEMA

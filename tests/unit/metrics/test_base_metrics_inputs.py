@@ -1,4 +1,7 @@
-"""Missing inputs: proxies are used and noted; absent inputs give NaN with a reason, never 0."""
+"""Missing inputs: proxies are used and noted; unknown values give NaN with a reason, never 0.
+
+An absent input column is an error naming the stage and the column (``StageInputError``).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ import polars as pl
 import pytest
 
 import eots.metrics as m
-from eots.core.errors import SchemaError
+from eots.core.errors import SchemaError, StageInputError
 from eots.metrics import BaseMetricParams, MetricInputs, NormalisationScope, base_metrics
+from eots.metrics.params import GammaBasis, SdagParams
 from unit.metrics.test_base_metrics_golden import AS_OF, INPUTS, chain
 
 
@@ -51,11 +55,33 @@ def test_direct_flow_row_unknown_is_nan_not_zero() -> None:
     assert filled.contracts.get_column("dag_flow").to_list() == ["proxy", "direct", "direct"]
 
 
-def test_absent_exposure_column_gives_nan_with_reason() -> None:
-    out = base_metrics(chain().drop("charmxoi"), INPUTS)
+def test_absent_exposure_column_is_an_error_naming_stage_and_column() -> None:
+    with pytest.raises(StageInputError, match=r"stage 'metrics'.*'charmxoi'") as caught:
+        base_metrics(chain().drop("charmxoi"), INPUTS)
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.stage == "metrics"
+    assert caught.value.missing == ("charmxoi",)
+
+
+@pytest.mark.parametrize("column", ["t_years", "iv", "delta", "volume", "multiplier", "vommaxvolm"])
+def test_every_absent_chain_or_exposure_input_is_an_error(column: str) -> None:
+    with pytest.raises(StageInputError, match=column):
+        base_metrics(chain().drop(column), INPUTS)
+
+
+def test_dealer_gamma_basis_requires_the_dealer_sign() -> None:
+    params = BaseMetricParams(sdag=SdagParams(gamma_basis=GammaBasis.DEALER))
+    frame = chain()
+    if "dealer_sign" in frame.columns:
+        frame = frame.drop("dealer_sign")
+    with pytest.raises(StageInputError, match="dealer_sign"):
+        base_metrics(frame, INPUTS, params)
+
+
+def test_unknown_exposure_values_give_nan_with_reason() -> None:
+    out = base_metrics(chain().with_columns(charmxoi=pl.lit(float("nan"))), INPUTS)
     assert all(math.isnan(x) for x in out.contracts.get_column("tdpi").to_list())
     messages = dict(out.notes)
-    assert "charmxoi" in messages["inputs"]
     assert "tdpi" in messages
     # MSPI drops the missing component and renormalises the rest
     assert "tdpi" not in out.mspi_weights
