@@ -57,7 +57,7 @@ def charm_past(
         .agg(_m=value.mean(), _n=value.count())
         .filter(pl.col("_n") == params.charm_lookback)
         .select(*CONTRACT_KEY, pl.col("_m").alias(PAST_COLUMN))
-        .collect()
+        .collect(engine="in-memory")  # order-stable float sums (eots.core.ordered)
     )
     how = f"|charmxoi| now over its mean of the last {stamps.len()} snapshots (per contract)"
     return keyed, measured(_METRIC, _FACTOR, None, how)

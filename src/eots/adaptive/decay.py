@@ -77,7 +77,7 @@ def recency_multiplier(
         .group_by(list(CONTRACT_KEY))
         .agg(_num=(age_weight * volume).sum(), _den=volume.sum())
         .select(*CONTRACT_KEY, (pl.col("_num") / pl.col("_den") / mean_w).alias(DECAY_COLUMN))
-        .collect()
+        .collect(engine="in-memory")  # order-stable float sums (eots.core.ordered)
     )
     how = (
         f"{stamps.len()} increments, delta {params.temporal_decay_factor}, "
