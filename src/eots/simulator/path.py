@@ -10,6 +10,20 @@ dealer gamma share ``x(S)`` of `eots.simulator.dealer` (> 0 where dealers are lo
               + f * pin_strength * s_t**2 * x'(S_t)     drift up the net-gamma profile (pinning)
               - f * lag * x(S_{t-1}) * r_{t-1}          lagged hedge flow: reversal where dealers
                                                         are long gamma, momentum where short
+              - s_t**2 / 2 * dV/dlnS(S_t)               resting liquidity at the session's walls
+
+The wall barrier ``V`` (`Barriers`, fixed for a session from the walls at its open) is a smooth
+step up through each wall on the side spot approaches it from::
+
+    V(u) = H_c * Phi((u - ln W_c) / b) + H_p * Phi((ln W_p - u) / b)
+    H    = f * wall_barrier * min(1, share / wall_share_scale)
+
+with ``Phi`` the standard normal cdf, ``b = wall_band``, ``W_c`` the call wall when above the
+open and ``W_p`` the put wall when below it (``H = 0`` otherwise), ``share`` the wall strike's
+net dealer gamma over the gross. A drift of ``-s**2/2 * V'`` makes the path's density fall by
+``exp(-V)`` (the stationary law of a diffusion in a potential): reaching ``b`` beyond a wall is
+about ``exp(-H)`` times as likely as without the barrier, while spot can still come up to the
+wall (at the wall itself ``V = H/2``).
 
 and the log realised vol ``l`` is an Ornstein-Uhlenbeck process around the regime's level,
 ``l_{t+1} = l_t + k (mu - l_t) + vol_of_vol sqrt(dt) w_t`` with ``k = ln 2 / half-life``, its
@@ -33,6 +47,9 @@ from eots.simulator.dealer import GammaProfile
 from eots.simulator.params import SimulatorParams
 
 FloatArray = NDArray[np.float64]
+_INV_SQRT_2PI = 0.3989422804014327
+#: The barrier's step is centred this many bands inside the wall: V = 0.977 H at the wall.
+WALL_REACH = 2.0
 
 MINUTES_PER_SESSION = 390
 TRADING_DAYS = 252.0
@@ -47,6 +64,81 @@ class PathState:
     log_vol: float  # ln of the annualised realised vol before feedback and events
     last_return: float  # log return of the previous minute (0 at a session open)
     last_share: float  # x at the start of the previous minute
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Barriers:
+    """The session's wall barriers (module docstring): log levels, heights, width."""
+
+    call: float  # ln W_c, the call wall above the open (NaN: none)
+    call_height: float  # H_c >= 0, e-folds of density
+    put: float  # ln W_p, the put wall below the open (NaN: none)
+    put_height: float  # H_p >= 0
+    band: float  # b, log units
+
+    @property
+    def active(self) -> bool:
+        """Whether either barrier has a height."""
+        return self.call_height > 0 or self.put_height > 0
+
+    def force(self, u: float) -> float:
+        """Return ``-dV/du`` at log spot ``u`` (the drift is ``s**2 / 2`` times it).
+
+        Examples
+        --------
+        >>> b = Barriers(call=0.0, call_height=2.0, put=float("nan"), put_height=0.0, band=0.5)
+        >>> round(b.force(0.0), 6)  # -H phi(0) / b at the wall: pushes down
+        -1.595769
+        >>> b.force(-10.0) == 0.0 or abs(b.force(-10.0)) < 1e-20
+        True
+        """
+        out = 0.0
+        if self.call_height > 0:
+            z = (u - self.call) / self.band + WALL_REACH
+            out -= self.call_height * math.exp(-0.5 * z * z)
+        if self.put_height > 0:
+            z = (self.put - u) / self.band + WALL_REACH
+            out += self.put_height * math.exp(-0.5 * z * z)
+        return out * _INV_SQRT_2PI / self.band
+
+
+NO_BARRIERS = Barriers(
+    call=float("nan"), call_height=0.0, put=float("nan"), put_height=0.0, band=1.0
+)
+
+
+def session_barriers(profile: GammaProfile, params: SimulatorParams) -> Barriers:
+    """Return the barriers at the walls of ``profile`` (the session's open), heights scaled.
+
+    Examples
+    --------
+    A call wall 1 % above the open holding 1 % of the gross dealer gamma (half the full-share
+    scale of 2 %) at feedback 0.5 with ``wall_barrier = 8``: height ``0.5 * 8 * 0.5 = 2``;
+    a put wall above the open gets none:
+
+    >>> import numpy as np
+    >>> from eots.simulator.dealer import GammaProfile
+    >>> prof = GammaProfile(spot=100.0, grid=np.array([99.0, 101.0]),
+    ...     net_usd_per_pct=np.zeros(2), gross_usd_per_pct=1.0, zero_gamma=float("nan"),
+    ...     call_wall=101.0, put_wall=100.5, call_wall_share=0.01, put_wall_share=0.3)
+    >>> b = session_barriers(prof, SimulatorParams(gamma_feedback=0.5))
+    >>> round(b.call_height, 9), b.put_height
+    (2.0, 0.0)
+    """
+    f = params.gamma_feedback
+    if f <= 0 or params.wall_barrier <= 0:
+        return NO_BARRIERS
+    top = f * params.wall_barrier
+    scale = params.wall_share_scale
+    call_ok = math.isfinite(profile.call_wall) and profile.call_wall > profile.spot
+    put_ok = math.isfinite(profile.put_wall) and profile.put_wall < profile.spot
+    return Barriers(
+        call=math.log(profile.call_wall) if call_ok else float("nan"),
+        call_height=top * min(1.0, profile.call_wall_share / scale) if call_ok else 0.0,
+        put=math.log(profile.put_wall) if put_ok else float("nan"),
+        put_height=top * min(1.0, profile.put_wall_share / scale) if put_ok else 0.0,
+        band=params.wall_band,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +179,7 @@ def path_block(
     *,
     vol_level: float,
     vol_multiplier: float,
+    barriers: Barriers = NO_BARRIERS,
 ) -> tuple[PathState, PathBlock]:
     """Advance the path by ``len(shocks.price)`` minutes (formulas in the module docstring).
 
@@ -104,6 +197,8 @@ def path_block(
         The regime's realised vol, annualised decimal (the OU mean is its log).
     vol_multiplier
         Event-day multiplier of realised vol (1 on ordinary days).
+    barriers
+        The session's wall barriers (`session_barriers`); none by default.
     """
     f = params.gamma_feedback
     u_grid = np.log(profile.grid)
@@ -117,6 +212,7 @@ def path_block(
     opens, closes, shares, sds, vols = (np.empty(n) for _ in range(5))
     spot, log_vol = state.spot, state.log_vol
     r_prev, x_prev = state.last_return, state.last_share
+    walls = barriers.active
     for i in range(n):
         u = math.log(spot)
         x = float(np.interp(u, u_grid, share)) if f > 0 else 0.0
@@ -130,6 +226,8 @@ def path_block(
         if f > 0:
             r += f * params.pin_strength * sd * sd * float(np.interp(u, u_grid, slope))
             r -= f * params.feedback_lag * x_prev * r_prev
+            if walls:
+                r += 0.5 * sd * sd * barriers.force(u)
         opens[i], shares[i], sds[i], vols[i] = spot, x, sd, math.exp(log_vol)
         spot = spot * math.exp(r)
         closes[i] = spot
@@ -155,11 +253,14 @@ def _extremes(
 
 __all__ = [
     "MINUTES_PER_SESSION",
+    "NO_BARRIERS",
     "MINUTE_YEARS",
     "TRADING_DAYS",
+    "Barriers",
     "PathBlock",
     "PathState",
     "Shocks",
     "draw_shocks",
     "path_block",
+    "session_barriers",
 ]

@@ -45,7 +45,7 @@ from eots.simulator.chain import QuoteColumns, chain_snapshot, session_columns
 from eots.simulator.dealer import GammaProfile, Positions, gamma_profile
 from eots.simulator.flow import BlockMarket, Trades, apply_trades, block_trades, session_intensity
 from eots.simulator.params import SimulatorParams
-from eots.simulator.path import PathState, draw_shocks, path_block
+from eots.simulator.path import PathState, draw_shocks, path_block, session_barriers
 from eots.synthetic import SyntheticParams, implied_vol
 from eots.synthetic.quotes import quotes
 
@@ -250,6 +250,7 @@ class _SessionRun:
         session_open = state.spot
         marks = sorted({*range(0, self.minutes, p.every_minutes), self.minutes})
         profile = self._profile(state, 0)
+        barriers = session_barriers(profile, p)
         yield self._step(0, round(state.spot, 2), state.log_vol, profile, [], 0)
         pending: list[Trades] = []
         emitted = 0
@@ -263,6 +264,7 @@ class _SessionRun:
                 p,
                 vol_level=p.calm_vol if self.regime is Regime.CALM else p.stressed_vol,
                 vol_multiplier=self.vol_multiplier,
+                barriers=barriers,
             )
             market = BlockMarket(
                 open_us=self.open_us,
