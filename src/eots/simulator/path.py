@@ -10,24 +10,21 @@ dealer gamma share ``x(S)`` of `eots.simulator.dealer` (> 0 where dealers are lo
               + f * pin_strength * s_t**2 * x'(S_t)     drift up the net-gamma profile (pinning)
               - f * lag * x(S_{t-1}) * r_{t-1}          lagged hedge flow: reversal where dealers
                                                         are long gamma, momentum where short
-              - s_t**2 / 2 * dV/dlnS(S_t)               resting liquidity at the session's walls
 
-The wall barrier ``V`` (`Barriers`, fixed for a session from the walls at its open) is a smooth
-step up through each wall on the side spot approaches it from::
+then, while the session's wall barriers stand (`Barriers`, from the walls at its open), a minute
+that would close beyond a wall closes as far inside it instead (reflection) and its bar's
+extreme is capped at the wall: resting liquidity at the wall absorbs the flow through it. Each
+reflection uses up the overshoot ``e`` (log return) of the wall's *depth*::
 
-    V(u) = H_c * Phi((u - ln W_c) / b) + H_p * Phi((ln W_p - u) / b)
-    H    = f * wall_barrier * min(1, share / wall_share_scale)
+    D = f * wall_depth * min(1, share / wall_share_scale)
 
-with ``Phi`` the standard normal cdf, ``b = wall_band``, ``W_c`` the call wall when above the
-open and ``W_p`` the put wall when below it (``H = 0`` otherwise), ``share`` the wall strike's
-net dealer gamma over the gross. A drift of ``-s**2/2 * V'`` makes the path's density fall by
-``exp(-V)`` (the stationary law of a diffusion in a potential): reaching ``b`` beyond a wall is
-about ``exp(-H)`` times as likely as without the barrier, while spot can still come up to the
-wall (at the wall itself ``V = H/2``).
+(``share``: the wall strike's net dealer gamma over the gross; the call wall only when above
+the open, the put wall only when below it, else ``D = 0``). When an overshoot exceeds what is
+left, the wall gives way for the rest of the session and the minute closes where it would have.
 
 and the log realised vol ``l`` is an Ornstein-Uhlenbeck process around the regime's level,
 ``l_{t+1} = l_t + k (mu - l_t) + vol_of_vol sqrt(dt) w_t`` with ``k = ln 2 / half-life``, its
-shocks ``w`` independent of the price shocks ``z``. With ``f = 0`` every feedback term vanishes:
+shocks ``w`` independent of the price shocks ``z``. With ``f = 0`` every feedback term and the walls vanish:
 the path is a stochastic-volatility walk that ignores positioning (and, since ``w`` and ``z`` are
 independent, realised vol is unrelated to where spot is).
 
@@ -47,13 +44,61 @@ from eots.simulator.dealer import GammaProfile
 from eots.simulator.params import SimulatorParams
 
 FloatArray = NDArray[np.float64]
-_INV_SQRT_2PI = 0.3989422804014327
-#: The barrier's step is centred this many bands inside the wall: V = 0.977 H at the wall.
-WALL_REACH = 2.0
 
 MINUTES_PER_SESSION = 390
 TRADING_DAYS = 252.0
 MINUTE_YEARS = 1.0 / (TRADING_DAYS * MINUTES_PER_SESSION)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Barriers:
+    """The session's wall barriers (module docstring): log levels and the depth left."""
+
+    call: float  # ln W_c, the call wall above the open (NaN: none)
+    call_depth: float  # depth left at the call wall, log return, >= 0
+    put: float  # ln W_p, the put wall below the open (NaN: none)
+    put_depth: float  # depth left at the put wall, >= 0
+
+    @property
+    def active(self) -> bool:
+        """Whether either wall still stands."""
+        return self.call_depth > 0 or self.put_depth > 0
+
+
+NO_BARRIERS = Barriers(call=float("nan"), call_depth=0.0, put=float("nan"), put_depth=0.0)
+
+
+def session_barriers(profile: GammaProfile, params: SimulatorParams) -> Barriers:
+    """Return the barriers at the walls of ``profile`` (the session's open), depths scaled.
+
+    Examples
+    --------
+    A call wall 1 % above the open holding 1 % of the gross dealer gamma (half the full-share
+    scale of 2 %) at feedback 0.5 with ``wall_depth = 0.008``: depth ``0.5 * 0.008 * 0.5``;
+    a put wall above the open gets none:
+
+    >>> import numpy as np
+    >>> from eots.simulator.dealer import GammaProfile
+    >>> prof = GammaProfile(spot=100.0, grid=np.array([99.0, 101.0]),
+    ...     net_usd_per_pct=np.zeros(2), gross_usd_per_pct=1.0, zero_gamma=float("nan"),
+    ...     call_wall=101.0, put_wall=100.5, call_wall_share=0.01, put_wall_share=0.3)
+    >>> b = session_barriers(prof, SimulatorParams(gamma_feedback=0.5, wall_depth=0.008))
+    >>> round(b.call_depth, 9), b.put_depth
+    (0.002, 0.0)
+    """
+    f = params.gamma_feedback
+    if f <= 0 or params.wall_depth <= 0:
+        return NO_BARRIERS
+    top = f * params.wall_depth
+    scale = params.wall_share_scale
+    call_ok = math.isfinite(profile.call_wall) and profile.call_wall > profile.spot
+    put_ok = math.isfinite(profile.put_wall) and profile.put_wall < profile.spot
+    return Barriers(
+        call=math.log(profile.call_wall) if call_ok else float("nan"),
+        call_depth=top * min(1.0, profile.call_wall_share / scale) if call_ok else 0.0,
+        put=math.log(profile.put_wall) if put_ok else float("nan"),
+        put_depth=top * min(1.0, profile.put_wall_share / scale) if put_ok else 0.0,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,84 +109,7 @@ class PathState:
     log_vol: float  # ln of the annualised realised vol before feedback and events
     last_return: float  # log return of the previous minute (0 at a session open)
     last_share: float  # x at the start of the previous minute
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Barriers:
-    """The session's wall barriers (module docstring): log levels, heights, width."""
-
-    call: float  # ln W_c, the call wall above the open (NaN: none)
-    call_height: float  # H_c >= 0, e-folds of density
-    put: float  # ln W_p, the put wall below the open (NaN: none)
-    put_height: float  # H_p >= 0
-    band: float  # b, log units
-
-    @property
-    def active(self) -> bool:
-        """Whether either barrier has a height."""
-        return self.call_height > 0 or self.put_height > 0
-
-    def force(self, u: float) -> float:
-        """Return ``-dV/du`` at log spot ``u`` (the drift is ``s**2 / 2`` times it).
-
-        Examples
-        --------
-        At the step's centre, ``WALL_REACH`` bands below a call wall at ``u = 0``, the push
-        down is strongest, ``H phi(0) / b``; far below it vanishes:
-
-        >>> b = Barriers(call=0.0, call_height=2.0, put=float("nan"), put_height=0.0, band=0.5)
-        >>> round(b.force(-WALL_REACH * 0.5), 6)
-        -1.595769
-        >>> abs(b.force(-10.0)) < 1e-20
-        True
-        """
-        out = 0.0
-        if self.call_height > 0:
-            z = (u - self.call) / self.band + WALL_REACH
-            out -= self.call_height * math.exp(-0.5 * z * z)
-        if self.put_height > 0:
-            z = (self.put - u) / self.band + WALL_REACH
-            out += self.put_height * math.exp(-0.5 * z * z)
-        return out * _INV_SQRT_2PI / self.band
-
-
-NO_BARRIERS = Barriers(
-    call=float("nan"), call_height=0.0, put=float("nan"), put_height=0.0, band=1.0
-)
-
-
-def session_barriers(profile: GammaProfile, params: SimulatorParams) -> Barriers:
-    """Return the barriers at the walls of ``profile`` (the session's open), heights scaled.
-
-    Examples
-    --------
-    A call wall 1 % above the open holding 1 % of the gross dealer gamma (half the full-share
-    scale of 2 %) at feedback 0.5 with ``wall_barrier = 8``: height ``0.5 * 8 * 0.5 = 2``;
-    a put wall above the open gets none:
-
-    >>> import numpy as np
-    >>> from eots.simulator.dealer import GammaProfile
-    >>> prof = GammaProfile(spot=100.0, grid=np.array([99.0, 101.0]),
-    ...     net_usd_per_pct=np.zeros(2), gross_usd_per_pct=1.0, zero_gamma=float("nan"),
-    ...     call_wall=101.0, put_wall=100.5, call_wall_share=0.01, put_wall_share=0.3)
-    >>> b = session_barriers(prof, SimulatorParams(gamma_feedback=0.5))
-    >>> round(b.call_height, 9), b.put_height
-    (2.0, 0.0)
-    """
-    f = params.gamma_feedback
-    if f <= 0 or params.wall_barrier <= 0:
-        return NO_BARRIERS
-    top = f * params.wall_barrier
-    scale = params.wall_share_scale
-    call_ok = math.isfinite(profile.call_wall) and profile.call_wall > profile.spot
-    put_ok = math.isfinite(profile.put_wall) and profile.put_wall < profile.spot
-    return Barriers(
-        call=math.log(profile.call_wall) if call_ok else float("nan"),
-        call_height=top * min(1.0, profile.call_wall_share / scale) if call_ok else 0.0,
-        put=math.log(profile.put_wall) if put_ok else float("nan"),
-        put_height=top * min(1.0, profile.put_wall_share / scale) if put_ok else 0.0,
-        band=params.wall_band,
-    )
+    barriers: Barriers = NO_BARRIERS  # the session's walls and the depth they have left
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,7 +150,6 @@ def path_block(
     *,
     vol_level: float,
     vol_multiplier: float,
-    barriers: Barriers = NO_BARRIERS,
 ) -> tuple[PathState, PathBlock]:
     """Advance the path by ``len(shocks.price)`` minutes (formulas in the module docstring).
 
@@ -200,8 +167,6 @@ def path_block(
         The regime's realised vol, annualised decimal (the OU mean is its log).
     vol_multiplier
         Event-day multiplier of realised vol (1 on ordinary days).
-    barriers
-        The session's wall barriers (`session_barriers`); none by default.
     """
     f = params.gamma_feedback
     u_grid = np.log(profile.grid)
@@ -215,7 +180,7 @@ def path_block(
     opens, closes, shares, sds, vols = (np.empty(n) for _ in range(5))
     spot, log_vol = state.spot, state.log_vol
     r_prev, x_prev = state.last_return, state.last_share
-    walls = barriers.active and f > 0
+    walls = _Walls(state.barriers, n) if f > 0 and state.barriers.active else None
     for i in range(n):
         u = math.log(spot)
         x = float(np.interp(u, u_grid, share)) if f > 0 else 0.0
@@ -229,18 +194,68 @@ def path_block(
         if f > 0:
             r += f * params.pin_strength * sd * sd * float(np.interp(u, u_grid, slope))
             r -= f * params.feedback_lag * x_prev * r_prev
-            if walls:
-                r += 0.5 * sd * sd * barriers.force(u)
+            if walls is not None:
+                r = walls.reflect(i, u, r)
         opens[i], shares[i], sds[i], vols[i] = spot, x, sd, math.exp(log_vol)
         spot = spot * math.exp(r)
         closes[i] = spot
         r_prev, x_prev = r, x
         log_vol += k * (mu - log_vol) + vov * float(shocks.vol[i])
     high, low = _extremes(opens, closes, sds, shocks)
+    barriers = state.barriers
+    if walls is not None:
+        high, low = walls.cap(high, low)
+        barriers = walls.left()
     block = PathBlock(
         open=opens, high=high, low=low, close=closes, share=shares, step_sd=sds, realised_vol=vols
     )
-    return PathState(spot=spot, log_vol=log_vol, last_return=r_prev, last_share=x_prev), block
+    return PathState(
+        spot=spot, log_vol=log_vol, last_return=r_prev, last_share=x_prev, barriers=barriers
+    ), block
+
+
+class _Walls:
+    """The barriers' working state through a block: depth left and which minutes they capped."""
+
+    def __init__(self, barriers: Barriers, minutes: int) -> None:
+        self.call, self.put = barriers.call, barriers.put
+        self.call_depth, self.put_depth = barriers.call_depth, barriers.put_depth
+        self.cap_high = np.zeros(minutes, dtype=np.bool_)
+        self.cap_low = np.zeros(minutes, dtype=np.bool_)
+
+    def reflect(self, i: int, u: float, r: float) -> float:
+        """Return minute ``i``'s return after the walls (from log spot ``u``), using depth."""
+        if self.call_depth > 0:
+            over = u + r - self.call
+            if over > self.call_depth:
+                self.call_depth = 0.0  # the wall gives way
+            else:
+                self.cap_high[i] = True
+                if over > 0:
+                    self.call_depth -= over
+                    r -= 2.0 * over
+        if self.put_depth > 0:
+            under = self.put - (u + r)
+            if under > self.put_depth:
+                self.put_depth = 0.0
+            else:
+                self.cap_low[i] = True
+                if under > 0:
+                    self.put_depth -= under
+                    r += 2.0 * under
+        return r
+
+    def cap(self, high: FloatArray, low: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Cap the bars' extremes at the walls in the minutes they stood."""
+        hi = np.where(self.cap_high, np.minimum(high, math.exp(self.call)), high)
+        lo = np.where(self.cap_low, np.maximum(low, math.exp(self.put)), low)
+        return hi, lo
+
+    def left(self) -> Barriers:
+        """The barriers with the depth they have left."""
+        return Barriers(
+            call=self.call, call_depth=self.call_depth, put=self.put, put_depth=self.put_depth
+        )
 
 
 def _extremes(

@@ -23,6 +23,7 @@ in the stressed regime, a short-dated bump of ``stressed_term_shift`` (backwarda
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Generator, Iterator
@@ -250,7 +251,7 @@ class _SessionRun:
         session_open = state.spot
         marks = sorted({*range(0, self.minutes, p.every_minutes), self.minutes})
         profile = self._profile(state, 0)
-        barriers = session_barriers(profile, p)
+        state = dataclasses.replace(state, barriers=session_barriers(profile, p))
         yield self._step(0, round(state.spot, 2), state.log_vol, profile, [], 0)
         pending: list[Trades] = []
         emitted = 0
@@ -264,7 +265,6 @@ class _SessionRun:
                 p,
                 vol_level=p.calm_vol if self.regime is Regime.CALM else p.stressed_vol,
                 vol_multiplier=self.vol_multiplier,
-                barriers=barriers,
             )
             market = BlockMarket(
                 open_us=self.open_us,

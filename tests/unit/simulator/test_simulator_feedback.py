@@ -26,7 +26,6 @@ from eots.simulator import ListingSize, SimulatorParams, listing_preset, simulat
 from eots.simulator.dealer import GammaProfile, Positions, gamma_profile, grid_gamma
 from eots.simulator.path import (
     NO_BARRIERS,
-    WALL_REACH,
     Barriers,
     PathState,
     Shocks,
@@ -169,7 +168,7 @@ def test_no_feedback_vol_agrees_above_and_below_the_flip() -> None:
 
 
 def test_strong_feedback_vol_below_the_flip_exceeds_above() -> None:
-    split, _ = _stats(0.8, 2)
+    split, _ = _stats(0.8, 4)
     assert split.ci_low > 0.0
 
 
@@ -210,6 +209,7 @@ def _wall_profile(call_wall: float, put_wall: float, share: float = 0.05) -> Gam
 BARRIER_ONLY = SimulatorParams(
     gamma_feedback=0.8, feedback_vol_gain=0.0, feedback_lag=0.0, pin_strength=0.0, vol_of_vol=0.0
 )
+SD = 0.12 * math.sqrt(1 / (252 * 390))
 
 
 def _barrier_run(params: SimulatorParams, barriers: Barriers, n: int = N) -> np.ndarray:
@@ -220,80 +220,107 @@ def _barrier_run(params: SimulatorParams, barriers: Barriers, n: int = N) -> np.
         high=1.0 - rng.uniform(size=n),
         low=1.0 - rng.uniform(size=n),
     )
-    _, block = path_block(
-        START, _profile(0.0), shocks, params, vol_level=0.12, vol_multiplier=1.0, barriers=barriers
+    start = dataclasses.replace(START, barriers=barriers)
+    state, block = path_block(
+        start, _profile(0.0), shocks, params, vol_level=0.12, vol_multiplier=1.0
     )
+    assert state.barriers.call == barriers.call or math.isnan(barriers.call)
     return np.vstack([block.open, block.close, block.high, block.low])
 
 
-def test_barrier_drift_is_half_the_step_variance_times_the_force() -> None:
-    b = session_barriers(_wall_profile(5020.0, 4980.0), BARRIER_ONLY)
-    o, c, _, _ = _barrier_run(BARRIER_ONLY, b)
-    sd = 0.12 * math.sqrt(1 / (252 * 390))
+def _reference(barriers: Barriers, n: int = N) -> tuple[np.ndarray, float, float]:
+    """The walls by hand: plain steps, reflected while depth is left (the module docstring)."""
+    z = np.random.default_rng(7).standard_normal(n)
+    u, call_left, put_left = math.log(5000.0), barriers.call_depth, barriers.put_depth
+    closes = []
+    for zi in z:
+        r = SD * zi - 0.5 * SD * SD
+        over = u + r - barriers.call
+        if call_left > 0 and over > call_left:
+            call_left = 0.0
+        elif call_left > 0 and over > 0:
+            call_left, r = call_left - over, r - 2 * over
+        under = barriers.put - (u + r)
+        if put_left > 0 and under > put_left:
+            put_left = 0.0
+        elif put_left > 0 and under > 0:
+            put_left, r = put_left - under, r + 2 * under
+        u += r
+        closes.append(math.exp(u))
+    return np.array(closes), call_left, put_left
+
+
+def test_walls_reflect_the_overshoot_and_use_up_their_depth() -> None:
+    # These shocks fall to 4937 (minute 175) after a first high of 5000.57.
+    b = Barriers(call=math.log(5000.3), call_depth=1e-5, put=math.log(4990.0), put_depth=0.05)
+    _, c, hi, lo = _barrier_run(BARRIER_ONLY, b)
+    expected, call_left, put_left = _reference(b)
+    np.testing.assert_allclose(c, expected, rtol=1e-12)
+    assert 0.0 < put_left < 0.05  # the put wall was hit and still stands
+    assert call_left == 0.0  # the call wall gave way
+    assert lo.min() >= 4990.0 - 1e-9
+    assert hi.max() > 5000.3
+    # Delete the term (no walls): the plain step, which goes through the put wall.
+    _, c0, _, lo0 = _barrier_run(BARRIER_ONLY, NO_BARRIERS)
+    np.testing.assert_allclose(
+        np.log(c0), math.log(5000.0) + np.cumsum(SD * np.random.default_rng(7).standard_normal(N)
+        - 0.5 * SD * SD), rtol=1e-12
+    )
+    assert lo0.min() < 4990.0 * 0.99
+
+
+def test_walls_carry_their_depth_from_block_to_block() -> None:
+    b = Barriers(call=float("nan"), call_depth=0.0, put=math.log(4990.0), put_depth=0.05)
     rng = np.random.default_rng(7)
-    z = rng.standard_normal(N)
-    force = np.array([b.force(math.log(x)) for x in o])
-    assert np.abs(force).max() > 100.0  # the path does come near the walls
-    expected = sd * z - 0.5 * sd * sd + 0.5 * sd * sd * force
-    np.testing.assert_allclose(np.log(c / o), expected, rtol=1e-9, atol=1e-15)
-    # Delete the term (no barrier): the plain step, which differs.
-    o0, c0, _, _ = _barrier_run(BARRIER_ONLY, NO_BARRIERS)
-    np.testing.assert_allclose(np.log(c0 / o0), sd * z - 0.5 * sd * sd, rtol=1e-9, atol=1e-15)
-    assert not np.allclose(c, c0)
+    shocks = Shocks(
+        price=rng.standard_normal(N),
+        vol=rng.standard_normal(N),
+        high=1.0 - rng.uniform(size=N),
+        low=1.0 - rng.uniform(size=N),
+    )
+    state = dataclasses.replace(START, barriers=b)
+    closes = []
+    for k in range(0, N, 50):
+        part = Shocks(price=shocks.price[k : k + 50], vol=shocks.vol[k : k + 50],
+                      high=shocks.high[k : k + 50], low=shocks.low[k : k + 50])
+        state, block = path_block(
+            state, _profile(0.0), part, BARRIER_ONLY, vol_level=0.12, vol_multiplier=1.0
+        )
+        closes.append(block.close)
+    expected, _, put_left = _reference(b)
+    np.testing.assert_allclose(np.concatenate(closes), expected, rtol=1e-12)
+    assert 0.0 < state.barriers.put_depth == pytest.approx(put_left)
 
 
-def test_barrier_force_is_minus_the_potential_slope() -> None:
-    b = Barriers(call=math.log(5010.0), call_height=3.0, put=math.log(4990.0), put_height=2.0,
-                 band=0.001)
-    u = np.log(np.linspace(4970.0, 5030.0, 61))
-    from scipy.stats import norm
-
-    def v(x: np.ndarray) -> np.ndarray:
-        up = 3.0 * norm.cdf((x - b.call) / b.band + WALL_REACH)
-        down = 2.0 * norm.cdf((b.put - x) / b.band + WALL_REACH)
-        return np.asarray(up + down)
-
-    h = 1e-7
-    slope = (v(u + h) - v(u - h)) / (2 * h)
-    np.testing.assert_allclose([b.force(x) for x in u], -slope, rtol=1e-5, atol=1e-3)
-    at_wall = 3.0 * norm.cdf(WALL_REACH) + 2.0 * norm.cdf(math.log(4990 / 5010) / 0.001 + WALL_REACH)
-    assert v(np.array([b.call]))[0] == pytest.approx(at_wall, rel=1e-9)
+def test_strong_walls_keep_a_random_walk_inside() -> None:
+    b = Barriers(call=math.log(5015.0), call_depth=1.0, put=math.log(4985.0), put_depth=1.0)
+    _, _, hi, lo = _barrier_run(BARRIER_ONLY, b, n=2000)
+    _, _, hi0, lo0 = _barrier_run(BARRIER_ONLY, NO_BARRIERS, n=2000)
+    assert np.mean((hi0 > 5015.0) | (lo0 < 4985.0)) > 0.5  # it leaves the range most minutes
+    assert hi.max() <= 5015.0 + 1e-9
+    assert lo.min() >= 4985.0 - 1e-9
 
 
-def test_barrier_keeps_the_path_below_the_call_wall_and_above_the_put_wall() -> None:
-    strong = BARRIER_ONLY.model_copy(update={"gamma_feedback": 1.0})
-    b = session_barriers(_wall_profile(5015.0, 4985.0), strong)
-    assert (b.call_height, b.put_height) == (8.0, 8.0)
-    _, _, hi, lo = _barrier_run(strong, b, n=2000)
-    _, _, hi0, lo0 = _barrier_run(strong, NO_BARRIERS, n=2000)
-    outside0 = np.mean((hi0 > 5015.0) | (lo0 < 4985.0))
-    assert outside0 > 0.5  # without the barrier the walk leaves the 0.6 % range most minutes
-    assert np.mean((hi > 5015.0) | (lo < 4985.0)) < 0.01
-    assert hi.max() < 5015.0 * 1.001  # never more than a band beyond
-
-
-def test_barrier_heights_scale_with_feedback_and_wall_share_and_need_the_right_side() -> None:
-    params = SimulatorParams(gamma_feedback=0.5, wall_barrier=6.0, wall_share_scale=0.04)
+def test_wall_depth_scales_with_feedback_and_wall_share_and_needs_the_right_side() -> None:
+    params = SimulatorParams(gamma_feedback=0.5, wall_depth=0.006, wall_share_scale=0.04)
     b = session_barriers(_wall_profile(5010.0, 4990.0, share=0.01), params)
-    assert b.call_height == pytest.approx(0.5 * 6.0 * 0.25)
-    assert b.put_height == pytest.approx(0.5 * 6.0 * 0.25)
-    assert (b.call, b.put, b.band) == (math.log(5010.0), math.log(4990.0), params.wall_band)
+    assert b.call_depth == pytest.approx(0.5 * 0.006 * 0.25)
+    assert b.put_depth == pytest.approx(0.5 * 0.006 * 0.25)
+    assert (b.call, b.put) == (math.log(5010.0), math.log(4990.0))
     capped = session_barriers(_wall_profile(5010.0, 4990.0, share=0.5), params)
-    assert capped.call_height == pytest.approx(3.0)
+    assert capped.call_depth == pytest.approx(0.003)
     wrong = session_barriers(_wall_profile(4990.0, 5010.0), params)  # call below, put above
     assert not wrong.active
     assert math.isnan(wrong.call)
-    assert session_barriers(_wall_profile(5010.0, 4990.0), SimulatorParams(gamma_feedback=0.0)) == (
-        NO_BARRIERS
-    )
+    off = session_barriers(_wall_profile(5010.0, 4990.0), SimulatorParams(gamma_feedback=0.0))
+    assert off == NO_BARRIERS
     nan_walls = session_barriers(_wall_profile(float("nan"), float("nan")), params)
     assert not nan_walls.active
 
 
-def test_barrier_is_ignored_without_feedback() -> None:
+def test_walls_are_ignored_without_feedback() -> None:
     off = SimulatorParams(gamma_feedback=0.0)
-    b = Barriers(call=math.log(5005.0), call_height=9.0, put=math.log(4995.0), put_height=9.0,
-                 band=0.001)
+    b = Barriers(call=math.log(5002.0), call_depth=1.0, put=math.log(4998.0), put_depth=1.0)
     np.testing.assert_array_equal(_barrier_run(off, b), _barrier_run(off, NO_BARRIERS))
 
 
