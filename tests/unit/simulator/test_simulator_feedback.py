@@ -212,10 +212,12 @@ BARRIER_ONLY = SimulatorParams(
 SD = 0.12 * math.sqrt(1 / (252 * 390))
 
 
-def _barrier_run(params: SimulatorParams, barriers: Barriers, n: int = N) -> np.ndarray:
+def _barrier_run(
+    params: SimulatorParams, barriers: Barriers, n: int = N, sign: float = 1.0
+) -> np.ndarray:
     rng = np.random.default_rng(7)
     shocks = Shocks(
-        price=rng.standard_normal(n),
+        price=sign * rng.standard_normal(n),
         vol=rng.standard_normal(n),
         high=1.0 - rng.uniform(size=n),
         low=1.0 - rng.uniform(size=n),
@@ -224,13 +226,18 @@ def _barrier_run(params: SimulatorParams, barriers: Barriers, n: int = N) -> np.
     state, block = path_block(
         start, _profile(0.0), shocks, params, vol_level=0.12, vol_multiplier=1.0
     )
-    assert state.barriers.call == barriers.call or math.isnan(barriers.call)
+    LEFT[sign] = state.barriers
     return np.vstack([block.open, block.close, block.high, block.low])
 
 
-def _reference(barriers: Barriers, n: int = N) -> tuple[np.ndarray, float, float]:
+LEFT: dict[float, Barriers] = {}  # the barriers a _barrier_run ended with, by shock sign
+
+
+def _reference(
+    barriers: Barriers, n: int = N, sign: float = 1.0
+) -> tuple[np.ndarray, float, float]:
     """The walls by hand: plain steps, reflected while depth is left (the module docstring)."""
-    z = np.random.default_rng(7).standard_normal(n)
+    z = sign * np.random.default_rng(7).standard_normal(n)
     u, call_left, put_left = math.log(5000.0), barriers.call_depth, barriers.put_depth
     closes = []
     for zi in z:
@@ -258,6 +265,7 @@ def test_walls_reflect_the_overshoot_and_use_up_their_depth() -> None:
     np.testing.assert_allclose(c, expected, rtol=1e-12)
     assert 0.0 < put_left < 0.05  # the put wall was hit and still stands
     assert call_left == 0.0  # the call wall gave way
+    assert (LEFT[1.0].call_depth, LEFT[1.0].put_depth) == pytest.approx((call_left, put_left))
     assert lo.min() >= 4990.0 - 1e-9
     assert hi.max() > 5000.3
     # Delete the term (no walls): the plain step, which goes through the put wall.
@@ -267,6 +275,21 @@ def test_walls_reflect_the_overshoot_and_use_up_their_depth() -> None:
         - 0.5 * SD * SD), rtol=1e-12
     )
     assert lo0.min() < 4990.0 * 0.99
+
+
+def test_call_wall_reflects_a_rising_path_and_the_put_wall_gives_way() -> None:
+    # The mirrored shocks: a first low of 4999.43, then a rise to about 5063.
+    b = Barriers(call=math.log(5010.0), call_depth=0.05, put=math.log(4999.7), put_depth=1e-5)
+    _, c, hi, lo = _barrier_run(BARRIER_ONLY, b, sign=-1.0)
+    expected, call_left, put_left = _reference(b, sign=-1.0)
+    np.testing.assert_allclose(c, expected, rtol=1e-12)
+    assert 0.0 < call_left < 0.05
+    assert put_left == 0.0
+    assert (LEFT[-1.0].call_depth, LEFT[-1.0].put_depth) == pytest.approx((call_left, put_left))
+    assert hi.max() <= 5010.0 + 1e-9
+    assert lo.min() < 4999.7
+    _, _, hi0, _ = _barrier_run(BARRIER_ONLY, NO_BARRIERS, sign=-1.0)
+    assert hi0.max() > 5010.0 * 1.01
 
 
 def test_walls_carry_their_depth_from_block_to_block() -> None:
