@@ -30,7 +30,8 @@ from eots.simulator.path import (
     PathState,
     Shocks,
     path_block,
-    session_barriers,
+    WallBook,
+    profile_walls,
 )
 from eots.simulator.truth import VolSplit, WallHolds, flip_vol_split, wall_holds
 
@@ -201,7 +202,10 @@ def test_path_without_feedback_is_the_exact_lognormal_step() -> None:
 
 def _wall_profile(call_wall: float, put_wall: float, share: float = 0.05) -> GammaProfile:
     return dataclasses.replace(
-        _profile(0.0), call_wall=call_wall, put_wall=put_wall, call_wall_share=share,
+        _profile(0.0),
+        call_wall=call_wall,
+        put_wall=put_wall,
+        call_wall_share=share,
         put_wall_share=share,
     )
 
@@ -238,16 +242,16 @@ def _reference(
 ) -> tuple[np.ndarray, float, float]:
     """The walls by hand: plain steps, reflected while depth is left (the module docstring)."""
     z = sign * np.random.default_rng(7).standard_normal(n)
-    u, call_left, put_left = math.log(5000.0), barriers.call_depth, barriers.put_depth
+    u, call_left, put_left = math.log(5000.0), barriers.above_depth, barriers.below_depth
     closes = []
     for zi in z:
         r = SD * zi - 0.5 * SD * SD
-        over = u + r - barriers.call
+        over = u + r - barriers.above
         if call_left > 0 and over > call_left:
             call_left = 0.0
         elif call_left > 0 and over > 0:
             call_left, r = call_left - over, r - 2 * over
-        under = barriers.put - (u + r)
+        under = barriers.below - (u + r)
         if put_left > 0 and under > put_left:
             put_left = 0.0
         elif put_left > 0 and under > 0:
@@ -259,33 +263,35 @@ def _reference(
 
 def test_walls_reflect_the_overshoot_and_use_up_their_depth() -> None:
     # These shocks fall to 4937 (minute 175) after a first high of 5000.57.
-    b = Barriers(call=math.log(5000.3), call_depth=1e-5, put=math.log(4990.0), put_depth=0.05)
+    b = Barriers(above=math.log(5000.3), above_depth=1e-5, below=math.log(4990.0), below_depth=0.05)
     _, c, hi, lo = _barrier_run(BARRIER_ONLY, b)
     expected, call_left, put_left = _reference(b)
     np.testing.assert_allclose(c, expected, rtol=1e-12)
     assert 0.0 < put_left < 0.05  # the put wall was hit and still stands
     assert call_left == 0.0  # the call wall gave way
-    assert (LEFT[1.0].call_depth, LEFT[1.0].put_depth) == pytest.approx((call_left, put_left))
+    assert (LEFT[1.0].above_depth, LEFT[1.0].below_depth) == pytest.approx((call_left, put_left))
     assert lo.min() >= 4990.0 - 1e-9
     assert hi.max() > 5000.3
     # Delete the term (no walls): the plain step, which goes through the put wall.
     _, c0, _, lo0 = _barrier_run(BARRIER_ONLY, NO_BARRIERS)
     np.testing.assert_allclose(
-        np.log(c0), math.log(5000.0) + np.cumsum(SD * np.random.default_rng(7).standard_normal(N)
-        - 0.5 * SD * SD), rtol=1e-12
+        np.log(c0),
+        math.log(5000.0)
+        + np.cumsum(SD * np.random.default_rng(7).standard_normal(N) - 0.5 * SD * SD),
+        rtol=1e-12,
     )
     assert lo0.min() < 4990.0 * 0.99
 
 
 def test_call_wall_reflects_a_rising_path_and_the_put_wall_gives_way() -> None:
     # The mirrored shocks: a first low of 4999.43, then a rise to about 5063.
-    b = Barriers(call=math.log(5010.0), call_depth=0.05, put=math.log(4999.7), put_depth=1e-5)
+    b = Barriers(above=math.log(5010.0), above_depth=0.05, below=math.log(4999.7), below_depth=1e-5)
     _, c, hi, lo = _barrier_run(BARRIER_ONLY, b, sign=-1.0)
     expected, call_left, put_left = _reference(b, sign=-1.0)
     np.testing.assert_allclose(c, expected, rtol=1e-12)
     assert 0.0 < call_left < 0.05
     assert put_left == 0.0
-    assert (LEFT[-1.0].call_depth, LEFT[-1.0].put_depth) == pytest.approx((call_left, put_left))
+    assert (LEFT[-1.0].above_depth, LEFT[-1.0].below_depth) == pytest.approx((call_left, put_left))
     assert hi.max() <= 5010.0 + 1e-9
     assert lo.min() < 4999.7
     _, _, hi0, _ = _barrier_run(BARRIER_ONLY, NO_BARRIERS, sign=-1.0)
@@ -293,7 +299,7 @@ def test_call_wall_reflects_a_rising_path_and_the_put_wall_gives_way() -> None:
 
 
 def test_walls_carry_their_depth_from_block_to_block() -> None:
-    b = Barriers(call=float("nan"), call_depth=0.0, put=math.log(4990.0), put_depth=0.05)
+    b = Barriers(above=float("nan"), above_depth=0.0, below=math.log(4990.0), below_depth=0.05)
     rng = np.random.default_rng(7)
     shocks = Shocks(
         price=rng.standard_normal(N),
@@ -304,19 +310,23 @@ def test_walls_carry_their_depth_from_block_to_block() -> None:
     state = dataclasses.replace(START, barriers=b)
     closes = []
     for k in range(0, N, 50):
-        part = Shocks(price=shocks.price[k : k + 50], vol=shocks.vol[k : k + 50],
-                      high=shocks.high[k : k + 50], low=shocks.low[k : k + 50])
+        part = Shocks(
+            price=shocks.price[k : k + 50],
+            vol=shocks.vol[k : k + 50],
+            high=shocks.high[k : k + 50],
+            low=shocks.low[k : k + 50],
+        )
         state, block = path_block(
             state, _profile(0.0), part, BARRIER_ONLY, vol_level=0.12, vol_multiplier=1.0
         )
         closes.append(block.close)
     expected, _, put_left = _reference(b)
     np.testing.assert_allclose(np.concatenate(closes), expected, rtol=1e-12)
-    assert 0.0 < state.barriers.put_depth == pytest.approx(put_left)
+    assert 0.0 < state.barriers.below_depth == pytest.approx(put_left)
 
 
 def test_strong_walls_keep_a_random_walk_inside() -> None:
-    b = Barriers(call=math.log(5015.0), call_depth=1.0, put=math.log(4985.0), put_depth=1.0)
+    b = Barriers(above=math.log(5015.0), above_depth=1.0, below=math.log(4985.0), below_depth=1.0)
     _, _, hi, lo = _barrier_run(BARRIER_ONLY, b, n=2000)
     _, _, hi0, lo0 = _barrier_run(BARRIER_ONLY, NO_BARRIERS, n=2000)
     assert np.mean((hi0 > 5015.0) | (lo0 < 4985.0)) > 0.5  # it leaves the range most minutes
@@ -324,26 +334,30 @@ def test_strong_walls_keep_a_random_walk_inside() -> None:
     assert lo.min() >= 4985.0 - 1e-9
 
 
-def test_wall_depth_scales_with_feedback_and_wall_share_and_needs_the_right_side() -> None:
+def test_wall_depth_scales_with_feedback_and_wall_share() -> None:
     params = SimulatorParams(gamma_feedback=0.5, wall_depth=0.006, wall_share_scale=0.04)
-    b = session_barriers(_wall_profile(5010.0, 4990.0, share=0.01), params)
-    assert b.call_depth == pytest.approx(0.5 * 0.006 * 0.25)
-    assert b.put_depth == pytest.approx(0.5 * 0.006 * 0.25)
-    assert (b.call, b.put) == (math.log(5010.0), math.log(4990.0))
-    capped = session_barriers(_wall_profile(5010.0, 4990.0, share=0.5), params)
-    assert capped.call_depth == pytest.approx(0.003)
-    wrong = session_barriers(_wall_profile(4990.0, 5010.0), params)  # call below, put above
-    assert not wrong.active
-    assert math.isnan(wrong.call)
-    off = session_barriers(_wall_profile(5010.0, 4990.0), SimulatorParams(gamma_feedback=0.0))
-    assert off == NO_BARRIERS
-    nan_walls = session_barriers(_wall_profile(float("nan"), float("nan")), params)
-    assert not nan_walls.active
+    walls = profile_walls(_wall_profile(5010.0, 4990.0, share=0.01), params)
+    np.testing.assert_allclose(
+        walls, [[math.log(5010.0), 0.5 * 0.006 * 0.25], [math.log(4990.0), 0.5 * 0.006 * 0.25]]
+    )
+    capped = profile_walls(_wall_profile(5010.0, 4990.0, share=0.5), params)
+    assert capped[0][1] == pytest.approx(0.003)
+    # A call wall below spot and a put wall above it are walls too (a floor and a ceiling).
+    book = WallBook()
+    book.add(profile_walls(_wall_profile(4990.0, 5010.0), params))
+    b = book.current(math.log(5000.0))
+    assert (b.above, b.below) == (math.log(5010.0), math.log(4990.0))
+    off = SimulatorParams(gamma_feedback=0.0)
+    assert profile_walls(_wall_profile(5010.0, 4990.0), off) == ()
+    assert profile_walls(_wall_profile(float("nan"), 5000.0), params) == ()  # none, at spot
+    none = WallBook()
+    none.add(())
+    assert not none.current(math.log(5000.0)).active
 
 
 def test_walls_are_ignored_without_feedback() -> None:
     off = SimulatorParams(gamma_feedback=0.0)
-    b = Barriers(call=math.log(5002.0), call_depth=1.0, put=math.log(4998.0), put_depth=1.0)
+    b = Barriers(above=math.log(5002.0), above_depth=1.0, below=math.log(4998.0), below_depth=1.0)
     np.testing.assert_array_equal(_barrier_run(off, b), _barrier_run(off, NO_BARRIERS))
 
 
