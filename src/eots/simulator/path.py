@@ -27,9 +27,9 @@ where it would have. With ``f = 0`` there are no walls.
 
 and the log realised vol ``l`` is an Ornstein-Uhlenbeck process around the regime's level,
 ``l_{t+1} = l_t + k (mu - l_t) + vol_of_vol sqrt(dt) w_t`` with ``k = ln 2 / half-life``, its
-shocks ``w`` independent of the price shocks ``z``. With ``f = 0`` every feedback term and the walls vanish:
-the path is a stochastic-volatility walk that ignores positioning (and, since ``w`` and ``z`` are
-independent, realised vol is unrelated to where spot is).
+shocks ``w`` independent of the price shocks ``z``. With ``f = 0`` every feedback term and the
+walls vanish: the path is a stochastic-volatility walk that ignores positioning (and, since ``w``
+and ``z`` are independent, realised vol is unrelated to where spot is).
 
 Each minute's bar has the open and close of the step and a high and low drawn from the exact law
 of the extremes of a Brownian bridge between them with variance ``s_t**2`` (in log price).
@@ -313,7 +313,7 @@ class _Walls:
         return np.maximum(hi, ends.max(axis=0)), np.minimum(lo, ends.min(axis=0))
 
     def left(self) -> Barriers:
-        """The barriers with the depth they have left."""
+        """Return the barriers with the depth they have left."""
         return Barriers(
             above=self.above,
             above_depth=self.above_depth,
@@ -335,8 +335,8 @@ def _extremes(
 
 __all__ = [
     "MINUTES_PER_SESSION",
-    "NO_BARRIERS",
     "MINUTE_YEARS",
+    "NO_BARRIERS",
     "TRADING_DAYS",
     "Barriers",
     "PathBlock",

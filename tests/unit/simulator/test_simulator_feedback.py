@@ -37,8 +37,8 @@ from eots.simulator.path import (
     Barriers,
     PathState,
     Shocks,
-    path_block,
     WallBook,
+    path_block,
     profile_walls,
 )
 from eots.simulator.truth import VolSplit, WallHolds, flip_vol_split, wall_holds
