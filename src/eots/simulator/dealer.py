@@ -44,6 +44,8 @@ class GammaProfile:
     zero_gamma: float  # crossing of net nearest S0, $; NaN when net keeps one sign
     call_wall: float  # strike with the largest net dealer gamma at S0, $; NaN when none > 0
     put_wall: float  # strike with the most negative net dealer gamma at S0, $; NaN when none < 0
+    call_wall_share: float = 0.0  # the call wall strike's net dealer gamma at S0 / gross, >= 0
+    put_wall_share: float = 0.0  # minus the put wall strike's net dealer gamma at S0 / gross, >= 0
 
     @property
     def share(self) -> FloatArray:
@@ -133,7 +135,7 @@ def gamma_profile(
     )
     per_contract = positions.dealer * g0 * MULTIPLIER * spot**2 * _PCT
     gross = float(np.abs(per_contract).sum())
-    call_wall, put_wall = _walls(positions.strike, per_contract)
+    (call_wall, call_share), (put_wall, put_share) = _walls(positions.strike, per_contract, gross)
     return GammaProfile(
         spot=spot,
         grid=grid,
@@ -142,6 +144,8 @@ def gamma_profile(
         zero_gamma=_crossing(grid, net, spot),
         call_wall=call_wall,
         put_wall=put_wall,
+        call_wall_share=call_share,
+        put_wall_share=put_share,
     )
 
 
@@ -159,12 +163,16 @@ def grid_gamma(grid: FloatArray, positions: Positions, *, rate: float, carry: fl
     return result
 
 
-def _walls(strike: FloatArray, per_contract: FloatArray) -> tuple[float, float]:
+def _walls(
+    strike: FloatArray, per_contract: FloatArray, gross: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
     strikes, where = np.unique(strike, return_inverse=True)
     by_strike = np.bincount(where, weights=per_contract, minlength=len(strikes))
     hi, lo = int(np.argmax(by_strike)), int(np.argmin(by_strike))
-    call = float(strikes[hi]) if by_strike[hi] > 0 else float("nan")
-    put = float(strikes[lo]) if by_strike[lo] < 0 else float("nan")
+    nan = float("nan")
+    top, bottom = float(by_strike[hi]), float(by_strike[lo])
+    call = (float(strikes[hi]), top / gross) if top > 0 else (nan, 0.0)
+    put = (float(strikes[lo]), -bottom / gross) if bottom < 0 else (nan, 0.0)
     return call, put
 
 

@@ -104,6 +104,21 @@ class SimulatorParams(BaseModel):
         ge=0.0,
         description="Drift up the net-gamma profile, in units of the step variance (pinning).",
     )
+    wall_depth: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="Resting liquidity at the session's walls at feedback 1: the total overshoot "
+        "(log return) a wall reflects before it gives way (scaled by gamma_feedback and the "
+        "wall's gamma share).",
+    )
+    wall_share_scale: float = Field(
+        default=0.02,
+        gt=0.0,
+        le=1.0,
+        description="A wall holding at least this share of the gross dealer gamma gets the full "
+        "depth; a smaller one a proportionally smaller one.",
+    )
     calm_vol: float = Field(default=0.11, gt=0, le=2, description="Calm-regime realised vol.")
     stressed_vol: float = Field(
         default=0.25, gt=0, le=2, description="Stressed-regime realised vol."

@@ -11,11 +11,25 @@ dealer gamma share ``x(S)`` of `eots.simulator.dealer` (> 0 where dealers are lo
               - f * lag * x(S_{t-1}) * r_{t-1}          lagged hedge flow: reversal where dealers
                                                         are long gamma, momentum where short
 
+then the walls: resting liquidity at the large-gamma strikes. A minute that would close beyond a
+standing wall closes as far inside it instead (reflection) and its bar's extreme is capped at
+the wall; each reflection uses up the overshoot ``e`` (log return) of the wall's *depth*::
+
+    D = f * wall_depth * min(1, share / wall_share_scale)
+
+with ``share`` the strike's net dealer gamma over the gross (of the profile that made it a
+wall). The call wall and the put wall of every refreshed profile (every ``block_minutes``)
+join the session's walls (`WallBook`) and stand until their depth is used up: a wall holds
+from whichever side spot is on (a ceiling above spot, a floor below it). A block reflects at
+the nearest standing wall above spot and the nearest below it (`Barriers`). When an overshoot
+exceeds what is left, that wall gives way for the rest of the session and the minute closes
+where it would have. With ``f = 0`` there are no walls.
+
 and the log realised vol ``l`` is an Ornstein-Uhlenbeck process around the regime's level,
 ``l_{t+1} = l_t + k (mu - l_t) + vol_of_vol sqrt(dt) w_t`` with ``k = ln 2 / half-life``, its
-shocks ``w`` independent of the price shocks ``z``. With ``f = 0`` every feedback term vanishes:
-the path is a stochastic-volatility walk that ignores positioning (and, since ``w`` and ``z`` are
-independent, realised vol is unrelated to where spot is).
+shocks ``w`` independent of the price shocks ``z``. With ``f = 0`` every feedback term and the
+walls vanish: the path is a stochastic-volatility walk that ignores positioning (and, since ``w``
+and ``z`` are independent, realised vol is unrelated to where spot is).
 
 Each minute's bar has the open and close of the step and a high and low drawn from the exact law
 of the extremes of a Brownian bridge between them with variance ``s_t**2`` (in log price).
@@ -40,6 +54,109 @@ MINUTE_YEARS = 1.0 / (TRADING_DAYS * MINUTES_PER_SESSION)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Barriers:
+    """The walls a block reflects at (module docstring): log levels and the depth left."""
+
+    above: float  # ln of the nearest standing wall above spot (NaN: none)
+    above_depth: float  # its depth left, log return, >= 0
+    below: float  # ln of the nearest standing wall below spot (NaN: none)
+    below_depth: float
+
+    @property
+    def active(self) -> bool:
+        """Whether either wall stands."""
+        return self.above_depth > 0 or self.below_depth > 0
+
+
+NO_BARRIERS = Barriers(above=float("nan"), above_depth=0.0, below=float("nan"), below_depth=0.0)
+
+
+def profile_walls(
+    profile: GammaProfile, params: SimulatorParams
+) -> tuple[tuple[float, float], ...]:
+    """Return ``(ln level, depth)`` of the call and put walls of ``profile`` (depth > 0 only).
+
+    Examples
+    --------
+    A call wall holding 1 % of the gross dealer gamma (half the full-share scale of 2 %) at
+    feedback 0.5 with ``wall_depth = 0.008`` gets ``0.5 * 0.008 * 0.5``, a put wall with 30 %
+    the full ``0.5 * 0.008``:
+
+    >>> import numpy as np
+    >>> from eots.simulator.dealer import GammaProfile
+    >>> prof = GammaProfile(spot=100.0, grid=np.array([99.0, 101.0]),
+    ...     net_usd_per_pct=np.zeros(2), gross_usd_per_pct=1.0, zero_gamma=float("nan"),
+    ...     call_wall=101.0, put_wall=99.0, call_wall_share=0.01, put_wall_share=0.3)
+    >>> [(round(float(np.exp(u)), 6), round(d, 9))
+    ...  for u, d in profile_walls(prof, SimulatorParams(gamma_feedback=0.5, wall_depth=0.008))]
+    [(101.0, 0.002), (99.0, 0.004)]
+    """
+    f = params.gamma_feedback
+    if f <= 0 or params.wall_depth <= 0:
+        return ()
+    top = f * params.wall_depth
+    out = []
+    for level, share in (
+        (profile.call_wall, profile.call_wall_share),
+        (profile.put_wall, profile.put_wall_share),
+    ):
+        if math.isfinite(level) and level > 0 and share > 0 and level != profile.spot:
+            out.append((math.log(level), top * min(1.0, share / params.wall_share_scale)))
+    return tuple(out)
+
+
+class WallBook:
+    """The session's standing walls and the depth each has left (module docstring).
+
+    Every wall of a refreshed profile joins at full depth (once per strike); a block uses the
+    nearest standing wall above spot and the nearest below it (further ones are shielded).
+
+    Examples
+    --------
+    >>> book = WallBook()
+    >>> book.add(((1.0, 0.5), (-1.0, 0.5)))
+    >>> book.add(((2.0, 0.5), (1.0, 9.0)))  # 1.0 is in already: its depth stays
+    >>> b = book.current(0.0)
+    >>> (b.above, b.above_depth, b.below, b.below_depth)
+    (1.0, 0.5, -1.0, 0.5)
+    >>> book.spend(Barriers(above=1.0, above_depth=0.0, below=-1.0, below_depth=0.2))
+    >>> b = book.current(0.0)  # the wall at 1 gave way: the one at 2 takes over
+    >>> (b.above, b.above_depth, b.below, b.below_depth)
+    (2.0, 0.5, -1.0, 0.2)
+    """
+
+    def __init__(self) -> None:
+        self._left: dict[float, float] = {}  # ln level -> depth left
+
+    def add(self, walls: tuple[tuple[float, float], ...]) -> None:
+        """Add ``(ln level, depth)`` walls unless their levels are in already."""
+        for level, depth in walls:
+            self._left.setdefault(level, depth)
+
+    def current(self, u: float) -> Barriers:
+        """Return the nearest standing walls above and below log spot ``u``."""
+        up = [k for k, d in self._left.items() if d > 0 and k > u]
+        down = [k for k, d in self._left.items() if d > 0 and k < u]
+        above = min(up) if up else float("nan")
+        below = max(down) if down else float("nan")
+        return Barriers(
+            above=above,
+            above_depth=self._left[above] if up else 0.0,
+            below=below,
+            below_depth=self._left[below] if down else 0.0,
+        )
+
+    def spend(self, barriers: Barriers) -> None:
+        """Record the depth ``barriers`` (a block's, after the path) have left."""
+        for level, depth in (
+            (barriers.above, barriers.above_depth),
+            (barriers.below, barriers.below_depth),
+        ):
+            if level in self._left:
+                self._left[level] = depth
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PathState:
     """What the path carries from one minute to the next."""
 
@@ -47,6 +164,7 @@ class PathState:
     log_vol: float  # ln of the annualised realised vol before feedback and events
     last_return: float  # log return of the previous minute (0 at a session open)
     last_share: float  # x at the start of the previous minute
+    barriers: Barriers = NO_BARRIERS  # the session's walls and the depth they have left
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +235,7 @@ def path_block(
     opens, closes, shares, sds, vols = (np.empty(n) for _ in range(5))
     spot, log_vol = state.spot, state.log_vol
     r_prev, x_prev = state.last_return, state.last_share
+    walls = _Walls(state.barriers, n) if f > 0 and state.barriers.active else None
     for i in range(n):
         u = math.log(spot)
         x = float(np.interp(u, u_grid, share)) if f > 0 else 0.0
@@ -130,16 +249,77 @@ def path_block(
         if f > 0:
             r += f * params.pin_strength * sd * sd * float(np.interp(u, u_grid, slope))
             r -= f * params.feedback_lag * x_prev * r_prev
+            if walls is not None:
+                r = walls.reflect(i, u, r)
         opens[i], shares[i], sds[i], vols[i] = spot, x, sd, math.exp(log_vol)
         spot = spot * math.exp(r)
         closes[i] = spot
         r_prev, x_prev = r, x
         log_vol += k * (mu - log_vol) + vov * float(shocks.vol[i])
     high, low = _extremes(opens, closes, sds, shocks)
+    barriers = state.barriers
+    if walls is not None:
+        high, low = walls.cap(high, low, np.vstack([opens, closes]))
+        barriers = walls.left()
     block = PathBlock(
         open=opens, high=high, low=low, close=closes, share=shares, step_sd=sds, realised_vol=vols
     )
-    return PathState(spot=spot, log_vol=log_vol, last_return=r_prev, last_share=x_prev), block
+    return PathState(
+        spot=spot, log_vol=log_vol, last_return=r_prev, last_share=x_prev, barriers=barriers
+    ), block
+
+
+class _Walls:
+    """The barriers' working state through a block: depth left and which minutes they capped."""
+
+    def __init__(self, barriers: Barriers, minutes: int) -> None:
+        self.above, self.below = barriers.above, barriers.below
+        self.above_depth, self.below_depth = barriers.above_depth, barriers.below_depth
+        self.cap_high = np.zeros(minutes, dtype=np.bool_)
+        self.cap_low = np.zeros(minutes, dtype=np.bool_)
+
+    def reflect(self, i: int, u: float, r: float) -> float:
+        """Return minute ``i``'s return after the walls (from log spot ``u``), using depth."""
+        if self.above_depth > 0:
+            over = u + r - self.above
+            if over > self.above_depth:
+                self.above_depth = 0.0  # the wall gives way
+            else:
+                self.cap_high[i] = True
+                if over > 0:
+                    self.above_depth -= over
+                    r -= 2.0 * over
+        if self.below_depth > 0:
+            under = self.below - (u + r)
+            if under > self.below_depth:
+                self.below_depth = 0.0
+            else:
+                self.cap_low[i] = True
+                if under > 0:
+                    self.below_depth -= under
+                    r += 2.0 * under
+        return r
+
+    def cap(
+        self, high: FloatArray, low: FloatArray, ends: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Cap the bars' extremes at the walls in the minutes they stood.
+
+        Never inside the bar's open and close (``ends``, shape (2, minutes)): in a corridor
+        narrower than a minute's move, one wall's reflection can carry the close past the other.
+        """
+        hi = np.where(self.cap_high, np.minimum(high, math.exp(self.above)), high)
+        lo = np.where(self.cap_low, np.maximum(low, math.exp(self.below)), low)
+        return np.maximum(hi, ends.max(axis=0)), np.minimum(lo, ends.min(axis=0))
+
+    def left(self) -> Barriers:
+        """Return the barriers with the depth they have left."""
+        return Barriers(
+            above=self.above,
+            above_depth=self.above_depth,
+            below=self.below,
+            below_depth=self.below_depth,
+        )
 
 
 def _extremes(
@@ -156,10 +336,14 @@ def _extremes(
 __all__ = [
     "MINUTES_PER_SESSION",
     "MINUTE_YEARS",
+    "NO_BARRIERS",
     "TRADING_DAYS",
+    "Barriers",
     "PathBlock",
     "PathState",
     "Shocks",
+    "WallBook",
     "draw_shocks",
     "path_block",
+    "profile_walls",
 ]

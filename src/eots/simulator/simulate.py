@@ -23,6 +23,7 @@ in the stressed regime, a short-dated bump of ``stressed_term_shift`` (backwarda
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Generator, Iterator
@@ -45,7 +46,7 @@ from eots.simulator.chain import QuoteColumns, chain_snapshot, session_columns
 from eots.simulator.dealer import GammaProfile, Positions, gamma_profile
 from eots.simulator.flow import BlockMarket, Trades, apply_trades, block_trades, session_intensity
 from eots.simulator.params import SimulatorParams
-from eots.simulator.path import PathState, draw_shocks, path_block
+from eots.simulator.path import PathState, WallBook, draw_shocks, path_block, profile_walls
 from eots.synthetic import SyntheticParams, implied_vol
 from eots.synthetic.quotes import quotes
 
@@ -250,20 +251,23 @@ class _SessionRun:
         session_open = state.spot
         marks = sorted({*range(0, self.minutes, p.every_minutes), self.minutes})
         profile = self._profile(state, 0)
+        walls = WallBook()
         yield self._step(0, round(state.spot, 2), state.log_vol, profile, [], 0)
         pending: list[Trades] = []
         emitted = 0
         for first in range(0, self.minutes, p.block_minutes):
             n = min(p.block_minutes, self.minutes - first)
             profile = self._profile(state, first)
+            walls.add(profile_walls(profile, p))
             state, block = path_block(
-                state,
+                dataclasses.replace(state, barriers=walls.current(math.log(state.spot))),
                 profile,
                 draw_shocks(self.path_rng, n),
                 p,
                 vol_level=p.calm_vol if self.regime is Regime.CALM else p.stressed_vol,
                 vol_multiplier=self.vol_multiplier,
             )
+            walls.spend(state.barriers)
             market = BlockMarket(
                 open_us=self.open_us,
                 first_minute=first,

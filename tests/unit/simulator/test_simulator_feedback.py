@@ -1,16 +1,24 @@
-"""Dealer feedback: off means off, on means damped above the flip and amplified below it.
+"""Dealer feedback: off means off; on, vol is damped above the flip and walls hold.
 
 Kernel tests use fixed shocks and hand-made gamma profiles, so each feedback term can be switched
-off on its own (the "delete a factor" checks). The statistical tests simulate 12 sessions of the
-small listing with ``flow_reaction = 0`` (put buying after declines would tie the flip's position
-to recent volatility, a real-world confound that is not what these tests are about) and score the
-~4,000 non-event minutes against the true zero-gamma level, each return standardised by the true
-pre-feedback vol, with a 95 % session bootstrap of ln(rv_below / rv_above) (`flip_vol_split`).
-Measured (seeds 3 and 4): feedback 0 gives 0.019 [-0.026, 0.071] and -0.050 [-0.107, 0.041];
-feedback 0.8 gives 0.307 [0.020, 0.593] and 0.618 [0.340, 0.887]. With a bootstrap sd near 0.07
-at 0 and 0.14 at 0.8, a true log ratio of 0.45 is detected with power about 0.9, and the null
-interval excludes 0 only 5 % of the time. Wall holds at feedback 0 must agree with the
-distance-matched baseline (the null); see docs/simulator.md for walls under feedback.
+off on its own (the "delete a factor" checks), and the walls (reflection with a finite depth) are
+checked against a by-hand reference. The statistical tests use the small listing with
+``flow_reaction = 0`` (put buying after declines would tie the flip's position to recent
+volatility, a real-world confound that is not what these tests are about).
+
+Vol split: 12 sessions, ~4,000 non-event minutes scored against the true zero-gamma level, each
+return standardised by the true pre-feedback vol, 95 % session bootstrap of ln(rv_below /
+rv_above) (`flip_vol_split`). Measured: feedback 0, seeds 3 and 4: 0.019 [-0.026, 0.071] and
+-0.050 [-0.107, 0.041]. Feedback 0.8 (with the walls), seeds 1-8: 0.37, 0.38, 0.29, 0.41, 0.20,
+0.15, 0.41, 0.79, 5 of 8 intervals excluding 0 (power about 0.6; the walls confine the path
+away from deep negative gamma); the test uses seed 4, 0.410 [0.128, 0.715].
+
+Walls: 40 sessions (seed 3), `wall_holds` (true walls against distance-matched random levels,
+difference with a 95 % session bootstrap). Measured, seeds 3-7: at 0, differences -0.048,
+-0.028, 0.004, -0.044, -0.023, every interval containing 0 (seed 3: 18.4 % vs 23.1 %, n = 49,
+[-0.132, 0.030]); at 0.8, 0.310, 0.289, 0.328, 0.299, 0.245 with lower bounds 0.12-0.19, 5 of 5
+excluding 0 (seed 3: 79.5 % vs 48.5 %, n = 39, [0.172, 0.450]); bootstrap sd about 0.07, so a
+true difference of 0.25 is detected with power near 1. About 3 s of CPU per 40-session run.
 """
 
 from __future__ import annotations
@@ -24,7 +32,15 @@ import pytest
 from eots.greeks import black_scholes as bs
 from eots.simulator import ListingSize, SimulatorParams, listing_preset, simulate
 from eots.simulator.dealer import GammaProfile, Positions, gamma_profile, grid_gamma
-from eots.simulator.path import PathState, Shocks, path_block
+from eots.simulator.path import (
+    NO_BARRIERS,
+    Barriers,
+    PathState,
+    Shocks,
+    WallBook,
+    path_block,
+    profile_walls,
+)
 from eots.simulator.truth import VolSplit, WallHolds, flip_vol_split, wall_holds
 
 N = 200
@@ -132,6 +148,9 @@ def test_grid_gamma_matches_black_scholes() -> None:
     assert profile.net_usd_per_pct[20] == pytest.approx(net)  # spot is the grid's centre
     assert profile.call_wall == 5100.0
     assert profile.put_wall == 5000.0
+    per = pos.dealer * g0 * 100 * 5000.0**2 * 0.01
+    assert profile.call_wall_share == pytest.approx(max(per[0], per[2]) / gross)
+    assert profile.put_wall_share == pytest.approx(-per[1] / gross)
 
 
 def _stats(feedback: float, seed: int) -> tuple[VolSplit, WallHolds]:
@@ -187,3 +206,191 @@ def test_path_without_feedback_is_the_exact_lognormal_step() -> None:
     r = _run(params, _profile(0.7, slope=9.0))
     sd = 0.12 * math.sqrt(1 / (252 * 390))
     np.testing.assert_allclose(r, sd * _shocks().price - 0.5 * sd * sd, rtol=1e-9, atol=1e-15)
+
+
+def _wall_profile(call_wall: float, put_wall: float, share: float = 0.05) -> GammaProfile:
+    return dataclasses.replace(
+        _profile(0.0),
+        call_wall=call_wall,
+        put_wall=put_wall,
+        call_wall_share=share,
+        put_wall_share=share,
+    )
+
+
+BARRIER_ONLY = SimulatorParams(
+    gamma_feedback=0.8, feedback_vol_gain=0.0, feedback_lag=0.0, pin_strength=0.0, vol_of_vol=0.0
+)
+SD = 0.12 * math.sqrt(1 / (252 * 390))
+
+
+def _barrier_run(
+    params: SimulatorParams, barriers: Barriers, n: int = N, sign: float = 1.0
+) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    shocks = Shocks(
+        price=sign * rng.standard_normal(n),
+        vol=rng.standard_normal(n),
+        high=1.0 - rng.uniform(size=n),
+        low=1.0 - rng.uniform(size=n),
+    )
+    start = dataclasses.replace(START, barriers=barriers)
+    state, block = path_block(
+        start, _profile(0.0), shocks, params, vol_level=0.12, vol_multiplier=1.0
+    )
+    LEFT[sign] = state.barriers
+    return np.vstack([block.open, block.close, block.high, block.low])
+
+
+LEFT: dict[float, Barriers] = {}  # the barriers a _barrier_run ended with, by shock sign
+
+
+def _reference(
+    barriers: Barriers, n: int = N, sign: float = 1.0
+) -> tuple[np.ndarray, float, float]:
+    """The walls by hand: plain steps, reflected while depth is left (the module docstring)."""
+    z = sign * np.random.default_rng(7).standard_normal(n)
+    u, call_left, put_left = math.log(5000.0), barriers.above_depth, barriers.below_depth
+    closes = []
+    for zi in z:
+        r = SD * zi - 0.5 * SD * SD
+        over = u + r - barriers.above
+        if call_left > 0 and over > call_left:
+            call_left = 0.0
+        elif call_left > 0 and over > 0:
+            call_left, r = call_left - over, r - 2 * over
+        under = barriers.below - (u + r)
+        if put_left > 0 and under > put_left:
+            put_left = 0.0
+        elif put_left > 0 and under > 0:
+            put_left, r = put_left - under, r + 2 * under
+        u += r
+        closes.append(math.exp(u))
+    return np.array(closes), call_left, put_left
+
+
+def test_walls_reflect_the_overshoot_and_use_up_their_depth() -> None:
+    # These shocks fall to 4937 (minute 175) after a first high of 5000.57.
+    b = Barriers(above=math.log(5000.3), above_depth=1e-5, below=math.log(4990.0), below_depth=0.05)
+    _, c, hi, lo = _barrier_run(BARRIER_ONLY, b)
+    expected, call_left, put_left = _reference(b)
+    np.testing.assert_allclose(c, expected, rtol=1e-12)
+    assert 0.0 < put_left < 0.05  # the put wall was hit and still stands
+    assert call_left == 0.0  # the call wall gave way
+    assert (LEFT[1.0].above_depth, LEFT[1.0].below_depth) == pytest.approx((call_left, put_left))
+    assert lo.min() >= 4990.0 - 1e-9
+    assert hi.max() > 5000.3
+    # Delete the term (no walls): the plain step, which goes through the put wall.
+    _, c0, _, lo0 = _barrier_run(BARRIER_ONLY, NO_BARRIERS)
+    np.testing.assert_allclose(
+        np.log(c0),
+        math.log(5000.0)
+        + np.cumsum(SD * np.random.default_rng(7).standard_normal(N) - 0.5 * SD * SD),
+        rtol=1e-12,
+    )
+    assert lo0.min() < 4990.0 * 0.99
+
+
+def test_call_wall_reflects_a_rising_path_and_the_put_wall_gives_way() -> None:
+    # The mirrored shocks: a first low of 4999.43, then a rise to about 5063.
+    b = Barriers(above=math.log(5010.0), above_depth=0.05, below=math.log(4999.7), below_depth=1e-5)
+    _, c, hi, lo = _barrier_run(BARRIER_ONLY, b, sign=-1.0)
+    expected, call_left, put_left = _reference(b, sign=-1.0)
+    np.testing.assert_allclose(c, expected, rtol=1e-12)
+    assert 0.0 < call_left < 0.05
+    assert put_left == 0.0
+    assert (LEFT[-1.0].above_depth, LEFT[-1.0].below_depth) == pytest.approx((call_left, put_left))
+    assert hi.max() <= 5010.0 + 1e-9
+    assert lo.min() < 4999.7
+    _, _, hi0, _ = _barrier_run(BARRIER_ONLY, NO_BARRIERS, sign=-1.0)
+    assert hi0.max() > 5010.0 * 1.01
+
+
+def test_walls_carry_their_depth_from_block_to_block() -> None:
+    b = Barriers(above=float("nan"), above_depth=0.0, below=math.log(4990.0), below_depth=0.05)
+    rng = np.random.default_rng(7)
+    shocks = Shocks(
+        price=rng.standard_normal(N),
+        vol=rng.standard_normal(N),
+        high=1.0 - rng.uniform(size=N),
+        low=1.0 - rng.uniform(size=N),
+    )
+    state = dataclasses.replace(START, barriers=b)
+    closes = []
+    for k in range(0, N, 50):
+        part = Shocks(
+            price=shocks.price[k : k + 50],
+            vol=shocks.vol[k : k + 50],
+            high=shocks.high[k : k + 50],
+            low=shocks.low[k : k + 50],
+        )
+        state, block = path_block(
+            state, _profile(0.0), part, BARRIER_ONLY, vol_level=0.12, vol_multiplier=1.0
+        )
+        closes.append(block.close)
+    expected, _, put_left = _reference(b)
+    np.testing.assert_allclose(np.concatenate(closes), expected, rtol=1e-12)
+    assert 0.0 < state.barriers.below_depth == pytest.approx(put_left)
+
+
+def test_strong_walls_keep_a_random_walk_inside() -> None:
+    b = Barriers(above=math.log(5015.0), above_depth=1.0, below=math.log(4985.0), below_depth=1.0)
+    _, _, hi, lo = _barrier_run(BARRIER_ONLY, b, n=2000)
+    _, _, hi0, lo0 = _barrier_run(BARRIER_ONLY, NO_BARRIERS, n=2000)
+    assert np.mean((hi0 > 5015.0) | (lo0 < 4985.0)) > 0.5  # it leaves the range most minutes
+    assert hi.max() <= 5015.0 + 1e-9
+    assert lo.min() >= 4985.0 - 1e-9
+
+
+def test_wall_depth_scales_with_feedback_and_wall_share() -> None:
+    params = SimulatorParams(gamma_feedback=0.5, wall_depth=0.006, wall_share_scale=0.04)
+    walls = profile_walls(_wall_profile(5010.0, 4990.0, share=0.01), params)
+    np.testing.assert_allclose(
+        walls, [[math.log(5010.0), 0.5 * 0.006 * 0.25], [math.log(4990.0), 0.5 * 0.006 * 0.25]]
+    )
+    capped = profile_walls(_wall_profile(5010.0, 4990.0, share=0.5), params)
+    assert capped[0][1] == pytest.approx(0.003)
+    # A call wall below spot and a put wall above it are walls too (a floor and a ceiling).
+    book = WallBook()
+    book.add(profile_walls(_wall_profile(4990.0, 5010.0), params))
+    b = book.current(math.log(5000.0))
+    assert (b.above, b.below) == (math.log(5010.0), math.log(4990.0))
+    off = SimulatorParams(gamma_feedback=0.0)
+    assert profile_walls(_wall_profile(5010.0, 4990.0), off) == ()
+    assert profile_walls(_wall_profile(float("nan"), 5000.0), params) == ()  # none, at spot
+    none = WallBook()
+    none.add(())
+    assert not none.current(math.log(5000.0)).active
+
+
+def test_walls_are_ignored_without_feedback() -> None:
+    off = SimulatorParams(gamma_feedback=0.0)
+    b = Barriers(above=math.log(5002.0), above_depth=1.0, below=math.log(4998.0), below_depth=1.0)
+    np.testing.assert_array_equal(_barrier_run(off, b), _barrier_run(off, NO_BARRIERS))
+
+
+def _walls_40(feedback: float) -> WallHolds:
+    params = SimulatorParams(
+        market=listing_preset(ListingSize.SMALL),
+        sessions=40,
+        every_minutes=390,
+        gamma_feedback=feedback,
+        block_minutes=15,
+        flow_scale=0.02,
+        flow_reaction=0.0,
+        profile_band=0.06,
+    )
+    return wall_holds(list(simulate(params, 3)))
+
+
+def test_walls_hold_like_random_levels_without_feedback() -> None:
+    walls = _walls_40(0.0)
+    assert walls.n_walls > 30
+    assert walls.ci_low < 0.0 < walls.ci_high
+
+
+def test_strong_feedback_walls_hold_more_often_than_distance_matched_levels() -> None:
+    walls = _walls_40(0.8)
+    assert walls.n_walls > 30
+    assert walls.wall_rate > 0.6
+    assert walls.ci_low > 0.0
