@@ -24,7 +24,6 @@ import polars as pl
 from eots.adaptive.inputs import CONTRACT_KEY
 from eots.adaptive.params import DTdpiParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
-from eots.chain.schema import UTC_US
 from eots.market import MarketContext
 
 _METRIC, _FACTOR = "d_tdpi", "charm_acceleration"
@@ -40,10 +39,10 @@ def charm_past(
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
         return None, thin(_METRIC, _FACTOR, 1.0, "no market context")
-    history = context.charm_history.filter(
-        pl.col("ts") < pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US)
-    )
-    stamps = history.get_column("ts").unique().sort(descending=True).head(params.charm_lookback)
+    history = context.charm_history
+    ts = history.get_column("ts")
+    before = ts.filter(ts < as_of.astimezone(dt.UTC))
+    stamps = before.unique().sort(descending=True).head(params.charm_lookback)
     if stamps.len() < params.charm_lookback:
         why = f"{stamps.len()} past charm snapshots, {params.charm_lookback} needed"
         return None, thin(_METRIC, _FACTOR, 1.0, why)

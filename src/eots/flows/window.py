@@ -80,6 +80,7 @@ class ContractIndex:
     _last_keys: pl.DataFrame | None = None
     _last_codes: Ints | None = None
     _sorted: Ints | None = None
+    _identity: bool = False
 
     @property
     def size(self) -> int:
@@ -126,7 +127,13 @@ class ContractIndex:
         if self._sorted is None or len(self._sorted) != self.size:
             order = self.keys.with_row_index("_code").sort(list(FLOW_KEY)).get_column("_code")
             self._sorted = order.to_numpy().astype(np.int64)
+            self._identity = bool(np.array_equal(self._sorted, np.arange(self.size)))
         return self._sorted
+
+    def in_key_order(self) -> bool:
+        """Return whether code order is key order (the first increment was sorted, none since)."""
+        self.sorted_codes()
+        return self._identity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -265,7 +272,7 @@ class _Sums:
         self.reason[:w] = np.where(inc.unknown, inc.reason, self.reason[:w])
         self.owner[:w] = np.where(inc.present, position, self.owner[:w])
 
-    def known_at(self, rows: Sequence[int] | slice, codes: Ints) -> Bools:
+    def known_at(self, rows: Sequence[int] | slice, codes: Ints | slice) -> Bools:
         """Return whether each (column in ``rows``, contract in ``codes``) has a known term."""
         return self.known[rows][:, codes] | self.known_rows[codes]
 
@@ -340,7 +347,7 @@ def _check(ordered: Sequence[AlignedIncrement], as_of: dt.datetime) -> None:
 
 
 def _windows(
-    ordered: Sequence[AlignedIncrement], sums: _Sums, as_of: dt.datetime, codes: Ints
+    ordered: Sequence[AlignedIncrement], sums: _Sums, as_of: dt.datetime, codes: Ints | slice
 ) -> dict[str, Floats]:
     """Rolling-window sums of ``volm_bs`` and ``value_bs`` at ``codes``, per window start."""
     rows = [i for _, i in _WINDOWED]
@@ -374,10 +381,13 @@ def _frame(
     sums: _Sums,
     as_of: dt.datetime,
 ) -> pl.DataFrame:
-    codes = index.sorted_codes()
-    codes = codes[sums.present[codes]]
-    if codes.size == 0:
+    order = index.sorted_codes()
+    picked = order[sums.present[order]]
+    if picked.size == 0:
         return pl.DataFrame(schema=FLOW_SCHEMA)
+    # every contract present and codes already in key order (the usual case): views, no gathers
+    whole = picked.size == order.size and index.in_key_order()
+    codes: Ints | slice = slice(0, picked.size) if whole else picked
     known = sums.known_at(slice(None), codes)
     total = sums.total[:, codes]
     columns: dict[str, pl.Series] = {}
@@ -387,9 +397,9 @@ def _frame(
         columns[name] = pl.Series(name, values, dtype=pl.Float64)
     source = sums.source[codes]
     reason = sums.reason[codes]
-    keys = index.keys.gather(codes)
+    keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)
     return keys.with_columns(
-        symbol=_symbols(ordered, sums.owner[codes], codes),
+        symbol=_symbols(ordered, sums.owner[codes], picked),
         **columns,
         flow_source=_SOURCES.gather(np.where(source >= 0, source, _NONE_SOURCE)),
         flow_reason=_REASONS.gather(_nullable(reason)),

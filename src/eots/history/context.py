@@ -88,6 +88,7 @@ class _Observed:
     """
 
     snapshot: ChainSnapshot
+    session: dt.date
     term: pl.DataFrame
     stamped: pl.DataFrame
     iv: float
@@ -362,13 +363,15 @@ def _intraday(
 
 def _observe(snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams) -> _Observed:
     cm = constant_maturity_iv(term, params.iv_days)
+    session = session_of(snapshot.ts_event)
     stamped = term.select(
         pl.lit(snapshot.ts_event.astimezone(dt.UTC)).cast(UTC_US).alias("ts_event"),
-        pl.lit(session_of(snapshot.ts_event)).alias("session"),
+        pl.lit(session).alias("session"),
         pl.all(),
     ).select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
     return _Observed(
         snapshot=snapshot,
+        session=session,
         term=term,
         stamped=stamped,
         iv=cm.iv,
@@ -585,7 +588,7 @@ def _iv_series(observed: Sequence[_Observed]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "ts_event": [o.snapshot.ts_event for o in observed],
-            "session": [session_of(o.snapshot.ts_event) for o in observed],
+            "session": [o.session for o in observed],
             "spot": [o.snapshot.spot for o in observed],
             "atm_iv": [o.iv for o in observed],
             "cm_method": [o.cm_method for o in observed],
