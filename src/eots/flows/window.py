@@ -49,7 +49,7 @@ from eots.flows.schema import (
 
 _SIDES = tuple(SIDE_COLUMNS)
 _WINDOWED = (("volmbs", _SIDES.index("volm_bs")), ("valuebs", _SIDES.index("value_bs")))
-_NONE_SOURCE = FLOW_SOURCES.categories.index_of(FlowSource.NONE.value)
+_NONE_SOURCE = list(FLOW_SOURCES.categories).index(FlowSource.NONE.value)
 _SOURCES = pl.Series("flow_source", FLOW_SOURCES.categories).cast(FLOW_SOURCES)
 _REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -409,7 +409,7 @@ def _frame(
 
 def _nullable(codes: Ints) -> pl.Series:
     """Return ``codes`` as an Int64 series with -1 as null."""
-    return pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)  # type: ignore[arg-type]
+    return pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)
 
 
 def _symbols(ordered: Sequence[AlignedIncrement], owner: Ints, codes: Ints) -> pl.Series:
@@ -423,7 +423,7 @@ def _symbols(ordered: Sequence[AlignedIncrement], owner: Ints, codes: Ints) -> p
         inc, at = ordered[p], np.flatnonzero(owner == p)
         parts.append(inc.symbol.gather(inc.row[codes[at]]))
         places.append(at)
-    stacked = pl.concat(parts)
+    stacked: pl.Series = pl.concat(parts)
     return stacked.gather(np.argsort(np.concatenate(places), kind="stable"))
 
 
