@@ -92,30 +92,30 @@ def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFra
     strike = strike[order]
     starts = np.concatenate([[0], np.flatnonzero(np.diff(strike)) + 1])
     present = [c for c in STRIKE_FLOW_COLUMNS if c in flows.columns]
-    table = flows.select(pl.col(c).cast(pl.Float64).fill_null(np.nan) for c in present)
-    values = np.ascontiguousarray(table.to_numpy().T)[:, order]
-    known = ~np.isnan(values)
+    schema = flows.schema
+    table = flows.select(
+        pl.col(c) if schema[c] == pl.Float64 else pl.col(c).cast(pl.Float64) for c in present
+    )
+    values = np.asarray(table.to_numpy(), dtype=np.float64).T[:, order]  # nulls become NaN
+    unknown_values = np.isnan(values)
+    values[unknown_values] = 0.0  # a fresh copy (the gather): zeroed in place
     # contiguous strike groups: one segmented sum per column, NaN terms skipped (zeroed)
-    totals = np.add.reduceat(np.where(known, values, 0.0), starts, axis=1)
-    counts = np.add.reduceat(known.astype(np.int64), starts, axis=1)
+    totals = np.add.reduceat(values, starts, axis=1)
+    counts = np.add.reduceat(~unknown_values, starts, axis=1, dtype=np.int64)
     groups = len(starts)
     out: dict[str, np.ndarray] = {"strike": strike[starts]}
     for c in STRIKE_FLOW_COLUMNS:
         i = present.index(c) if c in present else -1
         out[c] = np.where(counts[i] > 0, totals[i], np.nan) if i >= 0 else np.full(groups, np.nan)
     unknown = (
-        ~known[present.index("volm_bs")]
+        unknown_values[present.index("volm_bs")]
         if "volm_bs" in present
         else np.zeros(len(strike), dtype=np.bool_)
     )
     sizes = np.diff(np.append(starts, len(strike)))
-    return pl.DataFrame(
-        {
-            **out,
-            "n_contracts": sizes,
-            "n_contracts_unknown": np.add.reduceat(unknown.astype(np.int64), starts),
-        }
-    ).select([pl.col(c).cast(t) for c, t in STRIKE_FLOW_SCHEMA.items()])
+    out["n_contracts"] = sizes.astype(np.uint32)
+    out["n_contracts_unknown"] = np.add.reduceat(unknown, starts, dtype=np.uint32)
+    return pl.DataFrame(out, schema=STRIKE_FLOW_SCHEMA)
 
 
 def stamped_increment(
