@@ -60,7 +60,7 @@ def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFra
     """Return ``flows`` (``FLOW_SCHEMA``) summed per strike (``STRIKE_FLOW_SCHEMA``).
 
     Rows are summed in (strike, root, expiry, right) order whatever the input order, so the same
-    contracts give bit-identical sums (NumPy ``bincount`` over strike codes, one pass per column).
+    contracts give bit-identical sums (NumPy segmented sums over the strike groups, per column).
     ``key_sorted``: the caller knows ``flows`` is sorted by contract key (``FLOW_SCHEMA`` frames
     of ``eots.flows`` are), so a stable sort by strike alone gives that order.
 
@@ -91,27 +91,22 @@ def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFra
         order = flows.select(pl.arg_sort_by(keys, maintain_order=True)).to_series().to_numpy()
     strike = strike[order]
     starts = np.concatenate([[0], np.flatnonzero(np.diff(strike)) + 1])
-    present = [c for c in STRIKE_FLOW_COLUMNS if c in flows.columns]
-    schema = flows.schema
-    table = flows.select(
-        pl.col(c) if schema[c] == pl.Float64 else pl.col(c).cast(pl.Float64) for c in present
-    )
-    values = np.asarray(table.to_numpy(), dtype=np.float64).T[:, order]  # nulls become NaN
-    unknown_values = np.isnan(values)
-    values[unknown_values] = 0.0  # a fresh copy (the gather): zeroed in place
-    # contiguous strike groups: one segmented sum per column, NaN terms skipped (zeroed)
-    totals = np.add.reduceat(values, starts, axis=1)
-    counts = np.add.reduceat(~unknown_values, starts, axis=1, dtype=np.int64)
     groups = len(starts)
     out: dict[str, np.ndarray] = {"strike": strike[starts]}
+    unknown = np.zeros(len(strike), dtype=np.bool_)
     for c in STRIKE_FLOW_COLUMNS:
-        i = present.index(c) if c in present else -1
-        out[c] = np.where(counts[i] > 0, totals[i], np.nan) if i >= 0 else np.full(groups, np.nan)
-    unknown = (
-        unknown_values[present.index("volm_bs")]
-        if "volm_bs" in present
-        else np.zeros(len(strike), dtype=np.bool_)
-    )
+        if c not in flows.columns:
+            out[c] = np.full(groups, np.nan)
+            continue
+        # one column at a time (a few small arrays rather than one large temporary)
+        values = flows.get_column(c).cast(pl.Float64).to_numpy()[order]  # nulls are NaN
+        missing = np.isnan(values)
+        values[missing] = 0.0
+        total = np.add.reduceat(values, starts)
+        count = np.add.reduceat(~missing, starts, dtype=np.int64)
+        out[c] = np.where(count > 0, total, np.nan)
+        if c == "volm_bs":
+            unknown = missing
     sizes = np.diff(np.append(starts, len(strike)))
     out["n_contracts"] = sizes.astype(np.uint32)
     out["n_contracts_unknown"] = np.add.reduceat(unknown, starts, dtype=np.uint32)
