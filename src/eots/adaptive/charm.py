@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive.inputs import CONTRACT_KEY
@@ -46,6 +47,11 @@ def charm_past(
     if stamps.len() < params.charm_lookback:
         why = f"{stamps.len()} past charm snapshots, {params.charm_lookback} needed"
         return None, thin(_METRIC, _FACTOR, 1.0, why)
+    pieces = _aligned_pieces(history, ts, stamps)
+    if pieces is not None:
+        keyed = _mean_abs(pieces)
+        how = f"|charmxoi| now over its mean of the last {stamps.len()} snapshots (per contract)"
+        return keyed, measured(_METRIC, _FACTOR, None, how)
     value = pl.col("charmxoi").fill_nan(None).abs()
     keyed = (
         history.lazy()
@@ -58,6 +64,49 @@ def charm_past(
     )
     how = f"|charmxoi| now over its mean of the last {stamps.len()} snapshots (per contract)"
     return keyed, measured(_METRIC, _FACTOR, None, how)
+
+
+def _aligned_pieces(
+    history: pl.DataFrame, ts: pl.Series, stamps: pl.Series
+) -> list[pl.DataFrame] | None:
+    """Return the rows of each stamp (oldest first) if they hold the same contracts in one order.
+
+    That is the usual case (one chain's contracts through a session); else None.
+    """
+    if not ts.is_sorted():
+        return None
+    pieces = []
+    for stamp in reversed(stamps.to_list()):
+        lo = ts.search_sorted(stamp, side="left")
+        hi = ts.search_sorted(stamp, side="right")
+        pieces.append(history.slice(int(lo), int(hi) - int(lo)))
+    keys = pieces[0].select(CONTRACT_KEY)
+    if keys.is_duplicated().any() or any(
+        not p.select(CONTRACT_KEY).equals(keys) for p in pieces[1:]
+    ):
+        return None
+    return pieces
+
+
+def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:
+    """Return the mean |charmxoi| per contract over aligned pieces.
+
+    Contracts with a NaN in any piece are left out (as the group-by's count of known values
+    below the lookback).
+    """
+    total = np.zeros(pieces[0].height, dtype=np.float64)
+    known = np.ones(pieces[0].height, dtype=np.bool_)
+    for p in pieces:
+        v = np.abs(p.get_column("charmxoi").cast(pl.Float64).to_numpy())
+        known &= ~np.isnan(v)
+        total += np.where(np.isnan(v), 0.0, v)
+    mean = total / len(pieces)
+    return (
+        pieces[0]
+        .select(*CONTRACT_KEY)
+        .with_columns(pl.Series(PAST_COLUMN, mean, dtype=pl.Float64))
+        .filter(pl.Series(known))
+    )
 
 
 def charm_acceleration(charmxoi_now: pl.Expr, params: DTdpiParams) -> pl.Expr:
