@@ -71,7 +71,7 @@ from eots.market import (
 from eots.market.flow_history import stack_increments, stamped_increment
 from eots.market.open_interest import OI_BY_DTE_SCHEMA
 from eots.market.realized_vol import TRADING_DAYS
-from eots.storage.bars import PRICE_SCHEMA
+from eots.storage.bars import PRICE_SCHEMA, session_close
 from eots.storage.snapshots import SnapshotRef
 
 NAN = float("nan")
@@ -116,7 +116,8 @@ class ContextCache:
     so a build adds the newest increment's arrays instead of re-aggregating the window's frames;
     ``eod``: the near-the-money observation (ATM IV, term structure) of a prior session's
     end-of-day snapshot; ``observed`` and ``charm``: each intraday snapshot's ATM IV, term rows and
-    charm rows. The same inputs give the same context with or without a cache; ``retain`` drops
+    charm rows; ``bars``: the prior sessions' proxy daily bars (derived from spots) of the
+    current session. The same inputs give the same context with or without a cache; ``retain`` drops
     entries of snapshots no longer needed.
     """
 
@@ -126,6 +127,7 @@ class ContextCache:
     eod: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     observed: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
+    bars: dict[tuple[object, ...], pl.DataFrame] = dataclasses.field(default_factory=dict)
 
     def retain(self, hashes: set[str]) -> None:
         """Keep only entries whose snapshots are in ``hashes``."""
@@ -208,7 +210,7 @@ def market_context(
             cache.eod[r.content_hash] = _observe_near_money(load(r), params)
         eod.append(cache.eod[r.content_hash])
 
-    bars, bars_cov, spots = _daily_bars(reader, underlying, session, as_of, params)
+    bars, bars_cov, spots = _daily_bars(reader, (underlying, session), as_of, params, cache)
     if bars_cov.note:
         notes.append(bars_cov.note)
     spot = _spot_estimate(current, bars)
@@ -391,18 +393,19 @@ def _observe_near_money(snapshot: ChainSnapshot, params: ContextParams) -> _Obse
 
 def _daily_bars(
     reader: HistoryReader,
-    underlying: str,
-    session: dt.date,
+    what: tuple[str, dt.date],
     as_of: dt.datetime,
     params: ContextParams,
+    cache: ContextCache,
 ) -> tuple[pl.DataFrame, Coverage, pl.DataFrame | None]:
+    underlying, session = what
     need = params.daily_bars_needed
     start = session_open(sessions_before(session, need + 1))
     stored = reader.bars(underlying, params.bars_interval, start, as_of)
     if stored.height >= need:
         return stored, _count_coverage(stored.height, need, f"bars_{params.bars_interval}"), None
     spots = reader.spot_series(underlying, start, as_of)
-    proxy = daily_bars_from_spots(spots, as_of)
+    proxy = _proxy_bars(spots, what, as_of, cache)
     if proxy.height > stored.height:
         note = (
             f"daily bars derived from snapshot spots (proxy: sampled highs and lows), "
@@ -411,6 +414,26 @@ def _daily_bars(
         return proxy, _count_coverage(proxy.height, need, "snapshot_spots_proxy", note), spots
     source = f"bars_{params.bars_interval}"
     return stored, _count_coverage(stored.height, need, source), spots
+
+
+def _proxy_bars(
+    spots: pl.DataFrame, what: tuple[str, dt.date], as_of: dt.datetime, cache: ContextCache
+) -> pl.DataFrame:
+    """``daily_bars_from_spots(spots, as_of)``, prior sessions' bars derived once per session.
+
+    Spots before the session's open make the prior sessions' bars, all closed before ``as_of``;
+    the session's own bar exists only once it has closed.
+    """
+    opened = session_open(what[1])
+    ts = spots.get_column("ts_event")
+    prior = spots.filter(ts < opened)
+    key = (*what, prior.height, ts.min(), prior.get_column("ts_event").max())
+    if key not in cache.bars:
+        cache.bars = {key: daily_bars_from_spots(prior, as_of)}
+    bars = cache.bars[key]
+    if as_of < session_close(what[1]):
+        return bars
+    return pl.concat([bars, daily_bars_from_spots(spots.filter(ts >= opened), as_of)])
 
 
 def _count_coverage(n: int, required: int, source: str, note: str = "") -> Coverage:
