@@ -112,7 +112,7 @@ def inferred_flow_frames(
     (10.0, 0.0, 10100.0, 500.0, 'inferred_snapshots')
     """
     _check_pair(prev_ts, curr_ts)
-    joined = _joined(prev, curr, greeks)
+    joined = _joined(prev, curr, greeks).sort(list(FLOW_KEY))  # the output is sorted by key
     vol, vol_prev, in_prev = pl.col("volume"), pl.col("_volume_prev"), pl.col("_in_prev")
     in_prev = in_prev.fill_null(value=False)
     volume_reason = (
@@ -130,11 +130,7 @@ def inferred_flow_frames(
         **{g: pl.col(g).fill_null(float("nan")) for g in GREEK_FLOWS},
     )
     out = side_columns(prepared, source=FlowSource.INFERRED_SNAPSHOTS)
-    return (
-        out.with_columns(nan_for_null(list(SIDE_COLUMNS)))
-        .select(list(INCREMENT_SCHEMA))
-        .sort(list(FLOW_KEY))
-    )
+    return out.with_columns(nan_for_null(list(SIDE_COLUMNS))).select(list(INCREMENT_SCHEMA))
 
 
 def _joined(prev: pl.DataFrame, curr: pl.DataFrame, greeks: pl.DataFrame) -> pl.DataFrame:
