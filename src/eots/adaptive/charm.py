@@ -42,50 +42,62 @@ def charm_past(
         return None, thin(_METRIC, _FACTOR, 1.0, "no market context")
     history = context.charm_history
     ts = history.get_column("ts")
-    before = ts.filter(ts < as_of.astimezone(dt.UTC))
-    stamps = before.unique().sort(descending=True).head(params.charm_lookback)
-    if stamps.len() < params.charm_lookback:
-        why = f"{stamps.len()} past charm snapshots, {params.charm_lookback} needed"
-        return None, thin(_METRIC, _FACTOR, 1.0, why)
-    pieces = _aligned_pieces(history, ts, stamps)
+    pieces = _latest_pieces(history, ts, as_of, params.charm_lookback) if ts.is_sorted() else None
     if pieces is not None:
-        keyed = _mean_abs(pieces)
-        how = f"|charmxoi| now over its mean of the last {stamps.len()} snapshots (per contract)"
-        return keyed, measured(_METRIC, _FACTOR, None, how)
+        n_stamps = len(pieces)
+    else:  # the general path: any row order
+        before = ts.filter(ts < as_of.astimezone(dt.UTC))
+        stamps = before.unique().sort(descending=True).head(params.charm_lookback)
+        n_stamps = stamps.len()
+    if n_stamps < params.charm_lookback:
+        why = f"{n_stamps} past charm snapshots, {params.charm_lookback} needed"
+        return None, thin(_METRIC, _FACTOR, 1.0, why)
+    how = f"|charmxoi| now over its mean of the last {n_stamps} snapshots (per contract)"
+    if pieces is not None and _aligned(pieces):
+        return _mean_abs(pieces), measured(_METRIC, _FACTOR, None, how)
+    window = (
+        pl.concat(pieces).lazy()
+        if pieces is not None
+        else history.lazy().filter(pl.col("ts").is_between(stamps[-1], stamps[0]))
+    )
     value = pl.col("charmxoi").fill_nan(None).abs()
     keyed = (
-        history.lazy()
-        .filter(pl.col("ts").is_between(stamps[-1], stamps[0]))
-        .group_by(list(CONTRACT_KEY))
+        window.group_by(list(CONTRACT_KEY))
         .agg(_m=value.mean(), _n=value.count())
         .filter(pl.col("_n") == params.charm_lookback)
         .select(*CONTRACT_KEY, pl.col("_m").alias(PAST_COLUMN))
         .collect()
     )
-    how = f"|charmxoi| now over its mean of the last {stamps.len()} snapshots (per contract)"
     return keyed, measured(_METRIC, _FACTOR, None, how)
 
 
-def _aligned_pieces(
-    history: pl.DataFrame, ts: pl.Series, stamps: pl.Series
-) -> list[pl.DataFrame] | None:
-    """Return the rows of each stamp (oldest first) if they hold the same contracts in one order.
+def _latest_pieces(
+    history: pl.DataFrame, ts: pl.Series, as_of: dt.datetime, lookback: int
+) -> list[pl.DataFrame]:
+    """Return the rows of the latest ``lookback`` stamps before ``as_of``, oldest first.
 
-    That is the usual case (one chain's contracts through a session); else None.
+    ``ts`` is sorted, so each stamp's rows are one slice (found by binary search, no copy).
     """
-    if not ts.is_sorted():
-        return None
-    pieces = []
-    for stamp in reversed(stamps.to_list()):
-        lo = ts.search_sorted(stamp, side="left")
-        hi = ts.search_sorted(stamp, side="right")
-        pieces.append(history.slice(int(lo), int(hi) - int(lo)))
+    stamps = ts.to_numpy()  # datetime64[us], UTC
+    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    end = int(np.searchsorted(stamps, cut, side="left"))
+    pieces: list[pl.DataFrame] = []
+    while end > 0 and len(pieces) < lookback:
+        start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
+        pieces.append(history.slice(start, end - start))
+        end = start
+    return pieces[::-1]
+
+
+def _aligned(pieces: list[pl.DataFrame]) -> bool:
+    """Return whether every piece lists the same contracts, once each, in one order.
+
+    That is the usual case (one chain's contracts through a session).
+    """
     keys = pieces[0].select(CONTRACT_KEY)
-    if keys.is_duplicated().any() or any(
-        not p.select(CONTRACT_KEY).equals(keys) for p in pieces[1:]
-    ):
-        return None
-    return pieces
+    return not keys.is_duplicated().any() and all(
+        p.select(CONTRACT_KEY).equals(keys) for p in pieces[1:]
+    )
 
 
 def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:

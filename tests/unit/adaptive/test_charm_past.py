@@ -56,7 +56,7 @@ def _general(history: pl.DataFrame, as_of: dt.datetime) -> pl.DataFrame | None:
     """``charm_past`` forced onto the group-by path."""
     ctx = types.SimpleNamespace(charm_history=history)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(charm, "_aligned_pieces", lambda *_: None)
+        m.setattr(charm, "_aligned", lambda *_: False)
         return charm.charm_past(ctx, as_of, DTdpiParams())[0]  # type: ignore[arg-type]
 
 
@@ -77,6 +77,10 @@ def test_aligned_path_equals_the_group_by(
     want = _general(history, as_of)
     assert got is not None
     assert want is not None
+    anyorder = history.sample(fraction=1.0, shuffle=True, seed=seed)  # unsorted: the general path
+    mixed, _ = charm.charm_past(types.SimpleNamespace(charm_history=anyorder), as_of, DTdpiParams())  # type: ignore[arg-type]
+    assert mixed is not None
+    assert_frame_equal(mixed.sort(KEY), want.sort(KEY), check_exact=False, rel_tol=1e-12, abs_tol=0)
     assert_frame_equal(got.sort(KEY), want.sort(KEY), check_exact=False, rel_tol=1e-12, abs_tol=0)
     assert not report.neutral
 
