@@ -112,7 +112,10 @@ def _fold(n: int, params: EngineParams, every: int | None, clock: _Clock) -> _Ru
     """Fold ``n`` streamed snapshots; keep only the first five steps' levels and the last step."""
     steps = fold(_items(n, clock, every), params)
     wall_total = cpu_total = 0.0
-    step_wall, step_cpu, kept, final = [], [], [], None
+    step_wall: list[float] = []
+    step_cpu: list[float] = []
+    kept: list[object] = []
+    final: object = None
     while True:
         w0, c0 = time.perf_counter(), time.process_time()
         gen_w, gen_c = clock.wall, clock.cpu
@@ -127,7 +130,7 @@ def _fold(n: int, params: EngineParams, every: int | None, clock: _Clock) -> _Ru
         cpu_total += dc
         item, _state = got
         if len(kept) < 5:
-            kept.append(item.analysis.levels.to_frame())
+            kept.append(item.analysis.levels.to_frame())  # type: ignore[union-attr]
         final = item
     return _Run(wall_total, cpu_total, step_wall, step_cpu, kept, final)
 

@@ -5,8 +5,8 @@ ones as refs only), one end-of-day snapshot per prior session (whole for the ses
 weekly levels read, refs plus their cached IV observation beyond), the spot path, the previous
 update's levels and a ``ContextCache`` (priced chains, flow increments aligned to the session's
 contract index with the window's running sums, per-snapshot term and charm rows, end-of-day
-observations) so that a step prices, infers and aggregates only the new snapshot. ``admit`` is the one transition; it
-applies the age limits of ``HistoryLimits`` and says what it dropped.
+observations) so that a step prices, infers and aggregates only the new snapshot. ``admit`` is
+the one transition; it applies the age limits of ``HistoryLimits`` and says what it dropped.
 
 The cache is derived data (recomputable from the held snapshots); it is the only mutable part and
 never changes what a step computes, only how fast.
