@@ -148,8 +148,10 @@ def admit(
         spots=spots,
         steps=state.steps + 1,
     )
-    state.cache.retain({h.ref.content_hash for h in new.held()})
+    # derived work is kept for what a build reads: the whole intraday window and the ends of day
+    # (not for older snapshots of the session held as refs: a long session would grow the cache)
     whole = {h.ref.content_hash for h in new.current if h.snapshot is not None}
+    state.cache.retain(whole, {h.ref.content_hash for h in new.end_of_day})
     state.cache.priced = {k: v for k, v in state.cache.priced.items() if k in whole}
     return new, tuple(notes)
 

@@ -87,7 +87,9 @@ class _Observed:
     ``stamped``: its term rows as they stack into ``term_intraday`` / ``term_daily``.
     """
 
-    snapshot: ChainSnapshot
+    snapshot: ChainSnapshot | None  # kept for intraday snapshots only (the current one is read)
+    ts_event: dt.datetime
+    spot: float
     session: dt.date
     term: pl.DataFrame
     stamped: pl.DataFrame
@@ -129,14 +131,19 @@ class ContextCache:
     charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
     bars: dict[tuple[object, ...], pl.DataFrame] = dataclasses.field(default_factory=dict)
 
-    def retain(self, hashes: set[str]) -> None:
-        """Keep only entries whose snapshots are in ``hashes``."""
+    def retain(self, hashes: set[str], end_of_day: set[str] | None = None) -> None:
+        """Keep only entries whose snapshots are in ``hashes``.
+
+        With ``end_of_day``, end-of-day observations are kept for those snapshots instead (the
+        intraday entries of a prior session's last snapshot are then dropped).
+        """
+        eod = hashes if end_of_day is None else end_of_day
         self.priced = {k: v for k, v in self.priced.items() if k in hashes}
         self.flows = {k: v for k, v in self.flows.items() if k[1] in hashes}
         if self.session_flows is not None:
             kept = self.session_flows.aligned
             self.session_flows.aligned = {k: v for k, v in kept.items() if k[1] in hashes}
-        self.eod = {k: v for k, v in self.eod.items() if k in hashes}
+        self.eod = {k: v for k, v in self.eod.items() if k in eod}
         self.observed = {k: v for k, v in self.observed.items() if k in hashes}
         self.charm = {k: v for k, v in self.charm.items() if k in hashes}
 
@@ -363,7 +370,9 @@ def _intraday(
     )
 
 
-def _observe(snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams) -> _Observed:
+def _observe(
+    snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams, *, keep: bool = True
+) -> _Observed:
     cm = constant_maturity_iv(term, params.iv_days)
     session = session_of(snapshot.ts_event)
     stamped = term.select(
@@ -372,7 +381,9 @@ def _observe(snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams)
         pl.all(),
     ).select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
     return _Observed(
-        snapshot=snapshot,
+        snapshot=snapshot if keep else None,
+        ts_event=snapshot.ts_event,
+        spot=snapshot.spot,
         session=session,
         term=term,
         stamped=stamped,
@@ -388,7 +399,8 @@ def _observe_near_money(snapshot: ChainSnapshot, params: ContextParams) -> _Obse
         snapshot.frame, snapshot.spot, snapshot.ts_event, strikes=params.atm_strikes, carry=carry
     )
     priced = priced_chain(dataclasses.replace(snapshot, frame=near), params.pricing)
-    return _observe(snapshot, atm_iv_term(priced, snapshot.spot), params)
+    # an end-of-day observation keeps no chain: a year of them would hold a year of chains
+    return _observe(snapshot, atm_iv_term(priced, snapshot.spot), params, keep=False)
 
 
 def _daily_bars(
@@ -445,7 +457,7 @@ def _count_coverage(n: int, required: int, source: str, note: str = "") -> Cover
 def _spot_estimate(current: _Observed | None, bars: pl.DataFrame) -> Estimate:
     if current is not None:
         return Estimate(
-            value=current.snapshot.spot,
+            value=current.spot,
             n_obs=1,
             required=1,
             sufficient=True,
@@ -610,9 +622,9 @@ def _rank_estimate(
 def _iv_series(observed: Sequence[_Observed]) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "ts_event": [o.snapshot.ts_event for o in observed],
+            "ts_event": [o.ts_event for o in observed],
             "session": [o.session for o in observed],
-            "spot": [o.snapshot.spot for o in observed],
+            "spot": [o.spot for o in observed],
             "atm_iv": [o.iv for o in observed],
             "cm_method": [o.cm_method for o in observed],
             "n_expiries": [o.n_expiries for o in observed],
