@@ -139,10 +139,12 @@ class ContextCache:
         """
         eod = hashes if end_of_day is None else end_of_day
         self.priced = {k: v for k, v in self.priced.items() if k in hashes}
-        self.flows = {k: v for k, v in self.flows.items() if k[1] in hashes}
+        self.flows = {k: v for k, v in self.flows.items() if k[0] in hashes and k[1] in hashes}
         if self.session_flows is not None:
             kept = self.session_flows.aligned
-            self.session_flows.aligned = {k: v for k, v in kept.items() if k[1] in hashes}
+            self.session_flows.aligned = {
+                k: v for k, v in kept.items() if k[0] in hashes and k[1] in hashes
+            }
         self.eod = {k: v for k, v in self.eod.items() if k in eod}
         self.observed = {k: v for k, v in self.observed.items() if k in hashes}
         self.charm = {k: v for k, v in self.charm.items() if k in hashes}
