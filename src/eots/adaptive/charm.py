@@ -25,7 +25,6 @@ import polars as pl
 from eots.adaptive.inputs import CONTRACT_KEY
 from eots.adaptive.params import DTdpiParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
-from eots.chain.schema import UTC_US
 from eots.market import MarketContext
 from eots.metrics.arrays import Masked, gt, masked
 
@@ -42,25 +41,85 @@ def charm_past(
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
         return None, thin(_METRIC, _FACTOR, 1.0, "no market context")
-    history = context.charm_history.filter(
-        pl.col("ts") < pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US)
-    )
-    stamps = history.get_column("ts").unique().sort(descending=True).head(params.charm_lookback)
-    if stamps.len() < params.charm_lookback:
-        why = f"{stamps.len()} past charm snapshots, {params.charm_lookback} needed"
+    history = context.charm_history
+    ts = history.get_column("ts")
+    pieces = _latest_pieces(history, ts, as_of, params.charm_lookback) if ts.is_sorted() else None
+    if pieces is not None:
+        n_stamps = len(pieces)
+    else:  # the general path: any row order
+        before = ts.filter(ts < as_of.astimezone(dt.UTC))
+        stamps = before.unique().sort(descending=True).head(params.charm_lookback)
+        n_stamps = stamps.len()
+    if n_stamps < params.charm_lookback:
+        why = f"{n_stamps} past charm snapshots, {params.charm_lookback} needed"
         return None, thin(_METRIC, _FACTOR, 1.0, why)
+    how = f"|charmxoi| now over its mean of the last {n_stamps} snapshots (per contract)"
+    if pieces is not None and _aligned(pieces):
+        return _mean_abs(pieces), measured(_METRIC, _FACTOR, None, how)
+    window = (
+        pl.concat(pieces).lazy()
+        if pieces is not None
+        else history.lazy().filter(pl.col("ts").is_between(stamps[-1], stamps[0]))
+    )
     value = pl.col("charmxoi").fill_nan(None).abs()
     keyed = (
-        history.lazy()
-        .filter(pl.col("ts").is_between(stamps[-1], stamps[0]))
-        .group_by(list(CONTRACT_KEY))
+        window.group_by(list(CONTRACT_KEY))
         .agg(_m=value.mean(), _n=value.count())
         .filter(pl.col("_n") == params.charm_lookback)
         .select(*CONTRACT_KEY, pl.col("_m").alias(PAST_COLUMN))
         .collect(engine="in-memory")  # order-stable float sums (eots.core.ordered)
     )
-    how = f"|charmxoi| now over its mean of the last {stamps.len()} snapshots (per contract)"
     return keyed, measured(_METRIC, _FACTOR, None, how)
+
+
+def _latest_pieces(
+    history: pl.DataFrame, ts: pl.Series, as_of: dt.datetime, lookback: int
+) -> list[pl.DataFrame]:
+    """Return the rows of the latest ``lookback`` stamps before ``as_of``, oldest first.
+
+    ``ts`` is sorted, so each stamp's rows are one slice (found by binary search, no copy).
+    """
+    stamps = ts.to_numpy()  # datetime64[us], UTC
+    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    end = int(np.searchsorted(stamps, cut, side="left"))
+    pieces: list[pl.DataFrame] = []
+    while end > 0 and len(pieces) < lookback:
+        start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
+        pieces.append(history.slice(start, end - start))
+        end = start
+    return pieces[::-1]
+
+
+def _aligned(pieces: list[pl.DataFrame]) -> bool:
+    """Return whether every piece lists the same contracts, once each, in one order.
+
+    That is the usual case (one chain's contracts through a session).
+    """
+    keys = pieces[0].select(CONTRACT_KEY)
+    return not keys.is_duplicated().any() and all(
+        p.select(CONTRACT_KEY).equals(keys) for p in pieces[1:]
+    )
+
+
+def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:
+    """Return the mean |charmxoi| per contract over aligned pieces.
+
+    Contracts with a NaN in any piece are left out (as the group-by's count of known values
+    below the lookback).
+    """
+    total = np.zeros(pieces[0].height, dtype=np.float64)
+    known = np.ones(pieces[0].height, dtype=np.bool_)
+    for p in pieces:
+        v = np.abs(p.get_column("charmxoi").cast(pl.Float64).to_numpy())
+        known &= ~np.isnan(v)
+        total += np.where(np.isnan(v), 0.0, v)
+    mean = total / len(pieces)
+    return (
+        pieces[0]
+        .select(*CONTRACT_KEY)
+        .with_columns(pl.Series(PAST_COLUMN, mean, dtype=pl.Float64))
+        .filter(pl.Series(known))
+    )
 
 
 def charm_acceleration(now: Masked, past: Masked, params: DTdpiParams) -> Masked:

@@ -3,9 +3,10 @@
 The state holds the current session's snapshots (the latest ``intraday_snapshots`` whole, older
 ones as refs only), one end-of-day snapshot per prior session (whole for the sessions the daily and
 weekly levels read, refs plus their cached IV observation beyond), the spot path, the previous
-update's levels and a ``ContextCache`` (priced chains, flow increments, end-of-day observations)
-so that a step prices and infers only the new snapshot. ``admit`` is the one transition; it
-applies the age limits of ``HistoryLimits`` and says what it dropped.
+update's levels and a ``ContextCache`` (priced chains, flow increments aligned to the session's
+contract index with the window's running sums, per-snapshot term and charm rows, end-of-day
+observations) so that a step prices, infers and aggregates only the new snapshot. ``admit`` is
+the one transition; it applies the age limits of ``HistoryLimits`` and says what it dropped.
 
 The cache is derived data (recomputable from the held snapshots); it is the only mutable part and
 never changes what a step computes, only how fast.
@@ -150,8 +151,10 @@ def admit(
         spots=spots,
         steps=state.steps + 1,
     )
-    state.cache.retain({h.ref.content_hash for h in new.held()})
+    # derived work is kept for what a build reads: the whole intraday window and the ends of day
+    # (not for older snapshots of the session held as refs: a long session would grow the cache)
     whole = {h.ref.content_hash for h in new.current if h.snapshot is not None}
+    state.cache.retain(whole, {h.ref.content_hash for h in new.end_of_day})
     state.cache.priced = {k: v for k, v in state.cache.priced.items() if k in whole}
     return new, tuple(notes)
 

@@ -112,12 +112,7 @@ def inferred_flow_frames(
     (10.0, 0.0, 10100.0, 500.0, 'inferred_snapshots')
     """
     _check_pair(prev_ts, curr_ts)
-    before = prev.select(*FLOW_KEY, _volume_prev="volume", _in_prev=pl.lit(value=True))
-    joined = (
-        curr.select(*FLOW_KEY, "symbol", "bid", "ask", "last", "volume", "multiplier")
-        .join(before, on=list(FLOW_KEY), how="left", nulls_equal=True)
-        .join(greeks.select(GREEK_INPUT), on=list(FLOW_KEY), how="left", nulls_equal=True)
-    )
+    joined = _joined(prev, curr, greeks).sort(list(FLOW_KEY))  # the output is sorted by key
     vol, vol_prev, in_prev = pl.col("volume"), pl.col("_volume_prev"), pl.col("_in_prev")
     in_prev = in_prev.fill_null(value=False)
     volume_reason = (
@@ -135,10 +130,27 @@ def inferred_flow_frames(
         **{g: pl.col(g).fill_null(float("nan")) for g in GREEK_FLOWS},
     )
     out = side_columns(prepared, source=FlowSource.INFERRED_SNAPSHOTS)
-    return (
-        out.with_columns(nan_for_null(list(SIDE_COLUMNS)))
-        .select(list(INCREMENT_SCHEMA))
-        .sort(list(FLOW_KEY))
+    return out.with_columns(nan_for_null(list(SIDE_COLUMNS))).select(list(INCREMENT_SCHEMA))
+
+
+def _joined(prev: pl.DataFrame, curr: pl.DataFrame, greeks: pl.DataFrame) -> pl.DataFrame:
+    """Return ``curr``'s rows with the previous volume and the greeks beside them.
+
+    Consecutive snapshots usually list the same contracts in the same order, and the priced
+    chain keeps the chain's order: then the columns are put side by side (the same rows a join
+    gives, without hashing the keys).
+    """
+    keys = curr.select(FLOW_KEY)
+    rows = curr.select(*FLOW_KEY, "symbol", "bid", "ask", "last", "volume", "multiplier")
+    if prev.select(FLOW_KEY).equals(keys) and greeks.select(FLOW_KEY).equals(keys):
+        return rows.with_columns(
+            prev.get_column("volume").alias("_volume_prev"),
+            _in_prev=pl.lit(value=True),
+            **{g: greeks.get_column(g) for g in GREEK_FLOWS},
+        )
+    before = prev.select(*FLOW_KEY, _volume_prev="volume", _in_prev=pl.lit(value=True))
+    return rows.join(before, on=list(FLOW_KEY), how="left", nulls_equal=True).join(
+        greeks.select(GREEK_INPUT), on=list(FLOW_KEY), how="left", nulls_equal=True
     )
 
 

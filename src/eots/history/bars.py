@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from eots.core.time import session_of
+from eots.core.time import nyse_calendar
 from eots.storage.bars import OHLC, PRICE_SCHEMA, session_close
 
 
@@ -32,10 +32,9 @@ def daily_bars_from_spots(spots: pl.DataFrame, as_of: dt.datetime) -> pl.DataFra
     """
     if spots.height == 0:
         return pl.DataFrame(schema=PRICE_SCHEMA)
-    sessions = [session_of(ts) for ts in spots.get_column("ts_event").to_list()]
     spot = pl.col("spot")
     grouped = (
-        spots.with_columns(session=pl.Series(sessions, dtype=pl.Date))
+        spots.with_columns(session=sessions_of(spots.get_column("ts_event")))
         .sort("ts_event")
         .group_by("session", maintain_order=True)
         .agg(
@@ -62,4 +61,36 @@ def daily_bars_from_spots(spots: pl.DataFrame, as_of: dt.datetime) -> pl.DataFra
     )
 
 
-__all__ = ["daily_bars_from_spots"]
+def sessions_of(ts: pl.Series) -> pl.Series:
+    """Return ``eots.core.time.session_of`` of every instant (the calendar asked once per day).
+
+    Examples
+    --------
+    >>> t = [dt.datetime(2024, 3, 13, h, tzinfo=dt.UTC) for h in (12, 14, 23)]
+    >>> sessions_of(pl.Series(t)).to_list()
+    [datetime.date(2024, 3, 12), datetime.date(2024, 3, 13), datetime.date(2024, 3, 13)]
+    """
+    utc = ts.cast(pl.Datetime("us", "UTC"))
+    days = utc.dt.convert_time_zone("America/New_York").dt.date()
+    cal = nyse_calendar()
+    table: dict[dt.date, tuple[dt.datetime | None, dt.date]] = {}
+    for day in days.unique().drop_nulls().to_list():
+        bounds = cal.session_bounds(day)
+        table[day] = (bounds[0] if bounds else None, cal.previous_session(day))
+    frame = pl.DataFrame({"ts": utc, "day": days})
+    lookup = pl.DataFrame(
+        {
+            "day": list(table),
+            "open": [v[0] for v in table.values()],
+            "previous": [v[1] for v in table.values()],
+        },
+        schema={"day": pl.Date(), "open": pl.Datetime("us", "UTC"), "previous": pl.Date()},
+    )
+    joined = frame.join(lookup, on="day", how="left", maintain_order="left")
+    opened = pl.col("open").is_not_null() & (pl.col("ts") >= pl.col("open"))
+    return joined.select(
+        pl.when(opened).then(pl.col("day")).otherwise(pl.col("previous")).alias("session")
+    ).to_series()
+
+
+__all__ = ["daily_bars_from_spots", "sessions_of"]

@@ -33,7 +33,8 @@ from eots.chain.schema import UTC_US
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
-from eots.flows import FLOW_SCHEMA, inferred_flow, session_flows
+from eots.flows import inferred_flow
+from eots.flows.window import AlignedIncrement, ContractIndex, FlowWindow, align_increment
 from eots.greeks.frame import priced_chain
 from eots.history.bars import daily_bars_from_spots
 from eots.history.reader import HistoryReader
@@ -59,7 +60,6 @@ from eots.market import (
     atr,
     charm_rows,
     constant_maturity_iv,
-    increment_history,
     iv_percentile,
     iv_rank,
     near_the_money,
@@ -68,9 +68,10 @@ from eots.market import (
     realized_vol,
     strike_flows,
 )
+from eots.market.flow_history import stack_increments, stamped_increment
 from eots.market.open_interest import OI_BY_DTE_SCHEMA
 from eots.market.realized_vol import TRADING_DAYS
-from eots.storage.bars import PRICE_SCHEMA
+from eots.storage.bars import PRICE_SCHEMA, session_close
 from eots.storage.snapshots import SnapshotRef
 
 NAN = float("nan")
@@ -81,13 +82,29 @@ _RankFn = Callable[[Sequence[float], float], float]
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class _Observed:
-    """One snapshot reduced to what the context keeps of it."""
+    """One snapshot reduced to what the context keeps of it.
 
-    snapshot: ChainSnapshot
+    ``stamped``: its term rows as they stack into ``term_intraday`` / ``term_daily``.
+    """
+
+    snapshot: ChainSnapshot | None  # kept for intraday snapshots only (the current one is read)
+    ts_event: dt.datetime
+    spot: float
+    session: dt.date
     term: pl.DataFrame
+    stamped: pl.DataFrame
     iv: float
     cm_method: str
     n_expiries: int
+
+
+@dataclasses.dataclass(slots=True)
+class _SessionFlows:
+    """The current session's contract index, its aligned increments and their running sums."""
+
+    session: dt.date
+    window: FlowWindow
+    aligned: dict[tuple[str, str], AlignedIncrement] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(slots=True)
@@ -95,25 +112,48 @@ class ContextCache:
     """Work a caller keeps between builds, keyed by snapshot content hash.
 
     ``priced``: priced chains (the engine puts each snapshot's foundation here, so a snapshot is
-    priced once); ``flows``: inferred flow increments per (previous, current) pair; ``eod``: the
-    near-the-money observation (ATM IV, term structure) of a prior session's end-of-day snapshot.
-    The same inputs give the same context with or without a cache; ``retain`` drops entries of
-    snapshots no longer needed.
+    priced once); ``flows``: inferred flow increments per (previous, current) pair, stamped as
+    they stack into ``flow_increments``; ``session_flows``: the current session's contract index
+    with each increment aligned to it once and the window's running sums (``eots.flows.window``),
+    so a build adds the newest increment's arrays instead of re-aggregating the window's frames;
+    ``eod``: the near-the-money observation (ATM IV, term structure) of a prior session's
+    end-of-day snapshot; ``observed`` and ``charm``: each intraday snapshot's ATM IV, term rows and
+    charm rows; ``bars``: the prior sessions' proxy daily bars (derived from spots) of the
+    current session. The same inputs give the same context with or without a cache; ``retain`` drops
+    entries of snapshots no longer needed.
     """
 
     priced: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
     flows: dict[tuple[str, str], pl.DataFrame] = dataclasses.field(default_factory=dict)
+    session_flows: _SessionFlows | None = None
     eod: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     observed: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
+    bars: dict[tuple[object, ...], pl.DataFrame] = dataclasses.field(default_factory=dict)
 
-    def retain(self, hashes: set[str]) -> None:
-        """Keep only entries whose snapshots are in ``hashes``."""
+    def retain(self, hashes: set[str], end_of_day: set[str] | None = None) -> None:
+        """Keep only entries whose snapshots are in ``hashes``.
+
+        With ``end_of_day``, end-of-day observations are kept for those snapshots instead (the
+        intraday entries of a prior session's last snapshot are then dropped).
+        """
+        eod = hashes if end_of_day is None else end_of_day
         self.priced = {k: v for k, v in self.priced.items() if k in hashes}
-        self.flows = {k: v for k, v in self.flows.items() if k[1] in hashes}
-        self.eod = {k: v for k, v in self.eod.items() if k in hashes}
+        self.flows = {k: v for k, v in self.flows.items() if k[0] in hashes and k[1] in hashes}
+        if self.session_flows is not None:
+            kept = self.session_flows.aligned
+            self.session_flows.aligned = {
+                k: v for k, v in kept.items() if k[0] in hashes and k[1] in hashes
+            }
+        self.eod = {k: v for k, v in self.eod.items() if k in eod}
         self.observed = {k: v for k, v in self.observed.items() if k in hashes}
         self.charm = {k: v for k, v in self.charm.items() if k in hashes}
+
+    def flows_of(self, session: dt.date) -> _SessionFlows:
+        """Return the flow state of ``session`` (a new, empty one at a session roll)."""
+        if self.session_flows is None or self.session_flows.session != session:
+            self.session_flows = _SessionFlows(session, FlowWindow(ContractIndex(session)))
+        return self.session_flows
 
 
 def market_context(
@@ -179,7 +219,7 @@ def market_context(
             cache.eod[r.content_hash] = _observe_near_money(load(r), params)
         eod.append(cache.eod[r.content_hash])
 
-    bars, bars_cov, spots = _daily_bars(reader, underlying, session, as_of, params)
+    bars, bars_cov, spots = _daily_bars(reader, (underlying, session), as_of, params, cache)
     if bars_cov.note:
         notes.append(bars_cov.note)
     spot = _spot_estimate(current, bars)
@@ -236,7 +276,7 @@ def market_context(
         else pl.DataFrame(schema=OI_BY_DTE_SCHEMA),
         oi_coverage=_count_coverage(int(snapshot is not None), 1, "current_snapshot"),
         flows_by_contract=intraday.flows,
-        flows_by_strike=strike_flows(intraday.flows),
+        flows_by_strike=strike_flows(intraday.flows, key_sorted=True),
         flow_increments=intraday.increments,
         flow_coverage=intraday.flow_coverage,
         charm_history=intraday.charm,
@@ -284,12 +324,16 @@ def _intraday(
         if ref.content_hash not in cache.priced:
             cache.priced[ref.content_hash] = priced_chain(snap, params.pricing)
         priced.append(cache.priced[ref.content_hash])
-    increments = []
+    flows = cache.flows_of(session_of(as_of))
+    stamped, aligned = [], []
     for i in range(1, len(snaps)):
         key = (window[i - 1].content_hash, window[i].content_hash)
-        if key not in cache.flows:
-            cache.flows[key] = inferred_flow(snaps[i - 1], snaps[i], priced[i])
-        increments.append((snaps[i].ts_event, cache.flows[key]))
+        if key not in flows.aligned:
+            frame = inferred_flow(snaps[i - 1], snaps[i], priced[i])
+            flows.aligned[key] = align_increment(flows.window.index, snaps[i].ts_event, frame)
+            cache.flows[key] = stamped_increment(snaps[i].ts_event, frame, key_sorted=True)
+        stamped.append(cache.flows[key])
+        aligned.append(flows.aligned[key])
     for ref, snap, p in zip(window, snaps, priced, strict=True):
         if ref.content_hash not in cache.observed:
             cache.observed[ref.content_hash] = _observe(snap, atm_iv_term(p, snap.spot), params)
@@ -298,9 +342,9 @@ def _intraday(
     whole = bool(window) and window[0] == available[0]
     since = window[0].ts_event.isoformat() if window else "-"
     flow_note = (
-        f"session totals over {len(increments)} increments since {since}"
+        f"session totals over {len(aligned)} increments since {since}"
         + (" (the whole session)" if whole else " (not the whole session)")
-        if increments
+        if aligned
         else "fewer than two snapshots of the session: no flow increments"
     )
     coverage = Coverage(
@@ -313,12 +357,12 @@ def _intraday(
     return _Intraday(
         observed=observed,
         coverage=coverage,
-        flows=session_flows(increments, as_of) if increments else pl.DataFrame(schema=FLOW_SCHEMA),
-        increments=increment_history(increments),
+        flows=flows.window.totals(aligned, as_of),
+        increments=stack_increments(stamped),
         flow_coverage=Coverage(
-            n_obs=len(increments),
+            n_obs=len(aligned),
             required=max(required - 1, 1),
-            sufficient=len(increments) >= max(required - 1, 1),
+            sufficient=len(aligned) >= max(required - 1, 1),
             source="inferred_snapshots",
             note=flow_note,
         ),
@@ -328,11 +372,23 @@ def _intraday(
     )
 
 
-def _observe(snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams) -> _Observed:
+def _observe(
+    snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams, *, keep: bool = True
+) -> _Observed:
     cm = constant_maturity_iv(term, params.iv_days)
+    session = session_of(snapshot.ts_event)
+    stamped = term.select(
+        pl.lit(snapshot.ts_event.astimezone(dt.UTC)).cast(UTC_US).alias("ts_event"),
+        pl.lit(session).alias("session"),
+        pl.all(),
+    ).select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
     return _Observed(
-        snapshot=snapshot,
+        snapshot=snapshot if keep else None,
+        ts_event=snapshot.ts_event,
+        spot=snapshot.spot,
+        session=session,
         term=term,
+        stamped=stamped,
         iv=cm.iv,
         cm_method=cm.method.value,
         n_expiries=cm.n_expiries,
@@ -345,23 +401,25 @@ def _observe_near_money(snapshot: ChainSnapshot, params: ContextParams) -> _Obse
         snapshot.frame, snapshot.spot, snapshot.ts_event, strikes=params.atm_strikes, carry=carry
     )
     priced = priced_chain(dataclasses.replace(snapshot, frame=near), params.pricing)
-    return _observe(snapshot, atm_iv_term(priced, snapshot.spot), params)
+    # an end-of-day observation keeps no chain: a year of them would hold a year of chains
+    return _observe(snapshot, atm_iv_term(priced, snapshot.spot), params, keep=False)
 
 
 def _daily_bars(
     reader: HistoryReader,
-    underlying: str,
-    session: dt.date,
+    what: tuple[str, dt.date],
     as_of: dt.datetime,
     params: ContextParams,
+    cache: ContextCache,
 ) -> tuple[pl.DataFrame, Coverage, pl.DataFrame | None]:
+    underlying, session = what
     need = params.daily_bars_needed
     start = session_open(sessions_before(session, need + 1))
     stored = reader.bars(underlying, params.bars_interval, start, as_of)
     if stored.height >= need:
         return stored, _count_coverage(stored.height, need, f"bars_{params.bars_interval}"), None
     spots = reader.spot_series(underlying, start, as_of)
-    proxy = daily_bars_from_spots(spots, as_of)
+    proxy = _proxy_bars(spots, what, as_of, cache)
     if proxy.height > stored.height:
         note = (
             f"daily bars derived from snapshot spots (proxy: sampled highs and lows), "
@@ -370,6 +428,26 @@ def _daily_bars(
         return proxy, _count_coverage(proxy.height, need, "snapshot_spots_proxy", note), spots
     source = f"bars_{params.bars_interval}"
     return stored, _count_coverage(stored.height, need, source), spots
+
+
+def _proxy_bars(
+    spots: pl.DataFrame, what: tuple[str, dt.date], as_of: dt.datetime, cache: ContextCache
+) -> pl.DataFrame:
+    """``daily_bars_from_spots(spots, as_of)``, prior sessions' bars derived once per session.
+
+    Spots before the session's open make the prior sessions' bars, all closed before ``as_of``;
+    the session's own bar exists only once it has closed.
+    """
+    opened = session_open(what[1])
+    ts = spots.get_column("ts_event")
+    prior = spots.filter(ts < opened)
+    key = (*what, prior.height, ts.min(), prior.get_column("ts_event").max())
+    if key not in cache.bars:
+        cache.bars = {key: daily_bars_from_spots(prior, as_of)}
+    bars = cache.bars[key]
+    if as_of < session_close(what[1]):
+        return bars
+    return pl.concat([bars, daily_bars_from_spots(spots.filter(ts >= opened), as_of)])
 
 
 def _count_coverage(n: int, required: int, source: str, note: str = "") -> Coverage:
@@ -381,7 +459,7 @@ def _count_coverage(n: int, required: int, source: str, note: str = "") -> Cover
 def _spot_estimate(current: _Observed | None, bars: pl.DataFrame) -> Estimate:
     if current is not None:
         return Estimate(
-            value=current.snapshot.spot,
+            value=current.spot,
             n_obs=1,
             required=1,
             sufficient=True,
@@ -546,9 +624,9 @@ def _rank_estimate(
 def _iv_series(observed: Sequence[_Observed]) -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "ts_event": [o.snapshot.ts_event for o in observed],
-            "session": [session_of(o.snapshot.ts_event) for o in observed],
-            "spot": [o.snapshot.spot for o in observed],
+            "ts_event": [o.ts_event for o in observed],
+            "session": [o.session for o in observed],
+            "spot": [o.spot for o in observed],
             "atm_iv": [o.iv for o in observed],
             "cm_method": [o.cm_method for o in observed],
             "n_expiries": [o.n_expiries for o in observed],
@@ -560,16 +638,7 @@ def _iv_series(observed: Sequence[_Observed]) -> pl.DataFrame:
 def _term_history(observed: Sequence[_Observed]) -> pl.DataFrame:
     if not observed:
         return pl.DataFrame(schema=TERM_HISTORY_SCHEMA)
-    return pl.concat(
-        [
-            o.term.select(
-                pl.lit(o.snapshot.ts_event).cast(UTC_US).alias("ts_event"),
-                pl.lit(session_of(o.snapshot.ts_event)).alias("session"),
-                pl.all(),
-            )
-            for o in observed
-        ]
-    ).select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
+    return pl.concat([o.stamped for o in observed])
 
 
 def _spot_path(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from eots.chain.schema import RIGHTS, UTC_US
@@ -55,8 +56,18 @@ CHARM_SCHEMA = pl.Schema(
 )
 
 
-def strike_flows(flows: pl.DataFrame) -> pl.DataFrame:
+def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFrame:
     """Return ``flows`` (``FLOW_SCHEMA``) summed per strike (``STRIKE_FLOW_SCHEMA``).
+
+    Rows are summed in (strike, root, expiry, right) order whatever the input order, so the same
+    contracts give bit-identical sums (NumPy segmented sums over the strike groups, per column).
+    ``key_sorted``: the caller knows ``flows`` is sorted by contract key (``FLOW_SCHEMA`` frames
+    of ``eots.flows`` are), so a stable sort by strike alone gives that order.
+
+    Raises
+    ------
+    ValueError
+        If a strike is missing (null or NaN): its flows could not be placed.
 
     Examples
     --------
@@ -65,45 +76,84 @@ def strike_flows(flows: pl.DataFrame) -> pl.DataFrame:
     >>> out.select("strike", "volm_bs", "n_contracts").rows()
     [(100.0, 3.0, 2), (105.0, 1.0, 1)]
     """
-    present = [c for c in STRIKE_FLOW_COLUMNS if c in flows.columns]
-    sums = []
-    for c in present:
-        kept = pl.col(c).fill_nan(None)
-        sums.append(pl.when(kept.count() > 0).then(kept.sum()).otherwise(float("nan")).alias(c))
-    unknown = pl.all_horizontal([pl.col(c).is_nan() for c in ("volm_bs",) if c in present])
-    # Sorted input and ordered groups: float sums in a fixed order, so replays are bit-identical.
-    ordered = [c for c in ("strike", *FLOW_KEY) if c in flows.columns]
-    out = (
-        flows.lazy()
-        .sort(list(dict.fromkeys(ordered)))
-        .group_by("strike", maintain_order=True)
-        .agg(
-            *sums,
-            n_contracts=pl.len(),
-            n_contracts_unknown=unknown.sum() if present else pl.lit(0),
+    if flows.height == 0:
+        return pl.DataFrame(schema=STRIKE_FLOW_SCHEMA)
+    strike = flows.get_column("strike").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    if np.isnan(strike).any():
+        raise ValueError(
+            f"expected a strike on every flow row, was {int(np.isnan(strike).sum())} null or NaN "
+            f"of {flows.height}"
         )
-        .sort("strike")
-    )
-    missing = {c: pl.lit(float("nan")) for c in STRIKE_FLOW_COLUMNS if c not in present}
-    return (
-        out.with_columns(**missing)
-        .select([pl.col(c).cast(t) for c, t in STRIKE_FLOW_SCHEMA.items()])
-        .collect()
-    )
+    if key_sorted:
+        order = np.argsort(strike, kind="stable")
+    else:
+        keys = [c for c in ("strike", *FLOW_KEY) if c in flows.columns]
+        order = flows.select(pl.arg_sort_by(keys, maintain_order=True)).to_series().to_numpy()
+    strike = strike[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(strike)) + 1])
+    groups = len(starts)
+    out: dict[str, np.ndarray] = {"strike": strike[starts]}
+    unknown = np.zeros(len(strike), dtype=np.bool_)
+    for c in STRIKE_FLOW_COLUMNS:
+        if c not in flows.columns:
+            out[c] = np.full(groups, np.nan)
+            continue
+        # one column at a time (a few small arrays rather than one large temporary)
+        values = flows.get_column(c).cast(pl.Float64).to_numpy()[order]  # nulls are NaN
+        missing = np.isnan(values)
+        values[missing] = 0.0
+        total = np.add.reduceat(values, starts)
+        count = np.add.reduceat(~missing, starts, dtype=np.int64)
+        out[c] = np.where(count > 0, total, np.nan)
+        if c == "volm_bs":
+            unknown = missing
+    sizes = np.diff(np.append(starts, len(strike)))
+    out["n_contracts"] = sizes.astype(np.uint32)
+    out["n_contracts_unknown"] = np.add.reduceat(unknown, starts, dtype=np.uint32)
+    return pl.DataFrame(out, schema=STRIKE_FLOW_SCHEMA)
+
+
+def stamped_increment(
+    ts: dt.datetime, frame: pl.DataFrame, *, key_sorted: bool = False
+) -> pl.DataFrame:
+    """Return one increment (``INCREMENT_SCHEMA``) stamped ``ts``: ``INCREMENT_HISTORY_SCHEMA``.
+
+    ``key_sorted``: the caller knows ``frame`` is sorted by contract key (``inferred_flow``'s
+    output is), so it is not sorted again.
+    """
+    piece = frame.select(
+        pl.lit(ts.astimezone(dt.UTC)).cast(UTC_US).alias("ts"), *INCREMENT_SCHEMA
+    ).select([pl.col(c).cast(t) for c, t in INCREMENT_HISTORY_SCHEMA.items()])
+    return piece if key_sorted else piece.sort(list(FLOW_KEY), maintain_order=True)
+
+
+def stack_increments(pieces: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Stack ``stamped_increment`` pieces (one stamp each) into ``INCREMENT_HISTORY_SCHEMA``.
+
+    Pieces are ordered by their stamp; each is already sorted by key, so the stack is sorted by
+    ``ts`` then key without sorting its rows.
+
+    Raises
+    ------
+    ValueError
+        If two pieces share a stamp (one increment per snapshot time).
+    """
+    kept = [p for p in pieces if p.height]
+    if not kept:
+        return pl.DataFrame(schema=INCREMENT_HISTORY_SCHEMA)
+    stamps = [p.get_column("ts")[0] for p in kept]
+    if len(set(stamps)) != len(stamps):
+        raise ValueError(f"expected one increment per stamp, was stamps {sorted(stamps)}")
+    order = sorted(range(len(kept)), key=lambda i: stamps[i])
+    return pl.concat([kept[i] for i in order])
 
 
 def increment_history(increments: Sequence[tuple[dt.datetime, pl.DataFrame]]) -> pl.DataFrame:
-    """Stack ``(stamp, INCREMENT_SCHEMA frame)`` pairs into ``INCREMENT_HISTORY_SCHEMA``."""
-    if not increments:
-        return pl.DataFrame(schema=INCREMENT_HISTORY_SCHEMA)
-    return pl.concat(
-        [
-            frame.select(list(INCREMENT_SCHEMA)).select(
-                pl.lit(ts.astimezone(dt.UTC)).cast(UTC_US).alias("ts"), pl.all()
-            )
-            for ts, frame in increments
-        ]
-    ).sort(["ts", *FLOW_KEY])
+    """Stack ``(stamp, INCREMENT_SCHEMA frame)`` pairs into ``INCREMENT_HISTORY_SCHEMA``.
+
+    Sorted by ``ts`` then contract key.
+    """
+    return stack_increments([stamped_increment(ts, frame) for ts, frame in increments])
 
 
 def charm_rows(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
@@ -134,5 +184,7 @@ __all__ = [
     "STRIKE_FLOW_SCHEMA",
     "charm_rows",
     "increment_history",
+    "stack_increments",
+    "stamped_increment",
     "strike_flows",
 ]

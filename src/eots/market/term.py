@@ -158,14 +158,16 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     iv = live.get_column("iv").to_numpy()
     fwd = live.get_column("forward").to_numpy()
     fwd = np.where(np.isfinite(fwd), fwd, spot)
-    # One pair per (settlement, strike) holding the call's and the put's IV (mean of duplicates).
-    pairs, first, inverse = np.unique(
-        np.stack([settle.astype(np.float64), strike], axis=1),
-        axis=0,
-        return_index=True,
-        return_inverse=True,
-    )
-    inverse = inverse.reshape(-1)
+    # One pair per (settlement, strike) holding the call's and the put's IV (mean of duplicates),
+    # pairs in (settlement, strike) order, ``first`` the first row of each (a stable sort).
+    order = np.lexsort((strike, settle))
+    s_sorted, k_sorted = settle[order], strike[order]
+    new = np.ones(len(order), dtype=np.bool_)
+    new[1:] = (s_sorted[1:] != s_sorted[:-1]) | (k_sorted[1:] != k_sorted[:-1])
+    first = order[new]
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    pairs = np.stack([s_sorted[new].astype(np.float64), k_sorted[new]], axis=1)
     n = len(pairs)
     call_iv = _mean_by(inverse[is_call], iv[is_call], n)
     put_iv = _mean_by(inverse[~is_call], iv[~is_call], n)

@@ -119,6 +119,14 @@ def test_intraday_window_keeps_only_the_latest_snapshots_whole() -> None:
     held = {h.ref.content_hash for h in state.held() if h.snapshot is not None}
     assert set(state.cache.priced) <= {h.ref.content_hash for h in state.held()}
     assert len(held) == 3
+    # derived work is kept for the window only: a long session does not grow the cache
+    window = {h.ref.content_hash for h in whole}
+    assert set(state.cache.observed) == window
+    assert set(state.cache.charm) == window
+    assert len(state.cache.flows) == 2
+    assert {k[1] for k in state.cache.flows} <= window
+    assert state.cache.session_flows is not None
+    assert set(state.cache.session_flows.aligned) == set(state.cache.flows)
 
 
 def test_fold_skips_a_repeated_quote_time_and_step_refuses_an_earlier_one() -> None:

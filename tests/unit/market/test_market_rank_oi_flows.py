@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from pydantic import ValidationError
 
 from eots.flows import FLOW_SCHEMA
@@ -20,6 +24,7 @@ from eots.market import (
     ratio_estimate,
     strike_flows,
 )
+from eots.market.flow_history import STRIKE_FLOW_COLUMNS
 
 
 def test_iv_rank_and_percentile_known_values() -> None:
@@ -95,3 +100,47 @@ def test_context_params_bars_needed_and_validation() -> None:
         ContextParams(rv_windows=(1,))
     with pytest.raises(ValidationError):
         ContextParams(unknown=1)  # type: ignore[call-arg]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 80), nan_share=st.sampled_from([0.0, 0.3]))
+def test_strike_flows_equal_a_group_by_and_ignore_row_order(
+    seed: int, n: int, nan_share: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    k = np.arange(n)
+    flows = pl.DataFrame(
+        {
+            "root": ["SPXW" if i % 3 else "SPX" for i in k],
+            "expiry": [dt.date(2024, 3, 15)] * n,
+            "strike": (5000 + 5 * (k // 6)).astype(float),
+            "right": pl.Series(["C" if i % 2 else "P" for i in k], dtype=pl.Enum(["C", "P"])),
+        }
+    ).unique(subset=["root", "expiry", "strike", "right"], maintain_order=True)
+    m = flows.height
+    values = {}
+    for c in STRIKE_FLOW_COLUMNS:
+        v = rng.normal(0, 10, m)
+        v[rng.random(m) < nan_share] = np.nan
+        values[c] = v
+    flows = flows.with_columns(**{c: pl.Series(c, v) for c, v in values.items()})
+    got = strike_flows(flows)
+    keyed = flows.sort(["root", "expiry", "strike", "right"])
+    assert_frame_equal(strike_flows(keyed, key_sorted=True), got, check_exact=True)
+    shuffled = flows.sample(fraction=1.0, shuffle=True, seed=seed)
+    assert_frame_equal(strike_flows(shuffled), got, check_exact=True)
+    known = [pl.col(c).fill_nan(None) for c in STRIKE_FLOW_COLUMNS]
+    reference = (
+        flows.group_by("strike")
+        .agg(
+            *(
+                pl.when(x.count() > 0).then(x.sum()).otherwise(float("nan")).alias(c)
+                for x, c in zip(known, STRIKE_FLOW_COLUMNS, strict=True)
+            ),
+            n_contracts=pl.len(),
+            n_contracts_unknown=pl.col("volm_bs").is_nan().sum(),
+        )
+        .sort("strike")
+        .select([pl.col(c).cast(t) for c, t in STRIKE_FLOW_SCHEMA.items()])
+    )
+    assert_frame_equal(got, reference, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)

@@ -1,0 +1,430 @@
+"""Session flow totals kept incrementally: a step adds one increment's arrays, not a window's.
+
+``session_flows`` re-aggregates every increment it is given; the engine instead keeps, per session,
+
+* a ``ContractIndex``: contract codes stable across the session's snapshots (first appearance
+  order), extended when a contract appears, with the key-sorted order of the codes kept until it
+  grows;
+* each increment once as an ``AlignedIncrement``: its numbers as dense NumPy arrays aligned to the
+  index (unknown values zeroed, with a "known" mask beside them), its source, reason and symbol;
+* a ``FlowWindow`` that sums aligned increments in time order and remembers its last result, so a
+  window that only grew (the whole session, or a window still filling) adds just the new
+  increments.
+
+Exactness: ``session_flows`` sums each contract's known terms in time order starting from 0.0
+(``np.bincount``); here each contract's terms are added in the same order starting from 0.0 (an
+unknown term adds +0.0, which leaves every partial sum unchanged), and "known" is or-ed over the
+terms. So the result equals ``session_flows`` of the same increments bit for bit (rows, order and
+NaN rules included; ``tests/unit/flows/test_flows_window.py``). A window that slides (its oldest
+increment leaves) is summed again from its increments, ``W`` vector additions of ``n`` contracts:
+subtracting the leaving increment would be O(1) but its rounding would make the totals depend on
+increments outside the window, and the fold would no longer equal a context built from a store.
+
+An increment must hold one row per contract (``INCREMENT_SCHEMA``); a duplicated contract is
+refused (``ValueError``) rather than silently summed in another order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from eots.core.errors import ReplayError
+from eots.core.time import session_of
+from eots.flows.schema import (
+    FLOW_KEY,
+    FLOW_REASONS,
+    FLOW_SCHEMA,
+    FLOW_SOURCES,
+    KEY_SCHEMA,
+    SIDE_COLUMNS,
+    WINDOWS_MIN,
+    FlowSource,
+)
+
+_SIDES = tuple(SIDE_COLUMNS)
+_WINDOWED = (("volmbs", _SIDES.index("volm_bs")), ("valuebs", _SIDES.index("value_bs")))
+_NONE_SOURCE = list(FLOW_SOURCES.categories).index(FlowSource.NONE.value)
+_SOURCES = pl.Series("flow_source", FLOW_SOURCES.categories).cast(FLOW_SOURCES)
+_REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US = dt.timedelta(microseconds=1)
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Ints = NDArray[np.int64]
+
+
+def epoch_us(ts: dt.datetime) -> int:
+    """Return ``ts`` (timezone-aware) in integer microseconds since the Unix epoch."""
+    return (ts - _EPOCH) // _US
+
+
+@dataclass(slots=True)
+class ContractIndex:
+    """Contract codes of one session: code ``i`` is row ``i`` of ``keys`` (``FLOW_KEY`` columns).
+
+    Codes are given in order of first appearance and never change, so arrays aligned to the index
+    stay aligned as it grows (a longer array only adds contracts at its end).
+    """
+
+    session: dt.date
+    keys: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={c: KEY_SCHEMA[c] for c in FLOW_KEY})
+    )
+    _last_keys: pl.DataFrame | None = None
+    _last_codes: Ints | None = None
+    _sorted: Ints | None = None
+    _identity: bool = False
+
+    @property
+    def size(self) -> int:
+        """Contracts indexed so far."""
+        return self.keys.height
+
+    def align(self, frame: pl.DataFrame) -> Ints:
+        """Return the code of each row of ``frame`` (``FLOW_KEY`` columns), indexing new ones.
+
+        Raises
+        ------
+        ValueError
+            If ``frame`` holds one contract twice.
+        """
+        keys = frame.select([pl.col(c).cast(KEY_SCHEMA[c]) for c in FLOW_KEY])
+        last, last_codes = self._last_keys, self._last_codes
+        if last is not None and last_codes is not None and keys.equals(last):
+            return last_codes
+        if keys.is_duplicated().any():
+            dup = keys.filter(keys.is_duplicated()).row(0, named=True)
+            raise ValueError(f"expected one row per contract in an increment, was twice {dup}")
+        if self.size == 0:
+            codes = np.arange(keys.height, dtype=np.int64)
+            self.keys = keys
+        else:
+            found = keys.join(
+                self.keys.with_row_index("_code"),
+                on=list(FLOW_KEY),
+                how="left",
+                nulls_equal=True,
+                maintain_order="left",
+            ).get_column("_code")
+            new = found.is_null().to_numpy()
+            codes = found.fill_null(0).to_numpy().astype(np.int64)
+            if new.any():
+                codes[new] = self.size + np.arange(int(new.sum()), dtype=np.int64)
+                self.keys = pl.concat([self.keys, keys.filter(pl.Series(new))])
+                self._sorted = None
+        self._last_keys, self._last_codes = keys, codes
+        return codes
+
+    def sorted_codes(self) -> Ints:
+        """Return every code, ordered by contract key (the order of ``FLOW_SCHEMA`` frames)."""
+        if self._sorted is None or len(self._sorted) != self.size:
+            order = self.keys.with_row_index("_code").sort(list(FLOW_KEY)).get_column("_code")
+            self._sorted = order.to_numpy().astype(np.int64)
+            self._identity = bool(np.array_equal(self._sorted, np.arange(self.size)))
+        return self._sorted
+
+    def in_key_order(self) -> bool:
+        """Return whether code order is key order (the first increment was sorted, none since)."""
+        self.sorted_codes()
+        return self._identity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlignedIncrement:
+    """One increment (``INCREMENT_SCHEMA`` rows, stamped ``ts``) as arrays aligned to an index.
+
+    Per-contract arrays have length ``width`` (the index size when the increment was aligned);
+    contracts absent from the increment are not ``present``. The numbers are kept sparse: most
+    contracts do not trade between two snapshots, and a row whose side columns are all known
+    zeros changes no sum (``x + 0.0 == x``) and only marks its contract known. So ``active``
+    lists the codes of the other rows (a non-zero or an unknown number), ``values`` their side
+    columns (one row per column, unknown numbers zeroed) and ``known`` which were finite.
+    """
+
+    ts: dt.datetime
+    ts_us: int
+    width: int
+    present: Bools
+    unknown: Bools  # present rows whose flow_source is none
+    source: Ints  # FLOW_SOURCES physical code; -1 where absent
+    reason: Ints  # FLOW_REASONS physical code; -1 where absent or null
+    row: Ints  # the row of each code in ``symbol``; -1 where absent
+    symbol: pl.Series
+    active: Ints
+    values: Floats
+    known: Bools
+
+    def whole(self) -> Bools:
+        """Contracts present with every side column a known zero (not ``active``)."""
+        out = self.present.copy()
+        out[self.active] = False
+        return out
+
+
+def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) -> AlignedIncrement:
+    """Return ``frame`` (``INCREMENT_SCHEMA``) stamped ``ts`` aligned to ``index`` (extending it).
+
+    Raises
+    ------
+    ReplayError
+        If ``ts`` is naive or of another session than the index.
+    ValueError
+        If ``frame`` holds one contract twice.
+    """
+    if ts.tzinfo is None:
+        raise ReplayError(f"expected timezone-aware increment stamps, was {ts!r}")
+    if session_of(ts) != index.session:
+        raise ReplayError(
+            f"expected increments of session {index.session}, was one at {ts.isoformat()} "
+            f"(session {session_of(ts)})"
+        )
+    codes = index.align(frame)
+    width = index.size
+    n = frame.height
+    raw = np.empty((len(_SIDES), n), dtype=np.float64)
+    for i, c in enumerate(_SIDES):
+        raw[i] = frame.get_column(c).cast(pl.Float64).fill_null(np.nan).to_numpy()
+    finite = np.isfinite(raw)
+    rows = np.flatnonzero(((raw != 0.0) | ~finite).any(axis=0))
+    source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()
+    reason = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
+    present = np.zeros(width, dtype=np.bool_)
+    present[codes] = True
+    return AlignedIncrement(
+        ts=ts.astimezone(dt.UTC),
+        ts_us=epoch_us(ts),
+        width=width,
+        present=present,
+        unknown=_scatter(codes, (source == _NONE_SOURCE).astype(np.int64), width, 0) > 0,
+        source=_scatter(codes, source.astype(np.int64), width),
+        reason=_scatter(codes, reason.fill_null(-1).to_numpy().astype(np.int64), width),
+        row=_scatter(codes, np.arange(n, dtype=np.int64), width),
+        symbol=frame.get_column("symbol").cast(pl.String),
+        active=codes[rows],
+        values=np.where(finite[:, rows], raw[:, rows], 0.0),
+        known=finite[:, rows],
+    )
+
+
+def _scatter(codes: Ints, values: Ints, width: int, fill: int = -1) -> Ints:
+    out = np.full(width, fill, dtype=np.int64)
+    out[codes] = values
+    return out
+
+
+@dataclass(slots=True)
+class _Sums:
+    """Running sums over increments added in time order (arrays grow with the index).
+
+    A side column of a contract is known when one of its terms was: ``known_rows`` marks the
+    contracts with a whole (all-known) row, ``known`` the columns of the active rows.
+    """
+
+    total: Floats
+    known: Bools
+    known_rows: Bools
+    n_unknown: Ints
+    present: Bools
+    source: Ints  # latest known source per code (-1: none known)
+    reason: Ints  # latest unknown reason per code (-1: none)
+    owner: Ints  # position (in the window) of the latest increment holding the code
+
+    @classmethod
+    def empty(cls, width: int) -> _Sums:
+        return cls(
+            total=np.zeros((len(_SIDES), width), dtype=np.float64),
+            known=np.zeros((len(_SIDES), width), dtype=np.bool_),
+            known_rows=np.zeros(width, dtype=np.bool_),
+            n_unknown=np.zeros(width, dtype=np.int64),
+            present=np.zeros(width, dtype=np.bool_),
+            source=np.full(width, -1, dtype=np.int64),
+            reason=np.full(width, -1, dtype=np.int64),
+            owner=np.full(width, -1, dtype=np.int64),
+        )
+
+    def widened(self, width: int) -> _Sums:
+        """Return a copy whose arrays cover ``width`` codes (new codes empty)."""
+        out = _Sums.empty(width)
+        w = self.present.shape[0]
+        out.total[:, :w] = self.total
+        out.known[:, :w] = self.known
+        for name in ("known_rows", "n_unknown", "present", "source", "reason", "owner"):
+            getattr(out, name)[:w] = getattr(self, name)
+        return out
+
+    def add(self, inc: AlignedIncrement, position: int) -> None:
+        w, act = inc.width, inc.active
+        # one term per contract and column, in time order: exact (codes are unique per increment)
+        self.total[:, act] += inc.values
+        self.known[:, act] |= inc.known
+        self.known_rows[:w] |= inc.whole()
+        self.n_unknown[:w] += inc.unknown
+        self.present[:w] |= inc.present
+        sourced = inc.present & ~inc.unknown
+        self.source[:w] = np.where(sourced, inc.source, self.source[:w])
+        self.reason[:w] = np.where(inc.unknown, inc.reason, self.reason[:w])
+        self.owner[:w] = np.where(inc.present, position, self.owner[:w])
+
+    def known_at(self, rows: Sequence[int] | slice, codes: Ints | slice) -> Bools:
+        """Return whether each (column in ``rows``, contract in ``codes``) has a known term."""
+        return self.known[rows][:, codes] | self.known_rows[codes]
+
+
+@dataclass(slots=True)
+class FlowWindow:
+    """Session totals and rolling windows over aligned increments, reusing the last sums.
+
+    ``totals`` equals ``session_flows`` of the same increments (module docstring). When the
+    increments asked for extend the ones summed last time (same objects, in order, plus newer
+    ones), only the new ones are added; otherwise everything is summed again.
+    """
+
+    index: ContractIndex
+    _summed: tuple[AlignedIncrement, ...] = ()
+    _sums: _Sums | None = None
+
+    def totals(self, increments: Sequence[AlignedIncrement], as_of: dt.datetime) -> pl.DataFrame:
+        """Return ``FLOW_SCHEMA`` totals of ``increments`` (any order) as of ``as_of``.
+
+        Raises
+        ------
+        ReplayError
+            As ``session_flows``: an increment after ``as_of``, of another session, or two with
+            one stamp.
+        """
+        ordered = tuple(sorted(increments, key=lambda i: i.ts_us))
+        _check(ordered, as_of)
+        if not ordered:
+            return pl.DataFrame(schema=FLOW_SCHEMA)
+        sums = self._sum(ordered)
+        return _frame(self.index, ordered, sums, as_of)
+
+    def _sum(self, ordered: tuple[AlignedIncrement, ...]) -> _Sums:
+        width = self.index.size
+        k = len(self._summed)
+        extends = (
+            self._sums is not None
+            and 0 < k <= len(ordered)
+            and all(a is b for a, b in zip(self._summed, ordered, strict=False))
+        )
+        if extends and self._sums is not None:
+            sums = self._sums.widened(width)
+        else:
+            sums, k = _Sums.empty(width), 0
+        for position in range(k, len(ordered)):
+            sums.add(ordered[position], position)
+        self._summed, self._sums = ordered, sums
+        return sums
+
+
+def _check(ordered: Sequence[AlignedIncrement], as_of: dt.datetime) -> None:
+    if as_of.tzinfo is None:
+        raise ReplayError(f"expected a timezone-aware as_of, was {as_of!r}")
+    session = session_of(as_of)
+    for inc in ordered:
+        if inc.ts > as_of:
+            raise ReplayError(
+                f"expected increments at or before as_of={as_of.isoformat()}, "
+                f"was one at {inc.ts.isoformat()} (look-ahead)"
+            )
+        if session_of(inc.ts) != session:
+            raise ReplayError(
+                f"expected increments of session {session} (as_of={as_of.isoformat()}), "
+                f"was one at {inc.ts.isoformat()} (session {session_of(inc.ts)})"
+            )
+    stamps = [inc.ts_us for inc in ordered]
+    if len(set(stamps)) != len(stamps):
+        raise ReplayError(
+            f"expected one increment per snapshot time, was stamps {[i.ts for i in ordered]}"
+        )
+
+
+def _windows(
+    ordered: Sequence[AlignedIncrement], sums: _Sums, as_of: dt.datetime, codes: Ints | slice
+) -> dict[str, Floats]:
+    """Rolling-window sums of ``volm_bs`` and ``value_bs`` at ``codes``, per window start."""
+    rows = [i for _, i in _WINDOWED]
+    width = sums.present.shape[0]
+    by_start: dict[int, tuple[Floats, Bools]] = {}
+    out: dict[str, Floats] = {}
+    for w in WINDOWS_MIN:
+        # the start exactly as ``flow_totals`` computes it
+        start = int((as_of.astimezone(dt.UTC) - dt.timedelta(minutes=w)).timestamp() * 1_000_000)
+        first = next((p for p, inc in enumerate(ordered) if inc.ts_us > start), len(ordered))
+        if first not in by_start:
+            if first == 0:
+                by_start[first] = (sums.total[rows][:, codes], sums.known_at(rows, codes))
+            else:
+                part = _Sums.empty(width)
+                part.total, part.known = part.total[: len(rows)], part.known[: len(rows)]
+                for inc in ordered[first:]:
+                    part.total[:, inc.active] += inc.values[rows]
+                    part.known[:, inc.active] |= inc.known[rows]
+                    part.known_rows[: inc.width] |= inc.whole()
+                by_start[first] = (part.total[:, codes], part.known_at(slice(None), codes))
+        total, known = by_start[first]
+        for j, (name, _) in enumerate(_WINDOWED):
+            out[f"{name}_{w}m"] = np.where(known[j], total[j], np.nan)
+    return out
+
+
+def _frame(
+    index: ContractIndex,
+    ordered: Sequence[AlignedIncrement],
+    sums: _Sums,
+    as_of: dt.datetime,
+) -> pl.DataFrame:
+    order = index.sorted_codes()
+    picked = order[sums.present[order]]
+    if picked.size == 0:
+        return pl.DataFrame(schema=FLOW_SCHEMA)
+    # every contract present and codes already in key order (the usual case): views, no gathers
+    whole = picked.size == order.size and index.in_key_order()
+    codes: Ints | slice = slice(0, picked.size) if whole else picked
+    known = sums.known_at(slice(None), codes)
+    total = sums.total[:, codes]
+    columns: dict[str, pl.Series] = {}
+    for i, c in enumerate(_SIDES):
+        columns[c] = pl.Series(c, np.where(known[i], total[i], np.nan), dtype=pl.Float64)
+    for name, values in _windows(ordered, sums, as_of, codes).items():
+        columns[name] = pl.Series(name, values, dtype=pl.Float64)
+    source = sums.source[codes]
+    reason = sums.reason[codes]
+    keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)
+    return keys.with_columns(
+        symbol=_symbols(ordered, sums.owner[codes], picked),
+        **columns,
+        flow_source=_SOURCES.gather(np.where(source >= 0, source, _NONE_SOURCE)),
+        flow_reason=_REASONS.gather(_nullable(reason)),
+        n_unknown=pl.Series(sums.n_unknown[codes], dtype=pl.Int64),
+    ).select([pl.col(c).cast(t) for c, t in FLOW_SCHEMA.items()])
+
+
+def _nullable(codes: Ints) -> pl.Series:
+    """Return ``codes`` as an Int64 series with -1 as null."""
+    return pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)
+
+
+def _symbols(ordered: Sequence[AlignedIncrement], owner: Ints, codes: Ints) -> pl.Series:
+    """Each contract's symbol in the latest increment that holds it."""
+    if owner.min() == owner.max():
+        inc = ordered[int(owner[0])]
+        return inc.symbol.gather(inc.row[codes])
+    owners = np.unique(owner)
+    parts, places = [], []
+    for p in owners.tolist():
+        inc, at = ordered[p], np.flatnonzero(owner == p)
+        parts.append(inc.symbol.gather(inc.row[codes[at]]))
+        places.append(at)
+    stacked: pl.Series = pl.concat(parts)
+    return stacked.gather(np.argsort(np.concatenate(places), kind="stable"))
+
+
+__all__ = ["AlignedIncrement", "ContractIndex", "FlowWindow", "align_increment", "epoch_us"]
