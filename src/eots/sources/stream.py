@@ -44,7 +44,7 @@ def load_streamed(
     *,
     as_of: dt.datetime | None,
     underlying: str | None,
-    batch_bytes: int = BATCH_BYTES,
+    batch_bytes: int | None = None,
 ) -> ChainSnapshot | None:
     """Load a CBOE or generic CSV in batches; None when the file is not one this path reads.
 
@@ -56,20 +56,23 @@ def load_streamed(
         A refusal met on the way; the caller re-reads the file the whole-file way for the exact
         message (the batched path's wording may name another fault first).
     """
+    size = batch_bytes or BATCH_BYTES
     with path.open("rb") as handle:
         head = handle.read(4)
         if head[:2] == b"\x1f\x8b" or head == b"PAR1":
             return None
         handle.seek(0)
-        pieces = _pieces(handle, batch_bytes)
+        pieces = _pieces(handle, size)
         prefix = _prefix(pieces)
         if prefix is None:
             return None
         fmt = detect_format(prefix, source=str(path))
         if fmt == ChainFormat.CBOE_CSV:
-            return _cboe(prefix, pieces, source=str(path), as_of=as_of, underlying=underlying)
+            return _cboe(prefix, pieces, size, source=str(path), as_of=as_of, underlying=underlying)
         if fmt == ChainFormat.GENERIC_CSV:
-            return _generic(prefix, pieces, source=str(path), as_of=as_of, underlying=underlying)
+            return _generic(
+                prefix, pieces, size, source=str(path), as_of=as_of, underlying=underlying
+            )
     return None
 
 
@@ -112,8 +115,9 @@ def _prefix(pieces: Iterator[bytes]) -> bytes | None:
 class _Rows:
     """Line-aligned batches of rows after the header, with the file line each starts at."""
 
-    def __init__(self, first: bytes, pieces: Iterator[bytes], first_line: int) -> None:
+    def __init__(self, first: bytes, pieces: Iterator[bytes], first_line: int, size: int) -> None:
         self._first = first
+        self._size = size
         self._pieces = pieces
         self.first_line = first_line
         self.last_byte = b""
@@ -133,9 +137,18 @@ class _Rows:
             line += batch.count(b"\n")
 
     def _all(self) -> Iterator[bytes]:
-        if self._first:
-            yield self._first
+        yield from _split(self._first, self._size)
         yield from self._pieces
+
+
+def _split(data: bytes, size: int) -> Iterator[bytes]:
+    """Yield ``data`` in slices of about ``size`` bytes ending at a line end (the last may not)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start + size - 1)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end]
+        start = end
 
 
 def _read(batch: bytes, columns: list[Column], first_line: int, source: str) -> pl.DataFrame:
@@ -147,6 +160,7 @@ def _read(batch: bytes, columns: list[Column], first_line: int, source: str) -> 
 def _cboe(
     prefix: bytes,
     pieces: Iterator[bytes],
+    size: int,
     *,
     source: str,
     as_of: dt.datetime | None,
@@ -170,7 +184,7 @@ def _cboe(
     pads = [Column(f"_pad{i}", "(trailing field)", numeric=False) for i in range(extra)]
     columns = list(layout.columns) + pads
     assembler = SnapshotAssembler(spot=spot, source=source)
-    rows = _Rows(prefix[start:], pieces, header_line + 1)
+    rows = _Rows(prefix[start:], pieces, header_line + 1, size)
     del prefix
     for line, batch in rows:
         wide = _read(batch, columns, line, source)
@@ -194,6 +208,7 @@ def _cboe(
 def _generic(
     prefix: bytes,
     pieces: Iterator[bytes],
+    size: int,
     *,
     source: str,
     as_of: dt.datetime | None,
@@ -207,7 +222,7 @@ def _generic(
     generic._check_names(names, source=source, line=1)
     columns = [Column(n, n, numeric=n not in generic._TEXT) for n in names]
     meta = [n for n in names if n in generic._META]
-    batches = iter(_Rows(prefix[end + 1 :], pieces, 2))
+    batches = iter(_Rows(prefix[end + 1 :], pieces, 2, size))
     del prefix
     line, batch = next(batches, (0, b""))
     if not batch:
