@@ -55,7 +55,12 @@ print(snap.n_contracts, base, hwm(), wall, cpu)
 
 _CHECK = """
 import sys
-from eots.sources import files, load_chain, load_raw_chain, snapshot_from_raw, stream
+from eots.sources import files, load_chain, load_raw_chain, snapshot_from_raw
+try:
+    from eots.sources import stream
+except ImportError:  # a tree without the batched path (to measure "before")
+    print(-1, 0)
+    sys.exit(0)
 files.MIN_STREAM_BYTES = 0
 stream.BATCH_BYTES = 1 << 20
 a, b = load_chain(sys.argv[1]), snapshot_from_raw(load_raw_chain(sys.argv[1]))
@@ -204,6 +209,9 @@ def main() -> int:
         small = files_for(source, dict.fromkeys(only, CHECK_COPIES), Path(tmp) / "small")
         for name, path in small.items():
             same, n = _run(_CHECK, path)
+            if same == "-1":
+                print(f"{name}: no batched path in this source tree, nothing to check")
+                continue
             assert same == "1", f"{name}: the batched snapshot differs from the whole-file one"
             print(f"{name}: batched = whole-file snapshot on {CHECK_COPIES} copies ({n} contracts)")
         big = files_for(source, copies, Path(tmp) / "big")
