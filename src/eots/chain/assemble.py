@@ -37,6 +37,10 @@ from eots.core.errors import SchemaError
 from eots.core.time import QuoteTime
 
 _TYPED = [c for c in CHAIN_SCHEMA if c != "underlying"]
+_NUMERIC_TYPED = [
+    c for c in _TYPED if CHAIN_SCHEMA[c] in (pl.Float64(), pl.Int64()) and c != "source_line"
+]
+_VARIES = object()  # a column that is not one constant in every batch
 
 
 class Undecided(Exception):  # noqa: N818  (not an error: "ask the whole-file path")
@@ -81,13 +85,44 @@ class SnapshotAssembler:
         self.source = source
         self.rows_read = 0
         self._parts: dict[int, list[pl.DataFrame]] = {}
+        self._constant: dict[str, object] = {}
 
     def add(self, raw: pl.DataFrame, *, part: int = 0) -> None:
         """Validate ``raw`` (one batch of rows) and keep its typed columns."""
         self.rows_read += raw.height
         typed = validate_batch(raw, spot=self.spot, source=self.source)
         if typed.height:
-            self._parts.setdefault(part, []).append(typed)
+            self._parts.setdefault(part, []).append(self._constants(typed))
+
+    def _constants(self, typed: pl.DataFrame) -> pl.DataFrame:
+        """Hold numeric columns that are one value (or all null) in the batch as a scalar.
+
+        A source without theta or vega, or with the default multiplier, then costs no memory per
+        row; ``self._constant`` keeps the value of each column that is constant in every batch.
+        """
+        names = [c for c in _NUMERIC_TYPED if self._constant.get(c, 0) is not _VARIES]
+        if not names:
+            return typed
+        stats = typed.select(
+            *[pl.col(c).null_count().alias(f"n{i}") for i, c in enumerate(names)],
+            *[pl.col(c).min().alias(f"lo{i}") for i, c in enumerate(names)],
+            *[pl.col(c).max().alias(f"hi{i}") for i, c in enumerate(names)],
+        ).row(0, named=True)
+        scalars = []
+        for i, name in enumerate(names):
+            lo, hi, nulls = stats[f"lo{i}"], stats[f"hi{i}"], stats[f"n{i}"]
+            value: object = _VARIES
+            if nulls == typed.height:
+                value = None
+            elif nulls == 0 and lo == hi and lo != 0:  # (0 could be -0.0 on some rows)
+                value = lo
+            if name not in self._constant:
+                self._constant[name] = value
+            elif self._constant[name] != value or value is _VARIES:
+                self._constant[name] = _VARIES
+            if value is not _VARIES:
+                scalars.append(pl.lit(value, dtype=CHAIN_SCHEMA[name]).alias(name))
+        return typed.with_columns(scalars) if scalars else typed
 
     def roots(self) -> list[str]:
         """Return the distinct roots of every batch so far, sorted."""
@@ -142,7 +177,8 @@ class SnapshotAssembler:
         del expiry_ts, expired
         if order.len() == 0:
             raise Undecided("no live contract")
-        frame = _gathered(batches, order, symbol)
+        constant = {c: v for c, v in self._constant.items() if v is not _VARIES}
+        frame = _gathered(batches, order, symbol, constant)
         early = _early_quote_time(frame, quote_time, self.source)
         flagged = _flags(frame) + ([early] if early is not None else [])
         quality = QualityReport(
@@ -204,23 +240,31 @@ def _date(value: object) -> dt.date:
     return value
 
 
-def _gathered(batches: list[pl.DataFrame], order: pl.Series, symbol: str) -> pl.DataFrame:
+def _gathered(
+    batches: list[pl.DataFrame], order: pl.Series, symbol: str, constant: dict[str, object]
+) -> pl.DataFrame:
     """Concatenate the batches' rows at ``order``, one column at a time (``batches`` is emptied).
 
     Each column is gathered in pieces of about a batch's rows, then dropped from the batches:
     the next column's pieces reuse the memory just freed, so the peak is the snapshot plus about
-    one column (one large allocation per column would leave the freed pieces unused).
+    one column (one large allocation per column would leave the freed pieces unused). The
+    ``underlying`` and the ``constant`` columns (name -> value) are scalar columns, as in
+    ``build_snapshot``'s result.
     """
     step = max(1, max(b.height for b in batches))
     pieces = [order.slice(at, step) for at in range(0, order.len(), step)]
     columns: dict[str, pl.Series] = {}
     for name in _TYPED:
+        if name in constant:
+            continue
         whole = pl.concat([b.get_column(name) for b in batches], rechunk=False)
         columns[name] = pl.concat([whole.gather(p) for p in pieces], rechunk=False)
         del whole
         for i, batch in enumerate(batches):
             batches[i] = batch.drop(name)
     batches.clear()
-    n = order.len()
-    under = pl.Series("underlying", [symbol], dtype=pl.String).new_from_index(0, n)
-    return pl.DataFrame([under, *columns.values()]).select(list(CHAIN_SCHEMA))
+    scalars = [pl.lit(v, dtype=CHAIN_SCHEMA[c]).alias(c) for c, v in constant.items()]
+    scalars.append(pl.lit(symbol, dtype=pl.String).alias("underlying"))
+    if not columns:  # (cannot happen: the key columns are never constant)
+        raise Undecided("no column to gather")
+    return pl.DataFrame(list(columns.values())).with_columns(scalars).select(list(CHAIN_SCHEMA))

@@ -59,7 +59,9 @@ def load_streamed(
     size = batch_bytes or BATCH_BYTES
     with path.open("rb") as handle:
         head = handle.read(4)
-        if head[:2] == b"\x1f\x8b" or head == b"PAR1":
+        if head == b"PAR1":
+            return _parquet(path, size, as_of=as_of, underlying=underlying)
+        if head[:2] == b"\x1f\x8b":
             return None
         handle.seek(0)
         pieces = _pieces(handle, size)
@@ -251,6 +253,54 @@ def _generic_batch(batch: bytes, columns: list[Column], line: int, source: str) 
     frame = generic._with_expiry(read_block(batch, columns, first_line=line, source=source), source)
     refuse_fractional(frame, {"volume": "volume", "open_interest": "open_interest"}, source=source)
     return frame
+
+
+def _parquet(
+    path: Path, size: int, *, as_of: dt.datetime | None, underlying: str | None
+) -> ChainSnapshot:
+    """Read a generic Parquet file in batches of rows (about ``size`` bytes of CSV each)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    source = str(path)
+    try:
+        parquet = pq.ParquetFile(path)
+        schema = pl.read_parquet_schema(path)
+    except (pa.ArrowException, OSError, pl.exceptions.PolarsError) as e:
+        raise Undecided("unreadable Parquet") from e
+    names = list(schema)
+    generic._check_names(names, source=source, line=None)
+    if any(t.is_nested() or t in (pl.Object, pl.Binary, pl.Null) for t in schema.values()):
+        raise Undecided("a column the generic format does not take")
+    meta = [n for n in names if n in generic._META]
+    assembler: SnapshotAssembler | None = None
+    line = 1
+    for batch in parquet.iter_batches(batch_size=max(1, size // 64)):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        if frame.schema != schema:
+            raise Undecided("pyarrow's batch types differ from polars' reading of the file")
+        frame = frame.with_columns(source_line=pl.int_range(line, line + pl.len(), dtype=pl.Int64))
+        line += frame.height
+        frame = frame.with_columns([generic._parquet_cast(frame, n, source) for n in names])
+        refuse_fractional(
+            frame, {"volume": "volume", "open_interest": "open_interest"}, source=source
+        )
+        if assembler is None:
+            chain = generic._raw(frame.head(1), generic.FORMAT_PARQUET, source, as_of, underlying)
+            head = frame.head(1).select(pl.col(meta).cast(pl.String))
+            assembler = SnapshotAssembler(spot=chain.spot, source=source)
+        _same_meta(frame, head, meta)
+        assembler.add(frame.select([c for c in frame.columns if c not in generic._META]))
+        del frame, batch
+    if assembler is None:
+        raise Undecided("no row")
+    return assembler.finish(
+        quote_time=chain.quote_time,
+        ts_recv=chain.ts_recv,
+        source_format=generic.FORMAT_PARQUET,
+        underlying=chain.underlying,
+    )
 
 
 def _same_meta(frame: pl.DataFrame, head: pl.DataFrame, meta: list[str]) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import gzip
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from eots.chain import ChainSnapshot
@@ -169,10 +170,36 @@ def test_as_of_and_underlying_pass_through(tmp_path: Path) -> None:
         b'{"data": {"options": []}}',
         gzip.compress(b"root,expiry,strike,right,open_interest,spot\n"),
         text_of(big_cboe(5)).encode("utf-16"),
-        b"PAR1",
         b" \n\n ",
     ],
-    ids=["json", "gzip", "utf16", "parquet", "blank"],
+    ids=["json", "gzip", "utf16", "blank"],
 )
 def test_other_files_are_left_to_the_whole_file_path(tmp_path: Path, data: bytes) -> None:
     assert load_streamed(write(tmp_path, data), as_of=None, underlying=None) is None
+
+
+def test_batched_parquet_equals_whole_file(tmp_path: Path) -> None:
+    rows = {
+        "root": ["SPY"] * 3000,
+        "expiry": [dt.date(2023, 4, 5 + (k % 3)) for k in range(3000)],
+        "strike": [300 + 0.5 * (k // 6) for k in range(3000)],
+        "right": ["C", "P"] * 1500,
+        "open_interest": [float(k % 17) for k in range(3000)],
+        "bid": [1.1] * 3000,
+        "ask": [1.3] * 3000,
+        "spot": [410.5] * 3000,
+        "ts_event": [STAMP] * 3000,
+    }
+    path = tmp_path / "chain.parquet"
+    pl.DataFrame(rows).write_parquet(path, row_group_size=700)
+    snap = streamed(path)
+    assert_same(snap, whole(path))
+    assert snap.quality.rows_read == 3000
+
+
+def test_corrupt_parquet_is_refused_by_the_whole_file_path(tmp_path: Path) -> None:
+    path = write(tmp_path, b"PAR1 not really")
+    with pytest.raises(Undecided):
+        streamed(path)
+    with pytest.raises(SchemaError, match="unreadable Parquet"):
+        load_chain(path)
