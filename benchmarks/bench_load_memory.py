@@ -57,13 +57,13 @@ print(snap.n_contracts, base, hwm(), wall, cpu)
 
 _CHECK = """
 import sys
-from eots.sources import files, load_chain, load_raw_chain, snapshot_from_raw
+from eots.sources import load_chain, load_raw_chain, snapshot_from_raw
 try:
     from eots.sources import stream
 except ImportError:  # a tree without the batched path (to measure "before")
     print(-1, 0)
     sys.exit(0)
-files.MIN_STREAM_BYTES = 0
+stream.MIN_STREAM_BYTES = 0
 stream.BATCH_BYTES = 1 << 20
 a, b = load_chain(sys.argv[1]), snapshot_from_raw(load_raw_chain(sys.argv[1]))
 same = a.frame.equals(b.frame) and a.frame.schema == b.frame.schema and a.quality == b.quality

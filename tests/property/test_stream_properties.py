@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from eots.chain import ChainSnapshot
 from eots.chain.assemble import Undecided
 from eots.core.errors import EotsError, SchemaError
-from eots.sources import files, load_chain, load_raw_chain, snapshot_from_raw, stream
+from eots.sources import load_chain, load_raw_chain, snapshot_from_raw, stream
 from eots.sources.stream import _pieces, load_streamed
 from eots.sources.text import normalise_text, text_encoding
 from unit.sources.sources_texts import CSV_HEADER, DATE, GENERIC_HEADER, TITLE
@@ -120,6 +120,6 @@ def test_batched_path_agrees_with_the_whole_file(
         if batched is not None:  # accepted: the whole-file path accepts it too, same numbers
             assert not isinstance(reference, str), reference
             assert _same(batched, reference)
-        mp.setattr(files, "MIN_STREAM_BYTES", 0)
+        mp.setattr(stream, "MIN_STREAM_BYTES", 0)
         mp.setattr(stream, "BATCH_BYTES", batch)
         assert _same(_loaded(path), reference)

@@ -8,9 +8,10 @@ format. ``as_of`` (timezone-aware) overrides the quote time of any format
 first brought to UTF-8 with ``\n`` line ends (``eots.sources.text``: UTF-16/32 exports, CR-only and
 CRLF files).
 
-A CBOE ``quotedata.csv`` or generic CSV of ``stream.MIN_STREAM_BYTES`` or more is read in batches
-of lines (``eots.sources.stream``), so peak memory stays near the snapshot's own size; a file the
-batched path meets a fault in is read again whole, for the exact refusal.
+A CBOE ``quotedata.csv`` or generic CSV of ``stream.MIN_STREAM_BYTES`` or more, or a generic
+Parquet file of as many rows' worth, is read in batches (``eots.sources.stream``), so peak memory
+stays near the snapshot's own size; a file the batched path meets a fault in is read again whole,
+for the exact refusal.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from eots.chain.assemble import Undecided
 from eots.chain.snapshot import ChainSnapshot
 from eots.chain.validate import check_spot_plausible
 from eots.core.errors import SchemaError
+from eots.sources import stream
 from eots.sources.barchart_json import parse_barchart_json
 from eots.sources.cboe_csv import parse_cboe_csv
 from eots.sources.cboe_json import parse_cboe_json
 from eots.sources.detect import ChainFormat, detect_format
 from eots.sources.generic import parse_generic_csv, parse_generic_parquet
 from eots.sources.raw import RawChain, snapshot_from_raw
-from eots.sources.stream import MIN_STREAM_BYTES, load_streamed
 from eots.sources.tda_json import parse_tda_json
 from eots.sources.text import normalise_text
 from eots.sources.zerodte_csv import parse_zerodte_csv
@@ -76,14 +77,19 @@ def load_chain(
         The file holds no usable contract.
     """
     path = Path(path)
-    if path.stat().st_size >= MIN_STREAM_BYTES:
+    if path.stat().st_size >= stream.MIN_STREAM_BYTES or _is_parquet(path):
         try:
-            streamed = load_streamed(path, as_of=as_of, underlying=underlying)
+            streamed = stream.load_streamed(path, as_of=as_of, underlying=underlying)
         except (SchemaError, Undecided, ValueError):
             streamed = None  # the whole-file path below gives the exact refusal
         if streamed is not None:
             return _checked(streamed)
     return _checked(snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying)))
+
+
+def _is_parquet(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PAR1"
 
 
 def load_chain_bytes(

@@ -37,6 +37,8 @@ from eots.sources.text import text_encoding
 BATCH_BYTES = 8 << 20
 #: Files smaller than this are read whole (batching only pays on large files).
 MIN_STREAM_BYTES = 32 << 20
+#: Bytes of CSV one generic row stands for (to size Parquet batches and compare with the above).
+_PARQUET_ROW_BYTES = 100
 
 
 def load_streamed(
@@ -257,8 +259,12 @@ def _generic_batch(batch: bytes, columns: list[Column], line: int, source: str) 
 
 def _parquet(
     path: Path, size: int, *, as_of: dt.datetime | None, underlying: str | None
-) -> ChainSnapshot:
-    """Read a generic Parquet file in batches of rows (about ``size`` bytes of CSV each)."""
+) -> ChainSnapshot | None:
+    """Read a generic Parquet file in batches of rows (about ``size`` bytes of CSV each).
+
+    Compressed Parquet is far smaller than its rows (8 MB for 2.8 M contracts), so the file is
+    batched by its row count (rows x ``_PARQUET_ROW_BYTES`` against ``MIN_STREAM_BYTES``).
+    """
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
@@ -268,6 +274,8 @@ def _parquet(
         schema = pl.read_parquet_schema(path)
     except (pa.ArrowException, OSError, pl.exceptions.PolarsError) as e:
         raise Undecided("unreadable Parquet") from e
+    if parquet.metadata.num_rows * _PARQUET_ROW_BYTES < MIN_STREAM_BYTES:
+        return None  # a small table: the whole-file path
     names = list(schema)
     generic._check_names(names, source=source, line=None)
     if any(t.is_nested() or t in (pl.Object, pl.Binary, pl.Null) for t in schema.values()):
@@ -275,7 +283,7 @@ def _parquet(
     meta = [n for n in names if n in generic._META]
     assembler: SnapshotAssembler | None = None
     line = 1
-    for batch in parquet.iter_batches(batch_size=max(1, size // 64)):
+    for batch in parquet.iter_batches(batch_size=max(1, size // _PARQUET_ROW_BYTES)):
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
         if frame.schema != schema:

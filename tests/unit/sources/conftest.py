@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from eots.sources import files, stream
+from eots.sources import stream
 
 
 @pytest.fixture(autouse=True, params=["whole", "batched"])
 def load_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Force the batched path (batches of about 150 bytes) in the ``batched`` run."""
     if request.param == "batched":
-        monkeypatch.setattr(files, "MIN_STREAM_BYTES", 0)
+        monkeypatch.setattr(stream, "MIN_STREAM_BYTES", 0)
         monkeypatch.setattr(stream, "BATCH_BYTES", 150)
     return str(request.param)

@@ -16,7 +16,7 @@ import pytest
 from eots.chain import ChainSnapshot
 from eots.chain.assemble import Undecided
 from eots.core.errors import SchemaError
-from eots.sources import files, load_chain, load_raw_chain, snapshot_from_raw, stream
+from eots.sources import load_chain, load_raw_chain, snapshot_from_raw, stream
 from eots.sources.stream import load_streamed
 from unit.sources.sources_texts import CSV_HEADER, DATE, GENERIC_HEADER, TITLE, write
 
@@ -32,7 +32,7 @@ _EXPIRIES = (  # (CSV text, OCC yymmdd, root); the 2023-04-05 rows are expired a
 @pytest.fixture(autouse=True)
 def load_path(monkeypatch: pytest.MonkeyPatch) -> str:
     """Here ``load_chain`` always takes the batched path, in batches of ``BATCH`` bytes."""
-    monkeypatch.setattr(files, "MIN_STREAM_BYTES", 0)
+    monkeypatch.setattr(stream, "MIN_STREAM_BYTES", 0)
     monkeypatch.setattr(stream, "BATCH_BYTES", BATCH)
     return "batched"
 
