@@ -35,6 +35,8 @@ from eots.sources.text import text_encoding
 
 #: Bytes read per batch; a batch ends at the last line end within it.
 BATCH_BYTES = 8 << 20
+#: Batches grow beyond ``BATCH_BYTES`` so that a file has at most about this many.
+MAX_BATCHES = 64
 #: Files smaller than this are read whole (batching only pays on large files).
 MIN_STREAM_BYTES = 32 << 20
 #: Bytes of CSV one generic row stands for (to size Parquet batches and compare with the above).
@@ -58,7 +60,8 @@ def load_streamed(
         A refusal met on the way; the caller re-reads the file the whole-file way for the exact
         message (the batched path's wording may name another fault first).
     """
-    size = batch_bytes or BATCH_BYTES
+    # at most ~MAX_BATCHES batches: the per-batch work stays a small part of a huge file's
+    size = max(batch_bytes or BATCH_BYTES, path.stat().st_size // MAX_BATCHES)
     with path.open("rb") as handle:
         head = handle.read(4)
         if head == b"PAR1":
