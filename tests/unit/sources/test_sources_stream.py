@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from eots.chain import ChainSnapshot
-from eots.chain.assemble import Undecided
+from eots.chain.assemble import Undecided, _has_ties
 from eots.core.errors import SchemaError
 from eots.sources import load_chain, load_raw_chain, snapshot_from_raw, stream
 from eots.sources.stream import load_streamed
@@ -203,3 +203,31 @@ def test_corrupt_parquet_is_refused_by_the_whole_file_path(tmp_path: Path) -> No
         streamed(path)
     with pytest.raises(SchemaError, match="unreadable Parquet"):
         load_chain(path)
+
+
+def test_two_roots_at_one_expiry_and_strike_are_two_contracts(tmp_path: Path) -> None:
+    # SPX (AM) and SPXW (PM) list the third Friday at the same strikes: the sort key's root
+    rows = [
+        f"{root},2023-04-21,{4000 + 5 * k},{r},1.1,1.3,10,{k},0.2,4090.38,{STAMP}"
+        for k in range(400)
+        for root in ("SPXW", "SPX")
+        for r in "PC"
+    ]
+    path = write(tmp_path, text_of([GENERIC_HEADER, *rows]))
+    snap = streamed(path)
+    assert_same(snap, whole(path))
+    assert snap.frame.get_column("root").head(4).to_list() == ["SPX", "SPXW", "SPX", "SPXW"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "step", "tied"),
+    [
+        ([1, 2, 3, 3, 4], 3, True),  # the tie straddles two pieces
+        ([1, 2, 3, 3, 4], 2, True),
+        ([1, 3, 3, 4], 5, True),  # inside one piece
+        ([5, 1, 4, 2, 3], 2, False),
+    ],
+)
+def test_ties_are_found_across_pieces(keys: list[int], step: int, tied: bool) -> None:
+    key = pl.Series(keys, dtype=pl.UInt64)
+    assert _has_ties(key, key.arg_sort(), step) is tied
