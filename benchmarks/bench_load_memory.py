@@ -93,7 +93,7 @@ def build(source: Path, copies: int, target: Path) -> None:
 def _contracts(cboe: Path) -> list[tuple[str, ...]]:
     """One (symbol, root, expiry, strike, right, bid, ask, last, volume, oi, iv, delta, gamma)
     per side of each row of a CBOE file built by ``build``."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for line in cboe.read_text().split("\n")[4:]:
         if not line:
             continue
