@@ -61,6 +61,30 @@ def read_rows(
     """
     if _NON_SPACE.search(data, start) is None:
         raise EmptyChainError("the file has a header but no option rows", source=source)
+    frame = read_block(
+        data, columns, first_line=first_line, source=source, skip_lines=skip_lines, start=start
+    )
+    if frame.height == 0:
+        raise EmptyChainError("the file has a header but no option rows", source=source)
+    return frame
+
+
+def read_block(
+    data: bytes,
+    columns: list[Column],
+    *,
+    first_line: int,
+    source: str,
+    skip_lines: int = 0,
+    start: int = 0,
+) -> pl.DataFrame:
+    """Read the rows after ``skip_lines`` lines (ending at byte ``start``); maybe no row.
+
+    Blank lines are dropped, as in ``read_rows``.
+
+    ``first_line`` is the file line of the first row (after the skipped lines): a batch of a
+    large file passes its own, so ``source_line`` counts from the file's start.
+    """
     schema = {c.name: pl.Float64 if c.numeric else pl.String for c in columns}
     try:
         frame = pl.read_csv(
@@ -81,8 +105,6 @@ def read_rows(
     )
     if blank.any():  # filtering copies every column: only when there are blank lines
         frame = frame.filter(~blank)
-    if frame.height == 0:
-        raise EmptyChainError("the file has a header but no option rows", source=source)
     return frame
 
 

@@ -11,6 +11,7 @@ names any generic-format column -> generic CSV. Anything else is refused with a 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from eots.core.errors import EmptyChainError, SchemaError
@@ -19,6 +20,7 @@ from eots.sources.cboe_csv import MAX_PREAMBLE_LINES
 from eots.sources.generic import COLUMNS
 
 _SNIFF_BYTES = 65536
+_NON_SPACE = re.compile(rb"\S")
 
 
 class ChainFormat(StrEnum):
@@ -45,7 +47,7 @@ def detect_format(data: bytes, *, source: str = "<bytes>") -> ChainFormat:
     """
     if not data:
         raise EmptyChainError("the file is empty (0 bytes)", source=source)
-    if not data.strip():
+    if _NON_SPACE.search(data) is None:  # (``data.strip()`` would copy a large file)
         raise EmptyChainError(
             f"the file holds only whitespace ({len(data)} bytes), no chain", source=source
         )

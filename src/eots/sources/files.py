@@ -7,6 +7,11 @@ format. ``as_of`` (timezone-aware) overrides the quote time of any format
 (``TimeBasis.OVERRIDE``); ``underlying`` states what the caller expects and is checked. Text is
 first brought to UTF-8 with ``\n`` line ends (``eots.sources.text``: UTF-16/32 exports, CR-only and
 CRLF files).
+
+A CBOE ``quotedata.csv`` or generic CSV of ``stream.MIN_STREAM_BYTES`` or more, or a generic
+Parquet file of as many rows' worth, is read in batches (``eots.sources.stream``), so peak memory
+stays near the snapshot's own size; a file the batched path meets a fault in is read again whole,
+for the exact refusal.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ import gzip
 from collections.abc import Callable
 from pathlib import Path
 
+from eots.chain.assemble import Undecided
 from eots.chain.snapshot import ChainSnapshot
 from eots.chain.validate import check_spot_plausible
+from eots.core.errors import SchemaError
+from eots.sources import stream
 from eots.sources.barchart_json import parse_barchart_json
 from eots.sources.cboe_csv import parse_cboe_csv
 from eots.sources.cboe_json import parse_cboe_json
@@ -68,7 +76,20 @@ def load_chain(
     EmptyChainError
         The file holds no usable contract.
     """
+    path = Path(path)
+    if path.stat().st_size >= stream.MIN_STREAM_BYTES or _is_parquet(path):
+        try:
+            streamed = stream.load_streamed(path, as_of=as_of, underlying=underlying)
+        except (SchemaError, Undecided, ValueError):
+            streamed = None  # the whole-file path below gives the exact refusal
+        if streamed is not None:
+            return _checked(streamed)
     return _checked(snapshot_from_raw(load_raw_chain(path, as_of=as_of, underlying=underlying)))
+
+
+def _is_parquet(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PAR1"
 
 
 def load_chain_bytes(

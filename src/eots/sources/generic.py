@@ -64,6 +64,12 @@ def parse_generic_csv(
     elif data.find(b"\r", end + 1) >= 0:
         data = data[: end + 1] + data[end + 1 :].replace(b"\r\n", b"\n")
     frame = read_rows(data, columns, first_line=2, source=source, skip_lines=1, start=end + 1)
+    frame = _with_expiry(frame, source)
+    return _raw(frame, FORMAT_CSV, source, as_of, underlying)
+
+
+def _with_expiry(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """Read the text ``expiry`` column as dates, refusing the first one that is not a date."""
     expiry = pl.col("expiry").str.strip_chars().str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     bad = first_row(frame, pl.col("expiry").is_not_null() & expiry.is_null())
     if bad is not None:
@@ -73,7 +79,7 @@ def parse_generic_csv(
             line=int(str(bad["source_line"])),
             field="expiry",
         )
-    return _raw(frame.with_columns(expiry), FORMAT_CSV, source, as_of, underlying)
+    return frame.with_columns(expiry)
 
 
 def parse_generic_parquet(
