@@ -77,7 +77,8 @@ class SkewProfile:
         d1 *= -0.5
         np.exp(d1, out=d1)
         d1 /= vol
-        out: NDArray[np.float64] = (d1[:, self.group] @ self.a) * x
+        # einsum, not a BLAS product (threads, thread-count-dependent sums): see zero_gamma
+        out: NDArray[np.float64] = np.einsum("ij,j->i", d1[:, self.group], self.a) * x
         return out
 
 

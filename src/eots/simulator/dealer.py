@@ -129,7 +129,8 @@ def gamma_profile(
         )
     g = grid_gamma(grid, positions, rate=rate, carry=carry)
     scale = MULTIPLIER * grid**2 * _PCT
-    net = (g @ positions.dealer) * scale
+    # einsum, not a BLAS product: no threads, the same sums in every process
+    net = np.einsum("ij,j->i", g, positions.dealer) * scale
     g0 = bs.gamma(
         positions.is_call, spot, positions.strike, positions.t_years, positions.sigma, rate, carry
     )
