@@ -162,6 +162,9 @@ def test_a_breach_needs_more_than_breach_atr_beyond_on_the_far_side() -> None:
     assert breaches(p, (at, (_at(30), 101.26)), P) == (False, True)
     wide = EvidenceParams(breach_atr=1.0)
     assert breaches(p, (at, (_at(30), 98.5), (_at(60), 101.5)), wide) == (False, False)
+    volatile = replace(p, atr=4.0)  # the width is in ATR: 1.0 beyond the level
+    assert breaches(volatile, (at, (_at(30), 98.1), (_at(60), 101.9)), P) == (False, False)
+    assert breaches(volatile, (at, (_at(30), 97.9), (_at(60), 102.1)), P) == (True, True)
 
 
 def test_metric_hits_follow_the_sign_of_their_alignment_on_discordant_pairs() -> None:
