@@ -284,9 +284,37 @@ def test_record_keeps_each_near_level_with_its_mirrored_control() -> None:
             LevelKind.VOL_TRIGGER,
         )
     }
-    # recorded once per kind and price per session
+    # one pair per kind and side a session: the nearest level of the kind on that side
+    pairs = {(p.kind, p.side): p.price for p in state.levels}
+    assert len(pairs) == len(state.levels)
+    for lv in analysis.levels.levels:
+        side = 1 if spot > lv.price else -1
+        if (lv.kind.value, side) in pairs and abs(lv.price - spot) <= P.band_atr * atr:
+            assert abs(pairs[lv.kind.value, side] - spot) <= abs(lv.price - spot)
+    assert len({p.kind for p in state.levels if p.side > 0}) < len(state.levels)  # both sides
     again = record(state, analysis, P)
     assert again.levels == state.levels
+
+
+def test_record_keeps_the_nearest_level_of_a_kind_and_side_once_a_session() -> None:
+    analysis = analyze(sessions()[1])
+    spot = analysis.snapshot.spot
+    support = next(lv for lv in analysis.levels.levels if lv.kind == LevelKind.SUPPORT)
+    below = support.price < spot
+    farther = replace(support, price=support.price - 3.0 if below else support.price + 3.0)
+    nearer = replace(support, price=(support.price + spot) / 2)
+    levels = replace(analysis.levels, levels=(farther, *analysis.levels.levels, nearer))
+    state = record(EvidenceState(), replace(analysis, levels=levels), P)
+    side = 1 if below else -1
+    got = [p.price for p in state.levels if p.kind == "support" and p.side == side]
+    assert got == [nearer.price]
+    # a later snapshot of the session adds no second pair for a kind and side already recorded
+    later = analyze(sessions()[2])
+    assert later.session == analysis.session
+    after = record(state, later, P)
+    old = {(p.kind, p.side) for p in state.levels}
+    added = after.levels[len(state.levels) :]
+    assert not {(p.kind, p.side) for p in added} & old
 
 
 # --- the retired touch_atr --------------------------------------------------------------------
