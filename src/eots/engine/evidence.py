@@ -42,8 +42,10 @@ learned values need observations the engine makes itself, strictly after the fac
   down-trending one; this averages out over sessions with no net drift, not within one. Likewise
   momentum or reversal (increments that depend on the recent move) biases a kind whose side
   goes with the recent move (a level above spot after a fall). A
-  multiplicative walk (log returns symmetric) is symmetric about ``S0`` only to first order in
-  the distance over spot: a second-order bias, small at the distances of ``band_atr`` ATR. A
+  multiplicative walk is symmetric about ``S0`` only to first order in the distance over spot:
+  on 400,000 Monte Carlo sessions (26 quarter hours, 16 % vol, ATR 1.2 % of spot, levels within
+  3 ATR) a floor won 0.4995 of 87,230 discordant pairs (se 0.0017) when price is a martingale
+  (the simulator's case) and 0.504 of 87,109 when log price is. A
   control that falls on another real level (a put wall mirrored onto a call wall) compares two
   levels; that adds noise, not bias, under the null.
 * **E-SDAG methods.** At each snapshot, each method's strike-level E-SDAG summed over strikes
