@@ -3,20 +3,20 @@
 The lifecycle learns from idea outcomes (signal families, the conviction mapping); the other
 learned values need observations the engine makes itself, strictly after the fact:
 
-* **Level kinds and level metrics: a paired comparison with a mirrored control.** Every level
-  ``L`` of kind call/put wall, support, resistance, zero gamma or vol trigger within ``band_atr``
-  ATR of spot ``S0`` can become a pending observation, **one per kind and side of spot a
-  session**: the nearest level of the kind on that side at the first snapshot that has one. It
-  is recorded with its **control** ``C = 2 S0 - L``: the same distance
-  on the other side of spot, a ceiling where ``L`` is a floor and a floor where ``L`` is a
-  ceiling. Each of the two is **breached** when a later snapshot spot of the session went beyond
-  it, on the far side from ``S0``, by more than ``breach_atr`` ATR (the ATR at recording). The
-  pair resolves at the session's close, or earlier once both are breached (an early breach of
-  ``L`` alone is not final: ``C`` may still break before the close). Only a **discordant** pair
-  is evidence: ``L`` intact and ``C`` breached is a hit ("the level stopped price where a matched
-  random level did not"), ``L`` breached and ``C`` intact a miss; concordant pairs (both intact,
-  both breached) give none. A metric's hit is ``(alignment > 0) == hit`` (the alignment a_m of
-  ``levels.conviction`` at the level; none for a zero alignment), on discordant pairs only.
+* **Level kinds and level metrics: a paired comparison with a mirrored control.** Every level ``L``
+  of kind call/put wall, support, resistance, zero gamma or vol trigger within ``band_atr`` ATR of
+  spot ``S0`` can become a pending observation, **one per kind and side of spot a session**: the
+  nearest level of the kind on that side at the first snapshot that has one. It is recorded with its
+  **control** ``C = 2 S0 - L``: the same distance on the other side of spot, a ceiling where ``L``
+  is a floor and a floor where ``L`` is a ceiling. Each of the two is **breached** when a later
+  snapshot spot of the session went beyond it, on the far side from ``S0``, by more than
+  ``breach_atr`` ATR (the ATR at recording). The pair resolves at the session's close, or earlier
+  once both are breached (an early breach of ``L`` alone is not final: ``C`` may still break before
+  the close). Only a **discordant** pair is evidence: ``L`` intact and ``C`` breached is a hit ("the
+  level stopped price where a matched random level did not"), ``L`` breached and ``C`` intact a
+  miss; concordant pairs (both intact, both breached) give none. A metric's hit is ``(alignment > 0)
+  == hit`` (the alignment a_m of ``levels.conviction`` at the level; none for a zero alignment), on
+  discordant pairs only.
 
   Why paired: "held" alone is not 50 % without any level effect. How often a positioning-blind
   walk stays on one side of a level depends on the level's distance, the breach width and the
@@ -33,21 +33,23 @@ learned values need observations the engine makes itself, strictly after the fac
   77 discordant pairs from 8 sessions, 8/8 hits in one and 4/17 in another). The learning rule's
   interval counts items as independent, so clustered items let a weight leave its band under
   the null; pairs from different sessions of a driftless null are independent. A floor and a
-  ceiling pair of one kind in the same session are still dependent (a session move that breaks
-  one control tends to spare the other), but with opposite signs rather than the same.
+  ceiling pair of one kind in the same session are still dependent, but negatively: a move up
+  is a hit for the floor pair and a miss for the ceiling pair.
 
   The bias that remains: the reflection symmetry needs a driftless session. A session drift
   (a trend up or down) breaks ceilings more than floors or the reverse, so a floor-type level
   (a put wall, support below spot) wins its pairs in an up-trending session and loses them in a
   down-trending one; this averages out over sessions with no net drift, not within one. Likewise
   momentum or reversal (increments that depend on the recent move) biases a kind whose side
-  goes with the recent move (a level above spot after a fall). A
-  multiplicative walk is symmetric about ``S0`` only to first order in the distance over spot:
-  on 400,000 Monte Carlo sessions (26 quarter hours, 16 % vol, ATR 1.2 % of spot, levels within
-  3 ATR) a floor won 0.4995 of 87,230 discordant pairs (se 0.0017) when price is a martingale
-  (the simulator's case) and 0.504 of 87,109 when log price is. A
-  control that falls on another real level (a put wall mirrored onto a call wall) compares two
-  levels; that adds noise, not bias, under the null.
+  goes with the recent move (a level above spot after a fall). A multiplicative walk is
+  symmetric about ``S0`` only to first order in the distance over spot: on 400,000 Monte Carlo
+  sessions (26 quarter hours, 16 % vol, ATR 1.2 % of spot, levels within 3 ATR) a floor won
+  0.4995 of 87,230 discordant pairs (se 0.0017) when price is a martingale (the simulator's
+  case) and 0.504 of 87,109 when log price is. A control that falls on another real level (a
+  put wall mirrored onto a call wall) compares two levels; that adds noise, not bias, under the
+  null. Power: where real levels stand on both sides of spot (the simulator's walls under
+  dealer feedback), the control is often shielded by the opposite level, the pair stays intact
+  on both sides and gives no evidence (tests/integration/test_simulator_evidence.py).
 * **E-SDAG methods.** At each snapshot, each method's strike-level E-SDAG summed over strikes
   within ``band_atr`` ATR of spot predicts the direction of the next ``horizon_minutes``; it
   resolves at the first snapshot at or after that horizon in the same session: hit when the sign
