@@ -14,9 +14,9 @@ learned values need observations the engine makes itself, strictly after the fac
   once both are breached (an early breach of ``L`` alone is not final: ``C`` may still break before
   the close). Only a **discordant** pair is evidence: ``L`` intact and ``C`` breached is a hit ("the
   level stopped price where a matched random level did not"), ``L`` breached and ``C`` intact a
-  miss; concordant pairs (both intact, both breached) give none. A metric's hit is ``(alignment > 0)
-  == hit`` (the alignment a_m of ``levels.conviction`` at the level; none for a zero alignment), on
-  discordant pairs only.
+  miss; concordant pairs (both intact, both breached) give none. A metric's hit is
+  ``(alignment > 0) == hit`` (the alignment a_m of ``levels.conviction`` at the level; none for a
+  zero alignment), on discordant pairs only.
 
   Why paired: "held" alone is not 50 % without any level effect. How often a positioning-blind
   walk stays on one side of a level depends on the level's distance, the breach width and the
