@@ -8,22 +8,35 @@
   Measured (4 sessions, 15-minute snapshots, small SPX listing, seeds 1 and 2): volatility
   claims right 52-60 % (n = 856, 899) at feedback 0 and 75-76 % (n = 887, 899) at 0.9;
   direction claims about 50 % in both (measured before the simulator's walls existed).
-* With feedback on, every level kind's held rate is learned above its prior 0.5 (marked ``slow``;
-  one replay of 12 sessions, 15-minute snapshots, small SPX listing, feedback 0.9, about 60 s of
-  CPU, 3 minutes on a loaded 2-core machine). It uses the simulator's walls with
-  ``wall_depth = 0.03`` and customer flow under which the engine's sign convention holds
-  (``CONVENTION``). Measured (window n = 20 per kind; the engine's hold criterion of
-  ``eots.engine.evidence``): seed 2, call walls held 18/19 (Wilson of the last window [0.66,
-  0.99]), put walls 14/14, support 60/75, resistance 22/30, vol trigger 59/75, zero gamma
-  112/146; learned 0.5 -> call wall 0.506, put wall 0.504, support 0.520, resistance 0.503,
-  vol trigger 0.525, zero gamma 0.539. Seed 1: walls 11/11 and 16/16, every kind above 0.5
-  (largest support 0.519). The same flow at feedback 0 (seed 1): walls held 8/21 and 13/29, every
-  weight within 1.6 % of its prior (zero gamma 0.5076). With the default flow (0.48 / 0.55) and
-  ``wall_depth = 0.01`` the walls do not move: the engine's intraday walls equal the true ones in
-  only 19 % (call) and 38 % (put) of 324 snapshots (seed 2), against 62 % and 52 % with
-  ``CONVENTION``; zero gamma's held rate at feedback 0 is 0.70 (37/53, seed 1), so the rate
-  learning, which compares with a fixed 0.5 prior rather than a random-level baseline, moves it
-  to 0.5099 even without feedback (inside the 2 % band, but only just).
+* Level evidence is a paired comparison with a mirrored control (``eots.engine.evidence``, one
+  pair per kind and side a session; a discordant pair is a hit when the level stood and its
+  control broke). Without feedback, over 12 sessions, no level weight may leave its band (marked
+  ``slow``). Measured (12 sessions, 15-minute
+  snapshots, small SPX listing, ``wall_depth = 0.03``, ``CONVENTION`` flow, feedback 0): every
+  level kind's paired win rate has 0.5 inside its Wilson interval (seed 2: call wall 5/10, put
+  wall 5/13, resistance 6/11, support 7/14, vol trigger 5/9, zero gamma 5/8; seed 1: 5/12, 8/16,
+  5/13, 7/15, 3/5, 4/6); no level weight changed at all; the largest move of any weight 1.6 %
+  (seed 2) and 1.3 % (seed 1), conviction-mapping and E-SDAG weights.
+* With feedback on, the level weights do **not** rise with the paired evidence
+  (``test_level_weights_rise_with_dealer_feedback``, a strict xfail kept as the open target).
+  Measured, feedback 0.9, seed 2, same settings: 12 sessions: call wall 3/3, put wall 1/1,
+  resistance 2/5, support 8/14, vol trigger 0/1, zero gamma 2/5, no level weight changed (every
+  level kind stays at 0.5); 40 sessions (170 s CPU, 5.5 min wall on the loaded 2-core machine):
+  call wall 6/8, put wall 5/7 (walls 11/15 = 0.73, Wilson [0.48, 0.89]), resistance 6/10,
+  support 18/36, vol trigger 0/2, zero gamma 4/7, still no level weight changed. The same 40
+  sessions at feedback 0: walls 45/95 = 0.47 [0.38, 0.57]. Walls are rarely discordant under
+  feedback: the simulator's walls reflect spot from both sides (the nearest standing wall above
+  and below), so a put wall's mirrored control above spot is usually shielded by the call wall
+  and both stay intact (no evidence), and positive dealer gamma damps the moves that break
+  either. Before the pairing (issue 15), the unpaired "held when tested" rule had shown every
+  kind above 0.5 at feedback 0.9 (seed 2: walls held 18/19 and 14/14; learned 0.504-0.539), but
+  that rule's null is not 0.5: at feedback 0 zero gamma "held" 37/53 = 0.70 (seed 1) and its
+  weight drifted to 0.5099; recording every new level price with the pairing (before the
+  once-a-session rule) gave zero gamma 53/77 from 8 sessions at feedback 0 (seed 2), clustered
+  by session, and a weight of 0.5155 (3.1 %, outside the band).
+* With the default flow (0.48 / 0.55) and ``wall_depth = 0.01`` the engine's intraday walls
+  equal the true ones in only 19 % (call) and 38 % (put) of 324 snapshots (seed 2), against 62 %
+  and 52 % with ``CONVENTION``.
 """
 
 from __future__ import annotations
@@ -32,14 +45,17 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from scipy.stats import fisher_exact
+from scipy.stats import binomtest, fisher_exact
 
 from eots.engine import EngineParams
 from eots.evaluation import evaluate_run, write_evaluation
 from eots.replay import ReplaySpec, replay
 from eots.simulator import ListingSize, SimulatorParams, listing_preset
 from eots.simulator.store import write_history
+from eots.storage.events import EventLog
+from eots.tracking.events import OutcomeScored
 from eots.tracking.learning import NULL_BAND
+from eots.tracking.model import WeightGroup
 
 
 def _run(root: Path, feedback: float, seed: int, sessions: int, every: int, **knobs: float) -> Path:
@@ -92,7 +108,47 @@ def test_volatility_claims_are_right_more_often_with_dealer_feedback(tmp_path: P
 CONVENTION = {"call_buy_share": 0.3, "put_buy_share": 0.7, "initial_put_long_share": 0.7}
 
 
+def _drift(run: Path, prefix: str = "") -> float:
+    weights = pl.read_parquet(run / "weights.parquet").filter(
+        pl.col("name").str.starts_with(prefix)
+    )
+    first = weights.group_by("name").agg(pl.col("old").first(), pl.col("new").last())
+    moved = first.select(((pl.col("new") - pl.col("old")).abs() / pl.col("old")).max()).item()
+    return float(moved or 0.0)
+
+
+def _level_pairs(run: Path) -> dict[str, tuple[int, int]]:
+    """Return each level kind's (hits, n) of discordant pairs in the run's event log."""
+    out: dict[str, tuple[int, int]] = {}
+    with EventLog(run / "events.sqlite", create=False) as log:
+        for event in log.events(kind="outcome_scored"):
+            assert isinstance(event, OutcomeScored)
+            for item in event.evidence:
+                if item.group == WeightGroup.LEVEL_KIND:
+                    k, n = out.get(item.name, (0, 0))
+                    out[item.name] = (k + item.hit, n + 1)
+    return out
+
+
 @pytest.mark.slow
+def test_without_dealer_feedback_level_weights_stay_in_band_over_twelve_sessions(
+    tmp_path: Path,
+) -> None:
+    run = _run(tmp_path, 0.0, seed=2, sessions=12, every=15, wall_depth=0.03, **CONVENTION)
+    pairs = _level_pairs(run)
+    assert sum(n for _, n in pairs.values()) > 40  # measured 65
+    for k, n in pairs.values():
+        ci = binomtest(k, n).proportion_ci(method="wilson")
+        assert ci.low <= 0.5 <= ci.high
+    assert _drift(run) <= NULL_BAND
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="paired level evidence: walls are rarely discordant under feedback; no level weight "
+    "moves in 12 sessions (module docstring)",
+)
 def test_level_weights_rise_with_dealer_feedback(tmp_path: Path) -> None:
     run = _run(tmp_path, 0.9, seed=2, sessions=12, every=15, wall_depth=0.03, **CONVENTION)
     weights = pl.read_parquet(run / "weights.parquet").filter(

@@ -1,15 +1,55 @@
-"""Walk-forward evidence for the learning rule: key levels held or breached, E-SDAG methods right.
+"""Walk-forward evidence for the learning rule: key levels against a matched control, E-SDAG calls.
 
 The lifecycle learns from idea outcomes (signal families, the conviction mapping); the other
 learned values need observations the engine makes itself, strictly after the fact:
 
-* **Level kinds and level metrics.** Every level of kind call/put wall, support, resistance,
-  zero gamma or vol trigger within ``band_atr`` ATR of spot becomes a pending observation at its
-  first appearance in a session (one per kind and price per session). It resolves at the session
-  close, from the snapshot spot path after it: **tested** when spot came within ``touch_atr`` ATR;
-  **held** when tested and spot never went beyond it by more than ``breach_atr`` ATR (the side is
-  where spot was when the level was recorded). Untested levels give no evidence. A metric's hit
-  is ``sign(alignment) == held`` (the alignment a_m of ``levels.conviction`` at the level).
+* **Level kinds and level metrics: a paired comparison with a mirrored control.** Every level ``L``
+  of kind call/put wall, support, resistance, zero gamma or vol trigger within ``band_atr`` ATR of
+  spot ``S0`` can become a pending observation, **one per kind and side of spot a session**: the
+  nearest level of the kind on that side at the first snapshot that has one. It is recorded with its
+  **control** ``C = 2 S0 - L``: the same distance on the other side of spot, a ceiling where ``L``
+  is a floor and a floor where ``L`` is a ceiling. Each of the two is **breached** when a later
+  snapshot spot of the session went beyond it, on the far side from ``S0``, by more than
+  ``breach_atr`` ATR (the ATR at recording). The pair resolves at the session's close, or earlier
+  once both are breached (an early breach of ``L`` alone is not final: ``C`` may still break before
+  the close). Only a **discordant** pair is evidence: ``L`` intact and ``C`` breached is a hit ("the
+  level stopped price where a matched random level did not"), ``L`` breached and ``C`` intact a
+  miss; concordant pairs (both intact, both breached) give none. A metric's hit is
+  ``(alignment > 0) == hit`` (the alignment a_m of ``levels.conviction`` at the level; none for a
+  zero alignment), on discordant pairs only.
+
+  Why paired: "held" alone is not 50 % without any level effect. How often a positioning-blind
+  walk stays on one side of a level depends on the level's distance, the breach width and the
+  session time left (on the simulator without dealer feedback zero gamma "held" 37 of 53 tests),
+  so a rate compared with the learning rule's fixed prior 0.5 drifts even under the null. With
+  the control, a driftless walk whose increments are symmetric (the path reflected about ``S0``
+  is as likely as the path itself) swaps "only ``L`` breached" and "only ``C`` breached", so a
+  discordant pair is a hit with probability exactly 1/2 whatever the distance, width, volatility
+  and time left, and the learned ``level_kind`` value is a paired win rate against a random
+  level at the same distance (0.5: no better than chance).
+
+  Why once a session: the pairs of one session share its path, so their outcomes move together
+  (on the simulator without feedback, 12 sessions, zero gamma recorded at every new price gave
+  77 discordant pairs from 8 sessions, 8/8 hits in one and 4/17 in another). The learning rule's
+  interval counts items as independent, so clustered items let a weight leave its band under
+  the null; pairs from different sessions of a driftless null are independent. A floor and a
+  ceiling pair of one kind in the same session are still dependent, but negatively: a move up
+  is a hit for the floor pair and a miss for the ceiling pair.
+
+  The bias that remains: the reflection symmetry needs a driftless session. A session drift
+  (a trend up or down) breaks ceilings more than floors or the reverse, so a floor-type level
+  (a put wall, support below spot) wins its pairs in an up-trending session and loses them in a
+  down-trending one; this averages out over sessions with no net drift, not within one. Likewise
+  momentum or reversal (increments that depend on the recent move) biases a kind whose side
+  goes with the recent move (a level above spot after a fall). A multiplicative walk is
+  symmetric about ``S0`` only to first order in the distance over spot: on 400,000 Monte Carlo
+  sessions (26 quarter hours, 16 % vol, ATR 1.2 % of spot, levels within 3 ATR) a floor won
+  0.4995 of 87,230 discordant pairs (se 0.0017) when price is a martingale (the simulator's
+  case) and 0.504 of 87,109 when log price is. A control that falls on another real level (a
+  put wall mirrored onto a call wall) compares two levels; that adds noise, not bias, under the
+  null. Power: where real levels stand on both sides of spot (the simulator's walls under
+  dealer feedback), the control is often shielded by the opposite level, the pair stays intact
+  on both sides and gives no evidence (tests/integration/test_simulator_evidence.py).
 * **E-SDAG methods.** At each snapshot, each method's strike-level E-SDAG summed over strikes
   within ``band_atr`` ATR of spot predicts the direction of the next ``horizon_minutes``; it
   resolves at the first snapshot at or after that horizon in the same session: hit when the sign
@@ -24,10 +64,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eots.core.time import nyse_calendar
 from eots.levels import LevelKind
@@ -47,24 +88,38 @@ _METHODS = ("multiplicative", "directional", "weighted", "volatility_focused")
 
 
 class EvidenceParams(BaseModel):
-    """How the engine scores levels and E-SDAG methods for the learning rule."""
+    """How the engine scores levels and E-SDAG methods for the learning rule.
+
+    ``touch_atr`` (the "tested" band of the unpaired rule before issue 15) is no longer used:
+    a file that still sets it loads, and the key is dropped.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    touch_atr: float = Field(0.10, gt=0, le=2, description="a level is tested within this, ATR")
-    breach_atr: float = Field(0.25, gt=0, le=5, description="beyond this a test is a breach, ATR")
+    breach_atr: float = Field(
+        0.25, gt=0, le=5, description="a level or its control is breached beyond this, ATR"
+    )
     band_atr: float = Field(3.0, gt=0, le=50, description="levels and strikes within this of spot")
     horizon_minutes: int = Field(30, ge=1, le=390, description="E-SDAG direction horizon")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_touch_atr(cls, data: Any) -> Any:
+        """Accept and drop the retired ``touch_atr`` (configs written before issue 15)."""
+        if isinstance(data, dict) and "touch_atr" in data:
+            return {k: v for k, v in data.items() if k != "touch_atr"}
+        return data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PendingLevel:
-    """A level waiting for its session's close."""
+    """A level and its mirrored control waiting for the session's close (module docstring)."""
 
-    key: tuple[dt.date, str, float]
+    key: tuple[dt.date, str, float]  # (session, kind, side): one pair per kind and side a session
     kind: str
     price: float
-    side: int  # +1: spot was above (a floor), -1: below (a ceiling)
+    control: float  # 2 * spot - price at recording: the matched random level
+    side: int  # +1: spot was above the level (a floor; the control a ceiling), -1: the reverse
     atr: float
     recorded: dt.datetime
     closes: dt.datetime
@@ -105,11 +160,18 @@ def record(state: EvidenceState, analysis: Analysis, params: EvidenceParams) -> 
     weights = tuple(analysis.levels.metric_weights)
     grid = MetricGrid(sm, [m for m, _ in weights])
     levels, seen = list(state.levels), set(state.seen)
-    for lv in analysis.levels.levels:
-        key = (analysis.session, lv.kind.value, round(lv.price, 2))
-        if lv.kind not in _KINDS or key in seen or abs(lv.price - spot) > params.band_atr * atr:
-            continue
-        if closes <= ts or lv.price == spot:
+    near = sorted(
+        (
+            lv
+            for lv in analysis.levels.levels
+            if lv.kind in _KINDS and 0 < abs(lv.price - spot) <= params.band_atr * atr
+        ),
+        key=lambda lv: abs(lv.price - spot),
+    )
+    for lv in near if ts < closes else ():
+        side = 1 if spot > lv.price else -1
+        key = (analysis.session, lv.kind.value, float(side))
+        if key in seen:
             continue
         seen.add(key)
         aligned = tuple(
@@ -120,7 +182,8 @@ def record(state: EvidenceState, analysis: Analysis, params: EvidenceParams) -> 
                 key=key,
                 kind=lv.kind.value,
                 price=lv.price,
-                side=1 if spot > lv.price else -1,
+                control=2.0 * spot - lv.price,
+                side=side,
                 atr=atr,
                 recorded=ts,
                 closes=closes,
@@ -160,10 +223,11 @@ def resolve(
     items: list[EvidenceItem] = []
     keep_levels = []
     for p in state.levels:
-        if ts < p.closes and not _breached(p, path, params):
+        level, control = breaches(p, path, params)
+        if ts < p.closes and not (level and control):
             keep_levels.append(p)
             continue
-        items += _level_items(p, path, ts, params)
+        items += pair_items(p, level=level, control=control, ts=ts)
     keep_calls = []
     for c in state.calls:
         if ts < c.due:
@@ -185,36 +249,47 @@ def _after(p: PendingLevel, path: tuple[tuple[dt.datetime, float], ...]) -> np.n
     return np.array([s for t, s in path if p.recorded < t <= p.closes], dtype=np.float64)
 
 
-def _breached(
+def breaches(
     p: PendingLevel, path: tuple[tuple[dt.datetime, float], ...], params: EvidenceParams
-) -> bool:
-    spots = _after(p, path)
-    return bool(spots.size) and bool(
-        np.any(p.side * (spots - p.price) < -params.breach_atr * p.atr)
-    )
+) -> tuple[bool, bool]:
+    """Return whether the level and its control were breached on ``path`` after recording.
 
-
-def _level_items(
-    p: PendingLevel,
-    path: tuple[tuple[dt.datetime, float], ...],
-    ts: dt.datetime,
-    params: EvidenceParams,
-) -> list[EvidenceItem]:
+    Only the spots after ``p.recorded`` and up to the session's close count; each is breached
+    when spot went beyond it, on the far side from the recording spot, by more than
+    ``breach_atr`` ATR.
+    """
     spots = _after(p, path)
     if spots.size == 0:
+        return False, False
+    tol = params.breach_atr * p.atr
+    level = bool(np.any(p.side * (spots - p.price) < -tol))
+    control = bool(np.any(p.side * (p.control - spots) < -tol))
+    return level, control
+
+
+def pair_items(
+    p: PendingLevel, *, level: bool, control: bool, ts: dt.datetime
+) -> list[EvidenceItem]:
+    """Return the evidence of a resolved pair: none when concordant (module docstring)."""
+    if level == control:
         return []
-    distance = p.side * (spots - p.price)
-    tested = bool(np.any(distance <= params.touch_atr * p.atr))
-    if not tested:
-        return []
-    held = not bool(np.any(distance < -params.breach_atr * p.atr))
-    items = [EvidenceItem(group=WeightGroup.LEVEL_KIND, name=p.kind, hit=held, observed_at=ts)]
+    hit = control  # discordant: the level stood where the control broke, or the reverse
+    items = [EvidenceItem(group=WeightGroup.LEVEL_KIND, name=p.kind, hit=hit, observed_at=ts)]
     items += [
-        EvidenceItem(group=WeightGroup.LEVEL_METRIC, name=m, hit=(a > 0) == held, observed_at=ts)
+        EvidenceItem(group=WeightGroup.LEVEL_METRIC, name=m, hit=(a > 0) == hit, observed_at=ts)
         for m, a in p.alignments
         if a != 0.0
     ]
     return items
 
 
-__all__ = ["EvidenceParams", "EvidenceState", "PendingCall", "PendingLevel", "record", "resolve"]
+__all__ = [
+    "EvidenceParams",
+    "EvidenceState",
+    "PendingCall",
+    "PendingLevel",
+    "breaches",
+    "pair_items",
+    "record",
+    "resolve",
+]
