@@ -34,6 +34,7 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows import inferred_flow
+from eots.flows.inference import KeyOrder
 from eots.flows.window import AlignedIncrement, ContractIndex, FlowWindow, align_increment
 from eots.greeks.frame import priced_chain
 from eots.history.bars import daily_bars_from_spots
@@ -119,8 +120,10 @@ class ContextCache:
     ``eod``: the near-the-money observation (ATM IV, term structure) of a prior session's
     end-of-day snapshot; ``observed`` and ``charm``: each intraday snapshot's ATM IV, term rows and
     charm rows; ``bars``: the prior sessions' proxy daily bars (derived from spots) of the
-    current session. The same inputs give the same context with or without a cache; ``retain`` drops
-    entries of snapshots no longer needed.
+    current session; ``key_order``: the key-order permutation of the latest chain's rows (reused
+    by the flow inference while the chain's layout stays the same, checked each time). The same
+    inputs give the same context with or without a cache; ``retain`` drops entries of snapshots
+    no longer needed.
     """
 
     priced: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
@@ -130,6 +133,7 @@ class ContextCache:
     observed: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
     bars: dict[tuple[object, ...], pl.DataFrame] = dataclasses.field(default_factory=dict)
+    key_order: KeyOrder = dataclasses.field(default_factory=KeyOrder)
 
     def retain(self, hashes: set[str], end_of_day: set[str] | None = None) -> None:
         """Keep only entries whose snapshots are in ``hashes``.
@@ -329,7 +333,7 @@ def _intraday(
     for i in range(1, len(snaps)):
         key = (window[i - 1].content_hash, window[i].content_hash)
         if key not in flows.aligned:
-            frame = inferred_flow(snaps[i - 1], snaps[i], priced[i])
+            frame = inferred_flow(snaps[i - 1], snaps[i], priced[i], order=cache.key_order)
             flows.aligned[key] = align_increment(flows.window.index, snaps[i].ts_event, frame)
             cache.flows[key] = stamped_increment(snaps[i].ts_event, frame, key_sorted=True)
         stamped.append(cache.flows[key])
