@@ -72,6 +72,7 @@ from eots.market import (
 from eots.market.flow_history import stack_increments, stamped_increment
 from eots.market.open_interest import OI_BY_DTE_SCHEMA
 from eots.market.realized_vol import TRADING_DAYS
+from eots.market.term import KnownTerm
 from eots.storage.bars import PRICE_SCHEMA, session_close
 from eots.storage.snapshots import SnapshotRef
 
@@ -131,6 +132,7 @@ class ContextCache:
     session_flows: _SessionFlows | None = None
     eod: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     observed: dict[str, _Observed] = dataclasses.field(default_factory=dict)
+    terms: dict[str, KnownTerm] = dataclasses.field(default_factory=dict)
     charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
     bars: dict[tuple[object, ...], pl.DataFrame] = dataclasses.field(default_factory=dict)
     key_order: KeyOrder = dataclasses.field(default_factory=KeyOrder)
@@ -151,6 +153,7 @@ class ContextCache:
             }
         self.eod = {k: v for k, v in self.eod.items() if k in eod}
         self.observed = {k: v for k, v in self.observed.items() if k in hashes}
+        self.terms = {k: v for k, v in self.terms.items() if k in hashes}
         self.charm = {k: v for k, v in self.charm.items() if k in hashes}
 
     def flows_of(self, session: dt.date) -> _SessionFlows:
@@ -292,6 +295,7 @@ def market_context(
         spot_path=spot_path,
         spot_path_coverage=_count_coverage(spot_path.height, 1, "snapshot_spots"),
         notes=tuple(notes),
+        term_source=intraday.term_source,
     )
 
 
@@ -305,6 +309,7 @@ def _earliest(session: dt.date, params: ContextParams) -> dt.date:
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class _Intraday:
     observed: tuple[_Observed, ...]
+    term_source: KnownTerm | None
     coverage: Coverage
     flows: pl.DataFrame
     increments: pl.DataFrame
@@ -339,8 +344,10 @@ def _intraday(
         stamped.append(cache.flows[key])
         aligned.append(flows.aligned[key])
     for ref, snap, p in zip(window, snaps, priced, strict=True):
-        if ref.content_hash not in cache.observed:
-            cache.observed[ref.content_hash] = _observe(snap, atm_iv_term(p, snap.spot), params)
+        if ref.content_hash not in cache.observed or ref.content_hash not in cache.terms:
+            known = KnownTerm.of(p, snap.spot)
+            cache.terms[ref.content_hash] = known
+            cache.observed[ref.content_hash] = _observe(snap, known.term, params)
             cache.charm[ref.content_hash] = charm_rows(p, snap.ts_event)
     observed = tuple(cache.observed[r.content_hash] for r in window)
     whole = bool(window) and window[0] == available[0]
@@ -360,6 +367,7 @@ def _intraday(
     )
     return _Intraday(
         observed=observed,
+        term_source=cache.terms[window[-1].content_hash] if window else None,
         coverage=coverage,
         flows=flows.window.totals(aligned, as_of),
         increments=stack_increments(stamped),
