@@ -164,3 +164,12 @@ def test_strike_flows_equal_a_group_by_and_ignore_row_order(
         .select([pl.col(c).cast(t) for c, t in STRIKE_FLOW_SCHEMA.items()])
     )
     assert_frame_equal(got, reference, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_strike_flows_refuses_a_missing_strike(missing: float | None) -> None:
+    flows = pl.DataFrame(
+        {"strike": [100.0, missing], "volm_bs": [1.0, 2.0]}, schema_overrides={"strike": pl.Float64}
+    )
+    with pytest.raises(ValueError, match="1 null or NaN of 2"):
+        strike_flows(flows)
