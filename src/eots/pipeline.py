@@ -297,7 +297,8 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
         iv_5d=history.iv_5d,
         iv_percentile_30d=history.iv_percentile_30d,
     )
-    metrics = base_metrics(metric_contracts, inputs, params.metrics)
+    known = history.context.term_source if history.context is not None else None
+    metrics = base_metrics(metric_contracts, inputs, params.metrics, known_term=known)
     adaptive = adaptive_metrics(
         metrics,
         metric_contracts,

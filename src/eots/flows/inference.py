@@ -31,7 +31,9 @@ avoids both. Greek flows use greeks as of ``curr`` and are NaN where the pricer 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from eots.chain.snapshot import ChainSnapshot
@@ -51,7 +53,36 @@ from eots.flows.schema import (
 GREEK_INPUT = (*FLOW_KEY, *GREEK_FLOWS)
 
 
-def inferred_flow(prev: ChainSnapshot, curr: ChainSnapshot, greeks: pl.DataFrame) -> pl.DataFrame:
+@dataclass(slots=True)
+class KeyOrder:
+    """The key-order permutation of a chain's rows, kept for the next chain of the same layout.
+
+    Snapshots of a session usually list the same contracts in the same (not key) order, so the
+    permutation that sorts one sorts the next; it is reused only after checking that the rows'
+    keys equal the ones it was computed for (a cheap comparison, no sort), else recomputed.
+    """
+
+    keys: pl.DataFrame | None = None
+    rows: pl.Series | None = None
+    identity: bool = False
+
+    def sort(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Return ``frame`` sorted by ``FLOW_KEY`` (as ``frame.sort(FLOW_KEY)`` for unique keys)."""
+        keys = frame.select(FLOW_KEY)
+        if self.keys is None or self.rows is None or not keys.equals(self.keys):
+            rows = keys.select(pl.arg_sort_by(list(FLOW_KEY), maintain_order=True)).to_series()
+            self.keys, self.rows = keys, rows
+            self.identity = bool(np.array_equal(rows.to_numpy(), np.arange(frame.height)))
+        return frame if self.identity else frame[self.rows]
+
+
+def inferred_flow(
+    prev: ChainSnapshot,
+    curr: ChainSnapshot,
+    greeks: pl.DataFrame,
+    *,
+    order: KeyOrder | None = None,
+) -> pl.DataFrame:
     """Return each contract's buy/sell flow between two snapshots of one session.
 
     Parameters
@@ -68,6 +99,9 @@ def inferred_flow(prev: ChainSnapshot, curr: ChainSnapshot, greeks: pl.DataFrame
     pl.DataFrame
         ``INCREMENT_SCHEMA``, one row per contract of ``curr``, sorted by key. Units in
         ``eots.flows.schema``; customer net flow ``*_bs = *_buy - *_sell`` (dealer: its negation).
+    order
+        A ``KeyOrder`` kept between calls (the key-order permutation of ``curr``'s layout, reused
+        when the next ``curr`` lists the same contracts in the same order); None: sorted here.
 
     Raises
     ------
@@ -80,7 +114,7 @@ def inferred_flow(prev: ChainSnapshot, curr: ChainSnapshot, greeks: pl.DataFrame
             f"curr={curr.underlying}"
         )
     return inferred_flow_frames(
-        prev.frame, curr.frame, greeks, prev_ts=prev.ts_event, curr_ts=curr.ts_event
+        prev.frame, curr.frame, greeks, prev_ts=prev.ts_event, curr_ts=curr.ts_event, order=order
     )
 
 
@@ -91,6 +125,7 @@ def inferred_flow_frames(
     *,
     prev_ts: dt.datetime,
     curr_ts: dt.datetime,
+    order: KeyOrder | None = None,
 ) -> pl.DataFrame:
     """Return ``inferred_flow`` for chain frames (``CHAIN_SCHEMA``) quoted at the given instants.
 
@@ -112,7 +147,8 @@ def inferred_flow_frames(
     (10.0, 0.0, 10100.0, 500.0, 'inferred_snapshots')
     """
     _check_pair(prev_ts, curr_ts)
-    joined = _joined(prev, curr, greeks).sort(list(FLOW_KEY))  # the output is sorted by key
+    joined = _joined(prev, curr, greeks)  # the output is sorted by key
+    joined = joined.sort(list(FLOW_KEY)) if order is None else order.sort(joined)
     vol, vol_prev, in_prev = pl.col("volume"), pl.col("_volume_prev"), pl.col("_in_prev")
     in_prev = in_prev.fill_null(value=False)
     volume_reason = (

@@ -190,7 +190,7 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
     n = frame.height
     raw = np.empty((len(_SIDES), n), dtype=np.float64)
     for i, c in enumerate(_SIDES):
-        raw[i] = frame.get_column(c).cast(pl.Float64).fill_null(np.nan).to_numpy()
+        raw[i] = frame.get_column(c).cast(pl.Float64).to_numpy()  # nulls are NaN
     finite = np.isfinite(raw)
     rows = np.flatnonzero(((raw != 0.0) | ~finite).any(axis=0))
     source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()

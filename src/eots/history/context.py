@@ -34,6 +34,7 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows import inferred_flow
+from eots.flows.inference import KeyOrder
 from eots.flows.window import AlignedIncrement, ContractIndex, FlowWindow, align_increment
 from eots.greeks.frame import priced_chain
 from eots.history.bars import daily_bars_from_spots
@@ -71,6 +72,7 @@ from eots.market import (
 from eots.market.flow_history import stack_increments, stamped_increment
 from eots.market.open_interest import OI_BY_DTE_SCHEMA
 from eots.market.realized_vol import TRADING_DAYS
+from eots.market.term import KnownTerm
 from eots.storage.bars import PRICE_SCHEMA, session_close
 from eots.storage.snapshots import SnapshotRef
 
@@ -119,8 +121,10 @@ class ContextCache:
     ``eod``: the near-the-money observation (ATM IV, term structure) of a prior session's
     end-of-day snapshot; ``observed`` and ``charm``: each intraday snapshot's ATM IV, term rows and
     charm rows; ``bars``: the prior sessions' proxy daily bars (derived from spots) of the
-    current session. The same inputs give the same context with or without a cache; ``retain`` drops
-    entries of snapshots no longer needed.
+    current session; ``key_order``: the key-order permutation of the latest chain's rows (reused
+    by the flow inference while the chain's layout stays the same, checked each time). The same
+    inputs give the same context with or without a cache; ``retain`` drops entries of snapshots
+    no longer needed.
     """
 
     priced: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
@@ -128,8 +132,10 @@ class ContextCache:
     session_flows: _SessionFlows | None = None
     eod: dict[str, _Observed] = dataclasses.field(default_factory=dict)
     observed: dict[str, _Observed] = dataclasses.field(default_factory=dict)
+    terms: dict[str, KnownTerm] = dataclasses.field(default_factory=dict)
     charm: dict[str, pl.DataFrame] = dataclasses.field(default_factory=dict)
     bars: dict[tuple[object, ...], pl.DataFrame] = dataclasses.field(default_factory=dict)
+    key_order: KeyOrder = dataclasses.field(default_factory=KeyOrder)
 
     def retain(self, hashes: set[str], end_of_day: set[str] | None = None) -> None:
         """Keep only entries whose snapshots are in ``hashes``.
@@ -147,6 +153,7 @@ class ContextCache:
             }
         self.eod = {k: v for k, v in self.eod.items() if k in eod}
         self.observed = {k: v for k, v in self.observed.items() if k in hashes}
+        self.terms = {k: v for k, v in self.terms.items() if k in hashes}
         self.charm = {k: v for k, v in self.charm.items() if k in hashes}
 
     def flows_of(self, session: dt.date) -> _SessionFlows:
@@ -288,6 +295,7 @@ def market_context(
         spot_path=spot_path,
         spot_path_coverage=_count_coverage(spot_path.height, 1, "snapshot_spots"),
         notes=tuple(notes),
+        term_source=intraday.term_source,
     )
 
 
@@ -301,6 +309,7 @@ def _earliest(session: dt.date, params: ContextParams) -> dt.date:
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class _Intraday:
     observed: tuple[_Observed, ...]
+    term_source: KnownTerm | None
     coverage: Coverage
     flows: pl.DataFrame
     increments: pl.DataFrame
@@ -329,14 +338,16 @@ def _intraday(
     for i in range(1, len(snaps)):
         key = (window[i - 1].content_hash, window[i].content_hash)
         if key not in flows.aligned:
-            frame = inferred_flow(snaps[i - 1], snaps[i], priced[i])
+            frame = inferred_flow(snaps[i - 1], snaps[i], priced[i], order=cache.key_order)
             flows.aligned[key] = align_increment(flows.window.index, snaps[i].ts_event, frame)
             cache.flows[key] = stamped_increment(snaps[i].ts_event, frame, key_sorted=True)
         stamped.append(cache.flows[key])
         aligned.append(flows.aligned[key])
     for ref, snap, p in zip(window, snaps, priced, strict=True):
-        if ref.content_hash not in cache.observed:
-            cache.observed[ref.content_hash] = _observe(snap, atm_iv_term(p, snap.spot), params)
+        if ref.content_hash not in cache.observed or ref.content_hash not in cache.terms:
+            known = KnownTerm.of(p, snap.spot)
+            cache.terms[ref.content_hash] = known
+            cache.observed[ref.content_hash] = _observe(snap, known.term, params)
             cache.charm[ref.content_hash] = charm_rows(p, snap.ts_event)
     observed = tuple(cache.observed[r.content_hash] for r in window)
     whole = bool(window) and window[0] == available[0]
@@ -356,6 +367,7 @@ def _intraday(
     )
     return _Intraday(
         observed=observed,
+        term_source=cache.terms[window[-1].content_hash] if window else None,
         coverage=coverage,
         flows=flows.window.totals(aligned, as_of),
         increments=stack_increments(stamped),

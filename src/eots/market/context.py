@@ -42,6 +42,8 @@ flow_increments           each snapshot-to-snapshot increment, stamped (temporal
 charm_history             per-contract charm and charmxoi of the last N snapshots
 daily, weekly             prior sessions' end-of-day snapshots, prior weeks' last snapshots
 spot_path                 (ts_event, spot) of the current session's snapshots up to as_of
+term_source               ``term_structure`` with the priced rows and spot it was computed
+                          from (``KnownTerm``): the base metrics reuse it on equal rows
 ========================= ===================================================================
 """
 
@@ -49,7 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -57,7 +59,7 @@ from eots.chain.schema import UTC_US
 from eots.chain.snapshot import ChainSnapshot
 from eots.market.estimate import Coverage, Estimate
 from eots.market.params import ContextParams
-from eots.market.term import TERM_SCHEMA
+from eots.market.term import TERM_SCHEMA, KnownTerm
 
 #: One ATM IV observation per snapshot (``iv_intraday``, ``iv_daily``), oldest first.
 IV_SERIES_SCHEMA = pl.Schema(
@@ -139,6 +141,7 @@ class MarketContext:
     spot_path: pl.DataFrame
     spot_path_coverage: Coverage
     notes: tuple[str, ...] = ()
+    term_source: KnownTerm | None = field(default=None, repr=False, compare=False)
 
     def estimates(self) -> dict[str, Estimate]:
         """Return every scalar field by name (``realized_vol_<w>d`` for each window)."""

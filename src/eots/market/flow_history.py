@@ -78,7 +78,7 @@ def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFra
     """
     if flows.height == 0:
         return pl.DataFrame(schema=STRIKE_FLOW_SCHEMA)
-    strike = flows.get_column("strike").cast(pl.Float64).fill_null(np.nan).to_numpy()
+    strike = flows.get_column("strike").cast(pl.Float64).to_numpy()  # nulls are NaN
     if np.isnan(strike).any():
         raise ValueError(
             f"expected a strike on every flow row, was {int(np.isnan(strike).sum())} null or NaN "

@@ -12,6 +12,8 @@ import datetime as dt
 
 import polars as pl
 
+from eots.chain.schema import RIGHTS
+
 #: Output of ``oi_by_dte``: one row per DTE with at least one live contract, ascending.
 OI_BY_DTE_SCHEMA = pl.Schema(
     {
@@ -41,7 +43,11 @@ def oi_by_dte(frame: pl.DataFrame, session: dt.date) -> pl.DataFrame:
     >>> oi_by_dte(f, dt.date(2024, 3, 15)).rows()
     [(0, 15, 10, 5, 2), (7, 7, 7, 0, 1)]
     """
-    call = pl.col("right").cast(pl.String) == "C"
+    # the chain's enum compares to "C" as it is (no string copy of the column); others as strings
+    right = (
+        pl.col("right") if frame.schema.get("right") == RIGHTS else pl.col("right").cast(pl.String)
+    )
+    call = right == "C"
     oi = pl.col("open_interest").cast(pl.Int64)
     return (
         frame.lazy()

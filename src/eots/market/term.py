@@ -118,6 +118,38 @@ def near_the_money(
     )
 
 
+#: Columns ``atm_iv_term`` reads: rows equal in these (and an equal spot) give an equal result.
+TERM_INPUT = ("expiry", "settlement", "expiry_ts", "strike", "right", "forward", "t_years", "iv")
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTerm:
+    """An ATM term structure kept with what it was computed from, to reuse on equal inputs.
+
+    The market context prices the current chain and takes its term structure; the base metrics
+    need the term structure of the in-scope contracts, which are usually the same rows. ``term_of``
+    returns the kept ``term`` only after checking that the rows (``TERM_INPUT`` columns, dtypes
+    and values) and the spot are equal, else it computes ``atm_iv_term`` afresh.
+    """
+
+    rows: pl.DataFrame
+    spot: float
+    term: pl.DataFrame
+
+    @classmethod
+    def of(cls, priced: pl.DataFrame, spot: float) -> KnownTerm:
+        """Return ``atm_iv_term(priced, spot)`` with its inputs."""
+        return cls(rows=priced.select(TERM_INPUT), spot=spot, term=atm_iv_term(priced, spot))
+
+    def term_of(self, priced: pl.DataFrame, spot: float) -> pl.DataFrame:
+        """Return ``atm_iv_term(priced, spot)``: the kept term when the inputs are equal."""
+        if spot == self.spot and all(c in priced.columns for c in TERM_INPUT):
+            rows = priced.select(TERM_INPUT)
+            if rows.schema == self.rows.schema and rows.equals(self.rows):
+                return self.term
+        return atm_iv_term(priced, spot)
+
+
 def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     """Return the ATM implied volatility of every expiry (``TERM_SCHEMA``), shortest first.
 
@@ -291,9 +323,11 @@ def constant_maturity_iv(term: pl.DataFrame, days: float = 30.0) -> ConstantMatu
 
 __all__ = [
     "ATM_METHODS",
+    "TERM_INPUT",
     "TERM_SCHEMA",
     "CmMethod",
     "ConstantMaturityIv",
+    "KnownTerm",
     "atm_iv_term",
     "constant_maturity_iv",
     "near_the_money",

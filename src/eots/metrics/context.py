@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from eots.market.term import TERM_SCHEMA, atm_iv_term, constant_maturity_iv
+from eots.market.term import TERM_SCHEMA, KnownTerm, atm_iv_term, constant_maturity_iv
 from eots.metrics.inputs import MetricInputs
 from eots.metrics.params import AtrProxy, BaseMetricParams
 
@@ -45,25 +45,36 @@ class MetricContext:
     term: pl.DataFrame | None = None
 
 
-def _atm_iv_arrays(contracts: pl.DataFrame, spot: float) -> tuple[np.ndarray, pl.DataFrame]:
+def _atm_iv_arrays(
+    contracts: pl.DataFrame, spot: float, known: KnownTerm | None = None
+) -> tuple[np.ndarray, pl.DataFrame]:
     """Return ``dte_days`` per expiry and the ATM term structure (``eots.market.atm_iv_term``).
 
     The one ATM-IV definition of the project: the IV at the expiry's forward, interpolated in
-    total variance between the out-of-the-money strikes around it.
+    total variance between the out-of-the-money strikes around it. ``known``: a term structure
+    already computed (the market context's), reused when its rows equal ``contracts``'.
     """
-    term = atm_iv_term(contracts, spot)
+    term = atm_iv_term(contracts, spot) if known is None else known.term_of(contracts, spot)
     return term.get_column("t_years").to_numpy() * 365.0, term
 
 
 def metric_context(
-    contracts: pl.DataFrame, inputs: MetricInputs, params: BaseMetricParams
+    contracts: pl.DataFrame,
+    inputs: MetricInputs,
+    params: BaseMetricParams,
+    *,
+    known: KnownTerm | None = None,
 ) -> MetricContext:
-    """Resolve the scalars of ``inputs`` with their documented fallbacks."""
+    """Resolve the scalars of ``inputs`` with their documented fallbacks.
+
+    ``known``: an ATM term structure already computed (``eots.market.KnownTerm``), used instead
+    of computing the contracts' one when it was computed from equal rows and spot.
+    """
     notes: list[Note] = []
     need_chain = inputs.atr is None or inputs.underlying_iv is None or inputs.iv_5d is None
     have_chain = need_chain and "forward" in contracts.columns
     if have_chain:
-        dte_days, term = _atm_iv_arrays(contracts, inputs.spot)
+        dte_days, term = _atm_iv_arrays(contracts, inputs.spot, known)
     else:
         dte_days, term = np.empty(0), pl.DataFrame(schema=TERM_SCHEMA)
     atm_iv = term.get_column("atm_iv").to_numpy()

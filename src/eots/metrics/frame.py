@@ -21,6 +21,7 @@ import polars as pl
 
 from eots.core.errors import StageInputError
 from eots.core.time import session_of
+from eots.market.term import KnownTerm
 from eots.metrics.arfi import arfi_columns
 from eots.metrics.arrays import Bools, ContractArrays, Masked, Scope, constant, from_series
 from eots.metrics.arrays import working as working_array
@@ -329,7 +330,11 @@ def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
 
 
 def base_metrics(
-    contracts: pl.DataFrame, inputs: MetricInputs, params: BaseMetricParams | None = None
+    contracts: pl.DataFrame,
+    inputs: MetricInputs,
+    params: BaseMetricParams | None = None,
+    *,
+    known_term: KnownTerm | None = None,
 ) -> BaseMetrics:
     """Compute every base metric per contract and per strike.
 
@@ -342,6 +347,9 @@ def base_metrics(
         ``as_of``, spot and the optional market scalars (ATR, underlying IV, IV_5d, IV percentile).
     params
         Metric parameters (defaults: ITS v2.4.1 with the adopted fixes).
+    known_term
+        An ATM term structure already computed (the market context's ``term_source``): reused
+        when the in-scope contracts' term inputs equal its rows, else the term is computed here.
 
     Returns
     -------
@@ -358,7 +366,9 @@ def base_metrics(
     inside, scope = _prepared(frame, inputs.as_of, params)
     notes: list[Note] = []
     context_columns = [c for c in _CONTEXT_COLUMNS if c in frame.columns]
-    ctx = metric_context(frame.select(context_columns).filter(pl.Series(inside)), inputs, params)
+    ctx = metric_context(
+        frame.select(context_columns).filter(pl.Series(inside)), inputs, params, known=known_term
+    )
     notes.extend(ctx.notes)
     trend, fallback = vol_trend_factor(params, ctx.underlying_iv, ctx.iv_5d)
     if fallback:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import hypothesis.strategies as st
@@ -10,8 +11,10 @@ import pytest
 from hypothesis import given
 from polars.testing import assert_frame_equal
 
+from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.flows import INCREMENT_SCHEMA, FlowReason, FlowSource, inferred_flow
+from eots.flows.inference import KeyOrder
 from eots.greeks.frame import priced_chain
 from eots.greeks.params import PricingParams
 from unit.flows.flows_chains import KEY, et, greeks, row, snapshot
@@ -220,3 +223,63 @@ def test_inferred_flow_output_sorted_by_key() -> None:
         [(5050.0, "P", 12.0, 12.4, 12.0, 1), (5000.0, "C", 9.9, 10.1, 10.0, 1)],
     )
     assert out.select(KEY).rows() == sorted(out.select(KEY).rows())
+
+
+_LAYOUT = [
+    (5050.0, "P", 12.0, 12.4, 12.0, 0),
+    (5000.0, "C", 9.9, 10.1, 10.0, 0),
+    (5025.0, "C", 5.0, 5.2, 5.1, 0),
+    (5000.0, "P", 7.0, 7.2, 7.1, 0),
+]
+
+
+def _traded(quotes: list, extra: int) -> list:  # type: ignore[type-arg]
+    return [(*q[:5], q[5] + extra * (i + 1)) for i, q in enumerate(quotes)]
+
+
+def _reversed(snap: ChainSnapshot) -> ChainSnapshot:
+    """The snapshot with its rows in reverse (so not key) order."""
+    import dataclasses
+
+    return dataclasses.replace(snap, frame=snap.frame.reverse())
+
+
+def test_key_order_reused_equals_sorting_each_time() -> None:
+    # one layout (not in key order) through three snapshots: the kept permutation gives the
+    # frames a fresh sort gives
+    snaps = [_reversed(snapshot(_traded(_LAYOUT, k), et(10, k))) for k in range(3)]
+    order = KeyOrder()
+    for prev, curr in itertools.pairwise(snaps):
+        kept = inferred_flow(prev, curr, greeks(curr), order=order)
+        assert_frame_equal(kept, inferred_flow(prev, curr, greeks(curr)))
+    assert order.keys is not None
+    assert not order.identity
+
+
+def test_key_order_changed_layout_is_not_served_from_the_kept_permutation() -> None:
+    order = KeyOrder()
+    a = _reversed(snapshot(_LAYOUT, et(10, 0)))
+    b = _reversed(snapshot(_traded(_LAYOUT, 1), et(10, 1)))
+    inferred_flow(a, b, greeks(b), order=order)
+    kept_rows = order.rows
+    # the same contracts in another order, then one contract more: each is sorted afresh
+    for k, quotes in enumerate(
+        (_traded(_LAYOUT[::-1], 2), [*_traded(_LAYOUT, 3), (4990.0, "P", 1.0, 1.2, 1.1, 9)])
+    ):
+        c = snapshot(quotes, et(10, 2 + k))
+        out = inferred_flow(b, c, greeks(c), order=order)
+        assert_frame_equal(out, inferred_flow(b, c, greeks(c)))
+        assert out.select(KEY).rows() == sorted(out.select(KEY).rows())
+        b = c
+    assert kept_rows is not None
+    assert order.rows is not None
+    assert order.rows.to_list() != kept_rows.to_list()
+
+
+def test_key_order_sorted_layout_is_identity() -> None:
+    quotes = sorted(_LAYOUT, key=lambda q: (q[0], q[1]))
+    a, b = snapshot(quotes, et(10, 0)), snapshot(_traded(quotes, 1), et(10, 1))
+    order = KeyOrder()
+    out = inferred_flow(a, b, greeks(b), order=order)
+    assert order.identity
+    assert_frame_equal(out, inferred_flow(a, b, greeks(b)))

@@ -217,3 +217,20 @@ def test_look_ahead_and_duplicate_stamps_refused() -> None:
     with pytest.raises(ReplayError, match="one increment per snapshot"):
         flows.totals([*aligned, aligned[0]], increments[-1][0])
     assert flows.totals([], increments[-1][0]).schema == FLOW_SCHEMA
+
+
+def test_null_side_values_align_as_nan() -> None:
+    # a null number (a frame built without ``nan_for_null``) is unknown, as NaN is
+    rng = np.random.default_rng(3)
+    frame = _increment(rng, _universe(8), np.ones(8, dtype=np.bool_), nan_share=0.3)
+    nulled = frame.with_columns(
+        pl.when(pl.col(c).is_nan()).then(None).otherwise(pl.col(c)).alias(c) for c in SIDE_COLUMNS
+    )
+    assert nulled.select(pl.col(c).null_count() for c in SIDE_COLUMNS).sum_horizontal().item() > 0
+    ts = OPEN + dt.timedelta(minutes=1)
+    a = align_increment(ContractIndex(session_of(ts)), ts, frame)
+    b = align_increment(ContractIndex(session_of(ts)), ts, nulled)
+    assert np.array_equal(a.active, b.active)
+    assert np.array_equal(a.known, b.known)
+    assert np.array_equal(a.values, b.values)
+    assert not b.known.all()

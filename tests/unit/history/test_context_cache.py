@@ -56,4 +56,27 @@ def test_cached_builds_equal_fresh_builds_at_every_snapshot(
         sessions.add(cached.session)
         assert cache.session_flows is not None
         assert cache.session_flows.session == cached.session
+        # the kept term structure is the current snapshot's, whether cached or not
+        for built in (cached, fresh):
+            assert built.term_source is not None
+            assert_frame_equal(built.term_source.term, built.term_structure, check_exact=True)
+            assert built.term_source.spot == snap.spot
+        assert cached.term_source is not None
+        assert fresh.term_source is not None
+        assert_frame_equal(cached.term_source.rows, fresh.term_source.rows, check_exact=True)
     assert len(sessions) == 4  # three session rolls crossed
+
+
+def test_retain_drops_the_kept_term_structures_with_their_snapshots(
+    store: SnapshotStore, snapshots: list[ChainSnapshot]
+) -> None:
+    params = ContextParams(intraday_snapshots=3)
+    cache = ContextCache()
+    for snap in snapshots[:4]:
+        market_context(
+            AsOfReader(store, None, snap.ts_event), "SPX", snap.ts_event, params, cache=cache
+        )
+    assert set(cache.terms) == set(cache.observed)
+    kept = next(iter(cache.terms))
+    cache.retain({kept})
+    assert set(cache.terms) == {kept}

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from pydantic import ValidationError
 
+from eots.chain.schema import RIGHTS
 from eots.flows import FLOW_SCHEMA
 from eots.market import (
     STRIKE_FLOW_SCHEMA,
@@ -52,6 +53,25 @@ def test_oi_by_dte_calendar_days_and_drops_past_expiries() -> None:
         }
     )
     assert oi_by_dte(frame, session).rows() == [(0, 30, 10, 20, 2), (37, 5, 0, 5, 1)]
+
+
+def test_oi_by_dte_chain_enum_and_string_rights_agree() -> None:
+    # the chain's RIGHTS enum is compared as it is, other dtypes as strings: same sums, with
+    # null rights and null open interest counted as contracts but in no side
+    session = dt.date(2024, 3, 15)
+    frame = pl.DataFrame(
+        {
+            "expiry": [session, session, session, dt.date(2024, 3, 22), dt.date(2024, 3, 22)],
+            "right": ["C", "P", None, "C", "P"],
+            "open_interest": [10, None, 4, 7, 3],
+        }
+    )
+    want = [(0, 14, 10, 0, 3), (7, 10, 7, 3, 2)]
+    assert oi_by_dte(frame, session).rows() == want
+    as_enum = frame.with_columns(pl.col("right").cast(RIGHTS))
+    assert_frame_equal(oi_by_dte(as_enum, session), oi_by_dte(frame, session), check_exact=True)
+    as_cat = frame.with_columns(pl.col("right").cast(pl.Categorical))
+    assert oi_by_dte(as_cat, session).rows() == want
 
 
 def test_strike_flows_sums_known_values_nan_when_none_known() -> None:
@@ -144,3 +164,12 @@ def test_strike_flows_equal_a_group_by_and_ignore_row_order(
         .select([pl.col(c).cast(t) for c, t in STRIKE_FLOW_SCHEMA.items()])
     )
     assert_frame_equal(got, reference, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_strike_flows_refuses_a_missing_strike(missing: float | None) -> None:
+    flows = pl.DataFrame(
+        {"strike": [100.0, missing], "volm_bs": [1.0, 2.0]}, schema_overrides={"strike": pl.Float64}
+    )
+    with pytest.raises(ValueError, match="1 null or NaN of 2"):
+        strike_flows(flows)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from eots.market import CmMethod, atm_iv_term, constant_maturity_iv, near_the_money
+from eots.market.term import KnownTerm
 
 AS_OF = dt.datetime(2024, 3, 13, 18, tzinfo=dt.UTC)
 
@@ -130,3 +133,63 @@ def test_near_the_money_keeps_k_strikes_around_forward_guess_both_rights() -> No
     kept = near_the_money(chain, 100.0, AS_OF, strikes=3, carry=0.1)
     assert sorted(set(kept.get_column("strike").to_list())) == [105.0, 110.0, 115.0]
     assert kept.height == 6  # both rights; the expired row is gone
+
+
+# --- KnownTerm: a term structure reused only on equal inputs ---------------------------------
+
+_CHAIN = [
+    (E1, 95.0, "P", 0.1, 101.0, 0.20),
+    (E1, 95.0, "C", 0.1, 101.0, 0.50),
+    (E1, 105.0, "C", 0.1, 101.0, 0.10),
+    (E1, 105.0, "P", 0.1, 101.0, 0.90),
+    (E2, 95.0, "P", 0.2, float("nan"), 0.25),  # no forward: the spot stands in
+    (E2, 105.0, "C", 0.2, float("nan"), 0.15),
+]
+
+
+def test_known_term_equals_the_computed_one_and_is_served_on_equal_rows() -> None:
+    priced = _priced(_CHAIN)
+    known = KnownTerm.of(priced, 100.0)
+    assert_frame_equal(known.term, atm_iv_term(priced, 100.0))
+    # the same rows in another frame (an extra column, rows filtered by an all-true mask)
+    other = priced.with_columns(gamma=pl.lit(0.01)).filter(pl.Series([True] * priced.height))
+    assert known.term_of(other, 100.0) is known.term
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: f.with_columns(iv=pl.when(pl.col("strike") == 105.0).then(0.12).otherwise("iv")),
+        lambda f: f.with_columns(forward=pl.col("forward") + 1.0),
+        lambda f: f.with_columns(t_years=pl.col("t_years") * 2),
+        lambda f: f.with_columns(strike=pl.col("strike") + 1.0),
+        lambda f: f.head(5),  # a contract fewer
+        lambda f: f.reverse(),  # the same contracts in another order
+        lambda f: f.with_columns(pl.col("right").cast(pl.Categorical)),  # another dtype
+    ],
+)
+def test_known_term_changed_rows_are_not_served(
+    change: Callable[[pl.DataFrame], pl.DataFrame],
+) -> None:
+    priced = _priced(_CHAIN)
+    known = KnownTerm.of(priced, 100.0)
+    changed = change(priced)
+    got = known.term_of(changed, 100.0)
+    assert got is not known.term
+    assert_frame_equal(got, atm_iv_term(changed, 100.0))
+
+
+def test_known_term_other_spot_is_not_served() -> None:
+    priced = _priced(_CHAIN)
+    known = KnownTerm.of(priced, 100.0)
+    got = known.term_of(priced, 102.0)  # the E2 forward is the spot: its ATM IV moves
+    assert got is not known.term
+    assert_frame_equal(got, atm_iv_term(priced, 102.0))
+    assert got.get_column("forward").to_list() != known.term.get_column("forward").to_list()
+
+
+def test_known_term_missing_column_is_computed_and_refused_as_before() -> None:
+    priced = _priced(_CHAIN)
+    known = KnownTerm.of(priced, 100.0)
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        known.term_of(priced.drop("forward"), 100.0)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import eots.metrics as m
 from eots.core.errors import SchemaError, StageInputError
+from eots.market.term import KnownTerm
 from eots.metrics import BaseMetricParams, MetricInputs, NormalisationScope, base_metrics
 from eots.metrics.params import GammaBasis, SdagParams
 from unit.metrics.test_base_metrics_golden import AS_OF, INPUTS, chain
@@ -164,3 +166,27 @@ def test_real_snapshots_give_finite_metrics() -> None:
         largest = out.strikes.get_column("mspi").drop_nans().abs().max()
         assert isinstance(largest, float), (entry["id"], largest)
         assert largest <= 1.0 + 1e-12
+
+
+def test_known_term_is_reused_on_equal_rows_and_gives_the_same_metrics() -> None:
+    contracts = chain()
+    inputs = MetricInputs(as_of=AS_OF, spot=100.0)  # ATR and IVs from the chain's term
+    fresh = base_metrics(contracts, inputs)
+    known = KnownTerm.of(contracts, 100.0)
+    reused = base_metrics(contracts, inputs, known_term=known)
+    assert reused.term is known.term
+    assert fresh.term is not None
+    assert_frame_equal(reused.contracts, fresh.contracts, check_exact=True)
+    assert reused.notes == fresh.notes
+    assert reused.atr == fresh.atr
+
+
+def test_known_term_of_other_rows_is_not_used() -> None:
+    contracts = chain()
+    other = contracts.with_columns(iv=pl.col("iv") * 1.5)
+    inputs = MetricInputs(as_of=AS_OF, spot=100.0)
+    fresh = base_metrics(contracts, inputs)
+    got = base_metrics(contracts, inputs, known_term=KnownTerm.of(other, 100.0))
+    assert_frame_equal(got.contracts, fresh.contracts, check_exact=True)
+    assert got.atr == fresh.atr
+    assert got.atr != base_metrics(other, inputs).atr
