@@ -63,21 +63,6 @@ class AnalysisParams(BaseModel):
     levels: LevelParams = Field(default_factory=LevelParams)
     runners_up: int = Field(3, ge=0, le=20)
 
-    def level_params(self) -> LevelParams:
-        """Return the levels' parameters with this analysis' upstream sections.
-
-        The levels' parameters with this analysis' pricing, exposure, metric and zero-gamma
-        sections, so prior sessions are analysed exactly like the current snapshot.
-        """
-        return self.levels.model_copy(
-            update={
-                "pricing": self.pricing,
-                "exposures": self.exposures,
-                "metrics": self.metrics,
-                "zero_gamma": self.zero_gamma,
-            }
-        )
-
     def fingerprint(self) -> str:
         """Return a short hash of the canonical JSON of these parameters."""
         canonical = self.model_dump_json(exclude_none=False)
@@ -320,7 +305,7 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
             atr=metrics.atr,
         ),
         history.context,
-        params.level_params(),
+        params.levels,
         snapshot.ts_event,
         LevelHistory(
             previous=history.previous_levels,
