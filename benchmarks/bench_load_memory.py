@@ -141,10 +141,11 @@ def write_cboe_json(cboe: Path, target: Path) -> None:
         }
         for c in _contracts(cboe)
     ]
+    # the key order of the real payloads: the options first, the spot after them
     doc = {
         "timestamp": "2023-04-05 23:41:00",
+        "data": {"options": options, "symbol": "^SPX", "current_price": float(SPOT)},
         "symbol": "_SPX",
-        "data": {"symbol": "^SPX", "current_price": float(SPOT), "options": options},
     }
     target.write_text(json.dumps(doc))
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import polars as pl
 
 from eots.chain.assemble import SnapshotAssembler, Undecided
 from eots.chain.snapshot import ChainSnapshot
-from eots.sources import cboe_csv, generic
+from eots.sources import cboe_csv, cboe_json, generic
+from eots.sources._json import STREAMED, JsonStream, JsonUnsure, is_number
 from eots.sources._rows import Column, read_block, refuse_nulls, split_fields
 from eots.sources.detect import _SNIFF_BYTES, ChainFormat, detect_format
 from eots.sources.raw import refuse_fractional, resolve_quote_time, stated_underlying
@@ -68,6 +69,10 @@ def load_streamed(
             return _parquet(path, size, as_of=as_of, underlying=underlying)
         if head[:2] == b"\x1f\x8b":
             return None
+        handle.seek(0)
+        if _json_head(handle.read(_SNIFF_BYTES)):
+            handle.seek(0)
+            return _cboe_json(handle, size, source=str(path), as_of=as_of, underlying=underlying)
         handle.seek(0)
         pieces = _pieces(handle, size)
         prefix = _prefix(pieces)
@@ -312,6 +317,92 @@ def _parquet(
         source_format=generic.FORMAT_PARQUET,
         underlying=chain.underlying,
     )
+
+
+def _json_head(head: bytes) -> bool:
+    """Whether ``head`` opens a UTF-8 JSON object (a ``[`` document is left to the whole path)."""
+    if text_encoding(head) is not None or b"\x00" in head:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+class _Marked:
+    """A binary file that notes which of ``MARKS`` its bytes hold (as ``detect_format`` looks)."""
+
+    MARKS = (b'"callExpDateMap"', b'"expiries"', b'"strikePrice"', b'"options"')
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._tail = b""
+        self.seen: set[bytes] = set()
+
+    def read(self, size: int) -> bytes:
+        """Read like ``handle.read`` and note the marks (also one cut by the previous read)."""
+        block = self._handle.read(size)
+        window = self._tail + block
+        self.seen.update(m for m in self.MARKS if m not in self.seen and m in window)
+        self._tail = window[-max(len(m) for m in self.MARKS) :]
+        return block
+
+    def cboe(self) -> bool:
+        """Whether ``detect_format`` would call the whole file CBOE JSON."""
+        barchart = {b'"expiries"', b'"strikePrice"'} <= self.seen
+        return b'"options"' in self.seen and b'"callExpDateMap"' not in self.seen and not barchart
+
+
+def _cboe_json(
+    handle: BinaryIO,
+    size: int,
+    *,
+    source: str,
+    as_of: dt.datetime | None,
+    underlying: str | None,
+) -> ChainSnapshot:
+    """Read a CBOE delayed-quotes JSON payload's ``options`` in batches of records.
+
+    Each batch of records becomes the format's raw rows (``cboe_json._contracts``, with
+    ``source_line`` the record number in the whole list); the rows wait (in their compact raw
+    columns) until the payload's spot is read, which the real files give after the options.
+    """
+    marked = _Marked(handle)
+    held: list[pl.DataFrame] = []
+    paths: set[tuple[str, ...]] = set()
+
+    def on_array(path: tuple[str, ...], items: list[object], first: int) -> None:
+        paths.add(path)
+        records = [r for r in items if isinstance(r, dict)]
+        if len(paths) > 1 or len(records) != len(items):
+            raise Undecided("two options lists, or an option that is not an object")
+        held.append(cboe_json._contracts(records, path=".".join(path), source=source, first=first))
+
+    walker = JsonStream(marked.read, chunk=size, batch=size)
+    try:
+        doc = walker.document(
+            descend=lambda p: p == ("data",),
+            stream=lambda p: p in (("options",), ("data", "options")),
+            on_array=on_array,
+        )
+    except JsonUnsure as e:
+        raise Undecided(str(e)) from e
+    wrapped = isinstance(doc.get("data"), dict)
+    quote: dict[str, Any] = doc["data"] if wrapped else doc
+    spot = quote.get("current_price")
+    if not marked.cboe() or quote.get("options") is not STREAMED or not held:
+        raise Undecided("not a CBOE JSON payload, or no options")
+    if not is_number(spot):
+        raise Undecided("no numeric current_price")
+    capture = cboe_json._capture_time(doc, quote, source=source)
+    qt, recv = resolve_quote_time(
+        capture, as_of, source=source, missing="the payload has no 'timestamp'"
+    )
+    stated = stated_underlying(
+        cboe_json._stated(doc, quote), underlying, source=source, field="symbol"
+    )
+    assembler = SnapshotAssembler(spot=float(spot), source=source)
+    while held:
+        assembler.add(held.pop(0))
+    fmt = cboe_json.FORMAT if wrapped else cboe_json.FORMAT_OLD
+    return assembler.finish(quote_time=qt, ts_recv=recv, source_format=fmt, underlying=stated)
 
 
 def _same_meta(frame: pl.DataFrame, head: pl.DataFrame, meta: list[str]) -> None:
