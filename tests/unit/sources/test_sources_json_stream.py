@@ -8,6 +8,7 @@ the whole-file path, and a file it cannot vouch for must be left to that path (s
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 from pathlib import Path
@@ -254,6 +255,9 @@ def test_bad_field_late_in_the_file_is_refused_as_before(
         lambda d: d["data"].update({"current_price": "4090"}) or json.dumps(d),
         lambda d: d["data"].update({"options": []}) or json.dumps(d),
         lambda d: d["data"]["options"].append(7) or json.dumps(d),
+        # a top-level list beside data.options (which alone counts), or instead of it (refused)
+        lambda d: d.update({"options": options(60)[50:]}) or json.dumps(d),
+        lambda d: d.update({"options": d["data"].pop("options")}) or json.dumps(d),
     ],
 )
 def test_payloads_the_batched_path_leaves_to_the_whole_file_path(
@@ -293,3 +297,14 @@ def test_real_cboe_json_batched_equals_whole(path: Path) -> None:
     reference = whole(path, as_of=as_of)
     for batch in (150, 4096, 1 << 20):  # records (about 450 bytes) cut by chunk ends
         assert_same(streamed(path, batch, as_of=as_of), reference)
+
+
+def test_detection_marks_are_found_when_a_read_cuts_them() -> None:
+    data = b'{"x": 1, "callExpDateMap": {}, "options": []}'
+    for cut in range(1, len(data)):
+        blocks = [data[:cut], data[cut:], b""]
+        marked = stream._Marked(io.BytesIO(b"".join(blocks)))
+        while marked.read(cut):
+            pass
+        assert marked.seen == {b'"callExpDateMap"', b'"options"'}
+        assert not marked.cboe()
