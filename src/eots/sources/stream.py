@@ -1,4 +1,4 @@
-r"""Loading a large CBOE ``quotedata.csv`` or generic CSV in batches of lines (bounded memory).
+r"""Loading a large CBOE CSV or JSON, or a generic CSV or Parquet file, in batches (bounded memory).
 
 ``load_chain`` reads a whole file, parses it into one raw frame and validates that frame: on a
 200 MB file the bytes, the raw frame and the snapshot coexist (6.8x the file at peak). Here the
@@ -7,8 +7,11 @@ ends piece by piece (a CR at a piece's end waits for the next piece, so a CRLF p
 split), parsed by the format's own row code with ``source_line`` counted from the file's start,
 and validated into typed columns (``eots.chain.assemble``). Only those columns accumulate.
 
+A CBOE delayed-quotes JSON payload is walked record by record (``eots.sources._json.JsonStream``
+over chunks of about ``BATCH_BYTES``); each batch of records becomes the format's raw rows.
+
 The batched path never words a refusal itself. ``load_streamed`` returns None when the file is
-not one it handles (gzip, UTF-16/32, JSON, Parquet, the history layouts, an unreadable head) and
+not one it handles (gzip, UTF-16/32, a JSON array, the history layouts, an unreadable head) and
 raises ``Undecided`` when any batch or the final assembly meets anything the whole-file path
 would refuse or treat specially (a bad field, a blank line opening a batch, a duplicate
 contract, a missing last line end): the caller then loads the file the whole-file way, whose
@@ -51,7 +54,7 @@ def load_streamed(
     underlying: str | None,
     batch_bytes: int | None = None,
 ) -> ChainSnapshot | None:
-    """Load a CBOE or generic CSV in batches; None when the file is not one this path reads.
+    """Load a CBOE CSV or JSON or a generic CSV/Parquet in batches; None: not one this path reads.
 
     Raises
     ------
