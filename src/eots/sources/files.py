@@ -10,8 +10,8 @@ CRLF files).
 
 A CBOE ``quotedata.csv``, CBOE JSON or generic CSV of ``stream.MIN_STREAM_BYTES`` or more, or a
 generic Parquet file of as many rows' worth, is read in batches (``eots.sources.stream``), so peak
-memory stays near the snapshot's own size; a file the batched path meets a fault in is read again whole,
-for the exact refusal.
+memory stays near the snapshot's own size; a file the batched path meets a fault in is read again
+whole, for the exact refusal.
 """
 
 from __future__ import annotations
