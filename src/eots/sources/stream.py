@@ -330,7 +330,11 @@ def _json_head(head: bytes) -> bool:
 
 
 class _Marked:
-    """A binary file that notes which of ``MARKS`` its bytes hold (as ``detect_format`` looks)."""
+    """A binary file that notes which of ``MARKS`` its bytes hold (as ``detect_format`` looks).
+
+    ``read`` raises ``Undecided`` as soon as the marks say TD Ameritrade or Barchart JSON (read
+    whole), so such a file is not walked to its end first.
+    """
 
     MARKS = (b'"callExpDateMap"', b'"expiries"', b'"strikePrice"', b'"options"')
 
@@ -345,12 +349,17 @@ class _Marked:
         window = self._tail + block
         self.seen.update(m for m in self.MARKS if m not in self.seen and m in window)
         self._tail = window[-max(len(m) for m in self.MARKS) :]
+        if self._other():
+            raise Undecided("another JSON format (TD Ameritrade or Barchart)")
         return block
+
+    def _other(self) -> bool:
+        barchart = {b'"expiries"', b'"strikePrice"'} <= self.seen
+        return b'"callExpDateMap"' in self.seen or barchart
 
     def cboe(self) -> bool:
         """Whether ``detect_format`` would call the whole file CBOE JSON."""
-        barchart = {b'"expiries"', b'"strikePrice"'} <= self.seen
-        return b'"options"' in self.seen and b'"callExpDateMap"' not in self.seen and not barchart
+        return b'"options"' in self.seen and not self._other()
 
 
 def _cboe_json(

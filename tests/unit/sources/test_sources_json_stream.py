@@ -302,9 +302,17 @@ def test_real_cboe_json_batched_equals_whole(path: Path) -> None:
 def test_detection_marks_are_found_when_a_read_cuts_them() -> None:
     data = b'{"x": 1, "callExpDateMap": {}, "options": []}'
     for cut in range(1, len(data)):
-        blocks = [data[:cut], data[cut:], b""]
-        marked = stream._Marked(io.BytesIO(b"".join(blocks)))
-        while marked.read(cut):
-            pass
-        assert marked.seen == {b'"callExpDateMap"', b'"options"'}
+        marked = stream._Marked(io.BytesIO(data))
+
+        def read_all(marked: stream._Marked = marked, cut: int = cut) -> None:
+            while marked.read(cut):
+                pass
+
+        with pytest.raises(Undecided, match="another JSON format"):
+            read_all()
+        assert b'"callExpDateMap"' in marked.seen
         assert not marked.cboe()
+    plain = stream._Marked(io.BytesIO(data.replace(b"callExpDateMap", b"c")))
+    for _ in range(len(data)):
+        plain.read(3)
+    assert plain.cboe()
