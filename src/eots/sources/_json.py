@@ -32,6 +32,8 @@ def load_json(data: bytes, *, source: str) -> dict[str, Any]:
         raise SchemaError(
             f"invalid or truncated JSON: {e.msg} (column {e.colno})", source=source, line=e.lineno
         ) from e
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise SchemaError(f"invalid JSON: {str(e).split(';')[0]}", source=source) from e
     if not isinstance(doc, dict):
         raise SchemaError(f"expected a JSON object, was {type(doc).__name__}", source=source)
     return doc
@@ -66,7 +68,16 @@ def number_column(
                 )
             out.append(None)
         elif is_number(value):
-            out.append(float(value))
+            try:
+                out.append(float(value))
+            except OverflowError as e:  # an integer beyond the float range
+                raise SchemaError(
+                    f"expected a number within the float range, was an integer of "
+                    f"{int(value).bit_length()} bits",
+                    source=source,
+                    line=i + 1,
+                    field=where(i, key),
+                ) from e
         else:
             raise SchemaError(
                 f"expected a number, was {value!r}", source=source, line=i + 1, field=where(i, key)
@@ -187,8 +198,8 @@ class JsonStream:
                 if not self._more():
                     raise JsonUnsure("invalid or truncated JSON") from None
                 continue
-            except RecursionError as e:
-                raise JsonUnsure("nested too deeply") from e
+            except (RecursionError, ValueError) as e:  # (too deep; an integer too long)
+                raise JsonUnsure("nested too deeply, or an integer too long") from e
             # a number cut by the chunk's end ("4.1" of "4.15", "1.2" of "1.2e3") decodes: a
             # value is taken once a delimiter follows it (or at the end of the file)
             if self._text[end : end + 1] in _AFTER or not self._more():

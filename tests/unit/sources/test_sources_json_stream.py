@@ -316,3 +316,18 @@ def test_detection_marks_are_found_when_a_read_cuts_them() -> None:
     for _ in range(len(data)):
         plain.read(3)
     assert plain.cboe()
+
+
+def test_integers_beyond_the_float_range_are_refused_not_a_traceback(tmp_path: Path) -> None:
+    # json gives Python ints of any size: float() of 10**400 overflows, and an integer of more
+    # than 4300 digits does not even decode (both were tracebacks)
+    records = options(40)
+    text = cboe_json(records).replace('"bid": 1.0', '"bid": 1' + "0" * 400, 1)
+    first = next(i for i, r in enumerate(records) if r["bid"] == 1.0)
+    with pytest.raises(
+        SchemaError, match=rf"line {first + 1}, field 'data.options\[{first}\].bid'"
+    ):
+        load_chain(write(tmp_path, text))
+    text = cboe_json(records).replace('"bid": 1.0', '"bid": 1' + "0" * 5000, 1)
+    with pytest.raises(SchemaError, match="invalid JSON: Exceeds the limit"):
+        load_chain(write(tmp_path, text))
