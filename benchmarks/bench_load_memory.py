@@ -6,7 +6,8 @@ Files are built in a temporary folder (nothing is copied into the project) from 
 2023-04-05 ``quotedata.csv`` (1.3 MB, 9,210 rows): its rows repeated, each copy's strikes moved up
 by ``k`` thousandths so every contract is distinct, until the CBOE CSV is about ``MB`` (default
 200) MB. The same rows are written as a generic CSV and a generic Parquet file (the same
-contracts, so the sizes differ by format) and as a CBOE delayed-quotes JSON of about ``MB`` MB.
+contracts, so the sizes differ by format) and as a CBOE delayed-quotes JSON of about ``MB`` MB
+(its keys in the real payloads' order: the options list before the spot).
 
 Memory: each load runs in a fresh interpreter; its peak RSS is taken after the imports (the
 baseline: interpreter + polars + eots) and after ``load_chain``; the figure is the difference
@@ -141,10 +142,11 @@ def write_cboe_json(cboe: Path, target: Path) -> None:
         }
         for c in _contracts(cboe)
     ]
+    # the key order of the real payloads: the options first, the spot after them
     doc = {
         "timestamp": "2023-04-05 23:41:00",
+        "data": {"options": options, "symbol": "^SPX", "current_price": float(SPOT)},
         "symbol": "_SPX",
-        "data": {"symbol": "^SPX", "current_price": float(SPOT), "options": options},
     }
     target.write_text(json.dumps(doc))
 

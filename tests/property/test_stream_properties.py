@@ -1,4 +1,4 @@
-"""Issue 10: property tests of the batched CSV path (``eots.sources.stream``).
+"""Issue 10: property tests of the batched CSV and JSON paths (``eots.sources.stream``).
 
 Whatever the bytes, the batched path either leaves the file to the whole-file path or returns the
 snapshot the whole-file path returns: it never accepts a file the whole-file path refuses, never
@@ -8,6 +8,7 @@ Files here hold 60 rows read in batches of a few hundred bytes.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from eots.chain import ChainSnapshot
 from eots.chain.assemble import Undecided
 from eots.core.errors import EotsError, SchemaError
 from eots.sources import load_chain, load_raw_chain, snapshot_from_raw, stream
+from eots.sources._json import STREAMED, JsonStream, JsonUnsure
 from eots.sources.stream import _pieces, load_streamed
 from eots.sources.text import normalise_text, text_encoding
-from unit.sources.sources_texts import CSV_HEADER, DATE, GENERIC_HEADER, TITLE
+from unit.sources.sources_texts import CSV_HEADER, DATE, GENERIC_HEADER, TITLE, cboe_option
 
 _EXPIRIES = (("Wed Apr 05 2023", "230405", "SPXW"), ("Thu Apr 06 2023", "230406", "SPXW"))
 _STAMP = "2023-04-05T16:00:00-04:00"
@@ -50,8 +52,22 @@ def _generic(n: int = 30) -> bytes:
     return ("\n".join([GENERIC_HEADER, *rows]) + "\n").encode()
 
 
-FILES = {"cboe_csv": _cboe(), "generic_csv": _generic()}
-_BYTES = st.sampled_from(list(b"0123456789" * 3 + b',.-+ \n\r"xeE'))  # digit: for a digit
+def _cboe_json(n: int = 20) -> bytes:
+    options = [
+        cboe_option(f"SPXW{yymmdd}{right}{4000_000 + 5000 * k:08d}", open_interest=float(k))
+        for _, yymmdd, _ in _EXPIRIES
+        for k in range(n)
+        for right in "CP"
+    ]
+    doc = {
+        "timestamp": "2023-04-05 23:41:00",
+        "data": {"options": options, "current_price": 4090.38},
+    }
+    return json.dumps(doc).encode()
+
+
+FILES = {"cboe_csv": _cboe(), "generic_csv": _generic(), "cboe_json": _cboe_json()}
+_BYTES = st.sampled_from(list(b"0123456789" * 3 + b',.-+ \n\r"xeE{}[]:'))  # digit: for a digit
 
 
 def _whole(path: Path) -> ChainSnapshot | str:
@@ -103,12 +119,15 @@ def test_batched_path_agrees_with_the_whole_file(
     name: str, edits: list[tuple[float, int]], batch: int
 ) -> None:
     data = bytearray(FILES[name])
-    digits = [i for i, b in enumerate(data) if chr(b).isdigit()]
+    # JSON: edits in the options list (a year 0023 in the timestamp is a ValueError in
+    # core.time on either path, reported in issue 10's work as found)
+    start = data.find(b'"options"') + 1 if name == "cboe_json" else 0
+    digits = [i for i, b in enumerate(data) if chr(b).isdigit() and i >= start]
     for where, byte in edits:
         if chr(byte).isdigit():  # a digit replaces a digit: often still a valid file
             data[digits[int(where * len(digits))]] = byte
         else:
-            data[int(where * len(data))] = byte
+            data[start + int(where * (len(data) - start))] = byte
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         path = Path(tmp) / "chain.dat"
         path.write_bytes(bytes(data))
@@ -123,3 +142,59 @@ def test_batched_path_agrees_with_the_whole_file(
         mp.setattr(stream, "MIN_STREAM_BYTES", 0)
         mp.setattr(stream, "BATCH_BYTES", batch)
         assert _same(_loaded(path), reference)
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(st.characters(codec="utf-8")),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(
+    items=st.lists(_JSON, max_size=8),
+    other=_JSON,
+    chunk=st.integers(1, 40),
+    batch=st.integers(1, 200),
+    indent=st.sampled_from([None, 0, 2, "\t"]),
+    ascii_only=st.booleans(),
+)
+def test_json_walker_gives_json_loads_values_at_any_chunk_size(
+    items: list[object],
+    other: object,
+    chunk: int,
+    batch: int,
+    indent: int | str | None,
+    ascii_only: bool,
+) -> None:
+    doc = {"x": other, "data": {"options": items, "y": other}}
+    data = json.dumps(doc, indent=indent, ensure_ascii=ascii_only).encode()
+    at = [0]
+
+    def read(n: int) -> bytes:
+        at[0] += n
+        return data[at[0] - n : at[0]]
+
+    got: list[object] = []
+
+    def on_array(path: tuple[str, ...], batch_items: list[object], first: int) -> None:
+        assert first == len(got)
+        got.extend(batch_items)
+
+    try:
+        walked = JsonStream(read, chunk=chunk, batch=batch).document(
+            lambda p: p == ("data",), lambda p: p == ("data", "options"), on_array
+        )
+    except JsonUnsure:  # only a value longer than a few chunks (+64 KiB) may be left
+        raise AssertionError("a valid document left to the whole-file path") from None
+    reference = json.loads(data)
+    assert json.dumps(got) == json.dumps(reference["data"]["options"])
+    assert walked["data"]["options"] is STREAMED
+    walked["data"]["options"] = got
+    assert json.dumps(walked) == json.dumps(reference)

@@ -118,9 +118,13 @@ def parse_cboe_json(
     )
 
 
-def _contracts(records: list[dict[str, Any]], *, path: str, source: str) -> pl.DataFrame:
+def _contracts(
+    records: list[dict[str, Any]], *, path: str, source: str, first: int = 0
+) -> pl.DataFrame:
+    """Return the contracts of ``records``, the payload's options from index ``first`` on."""
+
     def where(i: int, key: str) -> str:
-        return f"{path}[{i}].{key}"
+        return f"{path}[{first + i}].{key}"
 
     columns: dict[str, Any] = {
         "symbol": text_column(records, "option", source=source, where=where),
@@ -134,7 +138,7 @@ def _contracts(records: list[dict[str, Any]], *, path: str, source: str) -> pl.D
         columns,
         schema={"symbol": pl.String, **{n: pl.Float64 for n in columns if n != "symbol"}},
     ).with_columns(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("source_line"),
+        pl.int_range(first + 1, first + pl.len() + 1, dtype=pl.Int64).alias("source_line"),
         *occ_parts(pl.col("symbol")),
     )
     bad = first_row(frame, pl.col("occ_root").is_null() | pl.col("occ_expiry").is_null())
@@ -144,7 +148,7 @@ def _contracts(records: list[dict[str, Any]], *, path: str, source: str) -> pl.D
             f"expected an OCC symbol like SPY220715C00392500, was {bad['symbol']!r}",
             source=source,
             line=line,
-            field=where(line - 1, "option"),
+            field=where(line - 1 - first, "option"),
         )
     refuse_fractional(
         frame,

@@ -8,10 +8,10 @@ format. ``as_of`` (timezone-aware) overrides the quote time of any format
 first brought to UTF-8 with ``\n`` line ends (``eots.sources.text``: UTF-16/32 exports, CR-only and
 CRLF files).
 
-A CBOE ``quotedata.csv`` or generic CSV of ``stream.MIN_STREAM_BYTES`` or more, or a generic
-Parquet file of as many rows' worth, is read in batches (``eots.sources.stream``), so peak memory
-stays near the snapshot's own size; a file the batched path meets a fault in is read again whole,
-for the exact refusal.
+A CBOE ``quotedata.csv``, CBOE JSON or generic CSV of ``stream.MIN_STREAM_BYTES`` or more, or a
+generic Parquet file of as many rows' worth, is read in batches (``eots.sources.stream``), so peak
+memory stays near the snapshot's own size; a file the batched path meets a fault in is read again
+whole, for the exact refusal.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-r"""Loading a large CBOE ``quotedata.csv`` or generic CSV in batches of lines (bounded memory).
+r"""Loading a large CBOE CSV or JSON, or a generic CSV or Parquet file, in batches (bounded memory).
 
 ``load_chain`` reads a whole file, parses it into one raw frame and validates that frame: on a
 200 MB file the bytes, the raw frame and the snapshot coexist (6.8x the file at peak). Here the
@@ -7,8 +7,11 @@ ends piece by piece (a CR at a piece's end waits for the next piece, so a CRLF p
 split), parsed by the format's own row code with ``source_line`` counted from the file's start,
 and validated into typed columns (``eots.chain.assemble``). Only those columns accumulate.
 
+A CBOE delayed-quotes JSON payload is walked record by record (``eots.sources._json.JsonStream``
+over chunks of about ``BATCH_BYTES``); each batch of records becomes the format's raw rows.
+
 The batched path never words a refusal itself. ``load_streamed`` returns None when the file is
-not one it handles (gzip, UTF-16/32, JSON, Parquet, the history layouts, an unreadable head) and
+not one it handles (gzip, UTF-16/32, a JSON array, the history layouts, an unreadable head) and
 raises ``Undecided`` when any batch or the final assembly meets anything the whole-file path
 would refuse or treat specially (a bad field, a blank line opening a batch, a duplicate
 contract, a missing last line end): the caller then loads the file the whole-file way, whose
@@ -21,13 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import polars as pl
 
 from eots.chain.assemble import SnapshotAssembler, Undecided
 from eots.chain.snapshot import ChainSnapshot
-from eots.sources import cboe_csv, generic
+from eots.sources import cboe_csv, cboe_json, generic
+from eots.sources._json import STREAMED, JsonStream, JsonUnsure, is_number
 from eots.sources._rows import Column, read_block, refuse_nulls, split_fields
 from eots.sources.detect import _SNIFF_BYTES, ChainFormat, detect_format
 from eots.sources.raw import refuse_fractional, resolve_quote_time, stated_underlying
@@ -50,7 +54,7 @@ def load_streamed(
     underlying: str | None,
     batch_bytes: int | None = None,
 ) -> ChainSnapshot | None:
-    """Load a CBOE or generic CSV in batches; None when the file is not one this path reads.
+    """Load a CBOE CSV or JSON or a generic CSV/Parquet in batches; None: not one this path reads.
 
     Raises
     ------
@@ -68,6 +72,10 @@ def load_streamed(
             return _parquet(path, size, as_of=as_of, underlying=underlying)
         if head[:2] == b"\x1f\x8b":
             return None
+        handle.seek(0)
+        if _json_head(handle.read(_SNIFF_BYTES)):
+            handle.seek(0)
+            return _cboe_json(handle, size, source=str(path), as_of=as_of, underlying=underlying)
         handle.seek(0)
         pieces = _pieces(handle, size)
         prefix = _prefix(pieces)
@@ -312,6 +320,101 @@ def _parquet(
         source_format=generic.FORMAT_PARQUET,
         underlying=chain.underlying,
     )
+
+
+def _json_head(head: bytes) -> bool:
+    """Whether ``head`` opens a UTF-8 JSON object (a ``[`` document is left to the whole path)."""
+    if text_encoding(head) is not None or b"\x00" in head:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+class _Marked:
+    """A binary file that notes which of ``MARKS`` its bytes hold (as ``detect_format`` looks).
+
+    ``read`` raises ``Undecided`` as soon as the marks say TD Ameritrade or Barchart JSON (read
+    whole), so such a file is not walked to its end first.
+    """
+
+    MARKS = (b'"callExpDateMap"', b'"expiries"', b'"strikePrice"', b'"options"')
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._tail = b""
+        self.seen: set[bytes] = set()
+
+    def read(self, size: int) -> bytes:
+        """Read like ``handle.read`` and note the marks (also one cut by the previous read)."""
+        block = self._handle.read(size)
+        window = self._tail + block
+        self.seen.update(m for m in self.MARKS if m not in self.seen and m in window)
+        self._tail = window[-max(len(m) for m in self.MARKS) :]
+        if self._other():
+            raise Undecided("another JSON format (TD Ameritrade or Barchart)")
+        return block
+
+    def _other(self) -> bool:
+        barchart = {b'"expiries"', b'"strikePrice"'} <= self.seen
+        return b'"callExpDateMap"' in self.seen or barchart
+
+    def cboe(self) -> bool:
+        """Whether ``detect_format`` would call the whole file CBOE JSON."""
+        return b'"options"' in self.seen and not self._other()
+
+
+def _cboe_json(
+    handle: BinaryIO,
+    size: int,
+    *,
+    source: str,
+    as_of: dt.datetime | None,
+    underlying: str | None,
+) -> ChainSnapshot:
+    """Read a CBOE delayed-quotes JSON payload's ``options`` in batches of records.
+
+    Each batch of records becomes the format's raw rows (``cboe_json._contracts``, with
+    ``source_line`` the record number in the whole list); the rows wait (in their compact raw
+    columns) until the payload's spot is read, which the real files give after the options.
+    """
+    marked = _Marked(handle)
+    held: list[pl.DataFrame] = []
+    paths: set[tuple[str, ...]] = set()
+
+    def on_array(path: tuple[str, ...], items: list[object], first: int) -> None:
+        paths.add(path)
+        records = [r for r in items if isinstance(r, dict)]
+        if len(paths) > 1 or len(records) != len(items):
+            raise Undecided("two options lists, or an option that is not an object")
+        held.append(cboe_json._contracts(records, path=".".join(path), source=source, first=first))
+
+    walker = JsonStream(marked.read, chunk=size, batch=size)
+    try:
+        doc = walker.document(
+            descend=lambda p: p == ("data",),
+            stream=lambda p: p in (("options",), ("data", "options")),
+            on_array=on_array,
+        )
+    except JsonUnsure as e:
+        raise Undecided(str(e)) from e
+    wrapped = isinstance(doc.get("data"), dict)
+    quote: dict[str, Any] = doc["data"] if wrapped else doc
+    spot = quote.get("current_price")
+    if not marked.cboe() or quote.get("options") is not STREAMED or not held:
+        raise Undecided("not a CBOE JSON payload, or no options")
+    if not is_number(spot):
+        raise Undecided("no numeric current_price")
+    capture = cboe_json._capture_time(doc, quote, source=source)
+    qt, recv = resolve_quote_time(
+        capture, as_of, source=source, missing="the payload has no 'timestamp'"
+    )
+    stated = stated_underlying(
+        cboe_json._stated(doc, quote), underlying, source=source, field="symbol"
+    )
+    assembler = SnapshotAssembler(spot=float(spot), source=source)
+    while held:
+        assembler.add(held.pop(0))
+    fmt = cboe_json.FORMAT if wrapped else cboe_json.FORMAT_OLD
+    return assembler.finish(quote_time=qt, ts_recv=recv, source_format=fmt, underlying=stated)
 
 
 def _same_meta(frame: pl.DataFrame, head: pl.DataFrame, meta: list[str]) -> None:

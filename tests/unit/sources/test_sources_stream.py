@@ -167,7 +167,7 @@ def test_as_of_and_underlying_pass_through(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        b'{"data": {"options": []}}',
+        b'[{"data": {"options": []}}]',
         gzip.compress(b"root,expiry,strike,right,open_interest,spot\n"),
         text_of(big_cboe(5)).encode("utf-16"),
         b" \n\n ",
