@@ -23,7 +23,7 @@ import polars as pl
 from eots.chain.snapshot import ChainSnapshot, QualityItem
 from eots.chain.validate import build_snapshot
 from eots.core.errors import SchemaError
-from eots.core.time import UTC, QuoteTime, TimeBasis, quote_time, session_of
+from eots.core.time import UTC, QuoteTime, TimeBasis, nyse_calendar, quote_time, session_of
 
 #: What a number looks like in a text file (the grammar polars' float parser accepts).
 NUMBER = re.compile(
@@ -85,6 +85,7 @@ def resolve_quote_time(
     if as_of is not None:
         if as_of.tzinfo is None:
             raise ValueError(f"as_of must be timezone-aware, was {as_of!r}")
+        _within_calendar(as_of, "as_of", source)
         ts = as_of.astimezone(UTC)
         recv = capture.astimezone(UTC) if capture is not None else ts
         return QuoteTime(ts, session_of(ts), TimeBasis.OVERRIDE), recv
@@ -94,7 +95,21 @@ def resolve_quote_time(
             "(CLI: --as-of, e.g. --as-of '2022-04-01T16:00-04:00' for that session's close)",
             source=source,
         )
+    _within_calendar(capture, "the file's quote time", source)
     return quote_time(capture), capture.astimezone(UTC)
+
+
+def _within_calendar(ts: dt.datetime, what: str, source: str) -> None:
+    """Refuse an instant the exchange calendar cannot place (e.g. a garbled year 0023)."""
+    dates = nyse_calendar().dates
+    first, last = dates[0].astype(dt.date), dates[-1].astype(dt.date)
+    day = ts.astimezone(UTC).date()
+    if not first < day <= last:
+        raise SchemaError(
+            f"{what} {ts.isoformat()} is outside the exchange calendar ({first} .. {last}): "
+            "a garbled date, or pass as_of (CLI: --as-of)",
+            source=source,
+        )
 
 
 def stated_underlying(

@@ -157,6 +157,14 @@ def test_cboe_json_bad_spot_and_timestamp_refused(tmp_path: Path) -> None:
 # ---- TD Ameritrade ----------------------------------------------------------------------------
 
 
+def test_cboe_json_timestamp_outside_the_calendar_refused(tmp_path: Path) -> None:
+    # a garbled year parses as a date but no session can be found for it: a refusal, not a crash
+    path = write(tmp_path, cboe_json(timestamp="0023-04-05 20:40:00"))
+    _refused(path, r"quote time 0023-04-05.*outside the exchange calendar")
+    later = write(tmp_path, cboe_json(timestamp="2099-04-05 20:40:00"))
+    _refused(later, r"outside the exchange calendar")
+
+
 def test_tda_json_loads_with_percent_volatility_and_close_spot(tmp_path: Path) -> None:
     snap = load_chain(write(tmp_path, tda_json()))
     assert snap.frame.schema == CHAIN_SCHEMA
