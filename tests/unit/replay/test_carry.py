@@ -31,22 +31,9 @@ from eots.replay.sessions import (
     plan_sessions,
     replay_session,
 )
-from eots.simulator import ListingSize, SimulatorParams, listing_preset
-from eots.simulator.store import write_history
 from eots.storage import SnapshotStore
 from eots.tracking.learning import LearnedWeights
 from eots.tracking.model import WeightGroup
-
-
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory: pytest.TempPathFactory) -> ReplaySpec:
-    """Three simulated sessions of four snapshots of the small SPX listing, with 1-minute bars."""
-    root = tmp_path_factory.mktemp("sim")
-    params = SimulatorParams(
-        market=listing_preset(ListingSize.SMALL, underlying="SPX"), sessions=3, every_minutes=130
-    )
-    write_history(root, params, seed=5)
-    return ReplaySpec(store=root, underlying="SPX", prices=root / "_prices")
 
 
 @pytest.fixture(scope="module")

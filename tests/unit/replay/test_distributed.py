@@ -31,8 +31,6 @@ from eots.replay.distributed import (
 )
 from eots.replay.sessions import SESSION_RULE
 from eots.replay.sweep import read_replay
-from eots.simulator import ListingSize, SimulatorParams, listing_preset
-from eots.simulator.store import write_history
 
 FILES = (
     "snapshots.parquet",
@@ -45,17 +43,6 @@ FILES = (
     "baseline_outcomes.parquet",
 )
 LOGS = ("events.sqlite", "baseline_events.sqlite")
-
-
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory: pytest.TempPathFactory) -> ReplaySpec:
-    """Three simulated sessions of four snapshots of the small SPX listing, with 1-minute bars."""
-    root = tmp_path_factory.mktemp("sim")
-    params = SimulatorParams(
-        market=listing_preset(ListingSize.SMALL, underlying="SPX"), sessions=3, every_minutes=130
-    )
-    write_history(root, params, seed=5)
-    return ReplaySpec(store=root, underlying="SPX", prices=root / "_prices")
 
 
 @pytest.fixture(scope="module")
