@@ -17,7 +17,14 @@
   snapshots, small SPX listing, ``wall_depth = 0.03``, ``CONVENTION`` flow, feedback 0, seed
   2): call wall 29/52, put wall 23/52, resistance 22/46, support 54/115, vol trigger 5/10, zero
   gamma 7/10 (285 pairs); no level kind changed, the level metrics at most 0.41 % (sai), the
-  largest move of any weight 1.6 % (conviction mapping). 40 sessions: FIGURES_F0_40.
+  largest move of any weight 1.6 % (conviction mapping). 40 sessions (not a test: 239 s of CPU):
+  call wall 85/150, put wall 81/166, resistance 42/93, support 159/336, vol trigger 22/41, zero
+  gamma 37/60 (846 pairs, 426 hits), zero gamma 0.5 -> 0.50038 the only level kind that moved,
+  level metrics at most 0.24 %; the conviction mapping's signal strength moved 2.16 %, exactly
+  as before the race (it learns from idea outcomes, not from level evidence). Seed 1 (the same
+  rule applied offline to the recorded levels): no level kind moved, 372/814 pairs won, floors
+  152/394 and ceilings 220/420 in 40 sessions of which 15 rose (floor pairs of different kinds
+  resolve on the same fall; each kind's own interval contains 0.5).
 * With feedback 0.9 the walls' learned values rise beyond the band
   (``test_level_weights_rise_with_dealer_feedback``, 40 sessions, the same settings; 252 s of
   CPU, 9 minutes wall on the loaded 2-core machine). Measured, seed 2: call wall 63/75 = 0.84,
@@ -26,7 +33,8 @@
   %, beyond the band after session 22), put wall 0.5 -> 0.5166 (+3.3 %, after session 31),
   support +2.6 %, resistance +2.5 %, zero gamma +0.6 %, vol trigger unchanged; the last
   updates' windows were 17/20 for both walls (Bonferroni interval [0.56, 0.96]). Among the
-  level metrics sai fell 6.0 % and ssi rose 1.2 %.
+  level metrics sai fell 6.0 % and ssi rose 1.2 %. Seed 1 (offline, the same recorded-levels
+  method): walls 154/204 = 0.75 [0.69, 0.81], call wall +2.1 %, put wall +4.3 %.
   Before the race (issue 15's first paired rule: one pair per kind and side a session,
   resolved at the close, evidence only when exactly one of the two was breached) the walls won
   11 of 15 discordant pairs in 40 sessions ([0.48, 0.89]) and no level weight moved: the
