@@ -20,9 +20,10 @@ learned values need observations the engine makes itself, strictly after the fac
   of that kind and side again. So the pairs of one kind and side never overlap in time: each is
   recorded after the previous one's outcome is known and is decided by the path after it.
 
-  **Unshielded.** A level is not recorded (the next one of its kind and side farther out may
-  be) while a call or put wall of the snapshot stands on the control's side of spot no farther
-  than the control's breach point (``|C - S0| + breach_atr`` ATR): such a control is not a
+  **Unshielded.** A level is not recorded (its kind and side waits for a later snapshot; a
+  level of the kind farther out would be shielded too) while a call or put wall of the snapshot
+  stands on the control's side of spot no farther than the control's breach point
+  (``|C - S0| + breach_atr`` ATR): such a control is not a
   random level, it stands behind a level that claims to stop price, and the pair would compare
   two levels (under dealer feedback the simulator's walls reflect spot from both sides, so a
   call wall's mirrored control usually sat behind the put wall and both stayed intact).
