@@ -366,7 +366,10 @@ def _revalue(snapshot: ChainSnapshot, as_of: dt.datetime) -> ChainSnapshot:
 
 
 def _totals(in_scope: pl.DataFrame, by_strike: pl.DataFrame) -> Totals:
-    no_iv = in_scope.filter(~pl.col("exposure_ok"))
+    no_iv = in_scope.select(
+        n=(~pl.col("exposure_ok")).sum(),
+        oi=pl.col("open_interest").filter(~pl.col("exposure_ok")).sum(),
+    ).row(0)
     sums = by_strike.select(
         pl.col("net_gex").sum(),
         pl.col("call_gex").sum(),
@@ -383,6 +386,6 @@ def _totals(in_scope: pl.DataFrame, by_strike: pl.DataFrame) -> Totals:
         net_vanna=float(sums[4]),
         net_charm=float(sums[5]),
         contracts_in_scope=in_scope.height,
-        contracts_without_iv=no_iv.height,
-        oi_without_iv=int(no_iv.get_column("open_interest").sum()),
+        contracts_without_iv=int(no_iv[0]),
+        oi_without_iv=int(no_iv[1]),
     )

@@ -124,6 +124,20 @@ class ZeroGamma:
         return f"{self.nearest:.2f} ({(self.nearest / spot - 1) * 100:+.2f}% from spot){tail}"
 
 
+#: The exposure-frame columns ``profile_terms`` reads.
+_TERM_INPUTS = (
+    "exposure_ok",
+    "open_interest",
+    "multiplier",
+    "dealer_sign",
+    "strike",
+    "iv",
+    "t_years",
+    "forward",
+    "carry_q",
+)
+
+
 def profile_terms(
     contracts: pl.DataFrame, spot: float, band: tuple[float, float], negligible_d1: float
 ) -> ProfileTerms:
@@ -132,17 +146,22 @@ def profile_terms(
     ``contracts`` needs ``exposure_ok``, ``open_interest``, ``multiplier``, ``dealer_sign``,
     ``strike``, ``iv``, ``t_years``, ``forward``, ``carry_q``.
     """
-    f = contracts.filter(
-        pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
-    ).select(
-        sigma="iv",
-        t="t_years",
-        log_k=pl.col("strike").log(),
-        log_fs=(pl.col("forward") / spot).log(),
-        size=pl.col("dealer_sign")
-        * pl.col("open_interest").cast(pl.Float64)
-        * pl.col("multiplier")
-        * (-pl.col("carry_q") * pl.col("t_years")).exp(),
+    # Select the inputs first (no copy), so the filter copies those columns, not the whole frame.
+    f = (
+        contracts.select(_TERM_INPUTS)
+        .filter(
+            pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
+        )
+        .select(
+            sigma="iv",
+            t="t_years",
+            log_k=pl.col("strike").log(),
+            log_fs=(pl.col("forward") / spot).log(),
+            size=pl.col("dealer_sign")
+            * pl.col("open_interest").cast(pl.Float64)
+            * pl.col("multiplier")
+            * (-pl.col("carry_q") * pl.col("t_years")).exp(),
+        )
     )
     sigma, t, log_k, log_fs, size = (f.get_column(n).to_numpy() for n in f.columns)
     vol = sigma * np.sqrt(t)
