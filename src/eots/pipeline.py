@@ -10,6 +10,7 @@ and replay) consume the result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, replace
 
@@ -70,6 +71,12 @@ class AnalysisParams(BaseModel):
 
 
 _FLOW_KEY = ("root", "expiry", "strike", "right")
+
+
+@functools.cache
+def _default_params() -> AnalysisParams:
+    """The default parameters, built once (frozen, so one instance serves every call)."""
+    return AnalysisParams()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,7 +215,7 @@ def foundation(
         Overrides the snapshot's ``ts_event`` as the valuation instant. Contracts settled at or
         before it are dropped (the snapshot's frame is filtered, not re-validated).
     """
-    params = params or AnalysisParams()
+    params = params or _default_params()
     if as_of is not None and as_of != snapshot.ts_event:
         snapshot = _revalue(snapshot, as_of)
     scope = ExpiryScope.parse(params.exposures.expiries)
