@@ -75,7 +75,7 @@ _FLOW_KEY = ("root", "expiry", "strike", "right")
 
 @functools.cache
 def _default_params() -> AnalysisParams:
-    """The default parameters, built once (frozen, so one instance serves every call)."""
+    """Return the default parameters, built once (frozen: one instance serves every call)."""
     return AnalysisParams()
 
 

@@ -339,3 +339,34 @@ def test_evidence_is_typed_ordered_and_refuses_repeated_or_empty_names() -> None
     assert lv.value("n") == 5.0
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.items = ()  # type: ignore[misc]
+
+
+def test_positioning_without_references_equals_the_joined_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import eots.levels.positioning as positioning
+
+    rng = np.random.default_rng(3)
+    now = pl.DataFrame(
+        {
+            "strike": np.arange(4000.0, 4200.0, 5.0),
+            "net_gex": rng.standard_normal(40) * 1e9,
+            "dex": rng.standard_normal(40) * 1e10,
+        }
+    )
+    shortcut = positioning_change(now, None, now.clear())
+    monkeypatch.setattr(positioning, "_ascending_unique", lambda _strike: False)
+    joined = positioning_change(now, None, now.clear())
+    assert shortcut.schema == joined.schema
+    assert shortcut.equals(joined)
+
+
+def test_positioning_without_references_keeps_the_join_for_unsorted_or_repeated_strikes() -> None:
+    now = pl.DataFrame(
+        {"strike": [105.0, 100.0, 100.0], "net_gex": [1.0, 2.0, 3.0], "dex": [0.0] * 3}
+    )
+    out = positioning_change(now, None, None)
+    assert out.get_column("strike").is_sorted()
+    # a repeated strike goes through the joins as before (its rows multiply there: 1 + 2 ** 3)
+    assert out.height == 9
+    assert out.get_column("d_net_gex_session").is_nan().all()
