@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -82,12 +84,8 @@ def test_strike_ladder_shortcut_equals_the_full_sort(
     d = np.full(len(rows), 0.995)
     assert forward._strike_ladders(eid, k)
     fast = implied_forwards(eid, k, c, p, d, spot, max_strikes=max_strikes, n_expiries=4)
-    original = forward._strike_ladders
-    forward._strike_ladders = lambda _e, _k: False
-    try:
+    with patch.object(forward, "_strike_ladders", return_value=False):
         full = implied_forwards(eid, k, c, p, d, spot, max_strikes=max_strikes, n_expiries=4)
-    finally:
-        forward._strike_ladders = original
     for name in ("forward", "n_strikes_used", "dispersion", "method"):
         assert np.array_equal(getattr(fast, name), getattr(full, name), equal_nan=True), name
 
