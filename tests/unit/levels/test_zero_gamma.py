@@ -157,3 +157,23 @@ def test_profile_terms_filter_only_their_columns_bit_for_bit() -> None:
     assert got.a.size > 100
     for name in ("a", "c", "inv_vol"):
         assert np.array_equal(getattr(got, name), getattr(want, name))
+
+
+def test_profile_in_blocks_is_one_call_bit_for_bit() -> None:
+    from eots.levels.zero_gamma import _BLOCK, ProfileTerms, _blocks
+
+    rng = np.random.default_rng(9)
+    n = 3000
+    terms = ProfileTerms(
+        a=rng.standard_normal(n) * 1e7,
+        c=np.log(rng.uniform(80.0, 120.0, n)),
+        inv_vol=1.0 / rng.uniform(0.01, 0.4, n),
+    )
+    for points in (2, _BLOCK, _BLOCK + 1, 2 * _BLOCK + 1, 61, 201):
+        x = np.linspace(85.0, 115.0, points)
+        one = terms._net_gex(x)  # one einsum over every level
+        assert np.array_equal(terms.net_gex(x), one), points
+    assert all(hi - lo >= 2 for lo, hi in _blocks(13, 6))
+    assert _blocks(13, 6) == [(0, 6), (6, 13)]
+    assert _blocks(12, 6) == [(0, 6), (6, 12)]
+    assert _blocks(1, 6) == [(0, 1)]
