@@ -51,9 +51,16 @@ def _cpu_ms(fn: Callable[[], object], repeats: int = 15) -> tuple[float, float, 
 
 
 def _stages(snap: object) -> None:
-    """Print CPU medians of ``analyze`` and its stages (n = 15), and check the adaptive sums."""
+    """Print CPU medians of ``analyze`` and its stages (n = 15), and check their answers.
+
+    The A-DAG strike sums must add up to the contract sum, and the volatility trigger must be a
+    root of its own skew-shifted profile (a fast wrong answer fails here).
+    """
     from eots.adaptive import adaptive_metrics
     from eots.chain.snapshot import ChainSnapshot
+    from eots.levels import LevelInputs, LevelKind, LevelParams, key_levels
+    from eots.levels.vol_trigger import skew_profile
+    from eots.pipeline import _strike_metrics
 
     assert isinstance(snap, ChainSnapshot)
     base = foundation_stage(snap)
@@ -67,6 +74,28 @@ def _stages(snap: object) -> None:
     per_contract = float(adaptive.contracts.get_column("a_dag").fill_nan(0.0).sum())
     per_strike = float(adaptive.strikes.get_column("a_dag").fill_nan(0.0).sum())
     assert abs(per_contract - per_strike) <= 1e-9 * max(1.0, abs(per_contract)), "A-DAG sums"
+    level_inputs = LevelInputs(
+        spot=base.snapshot.spot,
+        contracts=base.in_scope,
+        by_strike=base.by_strike,
+        strike_metrics=_strike_metrics(metrics, adaptive),
+        profile=base.profile,
+        zero_gamma=base.zero_gamma,
+        atr=metrics.atr,
+    )
+    level_params = LevelParams()
+
+    def levels() -> object:
+        return key_levels(level_inputs, None, level_params, snap.ts_event)
+
+    band, d1 = base.zero_gamma.band, base.profile.negligible_d1
+    skew = skew_profile(base.in_scope, base.snapshot.spot, band, d1)
+    found = levels()
+    scale = float(np.max(np.abs(skew.net_gex(np.linspace(band[0], band[1], 201)))))
+    for lv in getattr(found, "levels", ()):
+        if lv.kind is LevelKind.VOL_TRIGGER:
+            assert abs(float(skew.net_gex(np.array([lv.price]))[0])) < 1e-6 * scale, lv.price
+    grid = np.linspace(band[0], band[1], level_params.wall_detection.trigger_grid_points)
     rows = [
         ("analyze (no history)", lambda: analyze(snap)),
         ("  foundation", lambda: foundation_stage(snap)),
@@ -78,11 +107,17 @@ def _stages(snap: object) -> None:
                 metrics, base.in_scope, None, inputs, p.adaptive, base_params=p.metrics
             ),
         ),
+        ("    key levels", levels),
+        (
+            "      skew profile terms",
+            lambda: skew_profile(base.in_scope, base.snapshot.spot, band, d1),
+        ),
+        ("      skew profile grid", lambda: skew.net_gex(grid)),
     ]
     print("CPU ms (time.process_time), median [q25, q75] of 15, one BLAS thread:")
     for name, fn in rows:
         med, lo, hi = _cpu_ms(fn)
-        print(f"  {name:<24} {med:8.1f}  [{lo:.1f}, {hi:.1f}]")
+        print(f"  {name:<28} {med:8.1f}  [{lo:.1f}, {hi:.1f}]")
 
 
 def _largest_spx(root: Path) -> Path:

@@ -10,6 +10,7 @@ and replay) consume the result.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, replace
 
@@ -70,6 +71,12 @@ class AnalysisParams(BaseModel):
 
 
 _FLOW_KEY = ("root", "expiry", "strike", "right")
+
+
+@functools.cache
+def _default_params() -> AnalysisParams:
+    """Return the default parameters, built once (frozen: one instance serves every call)."""
+    return AnalysisParams()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,7 +215,7 @@ def foundation(
         Overrides the snapshot's ``ts_event`` as the valuation instant. Contracts settled at or
         before it are dropped (the snapshot's frame is filtered, not re-validated).
     """
-    params = params or AnalysisParams()
+    params = params or _default_params()
     if as_of is not None and as_of != snapshot.ts_event:
         snapshot = _revalue(snapshot, as_of)
     scope = ExpiryScope.parse(params.exposures.expiries)
@@ -366,7 +373,10 @@ def _revalue(snapshot: ChainSnapshot, as_of: dt.datetime) -> ChainSnapshot:
 
 
 def _totals(in_scope: pl.DataFrame, by_strike: pl.DataFrame) -> Totals:
-    no_iv = in_scope.filter(~pl.col("exposure_ok"))
+    no_iv = in_scope.select(
+        n=(~pl.col("exposure_ok")).sum(),
+        oi=pl.col("open_interest").filter(~pl.col("exposure_ok")).sum(),
+    ).row(0)
     sums = by_strike.select(
         pl.col("net_gex").sum(),
         pl.col("call_gex").sum(),
@@ -383,6 +393,6 @@ def _totals(in_scope: pl.DataFrame, by_strike: pl.DataFrame) -> Totals:
         net_vanna=float(sums[4]),
         net_charm=float(sums[5]),
         contracts_in_scope=in_scope.height,
-        contracts_without_iv=no_iv.height,
-        oi_without_iv=int(no_iv.get_column("open_interest").sum()),
+        contracts_without_iv=int(no_iv[0]),
+        oi_without_iv=int(no_iv[1]),
     )

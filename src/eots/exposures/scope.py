@@ -118,6 +118,8 @@ class ExpiryScope:
         """
         if not expiries:
             return f"no live expiry at the quote time {_et(as_of)}"
+        if self.kind is ScopeKind.ALL:
+            return None
         selected = pl.DataFrame({"expiry": list(expiries)}, schema={"expiry": pl.Date}).filter(
             self.mask(session)
         )

@@ -29,6 +29,20 @@ STRIKE_SCHEMA = pl.Schema(
 )
 
 
+#: The exposure-frame columns the per-strike sums read.
+_INPUTS = (
+    "strike",
+    "right",
+    "gex_usd_per_pct",
+    "gex_volm_usd_per_pct",
+    "dex_usd",
+    "vanna_usd_per_vol_pt",
+    "charm_usd_per_day",
+    "open_interest",
+    "volume",
+)
+
+
 def strike_exposures(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFrame:
     """Return one row per strike (ascending) with ``STRIKE_SCHEMA`` columns.
 
@@ -41,8 +55,10 @@ def strike_exposures(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFra
     """
     call = pl.col("right") == "C"
     gex = pl.col("gex_usd_per_pct")
+    # Eager (a lazy group_by's float sums vary between runs: ``eots.core.ordered``), on the
+    # columns the sums read: the filter copies those, not the whole exposure frame.
     return (
-        contracts.filter(scope_mask & pl.col("exposure_ok"))
+        contracts.select(pl.col(_INPUTS).filter(scope_mask & pl.col("exposure_ok")))
         .group_by("strike")
         .agg(
             call_gex=gex.filter(call).sum(),

@@ -113,20 +113,22 @@ def implied_forwards(
     gap = np.abs(c[rows] - p[rows])
     fwd_i = k_u + (c[rows] - p[rows]) / d[rows]
 
-    # The anchor of each expiry is its strike with the smallest |C - P|.
-    by_gap = np.lexsort((np.abs(k_u - spot_guess), gap, eid_u))
-    first = np.ones(rows.size, dtype=bool)
-    first[1:] = eid_u[by_gap][1:] != eid_u[by_gap][:-1]
+    near = np.abs(k_u - spot_guess)
     anchor = np.full(n_exp, np.nan)
-    anchor[eid_u[by_gap][first]] = k_u[by_gap][first]
-
-    # Rank strikes by distance to the anchor within each expiry; keep the nearest max_strikes.
-    order = np.lexsort((np.abs(k_u - spot_guess), np.abs(k_u - anchor[eid_u]), eid_u))
-    eid_o = eid_u[order]
-    starts = np.flatnonzero(np.r_[True, eid_o[1:] != eid_o[:-1]]) if rows.size else rows
-    counts = np.diff(np.r_[starts, rows.size])
-    rank = np.arange(rows.size) - np.repeat(starts, counts)
-    chosen = order[rank < max_strikes]
+    if rows.size and np.isfinite(spot_guess) and _strike_ladders(eid_u, k_u):
+        # Rows come as strike ladders (the pricing bridge's pairs): the same anchors and
+        # strikes without sorting every row.
+        anchor_row = _anchor_rows(eid_u, gap, near)
+        anchor[eid_u[anchor_row]] = k_u[anchor_row]
+        window = _ladder_window(eid_u, anchor_row, max_strikes)
+        chosen = window[_nearest(eid_u[window], k_u[window], near[window], anchor, max_strikes)]
+    else:
+        # The anchor of each expiry is its strike with the smallest |C - P|.
+        by_gap = np.lexsort((near, gap, eid_u))
+        first = np.ones(rows.size, dtype=bool)
+        first[1:] = eid_u[by_gap][1:] != eid_u[by_gap][:-1]
+        anchor[eid_u[by_gap][first]] = k_u[by_gap][first]
+        chosen = _nearest(eid_u, k_u, near, anchor, max_strikes)
 
     n_used = np.bincount(eid_u[chosen], minlength=n_exp).astype(np.int64)
     forward = _group_median(eid_u[chosen], fwd_i[chosen], n_used)
@@ -136,6 +138,60 @@ def implied_forwards(
     return ForwardResult(
         forward=forward, n_strikes_used=n_used, dispersion=dispersion, method=method
     )
+
+
+def _nearest(
+    eid: IntArray, k: FloatArray, near: FloatArray, anchor: FloatArray, max_strikes: int
+) -> IntArray:
+    """Return the rows of the ``max_strikes`` strikes nearest each expiry's anchor.
+
+    Ranked by distance to the anchor, then to the spot guess, then row order (a stable sort).
+    """
+    order = np.lexsort((near, np.abs(k - anchor[eid]), eid))
+    eid_o = eid[order]
+    starts = np.flatnonzero(np.r_[True, eid_o[1:] != eid_o[:-1]]) if eid.size else eid
+    counts = np.diff(np.r_[starts, eid.size])
+    rank = np.arange(eid.size) - np.repeat(starts, counts)
+    chosen: IntArray = order[rank < max_strikes]
+    return chosen
+
+
+def _strike_ladders(eid: IntArray, k: FloatArray) -> bool:
+    """Whether rows are grouped by expiry (ascending) with strictly ascending strikes in each."""
+    step = np.diff(eid)
+    return bool(np.all((step > 0) | ((step == 0) & (np.diff(k) > 0))))
+
+
+def _anchor_rows(eid: IntArray, gap: FloatArray, near: FloatArray) -> IntArray:
+    """Return each expiry's anchor row: the smallest ``gap``, then ``near``, then the first row.
+
+    ``eid`` is grouped (``_strike_ladders``) and ``gap``, ``near`` are finite: per-group minima
+    pick the row a stable ``lexsort((near, gap, eid))`` puts first in its group.
+    """
+    starts = np.flatnonzero(np.r_[True, eid[1:] != eid[:-1]])
+    group = np.cumsum(np.r_[True, eid[1:] != eid[:-1]]) - 1
+    best = gap == np.minimum.reduceat(gap, starts)[group]
+    dist = np.where(best, near, np.inf)
+    best &= dist == np.minimum.reduceat(dist, starts)[group]
+    position = np.where(best, np.arange(eid.size), eid.size)
+    first: IntArray = np.minimum.reduceat(position, starts)
+    return first
+
+
+def _ladder_window(eid: IntArray, anchor_row: IntArray, width: int) -> IntArray:
+    """Return the rows within ``width`` places of their expiry's anchor row, in row order.
+
+    On a strike ladder the distance to the anchor grows strictly away from it on each side, so
+    the ``width`` strikes nearest the anchor lie in this window.
+    """
+    starts = np.flatnonzero(np.r_[True, eid[1:] != eid[:-1]])
+    ends = np.r_[starts[1:], eid.size]
+    lo = np.maximum(anchor_row - width, starts)
+    hi = np.minimum(anchor_row + width + 1, ends)
+    sizes = np.maximum(hi - lo, 0)
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rows: IntArray = np.repeat(lo, sizes) + offsets
+    return rows
 
 
 def _group_median(group: IntArray, values: FloatArray, counts: IntArray) -> FloatArray:

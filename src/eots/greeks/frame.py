@@ -136,8 +136,17 @@ def _enum_from_codes(dtype: pl.Enum, codes: NDArray[np.int64]) -> pl.Series:
 
 
 def _group_ids(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    return inverse.astype(np.int64), len(uniq)
+    """Return each key's rank among the distinct keys (``np.unique``'s inverse) and their count.
+
+    One argsort and a run detection: ``np.unique`` does the same and more (about twice as slow).
+    """
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    new = np.ones(ranked.size, dtype=np.bool_)
+    new[1:] = ranked[1:] != ranked[:-1]
+    inverse = np.empty(ranked.size, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return inverse, int(np.count_nonzero(new))
 
 
 def _forwards(

@@ -135,7 +135,8 @@ def spot_parity_check(
         verdict.
     """
     near = (
-        priced.filter(
+        priced.select("forward_method", "t_years", "forward", "expiry")  # not the whole frame
+        .filter(
             (pl.col("forward_method") == "parity")
             & (pl.col("t_years") > 0)
             & (pl.col("t_years") * 365.0 <= params.spot_parity_max_days)

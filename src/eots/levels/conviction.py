@@ -112,7 +112,10 @@ class MetricGrid:
         self.values: dict[str, np.ndarray] = {}
         if strike_metrics is None or strike_metrics.height == 0:
             return
-        f = strike_metrics.sort("strike")
+        keys = [c for c in ("expiry", "strike") if c in strike_metrics.columns]
+        # The columns read, then sorted (not the whole strike frame).
+        read = dict.fromkeys([*keys, *metrics])
+        f = strike_metrics.select(list(read)).sort("strike")
         if "expiry" in f.columns:
             f = f.group_by("strike", maintain_order=True).agg(
                 pl.col(m).cast(pl.Float64).fill_nan(None).sum() for m in metrics

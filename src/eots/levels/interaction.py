@@ -70,9 +70,24 @@ def bar_interaction(level: float, bars: pl.DataFrame, atr: float, touch_atr: flo
     >>> bar_interaction(100.0, bars, 2.0, 0.1)
     Interaction(tests=1, holds=1, breaches=0, reaction_atr=2.0)
     """
-    if bars.height == 0:
-        return NO_INTERACTION
+    return ohlc_interaction(level, bar_ohlc(bars), atr, touch_atr)
+
+
+#: Daily bars as arrays: open, high, low, close.
+Ohlc = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
+
+def bar_ohlc(bars: pl.DataFrame) -> Ohlc:
+    """Return the ``open, high, low, close`` columns of daily bars as arrays (read once)."""
     o, h, lo, c = (bars.get_column(n).to_numpy() for n in ("open", "high", "low", "close"))
+    return o, h, lo, c
+
+
+def ohlc_interaction(level: float, ohlc: Ohlc, atr: float, touch_atr: float) -> Interaction:
+    """Return ``bar_interaction`` of bars already read into arrays (``bar_ohlc``)."""
+    o, h, lo, c = ohlc
+    if o.size == 0:
+        return NO_INTERACTION
     tol = touch_atr * atr
     tested = (lo - tol <= level) & (level <= h + tol)
     prev_close = np.concatenate([[np.nan], c[:-1]])
@@ -126,4 +141,12 @@ def path_interaction(
     return Interaction(tests=tests, holds=holds, breaches=breaches, reaction_atr=reaction)
 
 
-__all__ = ["NO_INTERACTION", "Interaction", "bar_interaction", "path_interaction"]
+__all__ = [
+    "NO_INTERACTION",
+    "Interaction",
+    "Ohlc",
+    "bar_interaction",
+    "bar_ohlc",
+    "ohlc_interaction",
+    "path_interaction",
+]

@@ -34,7 +34,7 @@ import polars as pl
 from eots.core.diagnostics import Diagnostic
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
-from eots.levels.interaction import NO_INTERACTION, bar_interaction, path_interaction
+from eots.levels.interaction import NO_INTERACTION, bar_ohlc, ohlc_interaction, path_interaction
 from eots.levels.model import Evidence, KeyLevels, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
 from eots.levels.persistence import carry_forward
@@ -220,13 +220,14 @@ def _interactions(
     bars = None
     path = None
     if context is not None:
-        bars = context.daily_bars.tail(p.interaction_bars)
+        tail = context.daily_bars.tail(p.interaction_bars)
+        bars = bar_ohlc(tail) if tail.height else None  # read once for every level
         path = context.spot_path.get_column("spot").to_numpy()
     out = []
     for lv in levels:
         inter = NO_INTERACTION
-        if bars is not None and bars.height:
-            inter = inter + bar_interaction(lv.price, bars, atr, p.touch_atr)
+        if bars is not None:
+            inter = inter + ohlc_interaction(lv.price, bars, atr, p.touch_atr)
         if path is not None and path.size > 1:
             inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
         extra = Evidence.of(

@@ -9,6 +9,7 @@ missing reference gives NaN changes. The wall strengths read ``d_net_gex_session
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 #: Output of ``positioning_change``: one row per strike, ascending.
@@ -57,6 +58,18 @@ def positioning_change(
     >>> positioning_change(now, ref, None).get_column("d_net_gex_session").to_list()
     [2.0, 2.0]
     """
+    no_ref = (session_ref is None or session_ref.height == 0) and (
+        update_ref is None or update_ref.height == 0
+    )
+    if no_ref and _ascending_unique(now.get_column("strike")):
+        # No reference (a first snapshot): the strikes as they are, every change NaN.
+        nan = pl.lit(float("nan"), dtype=pl.Float64)
+        return now.select(
+            "strike",
+            "net_gex",
+            "dex",
+            *(nan.alias(c) for c in list(POSITIONING_SCHEMA)[3:]),
+        ).cast(POSITIONING_SCHEMA)
     base = now.lazy().select("strike", "net_gex", "dex")  # one query plan, collected once
     session = _diff(base, session_ref, "session")
     update = _diff(base, update_ref, "update")
@@ -76,6 +89,14 @@ def positioning_change(
         .sort("strike")
     )
     return out.select(list(POSITIONING_SCHEMA)).cast(POSITIONING_SCHEMA).collect()
+
+
+def _ascending_unique(strike: pl.Series) -> bool:
+    """Whether the strikes are strictly increasing (so, unique, sorted and without NaN/null)."""
+    if strike.null_count():
+        return False
+    k = strike.cast(pl.Float64).to_numpy()
+    return bool(np.all(k[1:] > k[:-1]))
 
 
 __all__ = ["POSITIONING_SCHEMA", "positioning_change"]

@@ -25,6 +25,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from eots.core.diagnostics import Diagnostic
@@ -120,13 +121,9 @@ def recurring_levels(
     n = len(sessions)
     if n == 0:
         return []
-    stacked = pl.concat(
-        [
-            s.strikes.select("strike", "mspi").with_columns(seen=pl.lit(s.ts_event))
-            for s in sessions
-        ],
-        how="vertical_relaxed",
-    ).filter(pl.col("mspi").is_not_nan() & (pl.col("mspi").abs() >= threshold))
+    stacked = _stacked_mspi(sessions).filter(
+        pl.col("mspi").is_not_nan() & (pl.col("mspi").abs() >= threshold)
+    )
     need = min(min_count, n)
     grouped = (
         stacked.group_by("strike")
@@ -157,6 +154,35 @@ def recurring_levels(
             )
         )
     return out
+
+
+def _stacked_mspi(sessions: Sequence[SessionSummary]) -> pl.DataFrame:
+    """Return every summary's ``strike, mspi`` rows in order, with its ``ts_event`` as ``seen``.
+
+    One query over the summaries, and ``seen`` from one Series of their times (a literal per
+    summary costs a time-zone conversion each); a summary set whose times do not share one
+    dtype takes a literal per summary, as the rows would then be cast to a common one.
+    """
+    times = [s.ts_event for s in sessions]
+    seen = pl.Series("seen", times)
+    if any(
+        pl.select(pl.lit(t)).to_series().dtype != seen.dtype
+        for t in {t.tzinfo: t for t in times}.values()
+    ):
+        return pl.concat(
+            [
+                s.strikes.select("strike", "mspi").with_columns(seen=pl.lit(s.ts_event))
+                for s in sessions
+            ],
+            how="vertical_relaxed",
+        )
+    frames = [s.strikes for s in sessions]
+    if all(f.schema == frames[0].schema for f in frames):
+        rows = pl.concat(frames).select("strike", "mspi")  # one schema: append, then pick
+    else:
+        rows = pl.concat([f.select("strike", "mspi") for f in frames], how="vertical_relaxed")
+    which = np.repeat(np.arange(len(sessions)), [s.strikes.height for s in sessions])
+    return rows.with_columns(seen.gather(which))
 
 
 def prior_structure_levels(

@@ -70,9 +70,19 @@ class SkewProfile:
         if self.a.size == 0:
             return np.zeros(np.shape(x))
         log_x = np.log(x)[:, None]
-        query = np.clip(self.log_k[None, :] - (log_x - np.log(self.spot)), self.lo, self.hi)
-        vol = np.interp(query + self.off, self.xs, self.ys) * self.sqrt_t
-        d1 = (log_x - self.log_k + self.lfs) / vol + 0.5 * vol
+        # In place on (levels x keys) buffers, the same operations in the same order as
+        # ``vol = interp(clip(log_k - (ln x - ln S)) + off) * sqrt_t`` and
+        # ``d1 = (ln x - log_k + lfs) / vol + 0.5 * vol``: the same floats, fewer temporaries.
+        query = np.subtract(self.log_k[None, :], log_x - np.log(self.spot))
+        np.clip(query, self.lo, self.hi, out=query)
+        query += self.off
+        vol = np.interp(query, self.xs, self.ys)
+        vol *= self.sqrt_t
+        d1 = np.subtract(log_x, self.log_k[None, :])
+        d1 += self.lfs
+        d1 /= vol
+        half = np.multiply(vol, 0.5, out=query)
+        d1 += half
         d1 *= d1
         d1 *= -0.5
         np.exp(d1, out=d1)
@@ -109,8 +119,9 @@ def skew_profile(
     )
     live = f.get_column("live").fill_null(value=False).to_numpy()
     cols = {c: f.get_column(c).to_numpy()[live] for c in f.columns if c != "live"}
-    order = np.lexsort((cols["strike"], cols["expiry"]))
-    cols = {c: v[order] for c, v in cols.items()}
+    if not _sorted_by(cols["expiry"], cols["strike"]):  # chains arrive sorted: no copy then
+        order = np.lexsort((cols["strike"], cols["expiry"]))
+        cols = {c: v[order] for c, v in cols.items()}
     expiry, iv = cols["expiry"], cols["iv"]
     new = np.r_[True, (np.diff(expiry) != 0) | (np.diff(cols["strike"]) != 0)][: expiry.size]
     starts = np.flatnonzero(new)
@@ -153,6 +164,13 @@ def skew_profile(
         xs=smile_x + smile_e,
         ys=_group_means(iv, starts),
     )
+
+
+def _sorted_by(major: NDArray[np.int64], minor: NDArray[np.float64]) -> bool:
+    """Whether rows are in ``(major, minor)`` order (a stable lexsort would leave them)."""
+    step = np.diff(major)
+    later = np.diff(minor)
+    return bool(np.all((step > 0) | ((step == 0) & (later >= 0))))
 
 
 def _group_means(values: NDArray[np.float64], starts: NDArray[np.intp]) -> NDArray[np.float64]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 
@@ -56,14 +57,26 @@ class GammaWalls:
 def _ranked(
     by_strike: pl.DataFrame, column: str, spot: float, *, descending: bool, n: int
 ) -> tuple[RankedStrike, ...]:
+    """Return the ``n`` strikes ranking first on ``column`` (NumPy: one stable lexsort).
+
+    Only strikes whose value has the wanted sign qualify; ranked by the value (largest first, or
+    most negative first), then the distance to spot, then the strike (strikes are never null:
+    the chain validation refuses them).
+    """
     sign = 1.0 if descending else -1.0
-    keep = by_strike.filter((pl.col(column) * sign) > 0)
-    top = keep.sort(
-        [pl.col(column) * -sign, (pl.col("strike") - spot).abs(), pl.col("strike")]
-    ).head(n)
+    series = by_strike.get_column(column)
+    value = series.cast(pl.Float64).to_numpy()
+    strike = by_strike.get_column("strike").to_numpy()
+    # polars' order: a NaN exceeds every number (it qualifies on either side and ranks last),
+    # a null never qualifies.
+    keep = (value * sign > 0) | np.isnan(value)
+    if series.null_count():
+        keep &= ~series.is_null().to_numpy()
+    keep = np.flatnonzero(keep)
+    v, k = value[keep], strike[keep]
+    top = np.lexsort((k, np.abs(k - spot), v * -sign))[:n]
     return tuple(
-        RankedStrike(strike=k, value=v)
-        for k, v in zip(top.get_column("strike"), top.get_column(column), strict=True)
+        RankedStrike(strike=float(s), value=float(x)) for s, x in zip(k[top], v[top], strict=True)
     )
 
 

@@ -23,6 +23,7 @@ of the sums; the default 9 keeps the error below 1e-17.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,6 +61,18 @@ class ZeroGammaParams(BaseModel):
     negligible_d1: float = Field(9.0, gt=3, description="|d1| beyond which a contract is dropped")
 
 
+#: Levels per block of ``ProfileTerms.net_gex`` (6 x 15k contracts: 0.7 MB, within a core's L2).
+_BLOCK = 6
+
+
+def _blocks(n: int, size: int) -> list[tuple[int, int]]:
+    """Return ``[lo, hi)`` bounds of ``n`` rows in blocks of ``size``, none of a single row."""
+    bounds = [*range(0, n, size), n]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] == 1:
+        bounds.pop(-2)  # a trailing single row joins the block before it
+    return list(itertools.pairwise(bounds))
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileTerms:
     """Per-contract constants of the profile function (see the module formula)."""
@@ -69,7 +82,22 @@ class ProfileTerms:
     inv_vol: NDArray[np.float64]  # 1 / (sigma sqrt(t))
 
     def net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Return P(X) in $ per 1 % move for an array of spot levels X."""
+        """Return P(X) in $ per 1 % move for an array of spot levels X.
+
+        Evaluated ``_BLOCK`` levels at a time, so that the (levels x contracts) buffer stays in
+        the core's cache (a 61-point grid on 15k contracts: 3.1 -> 2.1 ms). Every block has at
+        least two levels: einsum's two-dimensional loop sums each level's row in the same order
+        whatever the number of rows (the same floats as one call), while a single row takes its
+        one-dimensional loop, whose sums differ in the last bits.
+        """
+        if x.size <= _BLOCK:
+            return self._net_gex(x)
+        out = np.empty(x.size)
+        for lo, hi in _blocks(x.size, _BLOCK):
+            out[lo:hi] = self._net_gex(x[lo:hi])
+        return out
+
+    def _net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         # In-place on one (levels x contracts) buffer: temporaries would double the time.
         z = np.log(x)[:, None] - self.c[None, :]
         z *= self.inv_vol[None, :]
@@ -124,6 +152,20 @@ class ZeroGamma:
         return f"{self.nearest:.2f} ({(self.nearest / spot - 1) * 100:+.2f}% from spot){tail}"
 
 
+#: The exposure-frame columns ``profile_terms`` reads.
+_TERM_INPUTS = (
+    "exposure_ok",
+    "open_interest",
+    "multiplier",
+    "dealer_sign",
+    "strike",
+    "iv",
+    "t_years",
+    "forward",
+    "carry_q",
+)
+
+
 def profile_terms(
     contracts: pl.DataFrame, spot: float, band: tuple[float, float], negligible_d1: float
 ) -> ProfileTerms:
@@ -132,17 +174,22 @@ def profile_terms(
     ``contracts`` needs ``exposure_ok``, ``open_interest``, ``multiplier``, ``dealer_sign``,
     ``strike``, ``iv``, ``t_years``, ``forward``, ``carry_q``.
     """
-    f = contracts.filter(
-        pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
-    ).select(
-        sigma="iv",
-        t="t_years",
-        log_k=pl.col("strike").log(),
-        log_fs=(pl.col("forward") / spot).log(),
-        size=pl.col("dealer_sign")
-        * pl.col("open_interest").cast(pl.Float64)
-        * pl.col("multiplier")
-        * (-pl.col("carry_q") * pl.col("t_years")).exp(),
+    # Select the inputs first (no copy), so the filter copies those columns, not the whole frame.
+    f = (
+        contracts.select(_TERM_INPUTS)
+        .filter(
+            pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
+        )
+        .select(
+            sigma="iv",
+            t="t_years",
+            log_k=pl.col("strike").log(),
+            log_fs=(pl.col("forward") / spot).log(),
+            size=pl.col("dealer_sign")
+            * pl.col("open_interest").cast(pl.Float64)
+            * pl.col("multiplier")
+            * (-pl.col("carry_q") * pl.col("t_years")).exp(),
+        )
     )
     sigma, t, log_k, log_fs, size = (f.get_column(n).to_numpy() for n in f.columns)
     vol = sigma * np.sqrt(t)

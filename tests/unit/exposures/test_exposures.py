@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from eots.core.errors import ConfigError
 from eots.exposures import (
+    STRIKE_SCHEMA,
     ExpiryScope,
     ExposureParams,
     SignConvention,
@@ -133,3 +135,60 @@ def test_expiry_scope_mask_selects_days(spec: str, expected: list[int]) -> None:
 def test_expiry_scope_parse_bad_spec_raises(spec: str) -> None:
     with pytest.raises(ConfigError, match="expected an expiry scope"):
         ExpiryScope.parse(spec)
+
+
+def _whole_frame_strike_sums(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFrame:
+    """The per-strike sums as written before: the whole frame filtered, then grouped."""
+    call = pl.col("right") == "C"
+    gex = pl.col("gex_usd_per_pct")
+    return (
+        contracts.filter(scope_mask & pl.col("exposure_ok"))
+        .group_by("strike")
+        .agg(
+            call_gex=gex.filter(call).sum(),
+            put_gex=gex.filter(~call).sum(),
+            gex_volm=pl.col("gex_volm_usd_per_pct").fill_null(0.0).sum(),
+            dex=pl.col("dex_usd").sum(),
+            vanna=pl.col("vanna_usd_per_vol_pt").sum(),
+            charm=pl.col("charm_usd_per_day").sum(),
+            call_oi=pl.col("open_interest").filter(call).sum(),
+            put_oi=pl.col("open_interest").filter(~call).sum(),
+            call_volume=pl.col("volume").filter(call).sum(),
+            put_volume=pl.col("volume").filter(~call).sum(),
+            n_contracts=pl.len(),
+        )
+        .with_columns(
+            net_gex=pl.col("call_gex") + pl.col("put_gex"),
+            abs_gex=pl.col("call_gex").abs() + pl.col("put_gex").abs(),
+        )
+        .sort("strike")
+        .select(list(STRIKE_SCHEMA))
+        .cast(STRIKE_SCHEMA)
+    )
+
+
+def test_strike_exposures_read_only_their_columns_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    n = 600
+    priced = pl.DataFrame(
+        {
+            "strike": rng.choice(np.arange(80.0, 121.0, 2.5), n),
+            "right": rng.choice(["C", "P"], n),
+            "delta": rng.uniform(-1.0, 1.0, n),
+            "gamma": rng.uniform(0.0, 0.1, n) * 10.0 ** rng.integers(-3, 2, n),
+            "open_interest": rng.integers(0, 50_000, n),
+            "volume": rng.integers(0, 9_000, n),
+            "vega": rng.uniform(0.0, 0.5, n),
+            "theta": rng.uniform(-0.5, 0.0, n),
+            "vanna": rng.standard_normal(n) * 1e-3,
+            "charm": rng.standard_normal(n) * 1e-3,
+            "vomma": rng.uniform(0.0, 0.1, n),
+            "iv": np.where(rng.uniform(size=n) < 0.05, np.nan, 0.2),
+            "multiplier": [100.0] * n,
+            "expiry": [dt.date(2026, 1, 16 + 7 * int(w)) for w in rng.integers(0, 2, n)],
+        }
+    )
+    f = contract_exposures(priced, SPOT, ExposureParams())
+    for mask in (pl.lit(value=True), pl.col("expiry") == dt.date(2026, 1, 16)):
+        got = strike_exposures(f, mask)
+        assert_frame_equal(got, _whole_frame_strike_sums(f, mask), check_exact=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eots.greeks import black_scholes as bs
 from eots.greeks.forward import ForwardMethod, implied_forwards
@@ -51,3 +55,45 @@ def test_implied_forwards_outlier_rejected_by_median() -> None:
     put = call - (fwd - k)
     res = implied_forwards(np.zeros(5, dtype=np.int64), k, call, put, np.ones(5), 100.0)
     assert res.forward.tolist() == [100.0]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=3),  # expiry
+            st.integers(min_value=0, max_value=30),  # strike step
+            st.one_of(st.none(), st.integers(min_value=0, max_value=40)),  # call mid, dimes
+            st.integers(min_value=0, max_value=40),  # put mid, dimes
+        ),
+        max_size=60,
+        unique_by=lambda r: (r[0], r[1]),
+    ),
+    st.sampled_from([100.0, 100.25, 99.5]),
+    st.integers(min_value=0, max_value=6),
+)
+def test_strike_ladder_shortcut_equals_the_full_sort(
+    rows: list[tuple[int, int, int | None, int]], spot: float, max_strikes: int
+) -> None:
+    import eots.greeks.forward as forward
+
+    rows = sorted(rows)  # strike ladders: expiry ascending, strikes ascending within
+    eid = np.array([r[0] for r in rows], dtype=np.int64)
+    k = np.array([90.0 + 2.5 * r[1] for r in rows])
+    c = np.array([np.nan if r[2] is None else r[2] / 10 for r in rows])  # ties in |C - P|
+    p = np.array([r[3] / 10 for r in rows])
+    d = np.full(len(rows), 0.995)
+    assert forward._strike_ladders(eid, k)
+    fast = implied_forwards(eid, k, c, p, d, spot, max_strikes=max_strikes, n_expiries=4)
+    with patch.object(forward, "_strike_ladders", return_value=False):
+        full = implied_forwards(eid, k, c, p, d, spot, max_strikes=max_strikes, n_expiries=4)
+    for name in ("forward", "n_strikes_used", "dispersion", "method"):
+        assert np.array_equal(getattr(fast, name), getattr(full, name), equal_nan=True), name
+
+
+def test_strike_ladders_need_ascending_expiries_and_strikes() -> None:
+    from eots.greeks.forward import _strike_ladders
+
+    assert _strike_ladders(np.array([0, 0, 1]), np.array([95.0, 100.0, 90.0]))
+    assert not _strike_ladders(np.array([0, 0, 1]), np.array([100.0, 95.0, 90.0]))
+    assert not _strike_ladders(np.array([0, 0]), np.array([100.0, 100.0]))
+    assert not _strike_ladders(np.array([1, 0]), np.array([90.0, 95.0]))

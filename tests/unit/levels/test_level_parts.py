@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from eots.levels import (
     Evidence,
@@ -19,6 +20,7 @@ from eots.levels import (
     Level,
     LevelKind,
     LevelParams,
+    SessionSummary,
     Timeframe,
     gamma_walls,
     positioning_change,
@@ -339,3 +341,84 @@ def test_evidence_is_typed_ordered_and_refuses_repeated_or_empty_names() -> None
     assert lv.value("n") == 5.0
     with pytest.raises(dataclasses.FrozenInstanceError):
         e.items = ()  # type: ignore[misc]
+
+
+def test_positioning_without_references_equals_the_joined_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import eots.levels.positioning as positioning
+
+    rng = np.random.default_rng(3)
+    now = pl.DataFrame(
+        {
+            "strike": np.arange(4000.0, 4200.0, 5.0),
+            "net_gex": rng.standard_normal(40) * 1e9,
+            "dex": rng.standard_normal(40) * 1e10,
+        }
+    )
+    shortcut = positioning_change(now, None, now.clear())
+    monkeypatch.setattr(positioning, "_ascending_unique", lambda _strike: False)
+    joined = positioning_change(now, None, now.clear())
+    assert shortcut.schema == joined.schema
+    assert shortcut.equals(joined)
+
+
+def test_positioning_without_references_keeps_the_join_for_unsorted_or_repeated_strikes() -> None:
+    now = pl.DataFrame(
+        {"strike": [105.0, 100.0, 100.0], "net_gex": [1.0, 2.0, 3.0], "dex": [0.0] * 3}
+    )
+    out = positioning_change(now, None, None)
+    assert out.get_column("strike").is_sorted()
+    # a repeated strike goes through the joins as before (its rows multiply there: 1 + 2 ** 3)
+    assert out.height == 9
+    assert out.get_column("d_net_gex_session").is_nan().all()
+
+
+def _summary(i: int, mspi: list[float], *, tz: dt.tzinfo = dt.UTC) -> SessionSummary:
+    strikes = [95.0, 100.0, 105.0, 110.0][: len(mspi)]
+    return SessionSummary(
+        session=dt.date(2024, 3, 1) + dt.timedelta(days=i),
+        ts_event=dt.datetime(2024, 3, 1, 20, 0, tzinfo=dt.UTC).astimezone(tz)
+        + dt.timedelta(days=i),
+        content_hash=f"h{i}",
+        spot=100.0,
+        strikes=pl.DataFrame(
+            {
+                "strike": strikes,
+                "net_gex": [0.0] * len(mspi),
+                "dex": [0.0] * len(mspi),
+                "mspi": mspi,
+            }
+        ),
+        call_wall=105.0,
+        put_wall=95.0,
+        abs_gamma=100.0,
+        zero_gamma=float("nan"),
+    )
+
+
+def _stacked_per_summary(sessions: list[SessionSummary]) -> pl.DataFrame:
+    """The stacking written as before: one select and one time literal per summary."""
+    return pl.concat(
+        [
+            s.strikes.select("strike", "mspi").with_columns(seen=pl.lit(s.ts_event))
+            for s in sessions
+        ],
+        how="vertical_relaxed",
+    )
+
+
+def test_recurring_stack_is_the_per_summary_stack() -> None:
+    from eots.levels.timeframes import _stacked_mspi, recurring_levels
+
+    rng = np.random.default_rng(2)
+    same = [_summary(i, list(rng.uniform(-1.0, 1.0, 4))) for i in range(6)]
+    narrow = dataclasses.replace(
+        same[2], strikes=same[2].strikes.with_columns(pl.col("mspi").cast(pl.Float32))
+    )
+    mixed = [*same[:2], narrow, *same[3:]]  # one Float32 MSPI: the relaxed concat casts it
+    zones = [*same[:3], _summary(3, [0.5, -0.6, 0.7, 0.1], tz=dt.timezone(dt.timedelta(hours=-4)))]
+    for sessions in (same, mixed, zones, same[:1]):
+        assert_frame_equal(_stacked_mspi(sessions), _stacked_per_summary(sessions))
+        levels = recurring_levels(sessions, Timeframe.DAILY, 0.3, 2, T0)
+        assert all(lv.first_seen <= T0 for lv in levels)

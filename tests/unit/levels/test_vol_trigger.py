@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from eots.levels import ZeroGammaParams, gamma_profile, zero_gamma
-from eots.levels.vol_trigger import crossings, skew_profile
+from eots.levels.vol_trigger import SkewProfile, crossings, skew_profile
 
 EXPIRY = dt.date(2024, 4, 19)
 
@@ -149,3 +149,32 @@ def test_skew_profile_smile_means_are_polars_means_bit_for_bit() -> None:
         .to_numpy()
     )
     assert np.array_equal(sp.ys, means)
+
+
+def _net_gex_with_temporaries(sp: SkewProfile, x: np.ndarray) -> np.ndarray:
+    """The skew-shifted profile written with temporaries (the form the in-place one replaced)."""
+    log_x = np.log(x)[:, None]
+    query = np.clip(sp.log_k[None, :] - (log_x - np.log(sp.spot)), sp.lo, sp.hi)
+    vol = np.interp(query + sp.off, sp.xs, sp.ys) * sp.sqrt_t
+    d1 = (log_x - sp.log_k + sp.lfs) / vol + 0.5 * vol
+    e = np.exp(-0.5 * (d1 * d1)) / vol
+    out: np.ndarray = np.einsum("ij,j->i", e[:, sp.group], sp.a) * x
+    return out
+
+
+def test_skew_profile_in_place_is_the_formula_bit_for_bit() -> None:
+    c = _two_expiries()
+    sp = skew_profile(c, 100.0, (85.0, 115.0))
+    for xs in (np.linspace(85.0, 115.0, 25), np.array([99.5]), np.array([90.0, 110.0])):
+        assert np.array_equal(sp.net_gex(xs), _net_gex_with_temporaries(sp, xs))
+
+
+def test_skew_profile_row_order_does_not_matter_bit_for_bit() -> None:
+    c = _two_expiries()
+    band = (85.0, 115.0)
+    xs = np.linspace(85.0, 115.0, 25)
+    ordered = skew_profile(c.sort("expiry", "strike", "root", "right"), 100.0, band)
+    shuffled = skew_profile(c.sample(fraction=1.0, shuffle=True, seed=1), 100.0, band)
+    assert np.array_equal(ordered.ys, shuffled.ys)
+    assert np.array_equal(ordered.xs, shuffled.xs)
+    np.testing.assert_allclose(shuffled.net_gex(xs), ordered.net_gex(xs), rtol=1e-13)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from eots.levels import gamma_walls
@@ -49,3 +50,64 @@ def test_gamma_walls_all_positive_has_no_put_wall() -> None:
 def test_gamma_walls_row_order_does_not_matter() -> None:
     f = _by_strike([(90.0, 1.0, -7.0), (100.0, 4.0, -2.0), (110.0, 5.0, -1.0)])
     assert gamma_walls(f, 100.0) == gamma_walls(f.reverse(), 100.0)
+
+
+def _polars_ranked(
+    f: pl.DataFrame, column: str, spot: float, *, descending: bool, n: int
+) -> list[tuple[float, float]]:
+    """The walls' ranking written as the polars query it replaced (filter, three-key sort)."""
+    sign = 1.0 if descending else -1.0
+    top = (
+        f.filter((pl.col(column) * sign) > 0)
+        .sort([pl.col(column) * -sign, (pl.col("strike") - spot).abs(), pl.col("strike")])
+        .head(n)
+    )
+    return list(zip(top.get_column("strike"), top.get_column(column), strict=True))
+
+
+def test_gamma_walls_rank_as_the_polars_sort_with_ties_nan_and_null() -> None:
+    rng = np.random.default_rng(7)
+    strikes = np.arange(3900.0, 4300.0, 5.0)
+    for trial in range(40):
+        net = rng.choice([-3.0, -1.0, 0.0, 1.0, 2.0, 3.0], strikes.size)  # many exact ties
+        net = net * 10.0 ** rng.integers(0, 3, strikes.size)
+        values: list[float | None] = list(net)
+        if trial % 3 == 0:
+            values[int(rng.integers(strikes.size))] = float("nan")
+        if trial % 4 == 0:
+            values[int(rng.integers(strikes.size))] = None
+        f = pl.DataFrame(
+            {"strike": strikes, "net_gex": values, "abs_gex": np.abs(net)},
+            schema={"strike": pl.Float64, "net_gex": pl.Float64, "abs_gex": pl.Float64},
+        )
+        spot = float(rng.uniform(3950.0, 4250.0))
+        w = gamma_walls(f.sample(fraction=1.0, shuffle=True, seed=trial), spot, runners_up=5)
+        for got, column, descending in (
+            (w.call_wall, "net_gex", True),
+            (w.put_wall, "net_gex", False),
+            (w.abs_gamma, "abs_gex", True),
+        ):
+            want = _polars_ranked(f, column, spot, descending=descending, n=6)
+            assert [r.strike for r in got] == [k for k, _ in want]
+            np.testing.assert_array_equal([r.value for r in got], [v for _, v in want])
+
+
+def test_gamma_walls_nan_ranks_last_on_both_sides_and_null_never() -> None:
+    f = pl.DataFrame(
+        {
+            "strike": [90.0, 95.0, 100.0, 105.0, 110.0],
+            "net_gex": [-2.0, float("nan"), None, 3.0, 1.0],
+            "abs_gex": [2.0, float("nan"), None, 3.0, 1.0],
+        },
+        schema={"strike": pl.Float64, "net_gex": pl.Float64, "abs_gex": pl.Float64},
+    )
+    w = gamma_walls(f, 100.0, runners_up=4)
+    for got, column, descending in (
+        (w.call_wall, "net_gex", True),
+        (w.put_wall, "net_gex", False),
+        (w.abs_gamma, "abs_gex", True),
+    ):
+        want = _polars_ranked(f, column, 100.0, descending=descending, n=5)
+        assert [r.strike for r in got] == [k for k, _ in want]
+    assert [r.strike for r in w.call_wall] == [105.0, 110.0, 95.0]
+    assert [r.strike for r in w.put_wall] == [90.0, 95.0]

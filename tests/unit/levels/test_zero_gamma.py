@@ -126,3 +126,54 @@ def test_zero_gamma_crossings_stay_in_band_and_are_roots(
     for c in zg.crossings:
         assert zg.band[0] <= c <= zg.band[1]
         assert abs(_oracle_gex(rows, c)) <= 1e-6 * scale
+
+
+def test_profile_terms_filter_only_their_columns_bit_for_bit() -> None:
+    from eots.levels.zero_gamma import MIN_PROFILE_IV, profile_terms
+
+    rng = np.random.default_rng(5)
+    n = 500
+    c = pl.DataFrame(
+        {
+            "exposure_ok": rng.uniform(size=n) > 0.05,
+            "open_interest": rng.integers(0, 3, n) * rng.integers(0, 20_000, n),
+            "multiplier": [100.0] * n,
+            "dealer_sign": rng.choice([1.0, -1.0], n),
+            "strike": rng.choice(np.arange(80.0, 121.0, 1.0), n),
+            "iv": np.where(rng.uniform(size=n) < 0.05, 1e-4, rng.uniform(0.08, 0.6, n)),
+            "t_years": rng.uniform(1 / 365, 1.0, n),
+            "forward": rng.uniform(99.0, 102.0, n),
+            "carry_q": rng.uniform(0.0, 0.03, n),
+            "unread": rng.standard_normal(n),
+        }
+    )
+    band = (85.0, 115.0)
+    got = profile_terms(c, 100.0, band, 9.0)
+    # the whole frame filtered first, as before: the same rows and the same floats
+    kept = c.filter(
+        pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
+    )
+    want = profile_terms(kept.with_columns(exposure_ok=pl.lit(value=True)), 100.0, band, 9.0)
+    assert got.a.size > 100
+    for name in ("a", "c", "inv_vol"):
+        assert np.array_equal(getattr(got, name), getattr(want, name))
+
+
+def test_profile_in_blocks_is_one_call_bit_for_bit() -> None:
+    from eots.levels.zero_gamma import _BLOCK, ProfileTerms, _blocks
+
+    rng = np.random.default_rng(9)
+    n = 3000
+    terms = ProfileTerms(
+        a=rng.standard_normal(n) * 1e7,
+        c=np.log(rng.uniform(80.0, 120.0, n)),
+        inv_vol=1.0 / rng.uniform(0.01, 0.4, n),
+    )
+    for points in (2, _BLOCK, _BLOCK + 1, 2 * _BLOCK + 1, 61, 201):
+        x = np.linspace(85.0, 115.0, points)
+        one = terms._net_gex(x)  # one einsum over every level
+        assert np.array_equal(terms.net_gex(x), one), points
+    assert all(hi - lo >= 2 for lo, hi in _blocks(13, 6))
+    assert _blocks(13, 6) == [(0, 6), (6, 13)]
+    assert _blocks(12, 6) == [(0, 6), (6, 12)]
+    assert _blocks(1, 6) == [(0, 1)]
