@@ -44,26 +44,25 @@ def aligned(pieces: list[pl.DataFrame]) -> bool:
 
     That is the usual case (one chain's contracts through a session).
     """
-    keys = pieces[0].select(CONTRACT_KEY)
-    if not all(p.select(CONTRACT_KEY).equals(keys) for p in pieces[1:]):
-        return False
-    return _strictly_increasing(keys) or not keys.is_duplicated().any()
+    first = pieces[0]
+    same = all(
+        p.get_column(c).equals(first.get_column(c), check_names=True)
+        for p in pieces[1:]
+        for c in CONTRACT_KEY
+    )
+    return same and unique_keys(first.select(CONTRACT_KEY))
 
 
-def _strictly_increasing(keys: pl.DataFrame) -> bool:
-    """Return whether each row's key is above the previous row's (so no key repeats).
+def unique_keys(keys: pl.DataFrame) -> bool:
+    """Return whether no row of ``keys`` repeats.
 
-    A cheap proof of uniqueness for key-sorted pieces (no hashing); False is inconclusive
-    (unsorted rows, nulls).
+    Rows with distinct hashes are distinct, so distinct hashes (one sort of 64-bit integers)
+    prove it; only when two hashes collide are the rows themselves compared.
     """
-    if keys.height < 2:
+    hashes = np.sort(keys.hash_rows().to_numpy())
+    if not (hashes[1:] == hashes[:-1]).any():
         return True
-    above: pl.Expr | None = None
-    for c in reversed(keys.columns):
-        cur, prev = pl.col(c), pl.col(c).shift(1)
-        above = cur > prev if above is None else (cur > prev) | ((cur == prev) & above)
-    assert above is not None
-    return bool(keys.select(above.slice(1).fill_null(value=False).all()).item())
+    return not keys.is_duplicated().any()
 
 
-__all__ = ["aligned", "latest_pieces"]
+__all__ = ["aligned", "latest_pieces", "unique_keys"]

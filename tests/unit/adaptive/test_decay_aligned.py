@@ -21,7 +21,7 @@ from polars.testing import assert_frame_equal
 from eots.adaptive import decay
 from eots.adaptive.inputs import Working
 from eots.adaptive.params import ADagParams
-from eots.adaptive.pieces import aligned, latest_pieces
+from eots.adaptive.pieces import aligned, latest_pieces, unique_keys
 from eots.chain.schema import RIGHTS, UTC_US
 
 T0 = dt.datetime(2024, 3, 13, 15, 0, tzinfo=dt.UTC)
@@ -136,3 +136,13 @@ def test_keyed_reads_the_frames_own_contracts_and_joins_others() -> None:
     joined = work.keyed(other, KEY, "x")
     assert joined.null.tolist() == [True, True, False, False, False, False]
     assert joined.v[2:].tolist() == [3.0, 4.0, 5.0, 6.0]
+
+
+def test_unique_keys_by_hash_and_on_a_collision_by_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = _keys(8)
+    assert unique_keys(keys)
+    assert not unique_keys(pl.concat([keys, keys.tail(1)]))
+    colliding = pl.Series(np.zeros(8, dtype=np.uint64))  # every hash equal: rows decide
+    monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda *_a, **_k: colliding)
+    assert unique_keys(keys)
+    assert not unique_keys(pl.concat([keys.head(7), keys.head(1)]))
