@@ -24,6 +24,7 @@ import polars as pl
 
 from eots.adaptive.inputs import CONTRACT_KEY
 from eots.adaptive.params import DTdpiParams
+from eots.adaptive.pieces import aligned, latest_pieces
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.market import MarketContext
 from eots.metrics.arrays import Masked, gt, masked
@@ -36,17 +37,20 @@ PAST_COLUMN = "_charm_past"
 def charm_past(
     context: MarketContext | None, as_of: dt.datetime, params: DTdpiParams
 ) -> tuple[pl.DataFrame | None, FactorReport]:
-    """Return mean past |charmxoi| keyed by contract (None: neutral everywhere), with a report."""
+    """Return mean past |charmxoi| keyed by contract (None: neutral everywhere), with a report.
+
+    A contract without a mean (a NaN in a past stamp, or absent from one) has no row or a null.
+    """
     if not params.factors.charm_acceleration:
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
         return None, thin(_METRIC, _FACTOR, 1.0, "no market context")
     history = context.charm_history
-    ts = history.get_column("ts")
-    pieces = _latest_pieces(history, ts, as_of, params.charm_lookback) if ts.is_sorted() else None
+    pieces = latest_pieces(history, as_of, params.charm_lookback, inclusive=False)
     if pieces is not None:
         n_stamps = len(pieces)
     else:  # the general path: any row order
+        ts = history.get_column("ts")
         before = ts.filter(ts < as_of.astimezone(dt.UTC))
         stamps = before.unique().sort(descending=True).head(params.charm_lookback)
         n_stamps = stamps.len()
@@ -54,7 +58,7 @@ def charm_past(
         why = f"{n_stamps} past charm snapshots, {params.charm_lookback} needed"
         return None, thin(_METRIC, _FACTOR, 1.0, why)
     how = f"|charmxoi| now over its mean of the last {n_stamps} snapshots (per contract)"
-    if pieces is not None and _aligned(pieces):
+    if pieces is not None and aligned(pieces):
         return _mean_abs(pieces), measured(_METRIC, _FACTOR, None, how)
     window = (
         pl.concat(pieces).lazy()
@@ -72,40 +76,13 @@ def charm_past(
     return keyed, measured(_METRIC, _FACTOR, None, how)
 
 
-def _latest_pieces(
-    history: pl.DataFrame, ts: pl.Series, as_of: dt.datetime, lookback: int
-) -> list[pl.DataFrame]:
-    """Return the rows of the latest ``lookback`` stamps before ``as_of``, oldest first.
-
-    ``ts`` is sorted, so each stamp's rows are one slice (found by binary search, no copy).
-    """
-    stamps = ts.to_numpy()  # datetime64[us], UTC
-    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
-    end = int(np.searchsorted(stamps, cut, side="left"))
-    pieces: list[pl.DataFrame] = []
-    while end > 0 and len(pieces) < lookback:
-        start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
-        pieces.append(history.slice(start, end - start))
-        end = start
-    return pieces[::-1]
-
-
-def _aligned(pieces: list[pl.DataFrame]) -> bool:
-    """Return whether every piece lists the same contracts, once each, in one order.
-
-    That is the usual case (one chain's contracts through a session).
-    """
-    keys = pieces[0].select(CONTRACT_KEY)
-    return not keys.is_duplicated().any() and all(
-        p.select(CONTRACT_KEY).equals(keys) for p in pieces[1:]
-    )
-
-
 def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:
     """Return the mean |charmxoi| per contract over aligned pieces.
 
-    Contracts with a NaN in any piece are left out (as the group-by's count of known values
-    below the lookback).
+    A contract with a NaN in any piece gets a null mean (the group-by leaves it out: its count
+    of known values is below the lookback; a keyed join gives null either way). Every contract
+    keeps its row, in the pieces' order, so a frame of the same contracts in that order needs no
+    join (``Working.keyed``).
     """
     total = np.zeros(pieces[0].height, dtype=np.float64)
     known = np.ones(pieces[0].height, dtype=np.bool_)
@@ -117,8 +94,9 @@ def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:
     return (
         pieces[0]
         .select(*CONTRACT_KEY)
-        .with_columns(pl.Series(PAST_COLUMN, mean, dtype=pl.Float64))
-        .filter(pl.Series(known))
+        .with_columns(
+            pl.Series(PAST_COLUMN, mean, dtype=pl.Float64).scatter(np.flatnonzero(~known), None)
+        )
     )
 
 

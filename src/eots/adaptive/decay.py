@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive.inputs import CONTRACT_KEY
 from eots.adaptive.params import ADagParams
+from eots.adaptive.pieces import aligned, latest_pieces
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.chain.schema import UTC_US
 from eots.market import MarketContext
@@ -55,23 +57,48 @@ def recency_multiplier(
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
         return None, thin(_METRIC, _FACTOR, 1.0, "no market context")
-    increments = context.flow_increments.filter(
-        pl.col("ts") <= pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US)
-    )
-    stamps = increments.get_column("ts").unique().sort(descending=True).head(params.decay_window)
-    if stamps.len() < params.decay_min_increments:
+    increments = context.flow_increments
+    pieces = latest_pieces(increments, as_of, params.decay_window, inclusive=True)
+    if pieces is not None:
+        n_stamps = len(pieces)
+    else:  # the general path: any row order
+        increments = increments.filter(
+            pl.col("ts") <= pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US)
+        )
+        stamps = increments.get_column("ts").unique().sort(descending=True)
+        stamps = stamps.head(params.decay_window)
+        n_stamps = stamps.len()
+    if n_stamps < params.decay_min_increments:
         why = (
-            f"{stamps.len()} flow increments at or before as_of, "
+            f"{n_stamps} flow increments at or before as_of, "
             f"{params.decay_min_increments} needed ({context.flow_coverage.note})"
         )
         return None, thin(_METRIC, _FACTOR, 1.0, why)
-    weights = recency_weights(stamps.len(), params.temporal_decay_factor)
+    weights = recency_weights(n_stamps, params.temporal_decay_factor)
     mean_w = sum(weights) / len(weights)
+    if pieces is not None and aligned(pieces):
+        keyed = _aligned_multiplier(pieces, weights, mean_w)
+    else:
+        if pieces is not None:
+            increments = pl.concat(pieces)
+            stamps = pl.Series([p.get_column("ts")[0] for p in pieces[::-1]], dtype=UTC_US)
+        keyed = _grouped_multiplier(increments, stamps, weights, mean_w)
+    how = (
+        f"{n_stamps} increments, delta {params.temporal_decay_factor}, "
+        f"range [{weights[-1] / mean_w:.3f}, {1.0 / mean_w:.3f}] (per contract)"
+    )
+    return keyed, measured(_METRIC, _FACTOR, None, how)
+
+
+def _grouped_multiplier(
+    increments: pl.DataFrame, stamps: pl.Series, weights: list[float], mean_w: float
+) -> pl.DataFrame:
+    """Return the multiplier of any rows: ``stamps`` newest first, ``weights`` by age."""
     age_weight = pl.col("ts").replace_strict(
         dict(zip(stamps.to_list(), weights, strict=True)), return_dtype=pl.Float64
     )
     volume = pl.col("volm").fill_nan(None).abs()
-    keyed = (
+    return (
         increments.lazy()
         .filter((pl.col("ts") >= stamps[-1]) & (volume > 0))
         .group_by(list(CONTRACT_KEY))
@@ -79,11 +106,36 @@ def recency_multiplier(
         .select(*CONTRACT_KEY, (pl.col("_num") / pl.col("_den") / mean_w).alias(DECAY_COLUMN))
         .collect(engine="in-memory")  # order-stable float sums (eots.core.ordered)
     )
-    how = (
-        f"{stamps.len()} increments, delta {params.temporal_decay_factor}, "
-        f"range [{weights[-1] / mean_w:.3f}, {1.0 / mean_w:.3f}] (per contract)"
+
+
+def _aligned_multiplier(
+    pieces: list[pl.DataFrame], weights: list[float], mean_w: float
+) -> pl.DataFrame:
+    """Return the multiplier over aligned pieces (oldest first), as NumPy arrays.
+
+    Each contract's terms are added in time order (the group-by adds them in its own order, so
+    the last bit of a sum may differ: within 1e-12 relative; each path is deterministic, and a
+    fold and a store-built context take the same one). ``/ mean_w`` is taken as polars takes a
+    column over a scalar, a product with the reciprocal. A contract without traded volume in the
+    window has no row, as there.
+    """
+    n = pieces[0].height
+    num = np.zeros(n, dtype=np.float64)
+    den = np.zeros(n, dtype=np.float64)
+    traded = np.zeros(n, dtype=np.bool_)
+    for age, piece in zip(range(len(pieces) - 1, -1, -1), pieces, strict=True):
+        v = np.abs(piece.get_column("volm").cast(pl.Float64).to_numpy())  # nulls are NaN
+        use = v > 0  # NaN is not
+        num += np.where(use, weights[age] * v, 0.0)
+        den += np.where(use, v, 0.0)
+        traded |= use
+    value = num / np.where(traded, den, 1.0) * (1.0 / mean_w)
+    return (
+        pieces[-1]
+        .select(*CONTRACT_KEY)
+        .with_columns(pl.Series(DECAY_COLUMN, value, dtype=pl.Float64))
+        .filter(pl.Series(traded))
     )
-    return keyed, measured(_METRIC, _FACTOR, None, how)
 
 
 __all__ = ["DECAY_COLUMN", "recency_multiplier", "recency_weights"]

@@ -89,7 +89,15 @@ class Working:
         return self.arrays.flows[greek]
 
     def keyed(self, keyed: pl.DataFrame, on: list[str], column: str) -> Masked:
-        """Return ``column`` of a keyed frame matched to every contract (null: no match)."""
+        """Return ``column`` of a keyed frame matched to every contract (null: no match).
+
+        A keyed frame listing the frame's contracts in its order (once each: the frame's keys are
+        the chain's) is read as it is; any other is joined.
+        """
+        if keyed.height == self.frame.height and all(
+            keyed.get_column(c).equals(self.frame.get_column(c)) for c in on
+        ):
+            return from_series(keyed.get_column(column))
         matched = self.frame.select(on).join(
             keyed.select(*on, column), on=on, how="left", maintain_order="left"
         )

@@ -28,12 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.adaptive.params import ESdagParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
-from eots.chain.schema import UTC_US
-from eots.market import MarketContext, constant_maturity_iv
+from eots.market import TERM_SCHEMA, MarketContext, constant_maturity_iv
 from eots.metrics.arrays import Masked, constant, fill_null
 
 _METRIC = "e_sdag"
@@ -56,25 +57,75 @@ def smile_piece(iv: Masked, atm_iv: Masked, params: ESdagParams) -> Masked:
 def _intraday(
     term_intraday: pl.DataFrame, as_of: dt.datetime, keys: list[str], params: ESdagParams
 ) -> tuple[pl.DataFrame | None, int]:
-    seen = term_intraday.filter(pl.col("ts_event") <= pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US))
-    stamps = seen.get_column("ts_event").unique().sort().tail(params.intraday_lookback + 1)
-    if stamps.len() < 2:
-        return None, stamps.len()
-    now = (
-        seen.filter(pl.col("ts_event") == stamps[-1])
+    stamps_all = term_intraday.get_column("ts_event").to_numpy()  # datetime64[us], UTC
+    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    stamps = np.unique(stamps_all[stamps_all <= cut])[-(params.intraday_lookback + 1) :]
+    if len(stamps) < 2:
+        return None, len(stamps)
+    now = _one_per_key(term_intraday, stamps_all == stamps[-1], keys)
+    then = _one_per_key(term_intraday, stamps_all == stamps[0], keys)
+    if now is not None and then is not None:
+        piece = _piece_of_arrays(now, then, keys, params)
+        if piece is not None:
+            return piece, len(stamps)
+    return _grouped_piece(term_intraday, (stamps[0], stamps[-1]), keys, params), len(stamps)
+
+
+def _one_per_key(
+    term_intraday: pl.DataFrame, rows: NDArray[np.bool_], keys: list[str]
+) -> dict[tuple[object, ...], float] | None:
+    """Return each key's known ``atm_iv`` at one stamp, None if a key has two rows there.
+
+    One row per key is the usual case (one term structure per snapshot): its mean is its value.
+    A null IV has no entry (the piece of its key is then 1, as a null piece).
+    """
+    part = term_intraday.filter(pl.Series(rows)).select(*keys, "atm_iv")
+    got = {tuple(r[:-1]): r[-1] for r in part.iter_rows()}
+    if len(got) != part.height:
+        return None
+    return {k: v for k, v in got.items() if v is not None}
+
+
+def _piece_of_arrays(
+    now: dict[tuple[object, ...], float],
+    then: dict[tuple[object, ...], float],
+    keys: list[str],
+    params: ESdagParams,
+) -> pl.DataFrame | None:
+    """Return the intraday piece per key from one IV each (None when one is NaN: the general path).
+
+    The operations are the group-by path's, in its order, so the values are the same.
+    """
+    both = [k for k in now if k in then]
+    a = np.array([now[k] for k in both], dtype=np.float64)
+    b = np.array([then[k] for k in both], dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN (the general path)
+        change = a / b - 1.0
+    if np.isnan(change).any():
+        return None
+    piece = np.clip(1.0 + params.intraday_sensitivity * change, *params.skew_clip)
+    columns = {c: [k[i] for k in both] for i, c in enumerate(keys)}
+    frame = pl.DataFrame(columns, schema={c: TERM_SCHEMA[c] for c in keys})
+    return frame.with_columns(pl.Series(INTRADAY_PIECE, piece, dtype=pl.Float64))
+
+
+def _grouped_piece(
+    term_intraday: pl.DataFrame,
+    ends: tuple[np.datetime64, np.datetime64],
+    keys: list[str],
+    params: ESdagParams,
+) -> pl.DataFrame:
+    """Return the intraday piece per key from the mean IV at each end (any rows)."""
+    stamps = term_intraday.get_column("ts_event").to_numpy()
+    means = [
+        term_intraday.filter(pl.Series(stamps == end))
         .group_by(keys)
-        .agg(_now=pl.col("atm_iv").mean())
-    )
-    then = (
-        seen.filter(pl.col("ts_event") == stamps[0])
-        .group_by(keys)
-        .agg(_then=pl.col("atm_iv").mean())
-    )
+        .agg(pl.col("atm_iv").mean().alias(name))
+        for end, name in zip(ends, ("_then", "_now"), strict=True)
+    ]
     change = pl.col("_now") / pl.col("_then") - 1.0
     piece = _clip(1.0 + params.intraday_sensitivity * change, params)
-    return now.join(then, on=keys, how="inner").select(
-        *keys, piece.alias(INTRADAY_PIECE)
-    ), stamps.len()
+    return means[1].join(means[0], on=keys, how="inner").select(*keys, piece.alias(INTRADAY_PIECE))
 
 
 def expiry_skew(

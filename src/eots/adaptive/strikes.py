@@ -19,6 +19,9 @@ Row order of the input does not change any value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 import numpy as np
 import polars as pl
 
@@ -41,6 +44,8 @@ from eots.metrics.arrays import (
     safe_ratio,
 )
 from eots.metrics.strikes import StrikeGroups, grouped_sums
+
+T = TypeVar("T")
 
 #: Metrics summed per strike.
 ADDITIVE = ("a_dag", *E_SDAG_METHODS, "e_sdag_composite", "d_tdpi", "vri_2_0")
@@ -76,43 +81,93 @@ def _group_sum(every: Ints, size: int, rows: Bools, values: Floats) -> Floats:
     return sums.astype(np.float64, copy=False)
 
 
-def _first_valid(x: Masked, groups: StrikeGroups, inside: Bools) -> Masked:
-    """Return the first non-null value of each strike (row order), null where there is none."""
-    rows = np.flatnonzero(inside & ~x.null)
-    out = np.full(groups.size, np.nan)
-    present = np.zeros(groups.size, dtype=np.bool_)
-    if rows.size:
-        found, first = np.unique(groups.every[rows], return_index=True)
-        out[found] = x.v[rows[first]]
-        present[found] = True
-    return masked(out, ~present)
+def _first_rows(null: Bools, groups: StrikeGroups, inside: Bools) -> tuple[Ints, Bools]:
+    """Return each strike's first in-scope non-null row (row order), and which strikes have one."""
+    rows = np.flatnonzero(inside & ~null)
+    n = len(null)
+    first = np.full(groups.size, n, dtype=np.int64)
+    np.minimum.at(first, groups.every[rows], rows)  # the smallest row of each strike
+    present = first < n
+    return np.where(present, first, 0), present
 
 
-def _weighted_mean(x: Masked, weight: Masked, groups: StrikeGroups, inside: Bools) -> Masked:
-    """Mean of ``x`` per strike weighted by ``weight`` (plain mean when the weights sum to 0)."""
+def _first_valid(x: Masked, first: tuple[Ints, Bools]) -> Masked:
+    """Return the value of each strike's first non-null row (``_first_rows``), null without one."""
+    rows, present = first
+    if not present.any():
+        return masked(np.full(len(rows), np.nan), ~present)
+    return masked(np.where(present, x.v[rows], np.nan), ~present)
+
+
+@dataclass(frozen=True, slots=True)
+class _Weights:
+    """What a weighted mean shares with every factor of the same metric and null rows."""
+
+    known: Bools
+    both: Bools
+    total: Floats
+    count: Ints
+
+
+def _weights(null: Bools, weight: Masked, groups: StrikeGroups, inside: Bools) -> _Weights:
     every, size = groups.every, groups.size
-    known = inside & ~x.null
+    known = inside & ~null
     both = known & ~weight.null
     total = _group_sum(every, size, both, weight.v)
-    weighted = _group_sum(every, size, both, x.v * weight.v)
     count = np.bincount(every[known], minlength=size + 1)[:size]
+    return _Weights(known=known, both=both, total=total, count=count)
+
+
+def _weighted_mean(x: Masked, weight: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
+    """Mean of ``x`` per strike weighted by ``weight`` (plain mean when the weights sum to 0)."""
+    every, size = groups.every, groups.size
+    weighted = _group_sum(every, size, w.both, x.v * weight.v)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = _group_sum(every, size, known, x.v) / count
-        use = (total > 0) | np.isnan(total)
-        value = np.where(use, weighted / total, mean)
-    return masked(value, ~use & (count == 0))
+        mean = _group_sum(every, size, w.known, x.v) / w.count
+        use = (w.total > 0) | np.isnan(w.total)
+        value = np.where(use, weighted / w.total, mean)
+    return masked(value, ~use & (w.count == 0))
+
+
+class _ByNulls(Generic[T]):
+    """Derived arrays kept per (metric, null rows): the factors of a metric mostly share them."""
+
+    def __init__(self) -> None:
+        self._kept: list[tuple[str, Bools, T]] = []
+
+    def get(self, key: str, null: Bools) -> T | None:
+        """Return what was kept for ``key`` and these null rows, None if nothing."""
+        for k, n, value in self._kept:
+            if k == key and np.array_equal(n, null):
+                return value
+        return None
+
+    def put(self, key: str, null: Bools, value: T) -> T:
+        """Keep ``value`` for ``key`` and these null rows; return it."""
+        self._kept.append((key, null, value))
+        return value
 
 
 def _factor_means(
     columns: dict[str, Masked], groups: StrikeGroups, inside: Bools
 ) -> dict[str, Masked]:
     weights = {m: abs(columns[m]) for m in set(FACTOR_METRIC.values())}
+    firsts: _ByNulls[tuple[Ints, Bools]] = _ByNulls()
+    shared: _ByNulls[_Weights] = _ByNulls()
     out: dict[str, Masked] = {}
     for factor, metric in FACTOR_METRIC.items():
+        x = columns[factor]
         if factor in SCALAR_FACTORS:
-            out[factor] = _first_valid(columns[factor], groups, inside)
+            first = firsts.get("", x.null) or firsts.put(
+                "", x.null, _first_rows(x.null, groups, inside)
+            )
+            out[factor] = _first_valid(x, first)
         else:
-            out[factor] = _weighted_mean(columns[factor], weights[metric], groups, inside)
+            w = weights[metric]
+            kept = shared.get(metric, x.null) or shared.put(
+                metric, x.null, _weights(x.null, w, groups, inside)
+            )
+            out[factor] = _weighted_mean(x, w, groups, kept)
     return out
 
 

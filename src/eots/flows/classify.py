@@ -23,11 +23,27 @@ gives exact zeros even where a price or a greek is missing: no trade is a known 
 
 from __future__ import annotations
 
-import polars as pl
+from dataclasses import dataclass
 
-from eots.flows.schema import FLOW_REASONS, FLOW_SOURCES, GREEK_FLOWS, FlowReason, FlowSource
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from eots.flows.schema import (
+    FLOW_REASONS,
+    FLOW_SOURCES,
+    GREEK_FLOWS,
+    SIDE_COLUMNS,
+    FlowReason,
+    FlowSource,
+)
 
 NAN = float("nan")
+_SOURCE_CODES = list(FLOW_SOURCES.categories)
+_SOURCE_SERIES = pl.Series("flow_source", _SOURCE_CODES, dtype=FLOW_SOURCES)
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
 
 
 def usable_quote(bid: pl.Expr, ask: pl.Expr) -> pl.Expr:
@@ -63,6 +79,22 @@ def buy_fraction(price: pl.Expr, bid: pl.Expr, ask: pl.Expr) -> pl.Expr:
     )
 
 
+def buy_fraction_array(
+    price: NDArray[np.float64], bid: NDArray[np.float64], ask: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Return ``buy_fraction`` of arrays (a null as NaN) and where it is known (not null).
+
+    Equal to ``buy_fraction`` when no input is a NaN proper (polars orders NaN above every
+    number, NumPy compares it false): callers with NaN prices use the expression.
+    """
+    ok = (bid >= 0) & (ask > 0) & (bid <= ask) & (price > 0)  # NaN (null) compares false
+    at_ask, at_bid = price >= ask, price <= bid
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows of the other branches
+        inside = (price - bid) / (ask - bid)
+    frac = np.where(at_ask & at_bid, 0.5, np.where(at_ask, 1.0, np.where(at_bid, 0.0, inside)))
+    return np.where(ok, frac, NAN), ok
+
+
 def unclassified_reason(price: pl.Expr) -> pl.Expr:
     """Return why the quote rule gave no fraction: ``no_price`` or, failing that, ``no_quote``."""
     return (
@@ -78,42 +110,89 @@ def side_columns(frame: pl.DataFrame, *, source: FlowSource) -> pl.DataFrame:
     ``frame`` carries ``_size`` (contracts; null = unknown), ``_fraction`` (buy share;
     null = unclassified), ``_reason`` (why either is unknown), ``_price`` ($ per share),
     ``multiplier`` and the greeks ``delta, gamma, vega, theta`` (per share, NaN allowed). Rows whose
-    split is known get ``source``; the others get ``none``, NaN flows and their reason.
+    split is known get ``source``; the others get ``none``, NaN flows and their reason
+    (``split_arrays``, appended to ``frame`` with ``_known``).
     """
-    size = pl.col("_size")
-    known = size.is_not_null() & ((size == 0) | pl.col("_fraction").is_not_null())
-    frac = pl.when(size == 0).then(0.0).otherwise(pl.col("_fraction"))
-    split = frame.with_columns(
-        _known=known,
-        volm_buy=pl.when(known).then(size * frac),
-        volm_sell=pl.when(known).then(size * (1.0 - frac)),
-    )
-    mult = pl.col("multiplier")
-    per_side: list[pl.Expr] = []
-    for side in ("buy", "sell"):
-        n = pl.col(f"volm_{side}")
-        per_side.append(
-            pl.when(n == 0).then(0.0).otherwise(n * pl.col("_price") * mult).alias(f"value_{side}")
+    size = frame.get_column("_size").cast(pl.Float64)
+    fraction = frame.get_column("_fraction").cast(pl.Float64)
+    out, known = split_arrays(
+        Split(
+            size=size.to_numpy(),  # nulls are NaN
+            size_known=size.is_not_null().to_numpy(),
+            fraction=fraction.to_numpy(),
+            fraction_known=fraction.is_not_null().to_numpy(),
+            price=frame.get_column("_price").cast(pl.Float64).to_numpy(),
+            multiplier=frame.get_column("multiplier").cast(pl.Float64).to_numpy(),
+            greeks={g: frame.get_column(g).cast(pl.Float64).to_numpy() for g in GREEK_FLOWS},
         )
-        per_side += [
-            pl.when(n == 0).then(0.0).otherwise(n * pl.col(g) * mult).alias(f"{p}_{side}")
-            for g, p in GREEK_FLOWS.items()
-        ]
-    split = split.with_columns(
-        *per_side,
-        volm=size.cast(pl.Float64),
-        volm_unclassified=pl.when(known).then(0.0).otherwise(size.cast(pl.Float64)),
-        flow_source=pl.when(pl.col("_known"))
-        .then(pl.lit(source.value))
-        .otherwise(pl.lit(FlowSource.NONE.value))
-        .cast(FLOW_SOURCES),
-        flow_reason=pl.when(pl.col("_known")).then(None).otherwise(pl.col("_reason")),
     )
-    return split.with_columns(
-        volm_bs=pl.col("volm_buy") - pl.col("volm_sell"),
-        value_bs=pl.col("value_buy") - pl.col("value_sell"),
-        flow_reason=pl.col("flow_reason").cast(FLOW_REASONS),
+    return frame.with_columns(
+        pl.Series("_known", known),
+        *side_series(out),
+        source_series(known, source),
+        pl.when(pl.lit(pl.Series(known)))
+        .then(None)
+        .otherwise(pl.col("_reason"))
+        .cast(FLOW_REASONS)
+        .alias("flow_reason"),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Split:
+    """The inputs of ``split_arrays``, one value per row (a null number as NaN)."""
+
+    size: Floats  # contracts
+    size_known: Bools  # the size is not null
+    fraction: Floats  # buy share
+    fraction_known: Bools  # the fraction is not null
+    price: Floats  # $ per share
+    multiplier: Floats
+    greeks: dict[str, Floats]  # per share, by ``GREEK_FLOWS`` name
+
+
+def split_arrays(split: Split) -> tuple[dict[str, Floats], Bools]:
+    """Return the ``SIDE_COLUMNS`` arrays of a size split by a buy fraction, and which are known.
+
+    The module docstring's products in its order; a row is known when its size is and it is zero
+    or its fraction is known; an unknown row's flows are NaN (its ``volm`` and
+    ``volm_unclassified`` are its size). A zero size gives exact zeros.
+    """
+    size, fraction = split.size, split.fraction
+    zero = size == 0
+    known = split.size_known & (zero | split.fraction_known)
+    frac = np.where(zero, 0.0, fraction)
+    out: dict[str, Floats] = {"volm": size}
+    sides = {
+        "buy": np.where(known, size * frac, NAN),
+        "sell": np.where(known, size * (1.0 - frac), NAN),
+    }
+    per_share = {"value": split.price, **{q: split.greeks[g] for g, q in GREEK_FLOWS.items()}}
+    for side, n in sides.items():
+        out[f"volm_{side}"] = n
+        # a zero size is an exact zero (whatever the price); the products only where it is not
+        # (most contracts do not trade between two snapshots), NaN included
+        busy = np.flatnonzero(n != 0)
+        nb, mb = n[busy], split.multiplier[busy]
+        for name, x in per_share.items():
+            column = np.zeros(len(n), dtype=np.float64)
+            column[busy] = nb * x[busy] * mb
+            out[f"{name}_{side}"] = column
+    out["volm_unclassified"] = np.where(known, 0.0, size)
+    out["volm_bs"] = out["volm_buy"] - out["volm_sell"]
+    out["value_bs"] = out["value_buy"] - out["value_sell"]
+    return out, known
+
+
+def side_series(out: dict[str, Floats]) -> list[pl.Series]:
+    """Return ``split_arrays``' arrays as the ``SIDE_COLUMNS`` series, in their order."""
+    return [pl.Series(c, out[c], dtype=pl.Float64) for c in SIDE_COLUMNS]
+
+
+def source_series(known: Bools, source: FlowSource) -> pl.Series:
+    """Return ``flow_source``: ``source`` where the split is known, else ``none``."""
+    codes = np.where(known, _SOURCE_CODES.index(source.value), _SOURCE_CODES.index("none"))
+    return _SOURCE_SERIES.gather(codes)
 
 
 def nan_for_null(columns: list[str]) -> list[pl.Expr]:

@@ -39,9 +39,20 @@ import polars as pl
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
-from eots.flows.classify import buy_fraction, nan_for_null, side_columns, unclassified_reason
+from eots.flows.classify import (
+    Split,
+    buy_fraction,
+    buy_fraction_array,
+    nan_for_null,
+    side_columns,
+    side_series,
+    source_series,
+    split_arrays,
+    unclassified_reason,
+)
 from eots.flows.schema import (
     FLOW_KEY,
+    FLOW_REASONS,
     GREEK_FLOWS,
     INCREMENT_SCHEMA,
     SIDE_COLUMNS,
@@ -51,6 +62,8 @@ from eots.flows.schema import (
 
 #: Columns ``greeks`` must hold: the chain key plus the greeks per share.
 GREEK_INPUT = (*FLOW_KEY, *GREEK_FLOWS)
+_REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
+_REASON_CODES = {r: list(FLOW_REASONS.categories).index(r.value) for r in FlowReason}
 
 
 @dataclass(slots=True)
@@ -149,6 +162,70 @@ def inferred_flow_frames(
     _check_pair(prev_ts, curr_ts)
     joined = _joined(prev, curr, greeks)  # the output is sorted by key
     joined = joined.sort(list(FLOW_KEY)) if order is None else order.sort(joined)
+    if _has_nan(joined, ("last", "bid", "ask")):  # NaN prices: polars' ordering of NaN
+        return _expression_flow(joined)
+    return _array_flow(joined)
+
+
+def _has_nan(frame: pl.DataFrame, columns: tuple[str, ...]) -> bool:
+    return any(bool(frame.get_column(c).cast(pl.Float64).is_nan().any()) for c in columns)
+
+
+def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
+    """Return the increment of the joined rows computed as NumPy arrays (no NaN prices).
+
+    The same rules and operations as ``_expression_flow`` (the volume reasons first, then the
+    quote rule), so the numbers are equal.
+    """
+    volume, prev = joined.get_column("volume"), joined.get_column("_volume_prev")
+    in_prev = joined.get_column("_in_prev").fill_null(value=False).to_numpy()
+    vol, vol_prev = volume.fill_null(0).to_numpy(), prev.fill_null(0).to_numpy()
+    no_volume = volume.is_null().to_numpy() | (in_prev & prev.is_null().to_numpy())
+    decreased = ~no_volume & in_prev & (vol < vol_prev)
+    size = np.where(in_prev, vol - vol_prev, vol).astype(np.float64)
+    size_known = ~(no_volume | decreased)
+    last, bid, ask = (
+        joined.get_column(c).cast(pl.Float64).to_numpy() for c in ("last", "bid", "ask")
+    )
+    fraction, fraction_known = buy_fraction_array(last, bid, ask)
+    out, known = split_arrays(
+        Split(
+            size=np.where(size_known, size, np.nan),
+            size_known=size_known,
+            fraction=fraction,
+            fraction_known=fraction_known,
+            price=last,
+            multiplier=joined.get_column("multiplier").cast(pl.Float64).to_numpy(),
+            greeks={g: joined.get_column(g).cast(pl.Float64).to_numpy() for g in GREEK_FLOWS},
+        )
+    )
+    no_price = ~(last > 0)  # null (NaN) or not positive
+    reason = np.select(
+        [known, no_volume, decreased, no_price],
+        [
+            -1,
+            _REASON_CODES[FlowReason.NO_VOLUME],
+            _REASON_CODES[FlowReason.VOLUME_DECREASED],
+            _REASON_CODES[FlowReason.NO_PRICE],
+        ],
+        _REASON_CODES[FlowReason.NO_QUOTE],
+    )
+    reasons = pl.Series(reason, dtype=pl.Int64)
+    out_frame = pl.DataFrame(
+        [
+            *joined.select(*FLOW_KEY, "symbol").get_columns(),
+            *side_series(out),
+            source_series(known, FlowSource.INFERRED_SNAPSHOTS),
+            _REASONS.gather(reasons.set(reasons < 0, None)),
+        ]
+    )
+    if out_frame.schema == INCREMENT_SCHEMA:
+        return out_frame
+    return out_frame.select([pl.col(c).cast(t) for c, t in INCREMENT_SCHEMA.items()])
+
+
+def _expression_flow(joined: pl.DataFrame) -> pl.DataFrame:
+    """Return the increment of the joined rows as polars expressions (any prices)."""
     vol, vol_prev, in_prev = pl.col("volume"), pl.col("_volume_prev"), pl.col("_in_prev")
     in_prev = in_prev.fill_null(value=False)
     volume_reason = (

@@ -153,6 +153,7 @@ class AlignedIncrement:
     width: int
     present: Bools
     unknown: Bools  # present rows whose flow_source is none
+    unknown_codes: Ints  # their codes (few: most rows have a known source)
     source: Ints  # FLOW_SOURCES physical code; -1 where absent
     reason: Ints  # FLOW_REASONS physical code; -1 where absent or null
     row: Ints  # the row of each code in ``symbol``; -1 where absent
@@ -197,12 +198,14 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
     reason = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
     present = np.zeros(width, dtype=np.bool_)
     present[codes] = True
+    unknown = _scatter(codes, (source == _NONE_SOURCE).astype(np.int64), width, 0) > 0
     return AlignedIncrement(
         ts=ts.astimezone(dt.UTC),
         ts_us=epoch_us(ts),
         width=width,
         present=present,
-        unknown=_scatter(codes, (source == _NONE_SOURCE).astype(np.int64), width, 0) > 0,
+        unknown=unknown,
+        unknown_codes=np.flatnonzero(unknown),
         source=_scatter(codes, source.astype(np.int64), width),
         reason=_scatter(codes, reason.fill_null(-1).to_numpy().astype(np.int64), width),
         row=_scatter(codes, np.arange(n, dtype=np.int64), width),
@@ -264,13 +267,16 @@ class _Sums:
         # one term per contract and column, in time order: exact (codes are unique per increment)
         self.total[:, act] += inc.values
         self.known[:, act] |= inc.known
-        self.known_rows[:w] |= inc.whole()
-        self.n_unknown[:w] += inc.unknown
+        # known_rows |= present & ~active, as one dense or and a sparse restore at the active codes
+        kept = self.known_rows[act]
+        self.known_rows[:w] |= inc.present
+        self.known_rows[act] = kept
+        unknown = inc.unknown_codes
+        self.n_unknown[unknown] += 1
         self.present[:w] |= inc.present
-        sourced = inc.present & ~inc.unknown
-        self.source[:w] = np.where(sourced, inc.source, self.source[:w])
-        self.reason[:w] = np.where(inc.unknown, inc.reason, self.reason[:w])
-        self.owner[:w] = np.where(inc.present, position, self.owner[:w])
+        np.copyto(self.source[:w], inc.source, where=inc.present & ~inc.unknown)
+        self.reason[unknown] = inc.reason[unknown]
+        np.copyto(self.owner[:w], position, where=inc.present)
 
     def known_at(self, rows: Sequence[int] | slice, codes: Ints | slice) -> Bools:
         """Return whether each (column in ``rows``, contract in ``codes``) has a known term."""
@@ -398,13 +404,19 @@ def _frame(
     source = sums.source[codes]
     reason = sums.reason[codes]
     keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)
-    return keys.with_columns(
-        symbol=_symbols(ordered, sums.owner[codes], picked),
-        **columns,
-        flow_source=_SOURCES.gather(np.where(source >= 0, source, _NONE_SOURCE)),
-        flow_reason=_REASONS.gather(_nullable(reason)),
-        n_unknown=pl.Series(sums.n_unknown[codes], dtype=pl.Int64),
-    ).select([pl.col(c).cast(t) for c, t in FLOW_SCHEMA.items()])
+    out = pl.DataFrame(
+        [
+            *keys.get_columns(),
+            _symbols(ordered, sums.owner[codes], picked).alias("symbol"),
+            *columns.values(),
+            _SOURCES.gather(np.where(source >= 0, source, _NONE_SOURCE)),
+            _REASONS.gather(_nullable(reason)),
+            pl.Series("n_unknown", sums.n_unknown[codes], dtype=pl.Int64),
+        ]
+    )
+    if out.schema == FLOW_SCHEMA:  # the usual case: no cast pass
+        return out
+    return out.select([pl.col(c).cast(t) for c, t in FLOW_SCHEMA.items()])
 
 
 def _nullable(codes: Ints) -> pl.Series:

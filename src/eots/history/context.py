@@ -378,7 +378,8 @@ def _intraday(
             source="inferred_snapshots",
             note=flow_note,
         ),
-        charm=pl.concat([cache.charm[r.content_hash] for r in window])
+        # the window's cached pieces linked, not copied (one chunk per snapshot)
+        charm=pl.concat([cache.charm[r.content_hash] for r in window], rechunk=False)
         if snaps
         else pl.DataFrame(schema=CHARM_SCHEMA),
     )

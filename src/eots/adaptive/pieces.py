@@ -1,0 +1,68 @@
+"""Per-stamp pieces of a history frame sorted by stamp: the slices a keyed stage reads.
+
+The market context's per-contract histories (``flow_increments``, ``charm_history``) stack one
+piece per snapshot, oldest first, each usually listing one chain's contracts in one order. A stage
+that reads the latest few stamps takes their rows as slices (binary search on the sorted stamps, no
+copy) and, when the pieces are aligned (the same contracts once each, in one order), works on
+their columns as NumPy arrays instead of grouping the stacked rows by contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from eots.adaptive.inputs import CONTRACT_KEY
+
+
+def latest_pieces(
+    history: pl.DataFrame, as_of: dt.datetime, lookback: int, *, inclusive: bool
+) -> list[pl.DataFrame] | None:
+    """Return the rows of the latest ``lookback`` stamps (``ts``) before ``as_of``, oldest first.
+
+    ``inclusive``: stamps at ``as_of`` count as before it. None when ``ts`` is not sorted (the
+    caller then groups the rows by contract).
+    """
+    ts = history.get_column("ts")
+    if not ts.is_sorted():
+        return None
+    stamps = ts.to_numpy()  # datetime64[us], UTC
+    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    end = int(np.searchsorted(stamps, cut, side="right" if inclusive else "left"))
+    pieces: list[pl.DataFrame] = []
+    while end > 0 and len(pieces) < lookback:
+        start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
+        pieces.append(history.slice(start, end - start))
+        end = start
+    return pieces[::-1]
+
+
+def aligned(pieces: list[pl.DataFrame]) -> bool:
+    """Return whether every piece lists the same contracts (``CONTRACT_KEY``) once, in one order.
+
+    That is the usual case (one chain's contracts through a session).
+    """
+    first = pieces[0]
+    same = all(
+        p.get_column(c).equals(first.get_column(c), check_names=True)
+        for p in pieces[1:]
+        for c in CONTRACT_KEY
+    )
+    return same and unique_keys(first.select(CONTRACT_KEY))
+
+
+def unique_keys(keys: pl.DataFrame) -> bool:
+    """Return whether no row of ``keys`` repeats.
+
+    Rows with distinct hashes are distinct, so distinct hashes (one sort of 64-bit integers)
+    prove it; only when two hashes collide are the rows themselves compared.
+    """
+    hashes = np.sort(keys.hash_rows().to_numpy())
+    if not (hashes[1:] == hashes[:-1]).any():
+        return True
+    return not keys.is_duplicated().any()
+
+
+__all__ = ["aligned", "latest_pieces", "unique_keys"]

@@ -1,0 +1,148 @@
+"""``recency_multiplier``: the aligned NumPy path equals the general group-by path.
+
+Within 1e-12 relative: the NumPy path adds each contract's terms in time order, the group-by in
+its own order, so the last bit may differ (each path is deterministic); the rows differ in order.
+Also: ``Working.keyed`` reads a keyed frame of the frame's own contracts without a join, and joins
+any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from eots.adaptive import decay
+from eots.adaptive.inputs import Working
+from eots.adaptive.params import ADagParams
+from eots.adaptive.pieces import aligned, latest_pieces, unique_keys
+from eots.chain.schema import RIGHTS, UTC_US
+
+T0 = dt.datetime(2024, 3, 13, 15, 0, tzinfo=dt.UTC)
+KEY = ["root", "expiry", "strike", "right"]
+
+
+def _keys(n: int) -> pl.DataFrame:
+    k = np.arange(n)
+    return pl.DataFrame(
+        {
+            "root": ["SPXW"] * n,
+            "expiry": [dt.date(2024, 3, 15)] * n,
+            "strike": (5000 + 5 * (k // 2)).astype(float),
+            "right": pl.Series(["C" if i % 2 else "P" for i in k], dtype=RIGHTS),
+        }
+    )
+
+
+def _increments(seed: int, n: int, stamps: int, shuffle_one: bool) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    pieces = []
+    for s in range(stamps):
+        v = np.round(rng.exponential(20.0, n)) * (rng.random(n) < 0.5)
+        v[rng.random(n) < 0.1] = np.nan
+        piece = _keys(n).with_columns(
+            ts=pl.lit(T0 + dt.timedelta(minutes=s)).cast(UTC_US), volm=pl.Series(v)
+        )
+        if shuffle_one and s == 1:
+            piece = piece.sample(fraction=1.0, shuffle=True, seed=seed)
+        pieces.append(piece.select("ts", *KEY, "volm"))
+    return pl.concat(pieces)
+
+
+def _ctx(increments: pl.DataFrame) -> types.SimpleNamespace:
+    return types.SimpleNamespace(
+        flow_increments=increments, flow_coverage=types.SimpleNamespace(note="")
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 40),
+    stamps=st.integers(2, 13),
+    shuffle_one=st.booleans(),
+    late=st.integers(0, 2),
+)
+def test_aligned_path_equals_the_group_by(
+    seed: int, n: int, stamps: int, shuffle_one: bool, late: int
+) -> None:
+    increments = _increments(seed, n, stamps, shuffle_one)
+    as_of = T0 + dt.timedelta(minutes=stamps - 1 - late)  # later stamps are ignored
+    params = ADagParams()
+    got, report = decay.recency_multiplier(_ctx(increments), as_of, params)  # type: ignore[arg-type]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(decay, "aligned", lambda *_: False)
+        want, _ = decay.recency_multiplier(_ctx(increments), as_of, params)  # type: ignore[arg-type]
+    anyorder = increments.sample(fraction=1.0, shuffle=True, seed=seed)  # unsorted: general path
+    mixed, _ = decay.recency_multiplier(_ctx(anyorder), as_of, params)  # type: ignore[arg-type]
+    if stamps - late < params.decay_min_increments:
+        assert got is None
+        assert want is None
+        assert mixed is None
+        assert report.neutral
+        return
+    assert got is not None
+    assert want is not None
+    assert mixed is not None
+    for other in (got, mixed):
+        assert_frame_equal(
+            other.sort(KEY), want.sort(KEY), check_exact=False, rel_tol=1e-12, abs_tol=0
+        )
+    assert not report.neutral
+
+
+def test_latest_pieces_inclusive_and_strict() -> None:
+    increments = _increments(3, 4, 5, shuffle_one=False)
+    at = T0 + dt.timedelta(minutes=3)
+    inclusive = latest_pieces(increments, at, 2, inclusive=True)
+    strict = latest_pieces(increments, at, 2, inclusive=False)
+    assert inclusive is not None
+    assert strict is not None
+    assert [p.get_column("ts")[0] for p in inclusive] == [
+        T0 + dt.timedelta(minutes=2),
+        T0 + dt.timedelta(minutes=3),
+    ]
+    assert [p.get_column("ts")[0] for p in strict] == [
+        T0 + dt.timedelta(minutes=1),
+        T0 + dt.timedelta(minutes=2),
+    ]
+    assert latest_pieces(increments.reverse(), at, 2, inclusive=True) is None
+
+
+def test_aligned_needs_unique_keys_in_one_order() -> None:
+    keys = _keys(6)
+    assert aligned([keys, keys])
+    assert not aligned([keys, keys.reverse()])  # another order
+    twice = pl.concat([keys, keys.head(1)])
+    assert not aligned([twice, twice])  # a contract twice (sorted check inconclusive)
+    assert aligned([keys.reverse(), keys.reverse()])  # unsorted but unique
+
+
+def test_keyed_reads_the_frames_own_contracts_and_joins_others() -> None:
+    frame = _keys(6).reverse()
+    work = Working(frame=frame, arrays=None, reused={}, dte=np.zeros(6, dtype=np.intp))  # type: ignore[arg-type]
+    values = pl.Series("x", [1.0, None, 3.0, 4.0, 5.0, 6.0])
+    same = frame.with_columns(values)
+    got = work.keyed(same, KEY, "x")
+    assert got.v[~got.null].tolist() == [1.0, 3.0, 4.0, 5.0, 6.0]
+    assert got.null.tolist() == [False, True, False, False, False, False]
+    other = same.reverse().head(4)  # another order, two contracts missing
+    joined = work.keyed(other, KEY, "x")
+    assert joined.null.tolist() == [True, True, False, False, False, False]
+    assert joined.v[2:].tolist() == [3.0, 4.0, 5.0, 6.0]
+
+
+def test_unique_keys_by_hash_and_on_a_collision_by_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = _keys(8)
+    assert unique_keys(keys)
+    assert not unique_keys(pl.concat([keys, keys.tail(1)]))
+    colliding = pl.Series(np.zeros(8, dtype=np.uint64))  # every hash equal: rows decide
+    monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda *_a, **_k: colliding)
+    assert unique_keys(keys)
+    assert not unique_keys(pl.concat([keys.head(7), keys.head(1)]))
