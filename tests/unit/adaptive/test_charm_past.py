@@ -80,6 +80,8 @@ def test_aligned_path_equals_the_group_by(
     anyorder = history.sample(fraction=1.0, shuffle=True, seed=seed)  # unsorted: the general path
     mixed, _ = charm.charm_past(types.SimpleNamespace(charm_history=anyorder), as_of, DTdpiParams())  # type: ignore[arg-type]
     assert mixed is not None
+    # a shuffle can leave a short history aligned (n = 1): then the aligned path's null rows stay
+    mixed = mixed.drop_nulls(charm.PAST_COLUMN)
     assert_frame_equal(mixed.sort(KEY), want.sort(KEY), check_exact=False, rel_tol=1e-12, abs_tol=0)
     # the aligned path keeps every contract (a null mean where the group-by has no row)
     assert got.height == n or shuffle_one
