@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.core.roots import brent
 from eots.levels.params import ZeroGammaParams
 
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
@@ -246,10 +247,7 @@ def _brent(fn: Profile, lo: float, hi: float) -> float | None:
         return lo if f_lo == 0.0 else hi
     if np.sign(f_lo) == np.sign(f_hi):
         return None
-    from scipy.optimize import brentq  # lazy: ~150 ms of import for one root-finder
-
-    root: float = brentq(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
-    return root
+    return brent(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
 
 
 def zero_gamma(profile: GammaProfile, params: ZeroGammaParams | None = None) -> ZeroGamma:
