@@ -51,7 +51,7 @@ class LazyPackage(types.ModuleType):
         super().__setattr__(name, value)
 
     def __dir__(self) -> list[str]:
-        """The module's attributes and every export, imported or not."""
+        """Return the module's attributes and every export, imported or not."""
         return sorted(set(super().__dir__()) | set(self.__dict__.get("_lazy_exports", {})))
 
 

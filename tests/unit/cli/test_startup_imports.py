@@ -59,8 +59,9 @@ def _modules_after(code: str, *args: str) -> set[str]:
     """Run ``code`` in a fresh interpreter; return the names in ``sys.modules`` at its end."""
     script = (
         "import atexit, json, sys\n"
-        "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules))))\n"
-        + code
+        "def _report():\n"
+        "    sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n"
+        "atexit.register(_report)\n" + code
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(SRC.parent / "tests")])}
     done = subprocess.run(
@@ -95,7 +96,10 @@ def test_import_config_imports_only_params() -> None:
 
 
 def test_analyze_help_imports_nothing_heavy() -> None:
-    code = "import sys\nsys.argv = ['eots', 'analyze', '--help']\nfrom eots.cli.main import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+    code = (
+        "import sys\nsys.argv = ['eots', 'analyze', '--help']\n"
+        "from eots.cli.main import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
     loaded = _modules_after(code)
     assert "typer" in loaded
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))

@@ -30,7 +30,8 @@ def _declared(package: str) -> tuple[dict[str, str], dict[str, str], list[str]]:
     for node in tree.body:
         if isinstance(node, ast.If):  # if TYPE_CHECKING:
             for sub in node.body:
-                assert isinstance(sub, ast.ImportFrom) and sub.module is not None
+                assert isinstance(sub, ast.ImportFrom)
+                assert sub.module is not None
                 typed.update({a.name: sub.module for a in sub.names})
         elif isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__":
             exported = list(ast.literal_eval(node.value))
