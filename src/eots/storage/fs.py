@@ -122,8 +122,8 @@ def read_table(fs: FileSystem, path: Path) -> pa.Table:
     SchemaError
         If it cannot be read (naming the file by its URL).
     """
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     try:
         if fs is None:
@@ -142,8 +142,8 @@ def read_footer(fs: FileSystem, path: Path) -> pq.FileMetaData:
     SchemaError
         If the footer cannot be read (naming the file by its URL).
     """
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     try:
         if fs is None:
