@@ -3,53 +3,58 @@
 The lifecycle learns from idea outcomes (signal families, the conviction mapping); the other
 learned values need observations the engine makes itself, strictly after the fact:
 
-* **Level kinds and level metrics: a paired comparison with a mirrored control.** Every level ``L``
-  of kind call/put wall, support, resistance, zero gamma or vol trigger within ``band_atr`` ATR of
-  spot ``S0`` can become a pending observation, **one per kind and side of spot a session**: the
-  nearest level of the kind on that side at the first snapshot that has one. It is recorded with its
-  **control** ``C = 2 S0 - L``: the same distance on the other side of spot, a ceiling where ``L``
-  is a floor and a floor where ``L`` is a ceiling. Each of the two is **breached** when a later
-  snapshot spot of the session went beyond it, on the far side from ``S0``, by more than
-  ``breach_atr`` ATR (the ATR at recording). The pair resolves at the session's close, or earlier
-  once both are breached (an early breach of ``L`` alone is not final: ``C`` may still break before
-  the close). Only a **discordant** pair is evidence: ``L`` intact and ``C`` breached is a hit ("the
-  level stopped price where a matched random level did not"), ``L`` breached and ``C`` intact a
-  miss; concordant pairs (both intact, both breached) give none. A metric's hit is
-  ``(alignment > 0) == hit`` (the alignment a_m of ``levels.conviction`` at the level; none for a
-  zero alignment), on discordant pairs only.
+* **Level kinds and level metrics: a race against a mirrored, unshielded control.** A level
+  ``L`` of kind call/put wall, support, resistance, zero gamma or vol trigger within ``band_atr``
+  ATR of spot ``S0`` is recorded with its **control** ``C = 2 S0 - L``: the same distance on the
+  other side of spot, a ceiling where ``L`` is a floor and the reverse. Each of the two is
+  **breached** at a later snapshot of the session whose spot is beyond it, on the far side from
+  ``S0``, by more than ``breach_atr`` ATR (the ATR at recording). The pair resolves at the
+  **first** snapshot that breaches either: a **hit** when it is ``C`` ("the level stood where a
+  random level at the same distance broke"), a **miss** when it is ``L``; a pair neither of
+  which is breached by the session's close gives no evidence. A metric's hit is
+  ``(alignment > 0) == hit`` (the alignment a_m of ``levels.conviction`` at the level; none for
+  a zero alignment).
 
-  Why paired: "held" alone is not 50 % without any level effect. How often a positioning-blind
-  walk stays on one side of a level depends on the level's distance, the breach width and the
-  session time left (on the simulator without dealer feedback zero gamma "held" 37 of 53 tests),
-  so a rate compared with the learning rule's fixed prior 0.5 drifts even under the null. With
-  the control, a driftless walk whose increments are symmetric (the path reflected about ``S0``
-  is as likely as the path itself) swaps "only ``L`` breached" and "only ``C`` breached", so a
-  discordant pair is a hit with probability exactly 1/2 whatever the distance, width, volatility
-  and time left, and the learned ``level_kind`` value is a paired win rate against a random
-  level at the same distance (0.5: no better than chance).
+  **One pair per kind and side at a time, then the next.** A kind and side of spot holds at
+  most one pending pair; once it resolves, the next snapshot records the nearest eligible level
+  of that kind and side again. So the pairs of one kind and side never overlap in time: each is
+  recorded after the previous one's outcome is known and is decided by the path after it.
 
-  Why once a session: the pairs of one session share its path, so their outcomes move together
-  (on the simulator without feedback, 12 sessions, zero gamma recorded at every new price gave
-  77 discordant pairs from 8 sessions, 8/8 hits in one and 4/17 in another). The learning rule's
-  interval counts items as independent, so clustered items let a weight leave its band under
-  the null; pairs from different sessions of a driftless null are independent. A floor and a
-  ceiling pair of one kind in the same session are still dependent, but negatively: a move up
-  is a hit for the floor pair and a miss for the ceiling pair.
+  **Unshielded.** A level is not recorded (its kind and side waits for a later snapshot; a
+  level of the kind farther out would be shielded too) while a call or put wall of the snapshot
+  stands on the control's side of spot no farther than the control's breach point
+  (``|C - S0| + breach_atr`` ATR): such a control is not a
+  random level, it stands behind a level that claims to stop price, and the pair would compare
+  two levels (under dealer feedback the simulator's walls reflect spot from both sides, so a
+  call wall's mirrored control usually sat behind the put wall and both stayed intact).
+
+  **Why the null is exact.** Reflecting a driftless symmetric path about ``S0`` (the path
+  reflected is as likely as the path) swaps "``C`` breached first" and "``L`` breached first"
+  and keeps "neither by the close", whatever the distance, width, volatility and time left. The
+  decisions that make a pair (which level, whether shielded, whether its kind and side is free)
+  use only what is known at recording. So without a level effect a resolved pair is a hit with
+  probability exactly 1/2 given everything before it was recorded, and the hits of one kind and
+  side form a sequence of fair coins, independent of each other, as the learning rule's
+  interval assumes (the pairs recorded once a session before this rule were independent for
+  the same reason; recording every new price while earlier pairs were open clustered them: 77
+  zero-gamma pairs from 8 sessions, 8/8 hits in one, 4/17 in another). Pairs of different kinds
+  or sides open at the same time share the path: a floor and a ceiling pair move against each
+  other, two ceilings together; the level-metric items pool the kinds and carry that
+  dependence. The learned ``level_kind`` value is a paired win rate against a random level at
+  the same distance (0.5: no better than chance).
 
   The bias that remains: the reflection symmetry needs a driftless session. A session drift
-  (a trend up or down) breaks ceilings more than floors or the reverse, so a floor-type level
-  (a put wall, support below spot) wins its pairs in an up-trending session and loses them in a
-  down-trending one; this averages out over sessions with no net drift, not within one. Likewise
-  momentum or reversal (increments that depend on the recent move) biases a kind whose side
-  goes with the recent move (a level above spot after a fall). A multiplicative walk is
-  symmetric about ``S0`` only to first order in the distance over spot: on 400,000 Monte Carlo
-  sessions (26 quarter hours, 16 % vol, ATR 1.2 % of spot, levels within 3 ATR) a floor won
-  0.4995 of 87,230 discordant pairs (se 0.0017) when price is a martingale (the simulator's
-  case) and 0.504 of 87,109 when log price is. A control that falls on another real level (a
-  put wall mirrored onto a call wall) compares two levels; that adds noise, not bias, under the
-  null. Power: where real levels stand on both sides of spot (the simulator's walls under
-  dealer feedback), the control is often shielded by the opposite level, the pair stays intact
-  on both sides and gives no evidence (tests/integration/test_simulator_evidence.py).
+  breaks ceilings more than floors or the reverse, so a floor-type level wins in an up-trending
+  session and loses in a down-trending one (this averages out over sessions with no net drift,
+  not within one); momentum or reversal biases a kind whose side goes with the recent move. A
+  multiplicative walk is symmetric about ``S0`` only to first order in the distance over spot.
+
+  Why a race and not "exactly one of the two breached at the close" (the rule before): under
+  the simulator's dealer feedback moves are damped and walls reflect, so most such pairs were
+  concordant (walls 11 of 15 discordant pairs won in 40 sessions, too few to learn from); the
+  race also scores a pair whose level gives way after its control broke, resolves as soon as it
+  is decided and frees the kind and side for the next pair (measured figures in
+  docs/tracking.md).
 * **E-SDAG methods.** At each snapshot, each method's strike-level E-SDAG summed over strikes
   within ``band_atr`` ATR of spot predicts the direction of the next ``horizon_minutes``; it
   resolves at the first snapshot at or after that horizon in the same session: hit when the sign
@@ -63,6 +68,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,13 +90,15 @@ _KINDS = {
     LevelKind.VOL_TRIGGER,
 }
 _METHODS = ("multiplicative", "directional", "weighted", "volatility_focused")
+#: Levels that shield a control standing behind them (module docstring, "Unshielded").
+_SHIELDS = {LevelKind.CALL_WALL, LevelKind.PUT_WALL}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PendingLevel:
-    """A level and its mirrored control waiting for the session's close (module docstring)."""
+    """A level and its mirrored control waiting for the first breach (module docstring)."""
 
-    key: tuple[dt.date, str, float]  # (session, kind, side): one pair per kind and side a session
+    key: tuple[dt.date, str, float]  # (session, kind, side): one pending pair per kind and side
     kind: str
     price: float
     control: float  # 2 * spot - price at recording: the matched random level
@@ -118,55 +126,97 @@ class EvidenceState:
 
     levels: tuple[PendingLevel, ...] = ()
     calls: tuple[PendingCall, ...] = ()
-    seen: frozenset[tuple[dt.date, str, float]] = frozenset()
     path: tuple[tuple[dt.datetime, float], ...] = ()
 
 
+def shielded(
+    price: float, spot: float, atr: float, walls: Sequence[float], params: EvidenceParams
+) -> bool:
+    """Return whether a wall stands between spot and the breach point of the level's control.
+
+    The control is ``2 spot - price``; a wall shields it when it is on the control's side of
+    spot and no farther from spot than ``|control - spot| + breach_atr * atr``.
+
+    Examples
+    --------
+    >>> p = EvidenceParams(breach_atr=0.1)
+    >>> shielded(99.0, 100.0, 1.0, [101.05], p), shielded(99.0, 100.0, 1.0, [101.2, 98.0], p)
+    (True, False)
+    """
+    reach = abs(spot - price) + params.breach_atr * atr
+    w = np.asarray(walls, dtype=np.float64)
+    return bool(np.any(((w - spot) * (spot - price) > 0) & (np.abs(w - spot) <= reach)))
+
+
+def choose(
+    busy: Collection[tuple[str, int]],
+    levels: Sequence[tuple[str, float]],
+    spot: float,
+    atr: float,
+    walls: Sequence[float],
+    params: EvidenceParams,
+) -> list[tuple[str, float, int]]:
+    """Return the ``(kind, price, side)`` pairs a snapshot opens (module docstring).
+
+    Per kind and side of spot not in ``busy``: the nearest level within ``band_atr`` ATR of spot
+    whose control is not shielded by ``walls``. Side +1: spot above the level (a floor).
+    """
+    near = sorted(
+        ((k, p) for k, p in levels if 0 < abs(p - spot) <= params.band_atr * atr),
+        key=lambda kp: abs(kp[1] - spot),
+    )
+    taken = set(busy)
+    out = []
+    for kind, price in near:
+        side = 1 if spot > price else -1
+        if (kind, side) in taken or shielded(price, spot, atr, walls, params):
+            continue
+        taken.add((kind, side))
+        out.append((kind, price, side))
+    return out
+
+
 def record(state: EvidenceState, analysis: Analysis, params: EvidenceParams) -> EvidenceState:
-    """Add this snapshot's levels and E-SDAG calls as pending observations."""
+    """Add this snapshot's new level pairs and E-SDAG calls as pending observations."""
     atr = analysis.metrics.atr
     spot, ts = analysis.snapshot.spot, analysis.as_of
     path = (*state.path, (ts, spot))
     if atr is None or not atr > 0:
-        return EvidenceState(levels=state.levels, calls=state.calls, seen=state.seen, path=path)
+        return EvidenceState(levels=state.levels, calls=state.calls, path=path)
     bounds = nyse_calendar().session_bounds(analysis.session)
     closes = bounds[1] if bounds else ts
-    sm = analysis.strike_metrics
-    weights = tuple(analysis.levels.metric_weights)
-    grid = MetricGrid(sm, [m for m, _ in weights])
-    levels, seen = list(state.levels), set(state.seen)
-    near = sorted(
-        (
-            lv
-            for lv in analysis.levels.levels
-            if lv.kind in _KINDS and 0 < abs(lv.price - spot) <= params.band_atr * atr
-        ),
-        key=lambda lv: abs(lv.price - spot),
-    )
-    for lv in near if ts < closes else ():
-        side = 1 if spot > lv.price else -1
-        key = (analysis.session, lv.kind.value, float(side))
-        if key in seen:
-            continue
-        seen.add(key)
-        aligned = tuple(
-            (m, a) for m, _ in weights if math.isfinite(a := alignment(lv, spot, grid, ((m, 1.0),)))
-        )
-        levels.append(
-            PendingLevel(
-                key=key,
-                kind=lv.kind.value,
-                price=lv.price,
-                control=2.0 * spot - lv.price,
-                side=side,
-                atr=atr,
-                recorded=ts,
-                closes=closes,
-                alignments=aligned,
+    levels = list(state.levels)
+    if ts < closes:
+        by_price = {(lv.kind.value, lv.price): lv for lv in analysis.levels.levels}
+        walls = [lv.price for lv in analysis.levels.levels if lv.kind in _SHIELDS]
+        busy = {(p.kind, p.side) for p in state.levels if p.key[0] == analysis.session}
+        candidates = [
+            (lv.kind.value, lv.price) for lv in analysis.levels.levels if lv.kind in _KINDS
+        ]
+        weights = tuple(analysis.levels.metric_weights)
+        grid = MetricGrid(analysis.strike_metrics, [m for m, _ in weights])
+        for kind, price, side in choose(busy, candidates, spot, atr, walls, params):
+            lv = by_price[kind, price]
+            aligned = tuple(
+                (m, a)
+                for m, _ in weights
+                if math.isfinite(a := alignment(lv, spot, grid, ((m, 1.0),)))
             )
-        )
+            levels.append(
+                PendingLevel(
+                    key=(analysis.session, kind, float(side)),
+                    kind=kind,
+                    price=price,
+                    control=2.0 * spot - price,
+                    side=side,
+                    atr=atr,
+                    recorded=ts,
+                    closes=closes,
+                    alignments=aligned,
+                )
+            )
     calls = list(state.calls) + _calls(analysis, atr, params, closes)
-    return EvidenceState(levels=tuple(levels), calls=tuple(calls), seen=frozenset(seen), path=path)
+    return EvidenceState(levels=tuple(levels), calls=tuple(calls), path=path)
 
 
 def _calls(
@@ -198,11 +248,11 @@ def resolve(
     items: list[EvidenceItem] = []
     keep_levels = []
     for p in state.levels:
-        level, control = breaches(p, path, params)
-        if ts < p.closes and not (level and control):
+        hit = outcome(p, path, params)
+        if hit is None and ts < p.closes:
             keep_levels.append(p)
-            continue
-        items += pair_items(p, level=level, control=control, ts=ts)
+        elif hit is not None:
+            items += pair_items(p, hit=hit, ts=ts)
     keep_calls = []
     for c in state.calls:
         if ts < c.due:
@@ -215,8 +265,7 @@ def resolve(
             )
     oldest = min([p.recorded for p in keep_levels] + [c.recorded for c in keep_calls], default=ts)
     path = tuple(x for x in path if x[0] >= oldest)
-    seen = frozenset(k for k in state.seen if k[0] >= ts.date() - dt.timedelta(days=7))
-    new = EvidenceState(levels=tuple(keep_levels), calls=tuple(keep_calls), seen=seen, path=path)
+    new = EvidenceState(levels=tuple(keep_levels), calls=tuple(keep_calls), path=path)
     return new, tuple(items)
 
 
@@ -226,29 +275,31 @@ def _after(p: PendingLevel, path: tuple[tuple[dt.datetime, float], ...]) -> np.n
 
 def breaches(
     p: PendingLevel, path: tuple[tuple[dt.datetime, float], ...], params: EvidenceParams
-) -> tuple[bool, bool]:
-    """Return whether the level and its control were breached on ``path`` after recording.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per spot of ``path`` after recording, whether it breaches the level and the control.
 
-    Only the spots after ``p.recorded`` and up to the session's close count; each is breached
-    when spot went beyond it, on the far side from the recording spot, by more than
-    ``breach_atr`` ATR.
+    Only the spots after ``p.recorded`` and up to the session's close count (in path order);
+    a spot breaches a level when it is beyond it, on the far side from the recording spot, by
+    more than ``breach_atr`` ATR. One spot cannot breach both (they are on opposite sides).
     """
     spots = _after(p, path)
-    if spots.size == 0:
-        return False, False
     tol = params.breach_atr * p.atr
-    level = bool(np.any(p.side * (spots - p.price) < -tol))
-    control = bool(np.any(p.side * (p.control - spots) < -tol))
-    return level, control
+    return p.side * (spots - p.price) < -tol, p.side * (p.control - spots) < -tol
 
 
-def pair_items(
-    p: PendingLevel, *, level: bool, control: bool, ts: dt.datetime
-) -> list[EvidenceItem]:
-    """Return the evidence of a resolved pair: none when concordant (module docstring)."""
-    if level == control:
-        return []
-    hit = control  # discordant: the level stood where the control broke, or the reverse
+def outcome(
+    p: PendingLevel, path: tuple[tuple[dt.datetime, float], ...], params: EvidenceParams
+) -> bool | None:
+    """Return True when the control was breached first, False the level, None neither yet."""
+    level, control = breaches(p, path, params)
+    either = level | control
+    if not either.any():
+        return None
+    return bool(control[int(np.argmax(either))])
+
+
+def pair_items(p: PendingLevel, *, hit: bool, ts: dt.datetime) -> list[EvidenceItem]:
+    """Return the evidence of a resolved pair: the kind's and each aligned metric's hit."""
     items = [EvidenceItem(group=WeightGroup.LEVEL_KIND, name=p.kind, hit=hit, observed_at=ts)]
     items += [
         EvidenceItem(group=WeightGroup.LEVEL_METRIC, name=m, hit=(a > 0) == hit, observed_at=ts)
@@ -264,7 +315,10 @@ __all__ = [
     "PendingCall",
     "PendingLevel",
     "breaches",
+    "choose",
+    "outcome",
     "pair_items",
     "record",
     "resolve",
+    "shielded",
 ]

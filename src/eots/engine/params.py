@@ -24,7 +24,10 @@ class EvidenceParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     breach_atr: float = Field(
-        0.25, gt=0, le=5, description="a level or its control is breached beyond this, ATR"
+        0.1,
+        gt=0,
+        le=5,
+        description="a level or its control is breached beyond this, ATR (our own 0.1, measured)",
     )
     band_atr: float = Field(3.0, gt=0, le=50, description="levels and strikes within this of spot")
     horizon_minutes: int = Field(30, ge=1, le=390, description="E-SDAG direction horizon")

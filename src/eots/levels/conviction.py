@@ -15,8 +15,16 @@ pseudo-observations: ``rate = (hits + k / 2) / (n + k)``. Without outcomes every
   ``ssi`` ``a = 2 n(ssi) - 1`` (stable structure). Metrics missing at that strike are left out and
   the weights renormalised. A metric with one value at every strike (SAI is -1/3 wherever DAG,
   TDPI and VRI are non-zero under [ITS241]) carries no information and is left out too.
-* **Historical performance** ``H = (rate_kind + interaction) / 2``: the level kind's held rate and
-  the level's own price interaction factor (``interaction``; 0.5 untested).
+* **Historical performance** ``H = (rate_kind + interaction) / 2``: the level kind's **paired win
+  rate** and the level's own price interaction factor (``interaction``; 0.5 untested). The kind's
+  rate is the one the learning rule estimates (``eots.engine.evidence``): of the level/control
+  pairs decided, the share in which the level stood while a control at the same distance on the
+  other side of spot broke. 0.5 is "no better than a random level at that distance", and
+  ``2 rate - 1`` is the level's hold rate minus its control's per decided pair (the excess hold
+  over control), so ``2 H - 1`` below averages that excess with the interaction's
+  ``(holds - breaches) / tests``. A raw held rate (held / tested, as ``levels.evaluate`` reports
+  beside its distance-matched baseline) is not this quantity: a far level holds almost always,
+  so it must not be fed in as a kind rate.
 * **Persistence**: ``min(1, updates / persistence_updates)``, or for daily and weekly
   support/resistance the fraction of prior summaries it recurred in, whichever is larger.
 
@@ -168,6 +176,7 @@ def conviction(
     align_factor = 0.0 if math.isnan(align) else max(0.0, align)
     interaction = level.value("interaction")
     own = 0.5 if interaction is None else interaction
+    # kind_rates: paired win rates against the mirrored control (module docstring), 0.5 neutral
     history = 0.5 * (kind_rates.get(level.kind.value, 0.5) + own)
     history_factor = max(0.0, 2.0 * history - 1.0)
     recurred = level.value("persistence") or 0.0

@@ -65,7 +65,7 @@ class StepPart:
 
     ``ideas`` are the snapshot's ideas before the held-thesis filter (None when the engine
     stops before the ideas: no signals, or ideas switched off), ``baseline`` the random-entry
-    baseline's (when ``ideas`` has any); ``levels``/``calls``/``keys`` the evidence the
+    baseline's (when ``ideas`` has any); ``levels``/``calls`` the evidence the
     snapshot records (``eots.engine.evidence.record``); ``quotes`` the chain's quotes.
     """
 
@@ -79,15 +79,18 @@ class StepPart:
     baseline: IdeaReport | None = None
     levels: tuple[PendingLevel, ...] = ()
     calls: tuple[PendingCall, ...] = ()
-    keys: frozenset[tuple[dt.date, str, float]] = frozenset()
 
 
 @dataclass(slots=True)
 class _Session:
-    """A session's parallel part as it is folded: the evidence keys seen so far."""
+    """A session's parallel part as it is folded: its level pairs pending so far.
+
+    A kind and side opens its next pair once the previous one resolved (``engine.evidence``),
+    and pairs never outlive their session, so the session's own path decides what it records.
+    """
 
     weights: LearnedWeights
-    seen: frozenset[tuple[dt.date, str, float]] = frozenset()
+    evidence: EvidenceState = field(default_factory=EvidenceState)
 
 
 def analyse_step(
@@ -131,14 +134,11 @@ def analyse_step(
     part = replace(part, ideas=ideas)
     if not on.tracking:
         return result, state, part
-    recorded = record(EvidenceState(seen=session.seen), analysis, params.evidence)
-    part = replace(
-        part,
-        levels=recorded.levels,
-        calls=recorded.calls,
-        keys=recorded.seen - session.seen,
-    )
-    session.seen = recorded.seen
+    before = session.evidence
+    recorded = record(before, analysis, params.evidence)
+    part = replace(part, levels=recorded.levels[len(before.levels) :], calls=recorded.calls)
+    pending = replace(recorded, calls=())
+    session.evidence, _ = resolve(pending, analysis.as_of, snapshot.spot, params.evidence)
     if on.baseline and ideas.ideas:
         fake = baseline_integration(report.integration, result.snapshot_id)
         part = replace(part, baseline=idea_stage(analysis, fake, None, empty, params.ideas))
@@ -211,7 +211,6 @@ class CarryFold:
         ev = EvidenceState(
             levels=ev.levels + part.levels,
             calls=ev.calls + part.calls,
-            seen=ev.seen | part.keys,
             path=(*ev.path, (part.ts_event, part.spot)),
         )
         self.evidence, items = resolve(ev, part.ts_event, part.spot, self.params.evidence)

@@ -3,8 +3,10 @@
 **What it moves** (``WeightGroup``; the neutral priors the earlier stages use without a track
 record): the E-SDAG methodology weights (prior ``methodology_weights_initial`` 0.4 / 0.2 / 0.3 /
 0.1), the key-level metric weights (prior equal over ``ConvictionParams.metrics``), the per-kind
-held rate in level conviction (prior 0.5), the signal integration family weights (prior equal)
-and the conviction mapping (prior performance 0.5 / signal strength 0.3 / level strength 0.2).
+paired win rate in level conviction (prior 0.5: the share of decided level/control pairs the
+level won, ``eots.engine.evidence``; conviction reads ``2 rate - 1`` as the kind's excess hold over
+a random level at the same distance), the signal integration family weights (prior equal) and
+the conviction mapping (prior performance 0.5 / signal strength 0.3 / level strength 0.2).
 
 **Evidence** is a window of hits per (group, name): the latest ``performance_tracking_window``
 (N) scored observations, each ``True`` when that name got it right (``EvidenceItem``). With
@@ -125,9 +127,9 @@ class LearnedWeights:
 
         ``levels.conviction`` shrinks ``rate = (hits + k/2) / (n + k)`` and weights metrics in
         proportion to their rates, so each row has ``n = 0`` and the pseudo-count ``hits = (rate
-        - 1/2) k`` with ``rate`` = the learned held rate (kinds) or ``w M / 2`` (metrics, M of
-        them: equal weights give 0.5). ``metric_weights`` then returns the learned weights and
-        ``rates(.., "kind", ..)`` the learned held rates.
+        - 1/2) k`` with ``rate`` = the learned paired win rate (kinds) or ``w M / 2`` (metrics, M
+        of them: equal weights give 0.5). ``metric_weights`` then returns the learned weights and
+        ``rates(.., "kind", ..)`` the learned paired win rates, which conviction reads as such.
         """
         k = conviction.prior_observations
         metrics = self.values[WeightGroup.LEVEL_METRIC]

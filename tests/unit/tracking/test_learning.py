@@ -9,7 +9,8 @@ import pytest
 
 from eots.adaptive.methodology import methodology_weights
 from eots.adaptive.params import ESdagParams
-from eots.levels.conviction import metric_weights, rates
+from eots.levels.conviction import conviction, metric_weights, rates
+from eots.levels.model import Evidence, Level, LevelKind, Timeframe
 from eots.levels.params import ConvictionParams
 from eots.tracking import (
     NULL_BAND,
@@ -145,6 +146,30 @@ def test_learned_values_reach_the_stages_that_use_them() -> None:
     )
     assert e.source(WeightGroup.ESDAG_METHOD) == "learned"
     assert e.source(SF) == "prior"
+
+
+def test_conviction_reads_the_learned_kind_value_as_a_paired_win_rate() -> None:
+    # The learned level_kind value is the share of decided level/control pairs the level won
+    # (eots.engine.evidence). Conviction turns it into the excess hold over the control,
+    # 2 w - 1 (0 at the prior 0.5: no evidence), averaged with the level's own interaction.
+    conv = ConvictionParams()
+    level = Level(
+        price=100.0,
+        kind=LevelKind.CALL_WALL,
+        timeframe=Timeframe.INTRADAY,
+        strength=0.5,
+        first_seen=T0,
+        last_seen=T0,
+        updates=1,
+        evidence=Evidence(),
+    )
+    for won, excess in ((0.62, 0.24), (0.5, 0.0), (0.4, -0.2)):
+        w = LearnedWeights.neutral().with_value(LK, "call_wall", won)
+        kinds = rates(w.level_track_record(conv), "kind", conv.prior_observations)
+        _, factors = conviction(level, float("nan"), kinds, 12, conv)
+        history = dict(factors)["historical_performance"]
+        assert history == pytest.approx(max(0.0, excess / 2))  # the interaction's excess is 0
+        assert dict(factors)["evidence_weight"] == pytest.approx(0.3)  # informative, even at 0.5
 
 
 def _outcome(pnl: float) -> IdeaOutcome:
