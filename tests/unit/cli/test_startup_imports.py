@@ -133,3 +133,14 @@ def test_analyze_the_largest_spx_chain_imports_no_scipy(real_data: Path) -> None
     loaded = _modules_after(_ANALYZE, str(path))
     assert "eots.engine.run" in loaded
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_analyze_json_does_not_load_rich(tmp_path: Path) -> None:
+    # --json prints json.dumps of the report: the rich tables of the text output are not needed
+    as_of = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)
+    snap = synthetic_chain(SyntheticParams(underlying="SPX", seed=5), as_of=as_of)
+    path = write_generic_csv(snap, tmp_path / "chain.csv")
+    loaded = _modules_after(_ANALYZE.replace("sys.argv[1]]", "sys.argv[1], '--json']"), str(path))
+    assert "eots.engine.run" in loaded
+    assert "rich" not in loaded
+    assert "eots.cli.render" not in loaded
