@@ -35,15 +35,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from eots.analysis_params import AnalysisParams
 from eots.collect.params import CollectParams
 from eots.core.errors import ConfigError
-from eots.engine import Components, EngineParams, HistoryLimits
-from eots.engine.evidence import EvidenceParams
+from eots.engine.params import Components, EngineParams, EvidenceParams, HistoryLimits
 from eots.framework_config import is_framework, migrate
-from eots.ideas import IdeaParams
-from eots.market import ContextParams
-from eots.pipeline import AnalysisParams
-from eots.signals import SignalParams
+from eots.ideas.params import IdeaParams
+from eots.market.params import ContextParams
+from eots.signals.params import SignalParams
 from eots.sources.params import SourcesParams
 from eots.tracking.params import TrackingParams
 

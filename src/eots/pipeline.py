@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 from dataclasses import dataclass, replace
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
 
-from eots.adaptive import AdaptiveMetrics, AdaptiveParams, adaptive_metrics
+from eots.adaptive import AdaptiveMetrics, adaptive_metrics
 from eots.adaptive.frame import ADAPTIVE_STRIKE_SCHEMA
 from eots.adaptive.mspi_enhanced import mspi_enhanced
+from eots.analysis_params import AnalysisParams as AnalysisParams
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import StageInputError
 from eots.core.time import session_of
 from eots.exposures import (
     ExpiryScope,
-    ExposureParams,
     contract_exposures,
     require_live_scope,
     strike_exposures,
 )
-from eots.greeks.params import PricingParams
 from eots.greeks.spot import checked_pricing
 from eots.levels import (
     GammaProfile,
@@ -38,9 +35,7 @@ from eots.levels import (
     KeyLevels,
     LevelHistory,
     LevelInputs,
-    LevelParams,
     ZeroGamma,
-    ZeroGammaParams,
     gamma_profile,
     gamma_walls,
     key_levels,
@@ -48,27 +43,7 @@ from eots.levels import (
 )
 from eots.levels.model import SessionSummary
 from eots.market import MarketContext
-from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs, base_metrics
-
-
-class AnalysisParams(BaseModel):
-    """Every parameter of ``analyze``, grouped by stage."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    pricing: PricingParams = Field(default_factory=PricingParams)
-    exposures: ExposureParams = Field(default_factory=ExposureParams)
-    zero_gamma: ZeroGammaParams = Field(default_factory=ZeroGammaParams)
-    metrics: BaseMetricParams = Field(default_factory=BaseMetricParams)
-    adaptive: AdaptiveParams = Field(default_factory=AdaptiveParams)
-    levels: LevelParams = Field(default_factory=LevelParams)
-    runners_up: int = Field(3, ge=0, le=20)
-
-    def fingerprint(self) -> str:
-        """Return a short hash of the canonical JSON of these parameters."""
-        canonical = self.model_dump_json(exclude_none=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
+from eots.metrics import BaseMetrics, MetricInputs, base_metrics
 
 _FLOW_KEY = ("root", "expiry", "strike", "right")
 

@@ -6,27 +6,32 @@ snapshot) into per-contract and per-strike adaptive metrics with every factor as
 ``FactorReport`` per factor. See ``docs/adaptive.md`` for every definition.
 """
 
-from eots.adaptive.frame import (
-    ADAPTIVE_CONTRACT_COLUMNS,
-    METRIC_COLUMNS,
-    AdaptiveMetrics,
-    adaptive_metrics,
-)
-from eots.adaptive.methodology import METHODS
-from eots.adaptive.params import (
-    ADagFactors,
-    ADagParams,
-    AdaptiveParams,
-    DTdpiFactors,
-    DTdpiParams,
-    ESdagFactors,
-    ESdagParams,
-    MethodologyWeights,
-    TimeWeightProfiles,
-    Vri2Factors,
-    Vri2Params,
-)
-from eots.adaptive.report import FactorReport
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.adaptive.frame import (
+        ADAPTIVE_CONTRACT_COLUMNS,
+        METRIC_COLUMNS,
+        AdaptiveMetrics,
+        adaptive_metrics,
+    )
+    from eots.adaptive.methodology import METHODS
+    from eots.adaptive.params import (
+        ADagFactors,
+        ADagParams,
+        AdaptiveParams,
+        DTdpiFactors,
+        DTdpiParams,
+        ESdagFactors,
+        ESdagParams,
+        MethodologyWeights,
+        TimeWeightProfiles,
+        Vri2Factors,
+        Vri2Params,
+    )
+    from eots.adaptive.report import FactorReport
 
 __all__ = [
     "ADAPTIVE_CONTRACT_COLUMNS",
@@ -47,3 +52,30 @@ __all__ = [
     "Vri2Params",
     "adaptive_metrics",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.adaptive.frame": (
+            "ADAPTIVE_CONTRACT_COLUMNS",
+            "METRIC_COLUMNS",
+            "AdaptiveMetrics",
+            "adaptive_metrics",
+        ),
+        "eots.adaptive.methodology": ("METHODS",),
+        "eots.adaptive.params": (
+            "ADagFactors",
+            "ADagParams",
+            "AdaptiveParams",
+            "DTdpiFactors",
+            "DTdpiParams",
+            "ESdagFactors",
+            "ESdagParams",
+            "MethodologyWeights",
+            "TimeWeightProfiles",
+            "Vri2Factors",
+            "Vri2Params",
+        ),
+        "eots.adaptive.report": ("FactorReport",),
+    },
+)

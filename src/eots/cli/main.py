@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,7 +39,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 if TYPE_CHECKING:
     from eots.chain.snapshot import ChainSnapshot
-    from eots.engine import EngineParams
+    from eots.engine import EngineParams, Step
     from eots.pipeline import AnalysisParams
 
 app = typer.Typer(
@@ -191,11 +191,9 @@ def _emit(
     output: _Output,
     history: HistoryInputs | None = None,
 ) -> None:
-    from eots.cli.console import output_console
-    from eots.cli.context_view import context_lines, context_summary
+    from eots.cli.context_view import context_summary
     from eots.cli.frames import write_frames
-    from eots.cli.render import render
-    from eots.cli.report import downstream_json, render_downstream, report
+    from eots.cli.report import downstream_json, report
 
     inputs = history or HistoryInputs()
     step = analysis_for(snapshot, engine_params(output.config, params), inputs)
@@ -213,19 +211,28 @@ def _emit(
 
         output.html.write_text(analysis_html(analysis), encoding="utf-8")
         data.setdefault("files", []).append(str(output.html))
-    as_json = output.as_json
-    if as_json:
+    if output.as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
     else:
-        console = output_console()
-        render(data, console)
-        if context is not None:
-            console.print("Market context (source, observations used/required):")
-            for line in context_lines(context):
-                console.print(f"  {line}", markup=False, highlight=False)
-        render_downstream(step, console)
-        for path in data.get("files", []):
-            typer.echo(f"wrote {path}")
+        _print_text(data, step, context)
+
+
+def _print_text(data: dict[str, Any], step: Step, context: dict[str, Any] | None) -> None:
+    """Print the analysis as text (rich tables; imported here, a JSON run never loads rich)."""
+    from eots.cli.console import output_console
+    from eots.cli.context_view import context_lines
+    from eots.cli.render import render
+    from eots.cli.report import render_downstream
+
+    console = output_console()
+    render(data, console)
+    if context is not None:
+        console.print("Market context (source, observations used/required):")
+        for line in context_lines(context):
+            console.print(f"  {line}", markup=False, highlight=False)
+    render_downstream(step, console)
+    for path in data.get("files", []):
+        typer.echo(f"wrote {path}")
 
 
 def _output(

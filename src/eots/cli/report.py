@@ -190,8 +190,15 @@ ADAPTIVE_KEYS = (
 )
 
 
-def _row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (_num(v) if isinstance(v, float) else v) for k, v in row.items()}
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Return the frame's rows as dicts, NaN and infinities as None (JSON null).
+
+    The non-finite floats are nulled by polars, column by column, not value by value in Python
+    (every strike's ~90 metric values go through here on each ``eots analyze``).
+    """
+    floats = [name for name, dtype in frame.schema.items() if dtype.is_float()]
+    finite = [pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in floats]
+    return (frame.with_columns(finite) if finite else frame).to_dicts()
 
 
 def _constant(frame: pl.DataFrame, column: str) -> float | None:
@@ -215,12 +222,9 @@ def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
                 f"strike's), strikes within +-{100 * analysis.params.zero_gamma.band_pct:.0f}% of "
                 "spot; top_by_abs_mspi keeps the base system's |MSPI| ranking"
             ),
-            "rows": [
-                _row(r)
-                for r in matter.select(
-                    "strike", "score", "gamma_share", *METRIC_KEYS, *ADAPTIVE_KEYS
-                ).iter_rows(named=True)
-            ],
+            "rows": _rows(
+                matter.select("strike", "score", "gamma_share", *METRIC_KEYS, *ADAPTIVE_KEYS)
+            ),
         },
         "sai_constant": sai,
         "sai_note": (
@@ -234,12 +238,7 @@ def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
         "mspi_weight_set": m.mspi_weight_set,
         "mspi_weights": dict(m.mspi_weights),
         "notes": [{"metric": k, "note": v} for k, v in m.notes],
-        "top_by_abs_mspi": [
-            _row(r)
-            for r in ranked.head(top)
-            .select("strike", *METRIC_KEYS, *ADAPTIVE_KEYS)
-            .iter_rows(named=True)
-        ],
+        "top_by_abs_mspi": _rows(ranked.head(top).select("strike", *METRIC_KEYS, *ADAPTIVE_KEYS)),
         "adaptive": {
             "methodology_weights": dict(analysis.adaptive.methodology_weights),
             "notes": list(analysis.adaptive.notes),
@@ -255,7 +254,7 @@ def metrics_report(analysis: Analysis, *, top: int) -> dict[str, Any]:
                 for f in analysis.adaptive.factors
             ],
         },
-        "strikes": [_row(r) for r in strikes.iter_rows(named=True)],
+        "strikes": _rows(strikes),
     }
 
 

@@ -5,18 +5,23 @@
 ``CollectSummary``. ``docs/sources.md`` describes the sources it can poll.
 """
 
-from eots.collect.loop import (
-    CollectEvent,
-    CollectSummary,
-    EventKind,
-    SnapshotSink,
-    StopReason,
-    UnderlyingTally,
-    collect,
-    content_fingerprint,
-    et_text,
-)
-from eots.collect.params import CollectParams
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.collect.loop import (
+        CollectEvent,
+        CollectSummary,
+        EventKind,
+        SnapshotSink,
+        StopReason,
+        UnderlyingTally,
+        collect,
+        content_fingerprint,
+        et_text,
+    )
+    from eots.collect.params import CollectParams
 
 __all__ = [
     "CollectEvent",
@@ -30,3 +35,21 @@ __all__ = [
     "content_fingerprint",
     "et_text",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.collect.loop": (
+            "CollectEvent",
+            "CollectSummary",
+            "EventKind",
+            "SnapshotSink",
+            "StopReason",
+            "UnderlyingTally",
+            "collect",
+            "content_fingerprint",
+            "et_text",
+        ),
+        "eots.collect.params": ("CollectParams",),
+    },
+)

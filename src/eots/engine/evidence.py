@@ -70,13 +70,12 @@ import datetime as dt
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eots.core.time import nyse_calendar
+from eots.engine.params import EvidenceParams
 from eots.levels import LevelKind
 from eots.levels.conviction import MetricGrid, alignment
 from eots.pipeline import Analysis
@@ -93,33 +92,6 @@ _KINDS = {
 _METHODS = ("multiplicative", "directional", "weighted", "volatility_focused")
 #: Levels that shield a control standing behind them (module docstring, "Unshielded").
 _SHIELDS = {LevelKind.CALL_WALL, LevelKind.PUT_WALL}
-
-
-class EvidenceParams(BaseModel):
-    """How the engine scores levels and E-SDAG methods for the learning rule.
-
-    ``touch_atr`` (the "tested" band of the unpaired rule before issue 15) is no longer used:
-    a file that still sets it loads, and the key is dropped.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    breach_atr: float = Field(
-        0.1,
-        gt=0,
-        le=5,
-        description="a level or its control is breached beyond this, ATR (our own 0.1, measured)",
-    )
-    band_atr: float = Field(3.0, gt=0, le=50, description="levels and strikes within this of spot")
-    horizon_minutes: int = Field(30, ge=1, le=390, description="E-SDAG direction horizon")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_touch_atr(cls, data: Any) -> Any:
-        """Accept and drop the retired ``touch_atr`` (configs written before issue 15)."""
-        if isinstance(data, dict) and "touch_atr" in data:
-            return {k: v for k, v in data.items() if k != "touch_atr"}
-        return data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from eots.engine.evidence import EvidenceParams
-from eots.ideas import IdeaParams
-from eots.market import ContextParams
-from eots.pipeline import AnalysisParams
-from eots.signals import SignalParams
+from eots.analysis_params import AnalysisParams
+from eots.ideas.params import IdeaParams
+from eots.market.params import ContextParams
+from eots.signals.params import SignalParams
 from eots.tracking.params import TrackingParams
+
+
+class EvidenceParams(BaseModel):
+    """How the engine scores levels and E-SDAG methods for the learning rule.
+
+    ``touch_atr`` (the "tested" band of the unpaired rule before issue 15) is no longer used:
+    a file that still sets it loads, and the key is dropped.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    breach_atr: float = Field(
+        0.1,
+        gt=0,
+        le=5,
+        description="a level or its control is breached beyond this, ATR (our own 0.1, measured)",
+    )
+    band_atr: float = Field(3.0, gt=0, le=50, description="levels and strikes within this of spot")
+    horizon_minutes: int = Field(30, ge=1, le=390, description="E-SDAG direction horizon")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_touch_atr(cls, data: Any) -> Any:
+        """Accept and drop the retired ``touch_atr`` (configs written before issue 15)."""
+        if isinstance(data, dict) and "touch_atr" in data:
+            return {k: v for k, v in data.items() if k != "touch_atr"}
+        return data
 
 
 class HistoryLimits(BaseModel):

@@ -5,15 +5,20 @@ replays them through the engine and the evaluation with the real bars; ``render`
 Markdown report.
 """
 
-from eots.evidence.ingest import (
-    IngestReport,
-    import_prices,
-    ingest_barchart,
-    ingest_zerodte,
-    parity_spot,
-    quote_table,
-    stale_match,
-)
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.evidence.ingest import (
+        IngestReport,
+        import_prices,
+        ingest_barchart,
+        ingest_zerodte,
+        parity_spot,
+        quote_table,
+        stale_match,
+    )
 
 __all__ = [
     "IngestReport",
@@ -24,3 +29,18 @@ __all__ = [
     "quote_table",
     "stale_match",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.evidence.ingest": (
+            "IngestReport",
+            "import_prices",
+            "ingest_barchart",
+            "ingest_zerodte",
+            "parity_spot",
+            "quote_table",
+            "stale_match",
+        ),
+    },
+)

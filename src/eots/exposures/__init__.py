@@ -1,13 +1,18 @@
 """Dealer exposures: greek-times-open-interest columns, dollar exposures, per-strike sums."""
 
-from eots.exposures.contract import (
-    CONTRACT_EXPOSURE_COLUMNS,
-    EXPOSURE_SCHEMA,
-    contract_exposures,
-)
-from eots.exposures.params import ExposureParams, SignConvention
-from eots.exposures.scope import ExpiryScope, require_live_scope
-from eots.exposures.strikes import STRIKE_SCHEMA, strike_exposures
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.exposures.contract import (
+        CONTRACT_EXPOSURE_COLUMNS,
+        EXPOSURE_SCHEMA,
+        contract_exposures,
+    )
+    from eots.exposures.params import ExposureParams, SignConvention
+    from eots.exposures.scope import ExpiryScope, require_live_scope
+    from eots.exposures.strikes import STRIKE_SCHEMA, strike_exposures
 
 __all__ = [
     "CONTRACT_EXPOSURE_COLUMNS",
@@ -20,3 +25,17 @@ __all__ = [
     "require_live_scope",
     "strike_exposures",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.exposures.contract": (
+            "CONTRACT_EXPOSURE_COLUMNS",
+            "EXPOSURE_SCHEMA",
+            "contract_exposures",
+        ),
+        "eots.exposures.params": ("ExposureParams", "SignConvention"),
+        "eots.exposures.scope": ("ExpiryScope", "require_live_scope"),
+        "eots.exposures.strikes": ("STRIKE_SCHEMA", "strike_exposures"),
+    },
+)

@@ -45,7 +45,8 @@ from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr
+
+from eots.core.normal import ndtr
 
 __all__ = [
     "Greeks",

@@ -32,7 +32,8 @@ from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import ndtr, ndtri
+
+from eots.core.normal import ndtr, ndtri
 
 __all__ = ["IvResult", "IvStatus", "implied_vol", "reason"]
 

@@ -6,9 +6,14 @@ after its ``as_of``; ``market_context`` reads through such a reader and returns 
 levels consume. See ``docs/context.md``.
 """
 
-from eots.history.context import ContextCache, market_context
-from eots.history.reader import AsOfReader, HistoryReader, Visibility
-from eots.market import ContextParams, Coverage, Estimate, MarketContext, PriorSnapshot
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.history.context import ContextCache, market_context
+    from eots.history.reader import AsOfReader, HistoryReader, Visibility
+    from eots.market import ContextParams, Coverage, Estimate, MarketContext, PriorSnapshot
 
 __all__ = [
     "AsOfReader",
@@ -22,3 +27,12 @@ __all__ = [
     "Visibility",
     "market_context",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.history.context": ("ContextCache", "market_context"),
+        "eots.history.reader": ("AsOfReader", "HistoryReader", "Visibility"),
+        "eots.market": ("ContextParams", "Coverage", "Estimate", "MarketContext", "PriorSnapshot"),
+    },
+)

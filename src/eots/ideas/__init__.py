@@ -4,20 +4,25 @@ One entry point: ``trade_ideas(IdeaInputs, IdeaParams) -> IdeaReport``; ``ideas_
 the JSON form. Rules, formulas and assumptions: docs/ideas.md.
 """
 
-from eots.ideas.generate import IdeaReport, trade_ideas
-from eots.ideas.inputs import CONTRACT_COLUMNS, IdeaInputs, SectorData
-from eots.ideas.model import (
-    Direction,
-    Greeks,
-    Leg,
-    PositionPlan,
-    Price,
-    Strategy,
-    TradeIdea,
-    UnderlyingPlan,
-)
-from eots.ideas.params import IdeaParams
-from eots.ideas.serialize import idea_to_json, ideas_to_json
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.ideas.generate import IdeaReport, trade_ideas
+    from eots.ideas.inputs import CONTRACT_COLUMNS, IdeaInputs, SectorData
+    from eots.ideas.model import (
+        Direction,
+        Greeks,
+        Leg,
+        PositionPlan,
+        Price,
+        Strategy,
+        TradeIdea,
+        UnderlyingPlan,
+    )
+    from eots.ideas.params import IdeaParams
+    from eots.ideas.serialize import idea_to_json, ideas_to_json
 
 __all__ = [
     "CONTRACT_COLUMNS",
@@ -37,3 +42,23 @@ __all__ = [
     "ideas_to_json",
     "trade_ideas",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.ideas.generate": ("IdeaReport", "trade_ideas"),
+        "eots.ideas.inputs": ("CONTRACT_COLUMNS", "IdeaInputs", "SectorData"),
+        "eots.ideas.model": (
+            "Direction",
+            "Greeks",
+            "Leg",
+            "PositionPlan",
+            "Price",
+            "Strategy",
+            "TradeIdea",
+            "UnderlyingPlan",
+        ),
+        "eots.ideas.params": ("IdeaParams",),
+        "eots.ideas.serialize": ("idea_to_json", "ideas_to_json"),
+    },
+)

@@ -9,36 +9,36 @@ contract forbids ``eots.levels`` -> ``eots.greeks | eots.exposures | eots.metric
 See ``docs/levels.md`` for every definition and default.
 """
 
-from eots.levels.conviction import TRACK_RECORD_SCHEMA
-from eots.levels.evaluate import EVALUATION_SCHEMA, SESSION_LEVELS_SCHEMA, evaluate_levels
-from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels
-from eots.levels.model import (
-    LEVELS_SCHEMA,
-    Evidence,
-    EvidenceItem,
-    KeyLevels,
-    Level,
-    LevelKind,
-    SessionSummary,
-    Timeframe,
-    stars,
-)
-from eots.levels.params import (
-    ConvictionParams,
-    LevelParams,
-    MspiThresholdParams,
-    MultiTimeframeParams,
-    WallParams,
-)
-from eots.levels.positioning import POSITIONING_SCHEMA, positioning_change
-from eots.levels.walls import GammaWalls, RankedStrike, gamma_walls
-from eots.levels.zero_gamma import (
-    GammaProfile,
-    ZeroGamma,
-    ZeroGammaParams,
-    gamma_profile,
-    zero_gamma,
-)
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.levels.conviction import TRACK_RECORD_SCHEMA
+    from eots.levels.evaluate import EVALUATION_SCHEMA, SESSION_LEVELS_SCHEMA, evaluate_levels
+    from eots.levels.key_levels import LevelHistory, LevelInputs, key_levels
+    from eots.levels.model import (
+        LEVELS_SCHEMA,
+        Evidence,
+        EvidenceItem,
+        KeyLevels,
+        Level,
+        LevelKind,
+        SessionSummary,
+        Timeframe,
+        stars,
+    )
+    from eots.levels.params import (
+        ConvictionParams,
+        LevelParams,
+        MspiThresholdParams,
+        MultiTimeframeParams,
+        WallParams,
+        ZeroGammaParams,
+    )
+    from eots.levels.positioning import POSITIONING_SCHEMA, positioning_change
+    from eots.levels.walls import GammaWalls, RankedStrike, gamma_walls
+    from eots.levels.zero_gamma import GammaProfile, ZeroGamma, gamma_profile, zero_gamma
 
 __all__ = [
     "EVALUATION_SCHEMA",
@@ -73,3 +73,34 @@ __all__ = [
     "stars",
     "zero_gamma",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.levels.conviction": ("TRACK_RECORD_SCHEMA",),
+        "eots.levels.evaluate": ("EVALUATION_SCHEMA", "SESSION_LEVELS_SCHEMA", "evaluate_levels"),
+        "eots.levels.key_levels": ("LevelHistory", "LevelInputs", "key_levels"),
+        "eots.levels.model": (
+            "LEVELS_SCHEMA",
+            "Evidence",
+            "EvidenceItem",
+            "KeyLevels",
+            "Level",
+            "LevelKind",
+            "SessionSummary",
+            "Timeframe",
+            "stars",
+        ),
+        "eots.levels.params": (
+            "ConvictionParams",
+            "LevelParams",
+            "MspiThresholdParams",
+            "MultiTimeframeParams",
+            "WallParams",
+            "ZeroGammaParams",
+        ),
+        "eots.levels.positioning": ("POSITIONING_SCHEMA", "positioning_change"),
+        "eots.levels.walls": ("GammaWalls", "RankedStrike", "gamma_walls"),
+        "eots.levels.zero_gamma": ("GammaProfile", "ZeroGamma", "gamma_profile", "zero_gamma"),
+    },
+)

@@ -167,6 +167,28 @@ class LevelParams(BaseModel):
     conviction_framework: ConvictionParams = Field(default_factory=ConvictionParams)
 
 
+class ZeroGammaParams(BaseModel):
+    """Search band and grid of the gamma profile."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    band_pct: float = Field(0.15, gt=0, lt=0.9, description="half-width of the band, fraction")
+    grid_points: int = Field(61, ge=5, le=2001, description="profile grid size")
+    refine_points: int = Field(
+        17, ge=5, le=201, description="grid size of each refinement around a near-zero dip"
+    )
+    refine_depth: int = Field(
+        4, ge=0, le=8, description="refinement levels around near-zero dips (0: grid only)"
+    )
+    near_zero: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="a local minimum of |P| is near zero when below this fraction of max |P|",
+    )
+    negligible_d1: float = Field(9.0, gt=3, description="|d1| beyond which a contract is dropped")
+
+
 __all__ = [
     "ConvictionParams",
     "LevelParams",
@@ -174,4 +196,5 @@ __all__ = [
     "MspiThresholdParams",
     "MultiTimeframeParams",
     "WallParams",
+    "ZeroGammaParams",
 ]

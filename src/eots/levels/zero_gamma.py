@@ -30,35 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+
+from eots.core.roots import brent
+from eots.levels.params import ZeroGammaParams
 
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 #: Contracts priced at (near) zero volatility (the pricing stage's zero-time-value limit for deep
 #: in-the-money mids) are left out of re-priced profiles: their gamma would be a spike at the
 #: strike, an artefact of sigma -> 0, not dealer hedging.
 MIN_PROFILE_IV = 1e-3
-
-
-class ZeroGammaParams(BaseModel):
-    """Search band and grid of the gamma profile."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    band_pct: float = Field(0.15, gt=0, lt=0.9, description="half-width of the band, fraction")
-    grid_points: int = Field(61, ge=5, le=2001, description="profile grid size")
-    refine_points: int = Field(
-        17, ge=5, le=201, description="grid size of each refinement around a near-zero dip"
-    )
-    refine_depth: int = Field(
-        4, ge=0, le=8, description="refinement levels around near-zero dips (0: grid only)"
-    )
-    near_zero: float = Field(
-        0.1,
-        gt=0,
-        le=1,
-        description="a local minimum of |P| is near zero when below this fraction of max |P|",
-    )
-    negligible_d1: float = Field(9.0, gt=3, description="|d1| beyond which a contract is dropped")
 
 
 #: Levels per block of ``ProfileTerms.net_gex`` (6 x 15k contracts: 0.7 MB, within a core's L2).
@@ -314,10 +294,7 @@ def _brent(fn: Profile, lo: float, hi: float) -> float | None:
         return lo if f_lo == 0.0 else hi
     if np.sign(f_lo) == np.sign(f_hi):
         return None
-    from scipy.optimize import brentq  # lazy: ~150 ms of import for one root-finder
-
-    root: float = brentq(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
-    return root
+    return brent(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
 
 
 def zero_gamma(profile: GammaProfile, params: ZeroGammaParams | None = None) -> ZeroGamma:

@@ -7,17 +7,22 @@ feed files, bars in a `PriceStore`) and `read_trades` reads the trades back. It 
 with known truth, not a forecast: see ``docs/simulator.md``.
 """
 
-from eots.simulator.params import ListingSize, SimulatorParams, listing_preset
-from eots.simulator.simulate import SIM_TRADES_SCHEMA, Regime, SimStep, SimTruth, simulate
-from eots.simulator.store import HistorySummary, read_trades, trades_path, write_history
-from eots.simulator.truth import (
-    FlowAccuracy,
-    VolSplit,
-    WallHolds,
-    flip_vol_split,
-    flow_accuracy,
-    wall_holds,
-)
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.simulator.params import ListingSize, SimulatorParams, listing_preset
+    from eots.simulator.simulate import SIM_TRADES_SCHEMA, Regime, SimStep, SimTruth, simulate
+    from eots.simulator.store import HistorySummary, read_trades, trades_path, write_history
+    from eots.simulator.truth import (
+        FlowAccuracy,
+        VolSplit,
+        WallHolds,
+        flip_vol_split,
+        flow_accuracy,
+        wall_holds,
+    )
 
 __all__ = [
     "SIM_TRADES_SCHEMA",
@@ -39,3 +44,26 @@ __all__ = [
     "wall_holds",
     "write_history",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.simulator.params": ("ListingSize", "SimulatorParams", "listing_preset"),
+        "eots.simulator.simulate": (
+            "SIM_TRADES_SCHEMA",
+            "Regime",
+            "SimStep",
+            "SimTruth",
+            "simulate",
+        ),
+        "eots.simulator.store": ("HistorySummary", "read_trades", "trades_path", "write_history"),
+        "eots.simulator.truth": (
+            "FlowAccuracy",
+            "VolSplit",
+            "WallHolds",
+            "flip_vol_split",
+            "flow_accuracy",
+            "wall_holds",
+        ),
+    },
+)

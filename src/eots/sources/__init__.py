@@ -4,47 +4,28 @@
 snapshot; ``docs/formats.md`` describes every supported format and what is inferred from each.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from eots.sources.base import ChainSource
-from eots.sources.detect import ChainFormat, detect_format
-from eots.sources.files import (
-    load_chain,
-    load_chain_bytes,
-    load_raw_chain,
-    read_cboe_csv,
-    read_cboe_json,
-    read_generic_csv,
-    read_generic_parquet,
-    read_tda_json,
-)
-from eots.sources.raw import RawChain, snapshot_from_raw
+from eots.core.lazy import lazy_package
 
 if TYPE_CHECKING:
+    from eots.sources.base import ChainSource
     from eots.sources.cboe_live import CboeLiveSource
+    from eots.sources.detect import ChainFormat, detect_format
+    from eots.sources.files import (
+        load_chain,
+        load_chain_bytes,
+        load_raw_chain,
+        read_cboe_csv,
+        read_cboe_json,
+        read_generic_csv,
+        read_generic_parquet,
+        read_tda_json,
+    )
     from eots.sources.http import HttpClient, RetryPolicy
+    from eots.sources.raw import RawChain, snapshot_from_raw
     from eots.sources.recorded import RecordedTransport, RecordingTransport
     from eots.sources.tradier import TradierSource, tradier_token
-
-# The live clients pull in httpx: imported on first use, so file analysis starts faster.
-_LIVE = {
-    "CboeLiveSource": "eots.sources.cboe_live",
-    "HttpClient": "eots.sources.http",
-    "RetryPolicy": "eots.sources.http",
-    "RecordedTransport": "eots.sources.recorded",
-    "RecordingTransport": "eots.sources.recorded",
-    "TradierSource": "eots.sources.tradier",
-    "tradier_token": "eots.sources.tradier",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LIVE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'eots.sources' has no attribute {name!r}")
-    return getattr(import_module(module), name)
-
 
 __all__ = [
     "CboeLiveSource",
@@ -68,3 +49,26 @@ __all__ = [
     "snapshot_from_raw",
     "tradier_token",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.sources.base": ("ChainSource",),
+        "eots.sources.cboe_live": ("CboeLiveSource",),
+        "eots.sources.detect": ("ChainFormat", "detect_format"),
+        "eots.sources.files": (
+            "load_chain",
+            "load_chain_bytes",
+            "load_raw_chain",
+            "read_cboe_csv",
+            "read_cboe_json",
+            "read_generic_csv",
+            "read_generic_parquet",
+            "read_tda_json",
+        ),
+        "eots.sources.http": ("HttpClient", "RetryPolicy"),
+        "eots.sources.raw": ("RawChain", "snapshot_from_raw"),
+        "eots.sources.recorded": ("RecordedTransport", "RecordingTransport"),
+        "eots.sources.tradier": ("TradierSource", "tradier_token"),
+    },
+)

@@ -6,19 +6,24 @@ snapshot store from saved chain files; ``FoundationMemo`` keeps each stored snap
 summary beside it. See ``docs/storage.md``.
 """
 
-from eots.storage.bars import PRICE_SCHEMA
-from eots.storage.bars_csv import RowRefusal
-from eots.storage.ingest import IngestEvent, IngestOutcome, IngestSummary, Refusal, ingest
-from eots.storage.levels import LevelStore
-from eots.storage.memo import FoundationMemo, MemoProblem
-from eots.storage.prices import AppendResult, ImportResult, PriceStore, bars_from_snapshots
-from eots.storage.snapshots import (
-    RepairReport,
-    SaveResult,
-    SnapshotRef,
-    SnapshotStore,
-    StoreProblem,
-)
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.storage.bars import PRICE_SCHEMA
+    from eots.storage.bars_csv import RowRefusal
+    from eots.storage.ingest import IngestEvent, IngestOutcome, IngestSummary, Refusal, ingest
+    from eots.storage.levels import LevelStore
+    from eots.storage.memo import FoundationMemo, MemoProblem
+    from eots.storage.prices import AppendResult, ImportResult, PriceStore, bars_from_snapshots
+    from eots.storage.snapshots import (
+        RepairReport,
+        SaveResult,
+        SnapshotRef,
+        SnapshotStore,
+        StoreProblem,
+    )
 
 __all__ = [
     "PRICE_SCHEMA",
@@ -41,3 +46,33 @@ __all__ = [
     "bars_from_snapshots",
     "ingest",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.storage.bars": ("PRICE_SCHEMA",),
+        "eots.storage.bars_csv": ("RowRefusal",),
+        "eots.storage.ingest": (
+            "IngestEvent",
+            "IngestOutcome",
+            "IngestSummary",
+            "Refusal",
+            "ingest",
+        ),
+        "eots.storage.levels": ("LevelStore",),
+        "eots.storage.memo": ("FoundationMemo", "MemoProblem"),
+        "eots.storage.prices": (
+            "AppendResult",
+            "ImportResult",
+            "PriceStore",
+            "bars_from_snapshots",
+        ),
+        "eots.storage.snapshots": (
+            "RepairReport",
+            "SaveResult",
+            "SnapshotRef",
+            "SnapshotStore",
+            "StoreProblem",
+        ),
+    },
+)

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
-
-import fsspec  # type: ignore[import-untyped]
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from eots.core.errors import SchemaError
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+# fsspec and pyarrow (~0.3 s of import together) are imported by the functions that use them:
+# reading or analysing a chain file without a store needs neither.
 
 #: An fsspec filesystem (``fsspec.AbstractFileSystem``), or None for the local disk.
 FileSystem = Any
@@ -55,6 +58,8 @@ def resolve(location: str | Path) -> tuple[FileSystem, Path]:
     if not is_url(location):
         text = str(location)
         return None, Path(text.split("://", 1)[1] if "://" in text else text)
+    import fsspec  # type: ignore[import-untyped]
+
     try:
         fs, root = fsspec.core.url_to_fs(str(location))
     except (ImportError, ValueError) as e:
@@ -117,6 +122,9 @@ def read_table(fs: FileSystem, path: Path) -> pa.Table:
     SchemaError
         If it cannot be read (naming the file by its URL).
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         if fs is None:
             return pq.read_table(path, page_checksum_verification=True)
@@ -134,6 +142,9 @@ def read_footer(fs: FileSystem, path: Path) -> pq.FileMetaData:
     SchemaError
         If the footer cannot be read (naming the file by its URL).
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         if fs is None:
             return pq.read_metadata(path)

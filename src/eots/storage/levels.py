@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.core.diagnostics import Diagnostic
 from eots.core.errors import SchemaError
@@ -98,6 +97,8 @@ def _parquet_writer(
     frame: pl.DataFrame, metadata: dict[bytes, str] | None
 ) -> Callable[[BinaryIO], None]:
     def write(f: BinaryIO) -> None:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # deferred (eots.storage.fs)
+
         table = frame.to_arrow()
         if metadata:
             table = table.replace_schema_metadata(

@@ -36,7 +36,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import polars as pl
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.core.errors import SchemaError
 from eots.levels.model import SessionSummary
@@ -187,6 +186,8 @@ def _digest(meta: dict[str, Any], frame: pl.DataFrame) -> str:
 
 def _writer(frame: pl.DataFrame, meta: str) -> Callable[[BinaryIO], None]:
     def write(f: BinaryIO) -> None:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # deferred (eots.storage.fs)
+
         table = frame.to_arrow()
         table = table.replace_schema_metadata({_META_KEY: meta.encode()})
         pq.write_table(table, f, write_page_checksum=True)

@@ -25,7 +25,6 @@ from typing import BinaryIO, Literal
 from zoneinfo import ZoneInfo
 
 import polars as pl
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.chain.schema import check_schema
 from eots.core.errors import SchemaError
@@ -107,6 +106,8 @@ class PriceStore:
         table = merged.to_arrow()
 
         def write(f: BinaryIO) -> None:
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]  # deferred (eots.storage.fs)
+
             pq.write_table(table, f, compression="zstd", write_page_checksum=True)
 
         write_atomic(path, write)

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from eots.chain.schema import CHAIN_SCHEMA, check_schema
 from eots.chain.snapshot import ChainSnapshot
@@ -178,6 +177,8 @@ class SnapshotStore:
         )
 
         def write(f: BinaryIO) -> None:
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]  # deferred (eots.storage.fs)
+
             pq.write_table(table, f, compression="zstd", write_page_checksum=True)
 
         with store_lock(self.root):

@@ -6,51 +6,56 @@ rule behind every ``WeightChanged``; ``outcomes_frame`` writes ``OUTCOME_SCHEMA`
 (the event log lives in ``eots.storage.events``). See docs/tracking.md.
 """
 
-from eots.tracking.book import Book, Position, apply, fold
-from eots.tracking.events import (
-    EVENT_ADAPTER,
-    EntryFilled,
-    Event,
-    Expired,
-    IdeaClosed,
-    IdeaProposed,
-    Marked,
-    OutcomeScored,
-    PartialExit,
-    Settled,
-    StopAdjusted,
-    StopHit,
-    TargetHit,
-    TimeExit,
-    TrailAdvanced,
-    WeightChanged,
-    event_from_json,
-    event_to_json,
-)
-from eots.tracking.learning import (
-    NULL_BAND,
-    LearnedWeights,
-    WeightUpdate,
-    learn,
-    wilson_interval,
-)
-from eots.tracking.lifecycle import advance
-from eots.tracking.model import (
-    BARS_SCHEMA,
-    QUOTES_SCHEMA,
-    EvidenceItem,
-    ExitReason,
-    FillPrices,
-    IdeaOutcome,
-    MarkRow,
-    Marks,
-    SettlementPrint,
-    Status,
-    WeightGroup,
-)
-from eots.tracking.outcomes import OUTCOME_SCHEMA, evidence, idea_outcome, outcomes_frame
-from eots.tracking.params import AdaptationSpeed, FillModel, LearningParams, TrackingParams
-from eots.tracking.transitions import TRANSITIONS, TransitionError, next_status
+from typing import TYPE_CHECKING
+
+from eots.core.lazy import lazy_package
+
+if TYPE_CHECKING:
+    from eots.tracking.book import Book, Position, apply, fold
+    from eots.tracking.events import (
+        EVENT_ADAPTER,
+        EntryFilled,
+        Event,
+        Expired,
+        IdeaClosed,
+        IdeaProposed,
+        Marked,
+        OutcomeScored,
+        PartialExit,
+        Settled,
+        StopAdjusted,
+        StopHit,
+        TargetHit,
+        TimeExit,
+        TrailAdvanced,
+        WeightChanged,
+        event_from_json,
+        event_to_json,
+    )
+    from eots.tracking.learning import (
+        NULL_BAND,
+        LearnedWeights,
+        WeightUpdate,
+        learn,
+        wilson_interval,
+    )
+    from eots.tracking.lifecycle import advance
+    from eots.tracking.model import (
+        BARS_SCHEMA,
+        QUOTES_SCHEMA,
+        EvidenceItem,
+        ExitReason,
+        FillPrices,
+        IdeaOutcome,
+        MarkRow,
+        Marks,
+        SettlementPrint,
+        Status,
+        WeightGroup,
+    )
+    from eots.tracking.outcomes import OUTCOME_SCHEMA, evidence, idea_outcome, outcomes_frame
+    from eots.tracking.params import AdaptationSpeed, FillModel, LearningParams, TrackingParams
+    from eots.tracking.transitions import TRANSITIONS, TransitionError, next_status
 
 __all__ = [
     "BARS_SCHEMA",
@@ -104,3 +109,59 @@ __all__ = [
     "outcomes_frame",
     "wilson_interval",
 ]
+
+lazy_package(
+    __name__,
+    {
+        "eots.tracking.book": ("Book", "Position", "apply", "fold"),
+        "eots.tracking.events": (
+            "EVENT_ADAPTER",
+            "EntryFilled",
+            "Event",
+            "Expired",
+            "IdeaClosed",
+            "IdeaProposed",
+            "Marked",
+            "OutcomeScored",
+            "PartialExit",
+            "Settled",
+            "StopAdjusted",
+            "StopHit",
+            "TargetHit",
+            "TimeExit",
+            "TrailAdvanced",
+            "WeightChanged",
+            "event_from_json",
+            "event_to_json",
+        ),
+        "eots.tracking.learning": (
+            "NULL_BAND",
+            "LearnedWeights",
+            "WeightUpdate",
+            "learn",
+            "wilson_interval",
+        ),
+        "eots.tracking.lifecycle": ("advance",),
+        "eots.tracking.model": (
+            "BARS_SCHEMA",
+            "QUOTES_SCHEMA",
+            "EvidenceItem",
+            "ExitReason",
+            "FillPrices",
+            "IdeaOutcome",
+            "MarkRow",
+            "Marks",
+            "SettlementPrint",
+            "Status",
+            "WeightGroup",
+        ),
+        "eots.tracking.outcomes": ("OUTCOME_SCHEMA", "evidence", "idea_outcome", "outcomes_frame"),
+        "eots.tracking.params": (
+            "AdaptationSpeed",
+            "FillModel",
+            "LearningParams",
+            "TrackingParams",
+        ),
+        "eots.tracking.transitions": ("TRANSITIONS", "TransitionError", "next_status"),
+    },
+)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter
 
@@ -211,23 +212,41 @@ Event = (
 #: Exits that close what is left of a position.
 FINAL_EXITS = (TargetHit, StopHit, TimeExit, Settled)
 
-#: Serialises one event to JSON and back (discriminated by ``kind``). NaN and infinities are
-#: written as the JSON constants ``NaN`` / ``Infinity`` (pydantic's default writes ``null``, which
-#: the float fields then refuse: an idea with an unbounded ``max_profit`` could not be read back).
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(
-    Annotated[Event, Field(discriminator="kind")],
-    config=ConfigDict(ser_json_inf_nan="constants"),
-)
+if TYPE_CHECKING:
+    #: Serialises one event to JSON and back (discriminated by ``kind``); see ``event_adapter``.
+    EVENT_ADAPTER: TypeAdapter[Event]
+
+
+@cache
+def event_adapter() -> TypeAdapter[Event]:
+    """Return the adapter that serialises one event to JSON and back (discriminated by ``kind``).
+
+    NaN and infinities are written as the JSON constants ``NaN`` / ``Infinity`` (pydantic's
+    default writes ``null``, which the float fields then refuse: an idea with an unbounded
+    ``max_profit`` could not be read back). Built on first use, not at import: building it costs
+    about 0.1 s, and a one-off analysis (``eots analyze``) reads and writes no events.
+    """
+    return TypeAdapter(
+        Annotated[Event, Field(discriminator="kind")],
+        config=ConfigDict(ser_json_inf_nan="constants"),
+    )
+
+
+def __getattr__(name: str) -> TypeAdapter[Event]:
+    """``EVENT_ADAPTER``: the adapter of ``event_adapter``, built on first access."""
+    if name == "EVENT_ADAPTER":
+        return event_adapter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def event_to_json(event: Event) -> bytes:
     """Return the event as JSON (UTF-8)."""
-    return EVENT_ADAPTER.dump_json(event)
+    return event_adapter().dump_json(event)
 
 
 def event_from_json(data: bytes | str) -> Event:
     """Parse an event written by :func:`event_to_json` (validated)."""
-    return EVENT_ADAPTER.validate_json(data)
+    return event_adapter().validate_json(data)
 
 
 __all__ = [
@@ -250,6 +269,7 @@ __all__ = [
     "TimeExit",
     "TrailAdvanced",
     "WeightChanged",
+    "event_adapter",
     "event_from_json",
     "event_to_json",
 ]
