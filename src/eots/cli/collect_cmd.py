@@ -222,6 +222,7 @@ def collect_cmd(
     from rich.markup import escape
 
     from eots.cli.console import output_console
+    from eots.cli.logsetup import configure_logging
     from eots.collect import collect
     from eots.config import EotsConfig, load_config
     from eots.core.clock import LiveClock
@@ -236,6 +237,7 @@ def collect_cmd(
         fail("--recorded replays a recording and --record makes one: give one of them")
     try:
         loaded = load_config(config) if config is not None else EotsConfig()
+        configure_logging(loaded.log_level)
         settings = loaded.collect
         name = source or settings.source
         chain_source = _source(

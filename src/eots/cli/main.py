@@ -160,19 +160,12 @@ def engine_params(config: Path | None, analysis: AnalysisParams | None = None) -
         loaded = load_config(config) if config is not None else EotsConfig()
     except ConfigError as e:
         raise typer.BadParameter(str(e)) from e
-    _logging(loaded.log_level)
+    from eots.cli.logsetup import configure_logging
+
+    configure_logging(loaded.log_level)
     if analysis is None:
         return loaded.engine
     return loaded.engine.model_copy(update={"analysis": analysis})
-
-
-def _logging(level: str) -> None:
-    import logging
-
-    from eots.core.logs import configure
-
-    logging.basicConfig(level=getattr(logging, level), format="%(levelname)s %(name)s: %(message)s")
-    configure(level)  # eots.* as key=value lines, secrets redacted
 
 
 @dataclass(frozen=True, slots=True)
