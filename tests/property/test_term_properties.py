@@ -13,13 +13,20 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from eots.chain.schema import SETTLEMENTS, UTC_US
-from eots.market.term import TERM_SCHEMA, CmMethod, atm_iv_term, constant_maturity_iv
+from eots.market.term import (
+    TERM_SCHEMA,
+    CmMethod,
+    _pair_order,
+    atm_iv_term,
+    constant_maturity_iv,
+)
 
 SPOT = 100.0
 _DAY0 = dt.date(2024, 3, 15)
@@ -138,14 +145,17 @@ def _reference_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
                 "t_years": first["t_years"],
                 "forward": forwards[0],
                 "atm_iv": atm,
-                "total_variance": atm**2 * first["t_years"],
                 "strike_below": below,
                 "strike_above": above,
                 "atm_method": method,
             }
         )
     out.sort(key=lambda r: (r["t_years"], r["expiry_ts"]))
-    return pl.DataFrame(out, schema=TERM_SCHEMA, orient="row")
+    # total variance as the module defines it: a Polars column expression
+    variance = pl.col("atm_iv") ** 2 * pl.col("t_years")
+    schema = {c: dtype for c, dtype in TERM_SCHEMA.items() if c != "total_variance"}
+    frame = pl.DataFrame(out, schema=schema, orient="row").with_columns(total_variance=variance)
+    return frame.select(TERM_SCHEMA.names())
 
 
 @settings(max_examples=300, deadline=None)
@@ -197,3 +207,22 @@ def test_constant_maturity_iv_equals_the_walk_over_expiries(
     iv, method, n = _reference_cm(points, days)
     assert (cm.method, cm.n_expiries, cm.days) == (method, n, days)
     assert cm.iv == iv or (math.isnan(cm.iv) and math.isnan(iv))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from([*_STRIKES, float("nan")])), max_size=40
+    ),
+    presort=st.booleans(),
+)
+def test_pair_order_is_the_lexsort_of_settlement_and_strike(
+    keys: list[tuple[int, float]], presort: bool
+) -> None:
+    # presorted: strikes ascend within each settlement but settlements interleave (AM / PM
+    # roots listed by date), the shortcut's case; else any order (the lexsort fallback)
+    if presort:
+        keys = sorted(keys, key=lambda p: p[1] if p[1] == p[1] else math.inf)
+    settle = np.array([s for s, _ in keys], dtype=np.int64)
+    strike = np.array([k for _, k in keys], dtype=np.float64)
+    np.testing.assert_array_equal(_pair_order(settle, strike), np.lexsort((strike, settle)))

@@ -190,25 +190,26 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     pairs = _otm_pairs(live, spot)
     lo, hi = _brackets(pairs)
     atm_iv, both = _atm_ivs(pairs, lo, hi)
-    meta = live.select(
-        pl.col(c).gather(pairs.first) for c in ("expiry", "settlement", "expiry_ts", "t_years")
-    )
     # Shortest first (ties: the earlier settlement), as ``sort("t_years", "expiry_ts")`` orders.
-    order = np.lexsort((pairs.settle_of_run, meta.get_column("t_years").to_numpy()))
-    k_lo = pl.Series(pairs.strike[np.maximum(lo, 0)], dtype=pl.Float64)
-    k_hi = pl.Series(pairs.strike[np.minimum(hi, len(pairs.strike) - 1)], dtype=pl.Float64)
-    has_lo = pl.Series(lo >= 0, dtype=pl.Boolean)
-    has_hi = pl.Series(hi < len(pairs.strike), dtype=pl.Boolean)
-    return (
-        meta.with_columns(
-            forward=pl.Series(pairs.run_forward, dtype=pl.Float64),
-            atm_iv=pl.Series(atm_iv, dtype=pl.Float64),
-            strike_below=pl.when(has_lo).then(k_lo),
-            strike_above=pl.when(has_hi).then(k_hi),
-            atm_method=pl.Series(np.where(both, "interpolated", "nearest"), dtype=ATM_METHODS),
-        )
-        .with_columns(total_variance=pl.col("atm_iv") ** 2 * pl.col("t_years"))
-        .select([pl.col(c).cast(dtype) for c, dtype in TERM_SCHEMA.items()])[order]
+    t_years = live.get_column("t_years").to_numpy()[pairs.first]
+    order = np.lexsort((pairs.settle_of_run, t_years))
+    n = len(pairs.strike)
+    lo, hi, atm_iv, both = lo[order], hi[order], atm_iv[order], both[order]
+    k_lo = np.where(lo >= 0, pairs.strike[np.maximum(lo, 0)], np.nan)  # a bracket is never NaN
+    k_hi = np.where(hi < n, pairs.strike[np.minimum(hi, n - 1)], np.nan)
+    rows = pairs.first[order]
+    return live.select(
+        pl.col(c).gather(rows) for c in ("expiry", "settlement", "expiry_ts", "t_years")
+    ).select(
+        [pl.col(c).cast(TERM_SCHEMA[c]) for c in ("expiry", "settlement", "expiry_ts", "t_years")],
+        forward=pl.Series(pairs.run_forward[order], dtype=pl.Float64),
+        atm_iv=pl.Series(atm_iv, dtype=pl.Float64),
+        total_variance=(pl.lit(pl.Series(atm_iv, dtype=pl.Float64)) ** 2 * pl.col("t_years")).cast(
+            pl.Float64
+        ),
+        strike_below=pl.Series(k_lo, dtype=pl.Float64, nan_to_null=True),
+        strike_above=pl.Series(k_hi, dtype=pl.Float64, nan_to_null=True),
+        atm_method=pl.Series(np.where(both, "interpolated", "nearest"), dtype=ATM_METHODS),
     )
 
 
@@ -237,26 +238,22 @@ def _otm_pairs(live: pl.DataFrame, spot: float) -> _Pairs:
     iv = live.get_column("iv").to_numpy()
     fwd = live.get_column("forward").to_numpy()
     fwd = np.where(np.isfinite(fwd), fwd, spot)
-    # Pairs in (settlement, strike) order, ``first`` the first row of each (a stable sort).
-    order = np.lexsort((strike, settle))
+    # Pairs in (settlement, strike) order, ``first`` the first row of each (a stable sort, so a
+    # pair's rows keep their order and its duplicate IVs are summed in row order).
+    order = _pair_order(settle, strike)
     s_sorted, k_sorted = settle[order], strike[order]
     new = np.ones(len(order), dtype=np.bool_)
     new[1:] = (s_sorted[1:] != s_sorted[:-1]) | (k_sorted[1:] != k_sorted[:-1])
     first = order[new]
-    inverse = np.empty(len(order), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    pair_settle = s_sorted[new].astype(np.float64)
-    pair_k = k_sorted[new]
-    n = len(pair_k)
-    call_iv = _mean_by(inverse[is_call], iv[is_call], n)
-    put_iv = _mean_by(inverse[~is_call], iv[~is_call], n)
+    pair_settle, pair_k = s_sorted[new], k_sorted[new]
+    call_iv, put_iv = _means_by_right(np.cumsum(new) - 1, is_call[order], iv[order], len(pair_k))
     pair_fwd = fwd[first]
     pair_iv = np.where(
         pair_k >= pair_fwd,
         np.where(np.isfinite(call_iv), call_iv, put_iv),
         np.where(np.isfinite(put_iv), put_iv, call_iv),
     )
-    bounds = np.flatnonzero(np.diff(pair_settle)) + 1
+    bounds = np.flatnonzero(pair_settle[1:] != pair_settle[:-1]) + 1
     starts = np.concatenate([[0], bounds]).astype(np.intp)
     return _Pairs(
         strike=pair_k,
@@ -264,8 +261,21 @@ def _otm_pairs(live: pl.DataFrame, spot: float) -> _Pairs:
         starts=starts,
         first=first[starts],
         run_forward=pair_fwd[starts],
-        settle_of_run=s_sorted[new][starts],
+        settle_of_run=pair_settle[starts],
     )
+
+
+def _pair_order(settle: NDArray[np.int64], strike: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Return ``np.lexsort((strike, settle))``, cheaply when strikes already ascend per settlement.
+
+    A chain lists each expiry's strikes in order, but settlement instants may interleave (AM and
+    PM roots): a stable sort by settlement is then the whole (stable) sort.
+    """
+    by_settle = np.argsort(settle, kind="stable")
+    s, k = settle[by_settle], strike[by_settle]
+    if bool(np.all((s[1:] != s[:-1]) | (k[1:] >= k[:-1]))):
+        return by_settle
+    return np.lexsort((strike, settle))
 
 
 def _brackets(pairs: _Pairs) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -329,11 +339,16 @@ def _is_call(right: pl.Series) -> NDArray[np.bool_]:
     return np.asarray((right == "C").to_numpy(), dtype=np.bool_)
 
 
-def _mean_by(ids: NDArray[np.intp], values: NDArray[np.float64], n: int) -> NDArray[np.float64]:
-    total = np.bincount(ids, weights=values, minlength=n)
-    count = np.bincount(ids, minlength=n)
+def _means_by_right(
+    pair: NDArray[np.int64], is_call: NDArray[np.bool_], iv: NDArray[np.float64], n: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the mean call IV and the mean put IV of each of the ``n`` pairs (NaN: none)."""
+    bins = 2 * pair + ~is_call
+    total = np.bincount(bins, weights=iv, minlength=2 * n).reshape(n, 2)
+    count = np.bincount(bins, minlength=2 * n).reshape(n, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
+        mean = np.where(count > 0, total / count, np.nan)
+    return mean[:, 0], mean[:, 1]
 
 
 def constant_maturity_iv(term: pl.DataFrame, days: float = 30.0) -> ConstantMaturityIv:
