@@ -15,8 +15,10 @@ linearly in log-strike::
     atm_iv = sqrt(w(F) / t)
 
 When only one side has a strike with an IV, the nearest strike's IV is used and the row is
-marked ``nearest`` (an extrapolation). Units: IV decimal per year, ``t_years`` ACT/365 to the
-settlement instant, strikes and forwards in $.
+marked ``nearest`` (an extrapolation). Every expiry is done at once: one stable sort of the rows
+into (settlement, strike) pairs, and ``K_lo`` / ``K_hi`` as max / min reductions over each
+settlement's run of pairs (``np.maximum.reduceat``), no loop over expiries. Units: IV decimal
+per year, ``t_years`` ACT/365 to the settlement instant, strikes and forwards in $.
 
 Constant maturity (``constant_maturity_iv``): ATM total variance interpolated linearly in time
 between the two expiries that bracket the target ``T = days / 365``, ``iv = sqrt(w(T) / T)``
