@@ -15,8 +15,10 @@ linearly in log-strike::
     atm_iv = sqrt(w(F) / t)
 
 When only one side has a strike with an IV, the nearest strike's IV is used and the row is
-marked ``nearest`` (an extrapolation). Units: IV decimal per year, ``t_years`` ACT/365 to the
-settlement instant, strikes and forwards in $.
+marked ``nearest`` (an extrapolation). Every expiry is done at once: one stable sort of the rows
+into (settlement, strike) pairs, and ``K_lo`` / ``K_hi`` as max / min reductions over each
+settlement's run of pairs (``np.maximum.reduceat``), no loop over expiries. Units: IV decimal
+per year, ``t_years`` ACT/365 to the settlement instant, strikes and forwards in $.
 
 Constant maturity (``constant_maturity_iv``): ATM total variance interpolated linearly in time
 between the two expiries that bracket the target ``T = days / 365``, ``iv = sqrt(w(T) / T)``
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -181,58 +184,154 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     >>> round(term.item(0, "atm_iv") - math.sqrt((1 - x) * 0.04 + x * 0.01), 12)
     0.0
     """
-    live = priced.filter((pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0))
+    live = priced.select(TERM_INPUT).filter(
+        (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
+    )
     if live.height == 0:
         return pl.DataFrame(schema=TERM_SCHEMA)
+    pairs = _otm_pairs(live, spot)
+    lo, hi = _brackets(pairs)
+    atm_iv, both = _atm_ivs(pairs, lo, hi)
+    # Shortest first (ties: the earlier settlement), as ``sort("t_years", "expiry_ts")`` orders.
+    t_years = live.get_column("t_years").to_numpy()[pairs.first]
+    order = np.lexsort((pairs.settle_of_run, t_years))
+    n = len(pairs.strike)
+    lo, hi, atm_iv, both = lo[order], hi[order], atm_iv[order], both[order]
+    k_lo = np.where(lo >= 0, pairs.strike[np.maximum(lo, 0)], np.nan)  # a bracket is never NaN
+    k_hi = np.where(hi < n, pairs.strike[np.minimum(hi, n - 1)], np.nan)
+    rows = pairs.first[order]
+    return live.select(
+        pl.col(c).gather(rows) for c in ("expiry", "settlement", "expiry_ts", "t_years")
+    ).select(
+        [pl.col(c).cast(TERM_SCHEMA[c]) for c in ("expiry", "settlement", "expiry_ts", "t_years")],
+        forward=pl.Series(pairs.run_forward[order], dtype=pl.Float64),
+        atm_iv=pl.Series(atm_iv, dtype=pl.Float64),
+        total_variance=(pl.lit(pl.Series(atm_iv, dtype=pl.Float64)) ** 2 * pl.col("t_years")).cast(
+            pl.Float64
+        ),
+        strike_below=pl.Series(k_lo, dtype=pl.Float64, nan_to_null=True),
+        strike_above=pl.Series(k_hi, dtype=pl.Float64, nan_to_null=True),
+        atm_method=pl.Series(np.where(both, "interpolated", "nearest"), dtype=ATM_METHODS),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """One entry per (settlement, strike) of the live rows, in (settlement, strike) order.
+
+    ``iv`` is the out-of-the-money right's IV (the other right's when it has none; the mean of
+    duplicate quotes), ``starts`` the first pair of each settlement's run, ``first`` the first
+    live row of each run, ``run_forward`` its forward (the spot where not finite) and
+    ``settle_of_run`` its settlement instant (epoch microseconds).
+    """
+
+    strike: NDArray[np.float64]
+    iv: NDArray[np.float64]
+    starts: NDArray[np.intp]
+    first: NDArray[np.intp]
+    run_forward: NDArray[np.float64]
+    settle_of_run: NDArray[np.int64]
+
+
+def _otm_pairs(live: pl.DataFrame, spot: float) -> _Pairs:
     settle = live.get_column("expiry_ts").dt.epoch("us").to_numpy()
     strike = live.get_column("strike").to_numpy()
     is_call = _is_call(live.get_column("right"))
     iv = live.get_column("iv").to_numpy()
     fwd = live.get_column("forward").to_numpy()
     fwd = np.where(np.isfinite(fwd), fwd, spot)
-    # One pair per (settlement, strike) holding the call's and the put's IV (mean of duplicates),
-    # pairs in (settlement, strike) order, ``first`` the first row of each (a stable sort).
-    order = np.lexsort((strike, settle))
+    # Pairs in (settlement, strike) order, ``first`` the first row of each (a stable sort, so a
+    # pair's rows keep their order and its duplicate IVs are summed in row order).
+    order = _pair_order(settle, strike)
     s_sorted, k_sorted = settle[order], strike[order]
     new = np.ones(len(order), dtype=np.bool_)
     new[1:] = (s_sorted[1:] != s_sorted[:-1]) | (k_sorted[1:] != k_sorted[:-1])
     first = order[new]
-    inverse = np.empty(len(order), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    pairs = np.stack([s_sorted[new].astype(np.float64), k_sorted[new]], axis=1)
-    n = len(pairs)
-    call_iv = _mean_by(inverse[is_call], iv[is_call], n)
-    put_iv = _mean_by(inverse[~is_call], iv[~is_call], n)
+    pair_settle, pair_k = s_sorted[new], k_sorted[new]
+    call_iv, put_iv = _means_by_right(np.cumsum(new) - 1, is_call[order], iv[order], len(pair_k))
     pair_fwd = fwd[first]
-    pair_k = pairs[:, 1]
     pair_iv = np.where(
         pair_k >= pair_fwd,
         np.where(np.isfinite(call_iv), call_iv, put_iv),
         np.where(np.isfinite(put_iv), put_iv, call_iv),
     )
-    bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
-    starts = np.concatenate([[0], bounds]).astype(np.int64)
-    ends = np.concatenate([bounds, [n]]).astype(np.int64)
-    rows = [
-        _atm_row(pair_k[a:b], pair_iv[a:b], float(pair_fwd[a]))
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
-    ]
-    picks = first[starts].tolist()
-    meta = live.select(
-        pl.col(c).gather(picks) for c in ("expiry", "settlement", "expiry_ts", "t_years")
+    bounds = np.flatnonzero(pair_settle[1:] != pair_settle[:-1]) + 1
+    starts = np.concatenate([[0], bounds]).astype(np.intp)
+    return _Pairs(
+        strike=pair_k,
+        iv=pair_iv,
+        starts=starts,
+        first=first[starts],
+        run_forward=pair_fwd[starts],
+        settle_of_run=pair_settle[starts],
     )
-    return (
-        meta.with_columns(
-            forward=pl.Series(pair_fwd[starts], dtype=pl.Float64),
-            atm_iv=pl.Series([r[0] for r in rows], dtype=pl.Float64),
-            strike_below=pl.Series([r[1] for r in rows], dtype=pl.Float64),
-            strike_above=pl.Series([r[2] for r in rows], dtype=pl.Float64),
-            atm_method=pl.Series([r[3] for r in rows], dtype=ATM_METHODS),
+
+
+def _pair_order(settle: NDArray[np.int64], strike: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Return ``np.lexsort((strike, settle))``, cheaply when strikes already ascend per settlement.
+
+    A chain lists each expiry's strikes in order, but settlement instants may interleave (AM and
+    PM roots): a stable sort by settlement is then the whole (stable) sort.
+    """
+    by_settle = np.argsort(settle, kind="stable")
+    s, k = settle[by_settle], strike[by_settle]
+    if bool(np.all((s[1:] != s[:-1]) | (k[1:] >= k[:-1]))):
+        return by_settle
+    return np.lexsort((strike, settle))
+
+
+def _brackets(pairs: _Pairs) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return, per run, the pair index of ``K_lo`` (-1: none) and of ``K_hi`` (n: none).
+
+    ``K_lo`` is the highest strike with a finite IV at or below the run's forward, ``K_hi`` the
+    lowest at or above it (strikes ascend within a run).
+    """
+    n = len(pairs.strike)
+    lengths = np.diff(np.append(pairs.starts, n))
+    forward = np.repeat(pairs.run_forward, lengths)
+    ok = np.isfinite(pairs.iv)
+    index = np.arange(n, dtype=np.intp)
+    below = np.where(ok & (pairs.strike <= forward), index, -1)
+    above = np.where(ok & (pairs.strike >= forward), index, n)
+    return np.maximum.reduceat(below, pairs.starts), np.minimum.reduceat(above, pairs.starts)
+
+
+def _atm_ivs(
+    pairs: _Pairs, lo: NDArray[np.intp], hi: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Return the ATM IV of every run and whether it was bracketed (``interpolated``).
+
+    Bracketed: ``sqrt(w)`` with ``w`` the variance at ``K_lo`` or, when ``K_hi > K_lo``, the
+    log-strike interpolation of the variances; one-sided: the nearest strike's IV; none: NaN.
+    The logarithms and squares are libm's ``log`` and ``pow(v, 2)`` (``_libm``, a few per run),
+    which define these values: NumPy's SIMD ``log`` and ``v * v`` differ from them in the last
+    bit for some inputs (``pow(v, 2)`` for about 1 in 1,000 IVs).
+    """
+    n = len(pairs.strike)
+    has_lo, has_hi = lo >= 0, hi < n
+    k_lo, k_hi = pairs.strike[np.maximum(lo, 0)], pairs.strike[np.minimum(hi, n - 1)]
+    v_lo, v_hi = pairs.iv[np.maximum(lo, 0)], pairs.iv[np.minimum(hi, n - 1)]
+    both = has_lo & has_hi
+    spread = np.flatnonzero(both & (k_hi > k_lo))
+    variance = _libm(_square, v_lo)
+    if spread.size:
+        x = _libm(math.log, pairs.run_forward[spread] / k_lo[spread]) / _libm(
+            math.log, k_hi[spread] / k_lo[spread]
         )
-        .with_columns(total_variance=pl.col("atm_iv") ** 2 * pl.col("t_years"))
-        .select([pl.col(c).cast(dtype) for c, dtype in TERM_SCHEMA.items()])
-        .sort("t_years", "expiry_ts")
-    )
+        variance[spread] = (1 - x) * variance[spread] + x * _libm(_square, v_hi[spread])
+    with np.errstate(invalid="ignore"):
+        bracketed = np.sqrt(variance)
+    atm = np.where(both, bracketed, np.where(has_lo, v_lo, np.where(has_hi, v_hi, np.nan)))
+    return atm, both
+
+
+def _square(value: float) -> float:
+    return value**2
+
+
+def _libm(fn: Callable[[float], float], values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return ``fn`` (a scalar libm function) of each of the few ``values``, as float64."""
+    return np.fromiter(map(fn, values.tolist()), dtype=np.float64, count=len(values))
 
 
 def _is_call(right: pl.Series) -> NDArray[np.bool_]:
@@ -242,33 +341,16 @@ def _is_call(right: pl.Series) -> NDArray[np.bool_]:
     return np.asarray((right == "C").to_numpy(), dtype=np.bool_)
 
 
-def _mean_by(ids: NDArray[np.intp], values: NDArray[np.float64], n: int) -> NDArray[np.float64]:
-    total = np.bincount(ids, weights=values, minlength=n)
-    count = np.bincount(ids, minlength=n)
+def _means_by_right(
+    pair: NDArray[np.int64], is_call: NDArray[np.bool_], iv: NDArray[np.float64], n: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the mean call IV and the mean put IV of each of the ``n`` pairs (NaN: none)."""
+    bins = 2 * pair + ~is_call
+    total = np.bincount(bins, weights=iv, minlength=2 * n).reshape(n, 2)
+    count = np.bincount(bins, minlength=2 * n).reshape(n, 2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
-
-
-def _atm_row(
-    strike: NDArray[np.float64], iv: NDArray[np.float64], forward: float
-) -> tuple[float, float | None, float | None, str]:
-    ok = np.isfinite(iv)
-    k, v = strike[ok], iv[ok]
-    below = np.flatnonzero(k <= forward)
-    above = np.flatnonzero(k >= forward)
-    lo = int(below[-1]) if below.size else None
-    hi = int(above[0]) if above.size else None
-    if lo is not None and hi is not None:
-        variance = float(v[lo]) ** 2
-        if k[hi] > k[lo]:
-            x = math.log(forward / k[lo]) / math.log(k[hi] / k[lo])
-            variance = (1 - x) * float(v[lo]) ** 2 + x * float(v[hi]) ** 2
-        return math.sqrt(variance), float(k[lo]), float(k[hi]), "interpolated"
-    if lo is not None:
-        return float(v[lo]), float(k[lo]), None, "nearest"
-    if hi is not None:
-        return float(v[hi]), None, float(k[hi]), "nearest"
-    return math.nan, None, None, "nearest"
+        mean = np.where(count > 0, total / count, np.nan)
+    return mean[:, 0], mean[:, 1]
 
 
 def constant_maturity_iv(term: pl.DataFrame, days: float = 30.0) -> ConstantMaturityIv:
@@ -293,32 +375,44 @@ def constant_maturity_iv(term: pl.DataFrame, days: float = 30.0) -> ConstantMatu
     """
     if not days > 0:
         raise ValueError(f"expected a positive target maturity in days, was {days}")
-    rows = (
-        term.select("t_years", "atm_iv")
-        .filter((pl.col("t_years") > 0) & pl.col("atm_iv").is_finite() & (pl.col("atm_iv") > 0))
-        .sort("t_years")
-    )
-    n = rows.height
+    t, iv = _usable_term(term)
+    n = len(t)
     if n == 0:
         return ConstantMaturityIv(iv=math.nan, days=days, method=CmMethod.NONE, n_expiries=0)
-    t = rows.get_column("t_years").to_list()
-    iv = rows.get_column("atm_iv").to_list()
     target = days / 365.0
 
     def result(value: float, method: CmMethod) -> ConstantMaturityIv:
         return ConstantMaturityIv(iv=value, days=days, method=method, n_expiries=n)
 
-    for ti, vi in zip(t, iv, strict=True):
-        if math.isclose(ti, target, rel_tol=0.0, abs_tol=1e-9):
-            return result(vi, CmMethod.EXACT)
+    exact = np.flatnonzero(np.abs(t - target) <= 1e-9)  # math.isclose with abs_tol=1e-9
+    if exact.size:
+        return result(float(iv[exact[0]]), CmMethod.EXACT)
     if target < t[0]:
-        return result(iv[0], CmMethod.FLAT_SHORT)
+        return result(float(iv[0]), CmMethod.FLAT_SHORT)
     if target > t[-1]:
-        return result(iv[-1], CmMethod.FLAT_LONG)
-    i = next(k for k in range(1, n) if t[k] > target)
-    w1, w2 = iv[i - 1] ** 2 * t[i - 1], iv[i] ** 2 * t[i]
-    w = w1 + (w2 - w1) * (target - t[i - 1]) / (t[i] - t[i - 1])
+        return result(float(iv[-1]), CmMethod.FLAT_LONG)
+    i = int(np.argmax(t[1:] > target)) + 1  # the first later expiry (t[-1] >= target)
+    t1, t2, iv1, iv2 = float(t[i - 1]), float(t[i]), float(iv[i - 1]), float(iv[i])
+    w1, w2 = iv1**2 * t1, iv2**2 * t2
+    w = w1 + (w2 - w1) * (target - t1) / (t2 - t1)
     return result(math.sqrt(max(w, 0.0) / target), CmMethod.INTERPOLATED)
+
+
+def _usable_term(term: pl.DataFrame) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return ``t_years`` and ``atm_iv`` of the rows with ``t > 0`` and a finite positive IV.
+
+    Sorted by ``t_years`` (stable; NaN last). A NaN ``t_years`` is kept and a null one dropped,
+    as Polars' ``t_years > 0`` does (NaN compares greater than every number there).
+    """
+    t_col, iv_col = term.get_column("t_years"), term.get_column("atm_iv")
+    t = t_col.cast(pl.Float64).to_numpy()
+    iv = iv_col.cast(pl.Float64).to_numpy()
+    keep = ((t > 0) | np.isnan(t)) & np.isfinite(iv) & (iv > 0)
+    if t_col.null_count():
+        keep &= t_col.is_not_null().to_numpy()
+    t, iv = t[keep], iv[keep]
+    order = np.argsort(t, kind="stable")
+    return t[order], iv[order]
 
 
 __all__ = [
