@@ -64,7 +64,7 @@ from eots.tracking.events import (
 from eots.tracking.learning import learn
 from eots.tracking.marking import Values, fill_prices, leg_values, model_value
 from eots.tracking.model import QUOTES_SCHEMA, FillPrices, MarkRow, Marks, Status, WeightGroup
-from eots.tracking.outcomes import evidence, idea_outcome
+from eots.tracking.outcomes import evidence, idea_outcome, partner
 from eots.tracking.params import TrackingParams
 
 
@@ -387,7 +387,7 @@ def _close(emit: _Emitter, live: Sequence[Position]) -> None:
             continue
         emit(IdeaClosed(**emit.header, idea_id=p.idea.idea_id, exit_reason=p.exit_reason))
         outcome = idea_outcome(p, emit.book.marks.get(p.idea.idea_id))
-        items = evidence(p.idea, outcome)
+        items = evidence(p.idea, outcome, partner(emit.book.outcomes))
         emit(OutcomeScored(**emit.header, idea_id=p.idea.idea_id, outcome=outcome, evidence=items))
 
 

@@ -164,7 +164,8 @@ class IdeaOutcome:
 
     ``risk`` is the idea's max loss in $ (> 0); ``r_multiple = pnl_bidask / risk``; ``mfe``/
     ``mae`` the best/worst unrealised P&L at bid/ask marks while open; minutes from the entry to
-    the first target or stop touch (None: never).
+    the first target or stop touch (None: never). ``conviction_components`` are the idea's
+    (component, value) pairs at its proposal: the learning rule pairs outcomes by them.
     """
 
     idea_id: str
@@ -188,6 +189,7 @@ class IdeaOutcome:
     minutes_held: float
     minutes_to_target: float | None
     minutes_to_stop: float | None
+    conviction_components: tuple[tuple[str, float], ...] = ()
 
 
 __all__ = [

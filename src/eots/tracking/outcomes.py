@@ -9,8 +9,17 @@ For one unit of the structure (``eots.tracking.model`` money convention)::
 
 ``outcomes_frame`` turns outcomes into the ``OUTCOME_SCHEMA`` frame the replay writes to
 ``outcomes.parquet``. ``evidence`` turns one outcome into the learning rule's observations: a win
-is ``pnl_bidask > 0``; each signal family behind the idea is credited with it, and each conviction
-component was right when it was on the winning side (value >= 0.5 on a win, < 0.5 on a loss).
+is ``pnl_bidask > 0``; each signal family behind the idea is credited with it.
+
+The conviction components are scored on **discordant pairs**, so that a component without
+information scores 0.5 whatever the win rate and however its values are spread. Outcomes are
+paired in the order they are scored, disjointly (the 1st with the 2nd, the 3rd with the 4th, ...);
+a pair of one win and one loss gives each component present in both ideas one observation, a hit
+when its value was higher on the win than on the loss (equal values: no observation), as in a
+Mann-Whitney / concordance count. The earlier rule ("right when >= 0.5 on a win, < 0.5 on a loss")
+has null rate ``q h + (1 - q)(1 - h)`` for a win rate ``q`` and a share ``h`` of high values: with
+bid/ask fills ``q`` is below 0.5, so a component that is mostly low looked right without telling
+anything (the conviction mapping drifted 2.16 % in 40 simulated sessions without dealer feedback).
 """
 
 from __future__ import annotations
@@ -100,11 +109,58 @@ def idea_outcome(position: Position, mark: MarkRow | None = None) -> IdeaOutcome
         minutes_held=(p.ts_exit - p.ts_entry).total_seconds() / 60.0,
         minutes_to_target=_minutes(p.ts_entry, p.ts_first_target),
         minutes_to_stop=_minutes(p.ts_entry, p.ts_first_stop),
+        conviction_components=idea.conviction_components,
     )
 
 
-def evidence(idea: TradeIdea, outcome: IdeaOutcome) -> tuple[EvidenceItem, ...]:
-    """Return the learning observations one outcome gives (module docstring)."""
+def _concordance(outcome: IdeaOutcome, previous: IdeaOutcome | None) -> tuple[EvidenceItem, ...]:
+    """Return the conviction components' observations of one discordant pair (module docstring)."""
+    if previous is None or (outcome.pnl_bidask > 0) == (previous.pnl_bidask > 0):
+        return ()
+    win, loss = (outcome, previous) if outcome.pnl_bidask > 0 else (previous, outcome)
+    on_loss = dict(loss.conviction_components)
+    items = []
+    for name, value in win.conviction_components:
+        other = on_loss.get(name)
+        if name not in CONVICTION_COMPONENTS or other is None or value == other:
+            continue
+        if not (math.isfinite(value) and math.isfinite(other)):
+            continue
+        items.append(
+            EvidenceItem(
+                group=WeightGroup.CONVICTION,
+                name=name,
+                hit=value > other,
+                observed_at=outcome.ts_exit,
+            )
+        )
+    return tuple(items)
+
+
+def partner(scored: Sequence[IdeaOutcome]) -> IdeaOutcome | None:
+    """Return the outcome the next one scored is paired with: disjoint pairs in scoring order.
+
+    ``scored`` are the outcomes scored so far, oldest first; the next is the second of a pair
+    (and its partner the last one) when an odd number were scored, else the first (None).
+    """
+    return scored[-1] if len(scored) % 2 else None
+
+
+def evidence(
+    idea: TradeIdea, outcome: IdeaOutcome, previous: IdeaOutcome | None = None
+) -> tuple[EvidenceItem, ...]:
+    """Return the learning observations one outcome gives (module docstring).
+
+    Parameters
+    ----------
+    idea
+        The closed idea (its signals name the families credited with the outcome).
+    outcome
+        Its outcome.
+    previous
+        The outcome it is paired with for the conviction components (the one scored just
+        before it when it is the second of a pair), or None: no conviction evidence.
+    """
     win = outcome.pnl_bidask > 0
     families = {f.value for f in SignalFamily}
     named = sorted({s.split(".", 1)[0] for s in idea.signals} & families)
@@ -112,17 +168,7 @@ def evidence(idea: TradeIdea, outcome: IdeaOutcome) -> tuple[EvidenceItem, ...]:
         EvidenceItem(group=WeightGroup.SIGNAL_FAMILY, name=f, hit=win, observed_at=outcome.ts_exit)
         for f in named
     ]
-    items += [
-        EvidenceItem(
-            group=WeightGroup.CONVICTION,
-            name=name,
-            hit=(value >= 0.5) == win,
-            observed_at=outcome.ts_exit,
-        )
-        for name, value in idea.conviction_components
-        if name in CONVICTION_COMPONENTS
-    ]
-    return tuple(items)
+    return (*items, *_concordance(outcome, previous))
 
 
 def outcomes_frame(outcomes: Sequence[IdeaOutcome]) -> pl.DataFrame:
@@ -133,4 +179,4 @@ def outcomes_frame(outcomes: Sequence[IdeaOutcome]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=OUTCOME_SCHEMA)
 
 
-__all__ = ["OUTCOME_SCHEMA", "evidence", "idea_outcome", "outcomes_frame"]
+__all__ = ["OUTCOME_SCHEMA", "evidence", "idea_outcome", "outcomes_frame", "partner"]

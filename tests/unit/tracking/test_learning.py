@@ -29,6 +29,7 @@ from eots.tracking import (
     wilson_interval,
 )
 from eots.tracking.model import IdeaOutcome
+from eots.tracking.outcomes import partner
 from tracking_builders import T0, at, idea, marks, spread_quotes
 
 SF = WeightGroup.SIGNAL_FAMILY
@@ -172,7 +173,7 @@ def test_conviction_reads_the_learned_kind_value_as_a_paired_win_rate() -> None:
         assert dict(factors)["evidence_weight"] == pytest.approx(0.3)  # informative, even at 0.5
 
 
-def _outcome(pnl: float) -> IdeaOutcome:
+def _outcome(pnl: float, components: tuple[tuple[str, float], ...] = ()) -> IdeaOutcome:
     from eots.tracking.model import ExitReason
 
     return IdeaOutcome(
@@ -180,25 +181,71 @@ def _outcome(pnl: float) -> IdeaOutcome:
         conviction=0.6, signals=(), regime=None, ts_entry=T0, ts_exit=at(5),
         exit_reason=ExitReason.TARGET, pnl_bidask=pnl, pnl_mid=pnl, pnl_spread_fraction=pnl,
         risk=100.0, r_multiple=pnl / 100, mfe=pnl, mae=0.0, minutes_held=5.0,
-        minutes_to_target=5.0, minutes_to_stop=None,
+        minutes_to_target=5.0, minutes_to_stop=None, conviction_components=components,
     )  # fmt: skip
 
 
-def test_outcome_evidence_for_families_and_conviction_components() -> None:
-    i = idea(
-        signals=("directional.composite", "volatility.expansion", "base.pin_risk"),
-        components=(("performance", 0.8), ("signal_strength", 0.3), ("unknown", 0.9)),
-    )
+def test_outcome_evidence_for_families() -> None:
+    i = idea(signals=("directional.composite", "volatility.expansion", "base.pin_risk"))
     win = {(e.group, e.name): e.hit for e in evidence(i, _outcome(10.0))}
-    assert win == {
-        (SF, "directional"): True,
-        (SF, "volatility"): True,
-        (WeightGroup.CONVICTION, "performance"): True,
-        (WeightGroup.CONVICTION, "signal_strength"): False,
-    }
+    assert win == {(SF, "directional"): True, (SF, "volatility"): True}  # no pair: no conviction
     loss = {(e.group, e.name): e.hit for e in evidence(i, _outcome(-10.0))}
-    assert loss[WeightGroup.CONVICTION, "signal_strength"] is True
-    assert loss[SF, "directional"] is False
+    assert loss == {(SF, "directional"): False, (SF, "volatility"): False}
+
+
+def test_conviction_components_are_scored_on_discordant_pairs() -> None:
+    i = idea(signals=())
+    high = (("performance", 0.8), ("signal_strength", 0.3), ("level_strength", 0.4), ("x", 0.9))
+    low = (("performance", 0.6), ("signal_strength", 0.5), ("level_strength", 0.4), ("x", 0.1))
+    conv = WeightGroup.CONVICTION
+    # the win had the higher performance and the lower signal strength; level strength tied
+    got = {(e.group, e.name): e.hit for e in evidence(i, _outcome(10.0, high), _outcome(-5, low))}
+    assert got == {(conv, "performance"): True, (conv, "signal_strength"): False}
+    # the same pair scored from the loss's side gives the same observations
+    back = {(e.group, e.name): e.hit for e in evidence(i, _outcome(-5, low), _outcome(10.0, high))}
+    assert back == got
+    # a concordant pair (two wins, two losses) says nothing about the components
+    assert evidence(i, _outcome(10.0, high), _outcome(3.0, low)) == ()
+    assert evidence(i, _outcome(-1.0, high), _outcome(-3.0, low)) == ()
+
+
+def test_outcomes_are_paired_disjointly_in_scoring_order() -> None:
+    a, b, c = _outcome(1.0), _outcome(-1.0), _outcome(2.0)
+    assert partner(()) is None
+    assert partner((a,)) is a
+    assert partner((a, b)) is None  # (a, b) is a pair: c starts the next one
+    assert partner((a, b, c)) is c
+
+
+def _conviction_hit_rate(seed: int, win_rate: float) -> tuple[int, int, float]:
+    """Score random ideas whose components carry no information (module docstring's null)."""
+    rng = np.random.default_rng(seed)
+    hits = n = 0
+    old_hits = 0
+    previous = None
+    for k in range(4000):
+        # signal strength mostly low, performance mostly high: their shares of high values differ
+        comps = (("performance", float(rng.uniform(0.3, 1.0))),
+                 ("signal_strength", float(rng.uniform(0.0, 0.6))))  # fmt: skip
+        out = _outcome(1.0 if rng.random() < win_rate else -1.0, comps)
+        old_hits += (comps[1][1] >= 0.5) == (out.pnl_bidask > 0)  # the earlier rule
+        items = evidence(idea(signals=()), out, previous if k % 2 else None)
+        hits += sum(e.hit for e in items if e.name == "signal_strength")
+        n += sum(1 for e in items if e.name == "signal_strength")
+        previous = out
+    return hits, n, old_hits / 4000
+
+
+@pytest.mark.parametrize(("seed", "win_rate"), [(0, 0.3), (1, 0.4), (2, 0.7)])
+def test_uninformative_conviction_components_score_one_half(seed: int, win_rate: float) -> None:
+    hits, n, old_rate = _conviction_hit_rate(seed, win_rate)
+    assert n > 600  # about 2000 pairs x 2 q (1 - q) discordant
+    lo, hi = wilson_interval(hits, n, 0.999)
+    assert lo <= 0.5 <= hi
+    # the earlier rule, q h + (1 - q)(1 - h) with h = 1/6, is far from 0.5 on the same ideas
+    expected_old = win_rate / 6 + (1 - win_rate) * 5 / 6
+    assert old_rate == pytest.approx(expected_old, abs=0.03)
+    assert abs(expected_old - 0.5) > 0.05
 
 
 def test_advance_logs_each_change_with_its_evidence_after_the_outcome() -> None:
