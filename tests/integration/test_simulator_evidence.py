@@ -20,8 +20,12 @@
   largest move of any weight 1.6 % (conviction mapping). 40 sessions (not a test: 239 s of CPU):
   call wall 85/150, put wall 81/166, resistance 42/93, support 159/336, vol trigger 22/41, zero
   gamma 37/60 (846 pairs, 426 hits), zero gamma 0.5 -> 0.50038 the only level kind that moved,
-  level metrics at most 0.24 %; the conviction mapping's signal strength moved 2.16 %, exactly
-  as before the race (it learns from idea outcomes, not from level evidence). Seed 1 (the same
+  level metrics at most 0.24 %. The conviction mapping's signal strength moved 2.16 % there
+  while its components were scored "right when >= 0.5 on a win" (a null of q h + (1 - q)(1 - h),
+  not 0.5); scored on discordant pairs (``tracking.outcomes``) it does not move at all, and the
+  largest move of any weight in those 40 sessions is 1.33 % (signal family volatility, whose
+  ideas won 16 of its last 20 while complex won 0 of 20: strategies differ in win rate, within
+  the band). Seed 1 (the same
   rule applied offline to the recorded levels): no level kind moved, 372/814 pairs won, floors
   152/394 and ceilings 220/420 in 40 sessions of which 15 rose (floor pairs of different kinds
   resolve on the same fall; each kind's own interval contains 0.5).
