@@ -249,16 +249,27 @@ def _baseline(observed: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
 
 
 def track_record(evaluation: pl.DataFrame) -> pl.DataFrame:
-    """Return ``TRACK_RECORD_SCHEMA`` rows (scope ``kind``) from an evaluation: n and held.
+    """Return ``TRACK_RECORD_SCHEMA`` rows (scope ``kind``) from an evaluation: n and paired hits.
 
-    Regime rows carry no held count and are left out.
+    Conviction reads a kind's rate ``w`` as a paired win rate against a random level at the same
+    distance (``2 w - 1`` is the excess hold, ``eots.levels.conviction``), so a raw held rate
+    cannot be passed as is: a kind that held 70 % where distance-matched levels held 70 % has no
+    excess. Each row's held rate ``h`` is mapped to ``w = 1/2 + (h - b) / 2`` against its
+    baseline ``b`` (``2 w - 1 = h - b``) and given as ``hits = n w`` (fractional), summed per
+    kind. Rows without a baseline, and regime rows (no held count), are left out.
     """
+    excess = (pl.col("held_rate") - pl.col("baseline_held_rate")) / 2.0
     rows = (
-        evaluation.filter(pl.col("test") != "regime")
+        evaluation.filter(
+            (pl.col("test") != "regime")
+            & pl.col("held_rate").is_not_null()
+            & pl.col("baseline_held_rate").is_not_null()
+            & pl.col("baseline_held_rate").is_not_nan()
+        )
         .group_by("kind")
         .agg(
             pl.col("n_sessions").sum().alias("n"),
-            pl.col("n_held").sum().cast(pl.Float64).alias("hits"),
+            (pl.col("n_sessions").cast(pl.Float64) * (0.5 + excess)).sum().alias("hits"),
         )
     )
     return rows.select(

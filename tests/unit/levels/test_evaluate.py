@@ -65,7 +65,15 @@ def test_put_wall_support_test_and_track_record() -> None:
         1,
     )
     rec = track_record(out)
-    assert rec.row(0) == ("kind", "put_wall", 3, 2.0)
+    # paired-equivalent hits: n (1/2 + (held - baseline) / 2), read by conviction as 2 w - 1
+    b = row["baseline_held_rate"]
+    assert 0.0 < b < 1.0
+    assert rec.row(0) == ("kind", "put_wall", 3, pytest.approx(3 * (0.5 + (2 / 3 - b) / 2)))
+    # a kind that held exactly as often as its baseline has no excess: w = 1/2
+    even = out.with_columns(held_rate=pl.col("baseline_held_rate"))
+    assert track_record(even).row(0)[3] == pytest.approx(1.5)
+    # no baseline, no record
+    assert track_record(out.with_columns(baseline_held_rate=None)).height == 0
 
 
 def test_regime_split_by_open_and_close_against_zero_gamma() -> None:
