@@ -33,7 +33,7 @@ import polars as pl
 
 from eots.core.diagnostics import Diagnostic
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
-from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
+from eots.levels.conviction import MetricGrid, alignments, conviction, metric_weights, rates
 from eots.levels.interaction import NO_INTERACTION, bar_ohlc, ohlc_interaction, path_interaction
 from eots.levels.model import Evidence, KeyLevels, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
@@ -356,9 +356,9 @@ def _conviction(
     grid = MetricGrid(sm, [m for m, _ in weights])
     kind_rates = rates(history.track_record, "kind", cp.prior_observations)
     persistence = d.params.multi_timeframe.persistence_updates
+    aligned = alignments(levels, d.inputs.spot, grid, weights, cp.alignment_saturation)
     out = []
-    for lv in levels:
-        align = alignment(lv, d.inputs.spot, grid, weights, cp.alignment_saturation)
+    for lv, align in zip(levels, aligned.tolist(), strict=True):
         score, factors = conviction(lv, align, kind_rates, persistence, cp)
         out.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
     out.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))
