@@ -49,8 +49,11 @@ class SkewProfile:
     each contract's query is clipped to its own smile's ends first (flat extrapolation), so one
     ``np.interp`` call serves every expiry. Contracts with the same strike, forward, expiry and
     time (a call and its put) share one d1 column: ``log_k .. off`` hold one row per such key,
-    ``group`` maps each contract (``a``) to its key, so the smile and the exponential are
-    evaluated once per key and the sum over contracts keeps its order (the same floats).
+    ``group`` maps each contract (``a``) to its key, so the exponential is evaluated once per key
+    and the sum over contracts keeps its order (the same floats). Keys of one expiry and strike
+    (roots with their own time and forward, e.g. AM and PM settled) query the smile at the same
+    point: ``q_*`` hold one row per such query, ``query`` maps each key to its row, so the smile
+    is interpolated once per query.
     """
 
     spot: float
@@ -64,6 +67,11 @@ class SkewProfile:
     off: NDArray[np.float64]  # axis offset of the contract's expiry
     xs: NDArray[np.float64]  # concatenated, offset smile log-strikes
     ys: NDArray[np.float64]  # smile IVs
+    query: NDArray[np.intp]  # the smile query row of each key
+    q_log_k: NDArray[np.float64]  # log_k, lo, hi, off of each query row
+    q_lo: NDArray[np.float64]
+    q_hi: NDArray[np.float64]
+    q_off: NDArray[np.float64]
 
     def net_gex(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return the profile (dollar GEX per 1 % move) at spot levels ``x`` (all at once)."""
@@ -73,22 +81,28 @@ class SkewProfile:
         # In place on (levels x keys) buffers, the same operations in the same order as
         # ``vol = interp(clip(log_k - (ln x - ln S)) + off) * sqrt_t`` and
         # ``d1 = (ln x - log_k + lfs) / vol + 0.5 * vol``: the same floats, fewer temporaries.
-        query = np.subtract(self.log_k[None, :], log_x - np.log(self.spot))
-        np.clip(query, self.lo, self.hi, out=query)
-        query += self.off
-        vol = np.interp(query, self.xs, self.ys)
+        # The smile per distinct query (clip as maximum then minimum: np.clip's definition,
+        # without its Python wrapper), then taken to the keys.
+        query = np.subtract(self.q_log_k[None, :], log_x - np.log(self.spot))
+        np.maximum(query, self.q_lo, out=query)
+        np.minimum(query, self.q_hi, out=query)
+        query += self.q_off
+        vol = np.take(np.interp(query, self.xs, self.ys), self.query, axis=1)
         vol *= self.sqrt_t
         d1 = np.subtract(log_x, self.log_k[None, :])
         d1 += self.lfs
         d1 /= vol
-        half = np.multiply(vol, 0.5, out=query)
-        d1 += half
+        vol_half = np.multiply(vol, 0.5)
+        d1 += vol_half
         d1 *= d1
         d1 *= -0.5
         np.exp(d1, out=d1)
         d1 /= vol
+        # The (levels x contracts) terms in the layout ``d1[:, group]`` gives (levels on the
+        # fastest axis), faster: einsum's loop order, so its sums, follow the layout.
+        terms = np.take(d1.T, self.group, axis=0).T
         # einsum, not a BLAS product (threads, thread-count-dependent sums): see zero_gamma
-        out: NDArray[np.float64] = np.einsum("ij,j->i", d1[:, self.group], self.a) * x
+        out: NDArray[np.float64] = np.einsum("ij,j->i", terms, self.a) * x
         return out
 
 
@@ -154,15 +168,22 @@ def skew_profile(
         change[1:] |= v[1:] != v[:-1]
     rows = np.flatnonzero(change)
     at = which[keep][rows]
+    keys = {name: v[rows] for name, v in key.items()}
+    keys["lo"], keys["hi"] = lo[at], hi[at]
+    # one smile query per expiry and strike: keys in (expiry, strike) order, so runs
+    k_log, k_off = keys["log_k"], keys["off"]
+    new_query = np.ones(k_log.size, dtype=bool)
+    new_query[1:] = (k_log[1:] != k_log[:-1]) | (k_off[1:] != k_off[:-1])
+    first_key = np.flatnonzero(new_query)
     return SkewProfile(
         spot=spot,
         a=a[keep],
         group=np.cumsum(change) - 1,
-        **{name: v[rows] for name, v in key.items()},
-        lo=lo[at],
-        hi=hi[at],
+        **keys,
         xs=smile_x + smile_e,
         ys=_group_means(iv, starts),
+        query=np.cumsum(new_query) - 1,
+        **{f"q_{name}": keys[name][first_key] for name in ("log_k", "lo", "hi", "off")},
     )
 
 
