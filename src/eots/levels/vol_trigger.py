@@ -116,9 +116,11 @@ def skew_profile(
     One polars query computes the per-contract columns; the smiles (mean IV per expiry and
     strike, Kahan-summed like polars' ``mean``) and their ends are NumPy over the sorted rows.
     """
-    f = contracts.select(
-        live=pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV),
-        held=pl.col("open_interest") > 0,
+    f = contracts.select_seq(  # one thread: a few vector kernels, not worth a thread pool
+        live=(
+            pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV)
+        ).fill_null(value=False),
+        held=(pl.col("open_interest") > 0).fill_null(value=False),
         expiry=pl.col("expiry").cast(pl.Int64),
         strike=pl.col("strike").cast(pl.Float64),
         iv=pl.col("iv").cast(pl.Float64),
@@ -131,24 +133,30 @@ def skew_profile(
         * (-pl.col("carry_q") * pl.col("t_years")).exp()
         * (0.01 * _INV_SQRT_2PI),
     )
-    live = f.get_column("live").fill_null(value=False).to_numpy()
-    cols = {c: f.get_column(c).to_numpy()[live] for c in f.columns if c != "live"}
-    if not _sorted_by(cols["expiry"], cols["strike"]):  # chains arrive sorted: no copy then
-        order = np.lexsort((cols["strike"], cols["expiry"]))
-        cols = {c: v[order] for c, v in cols.items()}
-    expiry, iv = cols["expiry"], cols["iv"]
-    new = np.r_[True, (np.diff(expiry) != 0) | (np.diff(cols["strike"]) != 0)][: expiry.size]
+    col = {c: f.get_column(c).to_numpy() for c in f.columns}
+    rows = np.flatnonzero(col["live"])  # the live rows, in (expiry, strike) order
+    expiry, strike = col["expiry"][rows], col["strike"][rows]
+    if not _sorted_by(expiry, strike):  # chains arrive sorted: no reordering then
+        order = np.lexsort((strike, expiry))
+        rows, expiry, strike = rows[order], expiry[order], strike[order]
+    iv = col["iv"][rows]
+    new_expiry = np.ones(expiry.size, dtype=bool)
+    new_expiry[1:] = expiry[1:] != expiry[:-1]
+    new = new_expiry.copy()
+    new[1:] |= strike[1:] != strike[:-1]
     starts = np.flatnonzero(new)
     smile_exp = expiry[starts]
-    smile_x = cols["log_k"][starts]
+    smile_x = col["log_k"][rows[starts]]
     first_of_expiry = np.r_[True, np.diff(smile_exp) != 0][: smile_exp.size]
     first = np.flatnonzero(first_of_expiry)
     smile_e = np.cumsum(first_of_expiry).astype(np.float64) * 100.0
-    held = cols["held"].astype(bool)
-    which = np.searchsorted(smile_exp[first], expiry[held])
+    held = col["held"][rows]
+    # the expiry (smile) of each held row: its rank among the expiries
+    which = (np.cumsum(new_expiry) - 1)[held]
     lo = np.minimum.reduceat(smile_x, first) if first.size else smile_x
     hi = np.maximum.reduceat(smile_x, first) if first.size else smile_x
-    a, log_k, lfs, sqrt_t = (cols[c][held] for c in ("a", "log_k", "lfs", "sqrt_t"))
+    at_held = rows[held]
+    a, log_k, lfs, sqrt_t = (col[c][at_held] for c in ("a", "log_k", "lfs", "sqrt_t"))
     vol = iv[held] * sqrt_t
     z_lo = (np.log(band[0]) - log_k + lfs) / vol
     z_hi = (np.log(band[1]) - log_k + lfs) / vol
@@ -197,13 +205,16 @@ def _sorted_by(major: NDArray[np.int64], minor: NDArray[np.float64]) -> bool:
 def _group_means(values: NDArray[np.float64], starts: NDArray[np.intp]) -> NDArray[np.float64]:
     """Return the mean of each run ``values[starts[i]:starts[i+1]]``, Kahan-summed in order."""
     sizes = np.diff(np.r_[starts, values.size])
-    total = np.zeros(starts.size)
-    carry = np.zeros(starts.size)
-    for k in range(int(sizes.max()) if sizes.size else 0):
-        has = sizes > k
+    # the first value of every run (no run is empty): total 0 and carry 0 before it
+    y = values[starts] - 0.0
+    total = 0.0 + y
+    carry = (total - 0.0) - y
+    for k in range(1, int(sizes.max()) if sizes.size else 0):
+        has = np.flatnonzero(sizes > k)
         y = values[starts[has] + k] - carry[has]
-        t = total[has] + y
-        carry[has] = (t - total[has]) - y
+        before = total[has]
+        t = before + y
+        carry[has] = (t - before) - y
         total[has] = t
     out: NDArray[np.float64] = total / sizes
     return out
