@@ -351,7 +351,8 @@ def _conviction(
 ) -> tuple[list[Level], tuple[tuple[str, float], ...]]:
     cp = d.params.conviction_framework
     sm = d.inputs.strike_metrics
-    present = [m for m in cp.metrics if sm is not None and m in sm]
+    have = set(sm.columns) if sm is not None else set()
+    present = [m for m in cp.metrics if m in have]
     weights = metric_weights(present, history.track_record, cp)
     grid = MetricGrid(sm, [m for m, _ in weights])
     kind_rates = rates(history.track_record, "kind", cp.prior_observations)
