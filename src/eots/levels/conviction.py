@@ -115,13 +115,15 @@ class MetricGrid:
             return
         self.strikes, columns = _metric_columns(strike_metrics, metrics)
         for m, x in zip(metrics, columns, strict=True):
-            finite = x[np.isfinite(x)]
-            if finite.size > 1 and np.all(finite == finite[0]):
+            ok = np.isfinite(x)
+            finite = x[ok]
+            if finite.size > 1 and (finite == finite[0]).all():
                 # One value at every strike (SAI's -1/3 under [ITS241]): no information.
                 self.values[m] = np.full(x.shape, np.nan)
                 continue
-            top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
-            self.values[m] = x / top if top > 0 else np.where(np.isfinite(x), 0.0, np.nan)
+            # the largest |x| over the non-NaN values (np.nanmax without its wrapper)
+            top = np.fmax.reduce(np.abs(x)) if finite.size else 0.0
+            self.values[m] = x / top if top > 0 else np.where(ok, 0.0, np.nan)
 
     def rows(self, prices: Sequence[float]) -> NDArray[np.intp]:
         """Return the row of the strike nearest each price (ties: the lower strike), as ``at``."""

@@ -46,15 +46,30 @@ def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFr
     largest |MSPI| of a strike is kept.
     """
     have = "mspi_enhanced" in strike_metrics.columns
+    if source not in ("base", "enhanced", "both"):
+        raise KeyError(source)
+    strikes = strike_metrics.get_column("strike")
+    if not strikes.null_count() and _increasing(strikes.cast(pl.Float64).to_numpy()):
+        # One row per strike, ascending already (the usual frame): the rows with a value, as
+        # they are (NumPy, without a query: NaN and null alike are no value).
+        base_v = strike_metrics.get_column("mspi").cast(pl.Float64).to_numpy()
+        enh_v = (
+            strike_metrics.get_column("mspi_enhanced").cast(pl.Float64).to_numpy()
+            if have
+            else base_v
+        )
+        v = {"base": base_v, "enhanced": enh_v}.get(source)
+        v = (base_v + enh_v) / 2.0 if v is None else v
+        keep = ~np.isnan(v)
+        if keep.all():
+            return pl.DataFrame([strikes, pl.Series("mspi", v)])
+        rows = np.flatnonzero(keep)
+        return pl.DataFrame([strikes.gather(rows), pl.Series("mspi", v[rows])])
     base = pl.col("mspi").cast(pl.Float64).fill_nan(None)
     enhanced = pl.col("mspi_enhanced").cast(pl.Float64).fill_nan(None) if have else base
     value = {"base": base, "enhanced": enhanced, "both": (base + enhanced) / 2.0}[source]
     f = strike_metrics.select("strike", value.alias("mspi"))
-    if f.get_column("mspi").null_count():
-        f = f.drop_nulls("mspi")
-    strikes = f.get_column("strike")
-    if not strikes.null_count() and _increasing(strikes.cast(pl.Float64).to_numpy()):
-        return f  # one row per strike, ascending already (the usual frame): nothing to sort
+    f = f.drop_nulls("mspi")
     return (
         f.sort([pl.col("strike"), pl.col("mspi").abs()], descending=[False, True])
         .unique("strike", keep="first", maintain_order=True)
