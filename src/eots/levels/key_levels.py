@@ -34,7 +34,13 @@ import polars as pl
 from eots.core.diagnostics import Diagnostic
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
 from eots.levels.conviction import MetricGrid, alignments, conviction, metric_weights, rates
-from eots.levels.interaction import NO_INTERACTION, bar_ohlc, ohlc_interaction, path_interaction
+from eots.levels.interaction import (
+    NO_INTERACTION,
+    Interaction,
+    bar_ohlc,
+    ohlc_interaction,
+    path_interaction,
+)
 from eots.levels.model import Evidence, KeyLevels, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
 from eots.levels.persistence import carry_forward
@@ -223,22 +229,30 @@ def _interactions(
         tail = context.daily_bars.tail(p.interaction_bars)
         bars = bar_ohlc(tail) if tail.height else None  # read once for every level
         path = context.spot_path.get_column("spot").to_numpy()
+    walked = path is not None and path.size > 1
+    untested = _interaction_evidence(NO_INTERACTION, p.interaction_full_tests)
     out = []
     for lv in levels:
-        inter = NO_INTERACTION
-        if bars is not None:
-            inter = inter + ohlc_interaction(lv.price, bars, atr, p.touch_atr)
-        if path is not None and path.size > 1:
-            inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
-        extra = Evidence.of(
-            tests=inter.tests,
-            holds=inter.holds,
-            breaches=inter.breaches,
-            reaction_atr=inter.reaction_atr,
-            interaction=inter.factor(p.interaction_full_tests),
-        )
+        extra = untested  # without bars or a path every level is untested: one evidence
+        if bars is not None or walked:
+            inter = NO_INTERACTION
+            if bars is not None:
+                inter = inter + ohlc_interaction(lv.price, bars, atr, p.touch_atr)
+            if path is not None and walked:
+                inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
+            extra = _interaction_evidence(inter, p.interaction_full_tests)
         out.append(dataclasses.replace(lv, evidence=lv.evidence + extra))
     return out
+
+
+def _interaction_evidence(inter: Interaction, full_tests: int) -> Evidence:
+    return Evidence.of(
+        tests=inter.tests,
+        holds=inter.holds,
+        breaches=inter.breaches,
+        reaction_atr=inter.reaction_atr,
+        interaction=inter.factor(full_tests),
+    )
 
 
 def _structure(

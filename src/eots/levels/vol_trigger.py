@@ -121,12 +121,8 @@ def skew_profile(
             pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV)
         ).fill_null(value=False),
         held=(pl.col("open_interest") > 0).fill_null(value=False),
-        expiry=pl.col("expiry").cast(pl.Int64),
-        strike=pl.col("strike").cast(pl.Float64),
-        iv=pl.col("iv").cast(pl.Float64),
         log_k=pl.col("strike").log(),
         lfs=(pl.col("forward") / spot).log(),
-        sqrt_t=pl.col("t_years").sqrt(),
         a=pl.col("dealer_sign")
         * pl.col("open_interest").cast(pl.Float64)
         * pl.col("multiplier")
@@ -134,6 +130,8 @@ def skew_profile(
         * (0.01 * _INV_SQRT_2PI),
     )
     col = {c: f.get_column(c).to_numpy() for c in f.columns}
+    for c, dtype in (("expiry", pl.Int64), ("strike", pl.Float64), ("iv", pl.Float64)):
+        col[c] = contracts.get_column(c).cast(dtype).to_numpy()  # no query for a cast
     rows = np.flatnonzero(col["live"])  # the live rows, in (expiry, strike) order
     expiry, strike = col["expiry"][rows], col["strike"][rows]
     if not _sorted_by(expiry, strike):  # chains arrive sorted: no reordering then
@@ -156,7 +154,9 @@ def skew_profile(
     lo = np.minimum.reduceat(smile_x, first) if first.size else smile_x
     hi = np.maximum.reduceat(smile_x, first) if first.size else smile_x
     at_held = rows[held]
-    a, log_k, lfs, sqrt_t = (col[c][at_held] for c in ("a", "log_k", "lfs", "sqrt_t"))
+    a, log_k, lfs = (col[c][at_held] for c in ("a", "log_k", "lfs"))
+    # IEEE square root (correctly rounded, as polars' sqrt), of the held rows only
+    sqrt_t = np.sqrt(contracts.get_column("t_years").cast(pl.Float64).to_numpy()[at_held])
     vol = iv[held] * sqrt_t
     z_lo = (np.log(band[0]) - log_k + lfs) / vol
     z_hi = (np.log(band[1]) - log_k + lfs) / vol
