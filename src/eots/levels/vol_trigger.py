@@ -117,10 +117,6 @@ def skew_profile(
     strike, Kahan-summed like polars' ``mean``) and their ends are NumPy over the sorted rows.
     """
     f = contracts.select_seq(  # one thread: a few vector kernels, not worth a thread pool
-        live=(
-            pl.col("exposure_ok") & pl.col("iv").is_finite() & (pl.col("iv") >= MIN_PROFILE_IV)
-        ).fill_null(value=False),
-        held=(pl.col("open_interest") > 0).fill_null(value=False),
         log_k=pl.col("strike").log(),
         lfs=(pl.col("forward") / spot).log(),
         a=pl.col("dealer_sign")
@@ -132,7 +128,14 @@ def skew_profile(
     col = {c: f.get_column(c).to_numpy() for c in f.columns}
     for c, dtype in (("expiry", pl.Int64), ("strike", pl.Float64), ("iv", pl.Float64)):
         col[c] = contracts.get_column(c).cast(dtype).to_numpy()  # no query for a cast
-    rows = np.flatnonzero(col["live"])  # the live rows, in (expiry, strike) order
+    # live: exposure_ok (null: no), a finite IV of at least MIN_PROFILE_IV; held: open interest
+    # (a null is NaN here, so neither)
+    ok_col = contracts.get_column("exposure_ok")
+    ok = (ok_col.fill_null(value=False) if ok_col.null_count() else ok_col).to_numpy()
+    with np.errstate(invalid="ignore"):
+        live = ok & np.isfinite(col["iv"]) & (col["iv"] >= MIN_PROFILE_IV)
+        col["held"] = contracts.get_column("open_interest").to_numpy() > 0
+    rows = np.flatnonzero(live)  # the live rows, in (expiry, strike) order
     expiry, strike = col["expiry"][rows], col["strike"][rows]
     if not _sorted_by(expiry, strike):  # chains arrive sorted: no reordering then
         order = np.lexsort((strike, expiry))
