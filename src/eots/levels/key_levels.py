@@ -184,8 +184,8 @@ def _gamma_levels(
         notes.append(_note("zero_gamma.none", f"zero gamma: {zg.describe(inputs.spot)}"))
     skew = skew_profile(inputs.contracts, inputs.spot, zg.band, profile.negligible_d1)
     grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
-    on_grid = skew.net_gex(grid)  # once: the crossings' grid and the strength's scale
-    roots = grid_crossings(skew.net_gex, grid, on_grid)
+    on_grid, net_gex = skew.on_grid(grid)  # once: the crossings' grid and the strength's scale
+    roots = grid_crossings(net_gex, grid, on_grid)
     if not roots:
         notes.append(
             _note(

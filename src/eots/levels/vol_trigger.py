@@ -77,6 +77,39 @@ class SkewProfile:
         """Return the profile (dollar GEX per 1 % move) at spot levels ``x`` (all at once)."""
         if self.a.size == 0:
             return np.zeros(np.shape(x))
+        return self._sum(self._terms(x), x)
+
+    def on_grid(
+        self, grid: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], Callable[[NDArray[np.float64]], NDArray[np.float64]]]:
+        """Return ``net_gex(grid)`` and a ``net_gex`` that reuses the grid's terms at one point.
+
+        The crossings' Brent search evaluates the profile at the grid points that bracket a root,
+        one level at a time. Every step before the sum over contracts is elementwise, so the
+        terms of a grid row are the terms a one-level evaluation at that point computes; only
+        the sum is its own (einsum sums one level as a contiguous row, several levels across
+        them): the one-level sum of the grid row gives the same float, without the terms again.
+        """
+        if self.a.size == 0:
+            return np.zeros(np.shape(grid)), self.net_gex
+        terms = self._terms(grid)
+        row = {float(v): i for i, v in enumerate(grid)}
+
+        def net_gex(x: NDArray[np.float64]) -> NDArray[np.float64]:
+            i = row.get(float(x[0])) if x.size == 1 else None
+            if i is None:
+                return self.net_gex(x)
+            return self._sum(np.ascontiguousarray(terms[i : i + 1]), x)
+
+        return self._sum(terms, grid), net_gex
+
+    def _sum(self, terms: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+        # einsum, not a BLAS product (threads, thread-count-dependent sums): see zero_gamma
+        out: NDArray[np.float64] = np.einsum("ij,j->i", terms, self.a) * x
+        return out
+
+    def _terms(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Return each contract's ``n(d1) / vol`` at every level (levels x contracts)."""
         log_x = np.log(x)[:, None]
         # In place on (levels x keys) buffers, the same operations in the same order as
         # ``vol = interp(clip(log_k - (ln x - ln S)) + off) * sqrt_t`` and
@@ -100,10 +133,8 @@ class SkewProfile:
         d1 /= vol
         # The (levels x contracts) terms in the layout ``d1[:, group]`` gives (levels on the
         # fastest axis), faster: einsum's loop order, so its sums, follow the layout.
-        terms = np.take(d1.T, self.group, axis=0).T
-        # einsum, not a BLAS product (threads, thread-count-dependent sums): see zero_gamma
-        out: NDArray[np.float64] = np.einsum("ij,j->i", terms, self.a) * x
-        return out
+        terms: NDArray[np.float64] = np.take(d1.T, self.group, axis=0).T
+        return terms
 
 
 def skew_profile(

@@ -215,3 +215,13 @@ def test_skew_profile_null_exposure_ok_or_open_interest_is_no() -> None:
     _same_profile(
         skew_profile(bad_iv.drop("i"), 100.0, band), skew_profile(off.drop("i"), 100.0, band)
     )
+
+
+def test_skew_profile_on_grid_reuses_grid_rows_bit_for_bit() -> None:
+    sp = skew_profile(_two_expiries(), 100.0, (85.0, 115.0))
+    grid = np.linspace(85.0, 115.0, 25)
+    values, net_gex = sp.on_grid(grid)
+    assert np.array_equal(values, sp.net_gex(grid))
+    for v in (*grid, 99.5):  # a grid point reuses its row, another point is evaluated
+        assert np.array_equal(net_gex(np.array([v])), sp.net_gex(np.array([v])))
+    assert np.array_equal(net_gex(grid[3:5]), sp.net_gex(grid[3:5]))
