@@ -49,6 +49,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.levels.model import Evidence, Level, LevelKind
 from eots.levels.params import ConvictionParams
@@ -112,25 +113,27 @@ class MetricGrid:
         self.values: dict[str, np.ndarray] = {}
         if strike_metrics is None or strike_metrics.height == 0:
             return
-        keys = [c for c in ("expiry", "strike") if c in strike_metrics.columns]
-        # The columns read, then sorted (not the whole strike frame).
-        read = dict.fromkeys([*keys, *metrics])
-        f = strike_metrics.select(list(read)).sort("strike")
-        if "expiry" in f.columns:
-            f = f.group_by("strike", maintain_order=True).agg(
-                pl.col(m).cast(pl.Float64).fill_nan(None).sum() for m in metrics
-            )
-        self.strikes = f.get_column("strike").to_numpy()
-        columns = f.select(pl.col(m).cast(pl.Float64).fill_null(np.nan) for m in metrics)
-        for m in metrics:
-            x = columns.get_column(m).to_numpy()
-            finite = x[np.isfinite(x)]
-            if finite.size > 1 and np.all(finite == finite[0]):
+        self.strikes, columns = _metric_columns(strike_metrics, metrics)
+        for m, x in zip(metrics, columns, strict=True):
+            ok = np.isfinite(x)
+            finite = x[ok]
+            if finite.size > 1 and (finite == finite[0]).all():
                 # One value at every strike (SAI's -1/3 under [ITS241]): no information.
                 self.values[m] = np.full(x.shape, np.nan)
                 continue
-            top = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
-            self.values[m] = x / top if top > 0 else np.where(np.isfinite(x), 0.0, np.nan)
+            # the largest |x| over the non-NaN values (np.nanmax without its wrapper)
+            top = np.fmax.reduce(np.abs(x)) if finite.size else 0.0
+            self.values[m] = x / top if top > 0 else np.where(ok, 0.0, np.nan)
+
+    def rows(self, prices: Sequence[float]) -> NDArray[np.intp]:
+        """Return the row of the strike nearest each price (ties: the lower strike), as ``at``."""
+        p = np.asarray(prices, dtype=np.float64)
+        n = self.strikes.size
+        i = np.minimum(np.searchsorted(self.strikes, p), n - 1)
+        lower = np.maximum(i - 1, 0)
+        back = (i > 0) & (np.abs(self.strikes[lower] - p) <= np.abs(self.strikes[i] - p))
+        out: NDArray[np.intp] = np.where(back, lower, i)
+        return out
 
     def at(self, price: float) -> dict[str, float]:
         """Return every metric's normalised value at the strike nearest ``price``."""
@@ -141,6 +144,66 @@ class MetricGrid:
         if i > 0 and abs(self.strikes[i - 1] - price) <= abs(self.strikes[i] - price):
             i -= 1
         return {m: float(v[i]) for m, v in self.values.items()}
+
+
+def _metric_columns(
+    strike_metrics: pl.DataFrame, metrics: Sequence[str]
+) -> tuple[NDArray[np.float64], list[NDArray[np.float64]]]:
+    """Return the ascending strikes and each metric column on them (null: NaN).
+
+    Strikes strictly increasing (one expiry scope, the usual frame): the columns as they are,
+    without a query. Else sorted, and with an ``expiry`` column summed over expiries per strike.
+    """
+    strikes = strike_metrics.get_column("strike")
+    if "expiry" not in strike_metrics.columns and not strikes.null_count():
+        k = strikes.cast(pl.Float64).to_numpy()
+        if bool(np.all(k[1:] > k[:-1])):
+            return k, [_float_column(strike_metrics.get_column(m)) for m in metrics]
+    keys = [c for c in ("expiry", "strike") if c in strike_metrics.columns]
+    # The columns read, then sorted (not the whole strike frame).
+    read = dict.fromkeys([*keys, *metrics])
+    f = strike_metrics.select(list(read)).sort("strike")
+    if "expiry" in f.columns:
+        f = f.group_by("strike", maintain_order=True).agg(
+            pl.col(m).cast(pl.Float64).fill_nan(None).sum() for m in metrics
+        )
+    columns = f.select(pl.col(m).cast(pl.Float64).fill_null(np.nan) for m in metrics)
+    return f.get_column("strike").to_numpy(), [columns.get_column(m).to_numpy() for m in metrics]
+
+
+def _float_column(s: pl.Series) -> NDArray[np.float64]:
+    """Return a column as float64 with NaN for null (polars' cast, then ``fill_null(nan)``)."""
+    x: NDArray[np.float64] = s.cast(pl.Float64).to_numpy()  # a null becomes NaN
+    return x
+
+
+def alignments(
+    levels: Sequence[Level],
+    spot: float,
+    grid: MetricGrid,
+    weights: Sequence[tuple[str, float]],
+    saturation: float = 1.0,
+) -> NDArray[np.float64]:
+    """Return ``alignment`` of every level at once (the same floats, one pass per metric)."""
+    n = len(levels)
+    num = np.zeros(n)
+    den = np.zeros(n)
+    if grid.strikes.size == 0 or n == 0:
+        return np.full(n, math.nan)
+    rows = grid.rows([lv.price for lv in levels])
+    d = np.array([direction(lv, spot) for lv in levels])
+    for m, w in weights:
+        col = grid.values.get(m)
+        if col is None:
+            continue
+        v = col[rows]
+        ok = np.isfinite(v)
+        a = 2.0 * np.abs(v) - 1.0 if m in _MAGNITUDE else d * np.clip(v / saturation, -1.0, 1.0)
+        num = np.where(ok, num + w * a, num)
+        den = np.where(ok, den + w, den)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: NDArray[np.float64] = np.where(den > 0, num / den, math.nan)
+    return out
 
 
 def alignment(
@@ -208,6 +271,7 @@ __all__ = [
     "TRACK_RECORD_SCHEMA",
     "MetricGrid",
     "alignment",
+    "alignments",
     "conviction",
     "direction",
     "metric_weights",

@@ -33,8 +33,14 @@ import polars as pl
 
 from eots.core.diagnostics import Diagnostic
 from eots.levels.clusters import cluster_groups, cluster_level, confluence, timeframe_weight
-from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights, rates
-from eots.levels.interaction import NO_INTERACTION, bar_ohlc, ohlc_interaction, path_interaction
+from eots.levels.conviction import MetricGrid, alignments, conviction, metric_weights, rates
+from eots.levels.interaction import (
+    NO_INTERACTION,
+    Interaction,
+    bar_ohlc,
+    ohlc_interaction,
+    path_interaction,
+)
 from eots.levels.model import Evidence, KeyLevels, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
 from eots.levels.persistence import carry_forward
@@ -178,8 +184,8 @@ def _gamma_levels(
         notes.append(_note("zero_gamma.none", f"zero gamma: {zg.describe(inputs.spot)}"))
     skew = skew_profile(inputs.contracts, inputs.spot, zg.band, profile.negligible_d1)
     grid = np.linspace(zg.band[0], zg.band[1], params.wall_detection.trigger_grid_points)
-    on_grid = skew.net_gex(grid)  # once: the crossings' grid and the strength's scale
-    roots = grid_crossings(skew.net_gex, grid, on_grid)
+    on_grid, net_gex = skew.on_grid(grid)  # once: the crossings' grid and the strength's scale
+    roots = grid_crossings(net_gex, grid, on_grid)
     if not roots:
         notes.append(
             _note(
@@ -223,22 +229,30 @@ def _interactions(
         tail = context.daily_bars.tail(p.interaction_bars)
         bars = bar_ohlc(tail) if tail.height else None  # read once for every level
         path = context.spot_path.get_column("spot").to_numpy()
+    walked = path is not None and path.size > 1
+    untested = _interaction_evidence(NO_INTERACTION, p.interaction_full_tests)
     out = []
     for lv in levels:
-        inter = NO_INTERACTION
-        if bars is not None:
-            inter = inter + ohlc_interaction(lv.price, bars, atr, p.touch_atr)
-        if path is not None and path.size > 1:
-            inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
-        extra = Evidence.of(
-            tests=inter.tests,
-            holds=inter.holds,
-            breaches=inter.breaches,
-            reaction_atr=inter.reaction_atr,
-            interaction=inter.factor(p.interaction_full_tests),
-        )
+        extra = untested  # without bars or a path every level is untested: one evidence
+        if bars is not None or walked:
+            inter = NO_INTERACTION
+            if bars is not None:
+                inter = inter + ohlc_interaction(lv.price, bars, atr, p.touch_atr)
+            if path is not None and walked:
+                inter = inter + path_interaction(lv.price, path, atr, p.touch_atr)
+            extra = _interaction_evidence(inter, p.interaction_full_tests)
         out.append(dataclasses.replace(lv, evidence=lv.evidence + extra))
     return out
+
+
+def _interaction_evidence(inter: Interaction, full_tests: int) -> Evidence:
+    return Evidence.of(
+        tests=inter.tests,
+        holds=inter.holds,
+        breaches=inter.breaches,
+        reaction_atr=inter.reaction_atr,
+        interaction=inter.factor(full_tests),
+    )
 
 
 def _structure(
@@ -351,14 +365,15 @@ def _conviction(
 ) -> tuple[list[Level], tuple[tuple[str, float], ...]]:
     cp = d.params.conviction_framework
     sm = d.inputs.strike_metrics
-    present = [m for m in cp.metrics if sm is not None and m in sm]
+    have = set(sm.columns) if sm is not None else set()
+    present = [m for m in cp.metrics if m in have]
     weights = metric_weights(present, history.track_record, cp)
     grid = MetricGrid(sm, [m for m, _ in weights])
     kind_rates = rates(history.track_record, "kind", cp.prior_observations)
     persistence = d.params.multi_timeframe.persistence_updates
+    aligned = alignments(levels, d.inputs.spot, grid, weights, cp.alignment_saturation)
     out = []
-    for lv in levels:
-        align = alignment(lv, d.inputs.spot, grid, weights, cp.alignment_saturation)
+    for lv, align in zip(levels, aligned.tolist(), strict=True):
         score, factors = conviction(lv, align, kind_rates, persistence, cp)
         out.append(dataclasses.replace(lv, conviction=score, evidence=lv.evidence + factors))
     out.sort(key=lambda lv: (lv.price, lv.kind.value, lv.timeframe.value))

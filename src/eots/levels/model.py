@@ -91,7 +91,12 @@ class Evidence:
     @classmethod
     def of(cls, **values: float) -> Evidence:
         """Return evidence of the keyword values, in their order."""
-        return cls(tuple(EvidenceItem(k, v) for k, v in values.items()))
+        # Keyword names are non-empty and unique: only the values need coercing (no second pass).
+        out = object.__new__(cls)
+        object.__setattr__(
+            out, "items", tuple([EvidenceItem(k, float(v)) for k, v in values.items()])
+        )
+        return out
 
     @classmethod
     def pairs(cls, pairs: Iterable[tuple[str, float]]) -> Evidence:
@@ -100,8 +105,8 @@ class Evidence:
 
     def __add__(self, other: Evidence) -> Evidence:
         """Return this evidence followed by ``other`` (names must stay unique)."""
-        clash = set(self.names) & set(other.names)
-        if clash:
+        if not {i.name for i in self.items}.isdisjoint([i.name for i in other.items]):
+            clash = set(self.names) & set(other.names)
             raise ValueError(f"evidence {sorted(clash)[0]!r} given twice")
         out = object.__new__(Evidence)  # both already validated: no second pass
         object.__setattr__(out, "items", self.items + other.items)
@@ -181,10 +186,11 @@ class Level:
             object.__setattr__(self, "low", self.price)
         if math.isnan(self.high):
             object.__setattr__(self, "high", self.price)
-        for name in ("strength", "conviction"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"expected {name} in [0, 1], was {value}")
+        if not (0.0 <= self.strength <= 1.0 and 0.0 <= self.conviction <= 1.0):
+            for name in ("strength", "conviction"):
+                value = getattr(self, name)
+                if not 0.0 <= value <= 1.0:
+                    raise ValueError(f"expected {name} in [0, 1], was {value}")
 
     def value(self, name: str) -> float | None:
         """Return the evidence item ``name``, or None."""

@@ -56,7 +56,10 @@ def carry_forward(
         else:
             # A level built from older data (a prior session's snapshot) keeps that data's time.
             first = min(lv.first_seen, as_of)
-            out.append(dataclasses.replace(lv, first_seen=first, last_seen=as_of, updates=1))
+            if lv.first_seen is first and lv.last_seen is as_of and lv.updates == 1:
+                out.append(lv)  # already so (a level found now): immutable, no copy
+            else:
+                out.append(dataclasses.replace(lv, first_seen=first, last_seen=as_of, updates=1))
     return out
 
 

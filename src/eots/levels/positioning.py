@@ -62,14 +62,16 @@ def positioning_change(
         update_ref is None or update_ref.height == 0
     )
     if no_ref and _ascending_unique(now.get_column("strike")):
-        # No reference (a first snapshot): the strikes as they are, every change NaN.
-        nan = pl.lit(float("nan"), dtype=pl.Float64)
-        return now.select(
-            "strike",
-            "net_gex",
-            "dex",
-            *(nan.alias(c) for c in list(POSITIONING_SCHEMA)[3:]),
-        ).cast(POSITIONING_SCHEMA)
+        # No reference (a first snapshot): the strikes as they are, every change NaN (the
+        # columns put together without a query).
+        nan = np.full(now.height, np.nan)
+        f = pl.DataFrame(
+            [
+                *(now.get_column(c) for c in ("strike", "net_gex", "dex")),
+                *(pl.Series(c, nan) for c in list(POSITIONING_SCHEMA)[3:]),
+            ]
+        )
+        return f if f.schema == POSITIONING_SCHEMA else f.cast(POSITIONING_SCHEMA)
     base = now.lazy().select("strike", "net_gex", "dex")  # one query plan, collected once
     session = _diff(base, session_ref, "session")
     update = _diff(base, update_ref, "update")

@@ -46,6 +46,25 @@ def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFr
     largest |MSPI| of a strike is kept.
     """
     have = "mspi_enhanced" in strike_metrics.columns
+    if source not in ("base", "enhanced", "both"):
+        raise KeyError(source)
+    strikes = strike_metrics.get_column("strike")
+    if not strikes.null_count() and _increasing(strikes.cast(pl.Float64).to_numpy()):
+        # One row per strike, ascending already (the usual frame): the rows with a value, as
+        # they are (NumPy, without a query: NaN and null alike are no value).
+        base_v = strike_metrics.get_column("mspi").cast(pl.Float64).to_numpy()
+        enh_v = (
+            strike_metrics.get_column("mspi_enhanced").cast(pl.Float64).to_numpy()
+            if have
+            else base_v
+        )
+        v = {"base": base_v, "enhanced": enh_v}.get(source)
+        v = (base_v + enh_v) / 2.0 if v is None else v
+        keep = ~np.isnan(v)
+        if keep.all():
+            return pl.DataFrame([strikes, pl.Series("mspi", v)])
+        rows = np.flatnonzero(keep)
+        return pl.DataFrame([strikes.gather(rows), pl.Series("mspi", v[rows])])
     base = pl.col("mspi").cast(pl.Float64).fill_nan(None)
     enhanced = pl.col("mspi_enhanced").cast(pl.Float64).fill_nan(None) if have else base
     value = {"base": base, "enhanced": enhanced, "both": (base + enhanced) / 2.0}[source]
@@ -58,26 +77,35 @@ def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFr
     )
 
 
+def _increasing(k: np.ndarray) -> bool:
+    """Whether ``k`` is strictly increasing (so unique, sorted and without NaN)."""
+    return bool(np.all(k[1:] > k[:-1]))
+
+
 def intraday_levels(
     mspi: pl.DataFrame, spot: float, threshold: float, as_of: dt.datetime, params: LevelParams
 ) -> list[Level]:
     """Return the current snapshot's support and resistance levels (module docstring)."""
     p = params.multi_timeframe
-    near = mspi.filter((pl.col("strike") / spot - 1.0).abs() <= p.band_pct)
+    strike = mspi.get_column("strike").cast(pl.Float64).to_numpy()  # a null: NaN, never kept
+    value = mspi.get_column("mspi").cast(pl.Float64).to_numpy()
+    with np.errstate(invalid="ignore"):
+        near = np.abs(strike / spot - 1.0) <= p.band_pct
+        support, resistance = value >= threshold, value <= -threshold
+    sides = ((LevelKind.SUPPORT, support), (LevelKind.RESISTANCE, resistance))
     out: list[Level] = []
-    for kind, keep in (
-        (LevelKind.SUPPORT, pl.col("mspi") >= threshold),
-        (LevelKind.RESISTANCE, pl.col("mspi") <= -threshold),
-    ):
-        top = near.filter(keep).sort(pl.col("mspi").abs(), descending=True).head(p.max_per_side)
-        for strike, value in top.select("strike", "mspi").iter_rows():
+    for kind, keep in sides:
+        rows = np.flatnonzero(near & keep)
+        # the largest |MSPI| first (ties: the lower strike), at most max_per_side
+        top = rows[np.argsort(-np.abs(value[rows]), kind="stable")][: p.max_per_side]
+        for price, v in zip(strike[top].tolist(), value[top].tolist(), strict=True):
             out.append(
                 Level(
-                    price=strike,
+                    price=price,
                     kind=kind,
                     timeframe=Timeframe.INTRADAY,
                     strength=0.0,
-                    evidence=Evidence.of(mspi=value, threshold=threshold),
+                    evidence=Evidence.of(mspi=v, threshold=threshold),
                     first_seen=as_of,
                     last_seen=as_of,
                 )

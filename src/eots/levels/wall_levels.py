@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import polars as pl
 
 from eots.levels.model import Evidence, Level, LevelKind, Timeframe
@@ -83,6 +84,28 @@ def _side(
     return out
 
 
+def _strike_rows(
+    by_strike: pl.DataFrame, positioning: pl.DataFrame, strikes: set[float]
+) -> dict[float, tuple[float, float, float]]:
+    """Return ``strike: (dex, gex_volm, d_net_gex_session)`` of the ranked strikes.
+
+    A strike's last row (of each frame); ``d_net_gex_session`` NaN without a positioning row.
+    """
+    k = by_strike.get_column("strike").to_numpy()
+    dex = by_strike.get_column("dex").cast(pl.Float64).to_numpy()
+    volm = by_strike.get_column("gex_volm").cast(pl.Float64).to_numpy()
+    pk = positioning.get_column("strike").to_numpy()
+    moved = positioning.get_column("d_net_gex_session").cast(pl.Float64).to_numpy()
+    rows: dict[float, tuple[float, float, float]] = {}
+    for s in strikes:
+        at = np.flatnonzero(k == s)
+        if at.size:
+            p = np.flatnonzero(pk == s)
+            d = float(moved[p[-1]]) if p.size else math.nan
+            rows[s] = (float(dex[at[-1]]), float(volm[at[-1]]), d)
+    return rows
+
+
 def wall_levels(
     walls: GammaWalls,
     by_strike: pl.DataFrame,
@@ -104,10 +127,8 @@ def wall_levels(
     prior_walls
         The prior session's (call wall, put wall), recorded as ``moved_from``; None when unknown.
     """
-    joined = by_strike.select("strike", "dex", "gex_volm").join(
-        positioning.select("strike", "d_net_gex_session"), on="strike", how="left"
-    )
-    rows = {k: (dex, gv, math.nan if ds is None else ds) for k, dex, gv, ds in joined.iter_rows()}
+    ranked = {r.strike for r in (*walls.call_wall, *walls.put_wall)}
+    rows = _strike_rows(by_strike, positioning, ranked)
     max_dex = float(by_strike.get_column("dex").abs().max() or 0.0)  # type: ignore[arg-type]
     out = _side(
         walls.call_wall,

@@ -294,7 +294,13 @@ def _brent(fn: Profile, lo: float, hi: float) -> float | None:
         return lo if f_lo == 0.0 else hi
     if np.sign(f_lo) == np.sign(f_hi):
         return None
-    return brent(f, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
+    known = {lo: f_lo, hi: f_hi}  # Brent starts by evaluating both ends again: the same floats
+
+    def g(v: float) -> float:
+        y = known.get(v)
+        return f(v) if y is None else y
+
+    return brent(g, lo, hi, xtol=1e-10 * lo, rtol=1e-12, maxiter=100)
 
 
 def zero_gamma(profile: GammaProfile, params: ZeroGammaParams | None = None) -> ZeroGamma:

@@ -26,12 +26,13 @@ from eots.levels import (
     positioning_change,
 )
 from eots.levels.clusters import cluster_groups, cluster_level
-from eots.levels.conviction import MetricGrid, alignment, conviction, metric_weights
+from eots.levels.conviction import MetricGrid, alignment, alignments, conviction, metric_weights
 from eots.levels.interaction import bar_interaction, path_interaction
 from eots.levels.params import ConvictionParams, MultiTimeframeParams, WallParams
 from eots.levels.persistence import carry_forward
 from eots.levels.strength import sr_strength
 from eots.levels.thresholds import condition_factor, conviction_threshold, mspi_threshold
+from eots.levels.timeframes import intraday_levels, strike_mspi
 from eots.levels.wall_levels import wall_levels
 
 T0 = dt.datetime(2024, 3, 13, 15, 0, tzinfo=dt.UTC)
@@ -237,6 +238,82 @@ def test_alignment_signed_and_magnitude_metrics() -> None:
     assert alignment(_level(105.0, LevelKind.RESISTANCE), 100.0, grid, w) == pytest.approx(1.0)
     assert alignment(_level(101.0), 100.0, grid, w) == pytest.approx(0.5 * 0.5 - 0.5 * 1.0)
     assert math.isnan(alignment(_level(100.0), 100.0, MetricGrid(None, []), w))
+
+
+_KINDS = [LevelKind.SUPPORT, LevelKind.RESISTANCE, LevelKind.PUT_WALL, LevelKind.ZERO_GAMMA]
+
+
+@given(
+    values=st.lists(
+        st.tuples(st.floats(-3, 3) | st.just(math.nan), st.floats(-1, 1) | st.just(math.nan)),
+        min_size=1,
+        max_size=8,
+    ),
+    prices=st.lists(
+        st.tuples(st.floats(80.0, 130.0), st.sampled_from(_KINDS)), min_size=0, max_size=6
+    ),
+    saturation=st.sampled_from([1.0, 0.25]),
+)
+def test_alignments_are_alignment_of_each_level(
+    values: list[tuple[float, float]],
+    prices: list[tuple[float, LevelKind]],
+    saturation: float,
+) -> None:
+    strikes = [95.0 + 5.0 * i for i in range(len(values))]
+    sm = pl.DataFrame(
+        {"strike": strikes, "mspi": [v[0] for v in values], "sai": [v[1] for v in values]}
+    )
+    grid = MetricGrid(sm, ["mspi", "sai"])
+    w = (("mspi", 0.3), ("absent", 0.2), ("sai", 0.5))
+    levels = [_level(p, k) for p, k in prices]
+    got = alignments(levels, 100.0, grid, w, saturation).tolist()
+    want = [alignment(lv, 100.0, grid, w, saturation) for lv in levels]
+    assert len(got) == len(want)
+    for g, e in zip(got, want, strict=True):
+        assert (math.isnan(g) and math.isnan(e)) or g == e
+
+
+def test_metric_grid_sorts_strikes_only_when_needed() -> None:
+    cols = {"mspi": [0.5, -1.0, None, 0.25], "n": [1, 2, 3, 4]}
+    ordered = MetricGrid(
+        pl.DataFrame({"strike": [90.0, 95.0, 100.0, 105.0], **cols}), ["mspi", "n"]
+    )
+    shuffled = pl.DataFrame({"strike": [90.0, 95.0, 100.0, 105.0], **cols})[[2, 0, 3, 1]]
+    other = MetricGrid(shuffled, ["mspi", "n"])
+    np.testing.assert_array_equal(ordered.strikes, other.strikes)
+    for m in ("mspi", "n"):
+        np.testing.assert_array_equal(ordered.values[m], other.values[m])
+    assert ordered.at(96.0) == other.at(96.0)
+
+
+def test_strike_mspi_keeps_a_sorted_frame_and_sorts_any_other() -> None:
+    sm = pl.DataFrame({"strike": [90.0, 95.0, 100.0, 105.0], "mspi": [0.5, None, -0.75, 0.25]})
+    want = pl.DataFrame({"strike": [90.0, 100.0, 105.0], "mspi": [0.5, -0.75, 0.25]})
+    assert_frame_equal(strike_mspi(sm), want)
+    assert_frame_equal(strike_mspi(sm[[3, 1, 0, 2]]), want)
+    twice = pl.DataFrame({"strike": [100.0, 90.0, 100.0], "mspi": [0.25, 0.5, -0.75]})
+    assert_frame_equal(
+        strike_mspi(twice), pl.DataFrame({"strike": [90.0, 100.0], "mspi": [0.5, -0.75]})
+    )
+
+
+def test_intraday_levels_keep_the_largest_mspi_per_side_within_the_band() -> None:
+    p = LevelParams.model_validate({"multi_timeframe": {"max_per_side": 2, "band_pct": 0.1}})
+    mspi = pl.DataFrame(
+        {
+            "strike": [80.0, 95.0, 97.0, 99.0, 101.0, 103.0, 105.0],
+            "mspi": [0.9, 0.4, 0.7, 0.5, -0.3, -0.6, -0.1],
+        }
+    )
+    got = intraday_levels(mspi, 100.0, 0.2, T0, p)
+    assert _keys(got) == [
+        ("support", 97.0),
+        ("support", 99.0),
+        ("resistance", 103.0),
+        ("resistance", 101.0),
+    ]
+    assert [lv.value("mspi") for lv in got] == [0.7, 0.5, -0.6, -0.3]
+    assert all(isinstance(lv.price, float) for lv in got)
 
 
 unit = st.floats(0.0, 1.0)

@@ -178,3 +178,50 @@ def test_skew_profile_row_order_does_not_matter_bit_for_bit() -> None:
     assert np.array_equal(ordered.ys, shuffled.ys)
     assert np.array_equal(ordered.xs, shuffled.xs)
     np.testing.assert_allclose(shuffled.net_gex(xs), ordered.net_gex(xs), rtol=1e-13)
+
+
+def _same_profile(a: SkewProfile, b: SkewProfile) -> None:
+    for name in SkewProfile.__slots__:
+        value = getattr(a, name)
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(value, getattr(b, name)), name
+        else:
+            assert value == getattr(b, name), name
+
+
+def test_skew_profile_null_exposure_ok_or_open_interest_is_no() -> None:
+    c = _two_expiries().with_row_index("i")
+    band = (85.0, 115.0)
+    odd = pl.col("i") % 5 == 1
+    some = pl.col("i") % 7 == 3
+    nulls = c.with_columns(
+        exposure_ok=pl.when(odd).then(None).otherwise(pl.col("exposure_ok")),
+        open_interest=pl.when(some).then(None).otherwise(pl.col("open_interest")),
+    )
+    plain = c.with_columns(
+        exposure_ok=pl.when(odd).then(pl.lit(value=False)).otherwise(pl.col("exposure_ok")),
+        open_interest=pl.when(some).then(0).otherwise(pl.col("open_interest")),
+    )
+    _same_profile(
+        skew_profile(nulls.drop("i"), 100.0, band), skew_profile(plain.drop("i"), 100.0, band)
+    )
+    # a non-finite or null IV is not live, as a contract without exposures
+    bad_iv = c.with_columns(
+        iv=pl.when(odd).then(float("inf")).when(some).then(None).otherwise(pl.col("iv"))
+    )
+    off = c.with_columns(
+        exposure_ok=pl.when(odd | some).then(pl.lit(value=False)).otherwise(pl.lit(value=True))
+    )
+    _same_profile(
+        skew_profile(bad_iv.drop("i"), 100.0, band), skew_profile(off.drop("i"), 100.0, band)
+    )
+
+
+def test_skew_profile_on_grid_reuses_grid_rows_bit_for_bit() -> None:
+    sp = skew_profile(_two_expiries(), 100.0, (85.0, 115.0))
+    grid = np.linspace(85.0, 115.0, 25)
+    values, net_gex = sp.on_grid(grid)
+    assert np.array_equal(values, sp.net_gex(grid))
+    for v in (*grid, 99.5):  # a grid point reuses its row, another point is evaluated
+        assert np.array_equal(net_gex(np.array([v])), sp.net_gex(np.array([v])))
+    assert np.array_equal(net_gex(grid[3:5]), sp.net_gex(grid[3:5]))
