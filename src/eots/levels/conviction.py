@@ -24,7 +24,8 @@ pseudo-observations: ``rate = (hits + k / 2) / (n + k)``. Without outcomes every
   over control), so ``2 H - 1`` below averages that excess with the interaction's
   ``(holds - breaches) / tests``. A raw held rate (held / tested, as ``levels.evaluate`` reports
   beside its distance-matched baseline) is not this quantity: a far level holds almost always,
-  so it must not be fed in as a kind rate.
+  so it must not be fed in as a kind rate; ``levels.evaluate.track_record`` maps it to one
+  against its baseline.
 * **Persistence**: ``min(1, updates / persistence_updates)``, or for daily and weekly
   support/resistance the fraction of prior summaries it recurred in, whichever is larger.
 
