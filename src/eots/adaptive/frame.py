@@ -345,17 +345,37 @@ def _output(columns: dict[str, Masked], work: Working, params: AdaptiveParams) -
     The stars (Int8) are those of the conviction score, null outside the scope or without one.
     """
     inside = work.arrays.inside
+    outside = np.flatnonzero(~inside)
     ids = [c for c in _ID_COLUMNS if c in work.frame.columns]
-    values = {
-        c: np.where(inside, columns[c].v, np.nan)
-        for c in ADAPTIVE_CONTRACT_COLUMNS
-        if c != "sdag_conviction_stars"
-    }
     score = columns["sdag_conviction_score"]
-    out = pl.DataFrame(values).with_columns(
+    out = [
         stars(Masked(score.v, score.null | ~inside), params.e_sdag)
-    )
-    return work.frame.select(ids).hstack(out.select(ADAPTIVE_CONTRACT_COLUMNS).get_columns())
+        if c == "sdag_conviction_stars"
+        else pl.Series(c, _nan_outside(columns[c].v, inside, outside))
+        for c in ADAPTIVE_CONTRACT_COLUMNS
+    ]
+    return work.frame.select(ids).hstack(out)
+
+
+#: The bits of ``np.nan``: the NaN written outside the scope.
+_NAN_BITS = np.array(np.nan).view(np.uint64)
+
+
+def _nan_outside(values: np.ndarray, inside: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """Return ``np.where(inside, values, np.nan)`` (``outside``: the indices of ``~inside``).
+
+    Most columns are ``np.nan`` outside the scope already (their inputs are): those are returned
+    as they are (the frame wraps the array without a copy); the others are copied once.
+    """
+    if values.dtype != np.float64 or values.shape != inside.shape:
+        return np.where(inside, values, np.nan)
+    if outside.size == 0:
+        return values
+    if np.array_equal(values[outside].view(np.uint64), np.broadcast_to(_NAN_BITS, outside.shape)):
+        return values
+    out = values.copy()
+    out[outside] = np.nan
+    return out
 
 
 def _a_dag(work: Working, run: _Run) -> _StageOutput:

@@ -75,12 +75,6 @@ SCALAR_FACTORS = frozenset(
 )
 
 
-def _group_sum(every: Ints, size: int, rows: Bools, values: Floats) -> Floats:
-    """Return per-strike sums of ``values`` over ``rows`` (in row order; NaN propagates)."""
-    sums = np.bincount(every, weights=np.where(rows, values, 0.0), minlength=size + 1)[:size]
-    return sums.astype(np.float64, copy=False)
-
-
 def _first_rows(null: Bools, groups: StrikeGroups, inside: Bools) -> tuple[Ints, Bools]:
     """Return each strike's first in-scope non-null row (row order), and which strikes have one."""
     rows = np.flatnonzero(inside & ~null)
@@ -101,32 +95,60 @@ def _first_valid(x: Masked, first: tuple[Ints, Bools]) -> Masked:
 
 @dataclass(frozen=True, slots=True)
 class _Weights:
-    """What a weighted mean shares with every factor of the same metric and null rows."""
+    """What a weighted mean shares with every factor of the same metric and null rows.
 
-    known: Bools
-    both: Bools
+    ``rows``/``codes``/``weight``: the rows where the factor and its weight are both known, their
+    strikes and weights; ``total``: the weights' sum per strike; ``use``: the strikes whose mean
+    is weighted (total > 0 or NaN); ``plain_rows``/``plain_codes``: the known rows of the other
+    strikes (their plain mean); ``count``: known rows per strike.
+    """
+
+    rows: Ints
+    codes: Ints
+    weight: Floats
     total: Floats
+    use: Bools
+    plain_rows: Ints
+    plain_codes: Ints
     count: Ints
 
 
 def _weights(null: Bools, weight: Masked, groups: StrikeGroups, inside: Bools) -> _Weights:
     every, size = groups.every, groups.size
     known = inside & ~null
-    both = known & ~weight.null
-    total = _group_sum(every, size, both, weight.v)
+    rows = np.flatnonzero(known & ~weight.null)
+    codes = every[rows]
+    w = weight.v[rows]
+    total = np.bincount(codes, weights=w, minlength=size + 1)[:size].astype(np.float64, copy=False)
     count = np.bincount(every[known], minlength=size + 1)[:size]
-    return _Weights(known=known, both=both, total=total, count=count)
+    use = (total > 0) | np.isnan(total)
+    plain_rows = np.flatnonzero(known & ~np.append(use, True)[every])  # every: size outside
+    return _Weights(
+        rows=rows,
+        codes=codes,
+        weight=w,
+        total=total,
+        use=use,
+        plain_rows=plain_rows,
+        plain_codes=every[plain_rows],
+        count=count,
+    )
 
 
-def _weighted_mean(x: Masked, weight: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
-    """Mean of ``x`` per strike weighted by ``weight`` (plain mean when the weights sum to 0)."""
-    every, size = groups.every, groups.size
-    weighted = _group_sum(every, size, w.both, x.v * weight.v)
+def _weighted_mean(x: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
+    """Mean of ``x`` per strike weighted by ``w``'s weights (plain mean when they sum to 0).
+
+    Each sum adds the strike's rows in row order (as ``np.bincount`` over every row did); the
+    plain sums are taken only over the strikes that need them.
+    """
+    size = groups.size
+    weighted = np.bincount(w.codes, weights=x.v[w.rows] * w.weight, minlength=size + 1)[:size]
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = _group_sum(every, size, w.known, x.v) / w.count
-        use = (w.total > 0) | np.isnan(w.total)
-        value = np.where(use, weighted / w.total, mean)
-    return masked(value, ~use & (w.count == 0))
+        value = weighted / w.total
+        if not w.use.all():
+            plain = np.bincount(w.plain_codes, weights=x.v[w.plain_rows], minlength=size + 1)
+            value = np.where(w.use, value, plain[:size] / w.count)
+    return masked(value, ~w.use & (w.count == 0))
 
 
 class _ByNulls(Generic[T]):
@@ -163,11 +185,10 @@ def _factor_means(
             )
             out[factor] = _first_valid(x, first)
         else:
-            w = weights[metric]
             kept = shared.get(metric, x.null) or shared.put(
-                metric, x.null, _weights(x.null, w, groups, inside)
+                metric, x.null, _weights(x.null, weights[metric], groups, inside)
             )
-            out[factor] = _weighted_mean(x, w, groups, kept)
+            out[factor] = _weighted_mean(x, groups, kept)
     return out
 
 

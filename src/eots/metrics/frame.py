@@ -319,10 +319,9 @@ def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
     strikes, sums = strike_metrics(groups, inside, summands, params, choice)
     codes = groups.codes
     broadcast: dict[str, Masked] = {}
-    for c in FLOW_COLUMN_NAMES:
-        if not present_flows:
-            broadcast[c] = constant(None, a.rows)
-            continue
+    if not present_flows:  # every flow column is null: one all-null column serves them all
+        broadcast = dict.fromkeys(FLOW_COLUMN_NAMES, constant(None, a.rows))
+    for c in FLOW_COLUMN_NAMES if present_flows else ():
         v = np.full(a.rows, np.nan)
         v[rows] = sums[c].v[codes]
         broadcast[c] = Masked(v, np.isnan(v))
@@ -411,7 +410,11 @@ def base_metrics(
     joined = _clashing_flow_columns(frame, inside, strikes, strike_flows, clashing, params)
     output += [joined.get(f"{c}_strike", columns[c].series(c)) for c in FLOW_COLUMN_NAMES]
     output += [joined[c] for c in clashing]
-    contracts_out = kept.with_columns(output)
+    present = set(kept.columns)
+    if any(series.name in present for series in output):  # replaces input columns
+        contracts_out = kept.with_columns(output)
+    else:
+        contracts_out = kept.hstack(output)
     return BaseMetrics(
         contracts=contracts_out,
         strikes=strikes,
