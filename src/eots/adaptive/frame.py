@@ -43,7 +43,7 @@ from eots.adaptive.e_sdag import (
     method_norms,
 )
 from eots.adaptive.gaussian import dynamic_gaussian_width
-from eots.adaptive.inputs import CONTRACT_KEY, Working, working_arrays
+from eots.adaptive.inputs import CONTRACT_KEY, Working, keyed_columns, working_arrays
 from eots.adaptive.methodology import methodology_weights
 from eots.adaptive.params import AdaptiveParams
 from eots.adaptive.regime import adaptive_alpha, volatility_regime
@@ -58,7 +58,7 @@ from eots.adaptive.vri_2_0 import VRI_2_0_FACTORS, vri_2_0_factors, vri_2_0_valu
 from eots.core.time import session_of
 from eots.market import TERM_SCHEMA, MarketContext, atm_iv_term
 from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs
-from eots.metrics.arrays import Masked, constant, from_series
+from eots.metrics.arrays import Masked, constant
 
 Note = tuple[str, str]
 
@@ -424,14 +424,8 @@ def _e_sdag(work: Working, run: _Run) -> _StageOutput:
     per_expiry, skew_reports = expiry_skew(run.term, run.context, as_of, keys, p)
     pieces = None
     if per_expiry.height > 0:
-        matched = work.frame.select(keys).join(
-            per_expiry.select(*keys, ATM_IV, TERM_PIECE, INTRADAY_PIECE),
-            on=keys,
-            how="left",
-            maintain_order="left",
-        )
-        atm, term, intraday = (
-            from_series(matched.get_column(c)) for c in (ATM_IV, TERM_PIECE, INTRADAY_PIECE)
+        atm, term, intraday = keyed_columns(
+            work.frame, per_expiry, keys, [ATM_IV, TERM_PIECE, INTRADAY_PIECE]
         )
         pieces = (atm, term, intraday)
     weights, weight_reports = methodology_weights(

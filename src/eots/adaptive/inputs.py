@@ -104,6 +104,63 @@ class Working:
         return from_series(matched.get_column(column))
 
 
+def packed_keys(frame: pl.DataFrame, on: list[str]) -> np.ndarray | None:
+    """Return each row's keys packed in one int64 (None: not possible, use a join).
+
+    Possible for one or two key columns without nulls, of 32-bit integer physical values: a
+    date (days) or integer first, then an ``Enum`` (its code), as the expiry keys are.
+    """
+    if len(on) not in (1, 2):
+        return None
+    parts = []
+    for name in on:
+        series = frame.get_column(name)
+        dtype = series.dtype
+        if series.null_count() or not (
+            dtype == pl.Date or dtype.is_integer() or isinstance(dtype, pl.Enum)
+        ):
+            return None
+        parts.append(series.to_physical().to_numpy())
+    if parts[0].dtype.itemsize > 4 or (
+        len(parts) > 1 and (parts[1].dtype.kind != "u" or parts[1].dtype.itemsize > 4)
+    ):
+        return None
+    packed = parts[0].astype(np.int64) << 32
+    if len(parts) > 1:
+        packed |= parts[1].astype(np.int64)
+    return packed
+
+
+def keyed_columns(
+    frame: pl.DataFrame, table: pl.DataFrame, on: list[str], columns: list[str]
+) -> list[Masked]:
+    """Return ``columns`` of ``table`` matched to every row of ``frame`` on ``on`` (null: none).
+
+    The columns of ``frame.select(on).join(table, on=on, how="left")``. Keys of equal dtypes that
+    pack in integers (``packed_keys``) in a table with one row per key are matched by binary
+    search; any other goes through the join.
+    """
+    same = all(frame.schema[c] == table.schema[c] for c in on)
+    ours = packed_keys(frame, on) if same and table.height else None
+    theirs = packed_keys(table, on) if ours is not None else None
+    if ours is not None and theirs is not None:
+        order = np.argsort(theirs, kind="stable")
+        known = theirs[order]
+        if not (known[1:] == known[:-1]).any():
+            at = np.minimum(np.searchsorted(known, ours), len(known) - 1)
+            found, rows = known[at] == ours, order[at]
+            out = []
+            for c in columns:
+                value = from_series(table.get_column(c))
+                null = ~found | value.null[rows]
+                out.append(Masked(np.where(null, np.nan, value.v[rows]), null))
+            return out
+    matched = frame.select(on).join(
+        table.select(*on, *columns), on=on, how="left", maintain_order="left"
+    )
+    return [from_series(matched.get_column(c)) for c in columns]
+
+
 def working_arrays(base: BaseMetrics, contracts: pl.DataFrame, session: dt.date) -> Working:
     """Return the working arrays (module docstring), row-aligned with ``base.contracts``.
 
@@ -136,5 +193,7 @@ __all__ = [
     "REUSED_BASE",
     "WORKING_INPUTS",
     "Working",
+    "keyed_columns",
+    "packed_keys",
     "working_arrays",
 ]
