@@ -75,10 +75,10 @@ SCALAR_FACTORS = frozenset(
 )
 
 
-def _first_rows(null: Bools, groups: StrikeGroups, inside: Bools) -> tuple[Ints, Bools]:
-    """Return each strike's first in-scope non-null row (row order), and which strikes have one."""
-    rows = np.flatnonzero(inside & ~null)
-    n = len(null)
+def _first_rows(known: Bools, groups: StrikeGroups) -> tuple[Ints, Bools]:
+    """Return each strike's first ``known`` (in-scope non-null) row, and which strikes have one."""
+    rows = np.flatnonzero(known)
+    n = len(known)
     first = np.full(groups.size, n, dtype=np.int64)
     np.minimum.at(first, groups.every[rows], rows)  # the smallest row of each strike
     present = first < n
@@ -113,16 +113,17 @@ class _Weights:
     count: Ints
 
 
-def _weights(null: Bools, weight: Masked, groups: StrikeGroups, inside: Bools) -> _Weights:
+def _weights(known: Bools, weight: Masked, groups: StrikeGroups) -> _Weights:
+    """Return what the factors of one metric known on the rows ``known`` share."""
     every, size = groups.every, groups.size
-    known = inside & ~null
     rows = np.flatnonzero(known & ~weight.null)
     codes = every[rows]
     w = weight.v[rows]
     total = np.bincount(codes, weights=w, minlength=size + 1)[:size].astype(np.float64, copy=False)
     count = np.bincount(every[known], minlength=size + 1)[:size]
     use = (total > 0) | np.isnan(total)
-    plain_rows = np.flatnonzero(known & ~np.append(use, True)[every])  # every: size outside
+    plain = known & ~np.append(use, True)[every] if not use.all() else None  # every: size outside
+    plain_rows = rows[:0] if plain is None else np.flatnonzero(plain)
     return _Weights(
         rows=rows,
         codes=codes,
@@ -151,22 +152,22 @@ def _weighted_mean(x: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
     return masked(value, ~w.use & (w.count == 0))
 
 
-class _ByNulls(Generic[T]):
-    """Derived arrays kept per (metric, null rows): the factors of a metric mostly share them."""
+class _ByRows(Generic[T]):
+    """Derived arrays kept per (metric, known rows): the factors of a metric mostly share them."""
 
     def __init__(self) -> None:
         self._kept: list[tuple[str, Bools, T]] = []
 
-    def get(self, key: str, null: Bools) -> T | None:
-        """Return what was kept for ``key`` and these null rows, None if nothing."""
-        for k, n, value in self._kept:
-            if k == key and np.array_equal(n, null):
+    def get(self, key: str, known: Bools) -> T | None:
+        """Return what was kept for ``key`` and these known rows, None if nothing."""
+        for k, rows, value in self._kept:
+            if k == key and np.array_equal(rows, known):
                 return value
         return None
 
-    def put(self, key: str, null: Bools, value: T) -> T:
-        """Keep ``value`` for ``key`` and these null rows; return it."""
-        self._kept.append((key, null, value))
+    def put(self, key: str, known: Bools, value: T) -> T:
+        """Keep ``value`` for ``key`` and these known rows; return it."""
+        self._kept.append((key, known, value))
         return value
 
 
@@ -174,19 +175,18 @@ def _factor_means(
     columns: dict[str, Masked], groups: StrikeGroups, inside: Bools
 ) -> dict[str, Masked]:
     weights = {m: abs(columns[m]) for m in set(FACTOR_METRIC.values())}
-    firsts: _ByNulls[tuple[Ints, Bools]] = _ByNulls()
-    shared: _ByNulls[_Weights] = _ByNulls()
+    firsts: _ByRows[tuple[Ints, Bools]] = _ByRows()
+    shared: _ByRows[_Weights] = _ByRows()
     out: dict[str, Masked] = {}
     for factor, metric in FACTOR_METRIC.items():
         x = columns[factor]
+        known = inside & ~x.null  # the rows a factor's strike value reads
         if factor in SCALAR_FACTORS:
-            first = firsts.get("", x.null) or firsts.put(
-                "", x.null, _first_rows(x.null, groups, inside)
-            )
+            first = firsts.get("", known) or firsts.put("", known, _first_rows(known, groups))
             out[factor] = _first_valid(x, first)
         else:
-            kept = shared.get(metric, x.null) or shared.put(
-                metric, x.null, _weights(x.null, weights[metric], groups, inside)
+            kept = shared.get(metric, known) or shared.put(
+                metric, known, _weights(known, weights[metric], groups)
             )
             out[factor] = _weighted_mean(x, groups, kept)
     return out

@@ -28,7 +28,7 @@ from eots.metrics.arrays import working as working_array
 from eots.metrics.context import Note, metric_context
 from eots.metrics.dag import dag_columns
 from eots.metrics.flow_columns import FLOW_COLUMN_NAMES, strike_flow_summands
-from eots.metrics.flow_inputs import FLOW_LABELS, FlowBasis, flow_arrays, flow_basis, flow_label
+from eots.metrics.flow_inputs import FLOW_LABELS, FlowBasis, flow_arrays, flow_basis, flow_labels
 from eots.metrics.inputs import (
     CHAIN_COLUMNS,
     DIRECT_FLOW_PAIRS,
@@ -397,9 +397,8 @@ def base_metrics(
     )
     columns.update(broadcast)
     notes.extend(_nan_notes(columns, inside, strike_flows))
-    labels = {
-        f"{m}_flow": flow_label([ranks[g] for g in greeks]) for m, greeks in METRIC_FLOWS.items()
-    }
+    flows_used = [[ranks[g] for g in greeks] for greeks in METRIC_FLOWS.values()]
+    labels = dict(zip(FLOW_LABEL_COLUMNS, flow_labels(flows_used), strict=True))
     private = [c for c in frame.columns if c.startswith(("_", WORKING_PREFIX))]
     kept = frame.drop(private) if private else frame
     output = [columns[c].series(c) for c in _STAGE_ONE]

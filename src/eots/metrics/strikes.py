@@ -133,18 +133,22 @@ def strike_groups(
     """Group the in-scope contracts by strike (``keys_frame``: every contract's strike keys)."""
     keys = strike_keys(params)
     rows = np.flatnonzero(inside)
-    in_scope = keys_frame[rows]
-    codes, first = _strike_codes(in_scope)
-    size = len(first)
-    every = np.full(len(inside), size, dtype=np.intp)
-    every[rows] = codes
     if "expiry" in keys:
+        in_scope = keys_frame[rows]
+        codes, first = _strike_codes(in_scope)
         expiry = in_scope.get_column("expiry").to_physical().to_numpy()[first]
         _, groups = np.unique(expiry, return_inverse=True)
         scope = Scope(groups.astype(np.intp), int(groups.max(initial=-1)) + 1)
-    else:
+    else:  # one key: its in-scope values straight from the column (no frame gather)
+        strike = keys_frame.get_column(keys[0]).to_physical().to_numpy()[rows]
+        _, first, codes = np.unique(strike, return_index=True, return_inverse=True)
         scope = Scope(None, 1)
-    return StrikeGroups(keys=in_scope[first], codes=codes, every=every, size=size, scope=scope)
+    size = len(first)
+    every = np.full(len(inside), size, dtype=np.intp)
+    every[rows] = codes
+    return StrikeGroups(
+        keys=keys_frame[rows[first]], codes=codes, every=every, size=size, scope=scope
+    )
 
 
 def grouped_sums(
