@@ -25,7 +25,14 @@ import polars as pl
 
 from eots.core.errors import SchemaError, StageInputError
 from eots.metrics import BaseMetrics
-from eots.metrics.arrays import ContractArrays, Ints, Masked, from_nan_series, from_series
+from eots.metrics.arrays import (
+    ContractArrays,
+    Ints,
+    Masked,
+    from_nan_series,
+    from_series,
+    physical,
+)
 
 #: Exposure and chain columns read (their working copies, ``Working.w``).
 WORKING_INPUTS = (
@@ -104,14 +111,11 @@ class Working:
         return from_series(matched.get_column(column))
 
 
-def packed_keys(frame: pl.DataFrame, on: list[str]) -> np.ndarray | None:
-    """Return each row's keys packed in one int64 (None: not possible, use a join).
+def _key_parts(frame: pl.DataFrame, on: list[str]) -> list[np.ndarray] | None:
+    """Return the key columns' physical values as int64 (None: not integers, or nulls).
 
-    Possible for one or two key columns without nulls, of 32-bit integer physical values: a
-    date (days) or integer first, then an ``Enum`` (its code), as the expiry keys are.
+    Dates (days), integers and ``Enum`` codes qualify, as the expiry keys (expiry, settlement).
     """
-    if len(on) not in (1, 2):
-        return None
     parts = []
     for name in on:
         series = frame.get_column(name)
@@ -120,15 +124,52 @@ def packed_keys(frame: pl.DataFrame, on: list[str]) -> np.ndarray | None:
             dtype == pl.Date or dtype.is_integer() or isinstance(dtype, pl.Enum)
         ):
             return None
-        parts.append(series.to_physical().to_numpy())
-    if parts[0].dtype.itemsize > 4 or (
-        len(parts) > 1 and (parts[1].dtype.kind != "u" or parts[1].dtype.itemsize > 4)
-    ):
+        values = physical(series)
+        if values.dtype.itemsize > 4:
+            return None
+        parts.append(values.astype(np.int64))
+    return parts
+
+
+def packed_keys(frame: pl.DataFrame, on: list[str]) -> np.ndarray | None:
+    """Return each row's keys packed in one int64, equal iff the keys are (None: not possible).
+
+    Possible for one or two key columns of ``_key_parts``, the second one unsigned (a code).
+    """
+    parts = _key_parts(frame, on) if len(on) in (1, 2) else None
+    if parts is None or (len(parts) > 1 and bool((parts[1] < 0).any())):
         return None
-    packed = parts[0].astype(np.int64) << 32
+    packed = parts[0] << 32
     if len(parts) > 1:
-        packed |= parts[1].astype(np.int64)
+        packed |= parts[1]
     return packed
+
+
+def _dense_rows(ours: list[np.ndarray], theirs: list[np.ndarray], rows: int) -> np.ndarray | None:
+    """Return the table row of each frame row (-1: none) through a lookup table over the keys.
+
+    The lookup spans the frame's key ranges (None when that is more than a few times its rows,
+    or a key repeats in the table).
+    """
+    index = np.zeros(rows, dtype=np.int64)
+    table_index = np.zeros(len(theirs[0]), dtype=np.int64)
+    inside = np.ones(len(theirs[0]), dtype=np.bool_)
+    span = 1
+    for mine, other in zip(ours, theirs, strict=True):
+        lo, hi = int(mine.min()), int(mine.max())
+        width = hi - lo + 1
+        span *= width
+        if span > 4 * rows + 4096:
+            return None
+        index = index * width + (mine - lo)
+        inside &= (other >= lo) & (other <= hi)
+        table_index = table_index * width + (other - lo)
+    at = table_index[inside]
+    if len(at) and np.bincount(at).max() > 1:
+        return None
+    lookup = np.full(span, -1, dtype=np.intp)
+    lookup[at] = np.flatnonzero(inside)
+    return lookup[index]
 
 
 def keyed_columns(
@@ -136,25 +177,23 @@ def keyed_columns(
 ) -> list[Masked]:
     """Return ``columns`` of ``table`` matched to every row of ``frame`` on ``on`` (null: none).
 
-    The columns of ``frame.select(on).join(table, on=on, how="left")``. Keys of equal dtypes that
-    pack in integers (``packed_keys``) in a table with one row per key are matched by binary
-    search; any other goes through the join.
+    The columns of ``frame.select(on).join(table, on=on, how="left")``. Integer keys of equal
+    dtypes (``_key_parts``) in a table with one row per key are matched through a lookup table;
+    any other goes through the join.
     """
-    same = all(frame.schema[c] == table.schema[c] for c in on)
-    ours = packed_keys(frame, on) if same and table.height else None
-    theirs = packed_keys(table, on) if ours is not None else None
-    if ours is not None and theirs is not None:
-        order = np.argsort(theirs, kind="stable")
-        known = theirs[order]
-        if not (known[1:] == known[:-1]).any():
-            at = np.minimum(np.searchsorted(known, ours), len(known) - 1)
-            found, rows = known[at] == ours, order[at]
-            out = []
-            for c in columns:
-                value = from_series(table.get_column(c))
-                null = ~found | value.null[rows]
-                out.append(Masked(np.where(null, np.nan, value.v[rows]), null))
-            return out
+    same = all(frame.get_column(c).dtype == table.get_column(c).dtype for c in on)
+    ours = _key_parts(frame, on) if same and frame.height and table.height else None
+    theirs = _key_parts(table, on) if ours is not None else None
+    rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
+    if rows is not None:
+        found = rows >= 0
+        rows = np.where(found, rows, 0)
+        out = []
+        for c in columns:
+            value = from_series(table.get_column(c))
+            null = ~found | value.null[rows]
+            out.append(Masked(np.where(null, np.nan, value.v[rows]), null))
+        return out
     matched = frame.select(on).join(
         table.select(*on, *columns), on=on, how="left", maintain_order="left"
     )
@@ -177,11 +216,11 @@ def working_arrays(base: BaseMetrics, contracts: pl.DataFrame, session: dt.date)
             f"was {contracts.height} rows against {base.contracts.height}"
         )
     StageInputError.require(
-        contracts.schema, ("strike", "right", "expiry"), stage="adaptive", frame="exposure"
+        contracts.columns, ("strike", "right", "expiry"), stage="adaptive", frame="exposure"
     )
-    StageInputError.require(base.contracts.schema, REUSED_BASE, stage="adaptive", frame="metric")
+    StageInputError.require(base.contracts.columns, REUSED_BASE, stage="adaptive", frame="metric")
     reused = {c: from_nan_series(base.contracts.get_column(c)) for c in REUSED_BASE}
-    expiry = contracts.get_column("expiry").to_physical().to_numpy()
+    expiry = physical(contracts.get_column("expiry"))
     epoch_day = (session - dt.date(1970, 1, 1)).days
     dte = (expiry.astype(np.int64) - epoch_day).astype(np.intp)
     return Working(frame=contracts, arrays=base.arrays, reused=reused, dte=dte)

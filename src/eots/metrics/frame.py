@@ -23,7 +23,15 @@ from eots.core.errors import StageInputError
 from eots.core.time import session_of
 from eots.market.term import KnownTerm
 from eots.metrics.arfi import arfi_columns
-from eots.metrics.arrays import Bools, ContractArrays, Masked, Scope, constant, from_series
+from eots.metrics.arrays import (
+    Bools,
+    ContractArrays,
+    Masked,
+    Scope,
+    constant,
+    from_series,
+    physical,
+)
 from eots.metrics.arrays import working as working_array
 from eots.metrics.context import Note, metric_context
 from eots.metrics.dag import dag_columns
@@ -209,7 +217,7 @@ def _prepared(
     required = list(REQUIRED_INPUTS)
     if params.sdag.gamma_basis is GammaBasis.DEALER:
         required.append("dealer_sign")
-    StageInputError.require(contracts.schema, required, stage="metrics", frame="exposure")
+    StageInputError.require(contracts.columns, required, stage="metrics", frame="exposure")
     if "exposure_ok" in contracts.columns:
         inside = contracts.get_column("exposure_ok").fill_null(value=False).to_numpy()
     else:
@@ -219,7 +227,7 @@ def _prepared(
         today = contracts.get_column("expiry") == session_of(as_of)
         inside = inside & today.fill_null(value=False).to_numpy()
     if scope is NormalisationScope.PER_EXPIRY:
-        expiry = contracts.get_column("expiry").to_physical().to_numpy()
+        expiry = physical(contracts.get_column("expiry"))
         _, codes = np.unique(expiry, return_inverse=True)
         groups = Scope(codes.astype(np.intp), int(codes.max(initial=-1)) + 1)
     else:
