@@ -371,7 +371,7 @@ def _nan_outside(values: np.ndarray, inside: np.ndarray, outside: np.ndarray) ->
         return np.where(inside, values, np.nan)
     if outside.size == 0:
         return values
-    if np.array_equal(values[outside].view(np.uint64), np.broadcast_to(_NAN_BITS, outside.shape)):
+    if bool((values[outside].view(np.uint64) == _NAN_BITS).all()):
         return values
     out = values.copy()
     out[outside] = np.nan

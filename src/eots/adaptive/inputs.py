@@ -31,6 +31,7 @@ from eots.metrics.arrays import (
     Masked,
     from_nan_series,
     from_series,
+    masked,
     physical,
 )
 
@@ -187,12 +188,13 @@ def keyed_columns(
     rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
     if rows is not None:
         found = rows >= 0
-        rows = np.where(found, rows, 0)
+        every = bool(found.all())
+        rows = rows if every else np.where(found, rows, 0)
         out = []
         for c in columns:
             value = from_series(table.get_column(c))
-            null = ~found | value.null[rows]
-            out.append(Masked(np.where(null, np.nan, value.v[rows]), null))
+            null = value.null[rows] if every else ~found | value.null[rows]
+            out.append(masked(value.v[rows], null))
         return out
     matched = frame.select(on).join(
         table.select(*on, *columns), on=on, how="left", maintain_order="left"

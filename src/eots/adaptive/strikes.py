@@ -95,60 +95,57 @@ def _first_valid(x: Masked, first: tuple[Ints, Bools]) -> Masked:
 
 @dataclass(frozen=True, slots=True)
 class _Weights:
-    """What a weighted mean shares with every factor of the same metric and null rows.
+    """What a weighted mean shares with every factor of the same metric and known rows.
 
-    ``rows``/``codes``/``weight``: the rows where the factor and its weight are both known, their
-    strikes and weights; ``total``: the weights' sum per strike; ``use``: the strikes whose mean
-    is weighted (total > 0 or NaN); ``plain_rows``/``plain_codes``: the known rows of the other
-    strikes (their plain mean); ``count``: known rows per strike.
+    ``codes``: each row's strike where the factor and its weight are both known, else the extra
+    strike ``size`` whose sums are dropped (so no row needs to be gathered); ``weight``: the
+    weights (NaN where null); ``total``: the weights' sum per strike; ``use``: the strikes whose
+    mean is weighted (total > 0 or NaN); ``plain``: the known rows of the other strikes (their
+    plain mean; usually few, so gathered) and their strikes, None when there are none;
+    ``count``: known rows per strike.
     """
 
-    rows: Ints
     codes: Ints
     weight: Floats
     total: Floats
     use: Bools
-    plain_rows: Ints
-    plain_codes: Ints
+    plain: tuple[Ints, Ints] | None
     count: Ints
+
+
+def _kept_sums(codes: Ints, values: Floats, size: int) -> Floats:
+    """Per-strike sums of ``values`` in row order; rows coded ``size`` are dropped."""
+    sums = np.bincount(codes, weights=values, minlength=size + 1)[:size]
+    return sums.astype(np.float64, copy=False)
 
 
 def _weights(known: Bools, weight: Masked, groups: StrikeGroups) -> _Weights:
     """Return what the factors of one metric known on the rows ``known`` share."""
-    every, size = groups.every, groups.size
-    rows = np.flatnonzero(known & ~weight.null)
-    codes = every[rows]
-    w = weight.v[rows]
-    total = np.bincount(codes, weights=w, minlength=size + 1)[:size].astype(np.float64, copy=False)
-    count = np.bincount(every[known], minlength=size + 1)[:size]
+    every, size = groups.every, groups.size  # every: size outside the scope
+    codes = np.where(known & ~weight.null, every, size)
+    total = _kept_sums(codes, weight.v, size)
+    count = np.bincount(np.where(known, every, size), minlength=size + 1)[:size]
     use = (total > 0) | np.isnan(total)
-    plain = known & ~np.append(use, True)[every] if not use.all() else None  # every: size outside
-    plain_rows = rows[:0] if plain is None else np.flatnonzero(plain)
-    return _Weights(
-        rows=rows,
-        codes=codes,
-        weight=w,
-        total=total,
-        use=use,
-        plain_rows=plain_rows,
-        plain_codes=every[plain_rows],
-        count=count,
-    )
+    plain = None
+    if not use.all():
+        rows = np.flatnonzero(known & ~np.append(use, True)[every])
+        plain = (rows, every[rows])
+    return _Weights(codes=codes, weight=weight.v, total=total, use=use, plain=plain, count=count)
 
 
 def _weighted_mean(x: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
     """Mean of ``x`` per strike weighted by ``w``'s weights (plain mean when they sum to 0).
 
-    Each sum adds the strike's rows in row order (as ``np.bincount`` over every row did); the
-    plain sums are taken only over the strikes that need them.
+    Each sum adds the strike's rows in row order (as ``np.bincount`` over the rows always did);
+    the plain sums are taken only when some strike needs them.
     """
     size = groups.size
-    weighted = np.bincount(w.codes, weights=x.v[w.rows] * w.weight, minlength=size + 1)[:size]
+    weighted = _kept_sums(w.codes, x.v * w.weight, size)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = weighted / w.total
-        if not w.use.all():
-            plain = np.bincount(w.plain_codes, weights=x.v[w.plain_rows], minlength=size + 1)
-            value = np.where(w.use, value, plain[:size] / w.count)
+        if w.plain is not None:
+            rows, codes = w.plain
+            value = np.where(w.use, value, _kept_sums(codes, x.v[rows], size) / w.count)
     return masked(value, ~w.use & (w.count == 0))
 
 

@@ -219,7 +219,8 @@ def _prepared(
         required.append("dealer_sign")
     StageInputError.require(contracts.columns, required, stage="metrics", frame="exposure")
     if "exposure_ok" in contracts.columns:
-        inside = contracts.get_column("exposure_ok").fill_null(value=False).to_numpy()
+        ok = contracts.get_column("exposure_ok")
+        inside = (ok.fill_null(value=False) if ok.null_count() else ok).to_numpy()
     else:
         inside = np.ones(contracts.height, dtype=np.bool_)
     scope = params.normalisation_scope
@@ -373,8 +374,12 @@ def base_metrics(
     inside, scope = _prepared(frame, inputs.as_of, params)
     notes: list[Note] = []
     context_columns = [c for c in _CONTEXT_COLUMNS if c in frame.columns]
+    in_scope = pl.Series(inside)  # the context's rows, filtered column by column (no query)
     ctx = metric_context(
-        frame.select(context_columns).filter(pl.Series(inside)), inputs, params, known=known_term
+        pl.DataFrame([frame.get_column(c).filter(in_scope) for c in context_columns]),
+        inputs,
+        params,
+        known=known_term,
     )
     notes.extend(ctx.notes)
     trend, fallback = vol_trend_factor(params, ctx.underlying_iv, ctx.iv_5d)
