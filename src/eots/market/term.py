@@ -234,7 +234,7 @@ class _Pairs:
 
 
 def _otm_pairs(live: pl.DataFrame, spot: float) -> _Pairs:
-    settle = live.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    settle = _epoch_us(live.get_column("expiry_ts"))
     strike = live.get_column("strike").to_numpy()
     is_call = _is_call(live.get_column("right"))
     iv = live.get_column("iv").to_numpy()
@@ -334,10 +334,20 @@ def _libm(fn: Callable[[float], float], values: NDArray[np.float64]) -> NDArray[
     return np.fromiter(map(fn, values.tolist()), dtype=np.float64, count=len(values))
 
 
+def _epoch_us(stamps: pl.Series) -> NDArray[np.int64]:
+    """Return ``stamps.dt.epoch("us")`` as int64 (a microsecond Datetime's physical values)."""
+    dtype = stamps.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "us" and not stamps.null_count():
+        return stamps.cast(pl.Int64).to_numpy()  # no query
+    return stamps.dt.epoch("us").to_numpy()
+
+
 def _is_call(right: pl.Series) -> NDArray[np.bool_]:
     if isinstance(right.dtype, pl.Enum):  # the chain's Enum(C, P): compare physical codes
         codes = right.to_physical().to_numpy()
-        return np.asarray(codes == right.dtype.categories.index_of("C"), dtype=np.bool_)
+        categories = right.dtype.categories.to_list()
+        call = categories.index("C") if "C" in categories else -1
+        return np.asarray(codes == call, dtype=np.bool_)
     return np.asarray((right == "C").to_numpy(), dtype=np.bool_)
 
 
