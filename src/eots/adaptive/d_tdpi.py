@@ -114,10 +114,16 @@ def d_tdpi_factors(
         "d_tdpi_beta": work.reused["tdpi_beta"],
         "d_tdpi_charm_ratio": ratio,
         "d_tdpi_norm_theta_flow": work.reused["norm_net_theta_flow"],
-        "enhanced_ctr": safe_ratio(abs(charm_flow), abs(theta_flow)).clip(0.0, cap),
-        "enhanced_tdfi": safe_ratio(
-            normalised(abs(theta_flow), scope, clip),
-            normalised(abs(work.w("txoi")), scope, clip),
+        # the base CTR and TDFI (same flows, scope and clip), bounded
+        "enhanced_ctr": work.same("ctr", lambda: safe_ratio(abs(charm_flow), abs(theta_flow))).clip(
+            0.0, cap
+        ),
+        "enhanced_tdfi": work.same(
+            "tdfi",
+            lambda: safe_ratio(
+                normalised(abs(theta_flow), scope, clip),
+                normalised(abs(work.w("txoi")), scope, clip),
+            ),
         ).clip(0.0, cap),
     }
 

@@ -18,7 +18,8 @@ returns a ``Working``:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -76,12 +77,22 @@ class Working:
         The ``REUSED_BASE`` columns, NaN -> null.
     dte
         Calendar days from the session to each contract's expiration date.
+    base
+        The base metrics' columns as their kernels produced them (``BaseMetrics.columns``):
+        a factor that is one of them by definition (same formula on the same arrays, e.g. the
+        normalised gamma flow or CTR) is read from there (``same``) instead of recomputed.
     """
 
     frame: pl.DataFrame
     arrays: ContractArrays
     reused: dict[str, Masked]
     dte: Ints
+    base: dict[str, Masked] = field(default_factory=dict)
+
+    def same(self, name: str, compute: Callable[[], Masked]) -> Masked:
+        """Return the base metrics' column ``name`` (the same formula), else ``compute()``."""
+        column = self.base.get(name)
+        return column if column is not None else compute()
 
     @property
     def rows(self) -> int:
@@ -225,7 +236,7 @@ def working_arrays(base: BaseMetrics, contracts: pl.DataFrame, session: dt.date)
     expiry = physical(contracts.get_column("expiry"))
     epoch_day = (session - dt.date(1970, 1, 1)).days
     dte = (expiry.astype(np.int64) - epoch_day).astype(np.intp)
-    return Working(frame=contracts, arrays=base.arrays, reused=reused, dte=dte)
+    return Working(frame=contracts, arrays=base.arrays, reused=reused, dte=dte, base=base.columns)
 
 
 __all__ = [
