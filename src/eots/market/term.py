@@ -184,9 +184,7 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     >>> round(term.item(0, "atm_iv") - math.sqrt((1 - x) * 0.04 + x * 0.01), 12)
     0.0
     """
-    live = priced.select(TERM_INPUT).filter(
-        (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
-    )
+    live = _live_rows(priced)
     if live.height == 0:
         return pl.DataFrame(schema=TERM_SCHEMA)
     pairs = _otm_pairs(live, spot)
@@ -213,6 +211,27 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
         strike_above=pl.Series(k_hi, dtype=pl.Float64, nan_to_null=True),
         atm_method=pl.Series(np.where(both, "interpolated", "nearest"), dtype=ATM_METHODS),
     )
+
+
+def _live_rows(priced: pl.DataFrame) -> pl.DataFrame:
+    """Return ``TERM_INPUT`` of the rows with ``t_years > 0`` and a finite positive ``iv``.
+
+    Polars' ``filter((t_years > 0) & iv.is_finite() & (iv > 0))``: a NaN ``t_years`` passes (NaN
+    compares greater than every number there), a null never does. Numeric columns are masked
+    in NumPy and the columns filtered one by one (no query).
+    """
+    t_col, iv_col = priced.get_column("t_years"), priced.get_column("iv")
+    if not all(c.dtype.is_float() or c.dtype.is_integer() for c in (t_col, iv_col)):
+        return priced.select(TERM_INPUT).filter(
+            (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
+        )
+    t, iv = t_col.to_numpy(), iv_col.to_numpy()  # nulls read as NaN
+    with np.errstate(invalid="ignore"):
+        keep = ((t > 0) | np.isnan(t)) & np.isfinite(iv) & (iv > 0)
+    if t_col.null_count():
+        keep &= t_col.is_not_null().to_numpy()
+    rows = pl.Series(keep)
+    return pl.DataFrame([priced.get_column(c).filter(rows) for c in TERM_INPUT])
 
 
 @dataclass(frozen=True, slots=True)
