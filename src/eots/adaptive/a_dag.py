@@ -70,7 +70,9 @@ def a_dag_factors(  # noqa: PLR0913  (the factors' inputs, keyword-only)
     )
     return {
         "a_dag_regime_factor": constant(regime, n),
-        "a_dag_alpha": alignment(flow_delta, dxoi, alpha),
+        "a_dag_alpha": work.same("dag_alpha", lambda: alignment(flow_delta, dxoi, alpha))
+        if alpha == dag.alpha  # a neutral regime: the base DAG's coefficients
+        else alignment(flow_delta, dxoi, alpha),
         "a_dag_flow_ratio": work.same("net_delta_flow_to_dxoi_ratio", ratio)
         if same_ratio
         else ratio(),
