@@ -14,6 +14,7 @@ never 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -414,13 +415,16 @@ def base_metrics(
     labels = dict(zip(FLOW_LABEL_COLUMNS, flow_labels(flows_used), strict=True))
     private = [c for c in frame.columns if c.startswith(("_", WORKING_PREFIX))]
     kept = frame.drop(private) if private else frame
-    output = [columns[c].series(c) for c in _STAGE_ONE]
-    output += [columns[c].series(c) for c in _STAGE_TWO]
-    output += [series.alias(name) for name, series in labels.items()]
-    output += [columns[c].series(c) for c in _STAGE_THREE if c not in FLOW_COLUMN_NAMES]
+    series = _series_of(columns)
+    output = [series(c) for c in _STAGE_ONE]
+    output += [series(c) for c in _STAGE_TWO]
+    output += [label.alias(name) for name, label in labels.items()]
+    output += [series(c) for c in _STAGE_THREE if c not in FLOW_COLUMN_NAMES]
     clashing = [c for c in FLOW_COLUMN_NAMES if present_flows and c in frame.columns]
     joined = _clashing_flow_columns(frame, inside, strikes, strike_flows, clashing, params)
-    output += [joined.get(f"{c}_strike", columns[c].series(c)) for c in FLOW_COLUMN_NAMES]
+    output += [
+        joined[f"{c}_strike"] if f"{c}_strike" in joined else series(c) for c in FLOW_COLUMN_NAMES
+    ]
     output += [joined[c] for c in clashing]
     present = set(kept.columns)
     if any(series.name in present for series in output):  # replaces input columns
@@ -439,6 +443,24 @@ def base_metrics(
         atr=ctx.atr,
         term=ctx.term,
     )
+
+
+def _series_of(columns: dict[str, Masked]) -> Callable[[str], pl.Series]:
+    """Return name -> ``columns[name].series(name)``; columns of one array share one Series.
+
+    Without flows every flow column is the same all-null array: wrapped once, then renamed.
+    """
+    made: dict[int, pl.Series] = {}
+
+    def series(name: str) -> pl.Series:
+        values = columns[name].v
+        kept = made.get(id(values))
+        if kept is None:
+            kept = made[id(values)] = columns[name].series(name)
+            return kept
+        return kept.alias(name)
+
+    return series
 
 
 def _clashing_flow_columns(
