@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, replace
 
+import numpy as np
 import polars as pl
 
 from eots.adaptive import AdaptiveMetrics, adaptive_metrics
@@ -324,12 +325,36 @@ def _strike_metrics(metrics: BaseMetrics, adaptive: AdaptiveMetrics) -> pl.DataF
     """
     base = metrics.strikes
     StageInputError.require(
-        adaptive.strikes.schema, ADAPTIVE_STRIKE_SCHEMA, stage="levels", frame="adaptive strike"
+        adaptive.strikes.columns, ADAPTIVE_STRIKE_SCHEMA, stage="levels", frame="adaptive strike"
     )
-    keys = [c for c in ("expiry", "strike") if c in base.columns]
+    keys: list[str] = [c for c in ("expiry", "strike") if c in base.columns]
     extra = [c for c in adaptive.strikes.columns if c not in base.columns]
-    joined = base.join(adaptive.strikes.select(*keys, *extra), on=keys, how="left")
+    if _same_rows(base, adaptive.strikes, keys):  # the usual case: the same strike rows
+        joined = base.hstack([adaptive.strikes.get_column(c) for c in extra])
+    else:
+        joined = base.join(adaptive.strikes.select(*keys, *extra), on=keys, how="left")
     return joined.with_columns(mspi_enhanced(joined, metrics.mspi_weights))
+
+
+def _same_rows(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> bool:
+    """Return whether ``right`` lists ``left``'s keys in its order, all known and not NaN.
+
+    A left join on such keys (unique, as strike rows are) is then ``right``'s columns beside
+    ``left``'s.
+    """
+    if not keys or left.height != right.height:
+        return False
+    for k in keys:
+        ours, theirs = left.get_column(k), right.get_column(k)
+        if ours.null_count() or not ours.equals(theirs, check_dtypes=True):
+            return False
+        if ours.dtype.is_float() and bool(ours.is_nan().any()):
+            return False
+    if len(keys) == 1 and left.get_column(keys[0]).dtype.is_numeric():
+        values = left.get_column(keys[0]).to_numpy()
+        if bool(np.all(values[1:] > values[:-1])):  # ascending strikes: unique
+            return True
+    return not left.select(keys).is_duplicated().any()
 
 
 def _with_flows(contracts: pl.DataFrame, flows: pl.DataFrame | None) -> pl.DataFrame:

@@ -59,16 +59,29 @@ def a_dag_factors(  # noqa: PLR0913  (the factors' inputs, keyword-only)
         n_volume = normalised(abs(work.w("volume")), scope, clip)
         volume_weight = fill_null(1.0 + params.volume_weight_factor * n_volume, 1.0)
     flow_delta, dxoi = work.f("delta"), work.w("dxoi")
+
+    def ratio() -> Masked:
+        return flow_ratio(flow_delta, dxoi, params.flow_ratio, params.sigmoid_steepness)
+
+    dag = base_params.dag  # the base DAG's ratio and n(F_gamma) are these when shaped alike
+    same_ratio = (dag.flow_ratio, dag.sigmoid_steepness) == (
+        params.flow_ratio,
+        params.sigmoid_steepness,
+    )
     return {
         "a_dag_regime_factor": constant(regime, n),
-        "a_dag_alpha": alignment(flow_delta, dxoi, alpha),
-        "a_dag_flow_ratio": flow_ratio(
-            flow_delta, dxoi, params.flow_ratio, params.sigmoid_steepness
-        ),
+        "a_dag_alpha": work.same("dag_alpha", lambda: alignment(flow_delta, dxoi, alpha))
+        if alpha == dag.alpha  # a neutral regime: the base DAG's coefficients
+        else alignment(flow_delta, dxoi, alpha),
+        "a_dag_flow_ratio": work.same("net_delta_flow_to_dxoi_ratio", ratio)
+        if same_ratio
+        else ratio(),
         "a_dag_dte_scale": dte_scale,
         "a_dag_volume_weight": volume_weight,
         "a_dag_decay": fill_null(decay, 1.0) if decay is not None else constant(1.0, n),
-        "a_dag_norm_gamma_flow": normalised(work.f("gamma"), scope, clip),
+        "a_dag_norm_gamma_flow": work.same(
+            "norm_net_gamma_flow", lambda: normalised(work.f("gamma"), scope, clip)
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from eots.adaptive.dte import unique_days
 from eots.adaptive.params import DTdpiParams
 from eots.adaptive.report import FactorReport, measured, switched_off
 from eots.metrics.arrays import Floats, Ints, Masked
@@ -68,7 +69,7 @@ def expiration_clustering(
     if open_interest is None:
         return None, measured(_METRIC, _FACTOR, 1.0, "no open_interest column: 1")
     listed = dte >= 0
-    days, inverse = np.unique(dte[listed], return_inverse=True)
+    days, inverse = unique_days(dte[listed])
     oi = np.bincount(inverse, weights=np.nan_to_num(open_interest[listed]), minlength=days.size)
     flags = clustered(days, oi, params)
     value = np.full(dte.size, np.nan)

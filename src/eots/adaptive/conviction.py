@@ -22,34 +22,45 @@ import numpy as np
 import polars as pl
 
 from eots.adaptive.params import ESdagParams
-from eots.metrics.arrays import Masked, ge, gt, masked, sum_horizontal
+from eots.metrics.arrays import Masked, ge, gt, masked
 
 
 def conviction(z: list[Masked], params: ESdagParams) -> tuple[Masked, Masked]:
     """Return (``sdag_conviction_score``, ``sdag_conviction_direction``) from the z columns.
 
-    A z that is NaN counts as positive (as polars compares); a null z makes the row null.
+    A z that is NaN counts as positive (as polars compares); a null z makes the row null. The
+    sums run in place over the methods in order (the values of ``sum_horizontal``), and the
+    votes are small integer counts, so few full-length arrays are made.
     """
     m = float(len(z))
-    pos = np.zeros(len(z[0].v))
-    neg = np.zeros(len(z[0].v))
+    rows = len(z[0].v)
+    pos = np.zeros(rows, dtype=np.int8)
+    neg = np.zeros(rows, dtype=np.int8)
+    missing = np.zeros(rows, dtype=np.bool_)
     for c in z:
-        pos = pos + gt(c, 0.0)
-        neg = neg + ((c.v < 0) & ~c.null)
+        pos += gt(c, 0.0)
+        neg += (c.v < 0) & ~c.null
+        missing |= c.null
+    total = z[0].v.copy()  # sum_m z_m, added in method order
+    mean_abs = np.abs(z[0].v)  # sum_m |z_m|, likewise
+    scratch = np.empty(rows)
+    for c in z[1:]:
+        total += c.v
+        np.abs(c.v, out=scratch)
+        mean_abs += scratch
+    mean_abs /= m
     top = np.maximum(pos, neg)
-    agreement = np.abs(pos - neg) / m
-    mean_abs = sum_horizontal([abs(c) for c in z]).v / m
-    base = agreement * mean_abs * np.sign(sum_horizontal(z).v)
+    agreement = np.abs(pos.astype(np.float64) - neg) / m
+    base = agreement * mean_abs
+    base *= np.sign(total, out=total)
     bonus = np.where(
         top >= m,
         params.full_agreement_bonus,
         np.where(top >= params.min_agreement_for_bonus, params.partial_agreement_bonus, 0.0),
     )
-    score = np.clip(base + bonus * np.sign(base), -1.0, 1.0)
-    missing = np.zeros(len(z[0].v), dtype=np.bool_)
-    for c in z:
-        missing = missing | c.null
-    return masked(np.abs(score), missing), masked(np.sign(score), missing)
+    score = base + bonus * np.sign(base, out=scratch)
+    np.clip(score, -1.0, 1.0, out=score)
+    return masked(np.abs(score), missing), masked(np.sign(score, out=score), missing)
 
 
 def stars(score: Masked, params: ESdagParams) -> pl.Series:

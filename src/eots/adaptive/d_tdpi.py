@@ -93,10 +93,9 @@ def d_tdpi_factors(
     charm_flow, theta_flow = work.f("charm"), work.f("theta")
     cap = params.ratio_cap
     raw = work.arrays.raw
-    return {
-        "d_tdpi_time_weight": constant(scalars.time_weight, n),
-        "d_tdpi_gaussian_width": constant(scalars.width, n),
-        "d_tdpi_proximity": proximity(
+
+    def gaussian() -> Masked:
+        return proximity(
             ProximityShape.GAUSSIAN_ATR,
             strike=raw["strike"],
             delta=raw["delta"],
@@ -104,7 +103,20 @@ def d_tdpi_factors(
             atr=scalars.atr if scalars.atr is not None else float("nan"),
             width=scalars.width,
             band=base_params.proximity_band,
-        ),
+        )
+
+    # the base TDPI's proximity is this one when it is the Gaussian of the same width (the
+    # neutral width): same strikes, spot and ATR
+    tdpi = base_params.tdpi
+    same_gaussian = (
+        tdpi.proximity is ProximityShape.GAUSSIAN_ATR and tdpi.gaussian_width == scalars.width
+    )
+    return {
+        "d_tdpi_time_weight": constant(scalars.time_weight, n),
+        "d_tdpi_gaussian_width": constant(scalars.width, n),
+        "d_tdpi_proximity": work.same("strike_proximity", gaussian)
+        if same_gaussian
+        else gaussian(),
         "d_tdpi_cluster_factor": fill_null(cluster, 1.0)
         if cluster is not None
         else constant(1.0, n),
@@ -114,10 +126,16 @@ def d_tdpi_factors(
         "d_tdpi_beta": work.reused["tdpi_beta"],
         "d_tdpi_charm_ratio": ratio,
         "d_tdpi_norm_theta_flow": work.reused["norm_net_theta_flow"],
-        "enhanced_ctr": safe_ratio(abs(charm_flow), abs(theta_flow)).clip(0.0, cap),
-        "enhanced_tdfi": safe_ratio(
-            normalised(abs(theta_flow), scope, clip),
-            normalised(abs(work.w("txoi")), scope, clip),
+        # the base CTR and TDFI (same flows, scope and clip), bounded
+        "enhanced_ctr": work.same("ctr", lambda: safe_ratio(abs(charm_flow), abs(theta_flow))).clip(
+            0.0, cap
+        ),
+        "enhanced_tdfi": work.same(
+            "tdfi",
+            lambda: safe_ratio(
+                normalised(abs(theta_flow), scope, clip),
+                normalised(abs(work.w("txoi")), scope, clip),
+            ),
         ).clip(0.0, cap),
     }
 

@@ -26,18 +26,38 @@ from eots.metrics.arrays import Ints, Masked, constant
 _METRIC, _FACTOR = "a_dag", "dte_scale"
 
 
+def unique_days(dte: Ints) -> tuple[Ints, Ints]:
+    """Return ``np.unique(dte, return_inverse=True)`` of integer days, by counting them.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in unique_days(np.array([3, 0, 3, -1]))]
+    [[-1, 0, 3], [2, 1, 2, 0]]
+    """
+    if dte.size == 0:
+        return dte[:0], np.zeros(0, dtype=np.intp)
+    lo, hi = int(dte.min()), int(dte.max())
+    if hi - lo > 4 * dte.size + 4096:  # sparse days: sorting is cheaper than counting
+        days, inverse = np.unique(dte, return_inverse=True)
+        return days, inverse.astype(np.intp, copy=False)
+    present = np.bincount(dte - lo, minlength=hi - lo + 1) > 0
+    code = np.cumsum(present) - 1
+    return (np.flatnonzero(present) + lo).astype(dte.dtype), code[dte - lo].astype(np.intp)
+
+
 def dte_scale(params: ADagParams, dte: Ints) -> ColumnFactor:
     """Return the per-contract DTE scale of calendar DTEs ``dte`` with its report."""
     if not params.factors.dte_scaling:
         return ColumnFactor(value=constant(1.0, len(dte)), report=switched_off(_METRIC, _FACTOR))
     k = params.dte_scaling_factor
     edges = params.dte_bucket_edges
-    value = np.full(len(dte), 1.0 - k * len(edges))
+    days, inverse = unique_days(dte)  # the scale of each listed DTE, then of each contract
+    value = np.full(len(days), 1.0 - k * len(edges))
     for i, edge in reversed(list(enumerate(edges))):
-        value = np.where(dte <= edge, 1.0 - k * i, value)
-    value = np.where(dte == 0, params.zero_dte_scale, value)
+        value = np.where(days <= edge, 1.0 - k * i, value)
+    value = np.where(days == 0, params.zero_dte_scale, value)
     lo, hi = params.dte_scale_clip
-    value = np.where(dte < 0, 1.0, np.clip(value, lo, hi))
+    value = np.where(days < 0, 1.0, np.clip(value, lo, hi))[inverse]
     listed = ", ".join(str(e) for e in edges)
     how = f"buckets 0 | ..{listed} | above: {params.zero_dte_scale}, 1 - {k} i (per contract)"
     return ColumnFactor(
@@ -46,4 +66,4 @@ def dte_scale(params: ADagParams, dte: Ints) -> ColumnFactor:
     )
 
 
-__all__ = ["dte_scale"]
+__all__ = ["dte_scale", "unique_days"]

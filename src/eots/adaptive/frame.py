@@ -43,7 +43,7 @@ from eots.adaptive.e_sdag import (
     method_norms,
 )
 from eots.adaptive.gaussian import dynamic_gaussian_width
-from eots.adaptive.inputs import CONTRACT_KEY, Working, working_arrays
+from eots.adaptive.inputs import CONTRACT_KEY, Working, keyed_columns, working_arrays
 from eots.adaptive.methodology import methodology_weights
 from eots.adaptive.params import AdaptiveParams
 from eots.adaptive.regime import adaptive_alpha, volatility_regime
@@ -58,7 +58,7 @@ from eots.adaptive.vri_2_0 import VRI_2_0_FACTORS, vri_2_0_factors, vri_2_0_valu
 from eots.core.time import session_of
 from eots.market import TERM_SCHEMA, MarketContext, atm_iv_term
 from eots.metrics import BaseMetricParams, BaseMetrics, MetricInputs
-from eots.metrics.arrays import Masked, constant, from_series
+from eots.metrics.arrays import Masked, constant
 
 Note = tuple[str, str]
 
@@ -345,17 +345,37 @@ def _output(columns: dict[str, Masked], work: Working, params: AdaptiveParams) -
     The stars (Int8) are those of the conviction score, null outside the scope or without one.
     """
     inside = work.arrays.inside
+    outside = np.flatnonzero(~inside)
     ids = [c for c in _ID_COLUMNS if c in work.frame.columns]
-    values = {
-        c: np.where(inside, columns[c].v, np.nan)
-        for c in ADAPTIVE_CONTRACT_COLUMNS
-        if c != "sdag_conviction_stars"
-    }
     score = columns["sdag_conviction_score"]
-    out = pl.DataFrame(values).with_columns(
+    out = [
         stars(Masked(score.v, score.null | ~inside), params.e_sdag)
-    )
-    return work.frame.select(ids).hstack(out.select(ADAPTIVE_CONTRACT_COLUMNS).get_columns())
+        if c == "sdag_conviction_stars"
+        else pl.Series(c, _nan_outside(columns[c].v, inside, outside))
+        for c in ADAPTIVE_CONTRACT_COLUMNS
+    ]
+    return work.frame.select(ids).hstack(out)
+
+
+#: The bits of ``np.nan``: the NaN written outside the scope.
+_NAN_BITS = np.array(np.nan).view(np.uint64)
+
+
+def _nan_outside(values: np.ndarray, inside: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """Return ``np.where(inside, values, np.nan)`` (``outside``: the indices of ``~inside``).
+
+    Most columns are ``np.nan`` outside the scope already (their inputs are): those are returned
+    as they are (the frame wraps the array without a copy); the others are copied once.
+    """
+    if values.dtype != np.float64 or values.shape != inside.shape:
+        return np.where(inside, values, np.nan)
+    if outside.size == 0:
+        return values
+    if bool((values[outside].view(np.uint64) == _NAN_BITS).all()):
+        return values
+    out = values.copy()
+    out[outside] = np.nan
+    return out
 
 
 def _a_dag(work: Working, run: _Run) -> _StageOutput:
@@ -404,14 +424,8 @@ def _e_sdag(work: Working, run: _Run) -> _StageOutput:
     per_expiry, skew_reports = expiry_skew(run.term, run.context, as_of, keys, p)
     pieces = None
     if per_expiry.height > 0:
-        matched = work.frame.select(keys).join(
-            per_expiry.select(*keys, ATM_IV, TERM_PIECE, INTRADAY_PIECE),
-            on=keys,
-            how="left",
-            maintain_order="left",
-        )
-        atm, term, intraday = (
-            from_series(matched.get_column(c)) for c in (ATM_IV, TERM_PIECE, INTRADAY_PIECE)
+        atm, term, intraday = keyed_columns(
+            work.frame, per_expiry, keys, [ATM_IV, TERM_PIECE, INTRADAY_PIECE]
         )
         pieces = (atm, term, intraday)
     weights, weight_reports = methodology_weights(

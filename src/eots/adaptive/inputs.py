@@ -18,14 +18,23 @@ returns a ``Working``:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from eots.core.errors import SchemaError, StageInputError
 from eots.metrics import BaseMetrics
-from eots.metrics.arrays import ContractArrays, Ints, Masked, from_nan_series, from_series
+from eots.metrics.arrays import (
+    ContractArrays,
+    Ints,
+    Masked,
+    from_nan_series,
+    from_series,
+    masked,
+    physical,
+)
 
 #: Exposure and chain columns read (their working copies, ``Working.w``).
 WORKING_INPUTS = (
@@ -68,12 +77,22 @@ class Working:
         The ``REUSED_BASE`` columns, NaN -> null.
     dte
         Calendar days from the session to each contract's expiration date.
+    base
+        The base metrics' columns as their kernels produced them (``BaseMetrics.columns``):
+        a factor that is one of them by definition (same formula on the same arrays, e.g. the
+        normalised gamma flow or CTR) is read from there (``same``) instead of recomputed.
     """
 
     frame: pl.DataFrame
     arrays: ContractArrays
     reused: dict[str, Masked]
     dte: Ints
+    base: dict[str, Masked] = field(default_factory=dict)
+
+    def same(self, name: str, compute: Callable[[], Masked]) -> Masked:
+        """Return the base metrics' column ``name`` (the same formula), else ``compute()``."""
+        column = self.base.get(name)
+        return column if column is not None else compute()
 
     @property
     def rows(self) -> int:
@@ -104,6 +123,96 @@ class Working:
         return from_series(matched.get_column(column))
 
 
+def _key_parts(frame: pl.DataFrame, on: list[str]) -> list[np.ndarray] | None:
+    """Return the key columns' physical values as int64 (None: not integers, or nulls).
+
+    Dates (days), integers and ``Enum`` codes qualify, as the expiry keys (expiry, settlement).
+    """
+    parts = []
+    for name in on:
+        series = frame.get_column(name)
+        dtype = series.dtype
+        if series.null_count() or not (
+            dtype == pl.Date or dtype.is_integer() or isinstance(dtype, pl.Enum)
+        ):
+            return None
+        values = physical(series)
+        if values.dtype.itemsize > 4:
+            return None
+        parts.append(values.astype(np.int64))
+    return parts
+
+
+def packed_keys(frame: pl.DataFrame, on: list[str]) -> np.ndarray | None:
+    """Return each row's keys packed in one int64, equal iff the keys are (None: not possible).
+
+    Possible for one or two key columns of ``_key_parts``, the second one unsigned (a code).
+    """
+    parts = _key_parts(frame, on) if len(on) in (1, 2) else None
+    if parts is None or (len(parts) > 1 and bool((parts[1] < 0).any())):
+        return None
+    packed = parts[0] << 32
+    if len(parts) > 1:
+        packed |= parts[1]
+    return packed
+
+
+def _dense_rows(ours: list[np.ndarray], theirs: list[np.ndarray], rows: int) -> np.ndarray | None:
+    """Return the table row of each frame row (-1: none) through a lookup table over the keys.
+
+    The lookup spans the frame's key ranges (None when that is more than a few times its rows,
+    or a key repeats in the table).
+    """
+    index = np.zeros(rows, dtype=np.int64)
+    table_index = np.zeros(len(theirs[0]), dtype=np.int64)
+    inside = np.ones(len(theirs[0]), dtype=np.bool_)
+    span = 1
+    for mine, other in zip(ours, theirs, strict=True):
+        lo, hi = int(mine.min()), int(mine.max())
+        width = hi - lo + 1
+        span *= width
+        if span > 4 * rows + 4096:
+            return None
+        index = index * width + (mine - lo)
+        inside &= (other >= lo) & (other <= hi)
+        table_index = table_index * width + (other - lo)
+    at = table_index[inside]
+    if len(at) and np.bincount(at).max() > 1:
+        return None
+    lookup = np.full(span, -1, dtype=np.intp)
+    lookup[at] = np.flatnonzero(inside)
+    return lookup[index]
+
+
+def keyed_columns(
+    frame: pl.DataFrame, table: pl.DataFrame, on: list[str], columns: list[str]
+) -> list[Masked]:
+    """Return ``columns`` of ``table`` matched to every row of ``frame`` on ``on`` (null: none).
+
+    The columns of ``frame.select(on).join(table, on=on, how="left")``. Integer keys of equal
+    dtypes (``_key_parts``) in a table with one row per key are matched through a lookup table;
+    any other goes through the join.
+    """
+    same = all(frame.get_column(c).dtype == table.get_column(c).dtype for c in on)
+    ours = _key_parts(frame, on) if same and frame.height and table.height else None
+    theirs = _key_parts(table, on) if ours is not None else None
+    rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
+    if rows is not None:
+        found = rows >= 0
+        every = bool(found.all())
+        rows = rows if every else np.where(found, rows, 0)
+        out = []
+        for c in columns:
+            value = from_series(table.get_column(c))
+            null = value.null[rows] if every else ~found | value.null[rows]
+            out.append(masked(value.v[rows], null))
+        return out
+    matched = frame.select(on).join(
+        table.select(*on, *columns), on=on, how="left", maintain_order="left"
+    )
+    return [from_series(matched.get_column(c)) for c in columns]
+
+
 def working_arrays(base: BaseMetrics, contracts: pl.DataFrame, session: dt.date) -> Working:
     """Return the working arrays (module docstring), row-aligned with ``base.contracts``.
 
@@ -120,14 +229,14 @@ def working_arrays(base: BaseMetrics, contracts: pl.DataFrame, session: dt.date)
             f"was {contracts.height} rows against {base.contracts.height}"
         )
     StageInputError.require(
-        contracts.schema, ("strike", "right", "expiry"), stage="adaptive", frame="exposure"
+        contracts.columns, ("strike", "right", "expiry"), stage="adaptive", frame="exposure"
     )
-    StageInputError.require(base.contracts.schema, REUSED_BASE, stage="adaptive", frame="metric")
+    StageInputError.require(base.contracts.columns, REUSED_BASE, stage="adaptive", frame="metric")
     reused = {c: from_nan_series(base.contracts.get_column(c)) for c in REUSED_BASE}
-    expiry = contracts.get_column("expiry").to_physical().to_numpy()
+    expiry = physical(contracts.get_column("expiry"))
     epoch_day = (session - dt.date(1970, 1, 1)).days
     dte = (expiry.astype(np.int64) - epoch_day).astype(np.intp)
-    return Working(frame=contracts, arrays=base.arrays, reused=reused, dte=dte)
+    return Working(frame=contracts, arrays=base.arrays, reused=reused, dte=dte, base=base.columns)
 
 
 __all__ = [
@@ -136,5 +245,7 @@ __all__ = [
     "REUSED_BASE",
     "WORKING_INPUTS",
     "Working",
+    "keyed_columns",
+    "packed_keys",
     "working_arrays",
 ]

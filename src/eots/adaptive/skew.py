@@ -32,6 +32,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.adaptive.inputs import packed_keys
 from eots.adaptive.params import ESdagParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.market import TERM_SCHEMA, MarketContext, constant_maturity_iv
@@ -150,28 +151,30 @@ def expiry_skew(
     params
         E-SDAG parameters.
     """
-    per_expiry = term.group_by(keys).agg(pl.col("atm_iv").mean().alias(ATM_IV))
+    if _packed_unique(term, keys):  # one term row per key (the usual case): its IV is the mean
+        source, atm = term, pl.col("atm_iv")
+    else:
+        source = term.group_by(keys).agg(pl.col("atm_iv").mean().alias(ATM_IV))
+        atm = pl.col(ATM_IV)
     reports: list[FactorReport] = []
     if not params.factors.smile:
         reports.append(switched_off(_METRIC, "smile_factor"))
-    elif per_expiry.height:
+    elif source.height:
         reports.append(
-            measured(_METRIC, "smile_factor", None, f"iv / ATM IV of {per_expiry.height} expiries")
+            measured(_METRIC, "smile_factor", None, f"iv / ATM IV of {source.height} expiries")
         )
     else:
         reports.append(measured(_METRIC, "smile_factor", 1.0, "no ATM IV in the chain: 1"))
 
     iv_ref = constant_maturity_iv(term, params.term_reference_days).iv if term.height else math.nan
+    term_piece = pl.lit(1.0)
     if not params.factors.term_structure:
-        per_expiry = per_expiry.with_columns(pl.lit(1.0).alias(TERM_PIECE))
         reports.append(switched_off(_METRIC, "term_factor"))
     elif math.isfinite(iv_ref) and iv_ref > 0:
-        piece = _clip(1.0 + params.term_sensitivity * (pl.col(ATM_IV) / iv_ref - 1.0), params)
-        per_expiry = per_expiry.with_columns(piece.alias(TERM_PIECE))
+        term_piece = _clip(1.0 + params.term_sensitivity * (atm / iv_ref - 1.0), params)
         how = f"ATM IV of the expiry over the {params.term_reference_days:g}-day IV {iv_ref:.4f}"
         reports.append(measured(_METRIC, "term_factor", None, how))
     else:
-        per_expiry = per_expiry.with_columns(pl.lit(1.0).alias(TERM_PIECE))
         reports.append(measured(_METRIC, "term_factor", 1.0, "no reference IV in the chain: 1"))
 
     factor = "intraday_skew_factor"
@@ -187,13 +190,20 @@ def expiry_skew(
         else:
             how = f"ATM IV change per expiry over the last {n} snapshots (per contract)"
             reports.append(measured(_METRIC, factor, None, how))
+    columns: list[str | pl.Expr] = [*keys, atm.alias(ATM_IV), term_piece.alias(TERM_PIECE)]
     if intraday is None:
-        per_expiry = per_expiry.with_columns(pl.lit(1.0).alias(INTRADAY_PIECE))
-    else:
-        per_expiry = per_expiry.join(intraday, on=keys, how="left").with_columns(
-            pl.col(INTRADAY_PIECE).fill_null(1.0)
-        )
-    return per_expiry, tuple(reports)
+        return source.select(*columns, pl.lit(1.0).alias(INTRADAY_PIECE)), tuple(reports)
+    per_expiry = source.select(columns).join(intraday, on=keys, how="left")
+    return per_expiry.with_columns(pl.col(INTRADAY_PIECE).fill_null(1.0)), tuple(reports)
+
+
+def _packed_unique(term: pl.DataFrame, keys: list[str]) -> bool:
+    """Return whether no two rows of ``term`` share their keys (checked on packed keys)."""
+    packed = packed_keys(term, keys)
+    if packed is None:
+        return False
+    packed = np.sort(packed)
+    return not (packed[1:] == packed[:-1]).any()
 
 
 __all__ = ["ATM_IV", "INTRADAY_PIECE", "TERM_PIECE", "expiry_skew", "smile_piece"]

@@ -75,16 +75,10 @@ SCALAR_FACTORS = frozenset(
 )
 
 
-def _group_sum(every: Ints, size: int, rows: Bools, values: Floats) -> Floats:
-    """Return per-strike sums of ``values`` over ``rows`` (in row order; NaN propagates)."""
-    sums = np.bincount(every, weights=np.where(rows, values, 0.0), minlength=size + 1)[:size]
-    return sums.astype(np.float64, copy=False)
-
-
-def _first_rows(null: Bools, groups: StrikeGroups, inside: Bools) -> tuple[Ints, Bools]:
-    """Return each strike's first in-scope non-null row (row order), and which strikes have one."""
-    rows = np.flatnonzero(inside & ~null)
-    n = len(null)
+def _first_rows(known: Bools, groups: StrikeGroups) -> tuple[Ints, Bools]:
+    """Return each strike's first ``known`` (in-scope non-null) row, and which strikes have one."""
+    rows = np.flatnonzero(known)
+    n = len(known)
     first = np.full(groups.size, n, dtype=np.int64)
     np.minimum.at(first, groups.every[rows], rows)  # the smallest row of each strike
     present = first < n
@@ -101,50 +95,76 @@ def _first_valid(x: Masked, first: tuple[Ints, Bools]) -> Masked:
 
 @dataclass(frozen=True, slots=True)
 class _Weights:
-    """What a weighted mean shares with every factor of the same metric and null rows."""
+    """What a weighted mean shares with every factor of the same metric and known rows.
 
-    known: Bools
-    both: Bools
+    ``codes``: each row's strike where the factor and its weight are both known, else the extra
+    strike ``size`` whose sums are dropped (so no row needs to be gathered); ``weight``: the
+    weights (NaN where null); ``total``: the weights' sum per strike; ``use``: the strikes whose
+    mean is weighted (total > 0 or NaN); ``plain``: the known rows of the other strikes (their
+    plain mean; usually few, so gathered) and their strikes, None when there are none;
+    ``count``: known rows per strike.
+    """
+
+    codes: Ints
+    weight: Floats
     total: Floats
+    use: Bools
+    plain: tuple[Ints, Ints] | None
     count: Ints
 
 
-def _weights(null: Bools, weight: Masked, groups: StrikeGroups, inside: Bools) -> _Weights:
-    every, size = groups.every, groups.size
-    known = inside & ~null
-    both = known & ~weight.null
-    total = _group_sum(every, size, both, weight.v)
-    count = np.bincount(every[known], minlength=size + 1)[:size]
-    return _Weights(known=known, both=both, total=total, count=count)
+def _kept_sums(codes: Ints, values: Floats, size: int) -> Floats:
+    """Per-strike sums of ``values`` in row order; rows coded ``size`` are dropped."""
+    sums = np.bincount(codes, weights=values, minlength=size + 1)[:size]
+    return sums.astype(np.float64, copy=False)
 
 
-def _weighted_mean(x: Masked, weight: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
-    """Mean of ``x`` per strike weighted by ``weight`` (plain mean when the weights sum to 0)."""
-    every, size = groups.every, groups.size
-    weighted = _group_sum(every, size, w.both, x.v * weight.v)
+def _weights(known: Bools, weight: Masked, groups: StrikeGroups) -> _Weights:
+    """Return what the factors of one metric known on the rows ``known`` share."""
+    every, size = groups.every, groups.size  # every: size outside the scope
+    codes = np.where(known & ~weight.null, every, size)
+    total = _kept_sums(codes, weight.v, size)
+    count = np.bincount(np.where(known, every, size), minlength=size + 1)[:size]
+    use = (total > 0) | np.isnan(total)
+    plain = None
+    if not use.all():
+        rows = np.flatnonzero(known & ~np.append(use, True)[every])
+        plain = (rows, every[rows])
+    return _Weights(codes=codes, weight=weight.v, total=total, use=use, plain=plain, count=count)
+
+
+def _weighted_mean(x: Masked, groups: StrikeGroups, w: _Weights) -> Masked:
+    """Mean of ``x`` per strike weighted by ``w``'s weights (plain mean when they sum to 0).
+
+    Each sum adds the strike's rows in row order (as ``np.bincount`` over the rows always did);
+    the plain sums are taken only when some strike needs them.
+    """
+    size = groups.size
+    weighted = _kept_sums(w.codes, x.v * w.weight, size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = _group_sum(every, size, w.known, x.v) / w.count
-        use = (w.total > 0) | np.isnan(w.total)
-        value = np.where(use, weighted / w.total, mean)
-    return masked(value, ~use & (w.count == 0))
+        value = weighted / w.total
+        if w.plain is not None:
+            rows, codes = w.plain
+            value = np.where(w.use, value, _kept_sums(codes, x.v[rows], size) / w.count)
+    return masked(value, ~w.use & (w.count == 0))
 
 
-class _ByNulls(Generic[T]):
-    """Derived arrays kept per (metric, null rows): the factors of a metric mostly share them."""
+class _ByRows(Generic[T]):
+    """Derived arrays kept per (metric, known rows): the factors of a metric mostly share them."""
 
     def __init__(self) -> None:
         self._kept: list[tuple[str, Bools, T]] = []
 
-    def get(self, key: str, null: Bools) -> T | None:
-        """Return what was kept for ``key`` and these null rows, None if nothing."""
-        for k, n, value in self._kept:
-            if k == key and np.array_equal(n, null):
+    def get(self, key: str, known: Bools) -> T | None:
+        """Return what was kept for ``key`` and these known rows, None if nothing."""
+        for k, rows, value in self._kept:
+            if k == key and np.array_equal(rows, known):
                 return value
         return None
 
-    def put(self, key: str, null: Bools, value: T) -> T:
-        """Keep ``value`` for ``key`` and these null rows; return it."""
-        self._kept.append((key, null, value))
+    def put(self, key: str, known: Bools, value: T) -> T:
+        """Keep ``value`` for ``key`` and these known rows; return it."""
+        self._kept.append((key, known, value))
         return value
 
 
@@ -152,22 +172,20 @@ def _factor_means(
     columns: dict[str, Masked], groups: StrikeGroups, inside: Bools
 ) -> dict[str, Masked]:
     weights = {m: abs(columns[m]) for m in set(FACTOR_METRIC.values())}
-    firsts: _ByNulls[tuple[Ints, Bools]] = _ByNulls()
-    shared: _ByNulls[_Weights] = _ByNulls()
+    firsts: _ByRows[tuple[Ints, Bools]] = _ByRows()
+    shared: _ByRows[_Weights] = _ByRows()
     out: dict[str, Masked] = {}
     for factor, metric in FACTOR_METRIC.items():
         x = columns[factor]
+        known = inside & ~x.null  # the rows a factor's strike value reads
         if factor in SCALAR_FACTORS:
-            first = firsts.get("", x.null) or firsts.put(
-                "", x.null, _first_rows(x.null, groups, inside)
-            )
+            first = firsts.get("", known) or firsts.put("", known, _first_rows(known, groups))
             out[factor] = _first_valid(x, first)
         else:
-            w = weights[metric]
-            kept = shared.get(metric, x.null) or shared.put(
-                metric, x.null, _weights(x.null, w, groups, inside)
+            kept = shared.get(metric, known) or shared.put(
+                metric, known, _weights(known, weights[metric], groups)
             )
-            out[factor] = _weighted_mean(x, w, groups, kept)
+            out[factor] = _weighted_mean(x, groups, kept)
     return out
 
 

@@ -69,10 +69,14 @@ def vri_2_0_factors(
         "vri_2_0_vomma_factor": vomma,
         "vri_2_0_term_factor": constant(term, n),
         "vri_2_0_surface_factor": constant(surface, n),
-        "enhanced_vvr": safe_ratio(abs(work.f("vanna")), abs(work.f("vomma"))).clip(0.0, cap),
-        "enhanced_vfi": safe_ratio(n_vega, normalised(abs(work.w("vxoi")), scope, clip)).clip(
-            -cap, cap
-        ),
+        # the base VVR (same flows), and n(|vxoi|) as the base VFI's, bounded
+        "enhanced_vvr": work.same(
+            "vvr", lambda: safe_ratio(abs(work.f("vanna")), abs(work.f("vomma")))
+        ).clip(0.0, cap),
+        "enhanced_vfi": safe_ratio(
+            n_vega,
+            work.same("norm_vxoi_abs", lambda: normalised(abs(work.w("vxoi")), scope, clip)),
+        ).clip(-cap, cap),
     }
 
 

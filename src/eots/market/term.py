@@ -184,9 +184,7 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     >>> round(term.item(0, "atm_iv") - math.sqrt((1 - x) * 0.04 + x * 0.01), 12)
     0.0
     """
-    live = priced.select(TERM_INPUT).filter(
-        (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
-    )
+    live = _live_rows(priced)
     if live.height == 0:
         return pl.DataFrame(schema=TERM_SCHEMA)
     pairs = _otm_pairs(live, spot)
@@ -215,6 +213,27 @@ def atm_iv_term(priced: pl.DataFrame, spot: float) -> pl.DataFrame:
     )
 
 
+def _live_rows(priced: pl.DataFrame) -> pl.DataFrame:
+    """Return ``TERM_INPUT`` of the rows with ``t_years > 0`` and a finite positive ``iv``.
+
+    Polars' ``filter((t_years > 0) & iv.is_finite() & (iv > 0))``: a NaN ``t_years`` passes (NaN
+    compares greater than every number there), a null never does. Numeric columns are masked
+    in NumPy and the columns filtered one by one (no query).
+    """
+    t_col, iv_col = priced.get_column("t_years"), priced.get_column("iv")
+    if not all(c.dtype.is_float() or c.dtype.is_integer() for c in (t_col, iv_col)):
+        return priced.select(TERM_INPUT).filter(
+            (pl.col("t_years") > 0) & pl.col("iv").is_finite() & (pl.col("iv") > 0)
+        )
+    t, iv = t_col.to_numpy(), iv_col.to_numpy()  # nulls read as NaN
+    with np.errstate(invalid="ignore"):
+        keep = ((t > 0) | np.isnan(t)) & np.isfinite(iv) & (iv > 0)
+    if t_col.null_count():
+        keep &= t_col.is_not_null().to_numpy()
+    rows = pl.Series(keep)
+    return pl.DataFrame([priced.get_column(c).filter(rows) for c in TERM_INPUT])
+
+
 @dataclass(frozen=True, slots=True)
 class _Pairs:
     """One entry per (settlement, strike) of the live rows, in (settlement, strike) order.
@@ -234,7 +253,7 @@ class _Pairs:
 
 
 def _otm_pairs(live: pl.DataFrame, spot: float) -> _Pairs:
-    settle = live.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    settle = _epoch_us(live.get_column("expiry_ts"))
     strike = live.get_column("strike").to_numpy()
     is_call = _is_call(live.get_column("right"))
     iv = live.get_column("iv").to_numpy()
@@ -334,10 +353,20 @@ def _libm(fn: Callable[[float], float], values: NDArray[np.float64]) -> NDArray[
     return np.fromiter(map(fn, values.tolist()), dtype=np.float64, count=len(values))
 
 
+def _epoch_us(stamps: pl.Series) -> NDArray[np.int64]:
+    """Return ``stamps.dt.epoch("us")`` as int64 (a microsecond Datetime's physical values)."""
+    dtype = stamps.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "us" and not stamps.null_count():
+        return stamps.cast(pl.Int64).to_numpy()  # no query
+    return stamps.dt.epoch("us").to_numpy()
+
+
 def _is_call(right: pl.Series) -> NDArray[np.bool_]:
     if isinstance(right.dtype, pl.Enum):  # the chain's Enum(C, P): compare physical codes
         codes = right.to_physical().to_numpy()
-        return np.asarray(codes == right.dtype.categories.index_of("C"), dtype=np.bool_)
+        categories = right.dtype.categories.to_list()
+        call = categories.index("C") if "C" in categories else -1
+        return np.asarray(codes == call, dtype=np.bool_)
     return np.asarray((right == "C").to_numpy(), dtype=np.bool_)
 
 

@@ -137,6 +137,16 @@ def from_series(series: pl.Series) -> Masked:
     return Masked(values, np.zeros(len(values), dtype=np.bool_))
 
 
+def physical(series: pl.Series) -> np.ndarray:
+    """Return ``series.to_physical().to_numpy()``, without its query for a date or a number."""
+    dtype = series.dtype
+    if dtype == pl.Date:
+        return series.cast(pl.Int32).to_numpy()  # days since the epoch
+    if dtype.is_integer() or dtype.is_float():
+        return series.to_numpy()
+    return series.to_physical().to_numpy()
+
+
 def working(series: pl.Series, inside: Bools) -> Masked:
     """Return the working copy of an input: Float64, NaN -> null, rows outside the scope null."""
     values = series.cast(pl.Float64).to_numpy()

@@ -80,10 +80,10 @@ def strike_flow_summands(
         return working[pair[0]] - working[pair[1]]
 
     nothing = constant(None, rows)
-    call_sign = np.where(is_call, 1.0, -1.0)
+    call_sign = np.where(is_call, 1.0, -1.0) if present else 1.0
     has_delta = have(*DIRECT_FLOW_PAIRS["delta"])
     delta = net(DIRECT_FLOW_PAIRS["delta"]) if has_delta else nothing
-    zero = delta * 0.0
+    zero = delta * 0.0 if has_delta else nothing
     out = {
         "net_volume_pressure": net(VOLUME_SIDES) * call_sign if have(*VOLUME_SIDES) else nothing,
         "net_value_pressure": net(VALUE_SIDES) * call_sign if have(*VALUE_SIDES) else nothing,

@@ -131,7 +131,20 @@ def flow_arrays(
 
 def flow_label(ranks: list[npt.NDArray[np.int8]]) -> pl.Series:
     """Label a metric using several flows: ``missing`` if any is, else the weakest basis used."""
-    weakest = ranks[0]
-    for rank in ranks[1:]:
-        weakest = np.minimum(weakest, rank)
-    return _LABEL_SERIES[weakest.astype(np.int64)]  # rank -> label by position
+    return flow_labels([ranks])[0]
+
+
+def flow_labels(metrics: list[list[npt.NDArray[np.int8]]]) -> list[pl.Series]:
+    """Return ``flow_label`` of each metric's flow ranks; metrics with equal labels share one."""
+    made: list[tuple[npt.NDArray[np.int8], pl.Series]] = []
+    out = []
+    for ranks in metrics:
+        weakest = ranks[0]
+        for rank in ranks[1:]:
+            weakest = np.minimum(weakest, rank)
+        label = next((s for w, s in made if np.array_equal(w, weakest)), None)
+        if label is None:
+            label = _LABEL_SERIES[weakest.astype(np.int64)]  # rank -> label by position
+            made.append((weakest, label))
+        out.append(label)
+    return out

@@ -14,6 +14,7 @@ never 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,12 +24,20 @@ from eots.core.errors import StageInputError
 from eots.core.time import session_of
 from eots.market.term import KnownTerm
 from eots.metrics.arfi import arfi_columns
-from eots.metrics.arrays import Bools, ContractArrays, Masked, Scope, constant, from_series
+from eots.metrics.arrays import (
+    Bools,
+    ContractArrays,
+    Masked,
+    Scope,
+    constant,
+    from_series,
+    physical,
+)
 from eots.metrics.arrays import working as working_array
 from eots.metrics.context import Note, metric_context
 from eots.metrics.dag import dag_columns
 from eots.metrics.flow_columns import FLOW_COLUMN_NAMES, strike_flow_summands
-from eots.metrics.flow_inputs import FLOW_LABELS, FlowBasis, flow_arrays, flow_basis, flow_label
+from eots.metrics.flow_inputs import FLOW_LABELS, FlowBasis, flow_arrays, flow_basis, flow_labels
 from eots.metrics.inputs import (
     CHAIN_COLUMNS,
     DIRECT_FLOW_PAIRS,
@@ -209,9 +218,10 @@ def _prepared(
     required = list(REQUIRED_INPUTS)
     if params.sdag.gamma_basis is GammaBasis.DEALER:
         required.append("dealer_sign")
-    StageInputError.require(contracts.schema, required, stage="metrics", frame="exposure")
+    StageInputError.require(contracts.columns, required, stage="metrics", frame="exposure")
     if "exposure_ok" in contracts.columns:
-        inside = contracts.get_column("exposure_ok").fill_null(value=False).to_numpy()
+        ok = contracts.get_column("exposure_ok")
+        inside = (ok.fill_null(value=False) if ok.null_count() else ok).to_numpy()
     else:
         inside = np.ones(contracts.height, dtype=np.bool_)
     scope = params.normalisation_scope
@@ -219,7 +229,7 @@ def _prepared(
         today = contracts.get_column("expiry") == session_of(as_of)
         inside = inside & today.fill_null(value=False).to_numpy()
     if scope is NormalisationScope.PER_EXPIRY:
-        expiry = contracts.get_column("expiry").to_physical().to_numpy()
+        expiry = physical(contracts.get_column("expiry"))
         _, codes = np.unique(expiry, return_inverse=True)
         groups = Scope(codes.astype(np.intp), int(codes.max(initial=-1)) + 1)
     else:
@@ -319,10 +329,9 @@ def _strikes(  # noqa: PLR0913  (the contract arrays and their masks, private)
     strikes, sums = strike_metrics(groups, inside, summands, params, choice)
     codes = groups.codes
     broadcast: dict[str, Masked] = {}
-    for c in FLOW_COLUMN_NAMES:
-        if not present_flows:
-            broadcast[c] = constant(None, a.rows)
-            continue
+    if not present_flows:  # every flow column is null: one all-null column serves them all
+        broadcast = dict.fromkeys(FLOW_COLUMN_NAMES, constant(None, a.rows))
+    for c in FLOW_COLUMN_NAMES if present_flows else ():
         v = np.full(a.rows, np.nan)
         v[rows] = sums[c].v[codes]
         broadcast[c] = Masked(v, np.isnan(v))
@@ -366,8 +375,12 @@ def base_metrics(
     inside, scope = _prepared(frame, inputs.as_of, params)
     notes: list[Note] = []
     context_columns = [c for c in _CONTEXT_COLUMNS if c in frame.columns]
+    in_scope = pl.Series(inside)  # the context's rows, filtered column by column (no query)
     ctx = metric_context(
-        frame.select(context_columns).filter(pl.Series(inside)), inputs, params, known=known_term
+        pl.DataFrame([frame.get_column(c).filter(in_scope) for c in context_columns]),
+        inputs,
+        params,
+        known=known_term,
     )
     notes.extend(ctx.notes)
     trend, fallback = vol_trend_factor(params, ctx.underlying_iv, ctx.iv_5d)
@@ -398,20 +411,26 @@ def base_metrics(
     )
     columns.update(broadcast)
     notes.extend(_nan_notes(columns, inside, strike_flows))
-    labels = {
-        f"{m}_flow": flow_label([ranks[g] for g in greeks]) for m, greeks in METRIC_FLOWS.items()
-    }
+    flows_used = [[ranks[g] for g in greeks] for greeks in METRIC_FLOWS.values()]
+    labels = dict(zip(FLOW_LABEL_COLUMNS, flow_labels(flows_used), strict=True))
     private = [c for c in frame.columns if c.startswith(("_", WORKING_PREFIX))]
     kept = frame.drop(private) if private else frame
-    output = [columns[c].series(c) for c in _STAGE_ONE]
-    output += [columns[c].series(c) for c in _STAGE_TWO]
-    output += [series.alias(name) for name, series in labels.items()]
-    output += [columns[c].series(c) for c in _STAGE_THREE if c not in FLOW_COLUMN_NAMES]
+    series = _series_of(columns)
+    output = [series(c) for c in _STAGE_ONE]
+    output += [series(c) for c in _STAGE_TWO]
+    output += [label.alias(name) for name, label in labels.items()]
+    output += [series(c) for c in _STAGE_THREE if c not in FLOW_COLUMN_NAMES]
     clashing = [c for c in FLOW_COLUMN_NAMES if present_flows and c in frame.columns]
     joined = _clashing_flow_columns(frame, inside, strikes, strike_flows, clashing, params)
-    output += [joined.get(f"{c}_strike", columns[c].series(c)) for c in FLOW_COLUMN_NAMES]
+    output += [
+        joined[f"{c}_strike"] if f"{c}_strike" in joined else series(c) for c in FLOW_COLUMN_NAMES
+    ]
     output += [joined[c] for c in clashing]
-    contracts_out = kept.with_columns(output)
+    present = set(kept.columns)
+    if any(series.name in present for series in output):  # replaces input columns
+        contracts_out = kept.with_columns(output)
+    else:
+        contracts_out = kept.hstack(output)
     return BaseMetrics(
         contracts=contracts_out,
         strikes=strikes,
@@ -424,6 +443,24 @@ def base_metrics(
         atr=ctx.atr,
         term=ctx.term,
     )
+
+
+def _series_of(columns: dict[str, Masked]) -> Callable[[str], pl.Series]:
+    """Return name -> ``columns[name].series(name)``; columns of one array share one Series.
+
+    Without flows every flow column is the same all-null array: wrapped once, then renamed.
+    """
+    made: dict[int, pl.Series] = {}
+
+    def series(name: str) -> pl.Series:
+        values = columns[name].v
+        kept = made.get(id(values))
+        if kept is None:
+            kept = made[id(values)] = columns[name].series(name)
+            return kept
+        return kept.alias(name)
+
+    return series
 
 
 def _clashing_flow_columns(

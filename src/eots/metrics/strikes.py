@@ -36,6 +36,7 @@ from eots.metrics.arrays import (
     constant,
     masked,
     normalised,
+    physical,
     safe_ratio,
 )
 from eots.metrics.flow_columns import FLOW_COLUMN_NAMES
@@ -60,7 +61,7 @@ def strike_keys(params: BaseMetricParams) -> list[str]:
 
 def _strike_codes(keys_frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return (dense group code of each row, first row of each group), groups sorted by keys."""
-    columns = [keys_frame.get_column(n).to_physical().to_numpy() for n in keys_frame.columns]
+    columns = [physical(keys_frame.get_column(n)) for n in keys_frame.columns]
     if len(columns) == 1:
         _, first, codes = np.unique(columns[0], return_index=True, return_inverse=True)
         return codes, first
@@ -133,18 +134,22 @@ def strike_groups(
     """Group the in-scope contracts by strike (``keys_frame``: every contract's strike keys)."""
     keys = strike_keys(params)
     rows = np.flatnonzero(inside)
-    in_scope = keys_frame[rows]
-    codes, first = _strike_codes(in_scope)
+    if "expiry" in keys:
+        in_scope = keys_frame[rows]
+        codes, first = _strike_codes(in_scope)
+        expiry = physical(in_scope.get_column("expiry"))[first]
+        _, groups = np.unique(expiry, return_inverse=True)
+        scope = Scope(groups.astype(np.intp), int(groups.max(initial=-1)) + 1)
+    else:  # one key: its in-scope values straight from the column (no frame gather)
+        strike = physical(keys_frame.get_column(keys[0]))[rows]
+        _, first, codes = np.unique(strike, return_index=True, return_inverse=True)
+        scope = Scope(None, 1)
     size = len(first)
     every = np.full(len(inside), size, dtype=np.intp)
     every[rows] = codes
-    if "expiry" in keys:
-        expiry = in_scope.get_column("expiry").to_physical().to_numpy()[first]
-        _, groups = np.unique(expiry, return_inverse=True)
-        scope = Scope(groups.astype(np.intp), int(groups.max(initial=-1)) + 1)
-    else:
-        scope = Scope(None, 1)
-    return StrikeGroups(keys=in_scope[first], codes=codes, every=every, size=size, scope=scope)
+    return StrikeGroups(
+        keys=keys_frame[rows[first]], codes=codes, every=every, size=size, scope=scope
+    )
 
 
 def grouped_sums(
