@@ -45,8 +45,35 @@ def _q(q: float | None) -> str:
 def _table(title: str, headers: tuple[str, ...]) -> Table:
     t = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
     for i, h in enumerate(headers):
-        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=i > 0)
+        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=True)
     return t
+
+
+def natural_width(table: Table, console: Console) -> int:
+    """Return the columns ``table`` needs to print every cell whole."""
+    return console.measure(table, options=console.options.update_width(10_000)).maximum
+
+
+def print_whole(table: Table, console: Console) -> bool:
+    """Print ``table`` with every cell whole; return True if it is wider than the console.
+
+    Rich fits a table to the console by shrinking columns, and at 80 columns it squeezed the
+    row labels (kind, family/claim, source/group) out altogether and cut the intervals to
+    "1..." : rows that no longer said what they were. A table wider than the console is printed
+    at its own width instead (the terminal wraps its lines; nothing is cut).
+    """
+    need = natural_width(table, console)
+    if need <= console.width:
+        console.print(table)
+        return False
+    wide = Console(
+        file=console.file,
+        width=need,
+        color_system="auto" if console.color_system else None,
+        force_terminal=console.is_terminal,
+    )
+    wide.print(table)
+    return True
 
 
 def levels_table(ev: Evaluation) -> Table:
@@ -175,8 +202,7 @@ def render_evaluation(ev: Evaluation, console: Console) -> None:
         tables.append(ideas_table(ev))
     if ev.weights.height:
         tables.append(learning_table(ev))
-    for table in tables:
-        console.print(table)
+    wider = [print_whole(table, console) for table in tables]
     if ev.flow is not None and ev.flow.height:
         f = ev.flow.row(0, named=True)
         acc = _pct(f["accuracy"], f["accuracy_low"], f["accuracy_high"])
@@ -187,6 +213,12 @@ def render_evaluation(ev: Evaluation, console: Console) -> None:
     console.print(f"* fewer than {ev.params.small_sample_n} observations: not yet informative")
     for note in ev.notes:
         console.print(escape(f"note: {note}"))
+    if any(wider):
+        need = max(natural_width(t, console) for t in tables)
+        console.print(
+            f"note: the tables need {need} columns and the terminal has {console.width}: "
+            "widen it, or send the output to a file, to see them aligned"
+        )
 
 
 __all__ = [
@@ -194,6 +226,8 @@ __all__ = [
     "ideas_table",
     "learning_table",
     "levels_table",
+    "natural_width",
+    "print_whole",
     "render_evaluation",
     "signals_table",
 ]

@@ -69,13 +69,14 @@ def _summary(closed: pl.DataFrame) -> str:
 
 def recs_ls_cmd(log: LogOpt) -> None:
     """List open recommendations and closed ones with their outcomes."""
-    from rich.console import Console
     from rich.table import Table
+
+    from eots.cli.console import output_console
 
     with _open(log) as events:
         book = events.book()
         opened, closed = events.open_recommendations(book), events.closed(book)
-    console = Console()
+    console = output_console()
     table = Table(title=f"open ({opened.height})")
     for col in _OPEN_COLUMNS:
         table.add_column(col.replace("_", " "))
@@ -104,13 +105,13 @@ def recs_show_cmd(
     idea_id: Annotated[str, typer.Argument(help="The recommendation's idea id.")], log: LogOpt
 ) -> None:
     """Show one recommendation: the idea, and every event of its lifecycle in order."""
-    from rich.console import Console
+    from eots.cli.console import output_console
 
     with _open(log) as events:
         frame = events.events_frame(idea_id)
     if frame.height == 0:
         raise typer.BadParameter(f"no recommendation {idea_id!r} in {log}", param_hint="ID")
-    console = Console()
+    console = output_console()
     first = json.loads(frame["body"][0])
     idea = first["idea"]
     console.print(

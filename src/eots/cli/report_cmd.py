@@ -40,8 +40,7 @@ def evaluate_and_report(
 
     ``eots report`` and the end of ``eots replay`` / ``eots demo`` call this.
     """
-    from rich.console import Console
-
+    from eots.cli.console import output_console
     from eots.cli.evaluation_render import render_evaluation
     from eots.evaluation import evaluate_run, read_run, write_evaluation
     from eots.report import run_report_html
@@ -53,7 +52,7 @@ def evaluate_and_report(
     path = out or run_dir / "report.html"
     path.write_text(run_report_html(frames, ev), encoding="utf-8")
     if not quiet:
-        render_evaluation(ev, Console())
+        render_evaluation(ev, output_console())
     return path
 
 

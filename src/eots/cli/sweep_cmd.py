@@ -31,8 +31,9 @@ def _checked_options(metric: str, holdout: float, cluster: str | None) -> Metric
 
 def _print_table(result: SweepResult, n_configs: int, folder: Path) -> None:
     """Print the ranked configs with their intervals, baselines and adjusted p-values."""
-    from rich.console import Console
     from rich.table import Table
+
+    from eots.cli.console import output_console
 
     table = Table(title=f"sweep of {n_configs} configs ({result.metric}) -> {folder}")
     for col in ("rank", "config", "period", "n", "value", "95% CI", "baseline", "edge", "p", "q"):
@@ -50,7 +51,7 @@ def _print_table(result: SweepResult, n_configs: int, folder: Path) -> None:
             _num(r["p_value"]),
             _num(r["q_value"]),
         )
-    Console().print(table)
+    output_console().print(table)
 
 
 def sweep_cmd(

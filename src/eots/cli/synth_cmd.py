@@ -51,6 +51,7 @@ def synth_cmd(
         TimeRemainingColumn,
     )
 
+    from eots.cli.console import output_console
     from eots.core.errors import EotsError
     from eots.simulator import ListingSize, SimulatorParams, listing_preset
     from eots.simulator.store import write_history
@@ -104,7 +105,7 @@ def synth_cmd(
     except (EotsError, OSError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from e
-    Console().print(
+    output_console().print(
         f"{summary.sessions} sessions, {summary.snapshots} snapshots, {summary.trades} trades, "
         f"{summary.bars} bars of {symbol} ({summary.first:%Y-%m-%d} to {summary.last:%Y-%m-%d}) "
         f"in {time.perf_counter() - t0:.1f} s -> {store}"
