@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from eots.chain.schema import utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.engine.state import HistoryState
@@ -72,9 +73,9 @@ class StateReader:
     ) -> pl.DataFrame:
         """Return ``(ts_event, spot)`` of the folded snapshots in the range, ascending."""
         end = self._end(end)
-        spots = self.state.spots.filter(pl.col("ts_event") <= end)
+        spots = self.state.spots.filter(pl.col("ts_event") <= utc_lit(end))
         if start is not None:
-            spots = spots.filter(pl.col("ts_event") >= start)
+            spots = spots.filter(pl.col("ts_event") >= utc_lit(start))
         return spots if self.state.underlying == underlying else spots.clear()
 
     def bars(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from eots.chain.schema import UTC_US
+from eots.chain.schema import UTC_US, date_lit, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import nyse_calendar, session_of
@@ -135,11 +135,14 @@ def admit(
     spots = pl.concat(
         [
             state.spots,
-            pl.DataFrame({"ts_event": [snapshot.ts_event], "spot": [snapshot.spot]}, SPOT_SCHEMA),
+            pl.select(
+                utc_lit(snapshot.ts_event).alias("ts_event"),
+                pl.lit(snapshot.spot, dtype=pl.Float64).alias("spot"),
+            ),
         ]
     )
     earliest = _earliest(session, params)
-    spots = spots.filter(pl.col("ts_event").dt.date() >= earliest - dt.timedelta(days=1))
+    spots = spots.filter(pl.col("ts_event").dt.date() >= date_lit(earliest - dt.timedelta(days=1)))
     new = replace(
         state,
         underlying=snapshot.underlying,
