@@ -361,12 +361,12 @@ def _placed(contracts: pl.DataFrame, flows: pl.DataFrame, rows: np.ndarray) -> p
         return None
     keys = list(_FLOW_KEY)
     mine = contracts.select(keys)
-    theirs = flows[rows]
-    if mine.schema != theirs.select(keys).schema or any(mine.null_count().row(0)):
+    if flows.select(keys).dtypes != mine.dtypes or any(mine.null_count().row(0)):
         return None
+    theirs = flows[rows]
     if not theirs.select(keys).equals(mine):
         return None
-    return contracts.hstack(theirs.drop(keys).get_columns())
+    return contracts.hstack([s for s in theirs.get_columns() if s.name not in _FLOW_KEY])
 
 
 def _flow_rows(base: Foundation, history: History) -> np.ndarray | None:

@@ -419,8 +419,10 @@ def _frame(
     columns: dict[str, pl.Series] = {}
     for i, c in enumerate(_SIDES):
         columns[c] = pl.Series(c, np.where(known[i], total[i], np.nan), dtype=pl.Float64)
-    for name, values in _windows(ordered, sums, as_of, codes).items():
-        columns[name] = pl.Series(name, values, dtype=pl.Float64)
+    windows = _windows(ordered, sums, as_of, codes)
+    for name in FLOW_SCHEMA:  # in the schema's order, so the usual frame needs no cast pass
+        if name in windows:
+            columns[name] = pl.Series(name, windows[name], dtype=pl.Float64)
     source = sums.source[codes]
     reason = sums.reason[codes]
     keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)

@@ -414,7 +414,9 @@ def _observe(
         utc_lit(snapshot.ts_event).alias("ts_event"),
         date_lit(session).alias("session"),
         pl.all(),
-    ).select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
+    )
+    if stamped.schema != TERM_HISTORY_SCHEMA:  # a TERM_SCHEMA term needs no cast pass
+        stamped = stamped.select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
     return _Observed(
         snapshot=snapshot if keep else None,
         ts_event=snapshot.ts_event,

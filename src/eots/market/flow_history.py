@@ -168,13 +168,16 @@ def charm_rows(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
     -200.0
     """
     oi = pl.col("open_interest").cast(pl.Int64)
-    return priced.select(
+    rows = priced.select(
         utc_lit(ts).alias("ts"),
         *FLOW_KEY,
         "charm",
         oi.alias("open_interest"),
         (pl.col("charm") * oi * pl.col("multiplier")).alias("charmxoi"),
-    ).select([pl.col(c).cast(t) for c, t in CHARM_SCHEMA.items()])
+    )
+    if rows.schema == CHARM_SCHEMA:  # a priced chain's usual columns need no cast pass
+        return rows
+    return rows.select([pl.col(c).cast(t) for c, t in CHARM_SCHEMA.items()])
 
 
 __all__ = [
