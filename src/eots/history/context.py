@@ -690,9 +690,10 @@ def _spot_path(
     start = session_open(session)
     if spots is None:
         spots = reader.spot_series(underlying, start, as_of)
-    return spots.filter(pl.col("ts_event") >= utc_lit(start)).select(
-        [pl.col(c).cast(t) for c, t in SPOT_PATH_SCHEMA.items()]
-    )
+    path = spots.filter(pl.col("ts_event") >= utc_lit(start))
+    if path.schema == SPOT_PATH_SCHEMA:  # the engine's and the store's spots need no cast pass
+        return path
+    return path.select([pl.col(c).cast(t) for c, t in SPOT_PATH_SCHEMA.items()])
 
 
 def _prior(ref: SnapshotRef, snapshot: ChainSnapshot) -> PriorSnapshot:
