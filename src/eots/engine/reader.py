@@ -65,9 +65,12 @@ class StateReader:
                 f"expected a snapshot known at as_of={self.as_of.isoformat()}, was "
                 f"ts_event={ref.ts_event.isoformat()} (look-ahead)"
             )
-        for h in self.state.held():
-            if h.ref == ref and h.snapshot is not None:
-                return h.snapshot
+        # the session's latest snapshots are the ones held whole and read every step: search
+        # from the newest (a long session holds hundreds of older refs)
+        for held in (self.state.current, self.state.end_of_day):
+            for h in reversed(held):
+                if h.snapshot is not None and h.ref == ref:
+                    return h.snapshot
         raise ReplayError(f"snapshot {ref.ts_event.isoformat()} is not held whole by the state")
 
     def spot_series(

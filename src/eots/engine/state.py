@@ -142,7 +142,7 @@ def admit(
         ]
     )
     earliest = _earliest(session, params)
-    spots = spots.filter(pl.col("ts_event").dt.date() >= date_lit(earliest - dt.timedelta(days=1)))
+    spots = _spots_from(spots, earliest - dt.timedelta(days=1))
     new = replace(
         state,
         underlying=snapshot.underlying,
@@ -160,6 +160,20 @@ def admit(
     state.cache.retain(whole, {h.ref.content_hash for h in new.end_of_day})
     state.cache.priced = {k: v for k, v in state.cache.priced.items() if k in whole}
     return new, tuple(notes)
+
+
+def _spots_from(spots: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """Return the spots quoted on UTC date ``day`` or later.
+
+    ``ts_event.dt.date() >= day`` for UTC stamps is ``ts_event >= day's UTC midnight``: compared
+    on the integer microseconds (polars' per-row date conversion of a zoned column costs ~10 us a
+    row, and the spots grow through a session).
+    """
+    stamps = spots.get_column("ts_event")
+    if stamps.dtype != UTC_US or stamps.null_count():
+        return spots.filter(pl.col("ts_event").dt.date() >= date_lit(day))
+    midnight = (day - dt.date(1970, 1, 1)).days * 86_400_000_000
+    return spots.filter(pl.Series(stamps.to_physical().to_numpy() >= midnight))
 
 
 def _summary(closing: Held, cache: ContextCache, provider: Summaries) -> tuple[SessionSummary, ...]:
