@@ -256,7 +256,7 @@ def complete(base: Foundation, history: History | None = None) -> Analysis:
     params = base.params
     history = history or History()
     snapshot = base.snapshot
-    metric_contracts = _with_flows(base.in_scope, history.flows)
+    metric_contracts = _with_flows(base.in_scope, history.flows, _flow_rows(base, history))
     inputs = MetricInputs(
         as_of=snapshot.ts_event,
         spot=snapshot.spot,
@@ -357,12 +357,57 @@ def _same_rows(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> bool
     return not left.select(keys).is_duplicated().any()
 
 
-def _with_flows(contracts: pl.DataFrame, flows: pl.DataFrame | None) -> pl.DataFrame:
-    """Join per-contract flow columns (left join: contracts without flow rows get nulls)."""
+def _with_flows(
+    contracts: pl.DataFrame, flows: pl.DataFrame | None, rows: np.ndarray | None = None
+) -> pl.DataFrame:
+    """Join per-contract flow columns (left join: contracts without flow rows get nulls).
+
+    ``rows``: each contract's row in ``flows`` when known (the market context's ``flow_rows``);
+    the rows are taken as they are when every contract has one and their keys are the contracts'
+    (the rows the join finds, ``flows`` holding each contract once), else the frames are joined.
+    """
     if flows is None:
         return contracts
     extra = [c for c in flows.columns if c not in contracts.columns or c in _FLOW_KEY]
+    if rows is not None:
+        placed = _placed(contracts, flows.select(extra), rows)
+        if placed is not None:
+            return placed
     return contracts.join(flows.select(extra), on=list(_FLOW_KEY), how="left")
+
+
+def _placed(contracts: pl.DataFrame, flows: pl.DataFrame, rows: np.ndarray) -> pl.DataFrame | None:
+    """Return ``flows``' ``rows`` beside ``contracts`` if they hold the contracts' keys, else None.
+
+    Contracts with a null key are never matched by the join, so they are left to it.
+    """
+    if len(rows) != contracts.height or contracts.height == 0 or rows.min() < 0:
+        return None
+    keys = list(_FLOW_KEY)
+    mine = contracts.select(keys)
+    if flows.select(keys).dtypes != mine.dtypes or any(mine.null_count().row(0)):
+        return None
+    theirs = flows[rows]
+    if not theirs.select(keys).equals(mine):
+        return None
+    return contracts.hstack([s for s in theirs.get_columns() if s.name not in _FLOW_KEY])
+
+
+def _flow_rows(base: Foundation, history: History) -> np.ndarray | None:
+    """Return each in-scope contract's row in ``history.flows`` as the context knows it."""
+    context = history.context
+    if context is None or context.flow_rows is None or history.flows is None:
+        return None
+    if history.flows is not context.flows_by_contract:
+        return None
+    chain = context.flow_rows
+    if len(chain) != base.contracts.height:
+        return None
+    if base.in_scope.height == base.contracts.height:
+        return chain
+    inside = base.contracts.select(base.scope.mask(base.session).fill_null(value=False))
+    rows: np.ndarray = chain[inside.to_series().to_numpy()]
+    return rows
 
 
 def _revalue(snapshot: ChainSnapshot, as_of: dt.datetime) -> ChainSnapshot:

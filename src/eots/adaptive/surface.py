@@ -19,7 +19,7 @@ import polars as pl
 
 from eots.adaptive.params import Vri2Params
 from eots.adaptive.report import ScalarFactor, measured, switched_off, thin
-from eots.chain.schema import UTC_US
+from eots.chain.schema import utc_lit
 from eots.market import MarketContext
 
 _METRIC, _FACTOR = "vri_2_0", "surface_factor"
@@ -46,9 +46,7 @@ def surface_dynamics(
     if context is None:
         return ScalarFactor(value=1.0, report=thin(_METRIC, _FACTOR, 1.0, "no market context"))
     series = (
-        context.iv_intraday.filter(
-            pl.col("ts_event") <= pl.lit(as_of.astimezone(dt.UTC)).cast(UTC_US)
-        )
+        context.iv_intraday.filter(pl.col("ts_event") <= utc_lit(as_of))
         .sort("ts_event")
         .get_column("atm_iv")
         .to_list()

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
+from eots.chain.schema import UTC_US, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.engine.state import HistoryState
+from eots.flows.window import epoch_us
 from eots.history import Visibility
 from eots.storage import PriceStore
 from eots.storage.bars import PRICE_SCHEMA
@@ -62,9 +65,12 @@ class StateReader:
                 f"expected a snapshot known at as_of={self.as_of.isoformat()}, was "
                 f"ts_event={ref.ts_event.isoformat()} (look-ahead)"
             )
-        for h in self.state.held():
-            if h.ref == ref and h.snapshot is not None:
-                return h.snapshot
+        # the session's latest snapshots are the ones held whole and read every step: search
+        # from the newest (a long session holds hundreds of older refs)
+        for held in (self.state.current, self.state.end_of_day):
+            for h in reversed(held):
+                if h.snapshot is not None and h.ref == ref:
+                    return h.snapshot
         raise ReplayError(f"snapshot {ref.ts_event.isoformat()} is not held whole by the state")
 
     def spot_series(
@@ -72,9 +78,17 @@ class StateReader:
     ) -> pl.DataFrame:
         """Return ``(ts_event, spot)`` of the folded snapshots in the range, ascending."""
         end = self._end(end)
-        spots = self.state.spots.filter(pl.col("ts_event") <= end)
-        if start is not None:
-            spots = spots.filter(pl.col("ts_event") >= start)
+        spots = self.state.spots
+        stamps = spots.get_column("ts_event").to_physical().to_numpy()  # microseconds, UTC
+        if spots.get_column("ts_event").dtype == UTC_US and np.all(stamps[1:] >= stamps[:-1]):
+            # the state's spots are in fold (time) order: the range is a slice
+            lo = 0 if start is None else int(np.searchsorted(stamps, epoch_us(start), "left"))
+            hi = int(np.searchsorted(stamps, epoch_us(end), "right"))
+            spots = spots.slice(lo, max(hi - lo, 0))
+        else:
+            spots = spots.filter(pl.col("ts_event") <= utc_lit(end))
+            if start is not None:
+                spots = spots.filter(pl.col("ts_event") >= utc_lit(start))
         return spots if self.state.underlying == underlying else spots.clear()
 
     def bars(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from eots.chain.schema import UTC_US
+from eots.chain.schema import UTC_US, date_lit, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import nyse_calendar, session_of
@@ -135,11 +135,14 @@ def admit(
     spots = pl.concat(
         [
             state.spots,
-            pl.DataFrame({"ts_event": [snapshot.ts_event], "spot": [snapshot.spot]}, SPOT_SCHEMA),
+            pl.select(
+                utc_lit(snapshot.ts_event).alias("ts_event"),
+                pl.lit(snapshot.spot, dtype=pl.Float64).alias("spot"),
+            ),
         ]
     )
     earliest = _earliest(session, params)
-    spots = spots.filter(pl.col("ts_event").dt.date() >= earliest - dt.timedelta(days=1))
+    spots = _spots_from(spots, earliest - dt.timedelta(days=1))
     new = replace(
         state,
         underlying=snapshot.underlying,
@@ -157,6 +160,20 @@ def admit(
     state.cache.retain(whole, {h.ref.content_hash for h in new.end_of_day})
     state.cache.priced = {k: v for k, v in state.cache.priced.items() if k in whole}
     return new, tuple(notes)
+
+
+def _spots_from(spots: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """Return the spots quoted on UTC date ``day`` or later.
+
+    ``ts_event.dt.date() >= day`` for UTC stamps is ``ts_event >= day's UTC midnight``: compared
+    on the integer microseconds (polars' per-row date conversion of a zoned column costs ~10 us a
+    row, and the spots grow through a session).
+    """
+    stamps = spots.get_column("ts_event")
+    if stamps.dtype != UTC_US or stamps.null_count():
+        return spots.filter(pl.col("ts_event").dt.date() >= date_lit(day))
+    midnight = (day - dt.date(1970, 1, 1)).days * 86_400_000_000
+    return spots.filter(pl.Series(stamps.to_physical().to_numpy() >= midnight))
 
 
 def _summary(closing: Held, cache: ContextCache, provider: Summaries) -> tuple[SessionSummary, ...]:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
@@ -87,6 +88,12 @@ class KeyOrder:
             self.keys, self.rows = keys, rows
             self.identity = bool(np.array_equal(rows.to_numpy(), np.arange(frame.height)))
         return frame if self.identity else frame[self.rows]
+
+    def chain_rows(self, n: int) -> NDArray[np.int64] | None:
+        """Return the row of ``frame`` each sorted row came from (None: no permutation of ``n``)."""
+        if self.rows is None or self.rows.len() != n:
+            return None
+        return np.arange(n, dtype=np.int64) if self.identity else self.rows.to_numpy()
 
 
 def inferred_flow(

@@ -150,6 +150,7 @@ class AlignedIncrement:
 
     ts: dt.datetime
     ts_us: int
+    session: dt.date  # the NYSE session of ``ts`` (the index's)
     width: int
     present: Bools
     unknown: Bools  # present rows whose flow_source is none
@@ -202,6 +203,7 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
     return AlignedIncrement(
         ts=ts.astimezone(dt.UTC),
         ts_us=epoch_us(ts),
+        session=index.session,
         width=width,
         present=present,
         unknown=unknown,
@@ -312,6 +314,24 @@ class FlowWindow:
         sums = self._sum(ordered)
         return _frame(self.index, ordered, sums, as_of)
 
+    def frame_rows(self, inc: AlignedIncrement) -> Ints:
+        """Return, for each row of ``inc``'s frame, its row in the last ``totals`` frame.
+
+        -1 where the contract has no row there (or no totals were made yet). Lets a caller that
+        holds the increment's rows (the latest chain) place the totals beside them without a join.
+        """
+        out = np.full(int(inc.present.sum()), -1, dtype=np.int64)
+        sums = self._sums
+        if sums is None:
+            return out
+        order = self.index.sorted_codes()
+        picked = order[sums.present[order]]
+        where = np.full(self.index.size, -1, dtype=np.int64)
+        where[picked] = np.arange(picked.size, dtype=np.int64)
+        codes = np.flatnonzero(inc.row >= 0)
+        out[inc.row[codes]] = where[codes]
+        return out
+
     def _sum(self, ordered: tuple[AlignedIncrement, ...]) -> _Sums:
         width = self.index.size
         k = len(self._summed)
@@ -340,10 +360,10 @@ def _check(ordered: Sequence[AlignedIncrement], as_of: dt.datetime) -> None:
                 f"expected increments at or before as_of={as_of.isoformat()}, "
                 f"was one at {inc.ts.isoformat()} (look-ahead)"
             )
-        if session_of(inc.ts) != session:
+        if inc.session != session:
             raise ReplayError(
                 f"expected increments of session {session} (as_of={as_of.isoformat()}), "
-                f"was one at {inc.ts.isoformat()} (session {session_of(inc.ts)})"
+                f"was one at {inc.ts.isoformat()} (session {inc.session})"
             )
     stamps = [inc.ts_us for inc in ordered]
     if len(set(stamps)) != len(stamps):
@@ -399,8 +419,10 @@ def _frame(
     columns: dict[str, pl.Series] = {}
     for i, c in enumerate(_SIDES):
         columns[c] = pl.Series(c, np.where(known[i], total[i], np.nan), dtype=pl.Float64)
-    for name, values in _windows(ordered, sums, as_of, codes).items():
-        columns[name] = pl.Series(name, values, dtype=pl.Float64)
+    windows = _windows(ordered, sums, as_of, codes)
+    for name in FLOW_SCHEMA:  # in the schema's order, so the usual frame needs no cast pass
+        if name in windows:
+            columns[name] = pl.Series(name, windows[name], dtype=pl.Float64)
     source = sums.source[codes]
     reason = sums.reason[codes]
     keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)

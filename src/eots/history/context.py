@@ -27,15 +27,23 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import polars as pl
 
-from eots.chain.schema import UTC_US
+from eots.chain.schema import date_lit, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows import inferred_flow
 from eots.flows.inference import KeyOrder
-from eots.flows.window import AlignedIncrement, ContractIndex, FlowWindow, align_increment
+from eots.flows.window import (
+    AlignedIncrement,
+    ContractIndex,
+    FlowWindow,
+    Ints,
+    align_increment,
+    epoch_us,
+)
 from eots.greeks.frame import priced_chain
 from eots.history.bars import daily_bars_from_spots
 from eots.history.reader import HistoryReader
@@ -64,13 +72,10 @@ from eots.market import (
     iv_percentile,
     iv_rank,
     near_the_money,
-    oi_by_dte,
     ratio_estimate,
     realized_vol,
-    strike_flows,
 )
 from eots.market.flow_history import stack_increments, stamped_increment
-from eots.market.open_interest import OI_BY_DTE_SCHEMA
 from eots.market.realized_vol import TRADING_DAYS
 from eots.market.term import KnownTerm
 from eots.storage.bars import PRICE_SCHEMA, session_close
@@ -278,12 +283,9 @@ def market_context(
             source="eod_snapshots",
             note=f"{len(eod)} prior end-of-day snapshots of {params.iv_sessions_needed} wanted",
         ),
-        oi_by_dte=oi_by_dte(snapshot.frame, session)
-        if snapshot
-        else pl.DataFrame(schema=OI_BY_DTE_SCHEMA),
         oi_coverage=_count_coverage(int(snapshot is not None), 1, "current_snapshot"),
         flows_by_contract=intraday.flows,
-        flows_by_strike=strike_flows(intraday.flows, key_sorted=True),
+        flow_rows=intraday.flow_rows,
         flow_increments=intraday.increments,
         flow_coverage=intraday.flow_coverage,
         charm_history=intraday.charm,
@@ -312,6 +314,7 @@ class _Intraday:
     term_source: KnownTerm | None
     coverage: Coverage
     flows: pl.DataFrame
+    flow_rows: Ints | None
     increments: pl.DataFrame
     flow_coverage: Coverage
     charm: pl.DataFrame
@@ -365,11 +368,13 @@ def _intraday(
         source="session_snapshots",
         note="" if len(snaps) >= required else f"{len(snaps)} of {required} snapshots",
     )
+    totals = flows.window.totals(aligned, as_of)
     return _Intraday(
         observed=observed,
         term_source=cache.terms[window[-1].content_hash] if window else None,
         coverage=coverage,
-        flows=flows.window.totals(aligned, as_of),
+        flows=totals,
+        flow_rows=_flow_rows(flows.window, aligned[-1], cache.key_order) if aligned else None,
         increments=stack_increments(stamped),
         flow_coverage=Coverage(
             n_obs=len(aligned),
@@ -385,16 +390,33 @@ def _intraday(
     )
 
 
+def _flow_rows(window: FlowWindow, latest: AlignedIncrement, order: KeyOrder) -> Ints | None:
+    """Return the totals' row of each row of the latest chain (``MarketContext.flow_rows``).
+
+    The latest increment lists the chain's contracts sorted by key, ``order`` the chain row each
+    sorted row came from (when it was computed for that chain; the reader checks the keys).
+    """
+    by_sorted = window.frame_rows(latest)
+    chain = order.chain_rows(by_sorted.size)
+    if chain is None:
+        return None
+    out = np.empty_like(by_sorted)
+    out[chain] = by_sorted
+    return out
+
+
 def _observe(
     snapshot: ChainSnapshot, term: pl.DataFrame, params: ContextParams, *, keep: bool = True
 ) -> _Observed:
     cm = constant_maturity_iv(term, params.iv_days)
     session = session_of(snapshot.ts_event)
     stamped = term.select(
-        pl.lit(snapshot.ts_event.astimezone(dt.UTC)).cast(UTC_US).alias("ts_event"),
-        pl.lit(session).alias("session"),
+        utc_lit(snapshot.ts_event).alias("ts_event"),
+        date_lit(session).alias("session"),
         pl.all(),
-    ).select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
+    )
+    if stamped.schema != TERM_HISTORY_SCHEMA:  # a TERM_SCHEMA term needs no cast pass
+        stamped = stamped.select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
     return _Observed(
         snapshot=snapshot if keep else None,
         ts_event=snapshot.ts_event,
@@ -635,16 +657,20 @@ def _rank_estimate(
 
 
 def _iv_series(observed: Sequence[_Observed]) -> pl.DataFrame:
+    # the stamps as integer microseconds (polars converts zoned datetimes slowly)
+    stamps = pl.Series("ts_event", [epoch_us(o.ts_event) for o in observed], dtype=pl.Int64)
+    values: dict[str, list[object]] = {
+        "session": [o.session for o in observed],
+        "spot": [o.spot for o in observed],
+        "atm_iv": [o.iv for o in observed],
+        "cm_method": [o.cm_method for o in observed],
+        "n_expiries": [o.n_expiries for o in observed],
+    }
     return pl.DataFrame(
-        {
-            "ts_event": [o.ts_event for o in observed],
-            "session": [o.session for o in observed],
-            "spot": [o.spot for o in observed],
-            "atm_iv": [o.iv for o in observed],
-            "cm_method": [o.cm_method for o in observed],
-            "n_expiries": [o.n_expiries for o in observed],
-        },
-        schema=IV_SERIES_SCHEMA,
+        [
+            stamps.cast(IV_SERIES_SCHEMA["ts_event"]),
+            *(pl.Series(c, v, dtype=IV_SERIES_SCHEMA[c]) for c, v in values.items()),
+        ]
     )
 
 
@@ -664,9 +690,10 @@ def _spot_path(
     start = session_open(session)
     if spots is None:
         spots = reader.spot_series(underlying, start, as_of)
-    return spots.filter(pl.col("ts_event") >= start).select(
-        [pl.col(c).cast(t) for c, t in SPOT_PATH_SCHEMA.items()]
-    )
+    path = spots.filter(pl.col("ts_event") >= utc_lit(start))
+    if path.schema == SPOT_PATH_SCHEMA:  # the engine's and the store's spots need no cast pass
+        return path
+    return path.select([pl.col(c).cast(t) for c, t in SPOT_PATH_SCHEMA.items()])
 
 
 def _prior(ref: SnapshotRef, snapshot: ChainSnapshot) -> PriorSnapshot:

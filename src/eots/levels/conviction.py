@@ -69,6 +69,18 @@ def rates(track_record: pl.DataFrame | None, scope: str, prior: float) -> dict[s
     """Return the shrunk hit rate of every ``name`` of ``scope`` in the track record."""
     if track_record is None or track_record.height == 0:
         return {}
+    mine = [
+        (name, n, hits)
+        for kind, name, n, hits in track_record.select("scope", "name", "n", "hits").iter_rows()
+        if kind == scope
+    ]
+    if len({name for name, _, _ in mine}) == len(mine):
+        # one row per name (a learned record): its sums are its values, no group-by needed
+        return {
+            name: ((hits if hits is not None else 0) + prior / 2.0)
+            / ((n if n is not None else 0) + prior)
+            for name, n, hits in mine
+        }
     rows = (
         track_record.filter(pl.col("scope") == scope)
         .group_by("name")

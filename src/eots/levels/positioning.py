@@ -72,6 +72,9 @@ def positioning_change(
             ]
         )
         return f if f.schema == POSITIONING_SCHEMA else f.cast(POSITIONING_SCHEMA)
+    fast = _arrays_change(now, session_ref, update_ref)
+    if fast is not None:
+        return fast
     base = now.lazy().select("strike", "net_gex", "dex")  # one query plan, collected once
     session = _diff(base, session_ref, "session")
     update = _diff(base, update_ref, "update")
@@ -91,6 +94,46 @@ def positioning_change(
         .sort("strike")
     )
     return out.select(list(POSITIONING_SCHEMA)).cast(POSITIONING_SCHEMA).collect()
+
+
+def _arrays_change(
+    now: pl.DataFrame, session_ref: pl.DataFrame | None, update_ref: pl.DataFrame | None
+) -> pl.DataFrame | None:
+    """``positioning_change`` on NumPy arrays; None unless every frame is simple.
+
+    Simple: strikes strictly increasing and no null value in any frame, references either None
+    or non-empty. Then the full joins are a union of sorted strikes, and each side's values are
+    placed on it (0.0 where the strike is missing, as the joins' ``fill_null(0.0)``).
+    """
+    frames = [now, *(r for r in (session_ref, update_ref) if r is not None)]
+    if any(f.height == 0 for f in frames):
+        return None
+    for f in frames:
+        part = f.select("strike", "net_gex", "dex")
+        if any(part.null_count().row(0)) or not _ascending_unique(part.get_column("strike")):
+            return None
+    strikes = [f.get_column("strike").cast(pl.Float64).to_numpy() for f in frames]
+    keys = strikes[0]
+    for k in strikes[1:]:
+        keys = np.union1d(keys, k)
+
+    def placed(f: pl.DataFrame, k: np.ndarray, column: str) -> np.ndarray:
+        out = np.zeros(keys.size, dtype=np.float64)
+        out[np.searchsorted(keys, k)] = f.get_column(column).cast(pl.Float64).to_numpy()
+        return out
+
+    gex, dex = placed(now, strikes[0], "net_gex"), placed(now, strikes[0], "dex")
+    columns = {"strike": keys, "net_gex": gex, "dex": dex}
+    nan = np.full(keys.size, np.nan)
+    refs = iter(zip(frames[1:], strikes[1:], strict=True))
+    for name, ref in (("session", session_ref), ("update", update_ref)):
+        if ref is None:
+            columns[f"d_net_gex_{name}"], columns[f"d_dex_{name}"] = nan, nan
+            continue
+        f, k = next(refs)
+        columns[f"d_net_gex_{name}"] = gex - placed(f, k, "net_gex")
+        columns[f"d_dex_{name}"] = dex - placed(f, k, "dex")
+    return pl.DataFrame(columns, schema=POSITIONING_SCHEMA)
 
 
 def _ascending_unique(strike: pl.Series) -> bool:

@@ -34,16 +34,21 @@ iv_rank, iv_percentile    of ``atm_iv`` against prior sessions' end-of-day value
 iv_intraday, term_intraday  ``atm_iv`` and the term structure of the current session's last N
                           snapshots (oldest first, the current one last)
 iv_daily, term_daily      the same for prior sessions' end-of-day snapshots (oldest first)
-oi_by_dte                 open interest per calendar DTE of the current snapshot
+oi_by_dte                 open interest per calendar DTE of the current snapshot (derived from
+                          ``snapshot`` when first read)
 flows_by_contract         per-contract session totals and rolling windows (``FLOW_SCHEMA``),
                           from the increments of the last N snapshots of the session
-flows_by_strike           the same summed per strike (``STRIKE_FLOW_SCHEMA``)
+flows_by_strike           the same summed per strike (``STRIKE_FLOW_SCHEMA``; derived from
+                          ``flows_by_contract`` when first read)
 flow_increments           each snapshot-to-snapshot increment, stamped (temporal decay input)
 charm_history             per-contract charm and charmxoi of the last N snapshots
 daily, weekly             prior sessions' end-of-day snapshots, prior weeks' last snapshots
 spot_path                 (ts_event, spot) of the current session's snapshots up to as_of
 term_source               ``term_structure`` with the priced rows and spot it was computed
                           from (``KnownTerm``): the base metrics reuse it on equal rows
+flow_rows                 for each row of ``snapshot.frame``, its row in ``flows_by_contract``
+                          (-1: none; None: not known): the analysis attaches the flows to the
+                          contracts by these rows (checked on the keys) instead of a join
 ========================= ===================================================================
 """
 
@@ -53,11 +58,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.chain.schema import UTC_US
 from eots.chain.snapshot import ChainSnapshot
 from eots.market.estimate import Coverage, Estimate
+from eots.market.flow_history import strike_flows
+from eots.market.open_interest import OI_BY_DTE_SCHEMA, oi_by_dte
 from eots.market.params import ContextParams
 from eots.market.term import TERM_SCHEMA, KnownTerm
 
@@ -126,10 +135,8 @@ class MarketContext:
     iv_daily: pl.DataFrame
     term_daily: pl.DataFrame
     iv_daily_coverage: Coverage
-    oi_by_dte: pl.DataFrame
     oi_coverage: Coverage
     flows_by_contract: pl.DataFrame
-    flows_by_strike: pl.DataFrame
     flow_increments: pl.DataFrame
     flow_coverage: Coverage
     charm_history: pl.DataFrame
@@ -142,6 +149,39 @@ class MarketContext:
     spot_path_coverage: Coverage
     notes: tuple[str, ...] = ()
     term_source: KnownTerm | None = field(default=None, repr=False, compare=False)
+    flow_rows: NDArray[np.int64] | None = field(default=None, repr=False, compare=False)
+    _oi_by_dte: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+    _flows_by_strike: pl.DataFrame | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    @property
+    def oi_by_dte(self) -> pl.DataFrame:
+        """Open interest per calendar DTE of ``snapshot`` (``OI_BY_DTE_SCHEMA``), made once.
+
+        Derived on first read: the engine's metrics take the same sums on the contracts'
+        arrays, so a step that does not read it does not pay for it.
+        """
+        if self._oi_by_dte is None:
+            frame = (
+                oi_by_dte(self.snapshot.frame, self.session)
+                if self.snapshot is not None
+                else pl.DataFrame(schema=OI_BY_DTE_SCHEMA)
+            )
+            object.__setattr__(self, "_oi_by_dte", frame)
+        assert self._oi_by_dte is not None
+        return self._oi_by_dte
+
+    @property
+    def flows_by_strike(self) -> pl.DataFrame:
+        """``flows_by_contract`` summed per strike (``STRIKE_FLOW_SCHEMA``), made once.
+
+        Derived on first read (no analysis stage reads it; reports and tests do).
+        """
+        if self._flows_by_strike is None:
+            object.__setattr__(self, "_flows_by_strike", strike_flows(self.flows_by_contract))
+        assert self._flows_by_strike is not None
+        return self._flows_by_strike
 
     def estimates(self) -> dict[str, Estimate]:
         """Return every scalar field by name (``realized_vol_<w>d`` for each window)."""

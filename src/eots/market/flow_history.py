@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from eots.chain.schema import RIGHTS, UTC_US
+from eots.chain.schema import RIGHTS, UTC_US, utc_lit
 from eots.flows.schema import FLOW_KEY, INCREMENT_SCHEMA, SIDE_COLUMNS, WINDOW_COLUMNS
 
 #: Additive flow columns summed per strike.
@@ -121,9 +121,9 @@ def stamped_increment(
     ``key_sorted``: the caller knows ``frame`` is sorted by contract key (``inferred_flow``'s
     output is), so it is not sorted again.
     """
-    piece = frame.select(
-        pl.lit(ts.astimezone(dt.UTC)).cast(UTC_US).alias("ts"), *INCREMENT_SCHEMA
-    ).select([pl.col(c).cast(t) for c, t in INCREMENT_HISTORY_SCHEMA.items()])
+    piece = frame.select(utc_lit(ts).alias("ts"), *INCREMENT_SCHEMA)
+    if piece.schema != INCREMENT_HISTORY_SCHEMA:  # the usual increment needs no cast pass
+        piece = piece.select([pl.col(c).cast(t) for c, t in INCREMENT_HISTORY_SCHEMA.items()])
     return piece if key_sorted else piece.sort(list(FLOW_KEY), maintain_order=True)
 
 
@@ -168,13 +168,16 @@ def charm_rows(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
     -200.0
     """
     oi = pl.col("open_interest").cast(pl.Int64)
-    return priced.select(
-        pl.lit(ts.astimezone(dt.UTC)).cast(UTC_US).alias("ts"),
+    rows = priced.select(
+        utc_lit(ts).alias("ts"),
         *FLOW_KEY,
         "charm",
         oi.alias("open_interest"),
         (pl.col("charm") * oi * pl.col("multiplier")).alias("charmxoi"),
-    ).select([pl.col(c).cast(t) for c, t in CHARM_SCHEMA.items()])
+    )
+    if rows.schema == CHARM_SCHEMA:  # a priced chain's usual columns need no cast pass
+        return rows
+    return rows.select([pl.col(c).cast(t) for c, t in CHARM_SCHEMA.items()])
 
 
 __all__ = [

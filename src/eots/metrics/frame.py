@@ -479,6 +479,54 @@ def _clashing_flow_columns(
     if not clashing:
         return {}
     keys = strike_keys(params)
+    out = _strike_lookup(frame, strikes, strike_flows, clashing) if keys == ["strike"] else None
+    if out is None:
+        out = _strike_join(frame, strikes, strike_flows, clashing, keys)
+    for c in clashing:
+        own = np.where(inside, frame.get_column(c).cast(pl.Float64).to_numpy(), np.nan)
+        out[c] = pl.Series(c, own)
+    return out
+
+
+def _strike_lookup(
+    frame: pl.DataFrame,
+    strikes: pl.DataFrame,
+    strike_flows: dict[str, Masked],
+    clashing: list[str],
+) -> dict[str, pl.Series] | None:
+    """``_strike_join`` by binary search in the strike frame's sorted unique strikes.
+
+    None when a strike is null or NaN on either side (the join's matching rules then apply) or
+    there is no strike row.
+    """
+    if frame.get_column("strike").dtype != strikes.get_column("strike").dtype:
+        return None
+    row = frame.get_column("strike").cast(pl.Float64).to_numpy()  # nulls are NaN
+    known = strikes.get_column("strike").cast(pl.Float64).to_numpy()
+    if not known.size or np.isnan(row).any() or np.isnan(known).any():
+        return None
+    if not np.all(known[1:] > known[:-1]):
+        return None
+    at = np.minimum(np.searchsorted(known, row), known.size - 1)
+    missing = known[at] != row
+    out = {}
+    for c in clashing:
+        sums = strike_flows[c]
+        value, null = sums.v[at], missing | sums.null[at]
+        out[f"{c}_strike"] = pl.Series(f"{c}_strike", value, dtype=pl.Float64).scatter(
+            np.flatnonzero(null), None
+        )
+    return out
+
+
+def _strike_join(
+    frame: pl.DataFrame,
+    strikes: pl.DataFrame,
+    strike_flows: dict[str, Masked],
+    clashing: list[str],
+    keys: list[str],
+) -> dict[str, pl.Series]:
+    """Each contract's strike sums, null where unknown or the strike is not in ``strikes``."""
     right = strikes.select(keys).with_columns(
         pl.Series(f"{c}_strike", strike_flows[c].v).scatter(
             np.flatnonzero(strike_flows[c].null), None
@@ -486,11 +534,7 @@ def _clashing_flow_columns(
         for c in clashing
     )
     joined = frame.select(keys).join(right, on=keys, how="left", maintain_order="left")
-    out = {f"{c}_strike": joined.get_column(f"{c}_strike") for c in clashing}
-    for c in clashing:
-        own = np.where(inside, frame.get_column(c).cast(pl.Float64).to_numpy(), np.nan)
-        out[c] = pl.Series(c, own)
-    return out
+    return {f"{c}_strike": joined.get_column(f"{c}_strike") for c in clashing}
 
 
 #: Output order of the per-contract columns (as the staged expression version appended them).
