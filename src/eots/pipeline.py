@@ -22,6 +22,7 @@ from eots.adaptive.mspi_enhanced import mspi_enhanced
 from eots.analysis_params import AnalysisParams as AnalysisParams
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import StageInputError
+from eots.core.ordered import strictly_increasing
 from eots.core.time import session_of
 from eots.exposures import (
     ExpiryScope,
@@ -352,7 +353,7 @@ def _same_rows(left: pl.DataFrame, right: pl.DataFrame, keys: list[str]) -> bool
             return False
     if len(keys) == 1 and left.get_column(keys[0]).dtype.is_numeric():
         values = left.get_column(keys[0]).to_numpy()
-        if bool(np.all(values[1:] > values[:-1])):  # ascending strikes: unique
+        if strictly_increasing(values):  # ascending strikes: unique
             return True
     return not left.select(keys).is_duplicated().any()
 

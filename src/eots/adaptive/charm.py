@@ -27,7 +27,7 @@ from eots.adaptive.params import DTdpiParams
 from eots.adaptive.pieces import aligned, latest_pieces
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.market import MarketContext
-from eots.metrics.arrays import Masked, gt, masked
+from eots.metrics.arrays import Masked, gt, masked, nullable_series
 
 _METRIC, _FACTOR = "d_tdpi", "charm_acceleration"
 #: Column of the keyed frame ``charm_past`` returns: mean |charmxoi| over the past stamps.
@@ -91,13 +91,7 @@ def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:
         known &= ~np.isnan(v)
         total += np.where(np.isnan(v), 0.0, v)
     mean = total / len(pieces)
-    return (
-        pieces[0]
-        .select(*CONTRACT_KEY)
-        .with_columns(
-            pl.Series(PAST_COLUMN, mean, dtype=pl.Float64).scatter(np.flatnonzero(~known), None)
-        )
-    )
+    return pieces[0].select(*CONTRACT_KEY).with_columns(nullable_series(PAST_COLUMN, mean, ~known))
 
 
 def charm_acceleration(now: Masked, past: Masked, params: DTdpiParams) -> Masked:

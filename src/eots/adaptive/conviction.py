@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from eots.adaptive.params import ESdagParams
-from eots.metrics.arrays import Masked, ge, gt, masked
+from eots.metrics.arrays import Masked, ge, gt, masked, nullable_series
 
 
 def conviction(z: list[Masked], params: ESdagParams) -> tuple[Masked, Masked]:
@@ -69,10 +69,7 @@ def stars(score: Masked, params: ESdagParams) -> pl.Series:
     count = np.zeros(len(score.v), dtype=np.int8)
     for t in ladder:
         count = count + ge(score, t).astype(np.int8)
-    series = pl.Series("sdag_conviction_stars", count, dtype=pl.Int8)
-    if score.null.any():
-        series = series.scatter(np.flatnonzero(score.null), None)
-    return series
+    return nullable_series("sdag_conviction_stars", count, score.null, pl.Int8())
 
 
 __all__ = ["conviction", "stars"]

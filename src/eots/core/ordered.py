@@ -147,4 +147,32 @@ def group_sums(
     return out
 
 
-__all__ = ["ENGINE_ENV", "group_sums", "in_memory"]
+def strictly_increasing(values: np.ndarray) -> bool:
+    """Whether ``values`` strictly increase (so sorted and unique; a NaN among two breaks it).
+
+    The test behind every "strike rows as they are" fast path: such a frame matches, sorts and
+    groups as itself.
+
+    Examples
+    --------
+    >>> strictly_increasing(np.array([1.0, 2.0, 5.0])), strictly_increasing(np.array([1.0, 1.0]))
+    (True, False)
+    """
+    return bool(np.all(values[1:] > values[:-1]))
+
+
+def increasing_floats(series: pl.Series) -> np.ndarray | None:
+    """Return ``series`` as float64 values when it has no null and strictly increases, else None.
+
+    Examples
+    --------
+    >>> increasing_floats(pl.Series([1, 3])).tolist(), increasing_floats(pl.Series([3, 1]))
+    ([1.0, 3.0], None)
+    """
+    if series.null_count():
+        return None
+    values = series.cast(pl.Float64).to_numpy()
+    return values if strictly_increasing(values) else None
+
+
+__all__ = ["ENGINE_ENV", "group_sums", "in_memory", "increasing_floats", "strictly_increasing"]

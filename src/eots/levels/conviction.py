@@ -52,6 +52,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.core.ordered import increasing_floats
 from eots.levels.model import Evidence, Level, LevelKind
 from eots.levels.params import ConvictionParams
 
@@ -168,10 +169,9 @@ def _metric_columns(
     without a query. Else sorted, and with an ``expiry`` column summed over expiries per strike.
     """
     strikes = strike_metrics.get_column("strike")
-    if "expiry" not in strike_metrics.columns and not strikes.null_count():
-        k = strikes.cast(pl.Float64).to_numpy()
-        if bool(np.all(k[1:] > k[:-1])):
-            return k, [_float_column(strike_metrics.get_column(m)) for m in metrics]
+    k = None if "expiry" in strike_metrics.columns else increasing_floats(strikes)
+    if k is not None:
+        return k, [_float_column(strike_metrics.get_column(m)) for m in metrics]
     keys = [c for c in ("expiry", "strike") if c in strike_metrics.columns]
     # The columns read, then sorted (not the whole strike frame).
     read = dict.fromkeys([*keys, *metrics])

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from eots.core.ordered import increasing_floats
+
 #: Output of ``positioning_change``: one row per strike, ascending.
 POSITIONING_SCHEMA = pl.Schema(
     {
@@ -61,7 +63,7 @@ def positioning_change(
     no_ref = (session_ref is None or session_ref.height == 0) and (
         update_ref is None or update_ref.height == 0
     )
-    if no_ref and _ascending_unique(now.get_column("strike")):
+    if no_ref and increasing_floats(now.get_column("strike")) is not None:
         # No reference (a first snapshot): the strikes as they are, every change NaN (the
         # columns put together without a query).
         nan = np.full(now.height, np.nan)
@@ -108,11 +110,13 @@ def _arrays_change(
     frames = [now, *(r for r in (session_ref, update_ref) if r is not None)]
     if any(f.height == 0 for f in frames):
         return None
+    strikes = []
     for f in frames:
         part = f.select("strike", "net_gex", "dex")
-        if any(part.null_count().row(0)) or not _ascending_unique(part.get_column("strike")):
+        k = None if any(part.null_count().row(0)) else increasing_floats(part.get_column("strike"))
+        if k is None:
             return None
-    strikes = [f.get_column("strike").cast(pl.Float64).to_numpy() for f in frames]
+        strikes.append(k)
     keys = strikes[0]
     for k in strikes[1:]:
         keys = np.union1d(keys, k)
@@ -134,14 +138,6 @@ def _arrays_change(
         columns[f"d_net_gex_{name}"] = gex - placed(f, k, "net_gex")
         columns[f"d_dex_{name}"] = dex - placed(f, k, "dex")
     return pl.DataFrame(columns, schema=POSITIONING_SCHEMA)
-
-
-def _ascending_unique(strike: pl.Series) -> bool:
-    """Whether the strikes are strictly increasing (so, unique, sorted and without NaN/null)."""
-    if strike.null_count():
-        return False
-    k = strike.cast(pl.Float64).to_numpy()
-    return bool(np.all(k[1:] > k[:-1]))
 
 
 __all__ = ["POSITIONING_SCHEMA", "positioning_change"]

@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from eots.core.diagnostics import Diagnostic
+from eots.core.ordered import increasing_floats
 from eots.core.time import session_of
 from eots.levels.model import Evidence, Level, LevelKind, SessionSummary, Timeframe
 from eots.levels.params import LevelParams
@@ -49,7 +50,7 @@ def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFr
     if source not in ("base", "enhanced", "both"):
         raise KeyError(source)
     strikes = strike_metrics.get_column("strike")
-    if not strikes.null_count() and _increasing(strikes.cast(pl.Float64).to_numpy()):
+    if increasing_floats(strikes) is not None:
         # One row per strike, ascending already (the usual frame): the rows with a value, as
         # they are (NumPy, without a query: NaN and null alike are no value).
         base_v = strike_metrics.get_column("mspi").cast(pl.Float64).to_numpy()
@@ -75,11 +76,6 @@ def strike_mspi(strike_metrics: pl.DataFrame, source: str = "base") -> pl.DataFr
         .unique("strike", keep="first", maintain_order=True)
         .sort("strike")
     )
-
-
-def _increasing(k: np.ndarray) -> bool:
-    """Whether ``k`` is strictly increasing (so unique, sorted and without NaN)."""
-    return bool(np.all(k[1:] > k[:-1]))
 
 
 def intraday_levels(

@@ -122,6 +122,20 @@ def masked(values: Floats, null: Bools) -> Masked:
     return Masked(values, null)
 
 
+def nullable_series(
+    name: str, values: np.ndarray, null: Bools, dtype: pl.DataType | None = None
+) -> pl.Series:
+    """Return ``values`` as a Series (Float64 unless ``dtype``) with real nulls where ``null``.
+
+    Examples
+    --------
+    >>> nullable_series("x", np.array([1.0, 2.0]), np.array([False, True])).to_list()
+    [1.0, None]
+    """
+    series = pl.Series(name, values, dtype=dtype or pl.Float64())
+    return series.scatter(np.flatnonzero(null), None) if null.any() else series
+
+
 def constant(value: float | None, n: int) -> Masked:
     """Return a column of ``value`` on every row (None: all null)."""
     if value is None:

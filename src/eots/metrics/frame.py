@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from eots.core.errors import StageInputError
+from eots.core.ordered import strictly_increasing
 from eots.core.time import session_of
 from eots.market.term import KnownTerm
 from eots.metrics.arfi import arfi_columns
@@ -31,6 +32,7 @@ from eots.metrics.arrays import (
     Scope,
     constant,
     from_series,
+    nullable_series,
     physical,
 )
 from eots.metrics.arrays import working as working_array
@@ -505,7 +507,7 @@ def _strike_lookup(
     known = strikes.get_column("strike").cast(pl.Float64).to_numpy()
     if not known.size or np.isnan(row).any() or np.isnan(known).any():
         return None
-    if not np.all(known[1:] > known[:-1]):
+    if not strictly_increasing(known):
         return None
     at = np.minimum(np.searchsorted(known, row), known.size - 1)
     missing = known[at] != row
@@ -513,9 +515,7 @@ def _strike_lookup(
     for c in clashing:
         sums = strike_flows[c]
         value, null = sums.v[at], missing | sums.null[at]
-        out[f"{c}_strike"] = pl.Series(f"{c}_strike", value, dtype=pl.Float64).scatter(
-            np.flatnonzero(null), None
-        )
+        out[f"{c}_strike"] = nullable_series(f"{c}_strike", value, null)
     return out
 
 
@@ -528,10 +528,7 @@ def _strike_join(
 ) -> dict[str, pl.Series]:
     """Each contract's strike sums, null where unknown or the strike is not in ``strikes``."""
     right = strikes.select(keys).with_columns(
-        pl.Series(f"{c}_strike", strike_flows[c].v).scatter(
-            np.flatnonzero(strike_flows[c].null), None
-        )
-        for c in clashing
+        nullable_series(f"{c}_strike", strike_flows[c].v, strike_flows[c].null) for c in clashing
     )
     joined = frame.select(keys).join(right, on=keys, how="left", maintain_order="left")
     return {f"{c}_strike": joined.get_column(f"{c}_strike") for c in clashing}

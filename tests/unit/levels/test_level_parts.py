@@ -434,7 +434,7 @@ def test_positioning_without_references_equals_the_joined_form(
         }
     )
     shortcut = positioning_change(now, None, now.clear())
-    monkeypatch.setattr(positioning, "_ascending_unique", lambda _strike: False)
+    monkeypatch.setattr(positioning, "increasing_floats", lambda _strike: None)
     joined = positioning_change(now, None, now.clear())
     assert shortcut.schema == joined.schema
     assert shortcut.equals(joined)
