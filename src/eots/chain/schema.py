@@ -33,10 +33,11 @@ import datetime as dt
 
 import polars as pl
 
+from eots.core.time import to_epoch_us
+
 RIGHTS = pl.Enum(["C", "P"])
 SETTLEMENTS = pl.Enum(["AM", "PM"])
 UTC_US = pl.Datetime("us", "UTC")
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _EPOCH_DAY = dt.date(1970, 1, 1)
 
 
@@ -53,7 +54,7 @@ def utc_lit(ts: dt.datetime) -> pl.Expr:
     >>> pl.select(utc_lit(ts)).item() == ts
     True
     """
-    return pl.lit((ts - _EPOCH) // dt.timedelta(microseconds=1), dtype=pl.Int64).cast(UTC_US)
+    return pl.lit(to_epoch_us(ts), dtype=pl.Int64).cast(UTC_US)
 
 
 def date_lit(day: dt.date) -> pl.Expr:

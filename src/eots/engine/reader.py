@@ -16,8 +16,8 @@ import polars as pl
 from eots.chain.schema import UTC_US, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
+from eots.core.time import to_epoch_us
 from eots.engine.state import HistoryState
-from eots.flows.window import epoch_us
 from eots.history import Visibility
 from eots.storage import PriceStore
 from eots.storage.bars import PRICE_SCHEMA
@@ -82,8 +82,8 @@ class StateReader:
         stamps = spots.get_column("ts_event").to_physical().to_numpy()  # microseconds, UTC
         if spots.get_column("ts_event").dtype == UTC_US and np.all(stamps[1:] >= stamps[:-1]):
             # the state's spots are in fold (time) order: the range is a slice
-            lo = 0 if start is None else int(np.searchsorted(stamps, epoch_us(start), "left"))
-            hi = int(np.searchsorted(stamps, epoch_us(end), "right"))
+            lo = 0 if start is None else int(np.searchsorted(stamps, to_epoch_us(start), "left"))
+            hi = int(np.searchsorted(stamps, to_epoch_us(end), "right"))
             spots = spots.slice(lo, max(hi - lo, 0))
         else:
             spots = spots.filter(pl.col("ts_event") <= utc_lit(end))

@@ -22,7 +22,7 @@ import polars as pl
 from eots.chain.schema import UTC_US, date_lit, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
-from eots.core.time import nyse_calendar, session_of
+from eots.core.time import nyse_calendar, session_of, to_epoch_us
 from eots.engine.evidence import EvidenceState
 from eots.engine.params import EngineParams
 from eots.engine.summaries import Summaries
@@ -172,7 +172,7 @@ def _spots_from(spots: pl.DataFrame, day: dt.date) -> pl.DataFrame:
     stamps = spots.get_column("ts_event")
     if stamps.dtype != UTC_US or stamps.null_count():
         return spots.filter(pl.col("ts_event").dt.date() >= date_lit(day))
-    midnight = (day - dt.date(1970, 1, 1)).days * 86_400_000_000
+    midnight = to_epoch_us(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC))
     return spots.filter(pl.Series(stamps.to_physical().to_numpy() >= midnight))
 
 
