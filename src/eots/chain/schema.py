@@ -57,6 +57,23 @@ def utc_lit(ts: dt.datetime) -> pl.Expr:
     return pl.lit(to_epoch_us(ts), dtype=pl.Int64).cast(UTC_US)
 
 
+def conformed(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    """Return ``frame``'s ``schema`` columns, in its order and cast to its types.
+
+    A frame already in that schema is returned as it is: the cast pass is a query over every
+    column, which the stages that build their frames in schema order do not need.
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"b": [1], "a": [2.0]})
+    >>> conformed(f, pl.Schema({"a": pl.Float64(), "b": pl.Float64()})).row(0)
+    (2.0, 1.0)
+    """
+    if frame.schema == schema:
+        return frame
+    return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
 def date_lit(day: dt.date) -> pl.Expr:
     """Return ``day`` as a ``pl.Date`` literal (as ``pl.lit(day)``, from its epoch day number).
 

@@ -37,6 +37,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.chain.schema import conformed
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
@@ -226,9 +227,7 @@ def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
             _REASONS.gather(reasons.set(reasons < 0, None)),
         ]
     )
-    if out_frame.schema == INCREMENT_SCHEMA:
-        return out_frame
-    return out_frame.select([pl.col(c).cast(t) for c, t in INCREMENT_SCHEMA.items()])
+    return conformed(out_frame, INCREMENT_SCHEMA)
 
 
 def _expression_flow(joined: pl.DataFrame) -> pl.DataFrame:

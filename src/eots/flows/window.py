@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from eots.chain.schema import conformed
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows.schema import (
@@ -436,9 +437,7 @@ def _frame(
             pl.Series("n_unknown", sums.n_unknown[codes], dtype=pl.Int64),
         ]
     )
-    if out.schema == FLOW_SCHEMA:  # the usual case: no cast pass
-        return out
-    return out.select([pl.col(c).cast(t) for c, t in FLOW_SCHEMA.items()])
+    return conformed(out, FLOW_SCHEMA)  # the usual case: as it is
 
 
 def _nullable(codes: Ints) -> pl.Series:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import polars as pl
 
-from eots.chain.schema import date_lit, utc_lit
+from eots.chain.schema import conformed, date_lit, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
@@ -415,8 +415,7 @@ def _observe(
         date_lit(session).alias("session"),
         pl.all(),
     )
-    if stamped.schema != TERM_HISTORY_SCHEMA:  # a TERM_SCHEMA term needs no cast pass
-        stamped = stamped.select([pl.col(c).cast(t) for c, t in TERM_HISTORY_SCHEMA.items()])
+    stamped = conformed(stamped, TERM_HISTORY_SCHEMA)  # a TERM_SCHEMA term needs no cast pass
     return _Observed(
         snapshot=snapshot if keep else None,
         ts_event=snapshot.ts_event,
@@ -691,9 +690,7 @@ def _spot_path(
     if spots is None:
         spots = reader.spot_series(underlying, start, as_of)
     path = spots.filter(pl.col("ts_event") >= utc_lit(start))
-    if path.schema == SPOT_PATH_SCHEMA:  # the engine's and the store's spots need no cast pass
-        return path
-    return path.select([pl.col(c).cast(t) for c, t in SPOT_PATH_SCHEMA.items()])
+    return conformed(path, SPOT_PATH_SCHEMA)  # the engine's and the store's spots: as they are
 
 
 def _prior(ref: SnapshotRef, snapshot: ChainSnapshot) -> PriorSnapshot:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from eots.chain.schema import RIGHTS, UTC_US, utc_lit
+from eots.chain.schema import RIGHTS, UTC_US, conformed, utc_lit
 from eots.flows.schema import FLOW_KEY, INCREMENT_SCHEMA, SIDE_COLUMNS, WINDOW_COLUMNS
 
 #: Additive flow columns summed per strike.
@@ -122,8 +122,7 @@ def stamped_increment(
     output is), so it is not sorted again.
     """
     piece = frame.select(utc_lit(ts).alias("ts"), *INCREMENT_SCHEMA)
-    if piece.schema != INCREMENT_HISTORY_SCHEMA:  # the usual increment needs no cast pass
-        piece = piece.select([pl.col(c).cast(t) for c, t in INCREMENT_HISTORY_SCHEMA.items()])
+    piece = conformed(piece, INCREMENT_HISTORY_SCHEMA)  # the usual increment: as it is
     return piece if key_sorted else piece.sort(list(FLOW_KEY), maintain_order=True)
 
 
@@ -175,9 +174,7 @@ def charm_rows(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
         oi.alias("open_interest"),
         (pl.col("charm") * oi * pl.col("multiplier")).alias("charmxoi"),
     )
-    if rows.schema == CHARM_SCHEMA:  # a priced chain's usual columns need no cast pass
-        return rows
-    return rows.select([pl.col(c).cast(t) for c, t in CHARM_SCHEMA.items()])
+    return conformed(rows, CHARM_SCHEMA)  # a priced chain's usual columns: as they are
 
 
 __all__ = [
