@@ -205,7 +205,7 @@ def evaluate_levels(
 
 
 def _with_intervals(out: pl.DataFrame, hits: str, name: str) -> pl.DataFrame:
-    # One binomtest per (kind, timeframe) row: a handful of rows, not a hot path.
+    # One interval per (kind, timeframe) row: a handful of rows, not a hot path.
     bounds = [
         wilson_interval(k, n)
         for k, n in zip(out.get_column(hits), out.get_column("n_sessions"), strict=True)
