@@ -31,7 +31,7 @@ from eots.tracking import advance
 from eots.tracking.book import Book
 from eots.tracking.events import Event
 from eots.tracking.learning import LearnedWeights
-from eots.tracking.model import WeightGroup
+from eots.tracking.model import Marks, WeightGroup
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,18 +223,18 @@ def downstream(
     state = replace(state, book=book, evidence=ev_state)
     result = replace(result, events=events)
     if on.baseline:
-        result, state = _baseline(result, snapshot, state, params, known)
+        result, state = _baseline(result, state, params, m)
     return result, state
 
 
 def _baseline(
-    result: Step,
-    snapshot: ChainSnapshot,
-    state: HistoryState,
-    params: EngineParams,
-    known: pl.DataFrame,
+    result: Step, state: HistoryState, params: EngineParams, marked: Marks
 ) -> tuple[Step, HistoryState]:
-    """Random-entry baseline: the same idea rules and sizing on random scores, same times."""
+    """Random-entry baseline: the same idea rules and sizing on random scores, same times.
+
+    ``marked``: the step's marks for the main book; the baseline's are the same quotes, bars and
+    settlements under its own snapshot id, without the main book's evidence (it does not learn).
+    """
     analysis, report = result.analysis, result.signals
     assert report is not None
     ideas = result.ideas.ideas if result.ideas is not None else ()
@@ -247,8 +247,7 @@ def _baseline(
     frozen = params.tracking.model_copy(
         update={"learning": params.tracking.learning.model_copy(update={"enabled": False})}
     )
-    ids = (f"baseline:{result.snapshot_id}", params.fingerprint())
-    m = marks(analysis, snapshot, state.steps, ids, known)
+    m = replace(marked, snapshot_id=f"baseline:{result.snapshot_id}", evidence=())
     book, events = advance(book, m, new, frozen)
     return replace(result, baseline_events=events), replace(state, baseline_book=book)
 
