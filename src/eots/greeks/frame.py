@@ -105,10 +105,9 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
         expiry_id, n_expiries, strike, is_call, mid, t, spot, params, snapshot.ts_event.date()
     )
     carry_q = r - np.log(forward / spot) / t
-    iv, origin, status = _implied_vols(
+    iv, origin, status, g = _vols_and_greeks(
         f, params, (is_call, strike, t, carry_q, mid, bid, ask, valid), spot
     )
-    g = bs.greeks(is_call, spot, strike, t, iv, r, carry_q)
     return f.with_columns(
         t_years=pl.Series(t),
         forward=pl.Series(forward),
@@ -248,7 +247,7 @@ def fallback_log_forwards(
     return np.where(ok, log_fs, filled), 1
 
 
-def _implied_vols(
+def _vols_and_greeks(
     f: pl.DataFrame,
     params: PricingParams,
     arrays: tuple[
@@ -262,16 +261,30 @@ def _implied_vols(
         NDArray[np.bool_],
     ],
     spot: float,
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8]]:
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8], bs.Greeks]:
+    """Return each contract's IV, its origin code and solver status, and its greeks at that IV.
+
+    Under ``prefer_source`` the greeks at the source IV of every contract that has one are
+    computed first: their price is the model price the consistency check needs, and the
+    contracts that keep their source IV (most of a chain) keep those greeks; only the others are
+    priced again at their final IV. The kernels work element by element, so the figures are those
+    of one call on the whole chain.
+    """
     is_call, strike, t, carry_q, mid, bid, ask, valid = arrays
     r = params.rate
     src = f.get_column("iv_src").fill_null(np.nan).to_numpy()
     usable = np.isfinite(src) & (src > 0) & (src <= params.max_source_iv)
+    kept: tuple[NDArray[np.int64], bs.Greeks, NDArray[np.bool_]] | None = None
     if params.iv_policy is IvPolicy.PREFER_SOURCE:
-        model = bs.price(is_call, spot, strike, t, np.where(usable, src, np.nan), r, carry_q)
-        tol = params.source_iv_tolerance * 0.5 * (ask - bid) + params.tick
-        consistent = ~valid | (np.abs(model - mid) <= tol)
-        take_source = usable & consistent
+        rows = np.flatnonzero(usable)
+        at_source = bs.greeks(
+            is_call[rows], spot, strike[rows], t[rows], src[rows], r, carry_q[rows]
+        )
+        tol = params.source_iv_tolerance * 0.5 * (ask[rows] - bid[rows]) + params.tick
+        consistent = ~valid[rows] | (np.abs(at_source.price - mid[rows]) <= tol)
+        take_source = np.zeros_like(usable)
+        take_source[rows[consistent]] = True
+        kept = (rows[consistent], at_source, consistent)
     elif params.iv_policy is IvPolicy.SOURCE_ONLY:
         take_source = usable
     else:
@@ -297,4 +310,25 @@ def _implied_vols(
     origin = np.select([take_source, solved, fallback, limit], [0, 1, 2, 3], default=4).astype(
         np.int64
     )
-    return iv, origin, status
+    if kept is None:
+        return iv, origin, status, bs.greeks(is_call, spot, strike, t, iv, r, carry_q)
+    rest = np.flatnonzero(~take_source)
+    again = bs.greeks(is_call[rest], spot, strike[rest], t[rest], iv[rest], r, carry_q[rest])
+    return iv, origin, status, _merged(len(iv), kept, (rest, again))
+
+
+def _merged(
+    n: int,
+    kept: tuple[NDArray[np.int64], bs.Greeks, NDArray[np.bool_]],
+    rest: tuple[NDArray[np.int64], bs.Greeks],
+) -> bs.Greeks:
+    """Scatter the greeks of the kept rows (``at_source[consistent]``) and the rest into ``n``."""
+    kept_rows, at_source, consistent = kept
+    rest_rows, again = rest
+    out: dict[str, NDArray[np.float64]] = {}
+    for name in ("price", "delta", "gamma", "vega", "theta", "rho", "vanna", "charm", "vomma"):
+        column = np.empty(n)
+        column[kept_rows] = getattr(at_source, name)[consistent]
+        column[rest_rows] = getattr(again, name)
+        out[name] = column
+    return bs.Greeks(**out)
