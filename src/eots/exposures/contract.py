@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 
+from eots.chain.schema import call_mask
 from eots.core.errors import StageInputError
 from eots.exposures.params import ExposureParams, SignConvention
 from eots.greeks.frame import PRICED_SCHEMA
@@ -113,16 +113,6 @@ def contract_exposures(priced: pl.DataFrame, spot: float, params: ExposureParams
     )
 
 
-def is_call(right: pl.Series) -> NDArray[np.bool_]:
-    """Return ``right == "C"`` as a NumPy mask (null: False), from the Enum codes when it is one."""
-    dtype = right.dtype
-    if isinstance(dtype, pl.Enum) and "C" in dtype.categories and not right.null_count():
-        code = dtype.categories.to_list().index("C")
-        mask: NDArray[np.bool_] = right.to_physical().to_numpy() == code
-        return mask
-    return (right == "C").fill_null(value=False).to_numpy()
-
-
 def _numpy_exposures(
     priced: pl.DataFrame, names: set[str], spot: float, params: ExposureParams
 ) -> pl.DataFrame | None:
@@ -145,21 +135,16 @@ def _numpy_exposures(
     if params.sign_convention is SignConvention.SHORT_BOTH:
         sign = np.full(priced.height, -1.0)
     else:
-        sign = np.where(is_call(priced.get_column("right")), 1.0, -1.0)
-    gxoi, gxvolm = greeks["g"] * oi, greeks["g"] * vol
+        sign = np.where(call_mask(priced.get_column("right")), 1.0, -1.0)
     columns = {
         "exposure_ok": ~np.isnan(iv) & ~np.isnan(greeks["g"]),
         "dealer_sign": sign,
         **{f"{p}xoi": greeks[p] * oi for p in _GREEK_COLUMNS},
         **{f"{p}xvolm": greeks[p] * vol for p in _GREEK_COLUMNS},
     }
-    columns["gxoi"], columns["gxvolm"] = gxoi, gxvolm
-    dollars = {
-        "gex_usd_per_pct": sign * gxoi * (spot * spot * 0.01),
-        "gex_volm_usd_per_pct": sign * gxvolm * (spot * spot * 0.01),
-        "dex_usd": sign * columns["dxoi"] * spot,
-        "vanna_usd_per_vol_pt": sign * columns["vannaxoi"] * spot,
-        "charm_usd_per_day": sign * columns["charmxoi"] * spot,
-    }
-    columns.update(dollars)
+    columns["gex_usd_per_pct"] = sign * columns["gxoi"] * (spot * spot * 0.01)
+    columns["gex_volm_usd_per_pct"] = sign * columns["gxvolm"] * (spot * spot * 0.01)
+    columns["dex_usd"] = sign * columns["dxoi"] * spot
+    columns["vanna_usd_per_vol_pt"] = sign * columns["vannaxoi"] * spot
+    columns["charm_usd_per_day"] = sign * columns["charmxoi"] * spot
     return priced.hstack([pl.Series(name, columns[name]) for name in CONTRACT_EXPOSURE_COLUMNS])

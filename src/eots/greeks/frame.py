@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from eots.chain.schema import CHAIN_SCHEMA
+from eots.chain.schema import CHAIN_SCHEMA, call_mask, epoch_us
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import to_epoch_us
 from eots.greeks import black_scholes as bs
@@ -89,15 +89,15 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
     """
     f = snapshot.frame
     spot = snapshot.spot
-    is_call = (f.get_column("right") == "C").to_numpy()
+    is_call = call_mask(f.get_column("right"))
     strike = f.get_column("strike").to_numpy()
-    settle_us = f.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    settle_us = epoch_us(f.get_column("expiry_ts"))
     t = (settle_us.astype(np.float64) - float(to_epoch_us(snapshot.ts_event))) / (
         365.0 * 86400.0 * 1e6
     )
     valid = f.get_column("quote_valid").to_numpy()
-    bid = f.get_column("bid").fill_null(np.nan).to_numpy()
-    ask = f.get_column("ask").fill_null(np.nan).to_numpy()
+    bid = _floats(f.get_column("bid"))
+    ask = _floats(f.get_column("ask"))
     mid = np.where(valid, 0.5 * (bid + ask), np.nan)
     r = params.rate
     expiry_id, n_expiries = _group_ids(settle_us)
@@ -108,30 +108,44 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
     iv, origin, status, g = _vols_and_greeks(
         f, params, (is_call, strike, t, carry_q, mid, bid, ask, valid), spot
     )
-    return f.with_columns(
-        t_years=pl.Series(t),
-        forward=pl.Series(forward),
-        forward_method=_enum_from_codes(FORWARD_METHODS, method),
-        carry_q=pl.Series(carry_q),
-        mid=pl.Series(mid, nan_to_null=True),
-        iv=pl.Series(iv),
-        iv_origin=_enum_from_codes(IV_ORIGINS, origin),
-        iv_status=pl.Series(status, dtype=pl.Int8),
-        model_price=pl.Series(g.price),
-        delta=pl.Series(g.delta),
-        gamma=pl.Series(g.gamma),
-        vega=pl.Series(g.vega),
-        theta=pl.Series(g.theta),
-        rho=pl.Series(g.rho),
-        vanna=pl.Series(g.vanna),
-        charm=pl.Series(g.charm),
-        vomma=pl.Series(g.vomma),
-    )
+    columns = [
+        pl.Series("t_years", t),
+        pl.Series("forward", forward),
+        _enum_from_codes(FORWARD_METHODS, method).alias("forward_method"),
+        pl.Series("carry_q", carry_q),
+        pl.Series("mid", mid, nan_to_null=True),
+        pl.Series("iv", iv),
+        _enum_from_codes(IV_ORIGINS, origin).alias("iv_origin"),
+        pl.Series("iv_status", status, dtype=pl.Int8),
+        pl.Series("model_price", g.price),
+        *(pl.Series(name, getattr(g, name)) for name in _GREEK_NAMES),
+    ]
+    if any(c in PRICED_COLUMNS for c in f.columns):  # with_columns replaces them in place
+        return f.with_columns(columns)
+    return f.hstack(columns)
+
+
+#: The greek columns of ``PRICED_COLUMNS``, in order (``bs.Greeks`` fields of the same names).
+_GREEK_NAMES = ("delta", "gamma", "vega", "theta", "rho", "vanna", "charm", "vomma")
+
+
+def _floats(column: pl.Series) -> NDArray[np.float64]:
+    """Return a Float64 column as NumPy with NaN for null (``fill_null(nan)``, without a query)."""
+    if column.dtype == pl.Float64:
+        values: NDArray[np.float64] = column.to_numpy()  # nulls come out as NaN
+        return values
+    return column.fill_null(np.nan).to_numpy()
 
 
 def _enum_from_codes(dtype: pl.Enum, codes: NDArray[np.int64]) -> pl.Series:
-    """Build an Enum series from category indices (strings from numpy are slow to convert)."""
-    return pl.Series(dtype.categories, dtype=dtype).gather(codes)
+    """Build an Enum series from category indices (strings from numpy are slow to convert).
+
+    One code throughout (every forward a parity one, typically) repeats it without a gather.
+    """
+    categories = pl.Series(dtype.categories, dtype=dtype)
+    if codes.size and (codes == codes[0]).all():
+        return categories.new_from_index(int(codes[0]), codes.size)
+    return categories.gather(codes)
 
 
 def _group_ids(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
@@ -264,27 +278,22 @@ def _vols_and_greeks(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8], bs.Greeks]:
     """Return each contract's IV, its origin code and solver status, and its greeks at that IV.
 
-    Under ``prefer_source`` the greeks at the source IV of every contract that has one are
-    computed first: their price is the model price the consistency check needs, and the
-    contracts that keep their source IV (most of a chain) keep those greeks; only the others are
-    priced again at their final IV. The kernels work element by element, so the figures are those
-    of one call on the whole chain.
+    Under ``prefer_source`` the greeks at the source IV (NaN where there is none) come first:
+    their price is the model price the consistency check needs, and the contracts that keep
+    their source IV (most of a chain) keep those greeks; only the others are priced again at
+    their final IV. The kernels work element by element, so the figures are those of one call on
+    the whole chain at the final IVs.
     """
     is_call, strike, t, carry_q, mid, bid, ask, valid = arrays
     r = params.rate
-    src = f.get_column("iv_src").fill_null(np.nan).to_numpy()
+    src = _floats(f.get_column("iv_src"))
     usable = np.isfinite(src) & (src > 0) & (src <= params.max_source_iv)
-    kept: tuple[NDArray[np.int64], bs.Greeks, NDArray[np.bool_]] | None = None
+    at_source: bs.Greeks | None = None
     if params.iv_policy is IvPolicy.PREFER_SOURCE:
-        rows = np.flatnonzero(usable)
-        at_source = bs.greeks(
-            is_call[rows], spot, strike[rows], t[rows], src[rows], r, carry_q[rows]
-        )
-        tol = params.source_iv_tolerance * 0.5 * (ask[rows] - bid[rows]) + params.tick
-        consistent = ~valid[rows] | (np.abs(at_source.price - mid[rows]) <= tol)
-        take_source = np.zeros_like(usable)
-        take_source[rows[consistent]] = True
-        kept = (rows[consistent], at_source, consistent)
+        at_source = bs.greeks(is_call, spot, strike, t, np.where(usable, src, np.nan), r, carry_q)
+        tol = params.source_iv_tolerance * 0.5 * (ask - bid) + params.tick
+        consistent = ~valid | (np.abs(at_source.price - mid) <= tol)
+        take_source = usable & consistent
     elif params.iv_policy is IvPolicy.SOURCE_ONLY:
         take_source = usable
     else:
@@ -310,25 +319,10 @@ def _vols_and_greeks(
     origin = np.select([take_source, solved, fallback, limit], [0, 1, 2, 3], default=4).astype(
         np.int64
     )
-    if kept is None:
+    if at_source is None:
         return iv, origin, status, bs.greeks(is_call, spot, strike, t, iv, r, carry_q)
     rest = np.flatnonzero(~take_source)
     again = bs.greeks(is_call[rest], spot, strike[rest], t[rest], iv[rest], r, carry_q[rest])
-    return iv, origin, status, _merged(len(iv), kept, (rest, again))
-
-
-def _merged(
-    n: int,
-    kept: tuple[NDArray[np.int64], bs.Greeks, NDArray[np.bool_]],
-    rest: tuple[NDArray[np.int64], bs.Greeks],
-) -> bs.Greeks:
-    """Scatter the greeks of the kept rows (``at_source[consistent]``) and the rest into ``n``."""
-    kept_rows, at_source, consistent = kept
-    rest_rows, again = rest
-    out: dict[str, NDArray[np.float64]] = {}
-    for name in ("price", "delta", "gamma", "vega", "theta", "rho", "vanna", "charm", "vomma"):
-        column = np.empty(n)
-        column[kept_rows] = getattr(at_source, name)[consistent]
-        column[rest_rows] = getattr(again, name)
-        out[name] = column
-    return bs.Greeks(**out)
+    for name in ("price", *_GREEK_NAMES):
+        getattr(at_source, name)[rest] = getattr(again, name)
+    return iv, origin, status, at_source
