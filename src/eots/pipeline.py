@@ -419,10 +419,10 @@ def _revalue(snapshot: ChainSnapshot, as_of: dt.datetime) -> ChainSnapshot:
 
 
 def _totals(in_scope: pl.DataFrame, by_strike: pl.DataFrame) -> Totals:
-    no_iv = in_scope.select(
-        n=(~pl.col("exposure_ok")).sum(),
-        oi=pl.col("open_interest").filter(~pl.col("exposure_ok")).sum(),
-    ).row(0)
+    # Integer counts: NumPy gives polars' figures (the float sums stay polars' own below).
+    without = ~in_scope.get_column("exposure_ok").fill_null(value=True).to_numpy()
+    oi = in_scope.get_column("open_interest").fill_null(0).to_numpy()
+    no_iv = (int(np.count_nonzero(without)), int(oi[without].sum()))
     sums = by_strike.select(
         pl.col("net_gex").sum(),
         pl.col("call_gex").sum(),

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from eots.core.time import to_epoch_us
 
@@ -55,6 +57,42 @@ def utc_lit(ts: dt.datetime) -> pl.Expr:
     True
     """
     return pl.lit(to_epoch_us(ts), dtype=pl.Int64).cast(UTC_US)
+
+
+def call_mask(right: pl.Series) -> NDArray[np.bool_]:
+    """Return ``right == "C"`` as a NumPy mask (a null is not a call).
+
+    Read from the ``RIGHTS`` codes when the column is that Enum without nulls (no polars query:
+    the comparison costs about 0.06 ms on 20k contracts, the codes a few microseconds).
+
+    Examples
+    --------
+    >>> call_mask(pl.Series(["C", "P", "C"], dtype=RIGHTS)).tolist()
+    [True, False, True]
+    >>> call_mask(pl.Series(["C", None])).tolist()
+    [True, False]
+    """
+    if right.dtype == RIGHTS and not right.null_count():
+        mask: NDArray[np.bool_] = right.to_physical().to_numpy() == 0
+        return mask
+    return (right == "C").fill_null(value=False).to_numpy()
+
+
+def epoch_us(instants: pl.Series) -> NDArray[np.int64]:
+    """Return a Datetime column as integer microseconds since the epoch (``dt.epoch("us")``).
+
+    A ``us`` column without nulls is read as it is stored (no polars query).
+
+    Examples
+    --------
+    >>> epoch_us(pl.Series([dt.datetime(1970, 1, 1, 0, 0, 1)])).tolist()
+    [1000000]
+    """
+    dtype = instants.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "us" and not instants.null_count():
+        values: NDArray[np.int64] = instants.to_numpy().view(np.int64)
+        return values
+    return instants.dt.epoch("us").to_numpy()
 
 
 def conformed(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:

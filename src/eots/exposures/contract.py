@@ -18,8 +18,10 @@ are excluded from every aggregate and counted by the pipeline.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
+from eots.chain.schema import call_mask
 from eots.core.errors import StageInputError
 from eots.exposures.params import ExposureParams, SignConvention
 from eots.greeks.frame import PRICED_SCHEMA
@@ -86,7 +88,12 @@ def contract_exposures(priced: pl.DataFrame, spot: float, params: ExposureParams
     StageInputError
         If the priced frame lacks a column this stage reads (``PRICED_INPUTS``).
     """
-    StageInputError.require(priced.schema, PRICED_INPUTS, stage="exposures", frame="priced")
+    # The names, not ``priced.schema``: building a 38-column Schema costs about 0.2 ms.
+    names = set(priced.columns)
+    StageInputError.require(names, PRICED_INPUTS, stage="exposures", frame="priced")
+    fast = _numpy_exposures(priced, names, spot, params)
+    if fast is not None:
+        return fast
     oi = pl.col("open_interest").cast(pl.Float64) * pl.col("multiplier")
     vol = pl.col("volume").cast(pl.Float64) * pl.col("multiplier")
     shares = [pl.col(g) * oi for g in _GREEK_COLUMNS.values()]
@@ -104,3 +111,40 @@ def contract_exposures(priced: pl.DataFrame, spot: float, params: ExposureParams
         vanna_usd_per_vol_pt=s * pl.col("vannaxoi") * spot,
         charm_usd_per_day=s * pl.col("charmxoi") * spot,
     )
+
+
+def _numpy_exposures(
+    priced: pl.DataFrame, names: set[str], spot: float, params: ExposureParams
+) -> pl.DataFrame | None:
+    """``contract_exposures`` on NumPy arrays: the same products in the same order.
+
+    None (the polars expressions are used) when an input has nulls (their propagation is
+    polars'), a float input is not Float64, or the frame already has an exposure column
+    (``with_columns`` replaces it in place).
+    """
+    inputs = [priced.get_column(c) for c in PRICED_INPUTS]
+    if any(s.null_count() for s in inputs) or not names.isdisjoint(CONTRACT_EXPOSURE_COLUMNS):
+        return None
+    if any(s.dtype != pl.Float64 for s in inputs[3:]):  # multiplier, iv and the greeks
+        return None
+    multiplier = priced.get_column("multiplier").to_numpy()
+    oi = priced.get_column("open_interest").cast(pl.Float64).to_numpy() * multiplier
+    vol = priced.get_column("volume").cast(pl.Float64).to_numpy() * multiplier
+    greeks = {p: priced.get_column(g).to_numpy() for p, g in _GREEK_COLUMNS.items()}
+    iv = priced.get_column("iv").to_numpy()
+    if params.sign_convention is SignConvention.SHORT_BOTH:
+        sign = np.full(priced.height, -1.0)
+    else:
+        sign = np.where(call_mask(priced.get_column("right")), 1.0, -1.0)
+    columns = {
+        "exposure_ok": ~np.isnan(iv) & ~np.isnan(greeks["g"]),
+        "dealer_sign": sign,
+        **{f"{p}xoi": greeks[p] * oi for p in _GREEK_COLUMNS},
+        **{f"{p}xvolm": greeks[p] * vol for p in _GREEK_COLUMNS},
+    }
+    columns["gex_usd_per_pct"] = sign * columns["gxoi"] * (spot * spot * 0.01)
+    columns["gex_volm_usd_per_pct"] = sign * columns["gxvolm"] * (spot * spot * 0.01)
+    columns["dex_usd"] = sign * columns["dxoi"] * spot
+    columns["vanna_usd_per_vol_pt"] = sign * columns["vannaxoi"] * spot
+    columns["charm_usd_per_day"] = sign * columns["charmxoi"] * spot
+    return priced.hstack([pl.Series(name, columns[name]) for name in CONTRACT_EXPOSURE_COLUMNS])

@@ -7,6 +7,7 @@ each side (per the dealer sign convention), ``net_gex = call_gex + put_gex``, an
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 STRIKE_SCHEMA = pl.Schema(
@@ -57,7 +58,7 @@ def strike_exposures(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFra
     gex = pl.col("gex_usd_per_pct")
     # Eager (a lazy group_by's float sums vary between runs: ``eots.core.ordered``), on the
     # columns the sums read: the filter copies those, not the whole exposure frame.
-    return (
+    sums = (
         contracts.select(pl.col(_INPUTS).filter(scope_mask & pl.col("exposure_ok")))
         .group_by("strike")
         .agg(
@@ -73,11 +74,16 @@ def strike_exposures(contracts: pl.DataFrame, scope_mask: pl.Expr) -> pl.DataFra
             put_volume=pl.col("volume").filter(~call).sum(),
             n_contracts=pl.len(),
         )
-        .with_columns(
-            net_gex=pl.col("call_gex") + pl.col("put_gex"),
-            abs_gex=pl.col("call_gex").abs() + pl.col("put_gex").abs(),
-        )
-        .sort("strike")
-        .select(list(STRIKE_SCHEMA))
-        .cast(STRIKE_SCHEMA)
     )
+    # Ordered, netted and framed in NumPy (a few hundred rows: three polars queries cost more).
+    strike = sums.get_column("strike")
+    if strike.null_count():  # polars puts a null strike first (the chain validation refuses it)
+        sums = sums.sort("strike")
+        order = np.arange(sums.height)
+    else:
+        order = np.argsort(strike.to_numpy(), kind="stable")
+    columns = {c: sums.get_column(c).to_numpy()[order] for c in sums.columns}
+    call_gex, put_gex = columns["call_gex"], columns["put_gex"]
+    columns["net_gex"] = call_gex + put_gex
+    columns["abs_gex"] = np.abs(call_gex) + np.abs(put_gex)
+    return pl.DataFrame({c: columns[c] for c in STRIKE_SCHEMA}, schema=STRIKE_SCHEMA)

@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from eots.chain.schema import CHAIN_SCHEMA
+from eots.chain.schema import CHAIN_SCHEMA, call_mask, epoch_us
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.time import to_epoch_us
 from eots.greeks import black_scholes as bs
@@ -89,15 +89,15 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
     """
     f = snapshot.frame
     spot = snapshot.spot
-    is_call = (f.get_column("right") == "C").to_numpy()
+    is_call = call_mask(f.get_column("right"))
     strike = f.get_column("strike").to_numpy()
-    settle_us = f.get_column("expiry_ts").dt.epoch("us").to_numpy()
+    settle_us = epoch_us(f.get_column("expiry_ts"))
     t = (settle_us.astype(np.float64) - float(to_epoch_us(snapshot.ts_event))) / (
         365.0 * 86400.0 * 1e6
     )
     valid = f.get_column("quote_valid").to_numpy()
-    bid = f.get_column("bid").fill_null(np.nan).to_numpy()
-    ask = f.get_column("ask").fill_null(np.nan).to_numpy()
+    bid = _floats(f.get_column("bid"))
+    ask = _floats(f.get_column("ask"))
     mid = np.where(valid, 0.5 * (bid + ask), np.nan)
     r = params.rate
     expiry_id, n_expiries = _group_ids(settle_us)
@@ -105,34 +105,47 @@ def priced_chain(snapshot: ChainSnapshot, params: PricingParams) -> pl.DataFrame
         expiry_id, n_expiries, strike, is_call, mid, t, spot, params, snapshot.ts_event.date()
     )
     carry_q = r - np.log(forward / spot) / t
-    iv, origin, status = _implied_vols(
+    iv, origin, status, g = _vols_and_greeks(
         f, params, (is_call, strike, t, carry_q, mid, bid, ask, valid), spot
     )
-    g = bs.greeks(is_call, spot, strike, t, iv, r, carry_q)
-    return f.with_columns(
-        t_years=pl.Series(t),
-        forward=pl.Series(forward),
-        forward_method=_enum_from_codes(FORWARD_METHODS, method),
-        carry_q=pl.Series(carry_q),
-        mid=pl.Series(mid, nan_to_null=True),
-        iv=pl.Series(iv),
-        iv_origin=_enum_from_codes(IV_ORIGINS, origin),
-        iv_status=pl.Series(status, dtype=pl.Int8),
-        model_price=pl.Series(g.price),
-        delta=pl.Series(g.delta),
-        gamma=pl.Series(g.gamma),
-        vega=pl.Series(g.vega),
-        theta=pl.Series(g.theta),
-        rho=pl.Series(g.rho),
-        vanna=pl.Series(g.vanna),
-        charm=pl.Series(g.charm),
-        vomma=pl.Series(g.vomma),
-    )
+    columns = [
+        pl.Series("t_years", t),
+        pl.Series("forward", forward),
+        _enum_from_codes(FORWARD_METHODS, method).alias("forward_method"),
+        pl.Series("carry_q", carry_q),
+        pl.Series("mid", mid, nan_to_null=True),
+        pl.Series("iv", iv),
+        _enum_from_codes(IV_ORIGINS, origin).alias("iv_origin"),
+        pl.Series("iv_status", status, dtype=pl.Int8),
+        pl.Series("model_price", g.price),
+        *(pl.Series(name, getattr(g, name)) for name in _GREEK_NAMES),
+    ]
+    if any(c in PRICED_COLUMNS for c in f.columns):  # with_columns replaces them in place
+        return f.with_columns(columns)
+    return f.hstack(columns)
+
+
+#: The greek columns of ``PRICED_COLUMNS``, in order (``bs.Greeks`` fields of the same names).
+_GREEK_NAMES = ("delta", "gamma", "vega", "theta", "rho", "vanna", "charm", "vomma")
+
+
+def _floats(column: pl.Series) -> NDArray[np.float64]:
+    """Return a Float64 column as NumPy with NaN for null (``fill_null(nan)``, without a query)."""
+    if column.dtype == pl.Float64:
+        values: NDArray[np.float64] = column.to_numpy()  # nulls come out as NaN
+        return values
+    return column.fill_null(np.nan).to_numpy()
 
 
 def _enum_from_codes(dtype: pl.Enum, codes: NDArray[np.int64]) -> pl.Series:
-    """Build an Enum series from category indices (strings from numpy are slow to convert)."""
-    return pl.Series(dtype.categories, dtype=dtype).gather(codes)
+    """Build an Enum series from category indices (strings from numpy are slow to convert).
+
+    One code throughout (every forward a parity one, typically) repeats it without a gather.
+    """
+    categories = pl.Series(dtype.categories, dtype=dtype)
+    if codes.size and (codes == codes[0]).all():
+        return categories.new_from_index(int(codes[0]), codes.size)
+    return categories.gather(codes)
 
 
 def _group_ids(keys: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
@@ -248,7 +261,7 @@ def fallback_log_forwards(
     return np.where(ok, log_fs, filled), 1
 
 
-def _implied_vols(
+def _vols_and_greeks(
     f: pl.DataFrame,
     params: PricingParams,
     arrays: tuple[
@@ -262,15 +275,24 @@ def _implied_vols(
         NDArray[np.bool_],
     ],
     spot: float,
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8]]:
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int8], bs.Greeks]:
+    """Return each contract's IV, its origin code and solver status, and its greeks at that IV.
+
+    Under ``prefer_source`` the greeks at the source IV (NaN where there is none) come first:
+    their price is the model price the consistency check needs, and the contracts that keep
+    their source IV (most of a chain) keep those greeks; only the others are priced again at
+    their final IV. The kernels work element by element, so the figures are those of one call on
+    the whole chain at the final IVs.
+    """
     is_call, strike, t, carry_q, mid, bid, ask, valid = arrays
     r = params.rate
-    src = f.get_column("iv_src").fill_null(np.nan).to_numpy()
+    src = _floats(f.get_column("iv_src"))
     usable = np.isfinite(src) & (src > 0) & (src <= params.max_source_iv)
+    at_source: bs.Greeks | None = None
     if params.iv_policy is IvPolicy.PREFER_SOURCE:
-        model = bs.price(is_call, spot, strike, t, np.where(usable, src, np.nan), r, carry_q)
+        at_source = bs.greeks(is_call, spot, strike, t, np.where(usable, src, np.nan), r, carry_q)
         tol = params.source_iv_tolerance * 0.5 * (ask - bid) + params.tick
-        consistent = ~valid | (np.abs(model - mid) <= tol)
+        consistent = ~valid | (np.abs(at_source.price - mid) <= tol)
         take_source = usable & consistent
     elif params.iv_policy is IvPolicy.SOURCE_ONLY:
         take_source = usable
@@ -297,4 +319,10 @@ def _implied_vols(
     origin = np.select([take_source, solved, fallback, limit], [0, 1, 2, 3], default=4).astype(
         np.int64
     )
-    return iv, origin, status
+    if at_source is None:
+        return iv, origin, status, bs.greeks(is_call, spot, strike, t, iv, r, carry_q)
+    rest = np.flatnonzero(~take_source)
+    again = bs.greeks(is_call[rest], spot, strike[rest], t[rest], iv[rest], r, carry_q[rest])
+    for name in ("price", *_GREEK_NAMES):
+        getattr(at_source, name)[rest] = getattr(again, name)
+    return iv, origin, status, at_source

@@ -144,27 +144,33 @@ def _initial_guess(
     return v0, lo, hi, upper
 
 
-def _solve_branch(
+def _solve_rows(
     x: FloatArray,
     beta: FloatArray,
     v_tol: FloatArray,
     bracket: tuple[FloatArray, FloatArray, FloatArray],
-    side: float,
+    upper: BoolArray,
     max_iter: int,
 ) -> tuple[FloatArray, BoolArray]:
-    """Return total volatility and a converged mask for one branch (side +1 lower, -1 upper).
+    """Return total volatility and a converged mask, both branches in one loop.
 
-    Lower branch: Halley on g = ln b - ln beta. Upper branch: on g = ln(e^{x/2} - beta)
-    - ln(e^{x/2} - b), with e^{x/2} - b = e^{x/2} N(-d1) + e^{-x/2} N(d2) summed without
-    cancellation. Both objectives increase with v.
+    Lower branch (``side = +1``): Halley on g = ln b - ln beta. Upper branch (``side = -1``,
+    ``upper``): on g = ln(e^{x/2} - beta) - ln(e^{x/2} - b), with e^{x/2} - b = e^{x/2} N(-d1)
+    + e^{-x/2} N(d2) summed without cancellation. Both objectives increase with v. The branch
+    enters every row's arithmetic only through multiplications by ``side = +-1`` (exact), so one
+    loop over both gives each row the figures a loop over its branch alone would.
     """
     v, lo, hi = bracket
     n = x.shape[0]
     v_out = np.full(n, np.nan)
     converged = np.zeros(n, dtype=bool)
+    side = np.where(upper, -1.0, 1.0)
     e_pos = np.exp(0.5 * x)
     e_neg = side * np.exp(-0.5 * x)
-    log_target = np.log(e_pos - beta) if side < 0 else np.log(beta)
+    up, dn = np.flatnonzero(upper), np.flatnonzero(~upper)
+    log_target = np.empty(n)
+    log_target[up] = np.log(e_pos[up] - beta[up])
+    log_target[dn] = np.log(beta[dn])
     idx = np.arange(n)
     for _ in range(max_iter):
         if idx.size == 0:
@@ -200,7 +206,14 @@ def _solve_branch(
             v_out[idx[fin]] = v_new[fin]
             converged[idx[fin]] = True
             keep = np.flatnonzero(~done)
-            idx, v_new, lo, hi, x = idx[keep], v_new[keep], lo[keep], hi[keep], x[keep]
+            idx, v_new, lo, hi, x, side = (
+                idx[keep],
+                v_new[keep],
+                lo[keep],
+                hi[keep],
+                x[keep],
+                side[keep],
+            )
             e_pos, e_neg, log_target, v_tol = (
                 e_pos[keep],
                 e_neg[keep],
@@ -217,15 +230,7 @@ def _solve(
     """Return total volatility v and a converged mask for normalised OTM calls."""
     e_pos = np.exp(0.5 * x)
     v0, lo, hi, upper = _initial_guess(x, beta, e_pos, np.exp(-0.5 * x))
-    v_out = np.full(x.shape, np.nan)
-    converged = np.zeros(x.shape, dtype=bool)
-    for side, rows in ((-1.0, np.flatnonzero(upper)), (1.0, np.flatnonzero(~upper))):
-        if rows.size:
-            bracket = (v0[rows], lo[rows], hi[rows])
-            v_out[rows], converged[rows] = _solve_branch(
-                x[rows], beta[rows], tol * sqrt_t[rows], bracket, side, max_iter
-            )
-    return v_out, converged
+    return _solve_rows(x, beta, tol * sqrt_t, (v0, lo, hi), upper, max_iter)
 
 
 def implied_vol(

@@ -154,24 +154,26 @@ def profile_terms(
     ``contracts`` needs ``exposure_ok``, ``open_interest``, ``multiplier``, ``dealer_sign``,
     ``strike``, ``iv``, ``t_years``, ``forward``, ``carry_q``.
     """
-    # Select the inputs first (no copy), so the filter copies those columns, not the whole frame.
-    f = (
-        contracts.select(_TERM_INPUTS)
-        .filter(
-            pl.col("exposure_ok") & (pl.col("open_interest") > 0) & (pl.col("iv") >= MIN_PROFILE_IV)
-        )
-        .select(
-            sigma="iv",
-            t="t_years",
-            log_k=pl.col("strike").log(),
-            log_fs=(pl.col("forward") / spot).log(),
-            size=pl.col("dealer_sign")
-            * pl.col("open_interest").cast(pl.Float64)
-            * pl.col("multiplier")
-            * (-pl.col("carry_q") * pl.col("t_years")).exp(),
-        )
+    # NumPy on the columns (no frame is built): a missing column raises as a select would. A
+    # null open interest or IV fails its test (NaN there), as the null fails polars' filter.
+    col = {name: contracts.get_column(name) for name in _TERM_INPUTS}
+    iv = col["iv"].to_numpy()
+    oi = col["open_interest"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        keep = col["exposure_ok"].fill_null(value=False).to_numpy() & (oi > 0)
+        keep &= iv >= MIN_PROFILE_IV
+    rows = np.flatnonzero(keep)
+    sigma, t = iv[rows], col["t_years"].to_numpy()[rows]
+    log_k = np.log(col["strike"].to_numpy()[rows])
+    # ``forward * (1 / spot)``: the figures polars gives ``forward / spot`` (a column divided by
+    # a scalar is multiplied by its reciprocal there), which these terms have always used.
+    log_fs = np.log(col["forward"].to_numpy()[rows] * (1.0 / spot))
+    size = (
+        col["dealer_sign"].to_numpy()[rows]
+        * oi[rows].astype(np.float64)
+        * col["multiplier"].to_numpy()[rows]
+        * np.exp(-col["carry_q"].to_numpy()[rows] * t)
     )
-    sigma, t, log_k, log_fs, size = (f.get_column(n).to_numpy() for n in f.columns)
     vol = sigma * np.sqrt(t)
     inv_vol = 1.0 / vol
     c = log_k - log_fs - 0.5 * vol * vol
