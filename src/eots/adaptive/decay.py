@@ -32,6 +32,7 @@ from eots.adaptive.pieces import aligned, latest_pieces
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.chain.schema import UTC_US
 from eots.market import MarketContext
+from eots.metrics.arrays import nullable_series
 
 _METRIC, _FACTOR = "a_dag", "decay"
 #: Column of the keyed frame ``recency_multiplier`` returns.
@@ -50,9 +51,19 @@ def recency_weights(n: int, delta: float) -> list[float]:
 
 
 def recency_multiplier(
-    context: MarketContext | None, as_of: dt.datetime, params: ADagParams
+    context: MarketContext | None,
+    as_of: dt.datetime,
+    params: ADagParams,
+    *,
+    every_row: bool = False,
 ) -> tuple[pl.DataFrame | None, FactorReport]:
-    """Return the per-contract multiplier keyed by contract (None: neutral everywhere)."""
+    """Return the per-contract multiplier keyed by contract (None: neutral everywhere).
+
+    A contract without traded volume in the window has no row, or with ``every_row`` (aligned
+    increments only) a null one: the latest increment's contracts in its order, which a fold
+    matches to its chain the same way step after step (``Working.keyed``); a keyed read of either
+    gives the same values.
+    """
     if not params.factors.temporal_decay:
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
@@ -77,7 +88,7 @@ def recency_multiplier(
     weights = recency_weights(n_stamps, params.temporal_decay_factor)
     mean_w = sum(weights) / len(weights)
     if pieces is not None and aligned(pieces):
-        keyed = _aligned_multiplier(pieces, weights, mean_w)
+        keyed = _aligned_multiplier(pieces, weights, mean_w, every_row=every_row)
     else:
         if pieces is not None:
             increments = pl.concat(pieces)
@@ -109,7 +120,7 @@ def _grouped_multiplier(
 
 
 def _aligned_multiplier(
-    pieces: list[pl.DataFrame], weights: list[float], mean_w: float
+    pieces: list[pl.DataFrame], weights: list[float], mean_w: float, *, every_row: bool = False
 ) -> pl.DataFrame:
     """Return the multiplier over aligned pieces (oldest first), as NumPy arrays.
 
@@ -117,7 +128,7 @@ def _aligned_multiplier(
     the last bit of a sum may differ: within 1e-12 relative; each path is deterministic, and a
     fold and a store-built context take the same one). ``/ mean_w`` is taken as polars takes a
     column over a scalar, a product with the reciprocal. A contract without traded volume in the
-    window has no row, as there.
+    window has no row, as there (``every_row``: a null one).
     """
     n = pieces[0].height
     num = np.zeros(n, dtype=np.float64)
@@ -130,11 +141,11 @@ def _aligned_multiplier(
         den += np.where(use, v, 0.0)
         traded |= use
     value = num / np.where(traded, den, 1.0) * (1.0 / mean_w)
-    return (
-        pieces[-1]
-        .select(*CONTRACT_KEY)
-        .with_columns(pl.Series(DECAY_COLUMN, value, dtype=pl.Float64))
-        .filter(pl.Series(traded))
+    keys = pieces[-1].select(*CONTRACT_KEY)
+    if every_row:
+        return keys.with_columns(nullable_series(DECAY_COLUMN, value, ~traded))
+    return keys.with_columns(pl.Series(DECAY_COLUMN, value, dtype=pl.Float64)).filter(
+        pl.Series(traded)
     )
 
 

@@ -383,7 +383,9 @@ def _a_dag(work: Working, run: _Run) -> _StageOutput:
     as_of = run.inputs.as_of
     regime = volatility_regime(run.context, p)
     dte = dte_scale(p, work.dte)
-    decay, decay_report = recency_multiplier(run.context if run.keyed else None, as_of, p)
+    decay, decay_report = recency_multiplier(
+        run.context if run.keyed else None, as_of, p, every_row=True
+    )
     alpha = adaptive_alpha(regime.value, p.alpha)
     reports = (
         regime.report,

@@ -117,10 +117,49 @@ class Working:
             keyed.get_column(c).equals(self.frame.get_column(c)) for c in on
         ):
             return from_series(keyed.get_column(column))
+        rows = matched_rows(self.frame.select(on), keyed.select(on))
+        if rows is not None:  # each contract matched to at most one row: the join's rows
+            value = from_series(keyed.get_column(column))
+            found = rows >= 0
+            at = np.where(found, rows, 0)
+            return Masked(np.where(found, value.v[at], np.nan), ~found | value.null[at])
         matched = self.frame.select(on).join(
             keyed.select(*on, column), on=on, how="left", maintain_order="left"
         )
         return from_series(matched.get_column(column))
+
+
+#: How many (frame keys, table keys) row matches are remembered: a fold matches the same
+#: contracts to the same history rows step after step.
+_REMEMBERED = 4
+_matches: list[tuple[pl.DataFrame, pl.DataFrame, np.ndarray | None]] = []
+
+
+def matched_rows(frame: pl.DataFrame, table: pl.DataFrame) -> np.ndarray | None:
+    """Return the row of ``table`` each row of ``frame`` matches on all columns (-1: none).
+
+    The rows a left join of ``frame`` on ``table`` finds (null keys match nothing); None when a
+    row matches more than one (the join then has more rows than ``frame``). Remembered for the
+    last few pairs of key frames: equal frames (compared, not joined again) give the same rows.
+    """
+    for ours, theirs, rows in tuple(_matches):
+        if (
+            ours.height == frame.height
+            and theirs.height == table.height
+            and ours.schema == frame.schema
+            and theirs.schema == table.schema
+            and frame.equals(ours)
+            and table.equals(theirs)
+        ):
+            return rows
+    joined = frame.join(
+        table.with_row_index("_row"), on=frame.columns, how="left", maintain_order="left"
+    )
+    found: np.ndarray | None = None
+    if joined.height == frame.height:
+        found = joined.get_column("_row").fill_null(-1).cast(pl.Int64).to_numpy()
+    _matches[:] = [(frame, table, found), *_matches[: _REMEMBERED - 1]]
+    return found
 
 
 def _key_parts(frame: pl.DataFrame, on: list[str]) -> list[np.ndarray] | None:
@@ -246,6 +285,7 @@ __all__ = [
     "WORKING_INPUTS",
     "Working",
     "keyed_columns",
+    "matched_rows",
     "packed_keys",
     "working_arrays",
 ]

@@ -53,16 +53,27 @@ def aligned(pieces: list[pl.DataFrame]) -> bool:
     return same and unique_keys(first.select(CONTRACT_KEY))
 
 
+#: How many key frames proven unique are remembered (the decay's key-sorted increments and the
+#: charm history's chain order are two layouts read every step).
+_REMEMBERED = 4
+_proven: list[pl.DataFrame] = []
+
+
 def unique_keys(keys: pl.DataFrame) -> bool:
     """Return whether no row of ``keys`` repeats.
 
     Rows with distinct hashes are distinct, so distinct hashes (one sort of 64-bit integers)
-    prove it; only when two hashes collide are the rows themselves compared.
+    prove it; only when two hashes collide are the rows themselves compared. Keys equal to the
+    last ones proven unique (compared, not hashed and sorted again) are unique.
     """
+    for known in tuple(_proven):
+        if known.schema == keys.schema and known.height == keys.height and keys.equals(known):
+            return True
     hashes = np.sort(keys.hash_rows().to_numpy())
-    if not (hashes[1:] == hashes[:-1]).any():
-        return True
-    return not keys.is_duplicated().any()
+    unique = not (hashes[1:] == hashes[:-1]).any() or not keys.is_duplicated().any()
+    if unique:
+        _proven[:] = [keys, *_proven[: _REMEMBERED - 1]]
+    return unique
 
 
 __all__ = ["aligned", "latest_pieces", "unique_keys"]

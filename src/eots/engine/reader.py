@@ -19,6 +19,7 @@ from eots.core.errors import ReplayError
 from eots.core.time import to_epoch_us
 from eots.engine.state import HistoryState
 from eots.history import Visibility
+from eots.history.sessions import in_time_order
 from eots.storage import PriceStore
 from eots.storage.bars import PRICE_SCHEMA
 from eots.storage.snapshots import SnapshotRef
@@ -42,15 +43,15 @@ class StateReader:
     ) -> tuple[SnapshotRef, ...]:
         """Return held refs with ``start <= ts_event <= end`` (end defaults to ``as_of``)."""
         end = self._end(end)
-        return tuple(
-            sorted(
-                h.ref
-                for h in self.state.held()
-                if h.ref.underlying == underlying
-                and (start is None or h.ref.ts_event >= start)
-                and h.ref.ts_event <= end
-            )
-        )
+        refs = [
+            h.ref
+            for h in self.state.held()
+            if h.ref.underlying == underlying
+            and (start is None or h.ref.ts_event >= start)
+            and h.ref.ts_event <= end
+        ]
+        # a fold holds its refs in quote-time order: then they are sorted already
+        return tuple(refs) if in_time_order(refs) else tuple(sorted(refs))
 
     def load(self, ref: SnapshotRef) -> ChainSnapshot:
         """Return the held snapshot of ``ref``.

@@ -163,12 +163,17 @@ class AlignedIncrement:
     active: Ints
     values: Floats
     known: Bools
+    whole_rows: Bools  # ``whole()``, made once (the windows read it every step)
 
     def whole(self) -> Bools:
         """Contracts present with every side column a known zero (not ``active``)."""
-        out = self.present.copy()
-        out[self.active] = False
-        return out
+        return self.whole_rows
+
+
+def _whole(present: Bools, active: Ints) -> Bools:
+    out = present.copy()
+    out[active] = False
+    return out
 
 
 def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) -> AlignedIncrement:
@@ -194,8 +199,10 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
     raw = np.empty((len(_SIDES), n), dtype=np.float64)
     for i, c in enumerate(_SIDES):
         raw[i] = frame.get_column(c).cast(pl.Float64).to_numpy()  # nulls are NaN
-    finite = np.isfinite(raw)
-    rows = np.flatnonzero(((raw != 0.0) | ~finite).any(axis=0))
+    # a row is active when a number is not a known zero: NaN and infinities are != 0 too
+    rows = np.flatnonzero((raw != 0.0).any(axis=0))
+    picked = raw[:, rows]
+    finite = np.isfinite(picked)
     source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()
     reason = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
     present = np.zeros(width, dtype=np.bool_)
@@ -214,8 +221,9 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
         row=_scatter(codes, np.arange(n, dtype=np.int64), width),
         symbol=frame.get_column("symbol").cast(pl.String),
         active=codes[rows],
-        values=np.where(finite[:, rows], raw[:, rows], 0.0),
-        known=finite[:, rows],
+        values=np.where(finite, picked, 0.0),
+        known=finite,
+        whole_rows=_whole(present, codes[rows]),
     )
 
 
@@ -379,23 +387,38 @@ def _windows(
     """Rolling-window sums of ``volm_bs`` and ``value_bs`` at ``codes``, per window start."""
     rows = [i for _, i in _WINDOWED]
     width = sums.present.shape[0]
-    by_start: dict[int, tuple[Floats, Bools]] = {}
-    out: dict[str, Floats] = {}
+    firsts: dict[int, int] = {}
     for w in WINDOWS_MIN:
         # the start exactly as ``flow_totals`` computes it
         start = int((as_of.astimezone(dt.UTC) - dt.timedelta(minutes=w)).timestamp() * 1_000_000)
-        first = next((p for p, inc in enumerate(ordered) if inc.ts_us > start), len(ordered))
+        firsts[w] = next((p for p, inc in enumerate(ordered) if inc.ts_us > start), len(ordered))
+    # the contracts with a whole (all-known) row in each window: or-ed from the newest increment
+    # back to the oldest window start, once for every window (booleans: the order is free)
+    starts = {f for f in firsts.values() if f > 0}
+    whole_since: dict[int, Bools] = {}
+    if starts:
+        suffix = np.zeros(width, dtype=np.bool_)
+        for p in range(len(ordered) - 1, min(starts) - 1, -1):
+            inc = ordered[p]
+            suffix[: inc.width] |= inc.whole()
+            if p in starts:
+                whole_since[p] = suffix.copy()
+    by_start: dict[int, tuple[Floats, Bools]] = {}
+    out: dict[str, Floats] = {}
+    for w in WINDOWS_MIN:
+        first = firsts[w]
         if first not in by_start:
             if first == 0:
                 by_start[first] = (sums.total[rows][:, codes], sums.known_at(rows, codes))
             else:
-                part = _Sums.empty(width)
-                part.total, part.known = part.total[: len(rows)], part.known[: len(rows)]
+                # each window's sums from 0.0 in time order (the two windowed columns only)
+                total_w = np.zeros((len(rows), width), dtype=np.float64)
+                known_w = np.zeros((len(rows), width), dtype=np.bool_)
                 for inc in ordered[first:]:
-                    part.total[:, inc.active] += inc.values[rows]
-                    part.known[:, inc.active] |= inc.known[rows]
-                    part.known_rows[: inc.width] |= inc.whole()
-                by_start[first] = (part.total[:, codes], part.known_at(slice(None), codes))
+                    total_w[:, inc.active] += inc.values[rows]
+                    known_w[:, inc.active] |= inc.known[rows]
+                known_rows = whole_since.get(first, np.zeros(width, dtype=np.bool_))
+                by_start[first] = (total_w[:, codes], known_w[:, codes] | known_rows[codes])
         total, known = by_start[first]
         for j, (name, _) in enumerate(_WINDOWED):
             out[f"{name}_{w}m"] = np.where(known[j], total[j], np.nan)

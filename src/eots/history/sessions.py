@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from eots.core.time import nyse_calendar
 from eots.storage.snapshots import SnapshotRef
@@ -41,15 +42,28 @@ def session_open(session: dt.date) -> dt.datetime:
     return bounds[0]
 
 
+def in_time_order(refs: Sequence[SnapshotRef]) -> bool:
+    """Return whether each ref is quoted strictly after the one before it.
+
+    Such refs are sorted (``SnapshotRef`` orders by quote time first) and no two share a quote
+    time.
+    """
+    return all(a.ts_event < b.ts_event for a, b in pairwise(refs))
+
+
 def split_refs(refs: Sequence[SnapshotRef], session: dt.date) -> SessionRefs:
     """Split visible refs into the current session's and prior sessions' end-of-day refs.
 
     Several refs quoted at one instant keep the one captured last (as ``SnapshotStore.latest``).
     """
+    # refs quoted strictly one after another (a fold's, a store's listing) are in ref order
+    # already, one per quote time: no sort (a session's refs are compared field by field)
+    timed = in_time_order(refs)
     by_session: dict[dt.date, dict[dt.datetime, SnapshotRef]] = defaultdict(dict)
-    for ref in sorted(refs):
+    for ref in refs if timed else sorted(refs):
         by_session[ref.session][ref.ts_event] = ref
-    current = tuple(sorted(by_session.get(session, {}).values()))
+    kept = by_session.get(session, {}).values()
+    current = tuple(kept) if timed else tuple(sorted(kept))
     cal = nyse_calendar()
     eod = []
     for day in sorted(d for d in by_session if d < session):
@@ -75,4 +89,11 @@ def weekly_refs(
     return tuple(last[w] for w in sorted(last)[-weeks:]) if weeks else ()
 
 
-__all__ = ["SessionRefs", "session_open", "sessions_before", "split_refs", "weekly_refs"]
+__all__ = [
+    "SessionRefs",
+    "in_time_order",
+    "session_open",
+    "sessions_before",
+    "split_refs",
+    "weekly_refs",
+]
