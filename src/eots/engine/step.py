@@ -10,6 +10,7 @@ become the next step's "previous update". Pure apart from the cache, which only 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -27,11 +28,12 @@ from eots.pipeline import Analysis, Foundation, History, complete, foundation
 from eots.signals import SignalReport
 from eots.storage import PriceStore
 from eots.storage.snapshots import SnapshotRef
-from eots.tracking import advance
 from eots.tracking.book import Book
-from eots.tracking.events import Event
 from eots.tracking.learning import LearnedWeights
 from eots.tracking.model import WeightGroup
+
+if TYPE_CHECKING:
+    from eots.tracking.events import Event
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,6 +217,8 @@ def downstream(
     result = replace(result, ideas=ideas)
     if not on.tracking:
         return result, state
+    from eots.tracking import advance  # (tracking.lifecycle: not imported by one-off analyses)
+
     ev_state = record(state.evidence, analysis, params.evidence)
     ev_state, items = resolve(ev_state, analysis.as_of, analysis.snapshot.spot, params.evidence)
     ids = (result.snapshot_id, params.fingerprint())
@@ -235,6 +239,8 @@ def _baseline(
     known: pl.DataFrame,
 ) -> tuple[Step, HistoryState]:
     """Random-entry baseline: the same idea rules and sizing on random scores, same times."""
+    from eots.tracking import advance
+
     analysis, report = result.analysis, result.signals
     assert report is not None
     ideas = result.ideas.ideas if result.ideas is not None else ()
