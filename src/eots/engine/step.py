@@ -26,13 +26,13 @@ from eots.ideas import IdeaReport, TradeIdea
 from eots.levels.params import ConvictionParams
 from eots.pipeline import Analysis, Foundation, History, complete, foundation
 from eots.signals import SignalReport
-from eots.storage import PriceStore
 from eots.storage.snapshots import SnapshotRef
 from eots.tracking.book import Book
 from eots.tracking.learning import LearnedWeights
 from eots.tracking.model import WeightGroup
 
 if TYPE_CHECKING:
+    from eots.storage import PriceStore
     from eots.tracking.events import Event
 
 

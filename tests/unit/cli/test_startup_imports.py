@@ -117,13 +117,22 @@ _ANALYZE = (
 )
 
 
-#: What a one-off analysis (no --store, no tracking) never uses: the idea lifecycle and its event
-#: log (an empty book is all it holds).
+#: What a one-off analysis of a CSV file (no --store, --prices, tracking) never uses: the idea
+#: lifecycle and its event log (an empty book is all it holds), the price and level stores, the
+#: readers of the other formats.
 NOT_FOR_ONE_ANALYSIS = (
     "eots.tracking.events",
     "eots.tracking.lifecycle",
     "eots.tracking.marking",
     "eots.tracking.outcomes",
+    "eots.storage.prices",
+    "eots.storage.bars_csv",
+    "eots.storage.levels",
+    "eots.sources.cboe_json",
+    "eots.sources.tda_json",
+    "eots.sources.barchart_json",
+    "eots.sources.zerodte_csv",
+    "eots.sources._json",
 )
 
 
