@@ -34,18 +34,26 @@ def analysis_for(snapshot: ChainSnapshot, params: EngineParams, inputs: HistoryI
     5), so its flows replace the ones inferred from snapshots.
     """
     from eots.engine import analyze_snapshot
-    from eots.storage import LevelStore, PriceStore, SnapshotStore
 
     trades = None
     if inputs.trades is not None:
         from eots.flows import parse_trades
 
         trades = parse_trades(inputs.trades.read_bytes(), source=str(inputs.trades))
-    store = SnapshotStore(inputs.store) if inputs.store is not None else None
-    prices = PriceStore(inputs.prices) if inputs.prices is not None else None
+    store = prices = None  # the stores' modules are imported only when one is given
+    if inputs.store is not None:
+        from eots.storage import SnapshotStore
+
+        store = SnapshotStore(inputs.store)
+    if inputs.prices is not None:
+        from eots.storage import PriceStore
+
+        prices = PriceStore(inputs.prices)
     once = params.components.model_copy(update={"tracking": False})
     params = params.model_copy(update={"components": once})
     step = analyze_snapshot(snapshot, params, store=store, prices=prices, trades=trades)
     if inputs.store is not None:
+        from eots.storage import LevelStore
+
         LevelStore(inputs.store).save(snapshot.underlying, step.analysis.levels)
     return step

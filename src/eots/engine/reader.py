@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -20,9 +21,11 @@ from eots.core.time import to_epoch_us
 from eots.engine.state import HistoryState
 from eots.history import Visibility
 from eots.history.sessions import in_time_order
-from eots.storage import PriceStore
 from eots.storage.bars import PRICE_SCHEMA
 from eots.storage.snapshots import SnapshotRef
+
+if TYPE_CHECKING:
+    from eots.storage import PriceStore
 
 
 @dataclass(frozen=True, slots=True)

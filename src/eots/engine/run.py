@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -29,9 +30,12 @@ from eots.engine.summaries import Summaries
 from eots.flows import trade_flows
 from eots.history.sessions import session_open, weekly_refs
 from eots.pipeline import History, complete, foundation
-from eots.storage import FoundationMemo, LevelStore, PriceStore, SnapshotStore
 from eots.storage._metadata import content_hash
-from eots.storage.snapshots import HASH_CHARS, SnapshotRef
+from eots.storage.memo import FoundationMemo
+from eots.storage.snapshots import HASH_CHARS, SnapshotRef, SnapshotStore
+
+if TYPE_CHECKING:
+    from eots.storage import PriceStore
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +179,8 @@ def warm_state(
     )
     spots = store.spot_series(underlying, session_open(earliest), before)
     spots = spots.filter(spots.get_column("ts_event") < before)
+    from eots.storage.levels import LevelStore  # (a stored run's only)
+
     try:
         previous = LevelStore(store.root, fs=store.fs).previous(underlying, before)
     except SchemaError as e:

@@ -10,6 +10,7 @@ become the next step's "previous update". Pure apart from the cache, which only 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -25,13 +26,14 @@ from eots.ideas import IdeaReport, TradeIdea
 from eots.levels.params import ConvictionParams
 from eots.pipeline import Analysis, Foundation, History, complete, foundation
 from eots.signals import SignalReport
-from eots.storage import PriceStore
 from eots.storage.snapshots import SnapshotRef
-from eots.tracking import advance
 from eots.tracking.book import Book
-from eots.tracking.events import Event
 from eots.tracking.learning import LearnedWeights
 from eots.tracking.model import Marks, WeightGroup
+
+if TYPE_CHECKING:
+    from eots.storage import PriceStore
+    from eots.tracking.events import Event
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,6 +217,8 @@ def downstream(
     result = replace(result, ideas=ideas)
     if not on.tracking:
         return result, state
+    from eots.tracking import advance  # (tracking.lifecycle: not imported by one-off analyses)
+
     ev_state = record(state.evidence, analysis, params.evidence)
     ev_state, items = resolve(ev_state, analysis.as_of, analysis.snapshot.spot, params.evidence)
     ids = (result.snapshot_id, params.fingerprint())
@@ -235,6 +239,8 @@ def _baseline(
     ``marked``: the step's marks for the main book; the baseline's are the same quotes, bars and
     settlements under its own snapshot id, without the main book's evidence (it does not learn).
     """
+    from eots.tracking import advance
+
     analysis, report = result.analysis, result.signals
     assert report is not None
     ideas = result.ideas.ideas if result.ideas is not None else ()

@@ -18,15 +18,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.storage.bars import PRICE_SCHEMA
-from eots.storage.prices import PriceStore
 from eots.storage.snapshots import SnapshotRef, SnapshotStore
+
+if TYPE_CHECKING:
+    from eots.storage.prices import PriceStore
 
 
 class Visibility(StrEnum):

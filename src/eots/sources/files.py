@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 from eots.chain.assemble import Undecided
@@ -26,27 +27,30 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.chain.validate import check_spot_plausible
 from eots.core.errors import SchemaError
 from eots.sources import stream
-from eots.sources.barchart_json import parse_barchart_json
-from eots.sources.cboe_csv import parse_cboe_csv
-from eots.sources.cboe_json import parse_cboe_json
 from eots.sources.detect import ChainFormat, detect_format
-from eots.sources.generic import parse_generic_csv, parse_generic_parquet
 from eots.sources.raw import RawChain, snapshot_from_raw
-from eots.sources.tda_json import parse_tda_json
 from eots.sources.text import normalise_text
-from eots.sources.zerodte_csv import parse_zerodte_csv
 
 Parser = Callable[..., RawChain]
 
-PARSERS: dict[ChainFormat, Parser] = {
-    ChainFormat.CBOE_CSV: parse_cboe_csv,
-    ChainFormat.CBOE_JSON: parse_cboe_json,
-    ChainFormat.TDA_JSON: parse_tda_json,
-    ChainFormat.GENERIC_CSV: parse_generic_csv,
-    ChainFormat.GENERIC_PARQUET: parse_generic_parquet,
-    ChainFormat.BARCHART_JSON: parse_barchart_json,
-    ChainFormat.ZERODTE_CSV: parse_zerodte_csv,
+#: Each format's reader (module, function), imported when a file of that format is read: a run
+#: reads one format, and the other readers' modules are start-up time of every ``eots analyze``.
+PARSERS: dict[ChainFormat, tuple[str, str]] = {
+    ChainFormat.CBOE_CSV: ("eots.sources.cboe_csv", "parse_cboe_csv"),
+    ChainFormat.CBOE_JSON: ("eots.sources.cboe_json", "parse_cboe_json"),
+    ChainFormat.TDA_JSON: ("eots.sources.tda_json", "parse_tda_json"),
+    ChainFormat.GENERIC_CSV: ("eots.sources.generic", "parse_generic_csv"),
+    ChainFormat.GENERIC_PARQUET: ("eots.sources.generic", "parse_generic_parquet"),
+    ChainFormat.BARCHART_JSON: ("eots.sources.barchart_json", "parse_barchart_json"),
+    ChainFormat.ZERODTE_CSV: ("eots.sources.zerodte_csv", "parse_zerodte_csv"),
 }
+
+
+def parser(fmt: ChainFormat) -> Parser:
+    """Return the reader of ``fmt`` (its module imported on first use)."""
+    module, name = PARSERS[fmt]
+    reader: Parser = getattr(import_module(module), name)
+    return reader
 
 
 def load_chain(
@@ -102,7 +106,7 @@ def load_chain_bytes(
     """``load_chain`` on a file's bytes already in memory (``source`` names it in messages)."""
     data = normalise_text(data, source=source)
     fmt = detect_format(data, source=source)
-    raw = PARSERS[fmt](data, source=source, as_of=as_of, underlying=underlying)
+    raw = parser(fmt)(data, source=source, as_of=as_of, underlying=underlying)
     return _checked(snapshot_from_raw(raw))
 
 
@@ -118,14 +122,14 @@ def load_raw_chain(
         data = gzip.decompress(data)
     data = normalise_text(data, source=str(path))
     fmt = detect_format(data, source=str(path))
-    return PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
+    return parser(fmt)(data, source=str(path), as_of=as_of, underlying=underlying)
 
 
 def _read(
     fmt: ChainFormat, path: str | Path, as_of: dt.datetime | None, underlying: str | None
 ) -> ChainSnapshot:
     data = normalise_text(Path(path).read_bytes(), source=str(path))
-    raw = PARSERS[fmt](data, source=str(path), as_of=as_of, underlying=underlying)
+    raw = parser(fmt)(data, source=str(path), as_of=as_of, underlying=underlying)
     return _checked(snapshot_from_raw(raw))
 
 

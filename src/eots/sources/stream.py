@@ -30,8 +30,7 @@ import polars as pl
 
 from eots.chain.assemble import SnapshotAssembler, Undecided
 from eots.chain.snapshot import ChainSnapshot
-from eots.sources import cboe_csv, cboe_json, generic
-from eots.sources._json import STREAMED, JsonStream, JsonUnsure, is_number
+from eots.sources import cboe_csv
 from eots.sources._rows import Column, read_block, refuse_nulls, split_fields
 from eots.sources.detect import _SNIFF_BYTES, ChainFormat, detect_format
 from eots.sources.raw import refuse_fractional, resolve_quote_time, stated_underlying
@@ -229,6 +228,8 @@ def _generic(
     as_of: dt.datetime | None,
     underlying: str | None,
 ) -> ChainSnapshot:
+    from eots.sources import generic
+
     end = prefix.find(b"\n")
     if end < 0:
         raise Undecided("no row")
@@ -263,6 +264,8 @@ def _generic(
 
 
 def _generic_batch(batch: bytes, columns: list[Column], line: int, source: str) -> pl.DataFrame:
+    from eots.sources import generic
+
     frame = generic._with_expiry(read_block(batch, columns, first_line=line, source=source), source)
     refuse_fractional(frame, {"volume": "volume", "open_interest": "open_interest"}, source=source)
     return frame
@@ -278,6 +281,8 @@ def _parquet(
     """
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from eots.sources import generic
 
     source = str(path)
     try:
@@ -376,6 +381,9 @@ def _cboe_json(
     ``source_line`` the record number in the whole list); the rows wait (in their compact raw
     columns) until the payload's spot is read, which the real files give after the options.
     """
+    from eots.sources import cboe_json
+    from eots.sources._json import STREAMED, JsonStream, JsonUnsure, is_number
+
     marked = _Marked(handle)
     held: list[pl.DataFrame] = []
     paths: set[tuple[str, ...]] = set()

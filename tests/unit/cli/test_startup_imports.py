@@ -117,6 +117,25 @@ _ANALYZE = (
 )
 
 
+#: What a one-off analysis of a CSV file (no --store, --prices, tracking) never uses: the idea
+#: lifecycle and its event log (an empty book is all it holds), the price and level stores, the
+#: readers of the other formats.
+NOT_FOR_ONE_ANALYSIS = (
+    "eots.tracking.events",
+    "eots.tracking.lifecycle",
+    "eots.tracking.marking",
+    "eots.tracking.outcomes",
+    "eots.storage.prices",
+    "eots.storage.bars_csv",
+    "eots.storage.levels",
+    "eots.sources.cboe_json",
+    "eots.sources.tda_json",
+    "eots.sources.barchart_json",
+    "eots.sources.zerodte_csv",
+    "eots.sources._json",
+)
+
+
 def test_analyze_a_chain_file_imports_nothing_heavy(tmp_path: Path) -> None:
     as_of = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)
     snap = synthetic_chain(SyntheticParams(underlying="SPY", seed=3), as_of=as_of)
@@ -124,6 +143,7 @@ def test_analyze_a_chain_file_imports_nothing_heavy(tmp_path: Path) -> None:
     loaded = _modules_after(_ANALYZE, str(path))
     assert {"eots.engine.run", "eots.pipeline"} <= loaded  # it did analyse
     assert not loaded & (set(HEAVY) - DENSITY), sorted(loaded & set(HEAVY))
+    assert not loaded & set(NOT_FOR_ONE_ANALYSIS), sorted(loaded & set(NOT_FOR_ONE_ANALYSIS))
 
 
 @pytest.mark.real_data
@@ -133,6 +153,7 @@ def test_analyze_the_largest_spx_chain_imports_no_scipy(real_data: Path) -> None
     loaded = _modules_after(_ANALYZE, str(path))
     assert "eots.engine.run" in loaded
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert not loaded & set(NOT_FOR_ONE_ANALYSIS), sorted(loaded & set(NOT_FOR_ONE_ANALYSIS))
 
 
 def test_analyze_json_does_not_load_rich(tmp_path: Path) -> None:
