@@ -19,8 +19,6 @@ from __future__ import annotations
 import functools
 import math
 
-from scipy.special import ndtri
-
 
 @functools.lru_cache(maxsize=4096)
 def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -55,6 +53,8 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
         return math.nan, math.nan
     if not 0 <= k <= n:
         raise ValueError(f"successes k={k} must lie in [0, n={n}]")
+    from scipy.special import ndtri  # lazy: a one-off analysis never loads scipy
+
     p = k / n
     z = float(ndtri(0.5 + 0.5 * confidence))
     denom = 2.0 * (n + z**2)
