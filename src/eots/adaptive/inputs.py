@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from eots.core.errors import SchemaError, StageInputError
+from eots.core.recent import Recent
 from eots.metrics import BaseMetrics
 from eots.metrics.arrays import (
     ContractArrays,
@@ -129,10 +130,18 @@ class Working:
         return from_series(matched.get_column(column))
 
 
-#: How many (frame keys, table keys) row matches are remembered: a fold matches the same
-#: contracts to the same history rows step after step.
-_REMEMBERED = 4
-_matches: list[tuple[pl.DataFrame, pl.DataFrame, np.ndarray | None]] = []
+def same_frame(a: pl.DataFrame, b: pl.DataFrame) -> bool:
+    """Return whether two frames are equal: schema, height, then every value."""
+    return a.height == b.height and a.schema == b.schema and a.equals(b)
+
+
+def _same_pair(a: tuple[pl.DataFrame, pl.DataFrame], b: tuple[pl.DataFrame, pl.DataFrame]) -> bool:
+    return same_frame(a[0], b[0]) and same_frame(a[1], b[1])
+
+
+#: The last (frame keys, table keys) row matches: a fold matches the same contracts to the same
+#: history rows step after step.
+_matches: Recent[tuple[pl.DataFrame, pl.DataFrame], np.ndarray | None] = Recent(4, _same_pair)
 
 
 def matched_rows(frame: pl.DataFrame, table: pl.DataFrame) -> np.ndarray | None:
@@ -142,23 +151,16 @@ def matched_rows(frame: pl.DataFrame, table: pl.DataFrame) -> np.ndarray | None:
     row matches more than one (the join then has more rows than ``frame``). Remembered for the
     last few pairs of key frames: equal frames (compared, not joined again) give the same rows.
     """
-    for ours, theirs, rows in tuple(_matches):
-        if (
-            ours.height == frame.height
-            and theirs.height == table.height
-            and ours.schema == frame.schema
-            and theirs.schema == table.schema
-            and frame.equals(ours)
-            and table.equals(theirs)
-        ):
-            return rows
+    known = _matches.lookup((frame, table))
+    if known is not None:
+        return known[0]
     joined = frame.join(
         table.with_row_index("_row"), on=frame.columns, how="left", maintain_order="left"
     )
     found: np.ndarray | None = None
     if joined.height == frame.height:
         found = joined.get_column("_row").fill_null(-1).cast(pl.Int64).to_numpy()
-    _matches[:] = [(frame, table, found), *_matches[: _REMEMBERED - 1]]
+    _matches.remember((frame, table), found)
     return found
 
 
@@ -287,5 +289,6 @@ __all__ = [
     "keyed_columns",
     "matched_rows",
     "packed_keys",
+    "same_frame",
     "working_arrays",
 ]

@@ -14,7 +14,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from eots.adaptive.inputs import CONTRACT_KEY
+from eots.adaptive.inputs import CONTRACT_KEY, same_frame
+from eots.core.recent import Recent
 
 
 def latest_pieces(
@@ -53,10 +54,9 @@ def aligned(pieces: list[pl.DataFrame]) -> bool:
     return same and unique_keys(first.select(CONTRACT_KEY))
 
 
-#: How many key frames proven unique are remembered (the decay's key-sorted increments and the
-#: charm history's chain order are two layouts read every step).
-_REMEMBERED = 4
-_proven: list[pl.DataFrame] = []
+#: The last key frames proven unique (the decay's key-sorted increments and the charm history's
+#: chain order are two layouts read every step).
+_proven: Recent[pl.DataFrame, bool] = Recent(4, same_frame)
 
 
 def unique_keys(keys: pl.DataFrame) -> bool:
@@ -66,13 +66,12 @@ def unique_keys(keys: pl.DataFrame) -> bool:
     prove it; only when two hashes collide are the rows themselves compared. Keys equal to the
     last ones proven unique (compared, not hashed and sorted again) are unique.
     """
-    for known in tuple(_proven):
-        if known.schema == keys.schema and known.height == keys.height and keys.equals(known):
-            return True
+    if _proven.lookup(keys) is not None:
+        return True
     hashes = np.sort(keys.hash_rows().to_numpy())
     unique = not (hashes[1:] == hashes[:-1]).any() or not keys.is_duplicated().any()
     if unique:
-        _proven[:] = [keys, *_proven[: _REMEMBERED - 1]]
+        _proven.remember(keys, True)
     return unique
 
 
