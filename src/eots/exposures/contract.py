@@ -92,8 +92,16 @@ def contract_exposures(priced: pl.DataFrame, spot: float, params: ExposureParams
     names = set(priced.columns)
     StageInputError.require(names, PRICED_INPUTS, stage="exposures", frame="priced")
     fast = _numpy_exposures(priced, names, spot, params)
-    if fast is not None:
-        return fast
+    return fast if fast is not None else _polars_exposures(priced, spot, params)
+
+
+def _polars_exposures(priced: pl.DataFrame, spot: float, params: ExposureParams) -> pl.DataFrame:
+    """``contract_exposures`` as polars expressions: the definition the NumPy path reproduces.
+
+    Used when an input has nulls (polars propagates them), a float input is not Float64, or the
+    frame already has an exposure column; ``tests/unit/exposures`` checks that both paths give
+    the same frame where both apply.
+    """
     oi = pl.col("open_interest").cast(pl.Float64) * pl.col("multiplier")
     vol = pl.col("volume").cast(pl.Float64) * pl.col("multiplier")
     shares = [pl.col(g) * oi for g in _GREEK_COLUMNS.values()]

@@ -192,3 +192,39 @@ def test_strike_exposures_read_only_their_columns_bit_for_bit() -> None:
     for mask in (pl.lit(value=True), pl.col("expiry") == dt.date(2026, 1, 16)):
         got = strike_exposures(f, mask)
         assert_frame_equal(got, _whole_frame_strike_sums(f, mask), check_exact=True)
+
+
+@pytest.mark.parametrize("convention", list(SignConvention))
+def test_numpy_and_polars_paths_give_the_same_frame(convention: SignConvention) -> None:
+    """The fast NumPy path repeats the polars definition: the two must agree bit for bit."""
+    from eots.exposures.contract import _polars_exposures
+
+    rng = np.random.default_rng(7)
+    rows = [
+        (
+            float(k),
+            "C" if i % 2 else "P",
+            float(rng.uniform(-1, 1)),
+            float(rng.uniform(0, 0.05)),
+            int(rng.integers(0, 5000)),
+            int(rng.integers(0, 900)),
+        )
+        for i, k in enumerate(range(80, 121))
+    ]
+    priced = _priced(rows).with_columns(
+        pl.when(pl.int_range(pl.len()) == 3)
+        .then(float("nan"))
+        .otherwise(pl.col("gamma"))
+        .alias("gamma")
+    )
+    params = ExposureParams(sign_convention=convention)
+    fast = contract_exposures(priced, 4701.25, params)
+    assert_frame_equal(fast, _polars_exposures(priced, 4701.25, params), check_exact=True)
+    # with a null open interest only the polars path applies: nulls stay nulls
+    nulled = priced.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5)
+        .then(None)
+        .otherwise(pl.col("open_interest"))
+        .alias("open_interest")
+    )
+    assert contract_exposures(nulled, 4701.25, params).get_column("gxoi")[5] is None
