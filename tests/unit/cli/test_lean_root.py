@@ -19,7 +19,7 @@ def _built(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> list[str]:
 
     def counting(command_info: Any, **kwargs: Any) -> Any:
         command = _REAL(command_info, **kwargs)
-        built.append(command.name)
+        built.append(str(command.name))
         return command
 
     monkeypatch.setattr(typer.main, "get_command_from_info", counting)
