@@ -370,11 +370,13 @@ def _with_flows(
     if flows is None:
         return contracts
     extra = [c for c in flows.columns if c not in contracts.columns or c in _FLOW_KEY]
+    # the columns as they are (a select would run a query to pick them)
+    picked = pl.DataFrame([flows.get_column(c) for c in extra])
     if rows is not None:
-        placed = _placed(contracts, flows.select(extra), rows)
+        placed = _placed(contracts, picked, rows)
         if placed is not None:
             return placed
-    return contracts.join(flows.select(extra), on=list(_FLOW_KEY), how="left")
+    return contracts.join(picked, on=list(_FLOW_KEY), how="left")
 
 
 def _placed(contracts: pl.DataFrame, flows: pl.DataFrame, rows: np.ndarray) -> pl.DataFrame | None:
@@ -384,12 +386,12 @@ def _placed(contracts: pl.DataFrame, flows: pl.DataFrame, rows: np.ndarray) -> p
     """
     if len(rows) != contracts.height or contracts.height == 0 or rows.min() < 0:
         return None
-    keys = list(_FLOW_KEY)
-    mine = contracts.select(keys)
-    if flows.select(keys).dtypes != mine.dtypes or any(mine.null_count().row(0)):
+    mine = [contracts.get_column(k) for k in _FLOW_KEY]
+    if any(s.dtype != flows.get_column(s.name).dtype or s.null_count() for s in mine):
         return None
     theirs = flows[rows]
-    if not theirs.select(keys).equals(mine):
+    # column by column (the frames' ``equals`` selects the keys first: a query per frame)
+    if not all(theirs.get_column(s.name).equals(s, check_names=True) for s in mine):
         return None
     return contracts.hstack([s for s in theirs.get_columns() if s.name not in _FLOW_KEY])
 

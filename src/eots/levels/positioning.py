@@ -112,8 +112,9 @@ def _arrays_change(
         return None
     strikes = []
     for f in frames:
-        part = f.select("strike", "net_gex", "dex")
-        k = None if any(part.null_count().row(0)) else increasing_floats(part.get_column("strike"))
+        # the columns as they are (a select and a null count per frame would each run a query)
+        part = [f.get_column(c) for c in ("strike", "net_gex", "dex")]
+        k = None if any(c.null_count() for c in part) else increasing_floats(part[0])
         if k is None:
             return None
         strikes.append(k)

