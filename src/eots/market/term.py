@@ -142,13 +142,18 @@ class KnownTerm:
     @classmethod
     def of(cls, priced: pl.DataFrame, spot: float) -> KnownTerm:
         """Return ``atm_iv_term(priced, spot)`` with its inputs."""
-        return cls(rows=priced.select(TERM_INPUT), spot=spot, term=atm_iv_term(priced, spot))
+        rows = pl.DataFrame([priced.get_column(c) for c in TERM_INPUT])  # no query to pick them
+        return cls(rows=rows, spot=spot, term=atm_iv_term(priced, spot))
 
     def term_of(self, priced: pl.DataFrame, spot: float) -> pl.DataFrame:
         """Return ``atm_iv_term(priced, spot)``: the kept term when the inputs are equal."""
         if spot == self.spot and all(c in priced.columns for c in TERM_INPUT):
-            rows = priced.select(TERM_INPUT)
-            if rows.schema == self.rows.schema and rows.equals(self.rows):
+            # column by column, dtypes included (a frame's select and equals run queries)
+            kept = self.rows
+            if priced.height == kept.height and all(
+                priced.get_column(c).equals(kept.get_column(c), check_dtypes=True)
+                for c in TERM_INPUT
+            ):
                 return self.term
         return atm_iv_term(priced, spot)
 
