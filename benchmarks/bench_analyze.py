@@ -161,6 +161,9 @@ def _kernels(priced: pl.DataFrame, spot: float) -> tuple[float, float]:
 def main() -> None:
     """Print median timings (ms) per stage."""
     from eots import load_chain
+    from eots.core.memory import keep_freed_memory
+
+    keep_freed_memory()  # as every eots command does (eots.core.memory; EOTS_MALLOC=default: not)
 
     data = os.environ.get("EOTS_REAL_DATA")
     if data:

@@ -503,6 +503,9 @@ def _root(
     ] = False,
 ) -> None:
     """Dealer exposures, gamma levels and key levels from an option chain."""
+    from eots.core.memory import keep_freed_memory
+
+    keep_freed_memory()  # every command: freed arrays reused, not faulted in again
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import polars as pl
 
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import SchemaError
+from eots.core.memory import keep_freed_memory
 from eots.core.time import nyse_calendar, session_of
 from eots.engine.params import EngineParams
 from eots.engine.state import Held, HistoryState, _earliest
@@ -84,7 +85,12 @@ def fold(
     prices: PriceStore | None = None,
     bars: pl.DataFrame | None = None,
 ) -> Iterator[tuple[Step | Skipped, HistoryState]]:
-    """Like ``run``, yielding the state after each item too (``bars``: see ``step``)."""
+    """Like ``run``, yielding the state after each item too (``bars``: see ``step``).
+
+    Sets the process's allocator to keep freed memory (``eots.core.memory``): a fold allocates
+    the same arrays snapshot after snapshot (Dask workers and library callers fold too).
+    """
+    keep_freed_memory()
     state = state or HistoryState()
     for ref, snapshot in stream:
         if state.last_ts is not None and snapshot.ts_event <= state.last_ts:
