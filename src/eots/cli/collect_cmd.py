@@ -78,15 +78,25 @@ def stop_on_signals(stop: threading.Event, on_signal: Callable[[str], None]) -> 
 
     The previous handlers are restored on exit. Handlers are installed explicitly, so a SIGINT
     that the parent shell set to "ignore" (background jobs of scripts) stops the loop too.
+
+    The handler itself never takes a lock: it runs on the main thread between two bytecodes,
+    possibly while that thread holds the event's lock (inside ``stop.wait``) or is writing to the
+    console, so ``stop.set()`` there could wait forever and a print could be a reentrant write.
+    It hands both to a short-lived thread, which waits for the main thread to let go.
     """
+    received: list[str] = []
+
+    def report_and_stop(name: str) -> None:
+        on_signal(name)
+        stop.set()
 
     def handler(signum: int, frame: FrameType | None) -> None:
         del frame
         name = signal.Signals(signum).name
-        if stop.is_set():
+        if received or stop.is_set():
             raise KeyboardInterrupt(name)
-        on_signal(name)
-        stop.set()
+        received.append(name)
+        threading.Thread(target=report_and_stop, args=(name,), name="eots-stop").start()
 
     previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
