@@ -70,11 +70,9 @@ def rates(track_record: pl.DataFrame | None, scope: str, prior: float) -> dict[s
     """Return the shrunk hit rate of every ``name`` of ``scope`` in the track record."""
     if track_record is None or track_record.height == 0:
         return {}
-    mine = [
-        (name, n, hits)
-        for kind, name, n, hits in track_record.select("scope", "name", "n", "hits").iter_rows()
-        if kind == scope
-    ]
+    # the four columns as lists (a select and row iteration cost ~0.5 ms on a 20-row record)
+    columns = (track_record.get_column(c).to_list() for c in ("scope", "name", "n", "hits"))
+    mine = [(name, n, hits) for kind, name, n, hits in zip(*columns, strict=True) if kind == scope]
     if len({name for name, _, _ in mine}) == len(mine):
         # one row per name (a learned record): its sums are its values, no group-by needed
         return {
