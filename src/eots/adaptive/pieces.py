@@ -10,11 +10,12 @@ their columns as NumPy arrays instead of grouping the stacked rows by contract.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
 
-from eots.adaptive.inputs import CONTRACT_KEY, same_frame
+from eots.adaptive.inputs import CONTRACT_KEY, same_keys
 from eots.core.recent import Recent
 
 
@@ -46,32 +47,37 @@ def aligned(pieces: list[pl.DataFrame]) -> bool:
     That is the usual case (one chain's contracts through a session).
     """
     first = pieces[0]
-    same = all(
-        p.get_column(c).equals(first.get_column(c), check_names=True)
-        for p in pieces[1:]
-        for c in CONTRACT_KEY
-    )
-    return same and unique_keys(first.select(CONTRACT_KEY))
+    same = all(same_keys(p, first, CONTRACT_KEY) for p in pieces[1:])
+    return same and unique_keys(first, CONTRACT_KEY)
 
 
-#: The last key frames proven unique (the decay's key-sorted increments and the charm history's
+_Keys = tuple[pl.DataFrame, tuple[str, ...]]
+
+
+def _same_keys(a: _Keys, b: _Keys) -> bool:
+    return a[1] == b[1] and same_keys(a[0], b[0], a[1])
+
+
+#: The last key columns proven unique (the decay's key-sorted increments and the charm history's
 #: chain order are two layouts read every step).
-_proven: Recent[pl.DataFrame, bool] = Recent(4, same_frame)
+_proven: Recent[_Keys, bool] = Recent(4, _same_keys)
 
 
-def unique_keys(keys: pl.DataFrame) -> bool:
-    """Return whether no row of ``keys`` repeats.
+def unique_keys(frame: pl.DataFrame, on: Sequence[str] | None = None) -> bool:
+    """Return whether no row of ``frame`` repeats its ``on`` columns (None: all columns).
 
     Rows with distinct hashes are distinct, so distinct hashes (one sort of 64-bit integers)
     prove it; only when two hashes collide are the rows themselves compared. Keys equal to the
     last ones proven unique (compared, not hashed and sorted again) are unique.
     """
-    if _proven.lookup(keys) is not None:
+    names = tuple(frame.columns if on is None else on)
+    if _proven.lookup((frame, names)) is not None:
         return True
+    keys = frame.select(names)
     hashes = np.sort(keys.hash_rows().to_numpy())
     unique = not (hashes[1:] == hashes[:-1]).any() or not keys.is_duplicated().any()
     if unique:
-        _proven.remember(keys, True)
+        _proven.remember((keys, names), True)
     return unique
 
 

@@ -146,3 +146,30 @@ def test_unique_keys_by_hash_and_on_a_collision_by_rows(monkeypatch: pytest.Monk
     monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda *_a, **_k: colliding)
     assert unique_keys(keys)
     assert not unique_keys(pl.concat([keys.head(7), keys.head(1)]))
+
+
+def test_keyed_values_read_as_their_frame() -> None:
+    """Values kept as arrays match the contracts as the frame they stand for does."""
+    from eots.adaptive.inputs import KeyedValues
+    from eots.metrics.arrays import masked
+
+    frame = _keys(6).reverse()
+    work = Working(frame=frame, arrays=None, reused={}, dte=np.zeros(6, dtype=np.intp))  # type: ignore[arg-type]
+    null = np.array([False, True, False, False, True, False])
+    for keys in (frame, frame.reverse(), frame.head(4), pl.concat([frame, frame.head(1)])):
+        n = keys.height
+        values = masked(
+            np.arange(n, dtype=np.float64) + 0.5, null[:n] if n <= 6 else np.r_[null, False]
+        )
+        kept = KeyedValues(keys.with_columns(extra=pl.lit(1)), values)
+        table = kept.frame(KEY, "x")
+        assert table.columns == [*KEY, "x"]
+        assert table.get_column("x").is_null().to_numpy().tolist() == values.null.tolist()
+        got, want = work.keyed_values(kept, KEY, "x"), work.keyed(table, KEY, "x")
+        assert got.null.tolist() == want.null.tolist()
+        assert np.array_equal(got.v, want.v, equal_nan=True)
+        traded = kept.frame(KEY, "x", every_row=False)
+        assert traded.height == int((~values.null).sum())
+        assert traded.get_column("x").null_count() == 0
+    grouped = frame.with_columns(x=pl.Series([1.0, 2.0, None, 4.0, 5.0, 6.0]))
+    assert KeyedValues.of(grouped, "x").frame(KEY, "x", every_row=False) is grouped
