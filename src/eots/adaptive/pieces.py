@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -30,15 +31,53 @@ def latest_pieces(
     ts = history.get_column("ts")
     if not ts.is_sorted():
         return None
-    stamps = ts.to_numpy()  # datetime64[us], UTC
+    stamps = _Sorted(ts)
     cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
-    end = int(np.searchsorted(stamps, cut, side="right" if inclusive else "left"))
+    end = stamps.search(cut, "right" if inclusive else "left")
     pieces: list[pl.DataFrame] = []
     while end > 0 and len(pieces) < lookback:
-        start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
+        start = stamps.search(stamps.at(end - 1), "left")
         pieces.append(history.slice(start, end - start))
         end = start
     return pieces[::-1]
+
+
+#: Beyond this many chunks a sorted column is read as one array (a copy) instead.
+_MAX_CHUNKS = 64
+
+
+class _Sorted:
+    """A sorted datetime column searched as NumPy arrays: its chunks, not copied.
+
+    With nulls or very many chunks, the column is copied into one array. ``search`` is
+    ``np.searchsorted`` of the whole column: the first chunk whose last value passes the side's
+    test holds the answer (every value before it is below / at the value).
+    """
+
+    __slots__ = ("_arrays", "_ends", "_lasts", "_size")
+
+    def __init__(self, ts: pl.Series) -> None:
+        chunked = ts.n_chunks() <= _MAX_CHUNKS and not ts.null_count()
+        chunks = ts.get_chunks() if chunked else [ts]
+        arrays = [a for a in (c.to_numpy() for c in chunks) if a.size]  # datetime64[us], UTC
+        self._arrays = arrays
+        self._ends = np.cumsum([a.size for a in arrays], dtype=np.int64)
+        self._lasts = np.array([a[-1] for a in arrays], dtype="datetime64[us]")
+        self._size = int(self._ends[-1]) if arrays else 0
+
+    def search(self, value: np.datetime64, side: Literal["left", "right"]) -> int:
+        """Return ``np.searchsorted(column, value, side)``."""
+        c = int(np.searchsorted(self._lasts, value, side=side))
+        if c == len(self._arrays):
+            return self._size
+        start = int(self._ends[c]) - self._arrays[c].size
+        return start + int(np.searchsorted(self._arrays[c], value, side=side))
+
+    def at(self, i: int) -> np.datetime64:
+        """Return the value at row ``i``."""
+        c = int(np.searchsorted(self._ends, i, side="right"))
+        start = int(self._ends[c]) - self._arrays[c].size
+        return np.datetime64(self._arrays[c][i - start], "us")
 
 
 def aligned(pieces: list[pl.DataFrame]) -> bool:
