@@ -297,6 +297,27 @@ def _dense_rows(ours: list[np.ndarray], theirs: list[np.ndarray], rows: int) -> 
     return lookup[index]
 
 
+#: The last (frame keys, table keys) lookup-table matches of ``keyed_columns``: a fold matches
+#: the same contracts to the same expiries step after step.
+_dense: Recent[_Pair, np.ndarray | None] = Recent(4, _same_pair)
+
+
+def _lookup_rows(frame: pl.DataFrame, table: pl.DataFrame, on: list[str]) -> np.ndarray | None:
+    """Return ``_dense_rows`` of the integer keys (None: not integers, or no lookup table).
+
+    Remembered for the last few pairs of key columns (equal keys give the same rows).
+    """
+    keys = tuple(on)
+    known = _dense.lookup((frame, table, keys))
+    if known is not None:
+        return known[0]
+    ours = _key_parts(frame, on)
+    theirs = _key_parts(table, on) if ours is not None else None
+    rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
+    _dense.remember((frame.select(keys), table.select(keys), keys), rows)
+    return rows
+
+
 def keyed_columns(
     frame: pl.DataFrame, table: pl.DataFrame, on: list[str], columns: list[str]
 ) -> list[Masked]:
@@ -307,9 +328,7 @@ def keyed_columns(
     any other goes through the join.
     """
     same = all(frame.get_column(c).dtype == table.get_column(c).dtype for c in on)
-    ours = _key_parts(frame, on) if same and frame.height and table.height else None
-    theirs = _key_parts(table, on) if ours is not None else None
-    rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
+    rows = _lookup_rows(frame, table, on) if same and frame.height and table.height else None
     if rows is not None:
         found = rows >= 0
         every = bool(found.all())
