@@ -159,7 +159,7 @@ class Working:
         """
         keys = keyed.keys
         if keys.height == self.frame.height and all(
-            keys.get_column(c).equals(self.frame.get_column(c)) for c in _cheap_first(keys, on)
+            keys.get_column(c).equals(self.frame.get_column(c)) for c in _cheap_first(on)
         ):
             return keyed.values
         rows = matched_rows(self.frame, keys, on)
@@ -175,23 +175,23 @@ class Working:
         return from_series(matched.get_column(column))
 
 
-def _cheap_first(frame: pl.DataFrame, on: Sequence[str]) -> list[str]:
-    """Return ``on`` with the string columns last (a comparison finds a difference early)."""
-    return sorted(on, key=lambda c: frame.get_column(c).dtype == pl.String)
+#: Key columns of strings (compared last: the dearest to compare).
+_STRING_KEYS = frozenset({"root", "symbol"})
+
+
+def _cheap_first(on: Sequence[str]) -> list[str]:
+    """Return ``on`` with the string key columns last (a comparison finds a difference early)."""
+    return sorted(on, key=lambda c: c in _STRING_KEYS)
 
 
 def same_keys(a: pl.DataFrame, b: pl.DataFrame, on: Sequence[str]) -> bool:
     """Return whether the ``on`` columns of two frames are equal: height, dtypes, every value.
 
-    Read column by column, strings last, without selecting them.
+    Read column by column, the string keys last, without selecting them.
     """
-    if a.height != b.height:
-        return False
-    for c in _cheap_first(a, on):
-        x, y = a.get_column(c), b.get_column(c)
-        if x.dtype != y.dtype or not x.equals(y):
-            return False
-    return True
+    return a.height == b.height and all(
+        a.get_column(c).equals(b.get_column(c), check_dtypes=True) for c in _cheap_first(on)
+    )
 
 
 def same_frame(a: pl.DataFrame, b: pl.DataFrame) -> bool:
