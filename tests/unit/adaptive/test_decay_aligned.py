@@ -182,7 +182,7 @@ def _latest_in_one_array(
     stamps = history.get_column("ts").to_numpy()
     cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
     end = int(np.searchsorted(stamps, cut, side="right" if inclusive else "left"))
-    pieces = []
+    pieces: list[pl.DataFrame] = []
     while end > 0 and len(pieces) < lookback:
         start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
         pieces.append(history.slice(start, end - start))
