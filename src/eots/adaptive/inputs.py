@@ -184,6 +184,11 @@ def _cheap_first(on: Sequence[str]) -> list[str]:
     return sorted(on, key=lambda c: c in _STRING_KEYS)
 
 
+def key_columns(frame: pl.DataFrame, on: Sequence[str]) -> pl.DataFrame:
+    """Return ``frame.select(on)`` for column names, built from the columns (no query)."""
+    return pl.DataFrame([frame.get_column(c) for c in on])
+
+
 def same_keys(a: pl.DataFrame, b: pl.DataFrame, on: Sequence[str]) -> bool:
     """Return whether the ``on`` columns of two frames are equal: height, dtypes, every value.
 
@@ -225,7 +230,7 @@ def matched_rows(
     known = _matches.lookup((frame, table, keys))
     if known is not None:
         return known[0]
-    ours, theirs = frame.select(keys), table.select(keys)
+    ours, theirs = key_columns(frame, keys), key_columns(table, keys)
     joined = ours.join(
         theirs.with_row_index("_row"), on=list(keys), how="left", maintain_order="left"
     )
@@ -314,7 +319,7 @@ def _lookup_rows(frame: pl.DataFrame, table: pl.DataFrame, on: list[str]) -> np.
     ours = _key_parts(frame, on)
     theirs = _key_parts(table, on) if ours is not None else None
     rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
-    _dense.remember((frame.select(keys), table.select(keys), keys), rows)
+    _dense.remember((key_columns(frame, keys), key_columns(table, keys), keys), rows)
     return rows
 
 
@@ -378,6 +383,7 @@ __all__ = [
     "WORKING_INPUTS",
     "KeyedValues",
     "Working",
+    "key_columns",
     "keyed_columns",
     "matched_rows",
     "packed_keys",

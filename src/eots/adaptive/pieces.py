@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from eots.adaptive.inputs import CONTRACT_KEY, same_keys
+from eots.adaptive.inputs import CONTRACT_KEY, key_columns, same_keys
 from eots.core.recent import Recent
 
 
@@ -112,7 +112,7 @@ def unique_keys(frame: pl.DataFrame, on: Sequence[str] | None = None) -> bool:
     names = tuple(frame.columns if on is None else on)
     if _proven.lookup((frame, names)) is not None:
         return True
-    keys = frame.select(names)
+    keys = key_columns(frame, names)
     hashes = np.sort(keys.hash_rows().to_numpy())
     unique = not (hashes[1:] == hashes[:-1]).any() or not keys.is_duplicated().any()
     if unique:
