@@ -22,12 +22,12 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from eots.adaptive.inputs import CONTRACT_KEY
+from eots.adaptive.inputs import CONTRACT_KEY, KeyedValues
 from eots.adaptive.params import DTdpiParams
 from eots.adaptive.pieces import aligned, latest_pieces
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.market import MarketContext
-from eots.metrics.arrays import Masked, gt, masked, nullable_series
+from eots.metrics.arrays import Masked, gt, masked
 
 _METRIC, _FACTOR = "d_tdpi", "charm_acceleration"
 #: Column of the keyed frame ``charm_past`` returns: mean |charmxoi| over the past stamps.
@@ -41,6 +41,14 @@ def charm_past(
 
     A contract without a mean (a NaN in a past stamp, or absent from one) has no row or a null.
     """
+    keyed, report = charm_values(context, as_of, params)
+    return (None if keyed is None else keyed.frame(CONTRACT_KEY, PAST_COLUMN)), report
+
+
+def charm_values(
+    context: MarketContext | None, as_of: dt.datetime, params: DTdpiParams
+) -> tuple[KeyedValues | None, FactorReport]:
+    """Return ``charm_past``'s values without building its frame (aligned pieces: arrays)."""
     if not params.factors.charm_acceleration:
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
@@ -73,25 +81,28 @@ def charm_past(
         .select(*CONTRACT_KEY, pl.col("_m").alias(PAST_COLUMN))
         .collect(engine="in-memory")  # order-stable float sums (eots.core.ordered)
     )
-    return keyed, measured(_METRIC, _FACTOR, None, how)
+    return KeyedValues.of(keyed, PAST_COLUMN), measured(_METRIC, _FACTOR, None, how)
 
 
-def _mean_abs(pieces: list[pl.DataFrame]) -> pl.DataFrame:
+def _mean_abs(pieces: list[pl.DataFrame]) -> KeyedValues:
     """Return the mean |charmxoi| per contract over aligned pieces.
 
     A contract with a NaN in any piece gets a null mean (the group-by leaves it out: its count
     of known values is below the lookback; a keyed join gives null either way). Every contract
     keeps its row, in the pieces' order, so a frame of the same contracts in that order needs no
-    join (``Working.keyed``).
+    join (``Working.keyed_values``).
     """
-    total = np.zeros(pieces[0].height, dtype=np.float64)
-    known = np.ones(pieces[0].height, dtype=np.bool_)
+    n = pieces[0].height
+    total = np.zeros(n, dtype=np.float64)
+    unknown = np.zeros(n, dtype=np.bool_)
+    v = np.empty(n, dtype=np.float64)
     for p in pieces:
-        v = np.abs(p.get_column("charmxoi").cast(pl.Float64).to_numpy())
-        known &= ~np.isnan(v)
-        total += np.where(np.isnan(v), 0.0, v)
-    mean = total / len(pieces)
-    return pieces[0].select(*CONTRACT_KEY).with_columns(nullable_series(PAST_COLUMN, mean, ~known))
+        np.abs(p.get_column("charmxoi").cast(pl.Float64).to_numpy(), out=v)
+        nan = np.isnan(v)
+        unknown |= nan
+        v[nan] = 0.0
+        total += v
+    return KeyedValues(pieces[0], masked(total / len(pieces), unknown))
 
 
 def charm_acceleration(now: Masked, past: Masked, params: DTdpiParams) -> Masked:
@@ -105,4 +116,4 @@ def charm_acceleration(now: Masked, past: Masked, params: DTdpiParams) -> Masked
     return masked(np.where(use, accel.v, 1.0), use & accel.null)
 
 
-__all__ = ["PAST_COLUMN", "charm_acceleration", "charm_past"]
+__all__ = ["PAST_COLUMN", "charm_acceleration", "charm_past", "charm_values"]

@@ -26,13 +26,13 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from eots.adaptive.inputs import CONTRACT_KEY
+from eots.adaptive.inputs import CONTRACT_KEY, KeyedValues
 from eots.adaptive.params import ADagParams
 from eots.adaptive.pieces import aligned, latest_pieces
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.chain.schema import UTC_US
 from eots.market import MarketContext
-from eots.metrics.arrays import nullable_series
+from eots.metrics.arrays import masked
 
 _METRIC, _FACTOR = "a_dag", "decay"
 #: Column of the keyed frame ``recency_multiplier`` returns.
@@ -64,6 +64,20 @@ def recency_multiplier(
     matches to its chain the same way step after step (``Working.keyed``); a keyed read of either
     gives the same values.
     """
+    keyed, report = recency_values(context, as_of, params)
+    if keyed is None:
+        return None, report
+    return keyed.frame(CONTRACT_KEY, DECAY_COLUMN, every_row=every_row), report
+
+
+def recency_values(
+    context: MarketContext | None, as_of: dt.datetime, params: ADagParams
+) -> tuple[KeyedValues | None, FactorReport]:
+    """Return ``recency_multiplier``'s values (every row) without building its frame.
+
+    Aligned increments give the latest increment's contracts and the values as arrays (null:
+    no traded volume); others the group-by's frame (``KeyedValues.of``).
+    """
     if not params.factors.temporal_decay:
         return None, switched_off(_METRIC, _FACTOR)
     if context is None:
@@ -88,12 +102,14 @@ def recency_multiplier(
     weights = recency_weights(n_stamps, params.temporal_decay_factor)
     mean_w = sum(weights) / len(weights)
     if pieces is not None and aligned(pieces):
-        keyed = _aligned_multiplier(pieces, weights, mean_w, every_row=every_row)
+        keyed = _aligned_multiplier(pieces, weights, mean_w)
     else:
         if pieces is not None:
             increments = pl.concat(pieces)
             stamps = pl.Series([p.get_column("ts")[0] for p in pieces[::-1]], dtype=UTC_US)
-        keyed = _grouped_multiplier(increments, stamps, weights, mean_w)
+        keyed = KeyedValues.of(
+            _grouped_multiplier(increments, stamps, weights, mean_w), DECAY_COLUMN
+        )
     how = (
         f"{n_stamps} increments, delta {params.temporal_decay_factor}, "
         f"range [{weights[-1] / mean_w:.3f}, {1.0 / mean_w:.3f}] (per contract)"
@@ -120,33 +136,34 @@ def _grouped_multiplier(
 
 
 def _aligned_multiplier(
-    pieces: list[pl.DataFrame], weights: list[float], mean_w: float, *, every_row: bool = False
-) -> pl.DataFrame:
+    pieces: list[pl.DataFrame], weights: list[float], mean_w: float
+) -> KeyedValues:
     """Return the multiplier over aligned pieces (oldest first), as NumPy arrays.
 
     Each contract's terms are added in time order (the group-by adds them in its own order, so
     the last bit of a sum may differ: within 1e-12 relative; each path is deterministic, and a
     fold and a store-built context take the same one). ``/ mean_w`` is taken as polars takes a
     column over a scalar, a product with the reciprocal. A contract without traded volume in the
-    window has no row, as there (``every_row``: a null one).
+    window has a null value (the group-by has no row for it). The keys are the latest piece's.
+
+    Per piece, ``t = fmax(|v|, 0)`` is ``|v|`` where it is > 0 and 0 elsewhere (NaN, a null, 0):
+    the terms ``w t`` and ``t`` are the traded ones and exact zeros, and a contract traded iff
+    its sum of ``t`` is > 0 (a sum of positive numbers is).
     """
     n = pieces[0].height
     num = np.zeros(n, dtype=np.float64)
     den = np.zeros(n, dtype=np.float64)
-    traded = np.zeros(n, dtype=np.bool_)
+    t = np.empty(n, dtype=np.float64)
     for age, piece in zip(range(len(pieces) - 1, -1, -1), pieces, strict=True):
-        v = np.abs(piece.get_column("volm").cast(pl.Float64).to_numpy())  # nulls are NaN
-        use = v > 0  # NaN is not
-        num += np.where(use, weights[age] * v, 0.0)
-        den += np.where(use, v, 0.0)
-        traded |= use
+        v = piece.get_column("volm").cast(pl.Float64).to_numpy()  # nulls are NaN
+        np.abs(v, out=t)
+        np.fmax(t, 0.0, out=t)
+        den += t
+        t *= weights[age]
+        num += t
+    traded = den > 0.0
     value = num / np.where(traded, den, 1.0) * (1.0 / mean_w)
-    keys = pieces[-1].select(*CONTRACT_KEY)
-    if every_row:
-        return keys.with_columns(nullable_series(DECAY_COLUMN, value, ~traded))
-    return keys.with_columns(pl.Series(DECAY_COLUMN, value, dtype=pl.Float64)).filter(
-        pl.Series(traded)
-    )
+    return KeyedValues(pieces[-1], masked(value, ~traded))
 
 
-__all__ = ["DECAY_COLUMN", "recency_multiplier", "recency_weights"]
+__all__ = ["DECAY_COLUMN", "recency_multiplier", "recency_values", "recency_weights"]

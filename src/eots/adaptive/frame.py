@@ -29,11 +29,11 @@ import numpy as np
 import polars as pl
 
 from eots.adaptive.a_dag import A_DAG_FACTORS, a_dag_factors, a_dag_value
-from eots.adaptive.charm import PAST_COLUMN, charm_past
+from eots.adaptive.charm import PAST_COLUMN, charm_values
 from eots.adaptive.clustering import expiration_clustering
 from eots.adaptive.conviction import conviction, stars
 from eots.adaptive.d_tdpi import D_TDPI_FACTORS, DTdpiScalars, d_tdpi_factors, d_tdpi_value
-from eots.adaptive.decay import DECAY_COLUMN, recency_multiplier
+from eots.adaptive.decay import DECAY_COLUMN, recency_values
 from eots.adaptive.dte import dte_scale
 from eots.adaptive.e_sdag import (
     E_SDAG_FACTORS,
@@ -383,9 +383,7 @@ def _a_dag(work: Working, run: _Run) -> _StageOutput:
     as_of = run.inputs.as_of
     regime = volatility_regime(run.context, p)
     dte = dte_scale(p, work.dte)
-    decay, decay_report = recency_multiplier(
-        run.context if run.keyed else None, as_of, p, every_row=True
-    )
+    decay, decay_report = recency_values(run.context if run.keyed else None, as_of, p)
     alpha = adaptive_alpha(regime.value, p.alpha)
     reports = (
         regime.report,
@@ -414,7 +412,9 @@ def _a_dag(work: Working, run: _Run) -> _StageOutput:
         regime=regime.value,
         alpha=alpha,
         dte_scale=dte.value,
-        decay=work.keyed(decay, list(CONTRACT_KEY), DECAY_COLUMN) if decay is not None else None,
+        decay=work.keyed_values(decay, list(CONTRACT_KEY), DECAY_COLUMN)
+        if decay is not None
+        else None,
     )
     return _StageOutput(reports=reports, columns={"a_dag": a_dag_value(work, factors), **factors})
 
@@ -451,7 +451,7 @@ def _d_tdpi(work: Working, run: _Run) -> _StageOutput:
     time_weight = adaptive_time_weight(inputs.as_of, session, share, run.base_params, p)
     width = dynamic_gaussian_width(context, p)
     clusters, cluster_report = expiration_clustering(oi, work.dte, p)
-    past, charm_report = charm_past(context if run.keyed else None, inputs.as_of, p)
+    past, charm_report = charm_values(context if run.keyed else None, inputs.as_of, p)
     scalars = DTdpiScalars(
         spot=inputs.spot, atr=run.atr, time_weight=time_weight.value, width=width.value
     )
@@ -461,7 +461,9 @@ def _d_tdpi(work: Working, run: _Run) -> _StageOutput:
         run.base_params,
         scalars,
         cluster=clusters,
-        charm_past=work.keyed(past, list(CONTRACT_KEY), PAST_COLUMN) if past is not None else None,
+        charm_past=work.keyed_values(past, list(CONTRACT_KEY), PAST_COLUMN)
+        if past is not None
+        else None,
     )
     return _StageOutput(
         reports=(time_weight.report, width.report, cluster_report, charm_report),

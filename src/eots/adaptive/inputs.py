@@ -18,7 +18,7 @@ returns a ``Working``:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,7 @@ from eots.metrics.arrays import (
     from_nan_series,
     from_series,
     masked,
+    nullable_series,
     physical,
 )
 
@@ -62,6 +63,40 @@ REUSED_BASE = (
 )
 #: Contract identity used by every history join (``eots.flows.FLOW_KEY``).
 CONTRACT_KEY = ("root", "expiry", "strike", "right")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedValues:
+    """A keyed column without its frame: ``keys`` and ``values``, row-aligned.
+
+    ``keys``: a frame with the key columns (other columns are ignored). What a keyed history
+    stage computes as arrays (``decay``, ``charm``): ``Working.keyed_values`` matches it to the
+    contracts without building the frame, ``frame`` builds the frame. ``source``: the frame
+    itself when the values were read from one (returned as it is).
+    """
+
+    keys: pl.DataFrame
+    values: Masked
+    source: pl.DataFrame | None = None
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, column: str) -> KeyedValues:
+        """Return a keyed frame's ``column`` with the frame as its keys and its source."""
+        return cls(frame, from_series(frame.get_column(column)), frame)
+
+    def frame(self, on: Sequence[str], column: str, *, every_row: bool = True) -> pl.DataFrame:
+        """Return the keyed frame: the ``on`` columns and ``column`` (a null where null).
+
+        Not ``every_row``: without the null rows. A frame the values were read from comes back
+        as it is.
+        """
+        if self.source is not None:
+            return self.source
+        keys = [self.keys.get_column(c) for c in on]
+        if every_row:
+            return pl.DataFrame([*keys, nullable_series(column, self.values.v, self.values.null)])
+        frame = pl.DataFrame([*keys, pl.Series(column, self.values.v, dtype=pl.Float64)])
+        return frame.filter(pl.Series(~self.values.null)) if self.values.null.any() else frame
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,20 +149,54 @@ class Working:
         A keyed frame listing the frame's contracts in its order (once each: the frame's keys are
         the chain's) is read as it is; any other is joined.
         """
-        if keyed.height == self.frame.height and all(
-            keyed.get_column(c).equals(self.frame.get_column(c)) for c in on
+        return self.keyed_values(KeyedValues.of(keyed, column), on, column)
+
+    def keyed_values(self, keyed: KeyedValues, on: list[str], column: str) -> Masked:
+        """Return keyed values matched to every contract (null: no match), as ``keyed`` does.
+
+        Keys listing the frame's contracts in its order are read as they are; others are matched
+        (``matched_rows``), or joined when a contract matches two rows.
+        """
+        keys = keyed.keys
+        if keys.height == self.frame.height and all(
+            keys.get_column(c).equals(self.frame.get_column(c)) for c in _cheap_first(on)
         ):
-            return from_series(keyed.get_column(column))
-        rows = matched_rows(self.frame.select(on), keyed.select(on))
+            return keyed.values
+        rows = matched_rows(self.frame, keys, on)
         if rows is not None:  # each contract matched to at most one row: the join's rows
-            value = from_series(keyed.get_column(column))
+            value = keyed.values
             found = rows >= 0
             at = np.where(found, rows, 0)
             return Masked(np.where(found, value.v[at], np.nan), ~found | value.null[at])
+        table = keyed.frame(on, column)
         matched = self.frame.select(on).join(
-            keyed.select(*on, column), on=on, how="left", maintain_order="left"
+            table.select(*on, column), on=on, how="left", maintain_order="left"
         )
         return from_series(matched.get_column(column))
+
+
+#: Key columns of strings (compared last: the dearest to compare).
+_STRING_KEYS = frozenset({"root", "symbol"})
+
+
+def _cheap_first(on: Sequence[str]) -> list[str]:
+    """Return ``on`` with the string key columns last (a comparison finds a difference early)."""
+    return sorted(on, key=lambda c: c in _STRING_KEYS)
+
+
+def key_columns(frame: pl.DataFrame, on: Sequence[str]) -> pl.DataFrame:
+    """Return ``frame.select(on)`` for column names, built from the columns (no query)."""
+    return pl.DataFrame([frame.get_column(c) for c in on])
+
+
+def same_keys(a: pl.DataFrame, b: pl.DataFrame, on: Sequence[str]) -> bool:
+    """Return whether the ``on`` columns of two frames are equal: height, dtypes, every value.
+
+    Read column by column, the string keys last, without selecting them.
+    """
+    return a.height == b.height and all(
+        a.get_column(c).equals(b.get_column(c), check_dtypes=True) for c in _cheap_first(on)
+    )
 
 
 def same_frame(a: pl.DataFrame, b: pl.DataFrame) -> bool:
@@ -135,32 +204,40 @@ def same_frame(a: pl.DataFrame, b: pl.DataFrame) -> bool:
     return a.height == b.height and a.schema == b.schema and a.equals(b)
 
 
-def _same_pair(a: tuple[pl.DataFrame, pl.DataFrame], b: tuple[pl.DataFrame, pl.DataFrame]) -> bool:
-    return same_frame(a[0], b[0]) and same_frame(a[1], b[1])
+_Pair = tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]
 
 
-#: The last (frame keys, table keys) row matches: a fold matches the same contracts to the same
-#: history rows step after step.
-_matches: Recent[tuple[pl.DataFrame, pl.DataFrame], np.ndarray | None] = Recent(4, _same_pair)
+def _same_pair(a: _Pair, b: _Pair) -> bool:
+    return a[2] == b[2] and same_keys(a[0], b[0], a[2]) and same_keys(a[1], b[1], a[2])
 
 
-def matched_rows(frame: pl.DataFrame, table: pl.DataFrame) -> np.ndarray | None:
-    """Return the row of ``table`` each row of ``frame`` matches on all columns (-1: none).
+#: The last (frame keys, table keys, key columns) row matches: a fold matches the same contracts
+#: to the same history rows step after step.
+_matches: Recent[_Pair, np.ndarray | None] = Recent(4, _same_pair)
 
-    The rows a left join of ``frame`` on ``table`` finds (null keys match nothing); None when a
-    row matches more than one (the join then has more rows than ``frame``). Remembered for the
-    last few pairs of key frames: equal frames (compared, not joined again) give the same rows.
+
+def matched_rows(
+    frame: pl.DataFrame, table: pl.DataFrame, on: Sequence[str] | None = None
+) -> np.ndarray | None:
+    """Return the row of ``table`` each row of ``frame`` matches on ``on`` (-1: none).
+
+    ``on``: the key columns (None: all of ``frame``'s). The rows a left join of ``frame`` on
+    ``table`` finds (null keys match nothing); None when a row matches more than one (the join
+    then has more rows than ``frame``). Remembered for the last few pairs of key columns: equal
+    keys (compared, not joined again) give the same rows.
     """
-    known = _matches.lookup((frame, table))
+    keys = tuple(frame.columns if on is None else on)
+    known = _matches.lookup((frame, table, keys))
     if known is not None:
         return known[0]
-    joined = frame.join(
-        table.with_row_index("_row"), on=frame.columns, how="left", maintain_order="left"
+    ours, theirs = key_columns(frame, keys), key_columns(table, keys)
+    joined = ours.join(
+        theirs.with_row_index("_row"), on=list(keys), how="left", maintain_order="left"
     )
     found: np.ndarray | None = None
     if joined.height == frame.height:
         found = joined.get_column("_row").fill_null(-1).cast(pl.Int64).to_numpy()
-    _matches.remember((frame, table), found)
+    _matches.remember((ours, theirs, keys), found)
     return found
 
 
@@ -225,6 +302,27 @@ def _dense_rows(ours: list[np.ndarray], theirs: list[np.ndarray], rows: int) -> 
     return lookup[index]
 
 
+#: The last (frame keys, table keys) lookup-table matches of ``keyed_columns``: a fold matches
+#: the same contracts to the same expiries step after step.
+_dense: Recent[_Pair, np.ndarray | None] = Recent(4, _same_pair)
+
+
+def _lookup_rows(frame: pl.DataFrame, table: pl.DataFrame, on: list[str]) -> np.ndarray | None:
+    """Return ``_dense_rows`` of the integer keys (None: not integers, or no lookup table).
+
+    Remembered for the last few pairs of key columns (equal keys give the same rows).
+    """
+    keys = tuple(on)
+    known = _dense.lookup((frame, table, keys))
+    if known is not None:
+        return known[0]
+    ours = _key_parts(frame, on)
+    theirs = _key_parts(table, on) if ours is not None else None
+    rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
+    _dense.remember((key_columns(frame, keys), key_columns(table, keys), keys), rows)
+    return rows
+
+
 def keyed_columns(
     frame: pl.DataFrame, table: pl.DataFrame, on: list[str], columns: list[str]
 ) -> list[Masked]:
@@ -235,9 +333,7 @@ def keyed_columns(
     any other goes through the join.
     """
     same = all(frame.get_column(c).dtype == table.get_column(c).dtype for c in on)
-    ours = _key_parts(frame, on) if same and frame.height and table.height else None
-    theirs = _key_parts(table, on) if ours is not None else None
-    rows = _dense_rows(ours, theirs, frame.height) if ours and theirs else None
+    rows = _lookup_rows(frame, table, on) if same and frame.height and table.height else None
     if rows is not None:
         found = rows >= 0
         every = bool(found.all())
@@ -285,10 +381,13 @@ __all__ = [
     "FLOW_GREEKS",
     "REUSED_BASE",
     "WORKING_INPUTS",
+    "KeyedValues",
     "Working",
+    "key_columns",
     "keyed_columns",
     "matched_rows",
     "packed_keys",
     "same_frame",
+    "same_keys",
     "working_arrays",
 ]

@@ -36,7 +36,7 @@ from eots.adaptive.inputs import packed_keys
 from eots.adaptive.params import ESdagParams
 from eots.adaptive.report import FactorReport, measured, switched_off, thin
 from eots.market import TERM_SCHEMA, MarketContext, constant_maturity_iv
-from eots.metrics.arrays import Masked, constant, fill_null
+from eots.metrics.arrays import Masked, constant, fill_null, from_series
 
 _METRIC = "e_sdag"
 #: Per-expiry columns of ``expiry_skew``: ATM IV, term piece, intraday piece.
@@ -70,6 +70,66 @@ def _intraday(
         if piece is not None:
             return piece, len(stamps)
     return _grouped_piece(term_intraday, (stamps[0], stamps[-1]), keys, params), len(stamps)
+
+
+def _piece_on(
+    term_intraday: pl.DataFrame,
+    at: np.ndarray,
+    as_of: dt.datetime,
+    keys: list[str],
+    params: ESdagParams,
+) -> tuple[np.ndarray | None, int] | None:
+    """Return ``_intraday``'s piece joined to the keys ``at`` (packed; 1: none), as arrays.
+
+    ``(None, n)`` with fewer than two stamps, as ``_intraday``; None where ``_intraday`` takes
+    the group-by (a key twice at an end stamp, a NaN change) or the keys do not pack: the caller
+    then takes it. Otherwise the values are ``_piece_of_arrays``' (the same operations on the same
+    IVs), matched on packed keys instead of a join.
+    """
+    stamps_all = term_intraday.get_column("ts_event").to_numpy()  # datetime64[us], UTC
+    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    stamps = np.unique(stamps_all[stamps_all <= cut])[-(params.intraday_lookback + 1) :]
+    if len(stamps) < 2:
+        return None, len(stamps)
+    packed = packed_keys(term_intraday, keys)
+    if packed is None:
+        return None
+    iv = from_series(term_intraday.get_column("atm_iv"))
+    ends = []
+    for stamp in (stamps[-1], stamps[0]):
+        rows = np.flatnonzero(stamps_all == stamp)
+        order = np.argsort(packed[rows], kind="stable")
+        rows = rows[order]
+        key = packed[rows]
+        if bool((key[1:] == key[:-1]).any()):
+            return None
+        rows = rows[~iv.null[rows]]  # a null IV has no piece (1), as a missing key
+        ends.append((packed[rows], iv.v[rows]))
+    (now_key, now), (then_key, then) = ends
+    both, then_at = _found(then_key, now_key)
+    a, b = now[both], then[then_at[both]]
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN (the general path)
+        change = a / b - 1.0
+    if np.isnan(change).any():
+        return None
+    piece = np.clip(1.0 + params.intraday_sensitivity * change, *params.skew_clip)
+    found, piece_at = _found(now_key[both], at)
+    return np.where(found, piece[piece_at] if piece.size else 1.0, 1.0), len(stamps)
+
+
+def _same_dtypes(a: pl.DataFrame, b: pl.DataFrame, keys: list[str]) -> bool:
+    """Return whether ``a`` has the ``keys`` columns of ``b``, of the same dtypes."""
+    names = set(a.columns)
+    return all(k in names and a.get_column(k).dtype == b.get_column(k).dtype for k in keys)
+
+
+def _found(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[NDArray[np.bool_], np.ndarray]:
+    """Return whether each of ``keys`` is in ``sorted_keys`` (ascending) and its index (0: none)."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.shape, dtype=np.bool_), np.zeros(keys.shape, dtype=np.intp)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    found = sorted_keys[at] == keys
+    return found, np.where(found, at, 0)
 
 
 def _one_per_key(
@@ -151,7 +211,8 @@ def expiry_skew(
     params
         E-SDAG parameters.
     """
-    if _packed_unique(term, keys):  # one term row per key (the usual case): its IV is the mean
+    packed = _packed_unique(term, keys)
+    if packed is not None:  # one term row per key (the usual case): its IV is the mean
         source, atm = term, pl.col("atm_iv")
     else:
         source = term.group_by(keys).agg(pl.col("atm_iv").mean().alias(ATM_IV))
@@ -177,33 +238,59 @@ def expiry_skew(
     else:
         reports.append(measured(_METRIC, "term_factor", 1.0, "no reference IV in the chain: 1"))
 
-    factor = "intraday_skew_factor"
-    intraday: pl.DataFrame | None = None
-    if not params.factors.intraday_skew:
-        reports.append(switched_off(_METRIC, factor))
-    elif context is None:
-        reports.append(thin(_METRIC, factor, 1.0, "no market context"))
-    else:
-        intraday, n = _intraday(context.term_intraday, as_of, keys, params)
-        if intraday is None:
-            reports.append(thin(_METRIC, factor, 1.0, f"{n} snapshots of the session, 2 needed"))
-        else:
-            how = f"ATM IV change per expiry over the last {n} snapshots (per contract)"
-            reports.append(measured(_METRIC, factor, None, how))
+    intraday, on_source, report = _intraday_factor(term, packed, context, as_of, keys, params)
+    reports.append(report)
     columns: list[str | pl.Expr] = [*keys, atm.alias(ATM_IV), term_piece.alias(TERM_PIECE)]
+    if on_source is not None:  # the join's rows: the source's, a piece each (1: none)
+        piece = pl.Series(INTRADAY_PIECE, on_source, dtype=pl.Float64)
+        return source.select(columns).with_columns(piece), tuple(reports)
     if intraday is None:
         return source.select(*columns, pl.lit(1.0).alias(INTRADAY_PIECE)), tuple(reports)
     per_expiry = source.select(columns).join(intraday, on=keys, how="left")
     return per_expiry.with_columns(pl.col(INTRADAY_PIECE).fill_null(1.0)), tuple(reports)
 
 
-def _packed_unique(term: pl.DataFrame, keys: list[str]) -> bool:
-    """Return whether no two rows of ``term`` share their keys (checked on packed keys)."""
+def _intraday_factor(
+    term: pl.DataFrame,
+    packed: np.ndarray | None,
+    context: MarketContext | None,
+    as_of: dt.datetime,
+    keys: list[str],
+    params: ESdagParams,
+) -> tuple[pl.DataFrame | None, np.ndarray | None, FactorReport]:
+    """Return the intraday piece, keyed or on the term's rows (``packed``: its keys), and report.
+
+    On the term's rows (``_piece_on``) when its keys are unique and pack; else keyed
+    (``_intraday``); neither: neutral.
+    """
+    factor = "intraday_skew_factor"
+    if not params.factors.intraday_skew:
+        return None, None, switched_off(_METRIC, factor)
+    if context is None:
+        return None, None, thin(_METRIC, factor, 1.0, "no market context")
+    history = context.term_intraday
+    intraday: pl.DataFrame | None = None
+    on_source: np.ndarray | None = None
+    fast = None
+    if packed is not None and _same_dtypes(history, term, keys):
+        fast = _piece_on(history, packed, as_of, keys, params)
+    if fast is not None:
+        on_source, n = fast
+    else:
+        intraday, n = _intraday(history, as_of, keys, params)
+    if intraday is None and on_source is None:
+        return None, None, thin(_METRIC, factor, 1.0, f"{n} snapshots of the session, 2 needed")
+    how = f"ATM IV change per expiry over the last {n} snapshots (per contract)"
+    return intraday, on_source, measured(_METRIC, factor, None, how)
+
+
+def _packed_unique(term: pl.DataFrame, keys: list[str]) -> np.ndarray | None:
+    """Return ``term``'s packed keys if no two rows share their keys, else None."""
     packed = packed_keys(term, keys)
     if packed is None:
-        return False
-    packed = np.sort(packed)
-    return not (packed[1:] == packed[:-1]).any()
+        return None
+    ordered = np.sort(packed)
+    return None if (ordered[1:] == ordered[:-1]).any() else packed
 
 
 __all__ = ["ATM_IV", "INTRADAY_PIECE", "TERM_PIECE", "expiry_skew", "smile_piece"]

@@ -146,3 +146,72 @@ def test_unique_keys_by_hash_and_on_a_collision_by_rows(monkeypatch: pytest.Monk
     monkeypatch.setattr(pl.DataFrame, "hash_rows", lambda *_a, **_k: colliding)
     assert unique_keys(keys)
     assert not unique_keys(pl.concat([keys.head(7), keys.head(1)]))
+
+
+def test_keyed_values_read_as_their_frame() -> None:
+    """Values kept as arrays match the contracts as the frame they stand for does."""
+    from eots.adaptive.inputs import KeyedValues
+    from eots.metrics.arrays import masked
+
+    frame = _keys(6).reverse()
+    work = Working(frame=frame, arrays=None, reused={}, dte=np.zeros(6, dtype=np.intp))  # type: ignore[arg-type]
+    null = np.array([False, True, False, False, True, False])
+    for keys in (frame, frame.reverse(), frame.head(4), pl.concat([frame, frame.head(1)])):
+        n = keys.height
+        values = masked(
+            np.arange(n, dtype=np.float64) + 0.5, null[:n] if n <= 6 else np.r_[null, False]
+        )
+        kept = KeyedValues(keys.with_columns(extra=pl.lit(1)), values)
+        table = kept.frame(KEY, "x")
+        assert table.columns == [*KEY, "x"]
+        assert table.get_column("x").is_null().to_numpy().tolist() == values.null.tolist()
+        got, want = work.keyed_values(kept, KEY, "x"), work.keyed(table, KEY, "x")
+        assert got.null.tolist() == want.null.tolist()
+        assert np.array_equal(got.v, want.v, equal_nan=True)
+        traded = kept.frame(KEY, "x", every_row=False)
+        assert traded.height == int((~values.null).sum())
+        assert traded.get_column("x").null_count() == 0
+    grouped = frame.with_columns(x=pl.Series([1.0, 2.0, None, 4.0, 5.0, 6.0]))
+    assert KeyedValues.of(grouped, "x").frame(KEY, "x", every_row=False) is grouped
+
+
+def _latest_in_one_array(
+    history: pl.DataFrame, as_of: dt.datetime, lookback: int, *, inclusive: bool
+) -> list[pl.DataFrame]:
+    """``latest_pieces`` on the column copied into one array (the definition)."""
+    stamps = history.get_column("ts").to_numpy()
+    cut = np.datetime64(as_of.astimezone(dt.UTC).replace(tzinfo=None), "us")
+    end = int(np.searchsorted(stamps, cut, side="right" if inclusive else "left"))
+    pieces: list[pl.DataFrame] = []
+    while end > 0 and len(pieces) < lookback:
+        start = int(np.searchsorted(stamps, stamps[end - 1], side="left"))
+        pieces.append(history.slice(start, end - start))
+        end = start
+    return pieces[::-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 6), min_size=1, max_size=8),
+    counts=st.lists(st.integers(1, 5), min_size=1, max_size=10),
+    at=st.integers(-1, 12),
+    lookback=st.integers(1, 5),
+    inclusive=st.booleans(),
+)
+def test_latest_pieces_over_chunks_equal_one_array(
+    sizes: list[int], counts: list[int], at: int, lookback: int, inclusive: bool
+) -> None:
+    """Chunks of any sizes (a stamp across chunk ends, empty chunks) give the same slices."""
+    stamps = np.repeat(np.arange(len(counts)), counts)
+    ts = [T0 + dt.timedelta(minutes=int(m)) for m in stamps]
+    whole = pl.DataFrame({"ts": pl.Series(ts, dtype=UTC_US), "i": np.arange(len(ts))})
+    parts, offset = [], 0
+    for size in [*sizes, len(ts)]:  # the rest in a last chunk
+        parts.append(whole.slice(offset, size))
+        offset += size
+    history = pl.concat(parts, rechunk=False)
+    as_of = T0 + dt.timedelta(minutes=at)
+    got = latest_pieces(history, as_of, lookback, inclusive=inclusive)
+    assert got is not None
+    want = _latest_in_one_array(whole, as_of, lookback, inclusive=inclusive)
+    assert [p.get_column("i").to_list() for p in got] == [p.get_column("i").to_list() for p in want]

@@ -57,3 +57,28 @@ def test_keyed_columns_equal_the_left_join(seed: int, n: int, m: int, settlement
     for g, w in zip(got, want, strict=True):
         assert np.array_equal(g.null, w.null)
         assert np.array_equal(g.v, w.v, equal_nan=True)
+
+
+def test_remembered_rows_follow_the_keys_not_the_values() -> None:
+    """Equal keys reuse their rows; new values are read, other keys are matched again."""
+    frame = pl.DataFrame(
+        {"expiry": [DAY, DAY + dt.timedelta(days=1), DAY], "settlement": ["PM", "AM", "AM"]},
+        schema={"expiry": pl.Date, "settlement": SETTLE},
+    )
+    on = ["expiry", "settlement"]
+    table = pl.DataFrame(
+        {"expiry": [DAY, DAY, DAY + dt.timedelta(days=1)], "settlement": ["AM", "PM", "AM"]},
+        schema={"expiry": pl.Date, "settlement": SETTLE},
+    )
+    for values, order in (
+        ([1.0, 2.0, 3.0], False),
+        ([4.0, 5.0, 6.0], False),
+        ([7.0, 8.0, 9.0], True),
+    ):
+        t = table.with_columns(x=pl.Series(values))
+        if order:
+            t = t.reverse()
+        got = keyed_columns(frame, t, on, ["x"])[0]
+        want = _joined(frame, t, on, ["x"])[0]
+        assert got.v.tolist() == want.v.tolist()
+        assert got.null.tolist() == want.null.tolist()

@@ -113,3 +113,51 @@ def test_a_nan_change_takes_the_group_by() -> None:
     assert got is not None
     assert want is not None
     assert_frame_equal(got.sort(KEYS), want.sort(KEYS), check_exact=True)
+
+
+def _term(history: pl.DataFrame, seed: int, extra: bool) -> pl.DataFrame:
+    """The latest stamp's term (``TERM_SCHEMA``), plus an expiry of its own if ``extra``."""
+    from eots.market import TERM_SCHEMA
+
+    latest = history.filter(pl.col("ts_event") == pl.col("ts_event").max()).unique(
+        KEYS, keep="first", maintain_order=True
+    )
+    term = latest.select(TERM_SCHEMA.names()).with_columns(
+        atm_iv=pl.Series(np.random.default_rng(seed).uniform(0.1, 0.4, latest.height)),
+        t_years=(pl.col("expiry") - T0.date()).dt.total_days().cast(pl.Float64) / 365.0 + 0.001,
+    )
+    if extra:
+        term = pl.concat([term, term.tail(1).with_columns(expiry=pl.date(2030, 1, 1))])
+    return term
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    stamps=st.integers(1, 8),
+    expiries=st.integers(1, 12),
+    twice=st.booleans(),
+    nulls=st.booleans(),
+    extra=st.booleans(),
+    nan=st.booleans(),
+)
+def test_expiry_skew_on_arrays_equals_the_join(
+    seed: int, stamps: int, expiries: int, twice: bool, nulls: bool, extra: bool, nan: bool
+) -> None:
+    """``expiry_skew`` matches the intraday piece to the term on packed keys, as the join does."""
+    import types
+
+    history = _history(seed, stamps, expiries, twice, nulls)
+    if nan:  # 0 / 0 at the first expiry: the group-by path
+        history = history.with_columns(
+            atm_iv=pl.when(pl.col("expiry") == dt.date(2024, 3, 15)).then(0.0).otherwise("atm_iv")
+        )
+    term = _term(history, seed, extra)
+    context = types.SimpleNamespace(term_intraday=history)
+    as_of = T0 + dt.timedelta(minutes=stamps - 1)
+    got, got_reports = skew.expiry_skew(term, context, as_of, KEYS, ESdagParams())  # type: ignore[arg-type]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(skew, "_piece_on", lambda *_: None)
+        want, want_reports = skew.expiry_skew(term, context, as_of, KEYS, ESdagParams())  # type: ignore[arg-type]
+    assert got_reports == want_reports
+    assert_frame_equal(got.sort(KEYS), want.sort(KEYS), check_exact=True)
