@@ -191,7 +191,16 @@ def side_series(out: dict[str, Floats]) -> list[pl.Series]:
 
 def source_series(known: Bools, source: FlowSource) -> pl.Series:
     """Return ``flow_source``: ``source`` where the split is known, else ``none``."""
-    codes = np.where(known, _SOURCE_CODES.index(source.value), _SOURCE_CODES.index("none"))
+    return sources_of(source_codes(known, source))
+
+
+def source_codes(known: Bools, source: FlowSource) -> NDArray[np.int64]:
+    """Return the ``FLOW_SOURCES`` codes of ``source_series(known, source)``."""
+    return np.where(known, _SOURCE_CODES.index(source.value), _SOURCE_CODES.index("none"))
+
+
+def sources_of(codes: NDArray[np.int64]) -> pl.Series:
+    """Return ``flow_source`` of ``FLOW_SOURCES`` codes."""
     return _SOURCE_SERIES.gather(codes)
 
 

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from eots.chain.schema import conformed
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
+from eots.flows.inference import FlowArrays
 from eots.flows.schema import (
     FLOW_KEY,
     FLOW_REASONS,
@@ -88,15 +89,21 @@ class ContractIndex:
         """Contracts indexed so far."""
         return self.keys.height
 
-    def align(self, frame: pl.DataFrame) -> Ints:
+    def align(self, frame: pl.DataFrame, *, typed: bool = False) -> Ints:
         """Return the code of each row of ``frame`` (``FLOW_KEY`` columns), indexing new ones.
+
+        ``typed``: the caller knows the key columns are of ``KEY_SCHEMA``'s types (no cast pass).
 
         Raises
         ------
         ValueError
             If ``frame`` holds one contract twice.
         """
-        keys = frame.select([pl.col(c).cast(KEY_SCHEMA[c]) for c in FLOW_KEY])
+        keys = (
+            pl.DataFrame([frame.get_column(c) for c in FLOW_KEY])
+            if typed
+            else frame.select([pl.col(c).cast(KEY_SCHEMA[c]) for c in FLOW_KEY])
+        )
         last, last_codes = self._last_keys, self._last_codes
         if last is not None and last_codes is not None and keys.equals(last):
             return last_codes
@@ -176,8 +183,17 @@ def _whole(present: Bools, active: Ints) -> Bools:
     return out
 
 
-def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) -> AlignedIncrement:
+def align_increment(
+    index: ContractIndex,
+    ts: dt.datetime,
+    frame: pl.DataFrame,
+    *,
+    arrays: FlowArrays | None = None,
+) -> AlignedIncrement:
     """Return ``frame`` (``INCREMENT_SCHEMA``) stamped ``ts`` aligned to ``index`` (extending it).
+
+    ``arrays``: the frame's numbers as ``inferred_increment`` computed them (the frame then
+    follows ``INCREMENT_SCHEMA`` exactly); they are used instead of reading the frame back.
 
     Raises
     ------
@@ -193,18 +209,26 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
             f"expected increments of session {index.session}, was one at {ts.isoformat()} "
             f"(session {session_of(ts)})"
         )
-    codes = index.align(frame)
+    codes = index.align(frame, typed=arrays is not None)
     width = index.size
     n = frame.height
-    raw = np.empty((len(_SIDES), n), dtype=np.float64)
-    for i, c in enumerate(_SIDES):
-        raw[i] = frame.get_column(c).cast(pl.Float64).to_numpy()  # nulls are NaN
+    if arrays is None:
+        # nulls are NaN
+        sides = [frame.get_column(c).cast(pl.Float64).to_numpy() for c in _SIDES]
+        source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()
+        reason_codes = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
+        reason = reason_codes.fill_null(-1).to_numpy().astype(np.int64)
+    else:
+        sides, source, reason = [arrays.sides[c] for c in _SIDES], arrays.source, arrays.reason
     # a row is active when a number is not a known zero: NaN and infinities are != 0 too
-    rows = np.flatnonzero((raw != 0.0).any(axis=0))
-    picked = raw[:, rows]
+    nonzero = np.zeros(n, dtype=np.bool_)
+    for values in sides:
+        nonzero |= values != 0.0
+    rows = np.flatnonzero(nonzero)
+    picked = np.empty((len(_SIDES), rows.size), dtype=np.float64)
+    for i, values in enumerate(sides):
+        picked[i] = values[rows]
     finite = np.isfinite(picked)
-    source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()
-    reason = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
     present = np.zeros(width, dtype=np.bool_)
     present[codes] = True
     unknown = _scatter(codes, (source == _NONE_SOURCE).astype(np.int64), width, 0) > 0
@@ -217,7 +241,7 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
         unknown=unknown,
         unknown_codes=np.flatnonzero(unknown),
         source=_scatter(codes, source.astype(np.int64), width),
-        reason=_scatter(codes, reason.fill_null(-1).to_numpy().astype(np.int64), width),
+        reason=_scatter(codes, reason, width),
         row=_scatter(codes, np.arange(n, dtype=np.int64), width),
         symbol=frame.get_column("symbol").cast(pl.String),
         active=codes[rows],
