@@ -34,9 +34,9 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from eots.chain.schema import conformed
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
+from eots.flows.classify import float_series
 from eots.flows.inference import FlowArrays
 from eots.flows.schema import (
     FLOW_KEY,
@@ -171,6 +171,8 @@ class AlignedIncrement:
     values: Floats
     known: Bools
     whole_rows: Bools  # ``whole()``, made once (the windows read it every step)
+    sourced: Bools  # present rows with a known source (``present & ~unknown``)
+    full: bool  # every code of ``width`` is present
 
     def whole(self) -> Bools:
         """Contracts present with every side column a known zero (not ``active``)."""
@@ -248,6 +250,8 @@ def align_increment(
         values=np.where(finite, picked, 0.0),
         known=finite,
         whole_rows=_whole(present, codes[rows]),
+        sourced=present & ~unknown,
+        full=bool(present.all()),
     )
 
 
@@ -261,10 +265,13 @@ def _scatter(codes: Ints, values: Ints, width: int, fill: int = -1) -> Ints:
 class _Sums:
     """Running sums over increments added in time order (arrays grow with the index).
 
-    A side column of a contract is known when one of its terms was: ``known_rows`` marks the
-    contracts with a whole (all-known) row, ``known`` the columns of the active rows.
+    The sums are kept only at ``active``: the codes with an active row in some summed increment
+    (elsewhere every term is a known zero, so the sum is 0.0). A side column of a contract is
+    known when one of its terms was: ``known_rows`` marks the contracts with a whole (all-known)
+    row, ``known`` the columns at ``active``.
     """
 
+    active: Ints  # sorted codes; ``total`` and ``known`` have one column per code
     total: Floats
     known: Bools
     known_rows: Bools
@@ -275,10 +282,11 @@ class _Sums:
     owner: Ints  # position (in the window) of the latest increment holding the code
 
     @classmethod
-    def empty(cls, width: int) -> _Sums:
+    def empty(cls, width: int, active: Ints) -> _Sums:
         return cls(
-            total=np.zeros((len(_SIDES), width), dtype=np.float64),
-            known=np.zeros((len(_SIDES), width), dtype=np.bool_),
+            active=active,
+            total=np.zeros((len(_SIDES), active.size), dtype=np.float64),
+            known=np.zeros((len(_SIDES), active.size), dtype=np.bool_),
             known_rows=np.zeros(width, dtype=np.bool_),
             n_unknown=np.zeros(width, dtype=np.int64),
             present=np.zeros(width, dtype=np.bool_),
@@ -287,21 +295,23 @@ class _Sums:
             owner=np.full(width, -1, dtype=np.int64),
         )
 
-    def widened(self, width: int) -> _Sums:
-        """Return a copy whose arrays cover ``width`` codes (new codes empty)."""
-        out = _Sums.empty(width)
+    def widened(self, width: int, active: Ints) -> _Sums:
+        """Return a copy covering ``width`` codes and ``active`` (a superset; new ones empty)."""
+        out = _Sums.empty(width, active)
+        at = np.searchsorted(active, self.active)
+        out.total[:, at] = self.total
+        out.known[:, at] = self.known
         w = self.present.shape[0]
-        out.total[:, :w] = self.total
-        out.known[:, :w] = self.known
         for name in ("known_rows", "n_unknown", "present", "source", "reason", "owner"):
             getattr(out, name)[:w] = getattr(self, name)
         return out
 
     def add(self, inc: AlignedIncrement, position: int) -> None:
         w, act = inc.width, inc.active
+        at = np.searchsorted(self.active, act)
         # one term per contract and column, in time order: exact (codes are unique per increment)
-        self.total[:, act] += inc.values
-        self.known[:, act] |= inc.known
+        self.total[:, at] += inc.values
+        self.known[:, at] |= inc.known
         # known_rows |= present & ~active, as one dense or and a sparse restore at the active codes
         kept = self.known_rows[act]
         self.known_rows[:w] |= inc.present
@@ -309,13 +319,23 @@ class _Sums:
         unknown = inc.unknown_codes
         self.n_unknown[unknown] += 1
         self.present[:w] |= inc.present
-        np.copyto(self.source[:w], inc.source, where=inc.present & ~inc.unknown)
+        np.copyto(self.source[:w], inc.source, where=inc.sourced)
         self.reason[unknown] = inc.reason[unknown]
-        np.copyto(self.owner[:w], position, where=inc.present)
+        if inc.full:
+            self.owner[:w] = position
+        else:
+            np.copyto(self.owner[:w], position, where=inc.present)
 
-    def known_at(self, rows: Sequence[int] | slice, codes: Ints | slice) -> Bools:
-        """Return whether each (column in ``rows``, contract in ``codes``) has a known term."""
-        return self.known[rows][:, codes] | self.known_rows[codes]
+    def values(self, rows: Sequence[int] | slice) -> Floats:
+        """Return the sums of the columns ``rows`` at ``active`` (NaN where no term was known)."""
+        known = self.known[rows] | self.known_rows[self.active]
+        return np.where(known, self.total[rows], np.nan)
+
+
+def _union(increments: Sequence[AlignedIncrement]) -> Ints:
+    """Return the sorted codes active in any of ``increments``."""
+    parts = [np.empty(0, dtype=np.int64), *(i.active for i in increments)]
+    return np.unique(np.concatenate(parts))
 
 
 @dataclass(slots=True)
@@ -330,6 +350,7 @@ class FlowWindow:
     index: ContractIndex
     _summed: tuple[AlignedIncrement, ...] = ()
     _sums: _Sums | None = None
+    _codes: _Codes = field(default_factory=lambda: _Codes())
 
     def totals(self, increments: Sequence[AlignedIncrement], as_of: dt.datetime) -> pl.DataFrame:
         """Return ``FLOW_SCHEMA`` totals of ``increments`` (any order) as of ``as_of``.
@@ -345,7 +366,7 @@ class FlowWindow:
         if not ordered:
             return pl.DataFrame(schema=FLOW_SCHEMA)
         sums = self._sum(ordered)
-        return _frame(self.index, ordered, sums, as_of)
+        return _frame(self.index, ordered, sums, as_of, self._codes)
 
     def frame_rows(self, inc: AlignedIncrement) -> Ints:
         """Return, for each row of ``inc``'s frame, its row in the last ``totals`` frame.
@@ -373,10 +394,11 @@ class FlowWindow:
             and 0 < k <= len(ordered)
             and all(a is b for a, b in zip(self._summed, ordered, strict=False))
         )
+        active = _union(ordered)
         if extends and self._sums is not None:
-            sums = self._sums.widened(width)
+            sums = self._sums.widened(width, active)
         else:
-            sums, k = _Sums.empty(width), 0
+            sums, k = _Sums.empty(width, active), 0
         for position in range(k, len(ordered)):
             sums.add(ordered[position], position)
         self._summed, self._sums = ordered, sums
@@ -406,11 +428,17 @@ def _check(ordered: Sequence[AlignedIncrement], as_of: dt.datetime) -> None:
 
 
 def _windows(
-    ordered: Sequence[AlignedIncrement], sums: _Sums, as_of: dt.datetime, codes: Ints | slice
+    ordered: Sequence[AlignedIncrement],
+    places: _Places,
+    as_of: dt.datetime,
+    totals: dict[str, Floats],
 ) -> dict[str, Floats]:
-    """Rolling-window sums of ``volm_bs`` and ``value_bs`` at ``codes``, per window start."""
+    """Rolling-window sums of ``volm_bs`` and ``value_bs`` at the output rows, per window start.
+
+    ``totals``: the session columns (a window holding every increment is them).
+    """
     rows = [i for _, i in _WINDOWED]
-    width = sums.present.shape[0]
+    width = places.width
     firsts: dict[int, int] = {}
     for w in WINDOWS_MIN:
         # the start exactly as ``flow_totals`` computes it
@@ -427,26 +455,64 @@ def _windows(
             suffix[: inc.width] |= inc.whole()
             if p in starts:
                 whole_since[p] = suffix.copy()
-    by_start: dict[int, tuple[Floats, Bools]] = {}
+    by_start: dict[int, tuple[Floats, ...]] = {}
     out: dict[str, Floats] = {}
     for w in WINDOWS_MIN:
         first = firsts[w]
         if first not in by_start:
             if first == 0:
-                by_start[first] = (sums.total[rows][:, codes], sums.known_at(rows, codes))
+                by_start[first] = tuple(totals[_SIDES[i]] for i in rows)
             else:
-                # each window's sums from 0.0 in time order (the two windowed columns only)
-                total_w = np.zeros((len(rows), width), dtype=np.float64)
-                known_w = np.zeros((len(rows), width), dtype=np.bool_)
-                for inc in ordered[first:]:
-                    total_w[:, inc.active] += inc.values[rows]
-                    known_w[:, inc.active] |= inc.known[rows]
                 known_rows = whole_since.get(first, np.zeros(width, dtype=np.bool_))
-                by_start[first] = (total_w[:, codes], known_w[:, codes] | known_rows[codes])
-        total, known = by_start[first]
+                by_start[first] = _window_sums(ordered[first:], known_rows, places)
         for j, (name, _) in enumerate(_WINDOWED):
-            out[f"{name}_{w}m"] = np.where(known[j], total[j], np.nan)
+            out[f"{name}_{w}m"] = by_start[first][j]
     return out
+
+
+def _window_sums(
+    window: Sequence[AlignedIncrement], known_rows: Bools, places: _Places
+) -> tuple[Floats, ...]:
+    """Return the windowed columns summed over ``window`` at the output rows.
+
+    Each window's sums from 0.0 in time order (the two windowed columns only), at the codes active
+    in the window; elsewhere a contract with a whole row in the window (``known_rows``) sums known
+    zeros (0.0) and one without is unknown (NaN).
+    """
+    rows = [i for _, i in _WINDOWED]
+    active = _union(window)
+    total = np.zeros((len(rows), active.size), dtype=np.float64)
+    known = np.zeros((len(rows), active.size), dtype=np.bool_)
+    for inc in window:
+        at = np.searchsorted(active, inc.active)
+        total[:, at] += inc.values[rows]
+        known[:, at] |= inc.known[rows]
+    base = np.where(known_rows[places.codes], 0.0, np.nan)
+    values = np.where(known | known_rows[active], total, np.nan)
+    at_rows = places.rows_of(active)
+    columns = []
+    for j in range(len(rows)):
+        column = base.copy()
+        column[at_rows] = values[j]
+        columns.append(column)
+    return tuple(columns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Where each contract of a totals frame comes from: its rows are ``codes`` (in key order)."""
+
+    width: int  # the index size
+    codes: Ints | slice  # the code of each row (a slice: codes in order, from 0)
+    size: int  # rows
+
+    def rows_of(self, codes: Ints) -> Ints:
+        """Return the row of each of ``codes`` (codes with a row)."""
+        if isinstance(self.codes, slice):
+            return codes
+        where = np.full(self.width, -1, dtype=np.int64)
+        where[self.codes] = np.arange(self.size, dtype=np.int64)
+        return where[codes]
 
 
 def _frame(
@@ -454,6 +520,7 @@ def _frame(
     ordered: Sequence[AlignedIncrement],
     sums: _Sums,
     as_of: dt.datetime,
+    memo: _Codes,
 ) -> pl.DataFrame:
     order = index.sorted_codes()
     picked = order[sums.present[order]]
@@ -462,15 +529,20 @@ def _frame(
     # every contract present and codes already in key order (the usual case): views, no gathers
     whole = picked.size == order.size and index.in_key_order()
     codes: Ints | slice = slice(0, picked.size) if whole else picked
-    known = sums.known_at(slice(None), codes)
-    total = sums.total[:, codes]
-    columns: dict[str, pl.Series] = {}
+    places = _Places(index.size, codes, picked.size)
+    # a present contract never active summed known zeros: 0.0; the active ones as summed
+    at_rows = places.rows_of(sums.active)
+    values = sums.values(slice(None))
+    totals: dict[str, Floats] = {}
     for i, c in enumerate(_SIDES):
-        columns[c] = pl.Series(c, np.where(known[i], total[i], np.nan), dtype=pl.Float64)
-    windows = _windows(ordered, sums, as_of, codes)
+        column = np.zeros(picked.size, dtype=np.float64)
+        column[at_rows] = values[i]
+        totals[c] = column
+    columns = {c: float_series(c, v) for c, v in totals.items()}
+    windows = _windows(ordered, places, as_of, totals)
     for name in FLOW_SCHEMA:  # in the schema's order, so the usual frame needs no cast pass
         if name in windows:
-            columns[name] = pl.Series(name, windows[name], dtype=pl.Float64)
+            columns[name] = float_series(name, windows[name])
     source = sums.source[codes]
     reason = sums.reason[codes]
     keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)
@@ -479,12 +551,40 @@ def _frame(
             *keys.get_columns(),
             _symbols(ordered, sums.owner[codes], picked).alias("symbol"),
             *columns.values(),
-            _SOURCES.gather(np.where(source >= 0, source, _NONE_SOURCE)),
-            _REASONS.gather(_nullable(reason)),
+            memo.sources(np.where(source >= 0, source, _NONE_SOURCE)),
+            memo.reasons(reason),
             pl.Series("n_unknown", sums.n_unknown[codes], dtype=pl.Int64),
         ]
     )
-    return conformed(out, FLOW_SCHEMA)  # the usual case: as it is
+    # every column is made of FLOW_SCHEMA's type, in its order (the index keys are KEY_SCHEMA's
+    # and symbols strings: ``align_increment``): no conforming pass
+    return out
+
+
+@dataclass(slots=True)
+class _Codes:
+    """The last ``flow_source`` and ``flow_reason`` columns made, by their codes.
+
+    A window's latest sources and reasons seldom change from one step to the next, and an enum
+    column costs far more to make than its codes cost to compare: equal codes give the kept one.
+    """
+
+    _sources: tuple[Ints, pl.Series] | None = None
+    _reasons: tuple[Ints, pl.Series] | None = None
+
+    def sources(self, codes: Ints) -> pl.Series:
+        """Return ``FLOW_SOURCES`` codes as ``flow_source``."""
+        kept = self._sources
+        if kept is None or not np.array_equal(kept[0], codes):
+            kept = self._sources = (codes.copy(), _SOURCES.gather(codes))
+        return kept[1]
+
+    def reasons(self, codes: Ints) -> pl.Series:
+        """Return ``FLOW_REASONS`` codes (-1: null) as ``flow_reason``."""
+        kept = self._reasons
+        if kept is None or not np.array_equal(kept[0], codes):
+            kept = self._reasons = (codes.copy(), _REASONS.gather(_nullable(codes)))
+        return kept[1]
 
 
 def _nullable(codes: Ints) -> pl.Series:
@@ -496,7 +596,10 @@ def _symbols(ordered: Sequence[AlignedIncrement], owner: Ints, codes: Ints) -> p
     """Each contract's symbol in the latest increment that holds it."""
     if owner.min() == owner.max():
         inc = ordered[int(owner[0])]
-        return inc.symbol.gather(inc.row[codes])
+        rows = inc.row[codes]
+        if rows.size == inc.symbol.len() and np.array_equal(rows, np.arange(rows.size)):
+            return inc.symbol  # every row, in order (the usual case): no gather
+        return inc.symbol.gather(rows)
     owners = np.unique(owner)
     parts, places = [], []
     for p in owners.tolist():

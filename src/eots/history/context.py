@@ -346,7 +346,9 @@ def _intraday(
             flows.aligned[key] = align_increment(
                 flows.window.index, snaps[i].ts_event, frame, arrays=arrays
             )
-            cache.flows[key] = stamped_increment(snaps[i].ts_event, frame, key_sorted=True)
+            cache.flows[key] = stamped_increment(
+                snaps[i].ts_event, frame, key_sorted=True, typed=arrays is not None
+            )
         stamped.append(cache.flows[key])
         aligned.append(flows.aligned[key])
     for ref, snap, p in zip(window, snaps, priced, strict=True):

@@ -24,6 +24,7 @@ import polars as pl
 
 from eots.chain.schema import RIGHTS, UTC_US, conformed, utc_lit
 from eots.flows.schema import FLOW_KEY, INCREMENT_SCHEMA, SIDE_COLUMNS, WINDOW_COLUMNS
+from eots.flows.window import epoch_us
 
 #: Additive flow columns summed per strike.
 STRIKE_FLOW_COLUMNS = (*SIDE_COLUMNS, *WINDOW_COLUMNS)
@@ -114,15 +115,21 @@ def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFra
 
 
 def stamped_increment(
-    ts: dt.datetime, frame: pl.DataFrame, *, key_sorted: bool = False
+    ts: dt.datetime, frame: pl.DataFrame, *, key_sorted: bool = False, typed: bool = False
 ) -> pl.DataFrame:
     """Return one increment (``INCREMENT_SCHEMA``) stamped ``ts``: ``INCREMENT_HISTORY_SCHEMA``.
 
     ``key_sorted``: the caller knows ``frame`` is sorted by contract key (``inferred_flow``'s
-    output is), so it is not sorted again.
+    output is), so it is not sorted again. ``typed``: the caller knows ``frame`` holds exactly
+    ``INCREMENT_SCHEMA``'s columns and types (``eots.flows.inference.inferred_increment``'s
+    frames with arrays do), so the stamp is put before its columns without a query.
     """
-    piece = frame.select(utc_lit(ts).alias("ts"), *INCREMENT_SCHEMA)
-    piece = conformed(piece, INCREMENT_HISTORY_SCHEMA)  # the usual increment: as it is
+    if typed:
+        stamp = pl.Series("ts", [epoch_us(ts)], dtype=pl.Int64).cast(UTC_US)
+        piece = pl.DataFrame([stamp.new_from_index(0, frame.height), *frame.get_columns()])
+    else:
+        piece = frame.select(utc_lit(ts).alias("ts"), *INCREMENT_SCHEMA)
+        piece = conformed(piece, INCREMENT_HISTORY_SCHEMA)  # the usual increment: as it is
     return piece if key_sorted else piece.sort(list(FLOW_KEY), maintain_order=True)
 
 
