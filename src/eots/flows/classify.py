@@ -41,6 +41,7 @@ from eots.flows.schema import (
 NAN = float("nan")
 _SOURCE_CODES = list(FLOW_SOURCES.categories)
 _SOURCE_SERIES = pl.Series("flow_source", _SOURCE_CODES, dtype=FLOW_SOURCES)
+_REASON_SERIES = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -214,3 +215,36 @@ def sources_of(codes: NDArray[np.int64]) -> pl.Series:
 def nan_for_null(columns: list[str]) -> list[pl.Expr]:
     """Return expressions turning nulls into NaN in float ``columns`` (missing flow is NaN)."""
     return [pl.col(c).fill_null(NAN) for c in columns]
+
+
+def reasons_of(codes: NDArray[np.int64]) -> pl.Series:
+    """Return ``flow_reason`` of ``FLOW_REASONS`` codes (-1: null)."""
+    nullable = pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)
+    return _REASON_SERIES.gather(nullable)
+
+
+@dataclass(slots=True)
+class CodeColumns:
+    """The last ``flow_source`` and ``flow_reason`` columns made, by their codes.
+
+    Consecutive increments (and a window's latest sources and reasons) seldom change from one
+    step to the next, and an enum column costs far more to make than its codes cost to compare:
+    equal codes give the kept column (the same values).
+    """
+
+    _sources: tuple[NDArray[np.int64], pl.Series] | None = None
+    _reasons: tuple[NDArray[np.int64], pl.Series] | None = None
+
+    def sources(self, codes: NDArray[np.int64]) -> pl.Series:
+        """Return ``sources_of(codes)``."""
+        kept = self._sources
+        if kept is None or not np.array_equal(kept[0], codes):
+            kept = self._sources = (codes.copy(), sources_of(codes))
+        return kept[1]
+
+    def reasons(self, codes: NDArray[np.int64]) -> pl.Series:
+        """Return ``reasons_of(codes)``."""
+        kept = self._reasons
+        if kept is None or not np.array_equal(kept[0], codes):
+            kept = self._reasons = (codes.copy(), reasons_of(codes))
+        return kept[1]

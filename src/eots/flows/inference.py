@@ -31,7 +31,7 @@ avoids both. Greek flows use greeks as of ``curr`` and are NaN where the pricer 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
@@ -43,6 +43,7 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows.classify import (
+    CodeColumns,
     Split,
     buy_fraction,
     buy_fraction_array,
@@ -50,7 +51,6 @@ from eots.flows.classify import (
     side_columns,
     side_series,
     source_codes,
-    sources_of,
     split_arrays,
     unclassified_reason,
 )
@@ -67,7 +67,6 @@ from eots.flows.schema import (
 
 #: Columns ``greeks`` must hold: the chain key plus the greeks per share.
 GREEK_INPUT = (*FLOW_KEY, *GREEK_FLOWS)
-_REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 _REASON_CODES = {r: list(FLOW_REASONS.categories).index(r.value) for r in FlowReason}
 
 Floats = NDArray[np.float64]
@@ -83,14 +82,17 @@ class KeyOrder:
     Snapshots of a session usually list the same contracts in the same (not key) order, so the
     permutation that sorts one sorts the next; it is reused only after checking that the rows'
     keys equal the ones it was computed for (a cheap comparison, no sort), else recomputed.
-    ``sorted_keys``: those keys in key order (gathered once per layout).
+    ``sorted_keys``: those keys in key order (gathered once per layout); the symbols in key order
+    are kept while they repeat. ``columns``: the last enum columns made (``CodeColumns``).
     """
 
     keys: pl.DataFrame | None = None
     rows: pl.Series | None = None
     identity: bool = False
     sorted_keys: pl.DataFrame | None = None
+    columns: CodeColumns = field(default_factory=CodeColumns)
     _rows_np: NDArray[np.int64] | None = None
+    _symbols: tuple[pl.Series, pl.Series] | None = None
 
     def sort(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Return ``frame`` sorted by ``FLOW_KEY`` (as ``frame.sort(FLOW_KEY)`` for unique keys)."""
@@ -105,7 +107,17 @@ class KeyOrder:
             self._rows_np = rows.to_numpy().astype(np.int64)
             self.identity = bool(np.array_equal(self._rows_np, np.arange(keys.height)))
             self.sorted_keys = keys if self.identity else keys[rows]
+            self._symbols = None
         return None if self.identity else self._rows_np
+
+    def sorted_symbols(self, symbol: pl.Series) -> pl.Series:
+        """Return ``symbol`` (of the keys last given to ``permutation``) in key order."""
+        if self._rows_np is None or self.identity:
+            return symbol
+        kept = self._symbols
+        if kept is None or not kept[0].equals(symbol, check_dtypes=True, check_names=True):
+            kept = self._symbols = (symbol, symbol.gather(self._rows_np))
+        return kept[1]
 
     def chain_rows(self, n: int) -> NDArray[np.int64] | None:
         """Return the row of ``frame`` each sorted row came from (None: no permutation of ``n``)."""
@@ -205,7 +217,7 @@ def inferred_increment(
         if inputs is not None:
             if _has_nan_array(inputs, curr.frame):
                 return _expression_flow(order.sort(_joined(prev.frame, curr.frame, greeks))), None
-            return _array_flow_of(inputs)
+            return _array_flow_of(inputs, order.columns)
     return _frame_flow(prev.frame, curr.frame, greeks, order)
 
 
@@ -248,7 +260,7 @@ def _frame_flow(
     joined = joined.sort(list(FLOW_KEY)) if order is None else order.sort(joined)
     if _has_nan(joined, ("last", "bid", "ask")):  # NaN prices: polars' ordering of NaN
         return _expression_flow(joined), None
-    return _array_flow_of(_joined_inputs(joined))
+    return _array_flow_of(_joined_inputs(joined), None if order is None else order.columns)
 
 
 def _has_nan(frame: pl.DataFrame, columns: tuple[str, ...]) -> bool:
@@ -312,9 +324,8 @@ def _paired_inputs(
         return None
     rows = order.permutation(keys)
     sorted_keys = order.sorted_keys if order.sorted_keys is not None else keys
-    symbol = curr.get_column("symbol")
     head = pl.DataFrame(
-        [*sorted_keys.get_columns(), symbol if rows is None else symbol.gather(rows)]
+        [*sorted_keys.get_columns(), order.sorted_symbols(curr.get_column("symbol"))]
     )
 
     def put(a: NDArray[_T]) -> NDArray[_T]:
@@ -343,11 +354,11 @@ def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
     The same rules and operations as ``_expression_flow`` (the volume reasons first, then the
     quote rule), so the numbers are equal.
     """
-    return _array_flow_of(_joined_inputs(joined))[0]
+    return _array_flow_of(_joined_inputs(joined), None)[0]
 
 
-def _array_flow_of(rows: _Inputs) -> tuple[pl.DataFrame, FlowArrays]:
-    """``_array_flow`` of the rows as arrays, with its numbers."""
+def _array_flow_of(rows: _Inputs, memo: CodeColumns | None) -> tuple[pl.DataFrame, FlowArrays]:
+    """``_array_flow`` of the rows as arrays, with its numbers (enum columns from ``memo``)."""
     in_prev, vol, vol_prev = rows.in_prev, rows.volume, rows.prev
     no_volume = rows.volume_null | (in_prev & rows.prev_null)
     decreased = ~no_volume & in_prev & (vol < vol_prev)
@@ -377,14 +388,14 @@ def _array_flow_of(rows: _Inputs) -> tuple[pl.DataFrame, FlowArrays]:
         ],
         _REASON_CODES[FlowReason.NO_QUOTE],
     )
-    reasons = pl.Series(reason, dtype=pl.Int64)
     source = source_codes(known, FlowSource.INFERRED_SNAPSHOTS)
+    memo = memo if memo is not None else CodeColumns()
     out_frame = pl.DataFrame(
         [
             *rows.head.get_columns(),
             *side_series(out),
-            sources_of(source),
-            _REASONS.gather(reasons.set(reasons < 0, None)),
+            memo.sources(source),
+            memo.reasons(reason),
         ]
     )
     # the side, source and reason columns are of the schema's types: only the head may need a cast

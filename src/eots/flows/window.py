@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
-from eots.flows.classify import float_series
+from eots.flows.classify import CodeColumns, float_series
 from eots.flows.inference import FlowArrays
 from eots.flows.schema import (
     FLOW_KEY,
@@ -52,8 +52,6 @@ from eots.flows.schema import (
 _SIDES = tuple(SIDE_COLUMNS)
 _WINDOWED = (("volmbs", _SIDES.index("volm_bs")), ("valuebs", _SIDES.index("value_bs")))
 _NONE_SOURCE = list(FLOW_SOURCES.categories).index(FlowSource.NONE.value)
-_SOURCES = pl.Series("flow_source", FLOW_SOURCES.categories).cast(FLOW_SOURCES)
-_REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _US = dt.timedelta(microseconds=1)
 
@@ -319,12 +317,16 @@ class _Sums:
         unknown = inc.unknown_codes
         self.n_unknown[unknown] += 1
         self.present[:w] |= inc.present
-        np.copyto(self.source[:w], inc.source, where=inc.sourced)
-        self.reason[unknown] = inc.reason[unknown]
-        if inc.full:
+        if inc.full:  # every code present: plain copies
+            if unknown.size:
+                np.copyto(self.source[:w], inc.source, where=inc.sourced)
+            else:
+                self.source[:w] = inc.source
             self.owner[:w] = position
         else:
+            np.copyto(self.source[:w], inc.source, where=inc.sourced)
             np.copyto(self.owner[:w], position, where=inc.present)
+        self.reason[unknown] = inc.reason[unknown]
 
     def values(self, rows: Sequence[int] | slice) -> Floats:
         """Return the sums of the columns ``rows`` at ``active`` (NaN where no term was known)."""
@@ -350,7 +352,7 @@ class FlowWindow:
     index: ContractIndex
     _summed: tuple[AlignedIncrement, ...] = ()
     _sums: _Sums | None = None
-    _codes: _Codes = field(default_factory=lambda: _Codes())
+    _codes: CodeColumns = field(default_factory=lambda: CodeColumns())
 
     def totals(self, increments: Sequence[AlignedIncrement], as_of: dt.datetime) -> pl.DataFrame:
         """Return ``FLOW_SCHEMA`` totals of ``increments`` (any order) as of ``as_of``.
@@ -520,7 +522,7 @@ def _frame(
     ordered: Sequence[AlignedIncrement],
     sums: _Sums,
     as_of: dt.datetime,
-    memo: _Codes,
+    memo: CodeColumns,
 ) -> pl.DataFrame:
     order = index.sorted_codes()
     picked = order[sums.present[order]]
@@ -559,37 +561,6 @@ def _frame(
     # every column is made of FLOW_SCHEMA's type, in its order (the index keys are KEY_SCHEMA's
     # and symbols strings: ``align_increment``): no conforming pass
     return out
-
-
-@dataclass(slots=True)
-class _Codes:
-    """The last ``flow_source`` and ``flow_reason`` columns made, by their codes.
-
-    A window's latest sources and reasons seldom change from one step to the next, and an enum
-    column costs far more to make than its codes cost to compare: equal codes give the kept one.
-    """
-
-    _sources: tuple[Ints, pl.Series] | None = None
-    _reasons: tuple[Ints, pl.Series] | None = None
-
-    def sources(self, codes: Ints) -> pl.Series:
-        """Return ``FLOW_SOURCES`` codes as ``flow_source``."""
-        kept = self._sources
-        if kept is None or not np.array_equal(kept[0], codes):
-            kept = self._sources = (codes.copy(), _SOURCES.gather(codes))
-        return kept[1]
-
-    def reasons(self, codes: Ints) -> pl.Series:
-        """Return ``FLOW_REASONS`` codes (-1: null) as ``flow_reason``."""
-        kept = self._reasons
-        if kept is None or not np.array_equal(kept[0], codes):
-            kept = self._reasons = (codes.copy(), _REASONS.gather(_nullable(codes)))
-        return kept[1]
-
-
-def _nullable(codes: Ints) -> pl.Series:
-    """Return ``codes`` as an Int64 series with -1 as null."""
-    return pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)
 
 
 def _symbols(ordered: Sequence[AlignedIncrement], owner: Ints, codes: Ints) -> pl.Series:
