@@ -173,6 +173,24 @@ def charm_rows(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
     >>> charm_rows(f, dt.datetime(2024, 3, 13, 18, tzinfo=dt.UTC)).item(0, "charmxoi")
     -200.0
     """
+    oi_int = priced.get_column("open_interest").cast(pl.Int64)
+    charm, multiplier = priced.get_column("charm"), priced.get_column("multiplier")
+    if (
+        charm.dtype == pl.Float64
+        and multiplier.dtype == pl.Float64
+        and not (oi_int.null_count() or charm.null_count() or multiplier.null_count())
+    ):
+        # no nulls to carry: the same products as the expression's (OI as a float), as arrays
+        product = charm.to_numpy() * oi_int.to_numpy().astype(np.float64) * multiplier.to_numpy()
+        stamp = pl.Series("ts", [epoch_us(ts)], dtype=pl.Int64).cast(UTC_US)
+        columns = [
+            stamp.new_from_index(0, priced.height),
+            *(priced.get_column(c) for c in FLOW_KEY),
+            charm,
+            oi_int.alias("open_interest"),
+            pl.Series("charmxoi", product),
+        ]
+        return conformed(pl.DataFrame(columns), CHARM_SCHEMA)
     oi = pl.col("open_interest").cast(pl.Int64)
     rows = priced.select(
         utc_lit(ts).alias("ts"),
