@@ -41,6 +41,7 @@ from eots.flows.schema import (
 NAN = float("nan")
 _SOURCE_CODES = list(FLOW_SOURCES.categories)
 _SOURCE_SERIES = pl.Series("flow_source", _SOURCE_CODES, dtype=FLOW_SOURCES)
+_REASON_SERIES = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -186,15 +187,64 @@ def split_arrays(split: Split) -> tuple[dict[str, Floats], Bools]:
 
 def side_series(out: dict[str, Floats]) -> list[pl.Series]:
     """Return ``split_arrays``' arrays as the ``SIDE_COLUMNS`` series, in their order."""
-    return [pl.Series(c, out[c], dtype=pl.Float64) for c in SIDE_COLUMNS]
+    return [float_series(c, out[c]) for c in SIDE_COLUMNS]
+
+
+def float_series(name: str, values: NDArray[np.floating]) -> pl.Series:
+    """Return ``values`` as a ``Float64`` series (a float64 array is taken as it is: faster)."""
+    if values.dtype == np.float64:
+        return pl.Series(name, values)
+    return pl.Series(name, values, dtype=pl.Float64)
 
 
 def source_series(known: Bools, source: FlowSource) -> pl.Series:
     """Return ``flow_source``: ``source`` where the split is known, else ``none``."""
-    codes = np.where(known, _SOURCE_CODES.index(source.value), _SOURCE_CODES.index("none"))
+    return sources_of(source_codes(known, source))
+
+
+def source_codes(known: Bools, source: FlowSource) -> NDArray[np.int64]:
+    """Return the ``FLOW_SOURCES`` codes of ``source_series(known, source)``."""
+    return np.where(known, _SOURCE_CODES.index(source.value), _SOURCE_CODES.index("none"))
+
+
+def sources_of(codes: NDArray[np.int64]) -> pl.Series:
+    """Return ``flow_source`` of ``FLOW_SOURCES`` codes."""
     return _SOURCE_SERIES.gather(codes)
 
 
 def nan_for_null(columns: list[str]) -> list[pl.Expr]:
     """Return expressions turning nulls into NaN in float ``columns`` (missing flow is NaN)."""
     return [pl.col(c).fill_null(NAN) for c in columns]
+
+
+def reasons_of(codes: NDArray[np.int64]) -> pl.Series:
+    """Return ``flow_reason`` of ``FLOW_REASONS`` codes (-1: null)."""
+    nullable = pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)
+    return _REASON_SERIES.gather(nullable)
+
+
+@dataclass(slots=True)
+class CodeColumns:
+    """The last ``flow_source`` and ``flow_reason`` columns made, by their codes.
+
+    Consecutive increments (and a window's latest sources and reasons) seldom change from one
+    step to the next, and an enum column costs far more to make than its codes cost to compare:
+    equal codes give the kept column (the same values).
+    """
+
+    _sources: tuple[NDArray[np.int64], pl.Series] | None = None
+    _reasons: tuple[NDArray[np.int64], pl.Series] | None = None
+
+    def sources(self, codes: NDArray[np.int64]) -> pl.Series:
+        """Return ``sources_of(codes)``."""
+        kept = self._sources
+        if kept is None or not np.array_equal(kept[0], codes):
+            kept = self._sources = (codes.copy(), sources_of(codes))
+        return kept[1]
+
+    def reasons(self, codes: NDArray[np.int64]) -> pl.Series:
+        """Return ``reasons_of(codes)``."""
+        kept = self._reasons
+        if kept is None or not np.array_equal(kept[0], codes):
+            kept = self._reasons = (codes.copy(), reasons_of(codes))
+        return kept[1]

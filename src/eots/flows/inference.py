@@ -31,7 +31,8 @@ avoids both. Greek flows use greeks as of ``curr`` and are NaN where the pricer 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -42,13 +43,14 @@ from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
 from eots.flows.classify import (
+    CodeColumns,
     Split,
     buy_fraction,
     buy_fraction_array,
     nan_for_null,
     side_columns,
     side_series,
-    source_series,
+    source_codes,
     split_arrays,
     unclassified_reason,
 )
@@ -57,6 +59,7 @@ from eots.flows.schema import (
     FLOW_REASONS,
     GREEK_FLOWS,
     INCREMENT_SCHEMA,
+    KEY_SCHEMA,
     SIDE_COLUMNS,
     FlowReason,
     FlowSource,
@@ -64,8 +67,12 @@ from eots.flows.schema import (
 
 #: Columns ``greeks`` must hold: the chain key plus the greeks per share.
 GREEK_INPUT = (*FLOW_KEY, *GREEK_FLOWS)
-_REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 _REASON_CODES = {r: list(FLOW_REASONS.categories).index(r.value) for r in FlowReason}
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Ints = NDArray[np.int64]
+_T = TypeVar("_T", bound=np.generic)
 
 
 @dataclass(slots=True)
@@ -75,26 +82,80 @@ class KeyOrder:
     Snapshots of a session usually list the same contracts in the same (not key) order, so the
     permutation that sorts one sorts the next; it is reused only after checking that the rows'
     keys equal the ones it was computed for (a cheap comparison, no sort), else recomputed.
+    ``sorted_keys``: those keys in key order (gathered once per layout); the symbols in key order
+    are kept while they repeat. ``columns``: the last enum columns made (``CodeColumns``).
     """
 
     keys: pl.DataFrame | None = None
     rows: pl.Series | None = None
     identity: bool = False
+    sorted_keys: pl.DataFrame | None = None
+    columns: CodeColumns = field(default_factory=CodeColumns)
+    _rows_np: NDArray[np.int64] | None = None
+    _symbols: tuple[pl.Series, pl.Series] | None = None
 
     def sort(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Return ``frame`` sorted by ``FLOW_KEY`` (as ``frame.sort(FLOW_KEY)`` for unique keys)."""
-        keys = frame.select(FLOW_KEY)
+        rows = self.permutation(_key_frame(frame))
+        return frame if rows is None else frame[rows]
+
+    def permutation(self, keys: pl.DataFrame) -> NDArray[np.int64] | None:
+        """Return the rows of ``keys`` (``FLOW_KEY`` columns) in key order; None: as they are."""
         if self.keys is None or self.rows is None or not keys.equals(self.keys):
             rows = keys.select(pl.arg_sort_by(list(FLOW_KEY), maintain_order=True)).to_series()
             self.keys, self.rows = keys, rows
-            self.identity = bool(np.array_equal(rows.to_numpy(), np.arange(frame.height)))
-        return frame if self.identity else frame[self.rows]
+            self._rows_np = rows.to_numpy().astype(np.int64)
+            self.identity = bool(np.array_equal(self._rows_np, np.arange(keys.height)))
+            self.sorted_keys = keys if self.identity else keys[rows]
+            self._symbols = None
+        return None if self.identity else self._rows_np
+
+    def sorted_symbols(self, symbol: pl.Series) -> pl.Series:
+        """Return ``symbol`` (of the keys last given to ``permutation``) in key order."""
+        if self._rows_np is None or self.identity:
+            return symbol
+        kept = self._symbols
+        if kept is None or not kept[0].equals(symbol, check_dtypes=True, check_names=True):
+            kept = self._symbols = (symbol, symbol.gather(self._rows_np))
+        return kept[1]
 
     def chain_rows(self, n: int) -> NDArray[np.int64] | None:
         """Return the row of ``frame`` each sorted row came from (None: no permutation of ``n``)."""
         if self.rows is None or self.rows.len() != n:
             return None
         return np.arange(n, dtype=np.int64) if self.identity else self.rows.to_numpy()
+
+
+@dataclass(frozen=True, slots=True)
+class FlowArrays:
+    """An increment's numbers as computed, one value per row of its frame (in its order).
+
+    ``sides``: the ``SIDE_COLUMNS`` arrays (equal to the frame's columns); ``source`` and
+    ``reason``: the ``FLOW_SOURCES`` and ``FLOW_REASONS`` codes of ``flow_source`` and
+    ``flow_reason`` (-1: null). Lets ``eots.flows.window.align_increment`` skip reading the
+    frame back.
+    """
+
+    sides: dict[str, Floats]
+    source: Ints
+    reason: Ints
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Inputs:
+    """The joined rows as arrays (a null number as NaN; nulls of the volumes as masks)."""
+
+    head: pl.DataFrame  # the output's key and symbol columns
+    volume: NDArray[Any]  # integers, nulls as 0
+    volume_null: Bools
+    prev: NDArray[Any]  # integers, nulls as 0
+    prev_null: Bools
+    in_prev: Bools
+    last: Floats
+    bid: Floats
+    ask: Floats
+    multiplier: Floats
+    greeks: dict[str, Floats]
 
 
 def inferred_flow(
@@ -129,14 +190,35 @@ def inferred_flow(
     ReplayError
         When the snapshots are of different underlyings or sessions, or not in time order.
     """
+    return inferred_increment(prev, curr, greeks, order=order)[0]
+
+
+def inferred_increment(
+    prev: ChainSnapshot,
+    curr: ChainSnapshot,
+    greeks: pl.DataFrame,
+    *,
+    order: KeyOrder | None = None,
+) -> tuple[pl.DataFrame, FlowArrays | None]:
+    """Return ``inferred_flow`` and its numbers as arrays (None when computed as expressions).
+
+    With ``order``, consecutive snapshots listing the same contracts in the same order (the usual
+    case) are read as arrays and put in key order by the kept permutation: no joined frame is
+    built nor sorted (the same numbers: each row is computed on its own).
+    """
     if prev.underlying != curr.underlying:
         raise ReplayError(
             f"expected snapshots of one underlying, was prev={prev.underlying} "
             f"curr={curr.underlying}"
         )
-    return inferred_flow_frames(
-        prev.frame, curr.frame, greeks, prev_ts=prev.ts_event, curr_ts=curr.ts_event, order=order
-    )
+    _check_pair(prev.ts_event, curr.ts_event)
+    if order is not None:
+        inputs = _paired_inputs(prev.frame, curr.frame, greeks, order)
+        if inputs is not None:
+            if _has_nan_array(inputs, curr.frame):
+                return _expression_flow(order.sort(_joined(prev.frame, curr.frame, greeks))), None
+            return _array_flow_of(inputs, order.columns)
+    return _frame_flow(prev.frame, curr.frame, greeks, order)
 
 
 def inferred_flow_frames(
@@ -168,15 +250,102 @@ def inferred_flow_frames(
     (10.0, 0.0, 10100.0, 500.0, 'inferred_snapshots')
     """
     _check_pair(prev_ts, curr_ts)
+    return _frame_flow(prev, curr, greeks, order)[0]
+
+
+def _frame_flow(
+    prev: pl.DataFrame, curr: pl.DataFrame, greeks: pl.DataFrame, order: KeyOrder | None
+) -> tuple[pl.DataFrame, FlowArrays | None]:
     joined = _joined(prev, curr, greeks)  # the output is sorted by key
     joined = joined.sort(list(FLOW_KEY)) if order is None else order.sort(joined)
     if _has_nan(joined, ("last", "bid", "ask")):  # NaN prices: polars' ordering of NaN
-        return _expression_flow(joined)
-    return _array_flow(joined)
+        return _expression_flow(joined), None
+    return _array_flow_of(_joined_inputs(joined), None if order is None else order.columns)
 
 
 def _has_nan(frame: pl.DataFrame, columns: tuple[str, ...]) -> bool:
     return any(bool(frame.get_column(c).cast(pl.Float64).is_nan().any()) for c in columns)
+
+
+def _has_nan_array(inputs: _Inputs, curr: pl.DataFrame) -> bool:
+    """``_has_nan`` of the prices: a NaN that is not a null (nulls read as NaN too)."""
+    return any(
+        int(np.count_nonzero(np.isnan(a))) != curr.get_column(c).null_count()
+        for c, a in (("last", inputs.last), ("bid", inputs.bid), ("ask", inputs.ask))
+    )
+
+
+def _key_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame.select(FLOW_KEY)`` (the columns as they are, without a query)."""
+    return pl.DataFrame([frame.get_column(c) for c in FLOW_KEY])
+
+
+def _floats(s: pl.Series) -> Floats:
+    return s.cast(pl.Float64).to_numpy()  # nulls are NaN
+
+
+def _filled(s: pl.Series, fill: int | bool) -> tuple[NDArray[Any], Bools]:
+    """``s`` with nulls as ``fill`` and its null mask (no query when it holds no null)."""
+    if s.null_count() == 0:
+        return s.to_numpy(), np.zeros(s.len(), dtype=np.bool_)
+    return s.fill_null(fill).to_numpy(), s.is_null().to_numpy()
+
+
+def _joined_inputs(joined: pl.DataFrame) -> _Inputs:
+    volume, volume_null = _filled(joined.get_column("volume"), 0)
+    prev, prev_null = _filled(joined.get_column("_volume_prev"), 0)
+    in_prev = _filled(joined.get_column("_in_prev"), fill=False)[0]
+    return _Inputs(
+        head=pl.DataFrame([joined.get_column(c) for c in (*FLOW_KEY, "symbol")]),
+        volume=volume,
+        volume_null=volume_null,
+        prev=prev,
+        prev_null=prev_null,
+        in_prev=in_prev,
+        last=_floats(joined.get_column("last")),
+        bid=_floats(joined.get_column("bid")),
+        ask=_floats(joined.get_column("ask")),
+        multiplier=_floats(joined.get_column("multiplier")),
+        greeks={g: _floats(joined.get_column(g)) for g in GREEK_FLOWS},
+    )
+
+
+def _paired_inputs(
+    prev: pl.DataFrame, curr: pl.DataFrame, greeks: pl.DataFrame, order: KeyOrder
+) -> _Inputs | None:
+    """``_joined_inputs`` of the sorted ``_joined`` when the three frames list the same keys.
+
+    Then the joined rows are ``curr``'s rows with ``prev``'s volume and the greeks beside them,
+    all in prev, every row (``_joined``): they are read as arrays and put in key order by
+    ``order``'s permutation. None: the keys differ (a join is needed).
+    """
+    keys = _key_frame(curr)
+    if not (_key_frame(prev).equals(keys) and _key_frame(greeks).equals(keys)):
+        return None
+    rows = order.permutation(keys)
+    sorted_keys = order.sorted_keys if order.sorted_keys is not None else keys
+    head = pl.DataFrame(
+        [*sorted_keys.get_columns(), order.sorted_symbols(curr.get_column("symbol"))]
+    )
+
+    def put(a: NDArray[_T]) -> NDArray[_T]:
+        return a if rows is None else a[rows]
+
+    volume, volume_null = _filled(curr.get_column("volume"), 0)
+    before, before_null = _filled(prev.get_column("volume"), 0)
+    return _Inputs(
+        head=head,
+        volume=put(volume),
+        volume_null=put(volume_null),
+        prev=put(before),
+        prev_null=put(before_null),
+        in_prev=np.ones(curr.height, dtype=np.bool_),
+        last=put(_floats(curr.get_column("last"))),
+        bid=put(_floats(curr.get_column("bid"))),
+        ask=put(_floats(curr.get_column("ask"))),
+        multiplier=put(_floats(curr.get_column("multiplier"))),
+        greeks={g: put(_floats(greeks.get_column(g))) for g in GREEK_FLOWS},
+    )
 
 
 def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
@@ -185,17 +354,18 @@ def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
     The same rules and operations as ``_expression_flow`` (the volume reasons first, then the
     quote rule), so the numbers are equal.
     """
-    volume, prev = joined.get_column("volume"), joined.get_column("_volume_prev")
-    in_prev = joined.get_column("_in_prev").fill_null(value=False).to_numpy()
-    vol, vol_prev = volume.fill_null(0).to_numpy(), prev.fill_null(0).to_numpy()
-    no_volume = volume.is_null().to_numpy() | (in_prev & prev.is_null().to_numpy())
+    return _array_flow_of(_joined_inputs(joined), None)[0]
+
+
+def _array_flow_of(rows: _Inputs, memo: CodeColumns | None) -> tuple[pl.DataFrame, FlowArrays]:
+    """``_array_flow`` of the rows as arrays, with its numbers (enum columns from ``memo``)."""
+    in_prev, vol, vol_prev = rows.in_prev, rows.volume, rows.prev
+    no_volume = rows.volume_null | (in_prev & rows.prev_null)
     decreased = ~no_volume & in_prev & (vol < vol_prev)
     size = np.where(in_prev, vol - vol_prev, vol).astype(np.float64)
     size_known = ~(no_volume | decreased)
-    last, bid, ask = (
-        joined.get_column(c).cast(pl.Float64).to_numpy() for c in ("last", "bid", "ask")
-    )
-    fraction, fraction_known = buy_fraction_array(last, bid, ask)
+    last = rows.last
+    fraction, fraction_known = buy_fraction_array(last, rows.bid, rows.ask)
     out, known = split_arrays(
         Split(
             size=np.where(size_known, size, np.nan),
@@ -203,8 +373,8 @@ def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
             fraction=fraction,
             fraction_known=fraction_known,
             price=last,
-            multiplier=joined.get_column("multiplier").cast(pl.Float64).to_numpy(),
-            greeks={g: joined.get_column(g).cast(pl.Float64).to_numpy() for g in GREEK_FLOWS},
+            multiplier=rows.multiplier,
+            greeks=rows.greeks,
         )
     )
     no_price = ~(last > 0)  # null (NaN) or not positive
@@ -218,16 +388,20 @@ def _array_flow(joined: pl.DataFrame) -> pl.DataFrame:
         ],
         _REASON_CODES[FlowReason.NO_QUOTE],
     )
-    reasons = pl.Series(reason, dtype=pl.Int64)
+    source = source_codes(known, FlowSource.INFERRED_SNAPSHOTS)
+    memo = memo if memo is not None else CodeColumns()
     out_frame = pl.DataFrame(
         [
-            *joined.select(*FLOW_KEY, "symbol").get_columns(),
+            *rows.head.get_columns(),
             *side_series(out),
-            source_series(known, FlowSource.INFERRED_SNAPSHOTS),
-            _REASONS.gather(reasons.set(reasons < 0, None)),
+            memo.sources(source),
+            memo.reasons(reason),
         ]
     )
-    return conformed(out_frame, INCREMENT_SCHEMA)
+    # the side, source and reason columns are of the schema's types: only the head may need a cast
+    if rows.head.schema != KEY_SCHEMA:
+        out_frame = conformed(out_frame, INCREMENT_SCHEMA)
+    return out_frame, FlowArrays(sides=out, source=source, reason=reason.astype(np.int64))
 
 
 def _expression_flow(joined: pl.DataFrame) -> pl.DataFrame:

@@ -34,9 +34,10 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from eots.chain.schema import conformed
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
+from eots.flows.classify import CodeColumns, float_series
+from eots.flows.inference import FlowArrays
 from eots.flows.schema import (
     FLOW_KEY,
     FLOW_REASONS,
@@ -51,8 +52,6 @@ from eots.flows.schema import (
 _SIDES = tuple(SIDE_COLUMNS)
 _WINDOWED = (("volmbs", _SIDES.index("volm_bs")), ("valuebs", _SIDES.index("value_bs")))
 _NONE_SOURCE = list(FLOW_SOURCES.categories).index(FlowSource.NONE.value)
-_SOURCES = pl.Series("flow_source", FLOW_SOURCES.categories).cast(FLOW_SOURCES)
-_REASONS = pl.Series("flow_reason", FLOW_REASONS.categories).cast(FLOW_REASONS)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _US = dt.timedelta(microseconds=1)
 
@@ -88,15 +87,21 @@ class ContractIndex:
         """Contracts indexed so far."""
         return self.keys.height
 
-    def align(self, frame: pl.DataFrame) -> Ints:
+    def align(self, frame: pl.DataFrame, *, typed: bool = False) -> Ints:
         """Return the code of each row of ``frame`` (``FLOW_KEY`` columns), indexing new ones.
+
+        ``typed``: the caller knows the key columns are of ``KEY_SCHEMA``'s types (no cast pass).
 
         Raises
         ------
         ValueError
             If ``frame`` holds one contract twice.
         """
-        keys = frame.select([pl.col(c).cast(KEY_SCHEMA[c]) for c in FLOW_KEY])
+        keys = (
+            pl.DataFrame([frame.get_column(c) for c in FLOW_KEY])
+            if typed
+            else frame.select([pl.col(c).cast(KEY_SCHEMA[c]) for c in FLOW_KEY])
+        )
         last, last_codes = self._last_keys, self._last_codes
         if last is not None and last_codes is not None and keys.equals(last):
             return last_codes
@@ -164,6 +169,8 @@ class AlignedIncrement:
     values: Floats
     known: Bools
     whole_rows: Bools  # ``whole()``, made once (the windows read it every step)
+    sourced: Bools  # present rows with a known source (``present & ~unknown``)
+    full: bool  # every code of ``width`` is present
 
     def whole(self) -> Bools:
         """Contracts present with every side column a known zero (not ``active``)."""
@@ -176,8 +183,17 @@ def _whole(present: Bools, active: Ints) -> Bools:
     return out
 
 
-def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) -> AlignedIncrement:
+def align_increment(
+    index: ContractIndex,
+    ts: dt.datetime,
+    frame: pl.DataFrame,
+    *,
+    arrays: FlowArrays | None = None,
+) -> AlignedIncrement:
     """Return ``frame`` (``INCREMENT_SCHEMA``) stamped ``ts`` aligned to ``index`` (extending it).
+
+    ``arrays``: the frame's numbers as ``inferred_increment`` computed them (the frame then
+    follows ``INCREMENT_SCHEMA`` exactly); they are used instead of reading the frame back.
 
     Raises
     ------
@@ -193,18 +209,26 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
             f"expected increments of session {index.session}, was one at {ts.isoformat()} "
             f"(session {session_of(ts)})"
         )
-    codes = index.align(frame)
+    codes = index.align(frame, typed=arrays is not None)
     width = index.size
     n = frame.height
-    raw = np.empty((len(_SIDES), n), dtype=np.float64)
-    for i, c in enumerate(_SIDES):
-        raw[i] = frame.get_column(c).cast(pl.Float64).to_numpy()  # nulls are NaN
+    if arrays is None:
+        # nulls are NaN
+        sides = [frame.get_column(c).cast(pl.Float64).to_numpy() for c in _SIDES]
+        source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()
+        reason_codes = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
+        reason = reason_codes.fill_null(-1).to_numpy().astype(np.int64)
+    else:
+        sides, source, reason = [arrays.sides[c] for c in _SIDES], arrays.source, arrays.reason
     # a row is active when a number is not a known zero: NaN and infinities are != 0 too
-    rows = np.flatnonzero((raw != 0.0).any(axis=0))
-    picked = raw[:, rows]
+    nonzero = np.zeros(n, dtype=np.bool_)
+    for values in sides:
+        nonzero |= values != 0.0
+    rows = np.flatnonzero(nonzero)
+    picked = np.empty((len(_SIDES), rows.size), dtype=np.float64)
+    for i, values in enumerate(sides):
+        picked[i] = values[rows]
     finite = np.isfinite(picked)
-    source = frame.get_column("flow_source").cast(FLOW_SOURCES).to_physical().to_numpy()
-    reason = frame.get_column("flow_reason").cast(FLOW_REASONS).to_physical()
     present = np.zeros(width, dtype=np.bool_)
     present[codes] = True
     unknown = _scatter(codes, (source == _NONE_SOURCE).astype(np.int64), width, 0) > 0
@@ -217,13 +241,15 @@ def align_increment(index: ContractIndex, ts: dt.datetime, frame: pl.DataFrame) 
         unknown=unknown,
         unknown_codes=np.flatnonzero(unknown),
         source=_scatter(codes, source.astype(np.int64), width),
-        reason=_scatter(codes, reason.fill_null(-1).to_numpy().astype(np.int64), width),
+        reason=_scatter(codes, reason, width),
         row=_scatter(codes, np.arange(n, dtype=np.int64), width),
         symbol=frame.get_column("symbol").cast(pl.String),
         active=codes[rows],
         values=np.where(finite, picked, 0.0),
         known=finite,
         whole_rows=_whole(present, codes[rows]),
+        sourced=present & ~unknown,
+        full=bool(present.all()),
     )
 
 
@@ -237,10 +263,13 @@ def _scatter(codes: Ints, values: Ints, width: int, fill: int = -1) -> Ints:
 class _Sums:
     """Running sums over increments added in time order (arrays grow with the index).
 
-    A side column of a contract is known when one of its terms was: ``known_rows`` marks the
-    contracts with a whole (all-known) row, ``known`` the columns of the active rows.
+    The sums are kept only at ``active``: the codes with an active row in some summed increment
+    (elsewhere every term is a known zero, so the sum is 0.0). A side column of a contract is
+    known when one of its terms was: ``known_rows`` marks the contracts with a whole (all-known)
+    row, ``known`` the columns at ``active``.
     """
 
+    active: Ints  # sorted codes; ``total`` and ``known`` have one column per code
     total: Floats
     known: Bools
     known_rows: Bools
@@ -251,10 +280,11 @@ class _Sums:
     owner: Ints  # position (in the window) of the latest increment holding the code
 
     @classmethod
-    def empty(cls, width: int) -> _Sums:
+    def empty(cls, width: int, active: Ints) -> _Sums:
         return cls(
-            total=np.zeros((len(_SIDES), width), dtype=np.float64),
-            known=np.zeros((len(_SIDES), width), dtype=np.bool_),
+            active=active,
+            total=np.zeros((len(_SIDES), active.size), dtype=np.float64),
+            known=np.zeros((len(_SIDES), active.size), dtype=np.bool_),
             known_rows=np.zeros(width, dtype=np.bool_),
             n_unknown=np.zeros(width, dtype=np.int64),
             present=np.zeros(width, dtype=np.bool_),
@@ -263,21 +293,23 @@ class _Sums:
             owner=np.full(width, -1, dtype=np.int64),
         )
 
-    def widened(self, width: int) -> _Sums:
-        """Return a copy whose arrays cover ``width`` codes (new codes empty)."""
-        out = _Sums.empty(width)
+    def widened(self, width: int, active: Ints) -> _Sums:
+        """Return a copy covering ``width`` codes and ``active`` (a superset; new ones empty)."""
+        out = _Sums.empty(width, active)
+        at = np.searchsorted(active, self.active)
+        out.total[:, at] = self.total
+        out.known[:, at] = self.known
         w = self.present.shape[0]
-        out.total[:, :w] = self.total
-        out.known[:, :w] = self.known
         for name in ("known_rows", "n_unknown", "present", "source", "reason", "owner"):
             getattr(out, name)[:w] = getattr(self, name)
         return out
 
     def add(self, inc: AlignedIncrement, position: int) -> None:
         w, act = inc.width, inc.active
+        at = np.searchsorted(self.active, act)
         # one term per contract and column, in time order: exact (codes are unique per increment)
-        self.total[:, act] += inc.values
-        self.known[:, act] |= inc.known
+        self.total[:, at] += inc.values
+        self.known[:, at] |= inc.known
         # known_rows |= present & ~active, as one dense or and a sparse restore at the active codes
         kept = self.known_rows[act]
         self.known_rows[:w] |= inc.present
@@ -285,13 +317,27 @@ class _Sums:
         unknown = inc.unknown_codes
         self.n_unknown[unknown] += 1
         self.present[:w] |= inc.present
-        np.copyto(self.source[:w], inc.source, where=inc.present & ~inc.unknown)
+        if inc.full:  # every code present: plain copies
+            if unknown.size:
+                np.copyto(self.source[:w], inc.source, where=inc.sourced)
+            else:
+                self.source[:w] = inc.source
+            self.owner[:w] = position
+        else:
+            np.copyto(self.source[:w], inc.source, where=inc.sourced)
+            np.copyto(self.owner[:w], position, where=inc.present)
         self.reason[unknown] = inc.reason[unknown]
-        np.copyto(self.owner[:w], position, where=inc.present)
 
-    def known_at(self, rows: Sequence[int] | slice, codes: Ints | slice) -> Bools:
-        """Return whether each (column in ``rows``, contract in ``codes``) has a known term."""
-        return self.known[rows][:, codes] | self.known_rows[codes]
+    def values(self, rows: Sequence[int] | slice) -> Floats:
+        """Return the sums of the columns ``rows`` at ``active`` (NaN where no term was known)."""
+        known = self.known[rows] | self.known_rows[self.active]
+        return np.where(known, self.total[rows], np.nan)
+
+
+def _union(increments: Sequence[AlignedIncrement]) -> Ints:
+    """Return the sorted codes active in any of ``increments``."""
+    parts = [np.empty(0, dtype=np.int64), *(i.active for i in increments)]
+    return np.unique(np.concatenate(parts))
 
 
 @dataclass(slots=True)
@@ -306,6 +352,7 @@ class FlowWindow:
     index: ContractIndex
     _summed: tuple[AlignedIncrement, ...] = ()
     _sums: _Sums | None = None
+    _codes: CodeColumns = field(default_factory=lambda: CodeColumns())
 
     def totals(self, increments: Sequence[AlignedIncrement], as_of: dt.datetime) -> pl.DataFrame:
         """Return ``FLOW_SCHEMA`` totals of ``increments`` (any order) as of ``as_of``.
@@ -321,7 +368,7 @@ class FlowWindow:
         if not ordered:
             return pl.DataFrame(schema=FLOW_SCHEMA)
         sums = self._sum(ordered)
-        return _frame(self.index, ordered, sums, as_of)
+        return _frame(self.index, ordered, sums, as_of, self._codes)
 
     def frame_rows(self, inc: AlignedIncrement) -> Ints:
         """Return, for each row of ``inc``'s frame, its row in the last ``totals`` frame.
@@ -349,10 +396,11 @@ class FlowWindow:
             and 0 < k <= len(ordered)
             and all(a is b for a, b in zip(self._summed, ordered, strict=False))
         )
+        active = _union(ordered)
         if extends and self._sums is not None:
-            sums = self._sums.widened(width)
+            sums = self._sums.widened(width, active)
         else:
-            sums, k = _Sums.empty(width), 0
+            sums, k = _Sums.empty(width, active), 0
         for position in range(k, len(ordered)):
             sums.add(ordered[position], position)
         self._summed, self._sums = ordered, sums
@@ -382,11 +430,17 @@ def _check(ordered: Sequence[AlignedIncrement], as_of: dt.datetime) -> None:
 
 
 def _windows(
-    ordered: Sequence[AlignedIncrement], sums: _Sums, as_of: dt.datetime, codes: Ints | slice
+    ordered: Sequence[AlignedIncrement],
+    places: _Places,
+    as_of: dt.datetime,
+    totals: dict[str, Floats],
 ) -> dict[str, Floats]:
-    """Rolling-window sums of ``volm_bs`` and ``value_bs`` at ``codes``, per window start."""
+    """Rolling-window sums of ``volm_bs`` and ``value_bs`` at the output rows, per window start.
+
+    ``totals``: the session columns (a window holding every increment is them).
+    """
     rows = [i for _, i in _WINDOWED]
-    width = sums.present.shape[0]
+    width = places.width
     firsts: dict[int, int] = {}
     for w in WINDOWS_MIN:
         # the start exactly as ``flow_totals`` computes it
@@ -403,26 +457,64 @@ def _windows(
             suffix[: inc.width] |= inc.whole()
             if p in starts:
                 whole_since[p] = suffix.copy()
-    by_start: dict[int, tuple[Floats, Bools]] = {}
+    by_start: dict[int, tuple[Floats, ...]] = {}
     out: dict[str, Floats] = {}
     for w in WINDOWS_MIN:
         first = firsts[w]
         if first not in by_start:
             if first == 0:
-                by_start[first] = (sums.total[rows][:, codes], sums.known_at(rows, codes))
+                by_start[first] = tuple(totals[_SIDES[i]] for i in rows)
             else:
-                # each window's sums from 0.0 in time order (the two windowed columns only)
-                total_w = np.zeros((len(rows), width), dtype=np.float64)
-                known_w = np.zeros((len(rows), width), dtype=np.bool_)
-                for inc in ordered[first:]:
-                    total_w[:, inc.active] += inc.values[rows]
-                    known_w[:, inc.active] |= inc.known[rows]
                 known_rows = whole_since.get(first, np.zeros(width, dtype=np.bool_))
-                by_start[first] = (total_w[:, codes], known_w[:, codes] | known_rows[codes])
-        total, known = by_start[first]
+                by_start[first] = _window_sums(ordered[first:], known_rows, places)
         for j, (name, _) in enumerate(_WINDOWED):
-            out[f"{name}_{w}m"] = np.where(known[j], total[j], np.nan)
+            out[f"{name}_{w}m"] = by_start[first][j]
     return out
+
+
+def _window_sums(
+    window: Sequence[AlignedIncrement], known_rows: Bools, places: _Places
+) -> tuple[Floats, ...]:
+    """Return the windowed columns summed over ``window`` at the output rows.
+
+    Each window's sums from 0.0 in time order (the two windowed columns only), at the codes active
+    in the window; elsewhere a contract with a whole row in the window (``known_rows``) sums known
+    zeros (0.0) and one without is unknown (NaN).
+    """
+    rows = [i for _, i in _WINDOWED]
+    active = _union(window)
+    total = np.zeros((len(rows), active.size), dtype=np.float64)
+    known = np.zeros((len(rows), active.size), dtype=np.bool_)
+    for inc in window:
+        at = np.searchsorted(active, inc.active)
+        total[:, at] += inc.values[rows]
+        known[:, at] |= inc.known[rows]
+    base = np.where(known_rows[places.codes], 0.0, np.nan)
+    values = np.where(known | known_rows[active], total, np.nan)
+    at_rows = places.rows_of(active)
+    columns = []
+    for j in range(len(rows)):
+        column = base.copy()
+        column[at_rows] = values[j]
+        columns.append(column)
+    return tuple(columns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """Where each contract of a totals frame comes from: its rows are ``codes`` (in key order)."""
+
+    width: int  # the index size
+    codes: Ints | slice  # the code of each row (a slice: codes in order, from 0)
+    size: int  # rows
+
+    def rows_of(self, codes: Ints) -> Ints:
+        """Return the row of each of ``codes`` (codes with a row)."""
+        if isinstance(self.codes, slice):
+            return codes
+        where = np.full(self.width, -1, dtype=np.int64)
+        where[self.codes] = np.arange(self.size, dtype=np.int64)
+        return where[codes]
 
 
 def _frame(
@@ -430,6 +522,7 @@ def _frame(
     ordered: Sequence[AlignedIncrement],
     sums: _Sums,
     as_of: dt.datetime,
+    memo: CodeColumns,
 ) -> pl.DataFrame:
     order = index.sorted_codes()
     picked = order[sums.present[order]]
@@ -438,15 +531,20 @@ def _frame(
     # every contract present and codes already in key order (the usual case): views, no gathers
     whole = picked.size == order.size and index.in_key_order()
     codes: Ints | slice = slice(0, picked.size) if whole else picked
-    known = sums.known_at(slice(None), codes)
-    total = sums.total[:, codes]
-    columns: dict[str, pl.Series] = {}
+    places = _Places(index.size, codes, picked.size)
+    # a present contract never active summed known zeros: 0.0; the active ones as summed
+    at_rows = places.rows_of(sums.active)
+    values = sums.values(slice(None))
+    totals: dict[str, Floats] = {}
     for i, c in enumerate(_SIDES):
-        columns[c] = pl.Series(c, np.where(known[i], total[i], np.nan), dtype=pl.Float64)
-    windows = _windows(ordered, sums, as_of, codes)
+        column = np.zeros(picked.size, dtype=np.float64)
+        column[at_rows] = values[i]
+        totals[c] = column
+    columns = {c: float_series(c, v) for c, v in totals.items()}
+    windows = _windows(ordered, places, as_of, totals)
     for name in FLOW_SCHEMA:  # in the schema's order, so the usual frame needs no cast pass
         if name in windows:
-            columns[name] = pl.Series(name, windows[name], dtype=pl.Float64)
+            columns[name] = float_series(name, windows[name])
     source = sums.source[codes]
     reason = sums.reason[codes]
     keys = index.keys.head(picked.size) if whole else index.keys.gather(picked)
@@ -455,24 +553,24 @@ def _frame(
             *keys.get_columns(),
             _symbols(ordered, sums.owner[codes], picked).alias("symbol"),
             *columns.values(),
-            _SOURCES.gather(np.where(source >= 0, source, _NONE_SOURCE)),
-            _REASONS.gather(_nullable(reason)),
+            memo.sources(np.where(source >= 0, source, _NONE_SOURCE)),
+            memo.reasons(reason),
             pl.Series("n_unknown", sums.n_unknown[codes], dtype=pl.Int64),
         ]
     )
-    return conformed(out, FLOW_SCHEMA)  # the usual case: as it is
-
-
-def _nullable(codes: Ints) -> pl.Series:
-    """Return ``codes`` as an Int64 series with -1 as null."""
-    return pl.Series(codes, dtype=pl.Int64).set(pl.Series(codes < 0), None)
+    # every column is made of FLOW_SCHEMA's type, in its order (the index keys are KEY_SCHEMA's
+    # and symbols strings: ``align_increment``): no conforming pass
+    return out
 
 
 def _symbols(ordered: Sequence[AlignedIncrement], owner: Ints, codes: Ints) -> pl.Series:
     """Each contract's symbol in the latest increment that holds it."""
     if owner.min() == owner.max():
         inc = ordered[int(owner[0])]
-        return inc.symbol.gather(inc.row[codes])
+        rows = inc.row[codes]
+        if rows.size == inc.symbol.len() and np.array_equal(rows, np.arange(rows.size)):
+            return inc.symbol  # every row, in order (the usual case): no gather
+        return inc.symbol.gather(rows)
     owners = np.unique(owner)
     parts, places = [], []
     for p in owners.tolist():

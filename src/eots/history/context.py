@@ -34,8 +34,7 @@ from eots.chain.schema import conformed, date_lit, utc_lit
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
 from eots.core.time import session_of
-from eots.flows import inferred_flow
-from eots.flows.inference import KeyOrder
+from eots.flows.inference import KeyOrder, inferred_increment
 from eots.flows.window import (
     AlignedIncrement,
     ContractIndex,
@@ -341,9 +340,15 @@ def _intraday(
     for i in range(1, len(snaps)):
         key = (window[i - 1].content_hash, window[i].content_hash)
         if key not in flows.aligned:
-            frame = inferred_flow(snaps[i - 1], snaps[i], priced[i], order=cache.key_order)
-            flows.aligned[key] = align_increment(flows.window.index, snaps[i].ts_event, frame)
-            cache.flows[key] = stamped_increment(snaps[i].ts_event, frame, key_sorted=True)
+            frame, arrays = inferred_increment(
+                snaps[i - 1], snaps[i], priced[i], order=cache.key_order
+            )
+            flows.aligned[key] = align_increment(
+                flows.window.index, snaps[i].ts_event, frame, arrays=arrays
+            )
+            cache.flows[key] = stamped_increment(
+                snaps[i].ts_event, frame, key_sorted=True, typed=arrays is not None
+            )
         stamped.append(cache.flows[key])
         aligned.append(flows.aligned[key])
     for ref, snap, p in zip(window, snaps, priced, strict=True):

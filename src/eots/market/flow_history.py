@@ -24,6 +24,7 @@ import polars as pl
 
 from eots.chain.schema import RIGHTS, UTC_US, conformed, utc_lit
 from eots.flows.schema import FLOW_KEY, INCREMENT_SCHEMA, SIDE_COLUMNS, WINDOW_COLUMNS
+from eots.flows.window import epoch_us
 
 #: Additive flow columns summed per strike.
 STRIKE_FLOW_COLUMNS = (*SIDE_COLUMNS, *WINDOW_COLUMNS)
@@ -114,15 +115,21 @@ def strike_flows(flows: pl.DataFrame, *, key_sorted: bool = False) -> pl.DataFra
 
 
 def stamped_increment(
-    ts: dt.datetime, frame: pl.DataFrame, *, key_sorted: bool = False
+    ts: dt.datetime, frame: pl.DataFrame, *, key_sorted: bool = False, typed: bool = False
 ) -> pl.DataFrame:
     """Return one increment (``INCREMENT_SCHEMA``) stamped ``ts``: ``INCREMENT_HISTORY_SCHEMA``.
 
     ``key_sorted``: the caller knows ``frame`` is sorted by contract key (``inferred_flow``'s
-    output is), so it is not sorted again.
+    output is), so it is not sorted again. ``typed``: the caller knows ``frame`` holds exactly
+    ``INCREMENT_SCHEMA``'s columns and types (``eots.flows.inference.inferred_increment``'s
+    frames with arrays do), so the stamp is put before its columns without a query.
     """
-    piece = frame.select(utc_lit(ts).alias("ts"), *INCREMENT_SCHEMA)
-    piece = conformed(piece, INCREMENT_HISTORY_SCHEMA)  # the usual increment: as it is
+    if typed:
+        stamp = pl.Series("ts", [epoch_us(ts)], dtype=pl.Int64).cast(UTC_US)
+        piece = pl.DataFrame([stamp.new_from_index(0, frame.height), *frame.get_columns()])
+    else:
+        piece = frame.select(utc_lit(ts).alias("ts"), *INCREMENT_SCHEMA)
+        piece = conformed(piece, INCREMENT_HISTORY_SCHEMA)  # the usual increment: as it is
     return piece if key_sorted else piece.sort(list(FLOW_KEY), maintain_order=True)
 
 
@@ -166,6 +173,24 @@ def charm_rows(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
     >>> charm_rows(f, dt.datetime(2024, 3, 13, 18, tzinfo=dt.UTC)).item(0, "charmxoi")
     -200.0
     """
+    oi_int = priced.get_column("open_interest").cast(pl.Int64)
+    charm, multiplier = priced.get_column("charm"), priced.get_column("multiplier")
+    if (
+        charm.dtype == pl.Float64
+        and multiplier.dtype == pl.Float64
+        and not (oi_int.null_count() or charm.null_count() or multiplier.null_count())
+    ):
+        # no nulls to carry: the same products as the expression's (OI as a float), as arrays
+        product = charm.to_numpy() * oi_int.to_numpy().astype(np.float64) * multiplier.to_numpy()
+        stamp = pl.Series("ts", [epoch_us(ts)], dtype=pl.Int64).cast(UTC_US)
+        columns = [
+            stamp.new_from_index(0, priced.height),
+            *(priced.get_column(c) for c in FLOW_KEY),
+            charm,
+            oi_int.alias("open_interest"),
+            pl.Series("charmxoi", product),
+        ]
+        return conformed(pl.DataFrame(columns), CHARM_SCHEMA)
     oi = pl.col("open_interest").cast(pl.Int64)
     rows = priced.select(
         utc_lit(ts).alias("ts"),

@@ -25,7 +25,7 @@ from eots.market import (
     ratio_estimate,
     strike_flows,
 )
-from eots.market.flow_history import STRIKE_FLOW_COLUMNS
+from eots.market.flow_history import CHARM_SCHEMA, STRIKE_FLOW_COLUMNS, charm_rows
 
 
 def test_iv_rank_and_percentile_known_values() -> None:
@@ -173,3 +173,46 @@ def test_strike_flows_refuses_a_missing_strike(missing: float | None) -> None:
     )
     with pytest.raises(ValueError, match="1 null or NaN of 2"):
         strike_flows(flows)
+
+
+def _charm_by_expression(priced: pl.DataFrame, ts: dt.datetime) -> pl.DataFrame:
+    """``charm_rows`` as the polars expression it was defined by."""
+    oi = pl.col("open_interest").cast(pl.Int64)
+    rows = priced.select(
+        pl.lit(ts).cast(pl.Datetime("us", "UTC")).alias("ts"),
+        "root",
+        "expiry",
+        "strike",
+        "right",
+        "charm",
+        oi.alias("open_interest"),
+        (pl.col("charm") * oi * pl.col("multiplier")).alias("charmxoi"),
+    )
+    return rows.select([pl.col(c).cast(t) for c, t in CHARM_SCHEMA.items()])
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 100_000), nulls=st.sampled_from([0.0, 0.2]))
+def test_charm_rows_equal_the_expression(seed: int, nulls: float) -> None:
+    # the arrays fast path (no nulls) and the expression path (nulls) give the definition's rows
+    rng = np.random.default_rng(seed)
+    n = 30
+    charm = rng.normal(0, 0.01, n)
+    charm[rng.random(n) < 0.2] = np.nan  # no IV
+    oi = rng.integers(0, 5000, n).astype(float)
+    priced = pl.DataFrame(
+        {
+            "root": ["SPXW"] * n,
+            "expiry": [dt.date(2024, 3, 15)] * n,
+            "strike": 5000.0 + 5 * np.arange(n),
+            "right": pl.Series(["C", "P"] * (n // 2), dtype=RIGHTS),
+            "charm": [None if rng.random() < nulls else v for v in charm.tolist()],
+            "open_interest": [None if rng.random() < nulls else v for v in oi.tolist()],
+            "multiplier": rng.choice([100.0, 10.0], n),
+        },
+        schema_overrides={"charm": pl.Float64, "open_interest": pl.Float64},
+    )
+    ts = dt.datetime(2024, 3, 13, 18, 1, 2, 345678, tzinfo=dt.UTC)
+    got = charm_rows(priced, ts)
+    assert got.schema == CHARM_SCHEMA
+    assert_frame_equal(got, _charm_by_expression(priced, ts), check_exact=True)
