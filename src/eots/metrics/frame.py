@@ -428,11 +428,7 @@ def base_metrics(
         joined[f"{c}_strike"] if f"{c}_strike" in joined else series(c) for c in FLOW_COLUMN_NAMES
     ]
     output += [joined[c] for c in clashing]
-    present = set(kept.columns)
-    if any(series.name in present for series in output):  # replaces input columns
-        contracts_out = kept.with_columns(output)
-    else:
-        contracts_out = kept.hstack(output)
+    contracts_out = _with_columns(kept, output)
     return BaseMetrics(
         contracts=contracts_out,
         strikes=strikes,
@@ -445,6 +441,23 @@ def base_metrics(
         atr=ctx.atr,
         term=ctx.term,
     )
+
+
+def _with_columns(frame: pl.DataFrame, output: list[pl.Series]) -> pl.DataFrame:
+    """Return ``frame.with_columns(output)`` without its query.
+
+    An output column named like an input takes its place; the others follow in order (with
+    flows present the per-contract flow inputs are replaced). Repeated output names are left
+    to ``with_columns`` (its error).
+    """
+    by_name = {s.name: s for s in output}
+    if len(by_name) != len(output):
+        return frame.with_columns(output)
+    present = set(frame.columns)
+    if not present & by_name.keys():
+        return frame.hstack(output)
+    kept = [by_name.get(c, frame.get_column(c)) for c in frame.columns]
+    return pl.DataFrame([*kept, *(s for s in output if s.name not in present)])
 
 
 def _series_of(columns: dict[str, Masked]) -> Callable[[str], pl.Series]:
