@@ -62,7 +62,8 @@ def recency_multiplier(
     A contract without traded volume in the window has no row, or with ``every_row`` (aligned
     increments only) a null one: the latest increment's contracts in its order, which a fold
     matches to its chain the same way step after step (``Working.keyed``); a keyed read of either
-    gives the same values.
+    gives the same values. The engine itself reads ``recency_values`` (the same numbers as
+    arrays) through ``Working.keyed_values``.
     """
     keyed, report = recency_values(context, as_of, params)
     if keyed is None:

@@ -59,10 +59,12 @@ class _Sorted:
     def __init__(self, ts: pl.Series) -> None:
         chunked = ts.n_chunks() <= _MAX_CHUNKS and not ts.null_count()
         chunks = ts.get_chunks() if chunked else [ts]
-        arrays = [a for a in (c.to_numpy() for c in chunks) if a.size]  # datetime64[us], UTC
+        arrays = [a for a in (c.to_numpy() for c in chunks) if a.size]  # datetime64, UTC
         self._arrays = arrays
         self._ends = np.cumsum([a.size for a in arrays], dtype=np.int64)
-        self._lasts = np.array([a[-1] for a in arrays], dtype="datetime64[us]")
+        # in the column's own unit (a ns stamp is not truncated to us)
+        unit = arrays[0].dtype if arrays else np.dtype("datetime64[us]")
+        self._lasts = np.array([a[-1] for a in arrays], dtype=unit)
         self._size = int(self._ends[-1]) if arrays else 0
 
     def search(self, value: np.datetime64, side: Literal["left", "right"]) -> int:
@@ -77,7 +79,8 @@ class _Sorted:
         """Return the value at row ``i``."""
         c = int(np.searchsorted(self._ends, i, side="right"))
         start = int(self._ends[c]) - self._arrays[c].size
-        return np.datetime64(self._arrays[c][i - start], "us")
+        value: np.datetime64 = self._arrays[c][i - start]
+        return value
 
 
 def aligned(pieces: list[pl.DataFrame]) -> bool:

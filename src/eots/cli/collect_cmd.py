@@ -11,6 +11,7 @@ waits for a session), ``--record DIR`` writes what a live source answers into a 
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -79,16 +80,23 @@ def stop_on_signals(stop: threading.Event, on_signal: Callable[[str], None]) -> 
     The previous handlers are restored on exit. Handlers are installed explicitly, so a SIGINT
     that the parent shell set to "ignore" (background jobs of scripts) stops the loop too.
 
-    The handler itself never takes a lock: it runs on the main thread between two bytecodes,
-    possibly while that thread holds the event's lock (inside ``stop.wait``) or is writing to the
-    console, so ``stop.set()`` there could wait forever and a print could be a reentrant write.
-    It hands both to a short-lived thread, which waits for the main thread to let go.
+    The handler takes no lock: it runs on the main thread between two bytecodes, possibly while
+    that thread holds the event's lock (inside ``stop.wait``) or is writing to the console, so
+    ``stop.set()`` there could wait forever and a print could be a reentrant write. It only puts
+    the signal's name on a ``queue.SimpleQueue`` (whose ``put`` is safe in a signal handler); a
+    thread started beforehand prints the message and sets ``stop``, even if the print fails.
     """
     received: list[str] = []
+    names: queue.SimpleQueue[str | None] = queue.SimpleQueue()
 
-    def report_and_stop(name: str) -> None:
-        on_signal(name)
-        stop.set()
+    def report_and_stop() -> None:
+        name = names.get()
+        if name is None:
+            return
+        try:
+            on_signal(name)
+        finally:
+            stop.set()
 
     def handler(signum: int, frame: FrameType | None) -> None:
         del frame
@@ -96,14 +104,18 @@ def stop_on_signals(stop: threading.Event, on_signal: Callable[[str], None]) -> 
         if received or stop.is_set():
             raise KeyboardInterrupt(name)
         received.append(name)
-        threading.Thread(target=report_and_stop, args=(name,), name="eots-stop").start()
+        names.put(name)
 
+    worker = threading.Thread(target=report_and_stop, name="eots-stop", daemon=True)
+    worker.start()
     previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
     try:
         yield
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+        names.put(None)  # ends the thread when no signal came; else it has the name first
+        worker.join(timeout=5.0)  # the message printed before the caller's summary
 
 
 def live_summary(snapshot: ChainSnapshot, store: Path, params: EngineParams) -> str:

@@ -215,3 +215,22 @@ def test_latest_pieces_over_chunks_equal_one_array(
     assert got is not None
     want = _latest_in_one_array(whole, as_of, lookback, inclusive=inclusive)
     assert [p.get_column("i").to_list() for p in got] == [p.get_column("i").to_list() for p in want]
+
+
+def test_latest_pieces_keep_a_nanosecond_column_s_own_unit() -> None:
+    """Stamps 500 ns and 1 us after ``as_of``, in two chunks: neither is at or before it."""
+    t0 = dt.datetime(2024, 3, 11, 14, 0, tzinfo=dt.UTC)
+
+    def piece(stamp: str, v: int) -> pl.DataFrame:
+        ts = pl.Series(np.array([stamp], dtype="datetime64[ns]")).dt.replace_time_zone("UTC")
+        return pl.DataFrame({"ts": ts, "v": [v]})
+
+    history = pl.concat(
+        [piece("2024-03-11T14:00:00.000000500", 1), piece("2024-03-11T14:00:00.000001000", 2)],
+        rechunk=False,
+    )
+    assert history.n_chunks() == 2
+    assert latest_pieces(history, t0, 10, inclusive=True) == []
+    later = latest_pieces(history, t0 + dt.timedelta(microseconds=1), 10, inclusive=True)
+    assert later is not None
+    assert [p.get_column("v").to_list() for p in later] == [[1], [2]]

@@ -57,3 +57,33 @@ def test_a_signal_while_the_event_lock_is_held_stops_without_a_deadlock() -> Non
         "second signal raised SIGINT",
         "restored True",
     ]
+
+
+RAISING = textwrap.dedent(
+    """
+    import os, signal, threading
+    from eots.cli.collect_cmd import stop_on_signals
+
+    def on_signal(name):
+        raise BrokenPipeError(name)  # the console's stdout is gone
+
+    stop = threading.Event()
+    with stop_on_signals(stop, on_signal):
+        os.kill(os.getpid(), signal.SIGTERM)
+        print("set", stop.wait(10), flush=True)
+    """
+)
+
+
+def test_a_failing_message_still_stops() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", RAISING],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["set True"]
+    assert "BrokenPipeError: SIGTERM" in out.stderr  # reported by the thread, not swallowed
