@@ -114,3 +114,23 @@ def test_changed_layout_takes_the_join() -> None:
     for prev, curr in ((a, b), (b, c), (a, b)):
         frame, _ = inferred_increment(prev, curr, greeks(curr), order=order)
         assert_frame_equal(frame, inferred_flow(prev, curr, greeks(curr)), check_exact=True)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 100_000), row=st.integers(0, 7), column=st.sampled_from(["last", "bid"]))
+def test_a_nan_price_takes_the_expressions_in_both_paths(seed: int, row: int, column: str) -> None:
+    """A NaN price (not a null: polars orders NaN its own way) leaves the arrays for expressions.
+
+    The kept-order pairing must then give what the frame path gives, row for row.
+    """
+    a, b = _snaps(seed, 2, 0.0)
+    values = b.frame.get_column(column).cast(pl.Float64).to_numpy().copy()
+    values[row] = np.nan
+    b = dataclasses.replace(b, frame=b.frame.with_columns(pl.Series(column, values)))
+    frame, arrays = inferred_increment(a, b, greeks(b), order=KeyOrder())
+    assert arrays is None
+    unordered, none = inferred_increment(a, b, greeks(b))
+    assert none is None
+    assert_frame_equal(frame, unordered, check_exact=True)
+    assert_frame_equal(frame, inferred_flow(a, b, greeks(b)), check_exact=True)
+    assert frame.schema == INCREMENT_SCHEMA
