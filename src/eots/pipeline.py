@@ -22,6 +22,7 @@ from eots.adaptive.mspi_enhanced import mspi_enhanced
 from eots.analysis_params import AnalysisParams as AnalysisParams
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import StageInputError
+from eots.core.frames import equal_on, select_columns
 from eots.core.ordered import strictly_increasing
 from eots.core.time import session_of
 from eots.exposures import (
@@ -370,8 +371,7 @@ def _with_flows(
     if flows is None:
         return contracts
     extra = [c for c in flows.columns if c not in contracts.columns or c in _FLOW_KEY]
-    # the columns as they are (a select would run a query to pick them)
-    picked = pl.DataFrame([flows.get_column(c) for c in extra])
+    picked = select_columns(flows, extra)
     if rows is not None:
         placed = _placed(contracts, picked, rows)
         if placed is not None:
@@ -386,12 +386,10 @@ def _placed(contracts: pl.DataFrame, flows: pl.DataFrame, rows: np.ndarray) -> p
     """
     if len(rows) != contracts.height or contracts.height == 0 or rows.min() < 0:
         return None
-    mine = [contracts.get_column(k) for k in _FLOW_KEY]
-    if any(s.dtype != flows.get_column(s.name).dtype or s.null_count() for s in mine):
+    if any(contracts.get_column(k).null_count() for k in _FLOW_KEY):
         return None
     theirs = flows[rows]
-    # column by column (the frames' ``equals`` selects the keys first: a query per frame)
-    if not all(theirs.get_column(s.name).equals(s, check_names=True) for s in mine):
+    if not equal_on(theirs, contracts, _FLOW_KEY):  # dtypes included
         return None
     return contracts.hstack([s for s in theirs.get_columns() if s.name not in _FLOW_KEY])
 

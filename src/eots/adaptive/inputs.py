@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 
 from eots.core.errors import SchemaError, StageInputError
+from eots.core.frames import equal_on, select_columns
 from eots.core.recent import Recent
 from eots.metrics import BaseMetrics
 from eots.metrics.arrays import (
@@ -186,17 +187,15 @@ def _cheap_first(on: Sequence[str]) -> list[str]:
 
 def key_columns(frame: pl.DataFrame, on: Sequence[str]) -> pl.DataFrame:
     """Return ``frame.select(on)`` for column names, built from the columns (no query)."""
-    return pl.DataFrame([frame.get_column(c) for c in on])
+    return select_columns(frame, on)
 
 
 def same_keys(a: pl.DataFrame, b: pl.DataFrame, on: Sequence[str]) -> bool:
     """Return whether the ``on`` columns of two frames are equal: height, dtypes, every value.
 
-    Read column by column, the string keys last, without selecting them.
+    Read column by column (``core.frames.equal_on``), the string keys last.
     """
-    return a.height == b.height and all(
-        a.get_column(c).equals(b.get_column(c), check_dtypes=True) for c in _cheap_first(on)
-    )
+    return equal_on(a, b, _cheap_first(on))
 
 
 def same_frame(a: pl.DataFrame, b: pl.DataFrame) -> bool:

@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from eots.chain.schema import conformed
 from eots.chain.snapshot import ChainSnapshot
 from eots.core.errors import ReplayError
+from eots.core.frames import select_columns
 from eots.core.time import session_of
 from eots.flows.classify import (
     CodeColumns,
@@ -277,7 +278,7 @@ def _has_nan_array(inputs: _Inputs, curr: pl.DataFrame) -> bool:
 
 def _key_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame.select(FLOW_KEY)`` (the columns as they are, without a query)."""
-    return pl.DataFrame([frame.get_column(c) for c in FLOW_KEY])
+    return select_columns(frame, FLOW_KEY)
 
 
 def _floats(s: pl.Series) -> Floats:
@@ -296,7 +297,7 @@ def _joined_inputs(joined: pl.DataFrame) -> _Inputs:
     prev, prev_null = _filled(joined.get_column("_volume_prev"), 0)
     in_prev = _filled(joined.get_column("_in_prev"), fill=False)[0]
     return _Inputs(
-        head=pl.DataFrame([joined.get_column(c) for c in (*FLOW_KEY, "symbol")]),
+        head=select_columns(joined, (*FLOW_KEY, "symbol")),
         volume=volume,
         volume_null=volume_null,
         prev=prev,

@@ -35,6 +35,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from eots.core.errors import ReplayError
+from eots.core.frames import select_columns
 from eots.core.time import session_of
 from eots.flows.classify import CodeColumns, float_series
 from eots.flows.inference import FlowArrays
@@ -98,7 +99,7 @@ class ContractIndex:
             If ``frame`` holds one contract twice.
         """
         keys = (
-            pl.DataFrame([frame.get_column(c) for c in FLOW_KEY])
+            select_columns(frame, FLOW_KEY)
             if typed
             else frame.select([pl.col(c).cast(KEY_SCHEMA[c]) for c in FLOW_KEY])
         )

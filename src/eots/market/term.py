@@ -42,6 +42,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from eots.chain.schema import SETTLEMENTS, UTC_US
+from eots.core.frames import equal_on, select_columns
 from eots.core.time import SECONDS_PER_YEAR
 
 ATM_METHODS = pl.Enum(["interpolated", "nearest"])
@@ -142,19 +143,14 @@ class KnownTerm:
     @classmethod
     def of(cls, priced: pl.DataFrame, spot: float) -> KnownTerm:
         """Return ``atm_iv_term(priced, spot)`` with its inputs."""
-        rows = pl.DataFrame([priced.get_column(c) for c in TERM_INPUT])  # no query to pick them
+        rows = select_columns(priced, TERM_INPUT)
         return cls(rows=rows, spot=spot, term=atm_iv_term(priced, spot))
 
     def term_of(self, priced: pl.DataFrame, spot: float) -> pl.DataFrame:
         """Return ``atm_iv_term(priced, spot)``: the kept term when the inputs are equal."""
-        if spot == self.spot and all(c in priced.columns for c in TERM_INPUT):
-            # column by column, dtypes included (a frame's select and equals run queries)
-            kept = self.rows
-            if priced.height == kept.height and all(
-                priced.get_column(c).equals(kept.get_column(c), check_dtypes=True)
-                for c in TERM_INPUT
-            ):
-                return self.term
+        known = spot == self.spot and set(priced.columns).issuperset(TERM_INPUT)
+        if known and equal_on(priced, self.rows, TERM_INPUT):  # dtypes included
+            return self.term
         return atm_iv_term(priced, spot)
 
 

@@ -8,6 +8,7 @@ NaN change, goes to the group-by.
 from __future__ import annotations
 
 import datetime as dt
+import types
 
 import numpy as np
 import polars as pl
@@ -23,6 +24,14 @@ from eots.market import TERM_HISTORY_SCHEMA
 
 T0 = dt.datetime(2024, 3, 13, 15, 0, tzinfo=dt.UTC)
 KEYS = ["expiry", "settlement"]
+#: The random histories both properties draw (``_history``'s arguments).
+HISTORIES = {
+    "seed": st.integers(0, 10_000),
+    "stamps": st.integers(1, 8),
+    "expiries": st.integers(1, 12),
+    "twice": st.booleans(),
+    "nulls": st.booleans(),
+}
 
 
 def _history(seed: int, stamps: int, expiries: int, twice: bool, nulls: bool) -> pl.DataFrame:
@@ -61,13 +70,7 @@ def _grouped(history: pl.DataFrame, as_of: dt.datetime) -> pl.DataFrame | None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 10_000),
-    stamps=st.integers(1, 8),
-    expiries=st.integers(1, 12),
-    twice=st.booleans(),
-    nulls=st.booleans(),
-)
+@given(**HISTORIES)
 def test_array_path_equals_the_group_by(
     seed: int, stamps: int, expiries: int, twice: bool, nulls: bool
 ) -> None:
@@ -132,21 +135,11 @@ def _term(history: pl.DataFrame, seed: int, extra: bool) -> pl.DataFrame:
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    seed=st.integers(0, 10_000),
-    stamps=st.integers(1, 8),
-    expiries=st.integers(1, 12),
-    twice=st.booleans(),
-    nulls=st.booleans(),
-    extra=st.booleans(),
-    nan=st.booleans(),
-)
+@given(**HISTORIES, extra=st.booleans(), nan=st.booleans())
 def test_expiry_skew_on_arrays_equals_the_join(
     seed: int, stamps: int, expiries: int, twice: bool, nulls: bool, extra: bool, nan: bool
 ) -> None:
     """``expiry_skew`` matches the intraday piece to the term on packed keys, as the join does."""
-    import types
-
     history = _history(seed, stamps, expiries, twice, nulls)
     if nan:  # 0 / 0 at the first expiry: the group-by path
         history = history.with_columns(
